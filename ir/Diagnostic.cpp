@@ -1,0 +1,57 @@
+//===- ir/Diagnostic.cpp - rendering diagnostics --------------------------===//
+#include "ir/Diagnostic.h"
+
+#include <algorithm>
+
+namespace ember {
+
+std::pair<size_t, size_t> SourceBuffer::lineCol(size_t offset) const {
+  offset = std::min(offset, text.size());
+  size_t line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
+  size_t lineStart = text.rfind('\n', offset == 0 ? std::string::npos : offset - 1);
+  lineStart = lineStart == std::string::npos ? 0 : lineStart + 1;
+  if (offset > 0 && offset <= text.size() && text[offset - 1] == '\n')
+    lineStart = offset;
+  return {line, offset - lineStart + 1};
+}
+
+std::string SourceBuffer::lineText(size_t offset) const {
+  offset = std::min(offset, text.size());
+  size_t start = offset == 0 ? 0 : text.rfind('\n', offset - 1);
+  start = (start == std::string::npos || offset == 0) ? 0 : start + 1;
+  if (offset > 0 && text[offset - 1] == '\n')
+    start = offset;
+  size_t end = text.find('\n', start);
+  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string renderDiagnostic(const SourceSpan &span, const std::string &severity,
+                             const std::string &message) {
+  if (!span.buffer)
+    return "<unknown>: " + severity + ": " + message + "\n";
+  auto [line, col] = span.buffer->lineCol(span.offset);
+  std::string out = span.buffer->name + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                    ": " + severity + ": " + message + "\n";
+  std::string text = span.buffer->lineText(span.offset);
+  out += text + "\n";
+  std::string marker;
+  for (size_t i = 0; i + 1 < col; ++i)
+    marker += (i < text.size() && text[i] == '\t') ? '\t' : ' ';
+  marker += '^';
+  size_t room = text.size() > col ? text.size() - col : 0;
+  for (size_t i = 1; i < span.length && i <= room; ++i)
+    marker += '~';
+  out += marker + "\n";
+  return out;
+}
+
+CompileError::CompileError(const SourceSpan &span, const std::string &message)
+    : std::runtime_error(message), message_(message),
+      rendered_(renderDiagnostic(span, "error", message)) {}
+
+CompileError &CompileError::addNote(const SourceSpan &span, const std::string &message) {
+  rendered_ += renderDiagnostic(span, "note", message);
+  return *this;
+}
+
+} // namespace ember

@@ -1,0 +1,96 @@
+//===- ir/Schema.h - operator schemas and the operator registry -----------===//
+//
+// A FunctionSchema is TorchScript's operator signature,
+//   aten::add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor
+// with alias annotations (`Tensor(a!)`). Every ATen schema is imported from
+// the c10 dispatcher by the runtime at start-up; ember's own operators (the
+// prim:: structural ops and TorchScript's scalar, list, dict and string
+// builtins) come from ir/PrimOps.def.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Symbol.h"
+#include "ir/Type.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ember {
+
+class SourceBuffer;
+
+/// `Tensor(a!)`: the value is in alias sets `beforeSets` (after the op, in
+/// `afterSets`; `*` is the wildcard set) and the op writes it when isWrite.
+struct AliasInfo {
+  std::vector<std::string> beforeSets;
+  std::vector<std::string> afterSets;
+  bool isWrite = false;
+  /// Annotation of a list's element type: `Tensor(a!)[]`.
+  std::shared_ptr<AliasInfo> contained;
+  bool isWildcardAfter() const;
+  std::string str() const;
+};
+
+struct Argument {
+  std::string name;
+  TypePtr type;
+  /// Fixed length of a broadcasting list: `int[2]`.
+  std::optional<int64_t> N;
+  /// The default as Python literal text (`1`, `None`, `[0, 1]`, `"mean"`).
+  std::optional<std::string> defaultValue;
+  bool kwargOnly = false;
+  std::optional<AliasInfo> alias;
+  bool writes() const;
+};
+
+struct FunctionSchema {
+  std::string name;     // qualified: aten::add
+  std::string overload; // Tensor
+  std::vector<Argument> arguments;
+  std::vector<Argument> returns;
+  bool varArgs = false;
+  bool varRets = false;
+  /// Effects unknown to the alias analysis (CONSERVATIVE ops, custom ops).
+  bool conservative = false;
+  /// Has a side effect that must be kept even when its outputs are unused.
+  bool sideEffects = false;
+
+  Symbol kind() const { return Symbol::fromQualString(name); }
+  /// True if any argument is written (`Tensor(a!)`).
+  bool isMutable() const;
+  std::string str() const;
+};
+
+/// Parses `ns::name[.overload](args) -> returns`. Throws CompileError with a
+/// rendered diagnostic for malformed text.
+FunctionSchema parseSchema(const std::string &text, const std::string &sourceName = "<schema>");
+
+/// Matches actual input types against a schema's formal types, binding type
+/// variables. On success returns the output types, with variables replaced.
+std::optional<std::vector<TypePtr>> matchSchema(const FunctionSchema &schema,
+                                                const std::vector<TypePtr> &inputs);
+
+class OperatorRegistry {
+public:
+  /// The process-wide registry, holding ember's own operators from the start.
+  static OperatorRegistry &global();
+  void add(std::shared_ptr<const FunctionSchema> schema);
+  /// Every overload of `kind`, in registration order (empty if unknown).
+  std::vector<std::shared_ptr<const FunctionSchema>> lookup(Symbol kind) const;
+  bool contains(Symbol kind) const;
+  /// The first overload that accepts `inputs`, as TorchScript resolves nodes.
+  const FunctionSchema *resolve(Symbol kind, const std::vector<TypePtr> &inputs,
+                                std::vector<TypePtr> *outputTypes = nullptr) const;
+  size_t size() const;
+  std::vector<Symbol> kinds() const;
+
+private:
+  OperatorRegistry();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace ember

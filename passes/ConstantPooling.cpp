@@ -1,0 +1,85 @@
+//===- passes/ConstantPooling.cpp - constant-pooling ----------------------===//
+//
+// Algorithm: walk every block in order; the first constant of each distinct
+// (type, payload) is hoisted to the top of the graph, after the constants
+// hoisted before it (so their order is that of first appearance); every
+// later equal constant is replaced by it and removed. Constants whose
+// payload has identity (mutable containers) are hoisted but not merged.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+namespace ember {
+namespace {
+
+bool sameConstant(const Node *a, const Node *b) {
+  if (!a->output()->type()->equals(*b->output()->type()) ||
+      a->attributes().size() != b->attributes().size())
+    return false;
+  for (size_t i = 0; i < a->attributes().size(); ++i) {
+    const auto &x = a->attributes()[i], &y = b->attributes()[i];
+    if (x.first != y.first || !x.second.equals(y.second))
+      return false;
+  }
+  return true;
+}
+
+bool hasIdentity(const Node *n) {
+  TypeKind k = n->output()->type()->kind();
+  return k == TypeKind::List || k == TypeKind::Dict || k == TypeKind::Class;
+}
+
+class ConstantPoolingPass : public Pass {
+public:
+  bool run(Graph &g, PassContext &ctx) override {
+    pool_.clear();
+    lastHoisted_ = nullptr;
+    merged_ = hoisted_ = 0;
+    runBlock(g, g.block());
+    ctx.count("constant-pooling", "constants-merged", merged_);
+    ctx.count("constant-pooling", "constants-hoisted", hoisted_);
+    return merged_ + hoisted_ > 0;
+  }
+
+private:
+  void runBlock(Graph &g, Block *b) {
+    for (Node *n : b->nodes()) {
+      for (Block *sub : n->blocks())
+        runBlock(g, sub);
+      if (n->kind() != prim::Constant() || n->outputs().size() != 1)
+        continue;
+      Node *existing = nullptr;
+      if (!hasIdentity(n))
+        for (Node *p : pool_)
+          if (sameConstant(p, n)) {
+            existing = p;
+            break;
+          }
+      if (existing) {
+        n->output()->replaceAllUsesWith(existing->output());
+        n->destroy();
+        ++merged_;
+        continue;
+      }
+      Node *anchor = lastHoisted_ ? lastHoisted_->next() : g.block()->front();
+      if (anchor != n) {
+        n->moveBefore(anchor);
+        ++hoisted_;
+      }
+      lastHoisted_ = n;
+      pool_.push_back(n);
+    }
+  }
+
+  std::vector<Node *> pool_;
+  Node *lastHoisted_ = nullptr;
+  int64_t merged_ = 0, hoisted_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Pass> createConstantPoolingPass() {
+  return std::make_unique<ConstantPoolingPass>();
+}
+
+} // namespace ember

@@ -1,0 +1,172 @@
+//===- passes/ConstantPropagation.cpp - constant-propagation --------------===//
+//
+// Algorithm, one forward walk per block (reference §4.1):
+//   1. a `prim::If` on a constant condition is replaced by the nodes of the
+//      taken branch;
+//   2. a `prim::Loop` that runs zero times (constant trip count <= 0 or a
+//      constant false condition) is replaced by its initial values;
+//   3. any other node whose inputs are all constants is evaluated through
+//      the installed NodeEvaluator and its outputs replaced by constants,
+//      unless it is nondeterministic, has side effects, writes an input, has
+//      blocks, or produces a value that cannot be a constant (a mutable list
+//      that is written later, a tensor that requires grad, an object).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/AliasAnalysis.h"
+#include "passes/NodeEvaluator.h"
+#include "passes/Passes.h"
+
+#include "ir/Constants.h"
+
+#include <unordered_set>
+
+namespace ember {
+
+static NodeEvaluator &evaluatorSlot() {
+  static NodeEvaluator evaluator;
+  return evaluator;
+}
+void setNodeEvaluator(NodeEvaluator evaluator) { evaluatorSlot() = std::move(evaluator); }
+const NodeEvaluator &nodeEvaluator() { return evaluatorSlot(); }
+
+namespace {
+
+/// Ops never evaluated at compile time even with constant inputs.
+bool skipKind(const Node *n) {
+  static const std::unordered_set<std::string> skip = {
+      "prim::Constant", "prim::CallFunction", "prim::CallMethod", "prim::GetAttr",
+      "prim::SetAttr", "prim::CreateObject", "prim::Uninitialized", "prim::RaiseException",
+      "prim::Print", "aten::warn", "prim::fork", "aten::wait", "prim::ListConstruct",
+      "prim::DictConstruct", "prim::unchecked_cast", "aten::list", "aten::dict",
+      "prim::Enter", "prim::Exit", "prim::isinstance", "prim::TypeCheck", "prim::profile",
+      "prim::BailOut", "prim::Guard", "aten::append", "aten::format", "aten::size",
+      "prim::device", "aten::copy_", "aten::manual_seed"};
+  return skip.count(n->kind().qualString()) > 0 || n->hasAttribute(attr::Subgraph());
+}
+
+class ConstantPropagation {
+public:
+  ConstantPropagation(Graph &g) : g_(g), aa_(g) {}
+
+  int64_t folded = 0;
+
+  void run() { runBlock(g_.block()); }
+
+private:
+  void runBlock(Block *b) {
+    for (Node *n : b->nodes()) {
+      if (restart_)
+        return;
+      if (n->kind() == prim::If()) {
+        if (auto cond = constantBool(n->input(0))) {
+          inlineBranch(n, n->blocks()[*cond ? 0 : 1]);
+          continue;
+        }
+      } else if (n->kind() == prim::Loop()) {
+        auto trips = constantInt(n->input(0));
+        auto cond = constantBool(n->input(1));
+        if ((trips && *trips <= 0) || (cond && !*cond)) {
+          for (size_t i = 0; i < n->outputs().size(); ++i)
+            n->output(i)->replaceAllUsesWith(n->input(i + 2));
+          n->destroy();
+          ++folded;
+          restart_ = true;
+          continue;
+        }
+      }
+      for (Block *sub : n->blocks())
+        runBlock(sub);
+      if (n->blocks().empty())
+        tryFold(n);
+    }
+  }
+
+  void inlineBranch(Node *ifNode, Block *branch) {
+    // Move the branch's nodes before the if, then route its outputs.
+    for (Node *inner : branch->nodes())
+      inner->moveBefore(ifNode);
+    for (size_t i = 0; i < ifNode->outputs().size(); ++i)
+      ifNode->output(i)->replaceAllUsesWith(branch->outputs()[i]);
+    ifNode->destroy();
+    ++folded;
+    // The alias analysis may now name destroyed values, and the moved nodes
+    // may fold: the pass driver starts a new round.
+    restart_ = true;
+  }
+
+  void tryFold(Node *n) {
+    if (skipKind(n) || n->outputs().empty() || n->isNondeterministic() ||
+        aa_.hasSideEffects(n) || aa_.isWriter(n))
+      return;
+    std::vector<c10::IValue> inputs;
+    for (Value *in : n->inputs()) {
+      auto c = constantValue(in);
+      if (!c)
+        return;
+      inputs.push_back(std::move(*c));
+    }
+    for (Value *o : n->outputs())
+      if (AliasAnalysis::isMutableType(o->type()) && o->type()->kind() != TypeKind::Tensor &&
+          aa_.hasWriters(o))
+        return;
+    const NodeEvaluator &eval = nodeEvaluator();
+    if (!eval)
+      return;
+    auto outputs = eval(*n, inputs);
+    if (!outputs || outputs->size() != n->outputs().size())
+      return;
+    g_.setInsertPoint(n);
+    std::vector<Value *> replacements;
+    for (size_t i = 0; i < outputs->size(); ++i) {
+      Value *c = g_.insertConstant((*outputs)[i], n->output(i)->type());
+      if (!c) {
+        for (Value *r : replacements)
+          r->node()->destroy();
+        g_.setInsertPoint(g_.block());
+        return;
+      }
+      if (n->output(i)->type()->kind() != TypeKind::Tensor &&
+          !c->type()->isSubtypeOf(*n->output(i)->type()) &&
+          n->output(i)->type()->kind() != TypeKind::Any) {
+        // e.g. an int that the graph types as a dtype or layout: keep the
+        // graph's type on the constant.
+        c->setType(n->output(i)->type());
+      }
+      replacements.push_back(c);
+    }
+    g_.setInsertPoint(g_.block());
+    for (size_t i = 0; i < replacements.size(); ++i)
+      n->output(i)->replaceAllUsesWith(replacements[i]);
+    n->destroy();
+    ++folded;
+  }
+
+  Graph &g_;
+  AliasAnalysis aa_;
+  bool restart_ = false;
+};
+
+class ConstantPropagationPass : public Pass {
+public:
+  bool run(Graph &g, PassContext &ctx) override {
+    int64_t total = 0;
+    // Folding a branch exposes more constants: iterate to a fixed point.
+    for (int round = 0; round < 64; ++round) {
+      ConstantPropagation cp(g);
+      cp.run();
+      total += cp.folded;
+      if (!cp.folded)
+        break;
+    }
+    ctx.count("constant-propagation", "nodes-folded", total);
+    return total > 0;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> createConstantPropagationPass() {
+  return std::make_unique<ConstantPropagationPass>();
+}
+
+} // namespace ember

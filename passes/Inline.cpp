@@ -1,0 +1,106 @@
+//===- passes/Inline.cpp - inline -----------------------------------------===//
+//
+// Replaces `prim::CallFunction(%f, args...)`, where %f is
+// `prim::Constant[name="callee"]()` and the compilation unit defines
+// `callee`, with a copy of the callee's body (itself inlined first).
+// Recursion is reported with the call chain, since TorchScript rejects it.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include <algorithm>
+
+namespace ember {
+namespace {
+
+class Inliner {
+public:
+  Inliner(CompilationUnit *unit) : unit_(unit) {}
+  int64_t inlined = 0;
+
+  void runGraph(Graph &g) {
+    stack_.push_back(g.name());
+    runBlock(g, g.block());
+    stack_.pop_back();
+  }
+
+private:
+  Graph *callee(const Node *call) {
+    if (!unit_ || call->inputs().empty())
+      return nullptr;
+    const Node *fn = call->input(0)->node();
+    if (fn->kind() != prim::Constant())
+      return nullptr;
+    const AttributeValue *name = fn->findAttribute(attr::name());
+    if (!name || name->kind != AttributeKind::s)
+      return nullptr;
+    return unit_->find(name->s);
+  }
+
+  void runBlock(Graph &g, Block *b) {
+    for (Node *n : b->nodes()) {
+      for (Block *sub : n->blocks())
+        runBlock(g, sub);
+      if (n->kind().qualString() != "prim::CallFunction")
+        continue;
+      Graph *target = callee(n);
+      if (!target)
+        continue;
+      if (std::find(stack_.begin(), stack_.end(), target->name()) != stack_.end()) {
+        std::string chain;
+        for (const auto &f : stack_)
+          chain += f + " -> ";
+        throw PassError("inline: recursive call " + chain + target->name() +
+                        "; TorchScript functions cannot be recursive");
+      }
+      if (target->inputs().size() != n->inputs().size() - 1 ||
+          target->outputs().size() != n->outputs().size())
+        throw PassError("inline: call to '" + target->name() + "' passes " +
+                        std::to_string(n->inputs().size() - 1) + " arguments and expects " +
+                        std::to_string(n->outputs().size()) + " results, but the function takes " +
+                        std::to_string(target->inputs().size()) + " and returns " +
+                        std::to_string(target->outputs().size()));
+      auto body = target->copy();
+      runGraph(*body);
+      inlineCall(g, n, *body);
+    }
+  }
+
+  void inlineCall(Graph &g, Node *call, Graph &body) {
+    std::unordered_map<Value *, Value *> map;
+    for (size_t i = 0; i < body.inputs().size(); ++i)
+      map[body.inputs()[i]] = call->input(i + 1);
+    // Clone the body's nodes in front of the call through a scratch block.
+    Block *scratch = call->addBlock();
+    scratch->cloneFrom(body.block(), [&](Value *v) -> Value * { return map.at(v); });
+    // cloneFrom gave the scratch block its own inputs; route them to args.
+    for (size_t i = 0; i < scratch->inputs().size(); ++i)
+      scratch->inputs()[i]->replaceAllUsesWith(call->input(i + 1));
+    for (Node *n : scratch->nodes())
+      n->moveBefore(call);
+    for (size_t i = 0; i < call->outputs().size(); ++i)
+      call->output(i)->replaceAllUsesWith(scratch->outputs()[i]);
+    call->destroy();
+    ++inlined;
+    (void)g;
+  }
+
+  CompilationUnit *unit_;
+  std::vector<std::string> stack_;
+};
+
+class InlinePass : public Pass {
+public:
+  bool run(Graph &g, PassContext &ctx) override {
+    Inliner inliner(ctx.unit);
+    inliner.runGraph(g);
+    ctx.count("inline", "calls-inlined", inliner.inlined);
+    return inliner.inlined > 0;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> createInlinePass() { return std::make_unique<InlinePass>(); }
+
+} // namespace ember

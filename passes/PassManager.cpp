@@ -1,0 +1,101 @@
+//===- passes/PassManager.cpp - the pass table, pipelines and runner ------===//
+//
+// Passes are registered by one line each in Passes.def, never by static
+// constructors. Pipelines are named here so that what the Python package
+// runs reproduces as `ember-opt --pipeline=NAME`.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "ir/Printer.h"
+#include "ir/Verifier.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+namespace ember {
+
+const std::vector<PassInfo> &allPasses() {
+  static const std::vector<PassInfo> table = {
+#define PASS(name, description, factory) {name, description, &factory},
+#include "passes/Passes.def"
+  };
+  return table;
+}
+
+const PassInfo *findPass(const std::string &name) {
+  for (const auto &p : allPasses())
+    if (name == p.name)
+      return &p;
+  return nullptr;
+}
+
+std::vector<std::string> pipelineNamed(const std::string &name) {
+  // `default` is the profiling-insensitive cleanup TorchScript runs on the
+  // first call (reference §4.2), minus the passes ember has not built yet.
+  if (name == "default")
+    return {"inline", "constant-propagation", "dce", "cse", "constant-pooling", "peephole",
+            "constant-propagation", "dce"};
+  if (name == "cleanup")
+    return {"constant-propagation", "constant-pooling", "dce"};
+  return {};
+}
+
+std::vector<std::string> pipelineNames() { return {"cleanup", "default"}; }
+
+static bool logEnabled(const std::string &pass) {
+  static const std::string spec = [] {
+    const char *e = std::getenv("EMBER_LOG");
+    return std::string(e ? e : "");
+  }();
+  if (spec.empty())
+    return false;
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ':')) {
+    while (!item.empty() && item[0] == '>')
+      item.erase(item.begin());
+    if (item == pass)
+      return true;
+  }
+  return false;
+}
+
+void runPasses(CompilationUnit &unit, const std::vector<std::string> &passes,
+               const PassManagerOptions &opts, Statistics *stats) {
+  for (const std::string &name : passes) {
+    const PassInfo *info = findPass(name);
+    if (!info) {
+      std::string known;
+      for (const auto &p : allPasses())
+        known += std::string(known.empty() ? "" : ", ") + p.name;
+      throw PassError("unknown pass '" + name + "' (known passes: " + known + ")");
+    }
+    auto pass = info->create();
+    PassContext ctx{&unit, stats};
+    bool log = logEnabled(name);
+    for (const auto &g : unit.functions()) {
+      if (log)
+        std::cerr << "[" << name << "] before:\n" << toString(*g);
+      bool changed = pass->run(*g, ctx);
+      if (log)
+        std::cerr << "[" << name << "] after (" << (changed ? "changed" : "unchanged") << "):\n"
+                  << toString(*g);
+    }
+    if (opts.verifyEach) {
+      try {
+        verify(unit);
+      } catch (const VerificationError &e) {
+        throw VerificationError("IR is invalid after pass '" + name + "': " + e.what());
+      }
+    }
+    if (opts.printAfterAll && opts.printer) {
+      std::ostringstream ss;
+      printCompilationUnit(ss, unit);
+      opts.printer(name, ss.str());
+    }
+  }
+}
+
+} // namespace ember

@@ -1,0 +1,219 @@
+//===- passes/Peephole.cpp - peephole -------------------------------------===//
+//
+// Local rewrites, each a small function tried on every node (reference §4.1):
+//   - int/float identities: x + 0, x - 0, x * 1, x // 1 (ints) -> x;
+//     x * 0 -> 0 for ints;
+//   - double transpose: t(t(x)) and transpose(transpose(x, a, b), a, b);
+//   - len(ListConstruct(...)) of a list nothing writes -> constant;
+//   - dim / size / size(d) / dtype / device / is_cuda of refined tensors;
+//   - `x is None` / `x is not None` when x is never or always None;
+//   - TupleIndex / TupleUnpack of a TupleConstruct -> its elements;
+//   - unchecked_cast to the value's own type -> the value.
+// Rewrites leave dead producers behind for dce.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/AliasAnalysis.h"
+#include "passes/Passes.h"
+
+#include "ir/Constants.h"
+
+namespace ember {
+namespace {
+
+class Peephole {
+public:
+  Peephole(Graph &g) : g_(g), aa_(g) {}
+  int64_t rewrites = 0;
+
+  void runBlock(Block *b) {
+    for (Node *n : b->nodes()) {
+      for (Block *sub : n->blocks())
+        runBlock(sub);
+      g_.setInsertPoint(n);
+      if (Value *r = rewrite(n)) {
+        n->output()->replaceAllUsesWith(r);
+        ++rewrites;
+      } else if (rewriteUnpack(n)) {
+        ++rewrites;
+      }
+    }
+    g_.setInsertPoint(g_.block());
+  }
+
+private:
+  static bool is(const Node *n, const char *kind) { return n->kind().qualString() == kind; }
+  static bool isScalar(const Value *v, TypeKind k) { return v->type()->kind() == k; }
+
+  Value *rewrite(Node *n) {
+    if (n->outputs().size() != 1)
+      return nullptr;
+    if (Value *r = arithmetic(n))
+      return r;
+    if (Value *r = transposes(n))
+      return r;
+    if (Value *r = tensorQueries(n))
+      return r;
+    if (Value *r = noneChecks(n))
+      return r;
+    if (Value *r = containers(n))
+      return r;
+    return nullptr;
+  }
+
+  Value *arithmetic(Node *n) {
+    if (n->inputs().size() != 2)
+      return nullptr;
+    Value *x = n->input(0), *y = n->input(1);
+    TypeKind out = n->output()->type()->kind();
+    if (out != TypeKind::Int && out != TypeKind::Float)
+      return nullptr;
+    if (!isScalar(x, out) || (!isScalar(y, TypeKind::Int) && !isScalar(y, TypeKind::Float)))
+      return nullptr;
+    auto c = constantValue(y);
+    if (!c || !(c->isInt() || c->isDouble()))
+      return nullptr;
+    double v = c->isInt() ? double(c->toInt()) : c->toDouble();
+    if ((is(n, "aten::add") || is(n, "aten::sub")) && v == 0)
+      return x;
+    if (is(n, "aten::mul") && v == 1)
+      return x;
+    if (is(n, "aten::floordiv") && v == 1 && out == TypeKind::Int)
+      return x;
+    if (is(n, "aten::mul") && v == 0 && out == TypeKind::Int && c->isInt())
+      return g_.insertConstant(int64_t(0));
+    return nullptr;
+  }
+
+  Value *transposes(Node *n) {
+    if (is(n, "aten::t") && n->inputs().size() == 1) {
+      Node *p = n->input(0)->node();
+      if (is(p, "aten::t") && !aa_.hasWriters(p->output()) && !aa_.hasWriters(p->input(0)))
+        return p->input(0);
+    }
+    if (is(n, "aten::transpose") && n->inputs().size() == 3) {
+      Node *p = n->input(0)->node();
+      if (!is(p, "aten::transpose") || p->inputs().size() != 3)
+        return nullptr;
+      auto a1 = constantInt(n->input(1)), b1 = constantInt(n->input(2));
+      auto a2 = constantInt(p->input(1)), b2 = constantInt(p->input(2));
+      if (!a1 || !b1 || !a2 || !b2)
+        return nullptr;
+      bool same = (*a1 == *a2 && *b1 == *b2) || (*a1 == *b2 && *b1 == *a2);
+      if (same && !aa_.hasWriters(p->output()) && !aa_.hasWriters(p->input(0)))
+        return p->input(0);
+    }
+    return nullptr;
+  }
+
+  Value *tensorQueries(Node *n) {
+    if (n->inputs().empty() || n->input(0)->type()->kind() != TypeKind::Tensor)
+      return nullptr;
+    const TensorInfo &info = n->input(0)->type()->tensorInfo();
+    if (is(n, "aten::dim") && info.sizes)
+      return g_.insertConstant(int64_t(info.sizes->size()));
+    if (is(n, "prim::dtype") && info.dtype)
+      return g_.insertConstant(int64_t(*info.dtype));
+    if (is(n, "prim::device") && info.device)
+      return g_.insertConstant(c10::IValue(*info.device));
+    if ((is(n, "prim::is_cuda") || is(n, "aten::is_cuda")) && info.device)
+      return g_.insertConstant(info.device->is_cuda());
+    if (is(n, "aten::size") && info.sizes) {
+      if (n->inputs().size() == 1) {
+        std::vector<int64_t> sizes;
+        for (const auto &s : *info.sizes) {
+          if (!s)
+            return nullptr;
+          sizes.push_back(*s);
+        }
+        return g_.insertConstant(c10::IValue(sizes));
+      }
+      if (n->inputs().size() == 2 && n->input(1)->type()->kind() == TypeKind::Int) {
+        auto d = constantInt(n->input(1));
+        int64_t rank = int64_t(info.sizes->size());
+        if (!d || *d < -rank || *d >= rank)
+          return nullptr;
+        const auto &s = (*info.sizes)[*d < 0 ? *d + rank : *d];
+        if (s)
+          return g_.insertConstant(int64_t(*s));
+      }
+    }
+    return nullptr;
+  }
+
+  Value *noneChecks(Node *n) {
+    bool isOp = is(n, "aten::__is__"), isNot = is(n, "aten::__isnot__");
+    if ((!isOp && !isNot) || n->inputs().size() != 2)
+      return nullptr;
+    const TypePtr &a = n->input(0)->type(), &b = n->input(1)->type();
+    auto canBeNone = [](const TypePtr &t) {
+      return t->kind() == TypeKind::None || t->kind() == TypeKind::Optional ||
+             t->kind() == TypeKind::Any || t->kind() == TypeKind::Union;
+    };
+    if (b->kind() != TypeKind::None && a->kind() != TypeKind::None)
+      return nullptr;
+    const TypePtr &other = b->kind() == TypeKind::None ? a : b;
+    if (other->kind() == TypeKind::None)
+      return g_.insertConstant(isOp);
+    if (!canBeNone(other))
+      return g_.insertConstant(!isOp);
+    return nullptr;
+  }
+
+  Value *containers(Node *n) {
+    if ((is(n, "aten::len")) && n->inputs().size() == 1) {
+      Node *p = n->input(0)->node();
+      if (is(p, "prim::ListConstruct") && !aa_.hasWriters(n->input(0)))
+        return g_.insertConstant(int64_t(p->inputs().size()));
+      if (is(p, "prim::TupleConstruct"))
+        return g_.insertConstant(int64_t(p->inputs().size()));
+    }
+    if (is(n, "prim::TupleIndex") && n->inputs().size() == 2) {
+      Node *p = n->input(0)->node();
+      auto i = constantInt(n->input(1));
+      if (is(p, "prim::TupleConstruct") && i) {
+        int64_t size = int64_t(p->inputs().size());
+        int64_t idx = *i < 0 ? *i + size : *i;
+        if (idx >= 0 && idx < size && p->input(idx)->type()->isSubtypeOf(*n->output()->type()))
+          return p->input(idx);
+      }
+    }
+    if (is(n, "prim::unchecked_cast") && n->inputs().size() == 1 &&
+        n->input(0)->type()->equals(*n->output()->type()))
+      return n->input(0);
+    return nullptr;
+  }
+
+  bool rewriteUnpack(Node *n) {
+    if (!is(n, "prim::TupleUnpack") || n->inputs().size() != 1)
+      return false;
+    Node *p = n->input(0)->node();
+    if (!is(p, "prim::TupleConstruct") || p->inputs().size() != n->outputs().size())
+      return false;
+    bool any = false;
+    for (size_t i = 0; i < n->outputs().size(); ++i)
+      if (n->output(i)->hasUses()) {
+        n->output(i)->replaceAllUsesWith(p->input(i));
+        any = true;
+      }
+    return any;
+  }
+
+  Graph &g_;
+  AliasAnalysis aa_;
+};
+
+class PeepholePass : public Pass {
+public:
+  bool run(Graph &g, PassContext &ctx) override {
+    Peephole p(g);
+    p.runBlock(g.block());
+    ctx.count("peephole", "rewrites", p.rewrites);
+    return p.rewrites > 0;
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> createPeepholePass() { return std::make_unique<PeepholePass>(); }
+
+} // namespace ember

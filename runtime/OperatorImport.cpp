@@ -1,0 +1,103 @@
+//===- runtime/OperatorImport.cpp - ATen schemas into ember's registry ----===//
+//
+// Walks c10::Dispatcher's operator table and converts each c10::FunctionSchema
+// into ember's own FunctionSchema, structurally: names, overload, arguments
+// with types (through their printed form and ember's schema type parser),
+// fixed list sizes, defaults, keyword-only markers and alias annotations.
+// `SymInt` becomes `int`, as TorchScript graphs show it.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/OperatorImport.h"
+
+#include "ir/Schema.h"
+#include "ir/TypeParser.h"
+#include "runtime/ConstantEvaluator.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+
+#include <mutex>
+#include <sstream>
+
+namespace ember {
+namespace {
+
+std::vector<std::string> setNames(const std::unordered_set<c10::Symbol> &sets) {
+  std::vector<std::string> names;
+  for (const auto &s : sets)
+    names.push_back(s.toUnqualString());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::optional<AliasInfo> convertAlias(const c10::AliasInfo *info) {
+  if (!info)
+    return std::nullopt;
+  AliasInfo a;
+  a.beforeSets = setNames(info->beforeSets());
+  a.afterSets = setNames(info->afterSets());
+  a.isWrite = info->isWrite();
+  if (!info->containedTypes().empty())
+    a.contained = std::make_shared<AliasInfo>(*convertAlias(&info->containedTypes()[0]));
+  return a;
+}
+
+Argument convertArgument(const c10::Argument &arg) {
+  Argument a;
+  a.name = arg.name();
+  a.type = parseTypeString(arg.type()->str(), TypeSyntax::Schema);
+  if (arg.N())
+    a.N = *arg.N();
+  if (arg.default_value()) {
+    std::ostringstream ss;
+    arg.default_value()->repr(ss, [](std::ostream &, const c10::IValue &) { return false; });
+    a.defaultValue = ss.str();
+  }
+  a.kwargOnly = arg.kwarg_only();
+  a.alias = convertAlias(arg.alias_info());
+  return a;
+}
+
+size_t importAll() {
+  size_t count = 0;
+  auto &dispatcher = c10::Dispatcher::singleton();
+  for (const c10::OperatorName &name : dispatcher.getAllOpNames()) {
+    auto handle = dispatcher.findSchema(name);
+    if (!handle || !handle->hasSchema())
+      continue;
+    const c10::FunctionSchema &s = handle->schema();
+    auto schema = std::make_shared<FunctionSchema>();
+    schema->name = s.name();
+    schema->overload = s.overload_name();
+    try {
+      for (const auto &arg : s.arguments())
+        schema->arguments.push_back(convertArgument(arg));
+      for (const auto &ret : s.returns())
+        schema->returns.push_back(convertArgument(ret));
+    } catch (const std::exception &) {
+      // A type ember cannot spell (none known on torch 1.13 or 2.x): the
+      // operator stays unknown, and graphs using it are treated
+      // conservatively.
+      continue;
+    }
+    schema->varArgs = s.is_vararg();
+    schema->varRets = s.is_varret();
+    schema->conservative = s.aliasAnalysis() == c10::AliasAnalysisKind::CONSERVATIVE;
+    OperatorRegistry::global().add(std::move(schema));
+    ++count;
+  }
+  return count;
+}
+
+} // namespace
+
+size_t registerATenOperators() {
+  static size_t count = importAll();
+  return count;
+}
+
+void initializeRuntime() {
+  registerATenOperators();
+  installConstantEvaluator();
+}
+
+} // namespace ember
