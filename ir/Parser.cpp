@@ -33,7 +33,7 @@ namespace {
 /// A literal in an attribute: number, string, type, list, tuple, dict, ...
 struct Literal {
   enum Kind { Int, Float, Complex, Str, Bool, None, Type, List, Tuple, Dict, TensorScalar,
-              TensorPlaceholder, Device, EmptyList, EmptyDict };
+              TensorPlaceholder, TensorValue, Device, EmptyList, EmptyDict };
   Kind kind = None;
   int64_t i = 0;
   double f = 0;
@@ -41,6 +41,7 @@ struct Literal {
   std::string s;
   TypePtr type;
   std::vector<Literal> items; // list/tuple elements, dict key/value pairs
+  at::Tensor tensor;
   Token at;
 };
 
@@ -339,7 +340,10 @@ private:
         return lit;
       }
       Token num = lex_.expect(TokKind::Number, "a number");
-      return numberLiteral(num, neg);
+      Literal first = numberLiteral(num, neg);
+      if (startsTensorPrint())
+        return parseTensorPrint(first);
+      return first;
     }
     if (t.kind == TokKind::Punct && t.text == "[") {
       lex_.next();
@@ -453,6 +457,70 @@ private:
       return lit;
     }
     lex_.error(t, "expected an attribute value but found " + TextLexer::describe(t));
+  }
+
+  /// After a number: more numbers, a `*` scale or `[ CPUFloatType{...} ]`
+  /// mean ATen's printed form of a small tensor constant.
+  bool startsTensorPrint() {
+    const Token &t = lex_.peek();
+    if (t.newlineBefore)
+      return false;
+    if (t.kind == TokKind::Number)
+      return true;
+    if (t.kind == TokKind::Punct && t.text == "*")
+      return true;
+    if (t.kind == TokKind::Punct && t.text == "-" && lex_.peek(1).kind == TokKind::Number)
+      return true;
+    return t.kind == TokKind::Punct && t.text == "[" && lex_.peek(1).kind == TokKind::Ident;
+  }
+
+  Literal parseTensorPrint(const Literal &first) {
+    auto asDouble = [](const Literal &l) { return l.kind == Literal::Int ? double(l.i) : l.f; };
+    double scale = 1;
+    std::vector<double> values;
+    if (lex_.acceptPunct("*"))
+      scale = asDouble(first);
+    else
+      values.push_back(asDouble(first));
+    while (!lex_.isPunct("[")) {
+      bool neg = lex_.acceptPunct("-");
+      Token num = lex_.expect(TokKind::Number, "a tensor element");
+      values.push_back(asDouble(numberLiteral(num, neg)));
+    }
+    lex_.expectPunct("[");
+    Token typeName = lex_.expect(TokKind::Ident, "a tensor type such as 'CPUFloatType'");
+    std::string name = typeName.text;
+    bool cuda = name.rfind("CUDA", 0) == 0;
+    std::string inner = name.substr(cuda ? 4 : (name.rfind("CPU", 0) == 0 ? 3 : 0));
+    if (inner.size() > 4 && inner.compare(inner.size() - 4, 4, "Type") == 0)
+      inner = inner.substr(0, inner.size() - 4);
+    auto dtype = scalarTypeFromName(inner);
+    if (!dtype)
+      lex_.error(typeName, "unknown tensor type '" + name + "'");
+    std::vector<int64_t> dims;
+    lex_.expectPunct("{");
+    if (!lex_.isPunct("}")) {
+      do {
+        dims.push_back(std::stoll(lex_.expect(TokKind::Number, "a size").text));
+      } while (lex_.acceptPunct(","));
+    }
+    lex_.expectPunct("}");
+    lex_.expectPunct("]");
+    int64_t numel = 1;
+    for (int64_t d : dims)
+      numel *= d;
+    if (numel != int64_t(values.size()))
+      lex_.error(typeName, "tensor constant has " + std::to_string(values.size()) +
+                               " elements but its sizes hold " + std::to_string(numel));
+    for (double &v : values)
+      v *= scale;
+    at::Tensor t = at::tensor(values, at::TensorOptions().dtype(at::kDouble)).to(*dtype);
+    t = t.reshape(dims).contiguous();
+    Literal lit;
+    lit.kind = Literal::TensorValue;
+    lit.tensor = t;
+    lit.at = typeName;
+    return lit;
   }
 
   Literal numberLiteral(const Token &num, bool neg) {
@@ -665,24 +733,15 @@ private:
       a.ival = std::make_shared<c10::IValue>(t);
       return a;
     }
-    case Literal::TensorPlaceholder: {
-      // The values were not printed; rebuild a zero tensor of the output's
-      // complete type so the graph is well formed.
-      if (!outType || outType->kind() != TypeKind::Tensor || !outType->tensorInfo().sizes ||
-          !outType->tensorInfo().dtype)
-        lex_.error(lit.at, "a '<Tensor>' constant needs an output type with dtype and sizes, "
-                           "such as 'Float(2, 3)'");
-      const TensorInfo &info = outType->tensorInfo();
-      std::vector<int64_t> shape;
-      for (const auto &s : *info.sizes) {
-        if (!s)
-          lex_.error(lit.at, "a '<Tensor>' constant needs every size known");
-        shape.push_back(*s);
-      }
+    case Literal::TensorPlaceholder:
+      // The values were not printed: the constant has no known payload, so
+      // it is never folded and running it reports the missing values.
       a.kind = AttributeKind::t;
-      a.ival = std::make_shared<c10::IValue>(at::zeros(shape, at::TensorOptions().dtype(*info.dtype)));
       return a;
-    }
+    case Literal::TensorValue:
+      a.kind = AttributeKind::t;
+      a.ival = std::make_shared<c10::IValue>(lit.tensor);
+      return a;
     }
     lex_.error(lit.at, "unsupported attribute value");
   }

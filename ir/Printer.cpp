@@ -66,7 +66,10 @@ void printDouble(std::ostream &out, double d) {
 }
 
 static void printComplex(std::ostream &out, std::complex<double> c) {
-  out << c.real() << (c.imag() >= 0 ? "+" : "-") << std::abs(c.imag()) << "j";
+  printDouble(out, c.real());
+  out << (c.imag() >= 0 ? "+" : "-");
+  printDouble(out, std::abs(c.imag()));
+  out << "j";
 }
 
 static void printTensorAttr(std::ostream &out, const at::Tensor &t) {

@@ -10,6 +10,7 @@
 
 #include "ir/TypeParser.h"
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -397,6 +398,7 @@ struct OperatorRegistry::Impl {
   std::unordered_map<std::string, bool> seen; // name.overload
   std::vector<Symbol> order;
   size_t count = 0;
+  std::atomic<bool> complete{false};
 };
 
 static const char *kEmberOperators[] = {
@@ -474,6 +476,9 @@ size_t OperatorRegistry::size() const {
   std::shared_lock<std::shared_mutex> lock(impl_->mutex);
   return impl_->count;
 }
+
+bool OperatorRegistry::isComplete() const { return impl_->complete.load(); }
+void OperatorRegistry::markComplete() { impl_->complete.store(true); }
 
 std::vector<Symbol> OperatorRegistry::kinds() const {
   std::shared_lock<std::shared_mutex> lock(impl_->mutex);

@@ -86,6 +86,11 @@ public:
                                 std::vector<TypePtr> *outputTypes = nullptr) const;
   size_t size() const;
   std::vector<Symbol> kinds() const;
+  /// True once the runtime has imported the dispatcher's schemas; before
+  /// that, an operator's overload list is incomplete and the verifier does
+  /// not check input types against it.
+  bool isComplete() const;
+  void markComplete();
 
 private:
   OperatorRegistry();

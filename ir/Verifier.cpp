@@ -194,7 +194,7 @@ private:
     if (isStructural(k) || n->hasAttribute(attr::Subgraph()))
       return;
     auto overloads = OperatorRegistry::global().lookup(k);
-    if (overloads.empty())
+    if (overloads.empty() || !OperatorRegistry::global().isComplete())
       return; // an operator ember has no schema for: nothing to check against
     const FunctionSchema *s = n->schema();
     if (!s)

@@ -128,15 +128,23 @@ private:
             n->eraseOutput(i);
           }
       } else if (n->kind() == prim::Loop()) {
+        // Drop dead carried values from the body's outputs first, so that
+        // sweeping the body finds their producers unused; then drop the
+        // carried inputs and outputs themselves.
         Block *body = n->blocks()[0];
+        std::vector<size_t> dead;
         for (size_t i = n->outputs().size(); i-- > 0;)
-          if (!carriedNeeded(n, i) && !n->output(i)->hasUses() &&
-              !body->inputs()[i + 1]->hasUses()) {
+          if (!carriedNeeded(n, i) && !n->output(i)->hasUses()) {
             body->eraseOutput(i + 1);
-            body->eraseInput(i + 1);
-            n->removeInput(i + 2);
-            n->eraseOutput(i);
+            dead.push_back(i);
           }
+        sweepBlock(body, removed);
+        for (size_t i : dead) {
+          body->eraseInput(i + 1);
+          n->removeInput(i + 2);
+          n->eraseOutput(i);
+        }
+        continue;
       }
       for (Block *sub : n->blocks())
         sweepBlock(sub, removed);

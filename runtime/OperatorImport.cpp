@@ -85,6 +85,7 @@ size_t importAll() {
     OperatorRegistry::global().add(std::move(schema));
     ++count;
   }
+  OperatorRegistry::global().markComplete();
   return count;
 }
 
