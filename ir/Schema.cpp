@@ -57,11 +57,19 @@ static void printArgument(std::ostringstream &out, const Argument &a) {
   TypePtr t = a.type;
   bool opt = t->kind() == TypeKind::Optional;
   TypePtr inner = opt ? t->elem() : t;
-  if (inner->kind() == TypeKind::List && a.N)
-    out << inner->elem()->str() << "[" << *a.N << "]";
-  else
+  bool outerAlias = a.alias && !a.alias->beforeSets.empty();
+  if (inner->kind() == TypeKind::List && (a.N || (a.alias && a.alias->contained))) {
+    out << inner->elem()->str();
+    if (a.alias && a.alias->contained)
+      out << a.alias->contained->str();
+    out << "[";
+    if (a.N)
+      out << *a.N;
+    out << "]";
+  } else {
     out << inner->str();
-  if (a.alias)
+  }
+  if (outerAlias)
     out << a.alias->str();
   if (opt)
     out << "?";
@@ -90,7 +98,9 @@ std::string FunctionSchema::str() const {
   if (varArgs)
     out << (arguments.empty() ? "..." : ", ...");
   out << ") -> ";
-  if (returns.size() == 1 && !varRets) {
+  if (returns.empty() && varRets) {
+    out << "...";
+  } else if (returns.size() == 1 && !varRets) {
     printArgument(out, returns[0]);
   } else {
     out << "(";

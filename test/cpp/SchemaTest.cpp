@@ -36,7 +36,7 @@ TEST(Schema, MalformedSchemaIsADiagnostic) {
     parseSchema("aten::foo(Tensor self,, int x) -> Tensor", "bad.schema");
     FAIL() << "expected a CompileError";
   } catch (const CompileError &e) {
-    EXPECT_EQ(std::string(e.what()).substr(0, 38), "bad.schema:1:24: error: expected a typ");
+    EXPECT_EQ(std::string(e.what()).substr(0, 38), "bad.schema:1:23: error: expected a typ");
   }
 }
 
