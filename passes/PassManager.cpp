@@ -35,8 +35,8 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   // `default` is the profiling-insensitive cleanup TorchScript runs on the
   // first call (reference §4.2), minus the passes ember has not built yet.
   if (name == "default")
-    return {"inline", "constant-propagation", "dce", "cse", "constant-pooling", "peephole",
-            "constant-propagation", "dce"};
+    return {"inline", "constant-propagation", "constant-pooling", "dce", "cse", "peephole",
+            "constant-propagation", "cse", "dce"};
   if (name == "cleanup")
     return {"constant-propagation", "constant-pooling", "dce"};
   return {};

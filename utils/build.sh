@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, then configures and builds ember in build/.
+# Repeated builds are quick: ccache caches compilations across clean builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./utils/install-deps.sh
+
+BUILD_DIR=${EMBER_BUILD_DIR:-build}
+JOBS=${EMBER_JOBS:-$(nproc)}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build "$BUILD_DIR" -j "$JOBS"
