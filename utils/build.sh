@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${EMBER_BUILD_DIR:-build}
 JOBS=${EMBER_JOBS:-$(nproc)}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# CI builds a fresh clone in another folder: make cache hits independent of it.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
