@@ -672,7 +672,7 @@ private:
       case TypeKind::Str: a.kind = AttributeKind::ss; return a;
       case TypeKind::Complex: a.kind = AttributeKind::cs; return a;
       case TypeKind::Tensor:
-        a.kind = AttributeKind::ts;
+        a.kind = AttributeKind::ival;
         a.ival = std::make_shared<c10::IValue>(c10::List<at::Tensor>());
         return a;
       case TypeKind::Bool:

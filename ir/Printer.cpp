@@ -23,8 +23,11 @@
 namespace ember {
 
 void printQuotedString(std::ostream &out, const std::string &s) {
+  // As c10::printQuotedString: bytes outside printable ASCII become a
+  // backslash and three digits computed on the *signed* char, so UTF-8 bytes
+  // come out as e.g. `\0)+`. TextLexer decodes that form back.
   out << '"';
-  for (unsigned char ch : s) {
+  for (char ch : s) {
     switch (ch) {
     case '\\': out << "\\\\"; break;
     case '\'': out << "\\'"; break;
@@ -37,12 +40,17 @@ void printQuotedString(std::ostream &out, const std::string &s) {
     case '\t': out << "\\t"; break;
     case '\v': out << "\\v"; break;
     default:
-      if (ch >= 0x20 && ch < 0x7f) {
+      if (ch > 0x1f && ch < 0x7f) {
         out << ch;
       } else {
-        char buf[5] = {'\\', char('0' + ((ch >> 6) & 7)), char('0' + ((ch >> 3) & 7)),
-                       char('0' + (ch & 7)), 0};
-        out << buf;
+        int v = ch;
+        char buf[4] = "000";
+        buf[2] = char(buf[2] + v % 8);
+        v /= 8;
+        buf[1] = char(buf[1] + v % 8);
+        v /= 8;
+        buf[0] = char(buf[0] + v);
+        out << "\\" << buf;
       }
     }
   }

@@ -13,6 +13,21 @@ TextLexer::TextLexer(std::shared_ptr<const SourceBuffer> buffer) : buffer_(std::
 static bool isIdentStart(char c) { return std::isalpha((unsigned char)c) || c == '_'; }
 static bool isIdentChar(char c) { return std::isalnum((unsigned char)c) || c == '_'; }
 
+/// Three characters in '0' - 7 .. '0', not all '0': the escape TorchScript
+/// prints for a negative (UTF-8) char.
+static bool isSignedByteEscape(const std::string &s, size_t i) {
+  if (i + 2 >= s.size())
+    return false;
+  bool anyNegative = false;
+  for (size_t k = 0; k < 3; ++k) {
+    char c = s[i + k];
+    if (c < '0' - 7 || c > '0')
+      return false;
+    anyNegative |= c != '0';
+  }
+  return anyNegative && s[i] >= '0' - 2;
+}
+
 void TextLexer::lex() {
   const std::string &s = buffer_->text;
   size_t i = 0;
@@ -92,7 +107,12 @@ void TextLexer::lex() {
           case 'f': value += '\f'; break;
           case 'v': value += '\v'; break;
           default:
-            if (e >= '0' && e <= '7') {
+            if (isSignedByteEscape(s, i)) {
+              // TorchScript's escape of a byte >= 0x80 (see printQuotedString).
+              int v = ((s[i] - '0') * 8 + (s[i + 1] - '0')) * 8 + (s[i + 2] - '0');
+              value += char(v);
+              i += 2;
+            } else if (e >= '0' && e <= '7') {
               int v = 0, n = 0;
               while (n < 3 && i < s.size() && s[i] >= '0' && s[i] <= '7') {
                 v = v * 8 + (s[i++] - '0');

@@ -13,21 +13,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/AliasAnalysis.h"
-#include "passes/NodeEvaluator.h"
 #include "passes/Passes.h"
 
 #include "ir/Constants.h"
+#include "ir/NodeEvaluator.h"
 
 #include <unordered_set>
 
 namespace ember {
-
-static NodeEvaluator &evaluatorSlot() {
-  static NodeEvaluator evaluator;
-  return evaluator;
-}
-void setNodeEvaluator(NodeEvaluator evaluator) { evaluatorSlot() = std::move(evaluator); }
-const NodeEvaluator &nodeEvaluator() { return evaluatorSlot(); }
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include "runtime/ConstantEvaluator.h"
 
 #include "ir/Schema.h"
-#include "passes/NodeEvaluator.h"
+#include "ir/NodeEvaluator.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 

@@ -57,6 +57,10 @@ def string_format(name: str, v: float) -> str:
     return s.strip() + name[1:-1].lower()
 
 
+def unicode_and_escapes(s: str) -> str:
+    return s + "héllo wörld ✓ \x01\x7f\t\"q\" 'a' \\"
+
+
 def raise_and_assert(x: torch.Tensor) -> torch.Tensor:
     if x.numel() == 0:
         raise RuntimeError("empty input")
@@ -107,7 +111,7 @@ class Parent(torch.nn.Module):
 
 
 FUNCTIONS = [loop_break_continue, list_methods, dict_methods, optional_refinement,
-             string_format, raise_and_assert, named_tuple, tensor_ops, scalar_math]
+             string_format, unicode_and_escapes, raise_and_assert, named_tuple, tensor_ops, scalar_math]
 
 
 def graphs():

@@ -1,8 +1,8 @@
-//===- passes/NodeEvaluator.h - the hook constant folding evaluates with --===//
+//===- ir/NodeEvaluator.h - the hook constant folding evaluates with ------===//
 //
-// passes/ does not link the runtime (DESIGN.md layering), so constant
-// propagation runs operators through a callback the runtime installs at
-// start-up (runtime/ConstantEvaluator.cpp).
+// Neither passes/ nor runtime/ may depend on the other (DESIGN.md layering),
+// so constant propagation runs operators through this callback, which the
+// runtime installs at start-up (runtime/ConstantEvaluator.cpp).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
