@@ -5,7 +5,7 @@ lists, dicts, tuples, optionals, strings, exceptions, NamedTuples and module
 methods, and writes `str(graph)` (source comments removed) to one file each.
 torch.jit is used here only as the oracle. Run with /usr/bin/python3:
 
-    /usr/bin/python3 test/oracle/torchscript_graphs.py OUTDIR
+    /usr/bin/python3 test/oracle/torchscript_graphs.py test/lit/torchscript/Inputs
 """
 import os
 import re
@@ -152,11 +152,26 @@ def main(outdir: str) -> None:
     graphs["module_forward"] = m.graph
     graphs["module_sub_forward"] = m.sub.graph
     graphs["module_inlined"] = m.forward.inlined_graph
+    # Larger programs from torch.nn: scripted, inlined, frozen and traced.
+    torch.manual_seed(0)
+    enc = torch.nn.TransformerEncoderLayer(16, 2, 32).eval()
+    graphs["nn_transformer_encoder"] = torch.jit.script(enc).forward.inlined_graph
+    conv = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.BatchNorm2d(8), torch.nn.ReLU(),
+                               torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
+                               torch.nn.Linear(8, 2)).eval()
+    graphs["nn_conv_frozen"] = torch.jit.freeze(torch.jit.script(conv)).graph
+    graphs["nn_conv_traced"] = torch.jit.trace(conv, torch.randn(1, 3, 8, 8)).graph
+    graphs["nn_encoder_traced"] = torch.jit.trace(enc, torch.randn(3, 1, 16),
+                                                  check_trace=False).inlined_graph
+    graphs["F_multi_head_attention_forward"] = torch.jit.script(
+        F.multi_head_attention_forward).graph
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     for name, g in graphs.items():
+        text = str(g).replace(root + os.sep, "")
         with open(os.path.join(outdir, name + ".ir"), "w") as f:
-            f.write(strip_locations(str(g)))
-        with open(os.path.join(outdir, name + ".loc.ir"), "w") as f:
-            f.write(str(g))
+            f.write(strip_locations(text))
+        with open(os.path.join(outdir, name + "-locations.ir"), "w") as f:
+            f.write(text)
 
 
 if __name__ == "__main__":
