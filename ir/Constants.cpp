@@ -240,41 +240,27 @@ Value *Graph::insertConstant(const c10::IValue &v, TypePtr type) {
 
 namespace ember {
 
+static bool ivalueEquals(const c10::IValue &a, const c10::IValue &b);
+
+template <typename Seq> static bool elementsEqual(const Seq &x, const Seq &y) {
+  if (x.size() != y.size())
+    return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (!ivalueEquals(x[i], y[i]))
+      return false;
+  return true;
+}
+
 static bool ivalueEquals(const c10::IValue &a, const c10::IValue &b) {
   if (a.isTensor() && b.isTensor()) {
     const at::Tensor &x = a.toTensor(), &y = b.toTensor();
     return x.scalar_type() == y.scalar_type() && x.device() == y.device() &&
            x.sizes() == y.sizes() && x.strides() == y.strides() && x.equal(y);
   }
-  if (a.isTensorList() && b.isTensorList()) {
-    auto x = a.toTensorVector(), y = b.toTensorVector();
-    if (x.size() != y.size())
-      return false;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (!ivalueEquals(x[i], y[i]))
-        return false;
-    return true;
-  }
-  if (a.isTuple() && b.isTuple()) {
-    const auto &x = a.toTupleRef().elements();
-    const auto &y = b.toTupleRef().elements();
-    if (x.size() != y.size())
-      return false;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (!ivalueEquals(x[i], y[i]))
-        return false;
-    return true;
-  }
-  if (a.isList() && b.isList()) {
-    auto x = a.toListRef();
-    auto y = b.toListRef();
-    if (x.size() != y.size())
-      return false;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (!ivalueEquals(x[i], y[i]))
-        return false;
-    return true;
-  }
+  if (a.isTuple() && b.isTuple())
+    return elementsEqual(a.toTupleRef().elements(), b.toTupleRef().elements());
+  if (a.isList() && b.isList())
+    return elementsEqual(a.toListRef(), b.toListRef());
   if (a.isTensor() || b.isTensor() || a.isObject() || b.isObject())
     return false;
   if (a.isGenericDict() || b.isGenericDict())
@@ -284,6 +270,16 @@ static bool ivalueEquals(const c10::IValue &a, const c10::IValue &b) {
   } catch (const std::exception &) {
     return false;
   }
+}
+
+bool sameAttributes(const Node &a, const Node &b) {
+  const auto &x = a.attributes(), &y = b.attributes();
+  if (x.size() != y.size())
+    return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (x[i].first != y[i].first || !x[i].second.equals(y[i].second))
+      return false;
+  return true;
 }
 
 bool AttributeValue::equals(const AttributeValue &o) const {

@@ -75,6 +75,9 @@ struct AttributeValue {
   bool equals(const AttributeValue &o) const;
 };
 
+/// True if both nodes carry the same attributes, in the same order.
+bool sameAttributes(const Node &a, const Node &b);
+
 class Value {
 public:
   Node *node() { return node_; }

@@ -19,18 +19,12 @@ namespace {
 
 bool sameNode(const Node *a, const Node *b) {
   if (a->kind() != b->kind() || a->inputs() != b->inputs() ||
-      a->outputs().size() != b->outputs().size() ||
-      a->attributes().size() != b->attributes().size())
+      a->outputs().size() != b->outputs().size())
     return false;
   for (size_t i = 0; i < a->outputs().size(); ++i)
     if (!a->output(i)->type()->equals(*b->output(i)->type()))
       return false;
-  for (size_t i = 0; i < a->attributes().size(); ++i) {
-    const auto &x = a->attributes()[i], &y = b->attributes()[i];
-    if (x.first != y.first || !x.second.equals(y.second))
-      return false;
-  }
-  return true;
+  return sameAttributes(*a, *b);
 }
 
 size_t hashNode(const Node *n) {

@@ -13,15 +13,7 @@ namespace ember {
 namespace {
 
 bool sameConstant(const Node *a, const Node *b) {
-  if (!a->output()->type()->equals(*b->output()->type()) ||
-      a->attributes().size() != b->attributes().size())
-    return false;
-  for (size_t i = 0; i < a->attributes().size(); ++i) {
-    const auto &x = a->attributes()[i], &y = b->attributes()[i];
-    if (x.first != y.first || !x.second.equals(y.second))
-      return false;
-  }
-  return true;
+  return a->output()->type()->equals(*b->output()->type()) && sameAttributes(*a, *b);
 }
 
 bool hasIdentity(const Node *n) {
