@@ -45,6 +45,39 @@ struct Literal {
   Token at;
 };
 
+/// The c10 type of a constant container's elements, so that IValue::repr
+/// prints it as TorchScript does (without `annotate(...)` when the element
+/// type can be inferred from the members).
+c10::TypePtr c10Type(const TypePtr &t) {
+  if (!t)
+    return c10::AnyType::get();
+  switch (t->kind()) {
+  case TypeKind::Int: return c10::IntType::get();
+  case TypeKind::Float: return c10::FloatType::get();
+  case TypeKind::Str: return c10::StringType::get();
+  case TypeKind::Bool: return c10::BoolType::get();
+  case TypeKind::Complex: return c10::ComplexType::get();
+  case TypeKind::Tensor: return c10::TensorType::get();
+  case TypeKind::Device: return c10::DeviceObjType::get();
+  case TypeKind::None: return c10::NoneType::get();
+  case TypeKind::List: return c10::ListType::create(c10Type(t->elem()));
+  case TypeKind::Optional: return c10::OptionalType::create(c10Type(t->elem()));
+  case TypeKind::Dict:
+    return c10::DictType::create(c10Type(t->contained()[0]), c10Type(t->contained()[1]));
+  case TypeKind::Tuple: {
+    std::vector<c10::TypePtr> elems;
+    for (const auto &e : t->contained())
+      elems.push_back(c10Type(e));
+    return c10::TupleType::create(std::move(elems));
+  }
+  default: return c10::AnyType::get();
+  }
+}
+
+TypePtr containedOr(const TypePtr &t, TypeKind kind, size_t i) {
+  return t && t->kind() == kind && i < t->contained().size() ? t->contained()[i] : nullptr;
+}
+
 class IRParser {
 public:
   IRParser(std::shared_ptr<const SourceBuffer> buffer) : lex_(std::move(buffer)) {}
@@ -557,7 +590,7 @@ private:
     return lit;
   }
 
-  c10::IValue toIValue(const Literal &lit) {
+  c10::IValue toIValue(const Literal &lit, const TypePtr &hint = nullptr) {
     switch (lit.kind) {
     case Literal::Int: return lit.i;
     case Literal::Float: return lit.f;
@@ -568,8 +601,8 @@ private:
     case Literal::Device: return c10::Device(lit.s);
     case Literal::Tuple: {
       std::vector<c10::IValue> elems;
-      for (const auto &e : lit.items)
-        elems.push_back(toIValue(e));
+      for (size_t i = 0; i < lit.items.size(); ++i)
+        elems.push_back(toIValue(lit.items[i], containedOr(hint, TypeKind::Tuple, i)));
       return c10::ivalue::Tuple::create(std::move(elems));
     }
     case Literal::List: {
@@ -606,15 +639,18 @@ private:
           l.push_back(e.s);
         return l;
       }
-      c10::impl::GenericList l(c10::AnyType::get());
+      TypePtr elem = containedOr(hint, TypeKind::List, 0);
+      c10::impl::GenericList l(c10Type(elem));
       for (const auto &e : lit.items)
-        l.push_back(toIValue(e));
+        l.push_back(toIValue(e, elem));
       return l;
     }
     case Literal::Dict: {
-      c10::impl::GenericDict d(c10::AnyType::get(), c10::AnyType::get());
+      TypePtr key = containedOr(hint, TypeKind::Dict, 0);
+      TypePtr value = containedOr(hint, TypeKind::Dict, 1);
+      c10::impl::GenericDict d(c10Type(key), c10Type(value));
       for (size_t i = 0; i + 1 < lit.items.size(); i += 2)
-        d.insert(toIValue(lit.items[i]), toIValue(lit.items[i + 1]));
+        d.insert(toIValue(lit.items[i], key), toIValue(lit.items[i + 1], value));
       return d;
     }
     default: lex_.error(lit.at, "this value cannot appear inside a constant container");
@@ -660,7 +696,7 @@ private:
           a.tys.push_back(e.type);
       } else {
         a.kind = AttributeKind::ival;
-        a.ival = std::make_shared<c10::IValue>(toIValue(lit));
+        a.ival = std::make_shared<c10::IValue>(toIValue(lit, outType));
       }
       return a;
     }
@@ -686,18 +722,8 @@ private:
     case Literal::EmptyDict: {
       auto keyT = lit.type->contained()[0];
       auto valT = lit.type->contained()[1];
-      auto toC10 = [&](const TypePtr &t) -> c10::TypePtr {
-        switch (t->kind()) {
-        case TypeKind::Int: return c10::IntType::get();
-        case TypeKind::Float: return c10::FloatType::get();
-        case TypeKind::Str: return c10::StringType::get();
-        case TypeKind::Bool: return c10::BoolType::get();
-        case TypeKind::Tensor: return c10::TensorType::get();
-        default: return c10::AnyType::get();
-        }
-      };
       a.kind = AttributeKind::ival;
-      a.ival = std::make_shared<c10::IValue>(c10::impl::GenericDict(toC10(keyT), toC10(valT)));
+      a.ival = std::make_shared<c10::IValue>(c10::impl::GenericDict(c10Type(keyT), c10Type(valT)));
       return a;
     }
     case Literal::Tuple:
@@ -705,7 +731,7 @@ private:
     case Literal::Device:
     case Literal::None:
       a.kind = AttributeKind::ival;
-      a.ival = std::make_shared<c10::IValue>(toIValue(lit));
+      a.ival = std::make_shared<c10::IValue>(toIValue(lit, outType));
       return a;
     case Literal::TensorScalar: {
       const Literal &v = lit.items[0];

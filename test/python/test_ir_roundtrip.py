@@ -6,7 +6,8 @@ without source locations, and the core passes must give IR that verifies.
 """
 import math
 import re
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from enum import Enum
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 import pytest
 import torch
@@ -87,6 +88,62 @@ def scalar_math(a: int, b: float) -> float:
     return math.sqrt(abs(b)) + a ** 2 + a // 3 + a % 4 + min(a, 2) + float(a) / 3.0
 
 
+class Color(Enum):
+    RED = 1
+    GREEN = 2
+
+
+@torch.jit.script
+class Counter:
+    def __init__(self, n: int):
+        self.n = n
+        self.hist: List[int] = []
+
+    def inc(self) -> int:
+        self.n += 1
+        self.hist.append(self.n)
+        return self.n
+
+
+def forked(x: torch.Tensor) -> torch.Tensor:
+    return x * 2
+
+
+def fork_wait(x: torch.Tensor) -> torch.Tensor:
+    fut = torch.jit.fork(forked, x)
+    return torch.jit.wait(fut) + 1
+
+
+def enums(c: Color) -> int:
+    if c == Color.RED:
+        return c.value
+    return 0
+
+
+def classes(n: int) -> int:
+    c = Counter(n)
+    c.inc()
+    return c.inc()
+
+
+def unions(x: Union[int, str], a: Any) -> str:
+    if isinstance(x, int):
+        return str(x + 1)
+    return x
+
+
+def with_no_grad(x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        y = x * 2
+    return y
+
+
+def container_constants() -> Tuple[List[bool], Tuple[int, Tuple[str, float]], torch.device,
+                                   int, Dict[str, int], List[List[int]]]:
+    return [True, False], (1, ("a", 2.5)), torch.device("cuda:1"), torch.float16, {"a": 1}, \
+        [[1, 2], [3]]
+
+
 class Child(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -111,13 +168,18 @@ class Parent(torch.nn.Module):
 
 
 FUNCTIONS = [loop_break_continue, list_methods, dict_methods, optional_refinement,
-             string_format, unicode_and_escapes, raise_and_assert, named_tuple, tensor_ops, scalar_math]
+             string_format, unicode_and_escapes, raise_and_assert, named_tuple, tensor_ops,
+             scalar_math, fork_wait, enums, classes, unions, with_no_grad, container_constants]
 
 
 def graphs():
     out = []
     for fn in FUNCTIONS:
         out.append((fn.__name__, torch.jit.script(fn).graph))
+        # TorchScript's own constant propagation makes constants of every kind.
+        folded = torch.jit.script(fn).graph.copy()
+        torch._C._jit_pass_constant_propagation(folded)
+        out.append((fn.__name__ + "_folded", folded))
     m = torch.jit.script(Parent())
     out.append(("module", m.graph))
     out.append(("module_child", m.child.graph))
