@@ -550,6 +550,7 @@ void Block::cloneFrom(const Block *src, const std::function<Value *(Value *)> &o
       local[o] = c->addOutput()->copyMetadata(o);
     c->copyAttributes(*n);
     c->loc_ = n->loc_;
+    c->textSpan_ = n->textSpan_;
     c->scope_ = n->scope_;
     appendNode(c);
     for (Block *b : n->blocks())

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "ir/Diagnostic.h"
 #include "ir/Symbol.h"
 #include "ir/Type.h"
 
@@ -184,6 +185,9 @@ public:
 
   const std::optional<SourceLocation> &sourceLocation() const { return loc_; }
   void setSourceLocation(std::optional<SourceLocation> loc) { loc_ = std::move(loc); }
+  /// Where the node was read from, when it was parsed from IR text.
+  const std::optional<SourceSpan> &textSpan() const { return textSpan_; }
+  void setTextSpan(std::optional<SourceSpan> span) { textSpan_ = std::move(span); }
   const std::string &scope() const { return scope_; }
   void setScope(std::string scope) { scope_ = std::move(scope); }
 
@@ -220,6 +224,7 @@ private:
   std::vector<Block *> blocks_;
   std::vector<std::pair<Symbol, AttributeValue>> attributes_;
   std::optional<SourceLocation> loc_;
+  std::optional<SourceSpan> textSpan_;
   std::string scope_;
   mutable const FunctionSchema *schema_ = nullptr;
   mutable bool schemaValid_ = false;

@@ -226,6 +226,8 @@ private:
     Token nameTok = lex_.expect(TokKind::Ident, "an operator name");
     std::string kindText = nsTok.text + "::" + nameTok.text;
     Node *n = g->create(Symbol::fromQualString(kindText), {}, 0);
+    n->setTextSpan(SourceSpan{lex_.buffer(), nsTok.offset,
+                              nameTok.offset + nameTok.length - nsTok.offset});
     b->appendNode(n);
     // Attributes.
     std::vector<std::pair<Token, Literal>> attrs;

@@ -20,6 +20,15 @@
 #include <unordered_set>
 
 namespace ember {
+
+VerificationError::VerificationError(const std::string &message, std::optional<SourceSpan> span)
+    : std::runtime_error(message), message_(message), span_(std::move(span)),
+      rendered_(span_ ? renderDiagnostic(*span_, "error", message) : message) {}
+
+VerificationError VerificationError::withContext(const std::string &prefix) const {
+  return VerificationError(prefix + message_, span_);
+}
+
 namespace {
 
 std::string describeNode(const Node *n) {
@@ -58,6 +67,8 @@ public:
 
 private:
   [[noreturn]] void fail(const Node *n, const std::string &message) {
+    if (n->textSpan())
+      throw VerificationError(message, n->textSpan());
     throw VerificationError(message + "\n  in node: " + describeNode(n));
   }
 
@@ -215,7 +226,7 @@ void verify(const CompilationUnit &cu) {
     try {
       verify(*f);
     } catch (const VerificationError &e) {
-      throw VerificationError("in function '" + f->name() + "': " + e.what());
+      throw e.withContext("in function '" + f->name() + "': ");
     }
   }
 }

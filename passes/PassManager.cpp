@@ -87,7 +87,7 @@ void runPasses(CompilationUnit &unit, const std::vector<std::string> &passes,
       try {
         verify(unit);
       } catch (const VerificationError &e) {
-        throw VerificationError("IR is invalid after pass '" + name + "': " + e.what());
+        throw e.withContext("IR is invalid after pass '" + name + "': ");
       }
     }
     if (opts.printAfterAll && opts.printer) {

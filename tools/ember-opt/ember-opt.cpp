@@ -105,6 +105,12 @@ int main(int argc, char **argv) {
   } catch (const CompileError &e) {
     std::cerr << e.rendered();
     return 1;
+  } catch (const VerificationError &e) {
+    if (e.hasSpan())
+      std::cerr << e.what();
+    else
+      std::cerr << (file == "-" ? "<stdin>" : file) << ": error: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception &e) {
     std::cerr << (file == "-" ? "<stdin>" : file) << ": error: " << e.what() << "\n";
     return 1;
