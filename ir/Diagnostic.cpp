@@ -5,22 +5,22 @@
 
 namespace ember {
 
+/// Offset of the first character of the line holding `offset`.
+static size_t lineStartOf(const std::string &text, size_t offset) {
+  size_t i = std::min(offset, text.size());
+  while (i > 0 && text[i - 1] != '\n')
+    --i;
+  return i;
+}
+
 std::pair<size_t, size_t> SourceBuffer::lineCol(size_t offset) const {
   offset = std::min(offset, text.size());
   size_t line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
-  size_t lineStart = text.rfind('\n', offset == 0 ? std::string::npos : offset - 1);
-  lineStart = lineStart == std::string::npos ? 0 : lineStart + 1;
-  if (offset > 0 && offset <= text.size() && text[offset - 1] == '\n')
-    lineStart = offset;
-  return {line, offset - lineStart + 1};
+  return {line, offset - lineStartOf(text, offset) + 1};
 }
 
 std::string SourceBuffer::lineText(size_t offset) const {
-  offset = std::min(offset, text.size());
-  size_t start = offset == 0 ? 0 : text.rfind('\n', offset - 1);
-  start = (start == std::string::npos || offset == 0) ? 0 : start + 1;
-  if (offset > 0 && text[offset - 1] == '\n')
-    start = offset;
+  size_t start = lineStartOf(text, offset);
   size_t end = text.find('\n', start);
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
