@@ -386,6 +386,9 @@ private:
           p.annotation = parseTest();
         if (acceptOp("="))
           p.defaultValue = parseTest();
+        else if (!kwOnly && !s->params.empty() && s->params.back().defaultValue)
+          errorAt(name, "parameter '" + p.name + "' without a default follows a parameter with "
+                        "a default; give it a default or move it before them");
         s->params.push_back(std::move(p));
       }
       if (!acceptOp(","))
@@ -1010,8 +1013,7 @@ ExprPtr Parser::parseBracketed(const char *open) {
   }
   if (kind == ExprKind::Tuple && atOp(")")) {
     next();
-    // `(x)` is x itself, with the parentheses in its span.
-    first->span = spanFrom(start);
+    // `(x)` is x itself; its span stays that of x, as in Python's ast.
     return first;
   }
   e->operands.push_back(std::move(first));

@@ -24,7 +24,7 @@ def exprs(x, y, n: int):
     # CHECK: (call@{{.*}} (attr@{{.*}} sum (name@{{.*}} x)) (starred@{{.*}} (name@{{.*}} y)) (kw dim (int@{{.*}} 0)) (kw keepdim (True@{{.*}})))
     g = x.sum(*y, dim=0, keepdim=True)
     # Test list, tuple, dict literals, an empty tuple and a parenthesised expression.
-    # CHECK: (tuple@{{.*}} (list@{{.*}} (int@{{.*}} 1)) (tuple@{{.*}}) (dict@{{.*}} (str@{{.*}} "a") (int@{{.*}} 1)) (tuple@{{.*}} (int@{{.*}} 1)) (name@[[@LINE+1]]:34 n))
+    # CHECK: (tuple@{{.*}} (list@{{.*}} (int@{{.*}} 1)) (tuple@{{.*}}) (dict@{{.*}} (str@{{.*}} "a") (int@{{.*}} 1)) (tuple@{{.*}} (int@{{.*}} 1)) (name@[[@LINE+1]]:35 n))
     h = [1], (), {"a": 1}, (1,), (n)
     # Test list and dict comprehensions with filters.
     # CHECK: (listcomp@{{.*}} (binop@{{.*}} * (name@{{.*}} v) (int@{{.*}} 2)) (for (name@{{.*}} v) (name@{{.*}} y) (if (compare@{{.*}} (name@{{.*}} v) > (int@{{.*}} 0)))))

@@ -1,0 +1,309 @@
+//===- frontend/Annotations.cpp - type annotations to types ---------------===//
+//
+// The annotation language of TorchScript (its language reference, "Types"):
+// builtin names, the typing module's generics (with or without the
+// `typing.` prefix, and the lower-case builtins `list`, `dict`, `tuple`),
+// torch's `device`, `dtype`, `layout`, `memory_format`, `Generator`,
+// `Final`, `BroadcastingListN`, PEP 604 unions and string annotations.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/Annotations.h"
+
+#include "frontend/Parser.h"
+
+#include <unordered_map>
+
+namespace ember::frontend {
+namespace {
+
+/// `a.b.c` for a Name/Attribute chain, empty otherwise.
+std::string dottedName(const Expr &e) {
+  if (e.kind == ExprKind::Name)
+    return e.text;
+  if (e.kind == ExprKind::Attribute) {
+    std::string base = dottedName(*e.operands[0]);
+    return base.empty() ? "" : base + "." + e.text;
+  }
+  return "";
+}
+
+/// Drops a `typing.` / `torch.` / `t.` qualifier for the names known here.
+std::string canonicalName(std::string name) {
+  for (const char *prefix : {"typing.", "typing_extensions.", "torch.jit.", "torch.", "t."})
+    if (name.rfind(prefix, 0) == 0) {
+      std::string rest = name.substr(std::string(prefix).size());
+      if (rest.find('.') == std::string::npos)
+        return rest;
+    }
+  if (name == "torch.nn.Module")
+    return name;
+  return name;
+}
+
+class Resolver {
+public:
+  Resolver(const TypeNameResolver &user) : user_(user) {}
+
+  ResolvedAnnotation resolveTop(const Expr &e) {
+    ResolvedAnnotation r;
+    if (e.kind == ExprKind::Subscript) {
+      std::string head = canonicalName(dottedName(*e.operands[0]));
+      if (head == "Final") {
+        r.isFinal = true;
+        r.type = resolve(*argsOf(e, 1)[0]);
+        return r;
+      }
+      if (head.rfind("BroadcastingList", 0) == 0 && head.size() > 16) {
+        r.N = std::stoll(head.substr(16));
+        r.type = Type::list(resolve(*argsOf(e, 1)[0]));
+        return r;
+      }
+    }
+    if (canonicalName(dottedName(e)) == "Final") {
+      r.isFinal = true;
+      return r; // the type comes from the value
+    }
+    r.type = resolve(e);
+    return r;
+  }
+
+  TypePtr resolve(const Expr &e) {
+    switch (e.kind) {
+    case ExprKind::None: return Type::get(TypeKind::None);
+    case ExprKind::Str: return resolveString(e);
+    case ExprKind::BinOp:
+      if (e.text == "|")
+        return Type::unionOf({resolve(*e.operands[0]), resolve(*e.operands[1])});
+      break;
+    case ExprKind::Subscript: return resolveGeneric(e);
+    case ExprKind::Name:
+    case ExprKind::Attribute: return resolveName(e);
+    default: break;
+    }
+    throw CompileError(e.span, "expected a type annotation here");
+  }
+
+private:
+  std::vector<const Expr *> argsOf(const Expr &sub, size_t expected) {
+    std::vector<const Expr *> args;
+    for (size_t i = 1; i < sub.operands.size(); ++i) {
+      const Expr &a = *sub.operands[i];
+      if (sub.operands.size() == 2 && a.kind == ExprKind::Tuple)
+        for (const auto &x : a.operands)
+          args.push_back(x.get());
+      else
+        args.push_back(&a);
+    }
+    if (expected && args.size() != expected)
+      throw CompileError(sub.span, "'" + dottedName(*sub.operands[0]) + "' takes " +
+                                       std::to_string(expected) + " type argument" +
+                                       (expected > 1 ? "s" : "") + ", found " +
+                                       std::to_string(args.size()));
+    return args;
+  }
+
+  TypePtr resolveGeneric(const Expr &e) {
+    std::string head = canonicalName(dottedName(*e.operands[0]));
+    if (head == "List" || head == "list")
+      return Type::list(resolve(*argsOf(e, 1)[0]));
+    if (head == "Optional")
+      return Type::optional(resolve(*argsOf(e, 1)[0]));
+    if (head == "Future")
+      return Type::future(resolve(*argsOf(e, 1)[0]));
+    if (head == "RRef")
+      return Type::rref(resolve(*argsOf(e, 1)[0]));
+    if (head == "Dict" || head == "dict") {
+      auto args = argsOf(e, 2);
+      return Type::dict(resolve(*args[0]), resolve(*args[1]));
+    }
+    if (head == "Tuple" || head == "tuple") {
+      std::vector<TypePtr> elems;
+      auto args = argsOf(e, 0);
+      // Tuple[()] is the empty tuple.
+      if (args.size() == 1 && args[0]->kind == ExprKind::Tuple && args[0]->operands.empty())
+        return Type::tuple({});
+      if (e.operands.size() == 2 && e.operands[1]->kind == ExprKind::Tuple &&
+          e.operands[1]->operands.empty())
+        return Type::tuple({});
+      for (const Expr *a : args) {
+        if (a->kind == ExprKind::Ellipsis)
+          throw CompileError(a->span, "variable-length tuples (Tuple[T, ...]) are not supported "
+                                      "in TorchScript; use List[T] instead");
+        elems.push_back(resolve(*a));
+      }
+      return Type::tuple(std::move(elems));
+    }
+    if (head == "Union") {
+      std::vector<TypePtr> alts;
+      for (const Expr *a : argsOf(e, 0))
+        alts.push_back(resolve(*a));
+      return Type::unionOf(std::move(alts));
+    }
+    if (head == "Final" || head.rfind("BroadcastingList", 0) == 0)
+      throw CompileError(e.span, "'" + head + "' may only annotate an attribute or a parameter "
+                                 "itself, not appear inside another type");
+    throw CompileError(e.operands[0]->span, "unknown generic type '" + dottedName(*e.operands[0]) +
+                                                "'; expected List, Dict, Tuple, Optional, Union "
+                                                "or Future");
+  }
+
+  TypePtr resolveName(const Expr &e) {
+    std::string full = dottedName(e);
+    if (full.empty())
+      throw CompileError(e.span, "expected a type annotation here");
+    static const std::unordered_map<std::string, TypeKind> simple = {
+        {"int", TypeKind::Int},          {"float", TypeKind::Float},
+        {"bool", TypeKind::Bool},        {"str", TypeKind::Str},
+        {"complex", TypeKind::Complex},  {"Tensor", TypeKind::Tensor},
+        {"Any", TypeKind::Any},          {"NoneType", TypeKind::None},
+        {"device", TypeKind::Device},    {"Device", TypeKind::Device},
+        {"dtype", TypeKind::Int},        {"layout", TypeKind::Int},
+        {"memory_format", TypeKind::Int}, {"qscheme", TypeKind::Int},
+        {"Generator", TypeKind::Generator}, {"Stream", TypeKind::Stream},
+        {"number", TypeKind::Number},
+    };
+    std::string name = canonicalName(full);
+    if (full == "torch.Tensor" || full == "Tensor")
+      return Type::tensor();
+    auto it = simple.find(name);
+    if (it != simple.end() && (name == full || full.rfind("torch.", 0) == 0 ||
+                               full.rfind("typing.", 0) == 0))
+      return Type::get(it->second);
+    if (name == "List" || name == "list" || name == "Dict" || name == "dict" || name == "Optional" ||
+        name == "Tuple" || name == "tuple" || name == "Union" || name == "Future")
+      throw CompileError(e.span, "'" + full + "' needs type arguments, such as " + name +
+                                     (name == "Dict" || name == "dict" ? "[str, int]" : "[int]"));
+    if (user_)
+      if (TypePtr t = user_(full))
+        return t;
+    throw CompileError(e.span, "unknown type '" + full + "'");
+  }
+
+  TypePtr resolveString(const Expr &e) {
+    // A string annotation is parsed as an expression at its place in the
+    // file: blank everything but the string's contents.
+    const SourceSpan &s = e.span;
+    auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{s.buffer->name, s.buffer->text});
+    std::string &text = buffer->text;
+    size_t begin = s.offset + 1, end = s.offset + s.length - 1;
+    for (size_t k = 0; k < text.size(); ++k)
+      if ((k < begin || k >= end) && text[k] != '\n')
+        text[k] = ' ';
+    ExprPtr parsed = parseExpression(buffer);
+    return resolve(*parsed);
+  }
+
+  const TypeNameResolver &user_;
+};
+
+/// Splits `(A, B) -> R` at its top-level arrow.
+std::pair<std::string, std::string> splitTypeComment(const std::string &c) {
+  int depth = 0;
+  for (size_t i = 0; i + 1 < c.size(); ++i) {
+    if (c[i] == '(' || c[i] == '[')
+      ++depth;
+    else if (c[i] == ')' || c[i] == ']')
+      --depth;
+    else if (depth == 0 && c[i] == '-' && c[i + 1] == '>')
+      return {c.substr(0, i), c.substr(i + 2)};
+  }
+  return {c, ""};
+}
+
+/// Parses a piece of a type comment as an expression, with spans inside the
+/// comment in the original file.
+ExprPtr parseCommentPiece(const Stmt &def, size_t pieceOffset, size_t pieceLength) {
+  const SourceSpan &cs = def.typeCommentSpan;
+  auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{cs.buffer->name, cs.buffer->text});
+  std::string &text = buffer->text;
+  for (size_t k = 0; k < text.size(); ++k)
+    if ((k < pieceOffset || k >= pieceOffset + pieceLength) && text[k] != '\n')
+      text[k] = ' ';
+  return parseExpression(buffer);
+}
+
+} // namespace
+
+ResolvedAnnotation resolveAnnotation(const Expr &annotation, const TypeNameResolver &resolver) {
+  return Resolver(resolver).resolveTop(annotation);
+}
+
+FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameResolver &resolver) {
+  FunctionSignature sig;
+  FunctionSchema &schema = sig.schema;
+  schema.name = def.name;
+  Resolver r(resolver);
+
+  std::vector<TypePtr> commentParams;
+  TypePtr commentReturn;
+  bool haveComment = !def.typeComment.empty();
+  if (haveComment) {
+    const SourceSpan &cs = def.typeCommentSpan;
+    const std::string &full = cs.buffer->text;
+    size_t valueOffset = full.find(def.typeComment, cs.offset);
+    auto [params, ret] = splitTypeComment(def.typeComment);
+    if (ret.empty())
+      throw CompileError(cs, "a signature type comment must look like '# type: (int, Tensor) -> "
+                             "Tensor'");
+    ExprPtr paramsExpr = parseCommentPiece(def, valueOffset, params.size());
+    if (paramsExpr->kind == ExprKind::Tuple) {
+      for (const auto &p : paramsExpr->operands)
+        commentParams.push_back(r.resolve(*p));
+    } else {
+      commentParams.push_back(r.resolve(*paramsExpr));
+    }
+    ExprPtr retExpr = parseCommentPiece(def, valueOffset + params.size() + 2, ret.size());
+    commentReturn = r.resolve(*retExpr);
+    size_t expected = def.params.size() - (isMethod && !def.params.empty() ? 1 : 0);
+    if (commentParams.size() != expected && commentParams.size() != def.params.size())
+      throw CompileError(cs, "the type comment gives " + std::to_string(commentParams.size()) +
+                                 " parameter types but '" + def.name + "' takes " +
+                                 std::to_string(expected) + " parameters");
+  }
+  size_t commentShift = def.params.size() - commentParams.size();
+  for (size_t i = 0; i < def.params.size(); ++i) {
+    const Param &p = def.params[i];
+    Argument arg;
+    arg.name = p.name;
+    arg.kwargOnly = p.kwOnly;
+    bool isSelf = isMethod && i == 0;
+    if (p.annotation) {
+      if (haveComment)
+        throw CompileError(p.annotation->span, "a parameter annotation and a '# type:' signature "
+                                               "comment cannot both be given; keep one of them");
+      ResolvedAnnotation a = r.resolveTop(*p.annotation);
+      if (!a.type)
+        throw CompileError(p.annotation->span, "'Final' needs a type here, such as Final[int]");
+      arg.type = a.type;
+      arg.N = a.N;
+    } else if (haveComment && i >= commentShift) {
+      arg.type = commentParams[i - commentShift];
+    } else if (isSelf) {
+      arg.type = Type::get(TypeKind::Any); // the class type, known to the caller
+    } else {
+      arg.type = Type::tensor();
+    }
+    if (p.defaultValue) {
+      const SourceSpan &ds = p.defaultValue->span;
+      arg.defaultValue = ds.buffer->text.substr(ds.offset, ds.length);
+    }
+    schema.arguments.push_back(std::move(arg));
+  }
+  if (def.annotation) {
+    if (haveComment)
+      throw CompileError(def.annotation->span, "a return annotation and a '# type:' signature "
+                                               "comment cannot both be given; keep one of them");
+    Argument ret;
+    ret.type = r.resolve(*def.annotation);
+    schema.returns.push_back(std::move(ret));
+  } else if (commentReturn) {
+    Argument ret;
+    ret.type = commentReturn;
+    schema.returns.push_back(std::move(ret));
+  } else {
+    sig.returnInferred = true;
+  }
+  return sig;
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,46 @@
+//===- frontend/Annotations.h - type annotations to types -----------------===//
+//
+// Resolves PEP 484/526 annotations (`List[int]`, `Optional[Tensor]`,
+// `torch.device`, `int | None`, string annotations) and `# type:` signature
+// comments into ember types, and a `def` into its FunctionSchema.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "frontend/AST.h"
+#include "ir/Schema.h"
+#include "ir/Type.h"
+
+#include <functional>
+#include <optional>
+
+namespace ember::frontend {
+
+/// Looks up a name the annotation language does not know (a user class, a
+/// NamedTuple, an enum): returns its type or null.
+using TypeNameResolver = std::function<TypePtr(const std::string &dottedName)>;
+
+struct ResolvedAnnotation {
+  TypePtr type;
+  bool isFinal = false;       // Final[T]
+  std::optional<int64_t> N;   // BroadcastingListN[T]
+};
+
+/// Resolves an annotation expression. Unknown names go to `resolver`; what
+/// it cannot resolve either is a CompileError at the name.
+ResolvedAnnotation resolveAnnotation(const Expr &annotation, const TypeNameResolver &resolver = {});
+
+struct FunctionSignature {
+  FunctionSchema schema;
+  /// No return annotation: the emitter infers the type from the body.
+  bool returnInferred = false;
+};
+
+/// The signature of a `def`: parameter types from annotations or from a
+/// `# type: (...) -> ...` comment (unannotated parameters are Tensor, as in
+/// TorchScript), defaults as written, keyword-only markers and the return
+/// type. `isMethod` gives `self` no type and lets a type comment omit it.
+FunctionSignature signatureOf(const Stmt &def, bool isMethod,
+                              const TypeNameResolver &resolver = {});
+
+} // namespace ember::frontend

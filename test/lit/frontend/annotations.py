@@ -1,0 +1,56 @@
+# RUN: %ember-translate --dump-signatures %s | FileCheck %s
+# Test that annotations and `# type:` comments resolve to TorchScript types.
+import torch
+from typing import Dict, List, Optional, Tuple, Union, Any, Final
+
+# CHECK: plain(Tensor x, complex c, int n=2, float f=1.5, bool b=True, str s="a") -> Tensor
+def plain(x: torch.Tensor, c: complex, n: int = 2, f: float = 1.5, b: bool = True,
+          s: str = "a") -> Tensor:
+    return x
+
+# CHECK: containers(int[] a, Dict(str, Tensor) b, (int, str) c, () d, Tensor? e, int[]? f) -> Dict(int, (float, bool))
+def containers(a: List[int], b: Dict[str, torch.Tensor], c: Tuple[int, str], d: Tuple[()],
+               e: Optional[Tensor], f: Optional[List[int]]) -> Dict[int, Tuple[float, bool]]:
+    pass
+
+# CHECK: builtins(int[] a, Dict(str, int) b, (int, int) c, Union(int, str) d, Any e) -> int?
+def builtins(a: list[int], b: dict[str, int], c: tuple[int, int], d: Union[int, str],
+             e: Any) -> int | None:
+    pass
+
+# CHECK: torch_types(Device d, int t, int l, Generator g, Tensor x) -> Future[int]
+def torch_types(d: torch.device, t: torch.dtype, l: torch.layout, g: torch.Generator,
+                x) -> torch.jit.Future[int]:
+    pass
+
+# CHECK: strings(int[] a, Tensor? b) -> <inferred>
+def strings(a: "List[int]", b: 'Optional[Tensor]'):
+    pass
+
+# CHECK: keyword_only(Tensor x, *, int k=3) -> Tensor
+def keyword_only(x, *, k: int = 3) -> torch.Tensor:
+    return x
+
+# CHECK: commented(int[] xs, Tensor y, float z=0.5) -> (int, Tensor)
+def commented(xs, y, z=0.5):
+    # type: (List[int], Tensor, float) -> Tuple[int, Tensor]
+    return 1, y
+
+# CHECK: broadcasting(int[2] size) -> <inferred>
+def broadcasting(size: BroadcastingList2[int]):
+    pass
+
+# CHECK: Point.norm(Any self, __torch__.Point other) -> float
+# CHECK: Point.make(float x) -> __torch__.Point
+# CHECK: Point.method_comment(Any self, int n) -> int
+class Point:
+    def norm(self, other: "Point") -> float:
+        return 0.0
+
+    @staticmethod
+    def make(x: float) -> "Point":
+        return Point()
+
+    def method_comment(self, n):
+        # type: (int) -> int
+        return n
