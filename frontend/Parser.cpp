@@ -46,6 +46,19 @@ public:
   }
 
 private:
+  /// Bounds recursion so that hostile input (thousands of nested brackets)
+  /// gets a diagnostic instead of exhausting the stack.
+  struct DepthGuard {
+    Parser &p;
+    DepthGuard(Parser &parser) : p(parser) {
+      if (++p.depth_ > kMaxDepth)
+        p.errorAt(p.cur(), "code is nested too deeply (more than " + std::to_string(kMaxDepth) +
+                               " levels)");
+    }
+    ~DepthGuard() { --p.depth_; }
+  };
+  static constexpr int kMaxDepth = 1200;
+
   // --- token helpers ---------------------------------------------------------
   const Token &cur() const { return toks_[pos_]; }
   const Token &peek(size_t n = 1) const { return toks_[std::min(pos_ + n, toks_.size() - 1)]; }
@@ -124,6 +137,7 @@ private:
 
   // --- statements ------------------------------------------------------------
   void parseStatement(std::vector<StmtPtr> &out) {
+    DepthGuard guard(*this);
     const Token &t = cur();
     if (t.kind == TokKind::Indent)
       errorAt(t, "unexpected indent");
@@ -537,6 +551,7 @@ private:
   }
 
   ExprPtr parseTest() {
+    DepthGuard guard(*this);
     if (atName("lambda"))
       errorAt(cur(), "lambda expressions are not supported in TorchScript; define a function "
                      "with 'def' instead");
@@ -579,6 +594,7 @@ private:
   ExprPtr parseAndTest() { return parseBoolOp("and", &Parser::parseNotTest); }
 
   ExprPtr parseNotTest() {
+    DepthGuard guard(*this);
     if (atName("not")) {
       SourceSpan start = spanOf(next());
       auto e = std::make_unique<Expr>(ExprKind::UnaryOp, start);
@@ -660,6 +676,7 @@ private:
   ExprPtr parseExpr() { return parseBinary(0); }
 
   ExprPtr parseFactor() {
+    DepthGuard guard(*this);
     if (atOp("-") || atOp("+") || atOp("~")) {
       Token op = next();
       SourceSpan start = spanOf(op);
@@ -787,6 +804,7 @@ private:
   std::vector<Token> toks_;
   size_t pos_ = 0;
   int functionDepth_ = 0;
+  int depth_ = 0;
 };
 
 ExprPtr Parser::parseAtom() {

@@ -207,6 +207,7 @@ private:
   }
 
   void parseNode(Block *b, Scope &scope) {
+    TextLexer::DepthGuard guard(lex_);
     Graph *g = b->owningGraph();
     // Outputs.
     std::vector<std::pair<Token, TypePtr>> outs;
@@ -356,6 +357,7 @@ private:
   static void replaceKind(Node *n, Symbol kind);
 
   Literal parseLiteral() {
+    TextLexer::DepthGuard guard(lex_);
     Literal lit;
     lit.at = lex_.peek();
     const Token &t = lex_.peek();

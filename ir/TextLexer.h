@@ -46,6 +46,21 @@ public:
   void skipTo(size_t offset);
 
   [[noreturn]] void error(const Token &at, const std::string &message) const;
+
+  /// Bounds the recursion of the parsers built on this lexer (nested types,
+  /// literals, blocks), so hostile input gets a diagnostic, not a crash.
+  class DepthGuard {
+  public:
+    explicit DepthGuard(TextLexer &lex) : lex_(lex) {
+      if (++lex_.depth_ > kMaxDepth)
+        lex_.error(lex_.peek(), "input is nested too deeply (more than " +
+                                    std::to_string(kMaxDepth) + " levels)");
+    }
+    ~DepthGuard() { --lex_.depth_; }
+
+  private:
+    TextLexer &lex_;
+  };
   SourceSpan span(const Token &t) const { return {buffer_, t.offset, std::max<size_t>(t.length, 1)}; }
   const std::shared_ptr<const SourceBuffer> &buffer() const { return buffer_; }
   static std::string describe(const Token &t);
@@ -55,6 +70,8 @@ private:
   std::shared_ptr<const SourceBuffer> buffer_;
   std::vector<Token> tokens_;
   size_t pos_ = 0; // index into tokens_, never at a comment after a call
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 500;
   void skipComments();
 };
 

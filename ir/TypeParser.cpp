@@ -161,6 +161,7 @@ TypePtr parseTensorRefinement(TextLexer &lex, TensorInfo info, bool rankKnown) {
 } // namespace
 
 TypePtr parseBaseType(TextLexer &lex, TypeSyntax syntax) {
+  TextLexer::DepthGuard guard(lex);
   const Token &t = lex.peek();
   if (t.kind == TokKind::Punct && t.text == "(") {
     lex.next();
