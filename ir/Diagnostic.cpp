@@ -2,8 +2,24 @@
 #include "ir/Diagnostic.h"
 
 #include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 namespace ember {
+
+std::shared_ptr<SourceBuffer> loadSource(const std::string &path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return std::make_shared<SourceBuffer>(SourceBuffer{"<stdin>", text.str()});
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return nullptr;
+  text << in.rdbuf();
+  return std::make_shared<SourceBuffer>(SourceBuffer{path, text.str()});
+}
 
 /// Offset of the first character of the line holding `offset`.
 static size_t lineStartOf(const std::string &text, size_t offset) {

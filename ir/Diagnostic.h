@@ -29,6 +29,10 @@ struct SourceBuffer {
   std::string lineText(size_t offset) const;
 };
 
+/// Reads a file, or standard input for "-" (named `<stdin>`). Returns null
+/// when the file cannot be opened.
+std::shared_ptr<SourceBuffer> loadSource(const std::string &path);
+
 struct SourceSpan {
   std::shared_ptr<const SourceBuffer> buffer;
   size_t offset = 0;

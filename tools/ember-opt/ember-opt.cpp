@@ -13,7 +13,6 @@
 #include "passes/Passes.h"
 #include "runtime/OperatorImport.h"
 
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -77,21 +76,15 @@ int main(int argc, char **argv) {
     }
   }
 
-  std::stringstream text;
-  if (file == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "ember-opt: error: cannot open '" << file << "'\n";
-      return 1;
-    }
-    text << in.rdbuf();
+  auto source = loadSource(file);
+  if (!source) {
+    std::cerr << "ember-opt: error: cannot open '" << file << "'\n";
+    return 1;
   }
 
   try {
     initializeRuntime();
-    auto unit = parseIR(text.str(), file == "-" ? "<stdin>" : file);
+    auto unit = parseIR(source->text, source->name);
     verify(*unit);
     Statistics counters;
     opts.printer = [](const std::string &pass, const std::string &ir) {

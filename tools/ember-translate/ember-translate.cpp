@@ -11,9 +11,7 @@
 #include "frontend/Parser.h"
 #include "ir/Diagnostic.h"
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 using namespace ember;
 
@@ -71,21 +69,13 @@ int main(int argc, char **argv) {
     std::cerr << "ember-translate: error: no translation given (try --dump-ast)\n";
     return 1;
   }
-  std::stringstream text;
-  if (file == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "ember-translate: error: cannot open '" << file << "'\n";
-      return 1;
-    }
-    text << in.rdbuf();
+  auto source = loadSource(file);
+  if (!source) {
+    std::cerr << "ember-translate: error: cannot open '" << file << "'\n";
+    return 1;
   }
   try {
-    auto buffer = std::make_shared<SourceBuffer>(
-        SourceBuffer{file == "-" ? "<stdin>" : file, text.str()});
-    frontend::Module m = frontend::parseSource(buffer);
+    frontend::Module m = frontend::parseSource(source);
     if (mode == "--dump-ast")
       std::cout << frontend::dumpAST(m);
     else
