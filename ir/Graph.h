@@ -161,7 +161,8 @@ public:
   bool isAfter(const Node *n) const;
   /// Unlinks from the block; inputs are released. Outputs must be unused.
   void destroy();
-  /// Nodes of the innermost enclosing block that contains `n` too, walking up.
+  /// True if `n` dominates this node: `n` comes first in a block that
+  /// encloses this node (or is this node).
   bool isDominatedBy(const Node *n) const;
 
   // Attributes, kept in insertion order (the printed order).
@@ -304,7 +305,8 @@ public:
   /// requires grad, an object).
   Value *insertConstant(const c10::IValue &v, TypePtr type = nullptr);
 
-  /// Deep copy; `valueMap` receives old->new for every value.
+  /// Deep copy, with names, types, attributes (subgraphs copied too) and
+  /// source locations.
   std::shared_ptr<Graph> copy() const;
 
   /// Name of the function this graph is the body of (`graph` when unnamed).
