@@ -1,0 +1,284 @@
+//===- frontend/CallBinding.cpp - matching a call against operator schemas ===//
+//
+// Algorithm, per schema:
+//   1. positional actuals take the formals in order (never a keyword-only
+//      one, unless the schema is variadic);
+//   2. every other formal takes the keyword of its name, else its default,
+//      else the call is short an argument; an unknown keyword is an error;
+//   3. each bound actual is converted as TorchScript would (Optional[T]
+//      accepts T; `int[N]` accepts an int; a homogeneous tuple fits a list;
+//      with conversions allowed, the implicit scalar casts) and must then be
+//      a subtype of the formal, with type variables bound left to right.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/CallBinding.h"
+
+#include <map>
+
+namespace ember::frontend {
+namespace {
+
+using TypeEnv = std::map<std::string, TypePtr>;
+
+/// Binds the type variables of `formal` against `actual`.
+bool bindVariables(const TypePtr &formal, const TypePtr &actual, TypeEnv &env) {
+  if (!formal->hasFreeVariables())
+    return true;
+  switch (formal->kind()) {
+  case TypeKind::Var: {
+    auto it = env.find(formal->name());
+    if (it == env.end()) {
+      env[formal->name()] = actual;
+      return true;
+    }
+    if (TypePtr u = unifyTypes(it->second, actual)) {
+      it->second = u;
+      return true;
+    }
+    return false;
+  }
+  case TypeKind::Optional:
+    if (actual->kind() == TypeKind::None)
+      return true;
+    return bindVariables(formal->elem(),
+                         actual->kind() == TypeKind::Optional ? actual->elem() : actual, env);
+  case TypeKind::List:
+  case TypeKind::Future:
+  case TypeKind::RRef:
+    if (actual->kind() == TypeKind::Tuple && formal->kind() == TypeKind::List) {
+      for (const auto &e : actual->contained())
+        if (!bindVariables(formal->elem(), e, env))
+          return false;
+      return true;
+    }
+    return actual->kind() == formal->kind() && bindVariables(formal->elem(), actual->elem(), env);
+  case TypeKind::Dict:
+    return actual->kind() == TypeKind::Dict &&
+           bindVariables(formal->contained()[0], actual->contained()[0], env) &&
+           bindVariables(formal->contained()[1], actual->contained()[1], env);
+  case TypeKind::Tuple:
+    if (actual->kind() != TypeKind::Tuple ||
+        actual->contained().size() != formal->contained().size())
+      return false;
+    for (size_t i = 0; i < formal->contained().size(); ++i)
+      if (!bindVariables(formal->contained()[i], actual->contained()[i], env))
+        return false;
+    return true;
+  default: return false;
+  }
+}
+
+TypePtr substitute(const TypePtr &t, const TypeEnv &env) {
+  if (!t->hasFreeVariables())
+    return t;
+  switch (t->kind()) {
+  case TypeKind::Var: {
+    auto it = env.find(t->name());
+    return it != env.end() ? it->second : nullptr;
+  }
+  case TypeKind::List: {
+    TypePtr e = substitute(t->elem(), env);
+    return e ? Type::list(e) : nullptr;
+  }
+  case TypeKind::Optional: {
+    TypePtr e = substitute(t->elem(), env);
+    return e ? Type::optional(e) : nullptr;
+  }
+  case TypeKind::Future: {
+    TypePtr e = substitute(t->elem(), env);
+    return e ? Type::future(e) : nullptr;
+  }
+  case TypeKind::Dict: {
+    TypePtr k = substitute(t->contained()[0], env), v = substitute(t->contained()[1], env);
+    return k && v ? Type::dict(k, v) : nullptr;
+  }
+  case TypeKind::Tuple: {
+    std::vector<TypePtr> elems;
+    for (const auto &e : t->contained()) {
+      TypePtr s = substitute(e, env);
+      if (!s)
+        return nullptr;
+      elems.push_back(s);
+    }
+    return Type::tuple(std::move(elems));
+  }
+  default: return t;
+  }
+}
+
+/// The implicit cast TorchScript inserts from `actual` to `formal`, if any.
+const char *implicitCast(const TypePtr &actual, const TypePtr &formal) {
+  TypeKind a = actual->kind(), f = formal->kind();
+  if (a == TypeKind::Tensor) {
+    if (f == TypeKind::Float) return "aten::FloatImplicit";
+    if (f == TypeKind::Complex) return "aten::ComplexImplicit";
+    if (f == TypeKind::Int) return "aten::IntImplicit";
+    if (f == TypeKind::Number) return "aten::ScalarImplicit";
+  } else if (a == TypeKind::Number) {
+    if (f == TypeKind::Float) return "aten::Float";
+    if (f == TypeKind::Complex) return "aten::Complex";
+    if (f == TypeKind::Int) return "aten::Int";
+  } else if (a == TypeKind::Bool) {
+    if (f == TypeKind::Float) return "aten::Float";
+    if (f == TypeKind::Int || f == TypeKind::Number) return "aten::Int";
+  }
+  if (a == TypeKind::Str && f == TypeKind::Device)
+    return "aten::device";
+  return nullptr;
+}
+
+/// Fits one actual to one formal; fills the conversion of `bound`.
+bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConversions,
+                 TypeEnv &env, BoundArgument &bound, std::string &why) {
+  TypePtr formalType = formal.type;
+  // `int[N]` accepts a single int (BroadcastingList).
+  TypePtr listFormal = formalType->kind() == TypeKind::Optional ? formalType->elem() : formalType;
+  if (formal.N && listFormal->kind() == TypeKind::List &&
+      (actual->kind() == TypeKind::Int || actual->kind() == TypeKind::Float) &&
+      listFormal->elem()->kind() == actual->kind()) {
+    bound.conversion = ConversionKind::BroadcastList;
+    bound.repeat = *formal.N;
+    bound.formalType = formalType;
+    return true;
+  }
+  if (!bindVariables(formalType, actual, env)) {
+    why = "expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
+          "' but found '" + actual->str() + "'";
+    return false;
+  }
+  TypePtr concrete = substitute(formalType, env);
+  if (!concrete) {
+    why = "could not infer the type of argument '" + formal.name + "'";
+    return false;
+  }
+  bound.formalType = concrete;
+  TypePtr target = concrete;
+  if (target->kind() == TypeKind::Optional && actual->kind() != TypeKind::Optional &&
+      actual->kind() != TypeKind::None)
+    target = target->elem();
+  if (actual->isSubtypeOf(*concrete) || actual->isSubtypeOf(*target))
+    return true;
+  // A homogeneous tuple fits a list of its element type.
+  if (actual->kind() == TypeKind::Tuple && target->kind() == TypeKind::List) {
+    bool all = true;
+    for (const auto &e : actual->contained())
+      all = all && e->isSubtypeOf(*target->elem());
+    if (all) {
+      bound.conversion = ConversionKind::TupleToList;
+      return true;
+    }
+  }
+  if (allowConversions)
+    if (const char *op = implicitCast(actual, target)) {
+      bound.conversion = ConversionKind::Implicit;
+      bound.op = op;
+      return true;
+    }
+  why = "expected a value of type '" + concrete->str() + "' for argument '" + formal.name +
+        "' but found '" + actual->str() + "'";
+  return false;
+}
+
+} // namespace
+
+std::optional<CallBinding> bindCall(const FunctionSchema &schema,
+                                    const std::vector<CallArgument> &args,
+                                    bool allowConversions, std::string *whyNot) {
+  std::string why;
+  auto fail = [&](const std::string &reason) -> std::optional<CallBinding> {
+    if (whyNot)
+      *whyNot = reason;
+    return std::nullopt;
+  };
+  CallBinding binding;
+  binding.schema = &schema;
+  TypeEnv env;
+  std::vector<bool> used(args.size(), false);
+  size_t positional = 0;
+  while (positional < args.size() && args[positional].keyword.empty())
+    ++positional;
+  for (size_t i = positional; i < args.size(); ++i)
+    if (args[i].keyword.empty())
+      return fail("positional argument after a keyword argument");
+  size_t nextPositional = 0;
+  for (const Argument &formal : schema.arguments) {
+    BoundArgument bound;
+    if (nextPositional < positional && !formal.kwargOnly) {
+      bound.source = BoundArgument::Positional;
+      bound.actual = nextPositional++;
+    } else {
+      size_t found = args.size();
+      for (size_t i = positional; i < args.size(); ++i)
+        if (args[i].keyword == formal.name)
+          found = i;
+      if (found < args.size()) {
+        bound.source = BoundArgument::Keyword;
+        bound.actual = found;
+      } else if (formal.defaultValue) {
+        bound.source = BoundArgument::Default;
+        bound.defaultValue = *formal.defaultValue;
+        bound.formalType = formal.type;
+        binding.arguments.push_back(std::move(bound));
+        continue;
+      } else {
+        return fail("argument '" + formal.name + "' is not given");
+      }
+    }
+    used[bound.actual] = true;
+    if (!fitArgument(formal, args[bound.actual].type, allowConversions, env, bound, why))
+      return fail(why);
+    binding.arguments.push_back(std::move(bound));
+  }
+  if (schema.varArgs)
+    for (; nextPositional < positional; ++nextPositional) {
+      BoundArgument extra;
+      extra.actual = nextPositional;
+      extra.formalType = args[nextPositional].type;
+      used[nextPositional] = true;
+      binding.arguments.push_back(std::move(extra));
+    }
+  if (nextPositional < positional)
+    return fail("takes " + std::to_string(nextPositional) + " positional arguments but " +
+                std::to_string(positional) + " were given");
+  for (size_t i = positional; i < args.size(); ++i)
+    if (!used[i])
+      return fail("unknown keyword argument '" + args[i].keyword + "'");
+  // Defaults of still-generic formals (`t? x=None`) resolve from what the
+  // other arguments bound.
+  for (auto &b : binding.arguments)
+    if (b.source == BoundArgument::Default && b.formalType->hasFreeVariables()) {
+      TypePtr concrete = substitute(b.formalType, env);
+      b.formalType = concrete ? concrete : Type::get(TypeKind::None);
+    }
+  for (const Argument &r : schema.returns) {
+    TypePtr t = substitute(r.type, env);
+    if (!t)
+      return fail("could not infer the return type from the arguments");
+    binding.returns.push_back(t);
+  }
+  return binding;
+}
+
+CallBinding bindOverloads(const std::string &callee,
+                          const std::vector<std::shared_ptr<const FunctionSchema>> &overloads,
+                          const std::vector<CallArgument> &args, const SourceSpan &callSpan) {
+  for (bool conversions : {false, true})
+    for (const auto &s : overloads)
+      if (auto b = bindCall(*s, args, conversions))
+        return *b;
+  std::string types;
+  for (size_t i = 0; i < args.size(); ++i)
+    types += (i ? ", " : "") + (args[i].keyword.empty() ? "" : args[i].keyword + "=") +
+             args[i].type->str();
+  std::string message = "no overload of '" + callee + "' accepts arguments (" + types + ")";
+  if (overloads.empty())
+    message = "unknown operator '" + callee + "'";
+  for (const auto &s : overloads) {
+    std::string why;
+    bindCall(*s, args, /*allowConversions=*/true, &why);
+    message += "\n  " + s->str() + ":\n    " + why;
+  }
+  throw CompileError(callSpan, message);
+}
+
+} // namespace ember::frontend
