@@ -13,98 +13,9 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/CallBinding.h"
 
-#include <map>
 
 namespace ember::frontend {
 namespace {
-
-using TypeEnv = std::map<std::string, TypePtr>;
-
-/// Binds the type variables of `formal` against `actual`.
-bool bindVariables(const TypePtr &formal, const TypePtr &actual, TypeEnv &env) {
-  if (!formal->hasFreeVariables())
-    return true;
-  switch (formal->kind()) {
-  case TypeKind::Var: {
-    auto it = env.find(formal->name());
-    if (it == env.end()) {
-      env[formal->name()] = actual;
-      return true;
-    }
-    if (TypePtr u = unifyTypes(it->second, actual)) {
-      it->second = u;
-      return true;
-    }
-    return false;
-  }
-  case TypeKind::Optional:
-    if (actual->kind() == TypeKind::None)
-      return true;
-    return bindVariables(formal->elem(),
-                         actual->kind() == TypeKind::Optional ? actual->elem() : actual, env);
-  case TypeKind::List:
-  case TypeKind::Future:
-  case TypeKind::RRef:
-    if (actual->kind() == TypeKind::Tuple && formal->kind() == TypeKind::List) {
-      for (const auto &e : actual->contained())
-        if (!bindVariables(formal->elem(), e, env))
-          return false;
-      return true;
-    }
-    return actual->kind() == formal->kind() && bindVariables(formal->elem(), actual->elem(), env);
-  case TypeKind::Dict:
-    return actual->kind() == TypeKind::Dict &&
-           bindVariables(formal->contained()[0], actual->contained()[0], env) &&
-           bindVariables(formal->contained()[1], actual->contained()[1], env);
-  case TypeKind::Tuple:
-    if (actual->kind() != TypeKind::Tuple ||
-        actual->contained().size() != formal->contained().size())
-      return false;
-    for (size_t i = 0; i < formal->contained().size(); ++i)
-      if (!bindVariables(formal->contained()[i], actual->contained()[i], env))
-        return false;
-    return true;
-  default: return false;
-  }
-}
-
-TypePtr substitute(const TypePtr &t, const TypeEnv &env) {
-  if (!t->hasFreeVariables())
-    return t;
-  switch (t->kind()) {
-  case TypeKind::Var: {
-    auto it = env.find(t->name());
-    return it != env.end() ? it->second : nullptr;
-  }
-  case TypeKind::List: {
-    TypePtr e = substitute(t->elem(), env);
-    return e ? Type::list(e) : nullptr;
-  }
-  case TypeKind::Optional: {
-    TypePtr e = substitute(t->elem(), env);
-    return e ? Type::optional(e) : nullptr;
-  }
-  case TypeKind::Future: {
-    TypePtr e = substitute(t->elem(), env);
-    return e ? Type::future(e) : nullptr;
-  }
-  case TypeKind::Dict: {
-    TypePtr k = substitute(t->contained()[0], env), v = substitute(t->contained()[1], env);
-    return k && v ? Type::dict(k, v) : nullptr;
-  }
-  case TypeKind::Tuple: {
-    std::vector<TypePtr> elems;
-    for (const auto &e : t->contained()) {
-      TypePtr s = substitute(e, env);
-      if (!s)
-        return nullptr;
-      elems.push_back(s);
-    }
-    return Type::tuple(std::move(elems));
-  }
-  default: return t;
-  }
-}
 
 /// The implicit cast TorchScript inserts from `actual` to `formal`, if any.
 const char *implicitCast(const TypePtr &actual, const TypePtr &formal) {
@@ -141,12 +52,13 @@ bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConver
     bound.formalType = formalType;
     return true;
   }
-  if (!bindVariables(formalType, actual, env)) {
+  if (formalType->hasFreeVariables() &&
+      !bindTypeVariables(formalType, actual, env, /*tuplesAsLists=*/true)) {
     why = "expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
           "' but found '" + actual->str() + "'";
     return false;
   }
-  TypePtr concrete = substitute(formalType, env);
+  TypePtr concrete = substituteTypeVariables(formalType, env);
   if (!concrete) {
     why = "could not infer the type of argument '" + formal.name + "'";
     return false;
@@ -247,11 +159,11 @@ std::optional<CallBinding> bindCall(const FunctionSchema &schema,
   // other arguments bound.
   for (auto &b : binding.arguments)
     if (b.source == BoundArgument::Default && b.formalType->hasFreeVariables()) {
-      TypePtr concrete = substitute(b.formalType, env);
+      TypePtr concrete = substituteTypeVariables(b.formalType, env);
       b.formalType = concrete ? concrete : Type::get(TypeKind::None);
     }
   for (const Argument &r : schema.returns) {
-    TypePtr t = substitute(r.type, env);
+    TypePtr t = substituteTypeVariables(r.type, env);
     if (!t)
       return fail("could not infer the return type from the arguments");
     binding.returns.push_back(t);

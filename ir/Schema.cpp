@@ -308,17 +308,13 @@ FunctionSchema parseSchema(const std::string &text, const std::string &sourceNam
 // Matching
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-using TypeEnv = std::map<std::string, TypePtr>;
-
-bool matchType(const TypePtr &formal, const TypePtr &actual, TypeEnv &env) {
-  if (!formal->hasFreeVariables()) {
-    if (actual->isSubtypeOf(*formal))
-      return true;
-    // A list of refined tensors, or of any tensor type, is a Tensor[].
-    return false;
-  }
+bool bindTypeVariables(const TypePtr &formal, const TypePtr &actual, TypeEnv &env,
+                       bool tuplesAsLists) {
+  if (!formal->hasFreeVariables())
+    return actual->isSubtypeOf(*formal);
+  auto bind = [&](const TypePtr &f, const TypePtr &a) {
+    return bindTypeVariables(f, a, env, tuplesAsLists);
+  };
   switch (formal->kind()) {
   case TypeKind::Var: {
     auto it = env.find(formal->name());
@@ -335,53 +331,71 @@ bool matchType(const TypePtr &formal, const TypePtr &actual, TypeEnv &env) {
   case TypeKind::Optional:
     if (actual->kind() == TypeKind::None)
       return true;
-    if (actual->kind() == TypeKind::Optional)
-      return matchType(formal->elem(), actual->elem(), env);
-    return matchType(formal->elem(), actual, env);
+    return bind(formal->elem(), actual->kind() == TypeKind::Optional ? actual->elem() : actual);
   case TypeKind::List:
   case TypeKind::Future:
   case TypeKind::RRef:
-    return actual->kind() == formal->kind() && matchType(formal->elem(), actual->elem(), env);
+    if (tuplesAsLists && formal->kind() == TypeKind::List && actual->kind() == TypeKind::Tuple) {
+      for (const auto &e : actual->contained())
+        if (!bind(formal->elem(), e))
+          return false;
+      return true;
+    }
+    return actual->kind() == formal->kind() && bind(formal->elem(), actual->elem());
   case TypeKind::Dict:
-    return actual->kind() == TypeKind::Dict &&
-           matchType(formal->contained()[0], actual->contained()[0], env) &&
-           matchType(formal->contained()[1], actual->contained()[1], env);
+    return actual->kind() == TypeKind::Dict && bind(formal->contained()[0], actual->contained()[0]) &&
+           bind(formal->contained()[1], actual->contained()[1]);
   case TypeKind::Tuple:
     if (actual->kind() != TypeKind::Tuple || actual->contained().size() != formal->contained().size())
       return false;
     for (size_t i = 0; i < formal->contained().size(); ++i)
-      if (!matchType(formal->contained()[i], actual->contained()[i], env))
+      if (!bind(formal->contained()[i], actual->contained()[i]))
         return false;
     return true;
   default: return false;
   }
 }
 
-TypePtr substitute(const TypePtr &t, const TypeEnv &env) {
+TypePtr substituteTypeVariables(const TypePtr &t, const TypeEnv &env) {
   if (!t->hasFreeVariables())
     return t;
+  auto sub = [&](const TypePtr &x) { return substituteTypeVariables(x, env); };
   switch (t->kind()) {
   case TypeKind::Var: {
     auto it = env.find(t->name());
-    return it != env.end() ? it->second : Type::get(TypeKind::Any);
+    return it != env.end() ? it->second : nullptr;
   }
-  case TypeKind::List: return Type::list(substitute(t->elem(), env));
-  case TypeKind::Optional: return Type::optional(substitute(t->elem(), env));
-  case TypeKind::Future: return Type::future(substitute(t->elem(), env));
-  case TypeKind::RRef: return Type::rref(substitute(t->elem(), env));
-  case TypeKind::Dict:
-    return Type::dict(substitute(t->contained()[0], env), substitute(t->contained()[1], env));
+  case TypeKind::List:
+  case TypeKind::Optional:
+  case TypeKind::Future:
+  case TypeKind::RRef: {
+    TypePtr e = sub(t->elem());
+    if (!e)
+      return nullptr;
+    switch (t->kind()) {
+    case TypeKind::List: return Type::list(e);
+    case TypeKind::Optional: return Type::optional(e);
+    case TypeKind::Future: return Type::future(e);
+    default: return Type::rref(e);
+    }
+  }
+  case TypeKind::Dict: {
+    TypePtr k = sub(t->contained()[0]), v = sub(t->contained()[1]);
+    return k && v ? Type::dict(k, v) : nullptr;
+  }
   case TypeKind::Tuple: {
     std::vector<TypePtr> elems;
-    for (const auto &e : t->contained())
-      elems.push_back(substitute(e, env));
+    for (const auto &e : t->contained()) {
+      TypePtr x = sub(e);
+      if (!x)
+        return nullptr;
+      elems.push_back(x);
+    }
     return Type::tuple(std::move(elems));
   }
   default: return t;
   }
 }
-
-} // namespace
 
 std::optional<std::vector<TypePtr>> matchSchema(const FunctionSchema &schema,
                                                 const std::vector<TypePtr> &inputs) {
@@ -390,11 +404,13 @@ std::optional<std::vector<TypePtr>> matchSchema(const FunctionSchema &schema,
     return std::nullopt;
   TypeEnv env;
   for (size_t i = 0; i < schema.arguments.size(); ++i)
-    if (!matchType(schema.arguments[i].type, inputs[i], env))
+    if (!bindTypeVariables(schema.arguments[i].type, inputs[i], env))
       return std::nullopt;
   std::vector<TypePtr> outs;
-  for (const auto &r : schema.returns)
-    outs.push_back(substitute(r.type, env));
+  for (const auto &r : schema.returns) {
+    TypePtr t = substituteTypeVariables(r.type, env);
+    outs.push_back(t ? t : Type::get(TypeKind::Any));
+  }
   return outs;
 }
 

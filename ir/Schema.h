@@ -13,6 +13,7 @@
 #include "ir/Symbol.h"
 #include "ir/Type.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,17 @@ struct FunctionSchema {
 /// Parses `ns::name[.overload](args) -> returns`. Throws CompileError with a
 /// rendered diagnostic for malformed text.
 FunctionSchema parseSchema(const std::string &text, const std::string &sourceName = "<schema>");
+
+using TypeEnv = std::map<std::string, TypePtr>;
+
+/// Binds the type variables of `formal` (`t`, `t[]`, `Dict(str, t)`) against
+/// `actual`, left to right; a variable bound twice takes the unification of
+/// both. Parts without variables must accept `actual`. With `tuplesAsLists`
+/// a tuple may bind a list's element type (calls convert such tuples).
+bool bindTypeVariables(const TypePtr &formal, const TypePtr &actual, TypeEnv &env,
+                       bool tuplesAsLists = false);
+/// `t` with its type variables replaced; null when one is unbound.
+TypePtr substituteTypeVariables(const TypePtr &t, const TypeEnv &env);
 
 /// Matches actual input types against a schema's formal types, binding type
 /// variables. On success returns the output types, with variables replaced.
