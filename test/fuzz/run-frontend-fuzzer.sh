@@ -13,7 +13,8 @@ CXX=clang++-19
 if command -v ccache >/dev/null; then CXX="ccache clang++-19"; fi
 # The lexer and parser need only ir/Diagnostic; the rest of the frontend
 # (annotations, the emitter) needs ir's types, which need torch.
-SOURCES=("$ROOT/frontend/Lexer.cpp" "$ROOT/frontend/Parser.cpp" "$ROOT/frontend/ASTDump.cpp"
+SOURCES=("$ROOT/frontend/Lexer.cpp" "$ROOT/frontend/Parser.cpp" "$ROOT/frontend/ParseExpressions.cpp"
+         "$ROOT/frontend/ParseAtoms.cpp" "$ROOT/frontend/ASTDump.cpp"
          "$ROOT/ir/Diagnostic.cpp" "$ROOT/test/fuzz/FrontendFuzzer.cpp")
 OBJS=()
 for src in "${SOURCES[@]}"; do

@@ -1,0 +1,304 @@
+//===- frontend/ParseExpressions.cpp - operators, calls, subscripts ------===//
+//
+// Expressions by Python's precedence, loosest first: conditional, or, and,
+// not, comparison chains, the binary operator levels, unary, power, then
+// trailers (calls, subscripts and slices, attributes) on an atom.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/ParserImpl.h"
+
+namespace ember::frontend::detail {
+
+ExprPtr Parser::make(ExprKind k, const SourceSpan &start) {
+  return std::make_unique<Expr>(k, spanFrom(start));
+}
+
+ExprPtr Parser::parseNamedTest() {
+  ExprPtr e = parseTest();
+  if (atOp(":="))
+    errorAt(cur(), "assignment expressions (:=) are not supported in TorchScript; assign on "
+                   "a separate line");
+  return e;
+}
+
+ExprPtr Parser::parseTestListStar() { return parseSequence(/*allowStar=*/true, /*targets=*/false); }
+
+ExprPtr Parser::parseTestList() { return parseSequence(/*allowStar=*/false, /*targets=*/false); }
+
+ExprPtr Parser::parseTargetList() { return parseSequence(/*allowStar=*/true, /*targets=*/true); }
+
+ExprPtr Parser::parseSequence(bool allowStar, bool targets) {
+  SourceSpan start = spanOf(cur());
+  auto item = [&]() -> ExprPtr {
+    if (allowStar && atOp("*"))
+      return parseStarred();
+    return targets ? parseExpr() : parseTest();
+  };
+  ExprPtr first = item();
+  if (!atOp(","))
+    return first;
+  auto tuple = std::make_unique<Expr>(ExprKind::Tuple, start);
+  tuple->operands.push_back(std::move(first));
+  while (acceptOp(",")) {
+    if (atEndOfStatement() || atOp("=") || atOp(")") || atName("in") || atOp(":"))
+      break;
+    tuple->operands.push_back(item());
+  }
+  tuple->span = spanFrom(start);
+  return tuple;
+}
+
+ExprPtr Parser::parseStarred() {
+  SourceSpan start = spanOf(expectOp("*"));
+  auto e = std::make_unique<Expr>(ExprKind::Starred, start);
+  e->operands.push_back(parseExpr());
+  e->span = spanFrom(start);
+  return e;
+}
+
+ExprPtr Parser::parseTest() {
+  DepthGuard guard(*this);
+  if (atName("lambda"))
+    errorAt(cur(), "lambda expressions are not supported in TorchScript; define a function "
+                   "with 'def' instead");
+  if (atName("yield"))
+    errorAt(cur(), "generators ('yield') are not supported in TorchScript; build and return "
+                   "a list instead");
+  if (atName("await"))
+    errorAt(cur(), "'await' is not supported in TorchScript; use torch.jit.wait on a future");
+  SourceSpan start = spanOf(cur());
+  ExprPtr body = parseOrTest();
+  if (!atName("if"))
+    return body;
+  next();
+  ExprPtr test = parseOrTest();
+  if (!acceptName("else"))
+    errorAt(cur(), "expected 'else' in a conditional expression but found " + describe(cur()));
+  ExprPtr orelse = parseTest();
+  auto e = std::make_unique<Expr>(ExprKind::IfExp, start);
+  e->operands.push_back(std::move(body));
+  e->operands.push_back(std::move(test));
+  e->operands.push_back(std::move(orelse));
+  e->span = spanFrom(start);
+  return e;
+}
+
+ExprPtr Parser::parseBoolOp(const char *op, ExprPtr (Parser::*sub)()) {
+  SourceSpan start = spanOf(cur());
+  ExprPtr first = (this->*sub)();
+  if (!atName(op))
+    return first;
+  auto e = std::make_unique<Expr>(ExprKind::BoolOp, start);
+  e->text = op;
+  e->operands.push_back(std::move(first));
+  while (acceptName(op))
+    e->operands.push_back((this->*sub)());
+  e->span = spanFrom(start);
+  return e;
+}
+
+ExprPtr Parser::parseOrTest() { return parseBoolOp("or", &Parser::parseAndTest); }
+
+ExprPtr Parser::parseAndTest() { return parseBoolOp("and", &Parser::parseNotTest); }
+
+ExprPtr Parser::parseNotTest() {
+  DepthGuard guard(*this);
+  if (atName("not")) {
+    SourceSpan start = spanOf(next());
+    auto e = std::make_unique<Expr>(ExprKind::UnaryOp, start);
+    e->text = "not";
+    e->operands.push_back(parseNotTest());
+    e->span = spanFrom(start);
+    return e;
+  }
+  return parseComparison();
+}
+
+std::string Parser::compareOp() {
+  if (cur().kind == TokKind::Op) {
+    static const char *ops[] = {"<", ">", "==", ">=", "<=", "!="};
+    for (const char *op : ops)
+      if (cur().text == op) {
+        next();
+        return op;
+      }
+    return "";
+  }
+  if (atName("in")) {
+    next();
+    return "in";
+  }
+  if (atName("not") && peek().kind == TokKind::Name && peek().text == "in") {
+    next();
+    next();
+    return "not in";
+  }
+  if (atName("is")) {
+    next();
+    if (acceptName("not"))
+      return "is not";
+    return "is";
+  }
+  return "";
+}
+
+ExprPtr Parser::parseComparison() {
+  SourceSpan start = spanOf(cur());
+  ExprPtr first = parseExpr();
+  std::string op = compareOp();
+  if (op.empty())
+    return first;
+  auto e = std::make_unique<Expr>(ExprKind::Compare, start);
+  e->operands.push_back(std::move(first));
+  while (!op.empty()) {
+    e->ops.push_back(op);
+    e->operands.push_back(parseExpr());
+    op = compareOp();
+  }
+  e->span = spanFrom(start);
+  return e;
+}
+
+ExprPtr Parser::parseBinary(int level) {
+  static const std::vector<std::vector<std::string>> levels = {
+      {"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "@", "/", "%", "//"}};
+  if (level == int(levels.size()))
+    return parseFactor();
+  SourceSpan start = spanOf(cur());
+  ExprPtr lhs = parseBinary(level + 1);
+  while (cur().kind == TokKind::Op) {
+    const auto &ops = levels[level];
+    if (std::find(ops.begin(), ops.end(), cur().text) == ops.end())
+      break;
+    std::string op = next().text;
+    auto e = std::make_unique<Expr>(ExprKind::BinOp, start);
+    e->text = op;
+    e->operands.push_back(std::move(lhs));
+    e->operands.push_back(parseBinary(level + 1));
+    e->span = spanFrom(start);
+    lhs = std::move(e);
+  }
+  return lhs;
+}
+
+ExprPtr Parser::parseExpr() { return parseBinary(0); }
+
+ExprPtr Parser::parseFactor() {
+  DepthGuard guard(*this);
+  if (atOp("-") || atOp("+") || atOp("~")) {
+    Token op = next();
+    SourceSpan start = spanOf(op);
+    auto e = std::make_unique<Expr>(ExprKind::UnaryOp, start);
+    e->text = op.text;
+    e->operands.push_back(parseFactor());
+    e->span = spanFrom(start);
+    return e;
+  }
+  return parsePower();
+}
+
+ExprPtr Parser::parsePower() {
+  SourceSpan start = spanOf(cur());
+  ExprPtr base = parseAtomExpr();
+  if (!atOp("**"))
+    return base;
+  next();
+  auto e = std::make_unique<Expr>(ExprKind::BinOp, start);
+  e->text = "**";
+  e->operands.push_back(std::move(base));
+  e->operands.push_back(parseFactor());
+  e->span = spanFrom(start);
+  return e;
+}
+
+ExprPtr Parser::parseAtomExpr() {
+  SourceSpan start = spanOf(cur());
+  ExprPtr e = parseAtom();
+  while (true) {
+    if (atOp("(")) {
+      next();
+      auto call = std::make_unique<Expr>(ExprKind::Call, start);
+      call->operands.push_back(std::move(e));
+      parseArguments(*call);
+      expectOp(")");
+      call->span = spanFrom(start);
+      e = std::move(call);
+    } else if (atOp("[")) {
+      next();
+      auto sub = std::make_unique<Expr>(ExprKind::Subscript, start);
+      sub->operands.push_back(std::move(e));
+      do {
+        if (atOp("]"))
+          break;
+        sub->operands.push_back(parseSubscript());
+      } while (acceptOp(","));
+      if (sub->operands.size() == 1)
+        errorAt(cur(), "expected an index but found " + describe(cur()));
+      expectOp("]");
+      sub->span = spanFrom(start);
+      e = std::move(sub);
+    } else if (atOp(".")) {
+      next();
+      auto attr = std::make_unique<Expr>(ExprKind::Attribute, start);
+      attr->operands.push_back(std::move(e));
+      attr->text = expectName("an attribute name").text;
+      attr->span = spanFrom(start);
+      e = std::move(attr);
+    } else {
+      return e;
+    }
+  }
+}
+
+void Parser::parseArguments(Expr &call) {
+  while (!atOp(")")) {
+    if (atOp("**"))
+      errorAt(cur(), "'**' unpacking in calls is not supported in TorchScript; pass the "
+                     "arguments by keyword");
+    if (atOp("*")) {
+      call.operands.push_back(parseStarred());
+    } else if (at(TokKind::Name) && peek().kind == TokKind::Op && peek().text == "=") {
+      Token name = next();
+      next();
+      Keyword kw;
+      kw.name = name.text;
+      kw.span = spanOf(name);
+      kw.value = parseTest();
+      call.keywords.push_back(std::move(kw));
+    } else {
+      if (!call.keywords.empty())
+        errorAt(cur(), "positional argument follows keyword argument");
+      SourceSpan start = spanOf(cur());
+      ExprPtr arg = parseTest();
+      if (atName("for"))
+        errorAt(start, "generator expressions are not supported in TorchScript; use a list "
+                       "comprehension [...] instead");
+      call.operands.push_back(std::move(arg));
+    }
+    if (!acceptOp(","))
+      break;
+  }
+}
+
+ExprPtr Parser::parseSubscript() {
+  SourceSpan start = spanOf(cur());
+  ExprPtr lower;
+  if (!atOp(":"))
+    lower = atOp("*") ? parseStarred() : parseTest();
+  if (!atOp(":"))
+    return lower;
+  auto slice = std::make_unique<Expr>(ExprKind::Slice, start);
+  next();
+  ExprPtr upper, step;
+  if (!atOp(":") && !atOp("]") && !atOp(","))
+    upper = parseTest();
+  if (acceptOp(":") && !atOp("]") && !atOp(","))
+    step = parseTest();
+  slice->operands.push_back(std::move(lower));
+  slice->operands.push_back(std::move(upper));
+  slice->operands.push_back(std::move(step));
+  slice->span = spanFrom(start);
+  return slice;
+}
+
+} // namespace ember::frontend::detail
