@@ -361,140 +361,162 @@ private:
     Literal lit;
     lit.at = lex_.peek();
     const Token &t = lex_.peek();
-    if (t.kind == TokKind::String) {
-      lit.kind = Literal::Str;
-      lit.s = lex_.next().text;
-      return lit;
-    }
-    if (t.kind == TokKind::Number || (t.kind == TokKind::Punct && t.text == "-")) {
-      bool neg = lex_.acceptPunct("-");
-      if (lex_.isIdent("inf") || lex_.isIdent("nan")) {
-        bool inf = lex_.next().text == "inf";
-        lit.kind = Literal::Float;
-        lit.f = inf ? INFINITY : NAN;
-        if (neg)
-          lit.f = -lit.f;
-        return lit;
-      }
-      Token num = lex_.expect(TokKind::Number, "a number");
-      Literal first = numberLiteral(num, neg);
-      if (startsTensorPrint())
-        return parseTensorPrint(first);
-      return first;
-    }
-    if (t.kind == TokKind::Punct && t.text == "[") {
-      lex_.next();
-      lit.kind = Literal::List;
-      if (!lex_.isPunct("]")) {
-        do {
-          lit.items.push_back(parseLiteral());
-        } while (lex_.acceptPunct(","));
-      }
-      lex_.expectPunct("]");
-      return lit;
-    }
-    if (t.kind == TokKind::Punct && t.text == "(") {
-      lex_.next();
-      lit.kind = Literal::Tuple;
-      while (!lex_.isPunct(")")) {
-        lit.items.push_back(parseLiteral());
-        if (!lex_.acceptPunct(","))
-          break;
-      }
-      lex_.expectPunct(")");
-      return lit;
-    }
-    if (t.kind == TokKind::Punct && t.text == "{") {
-      lex_.next();
-      // `{2}` is a one-element tensor; `{"a": 1}` a dict.
-      if (lex_.isPunct("}")) {
-        lex_.next();
-        lit.kind = Literal::Dict;
-        return lit;
-      }
-      Literal first = parseLiteral();
-      if (lex_.acceptPunct("}")) {
-        if (first.kind != Literal::Int && first.kind != Literal::Float &&
-            first.kind != Literal::Bool && first.kind != Literal::Complex)
-          lex_.error(first.at, "expected a number in a tensor constant like '{2}'");
-        first.kind = first.kind == Literal::Bool ? Literal::Int : first.kind;
-        lit = first;
-        lit.items.push_back(first);
-        lit.kind = Literal::TensorScalar;
-        lit.at = t;
-        return lit;
-      }
-      lit.kind = Literal::Dict;
-      lex_.expectPunct(":");
-      lit.items.push_back(first);
-      lit.items.push_back(parseLiteral());
-      while (lex_.acceptPunct(",")) {
-        lit.items.push_back(parseLiteral());
-        lex_.expectPunct(":");
-        lit.items.push_back(parseLiteral());
-      }
-      lex_.expectPunct("}");
-      return lit;
-    }
-    if (t.kind == TokKind::Punct && t.text == "<") {
-      lex_.next();
-      Token what = lex_.expect(TokKind::Ident, "'Tensor'");
-      lex_.expectPunct(">");
-      if (what.text != "Tensor")
-        lex_.error(what, "cannot read a '<" + what.text +
-                             ">' attribute back: its value was not printed");
-      lit.kind = Literal::TensorPlaceholder;
-      return lit;
-    }
-    if (t.kind == TokKind::Ident) {
-      if (t.text == "True" || t.text == "False") {
-        lit.kind = Literal::Bool;
-        lit.i = lex_.next().text == "True";
-        return lit;
-      }
-      if (t.text == "None") {
-        lex_.next();
-        lit.kind = Literal::None;
-        return lit;
-      }
-      if (t.text == "inf" || t.text == "nan") {
-        lit.kind = Literal::Float;
-        lit.f = lex_.next().text == "inf" ? INFINITY : NAN;
-        return lit;
-      }
-      if (t.text == "annotate" && lex_.isPunct("(", 1)) {
-        lex_.next();
-        lex_.expectPunct("(");
-        lit.type = parseType(lex_, TypeSyntax::Graph);
-        lex_.expectPunct(",");
-        Literal inner = parseLiteral();
-        lex_.expectPunct(")");
-        if (lit.type->kind() == TypeKind::List && inner.kind == Literal::List && inner.items.empty())
-          lit.kind = Literal::EmptyList;
-        else if (lit.type->kind() == TypeKind::Dict && inner.kind == Literal::Dict &&
-                 inner.items.empty())
-          lit.kind = Literal::EmptyDict;
-        else
-          lex_.error(lit.at, "expected 'annotate(List[T], [])' or 'annotate(Dict[K, V], {})'");
-        return lit;
-      }
-      if (t.text == "torch" && lex_.isPunct(".", 1) && lex_.isIdent("device", 2)) {
-        lex_.next();
-        lex_.next();
-        lex_.next();
-        lex_.expectPunct("(");
-        Token dev = lex_.expect(TokKind::String, "a device string");
-        lex_.expectPunct(")");
-        lit.kind = Literal::Device;
-        lit.s = dev.text;
-        return lit;
-      }
-      lit.kind = Literal::Type;
-      lit.type = parseType(lex_, TypeSyntax::Graph);
-      return lit;
-    }
+    if (t.kind == TokKind::String)
+      return parseStringLiteral(std::move(lit));
+    if (t.kind == TokKind::Number || (t.kind == TokKind::Punct && t.text == "-"))
+      return parseNumberLiteral(std::move(lit));
+    if (t.kind == TokKind::Punct && t.text == "[")
+      return parseListLiteral(std::move(lit));
+    if (t.kind == TokKind::Punct && t.text == "(")
+      return parseTupleLiteral(std::move(lit));
+    if (t.kind == TokKind::Punct && t.text == "{")
+      return parseBraceLiteral(std::move(lit), t);
+    if (t.kind == TokKind::Punct && t.text == "<")
+      return parseAngleLiteral(std::move(lit));
+    if (t.kind == TokKind::Ident)
+      return parseIdentLiteral(std::move(lit), t);
     lex_.error(t, "expected an attribute value but found " + TextLexer::describe(t));
   }
+
+  Literal parseStringLiteral(Literal lit) {
+    lit.kind = Literal::Str;
+    lit.s = lex_.next().text;
+    return lit;
+  }
+
+  Literal parseNumberLiteral(Literal lit) {
+    bool neg = lex_.acceptPunct("-");
+    if (lex_.isIdent("inf") || lex_.isIdent("nan")) {
+      bool inf = lex_.next().text == "inf";
+      lit.kind = Literal::Float;
+      lit.f = inf ? INFINITY : NAN;
+      if (neg)
+        lit.f = -lit.f;
+      return lit;
+    }
+    Token num = lex_.expect(TokKind::Number, "a number");
+    Literal first = numberLiteral(num, neg);
+    if (startsTensorPrint())
+      return parseTensorPrint(first);
+    return first;
+  }
+
+  Literal parseListLiteral(Literal lit) {
+    lex_.next();
+    lit.kind = Literal::List;
+    if (!lex_.isPunct("]")) {
+      do {
+        lit.items.push_back(parseLiteral());
+      } while (lex_.acceptPunct(","));
+    }
+    lex_.expectPunct("]");
+    return lit;
+  }
+
+  Literal parseTupleLiteral(Literal lit) {
+    lex_.next();
+    lit.kind = Literal::Tuple;
+    while (!lex_.isPunct(")")) {
+      lit.items.push_back(parseLiteral());
+      if (!lex_.acceptPunct(","))
+        break;
+    }
+    lex_.expectPunct(")");
+    return lit;
+  }
+
+  Literal parseBraceLiteral(Literal lit, const Token &t) {
+    lex_.next();
+    // `{2}` is a one-element tensor; `{"a": 1}` a dict.
+    if (lex_.isPunct("}")) {
+      lex_.next();
+      lit.kind = Literal::Dict;
+      return lit;
+    }
+    Literal first = parseLiteral();
+    if (lex_.acceptPunct("}")) {
+      if (first.kind != Literal::Int && first.kind != Literal::Float &&
+          first.kind != Literal::Bool && first.kind != Literal::Complex)
+        lex_.error(first.at, "expected a number in a tensor constant like '{2}'");
+      first.kind = first.kind == Literal::Bool ? Literal::Int : first.kind;
+      lit = first;
+      lit.items.push_back(first);
+      lit.kind = Literal::TensorScalar;
+      lit.at = t;
+      return lit;
+    }
+    lit.kind = Literal::Dict;
+    lex_.expectPunct(":");
+    lit.items.push_back(first);
+    lit.items.push_back(parseLiteral());
+    while (lex_.acceptPunct(",")) {
+      lit.items.push_back(parseLiteral());
+      lex_.expectPunct(":");
+      lit.items.push_back(parseLiteral());
+    }
+    lex_.expectPunct("}");
+    return lit;
+  }
+
+  Literal parseAngleLiteral(Literal lit) {
+    lex_.next();
+    Token what = lex_.expect(TokKind::Ident, "'Tensor'");
+    lex_.expectPunct(">");
+    if (what.text != "Tensor")
+      lex_.error(what, "cannot read a '<" + what.text +
+                           ">' attribute back: its value was not printed");
+    lit.kind = Literal::TensorPlaceholder;
+    return lit;
+  }
+
+  Literal parseIdentLiteral(Literal lit, const Token &t) {
+    if (t.text == "True" || t.text == "False") {
+      lit.kind = Literal::Bool;
+      lit.i = lex_.next().text == "True";
+      return lit;
+    }
+    if (t.text == "None") {
+      lex_.next();
+      lit.kind = Literal::None;
+      return lit;
+    }
+    if (t.text == "inf" || t.text == "nan") {
+      lit.kind = Literal::Float;
+      lit.f = lex_.next().text == "inf" ? INFINITY : NAN;
+      return lit;
+    }
+    if (t.text == "annotate" && lex_.isPunct("(", 1)) {
+      lex_.next();
+      lex_.expectPunct("(");
+      lit.type = parseType(lex_, TypeSyntax::Graph);
+      lex_.expectPunct(",");
+      Literal inner = parseLiteral();
+      lex_.expectPunct(")");
+      if (lit.type->kind() == TypeKind::List && inner.kind == Literal::List && inner.items.empty())
+        lit.kind = Literal::EmptyList;
+      else if (lit.type->kind() == TypeKind::Dict && inner.kind == Literal::Dict &&
+               inner.items.empty())
+        lit.kind = Literal::EmptyDict;
+      else
+        lex_.error(lit.at, "expected 'annotate(List[T], [])' or 'annotate(Dict[K, V], {})'");
+      return lit;
+    }
+    if (t.text == "torch" && lex_.isPunct(".", 1) && lex_.isIdent("device", 2)) {
+      lex_.next();
+      lex_.next();
+      lex_.next();
+      lex_.expectPunct("(");
+      Token dev = lex_.expect(TokKind::String, "a device string");
+      lex_.expectPunct(")");
+      lit.kind = Literal::Device;
+      lit.s = dev.text;
+      return lit;
+    }
+    lit.kind = Literal::Type;
+    lit.type = parseType(lex_, TypeSyntax::Graph);
+    return lit;
+  }
+
 
   /// After a number: more numbers, a `*` scale or `[ CPUFloatType{...} ]`
   /// mean ATen's printed form of a small tensor constant.
@@ -671,58 +693,10 @@ private:
     case Literal::Complex: a.kind = AttributeKind::c; a.c = lit.c; return a;
     case Literal::Str: a.kind = AttributeKind::s; a.s = lit.s; return a;
     case Literal::Type: a.kind = AttributeKind::ty; a.ty = lit.type; return a;
-    case Literal::List: {
-      auto all = [&](Literal::Kind k) {
-        for (const auto &e : lit.items)
-          if (e.kind != k)
-            return false;
-        return true;
-      };
-      if (all(Literal::Int)) {
-        a.kind = AttributeKind::is;
-        for (const auto &e : lit.items)
-          a.is.push_back(e.i);
-      } else if (all(Literal::Float)) {
-        a.kind = AttributeKind::fs;
-        for (const auto &e : lit.items)
-          a.fs.push_back(e.f);
-      } else if (all(Literal::Str)) {
-        a.kind = AttributeKind::ss;
-        for (const auto &e : lit.items)
-          a.ss.push_back(e.s);
-      } else if (all(Literal::Complex)) {
-        a.kind = AttributeKind::cs;
-        for (const auto &e : lit.items)
-          a.cs.push_back(e.c);
-      } else if (all(Literal::Type)) {
-        a.kind = AttributeKind::tys;
-        for (const auto &e : lit.items)
-          a.tys.push_back(e.type);
-      } else {
-        a.kind = AttributeKind::ival;
-        a.ival = std::make_shared<c10::IValue>(toIValue(lit, outType));
-      }
-      return a;
-    }
-    case Literal::EmptyList: {
-      TypePtr elem = lit.type->elem();
-      switch (elem->kind()) {
-      case TypeKind::Int: a.kind = AttributeKind::is; return a;
-      case TypeKind::Float: a.kind = AttributeKind::fs; return a;
-      case TypeKind::Str: a.kind = AttributeKind::ss; return a;
-      case TypeKind::Complex: a.kind = AttributeKind::cs; return a;
-      case TypeKind::Tensor:
-        a.kind = AttributeKind::ival;
-        a.ival = std::make_shared<c10::IValue>(c10::List<at::Tensor>());
-        return a;
-      case TypeKind::Bool:
-        a.kind = AttributeKind::ival;
-        a.ival = std::make_shared<c10::IValue>(c10::List<bool>());
-        return a;
-      default:
-        lex_.error(lit.at, "cannot build an empty constant list of " + elem->str());
-      }
-    }
+    case Literal::List:
+      return listAttribute(lit, outType);
+    case Literal::EmptyList:
+      return emptyListAttribute(lit);
     case Literal::EmptyDict: {
       auto keyT = lit.type->contained()[0];
       auto valT = lit.type->contained()[1];
@@ -737,32 +711,8 @@ private:
       a.kind = AttributeKind::ival;
       a.ival = std::make_shared<c10::IValue>(toIValue(lit, outType));
       return a;
-    case Literal::TensorScalar: {
-      const Literal &v = lit.items[0];
-      at::Tensor t;
-      auto opts = at::TensorOptions();
-      if (v.kind == Literal::Float)
-        t = at::scalar_tensor(v.f, opts.dtype(at::kDouble));
-      else if (v.kind == Literal::Complex)
-        t = at::scalar_tensor(c10::complex<double>(v.c.real(), v.c.imag()),
-                              opts.dtype(at::kComplexDouble));
-      else
-        t = at::scalar_tensor(v.i, opts.dtype(at::kLong));
-      if (outType && outType->kind() == TypeKind::Tensor) {
-        const TensorInfo &info = outType->tensorInfo();
-        if (info.dtype)
-          t = t.to(*info.dtype);
-        if (info.sizes && !info.sizes->empty()) {
-          std::vector<int64_t> shape;
-          for (const auto &s : *info.sizes)
-            shape.push_back(s.value_or(1));
-          t = t.reshape(shape).clone();
-        }
-      }
-      a.kind = AttributeKind::t;
-      a.ival = std::make_shared<c10::IValue>(t);
-      return a;
-    }
+    case Literal::TensorScalar:
+      return scalarTensorAttribute(lit, outType);
     case Literal::TensorPlaceholder:
       // The values were not printed: the constant has no known payload, so
       // it is never folded and running it reports the missing values.
@@ -774,6 +724,89 @@ private:
       return a;
     }
     lex_.error(lit.at, "unsupported attribute value");
+  }
+
+  AttributeValue listAttribute(const Literal &lit, const TypePtr &outType) {
+    AttributeValue a;
+    auto all = [&](Literal::Kind k) {
+      for (const auto &e : lit.items)
+        if (e.kind != k)
+          return false;
+      return true;
+    };
+    if (all(Literal::Int)) {
+      a.kind = AttributeKind::is;
+      for (const auto &e : lit.items)
+        a.is.push_back(e.i);
+    } else if (all(Literal::Float)) {
+      a.kind = AttributeKind::fs;
+      for (const auto &e : lit.items)
+        a.fs.push_back(e.f);
+    } else if (all(Literal::Str)) {
+      a.kind = AttributeKind::ss;
+      for (const auto &e : lit.items)
+        a.ss.push_back(e.s);
+    } else if (all(Literal::Complex)) {
+      a.kind = AttributeKind::cs;
+      for (const auto &e : lit.items)
+        a.cs.push_back(e.c);
+    } else if (all(Literal::Type)) {
+      a.kind = AttributeKind::tys;
+      for (const auto &e : lit.items)
+        a.tys.push_back(e.type);
+    } else {
+      a.kind = AttributeKind::ival;
+      a.ival = std::make_shared<c10::IValue>(toIValue(lit, outType));
+    }
+    return a;
+  }
+
+  AttributeValue emptyListAttribute(const Literal &lit) {
+    AttributeValue a;
+    TypePtr elem = lit.type->elem();
+    switch (elem->kind()) {
+    case TypeKind::Int: a.kind = AttributeKind::is; return a;
+    case TypeKind::Float: a.kind = AttributeKind::fs; return a;
+    case TypeKind::Str: a.kind = AttributeKind::ss; return a;
+    case TypeKind::Complex: a.kind = AttributeKind::cs; return a;
+    case TypeKind::Tensor:
+      a.kind = AttributeKind::ival;
+      a.ival = std::make_shared<c10::IValue>(c10::List<at::Tensor>());
+      return a;
+    case TypeKind::Bool:
+      a.kind = AttributeKind::ival;
+      a.ival = std::make_shared<c10::IValue>(c10::List<bool>());
+      return a;
+    default: lex_.error(lit.at, "cannot build an empty constant list of " + elem->str());
+    }
+  }
+
+  AttributeValue scalarTensorAttribute(const Literal &lit, const TypePtr &outType) {
+    AttributeValue a;
+    const Literal &v = lit.items[0];
+    at::Tensor t;
+    auto opts = at::TensorOptions();
+    if (v.kind == Literal::Float)
+      t = at::scalar_tensor(v.f, opts.dtype(at::kDouble));
+    else if (v.kind == Literal::Complex)
+      t = at::scalar_tensor(c10::complex<double>(v.c.real(), v.c.imag()),
+                            opts.dtype(at::kComplexDouble));
+    else
+      t = at::scalar_tensor(v.i, opts.dtype(at::kLong));
+    if (outType && outType->kind() == TypeKind::Tensor) {
+      const TensorInfo &info = outType->tensorInfo();
+      if (info.dtype)
+        t = t.to(*info.dtype);
+      if (info.sizes && !info.sizes->empty()) {
+        std::vector<int64_t> shape;
+        for (const auto &s : *info.sizes)
+          shape.push_back(s.value_or(1));
+        t = t.reshape(shape).clone();
+      }
+    }
+    a.kind = AttributeKind::t;
+    a.ival = std::make_shared<c10::IValue>(t);
+    return a;
   }
 
   TextLexer lex_;
@@ -791,8 +824,12 @@ struct ParserAccess {
   static void setKind(Node *n, Symbol kind) { n->kind_ = kind; }
 };
 
-void IRParser::setUnique(Value *v, size_t id) { ParserAccess::setUnique(v, id); }
-void IRParser::replaceKind(Node *n, Symbol kind) { ParserAccess::setKind(n, kind); }
+void IRParser::setUnique(Value *v, size_t id) {
+  ParserAccess::setUnique(v, id);
+}
+void IRParser::replaceKind(Node *n, Symbol kind) {
+  ParserAccess::setKind(n, kind);
+}
 
 std::unique_ptr<CompilationUnit> parseIR(const std::string &text, const std::string &filename) {
   auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{filename, text});
