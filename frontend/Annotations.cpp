@@ -14,9 +14,7 @@
 #include <unordered_map>
 
 namespace ember::frontend {
-namespace {
 
-/// `a.b.c` for a Name/Attribute chain, empty otherwise.
 std::string dottedName(const Expr &e) {
   if (e.kind == ExprKind::Name)
     return e.text;
@@ -26,6 +24,8 @@ std::string dottedName(const Expr &e) {
   }
   return "";
 }
+
+namespace {
 
 /// Drops a `typing.` / `torch.` / `t.` qualifier for the names known here.
 std::string canonicalName(std::string name) {
@@ -226,6 +226,13 @@ ExprPtr parseCommentPiece(const Stmt &def, size_t pieceOffset, size_t pieceLengt
 
 ResolvedAnnotation resolveAnnotation(const Expr &annotation, const TypeNameResolver &resolver) {
   return Resolver(resolver).resolveTop(annotation);
+}
+
+ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &resolver) {
+  const SourceSpan &cs = assign.typeCommentSpan;
+  size_t valueOffset = cs.buffer->text.find(assign.typeComment, cs.offset);
+  ExprPtr e = parseCommentPiece(assign, valueOffset, assign.typeComment.size());
+  return Resolver(resolver).resolveTop(*e);
 }
 
 FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameResolver &resolver) {

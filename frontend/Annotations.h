@@ -16,6 +16,9 @@
 
 namespace ember::frontend {
 
+/// `a.b.c` for a Name/Attribute chain, empty for any other expression.
+std::string dottedName(const Expr &e);
+
 /// Looks up a name the annotation language does not know (a user class, a
 /// NamedTuple, an enum): returns its type or null.
 using TypeNameResolver = std::function<TypePtr(const std::string &dottedName)>;
@@ -29,6 +32,9 @@ struct ResolvedAnnotation {
 /// Resolves an annotation expression. Unknown names go to `resolver`; what
 /// it cannot resolve either is a CompileError at the name.
 ResolvedAnnotation resolveAnnotation(const Expr &annotation, const TypeNameResolver &resolver = {});
+
+/// The type a `# type: T` comment gives the variable of an assignment.
+ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &resolver = {});
 
 struct FunctionSignature {
   FunctionSchema schema;

@@ -39,10 +39,14 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
             "constant-propagation", "cse", "dce"};
   if (name == "cleanup")
     return {"constant-propagation", "constant-pooling", "dce"};
+  // What runs on every graph the frontend emits: the emitter's unused
+  // flags and refinement casts go, constants are pooled at the top.
+  if (name == "frontend")
+    return {"dce", "constant-pooling"};
   return {};
 }
 
-std::vector<std::string> pipelineNames() { return {"cleanup", "default"}; }
+std::vector<std::string> pipelineNames() { return {"cleanup", "default", "frontend"}; }
 
 static bool logEnabled(const std::string &pass) {
   static const std::string spec = [] {

@@ -1,15 +1,20 @@
 //===- tools/ember-translate/ember-translate.cpp - between representations ===//
 //
-// Translates between ember's representations. Today: `--dump-ast FILE.py`
-// prints the syntax tree the frontend parser builds, with source positions,
-// and `--dump-signatures FILE.py` the schema of every function and method as
-// the annotations and `# type:` comments give it. The IR emitter adds
-// `--import-python`, `--import-code` and `--emit-code`.
+// Translates between ember's representations: `--import-python FILE.py`
+// prints the IR of every function in the file (after the `frontend`
+// pipeline; `--no-cleanup` shows the emitter's raw output), `--dump-ast`
+// the syntax tree with source positions, and `--dump-signatures` the schema
+// of every function and method as annotations and `# type:` comments give
+// it.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Annotations.h"
+#include "frontend/Emitter.h"
 #include "frontend/Parser.h"
 #include "ir/Diagnostic.h"
+#include "ir/Printer.h"
+#include "passes/Passes.h"
+#include "runtime/OperatorImport.h"
 
 #include <iostream>
 
@@ -49,14 +54,38 @@ static void dumpSignatures(const frontend::Module &m) {
   }
 }
 
+/// Compiles every function of the file and prints the graphs.
+static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup) {
+  initializeRuntime();
+  frontend::Compiler compiler;
+  compiler.addModule(m);
+  compiler.compileAll();
+  if (cleanup)
+    runPasses(compiler.unit(), pipelineNamed("frontend"), PassManagerOptions{});
+  // Print in source order, not in the order compilation finished.
+  CompilationUnit ordered;
+  for (const auto &s : m->body)
+    if (s->kind == frontend::StmtKind::FunctionDef)
+      for (const auto &g : compiler.unit().functions())
+        if (g->name() == s->name)
+          ordered.add(g);
+  PrintOptions opts;
+  opts.useFunctionName = true;
+  printCompilationUnit(std::cout, ordered, opts);
+}
+
 int main(int argc, char **argv) {
   std::string mode, file = "-";
+  bool cleanup = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--dump-ast" || a == "--dump-signatures") {
+    if (a == "--no-cleanup") {
+      cleanup = false;
+    } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python") {
       mode = a;
     } else if (a == "-h" || a == "--help") {
-      std::cout << "usage: ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
+      std::cout << "usage: ember-translate --import-python [--no-cleanup] [FILE.py|-]\n"
+                   "       ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
       return 0;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       std::cerr << "ember-translate: error: unknown option '" << a << "'\n";
@@ -75,13 +104,18 @@ int main(int argc, char **argv) {
     return 1;
   }
   try {
-    frontend::Module m = frontend::parseSource(source);
-    if (mode == "--dump-ast")
-      std::cout << frontend::dumpAST(m);
+    auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
+    if (mode == "--import-python")
+      importPython(m, cleanup);
+    else if (mode == "--dump-ast")
+      std::cout << frontend::dumpAST(*m);
     else
-      dumpSignatures(m);
+      dumpSignatures(*m);
   } catch (const CompileError &e) {
     std::cerr << e.rendered();
+    return 1;
+  } catch (const std::exception &e) {
+    std::cerr << "ember-translate: error: " << e.what() << "\n";
     return 1;
   }
   return 0;

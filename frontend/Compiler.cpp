@@ -1,0 +1,273 @@
+//===- frontend/Compiler.cpp - compilation units and function bodies ------===//
+//
+// The Compiler registers the definitions of parsed files and compiles a
+// function when it is first asked for, directly or by a call from another
+// function. The chain of functions being compiled is kept so that a
+// recursive call is reported with the whole cycle (TorchScript does not
+// support recursion). FunctionEmitter::emit builds one function: its
+// parameters, its body, and its result — the returned value where every
+// path returns, None where none does, and an Optional of both otherwise.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include "ir/Constants.h"
+
+#include <sstream>
+
+namespace ember::frontend {
+namespace {
+
+/// `import a.b as c` / `from a import b as c, d`: (alias, dotted path) pairs.
+std::vector<std::pair<std::string, std::string>> parseImport(const std::string &text) {
+  std::vector<std::string> words;
+  std::string w;
+  for (char ch : text + " ") {
+    if (isspace(static_cast<unsigned char>(ch)) || ch == ',' || ch == '(' || ch == ')') {
+      if (!w.empty())
+        words.push_back(w), w.clear();
+    } else {
+      w += ch;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  bool from = !words.empty() && words[0] == "from";
+  std::string prefix = from && words.size() > 1 ? words[1] + "." : "";
+  size_t i = from ? 3 : 1;
+  while (i < words.size()) {
+    std::string path = prefix + words[i];
+    std::string alias = from ? words[i] : words[i].substr(0, words[i].find('.'));
+    if (!from && alias != words[i])
+      path = alias;
+    if (i + 2 < words.size() + 1 && i + 1 < words.size() && words[i + 1] == "as") {
+      alias = words[i + 2];
+      path = prefix + words[i];
+      i += 3;
+    } else {
+      i += 1;
+    }
+    out.push_back({alias, path});
+  }
+  return out;
+}
+
+} // namespace
+
+void CompilerImpl::addModule(std::shared_ptr<const Module> module) {
+  for (const auto &s : module->body) {
+    if (s->kind == StmtKind::Import) {
+      for (const auto &[alias, path] : parseImport(s->name))
+        imports_[module.get()][alias] = path;
+    } else if (s->kind == StmtKind::FunctionDef) {
+      auto it = defs_.find(s->name);
+      if (it != defs_.end()) {
+        CompileError e(s->span, "function '" + s->name + "' is defined twice");
+        e.addNote(it->second.def->span, "the first definition is here");
+        throw e;
+      }
+      defs_[s->name] = {module, s.get()};
+      owner_[s.get()] = module.get();
+      order.push_back(s->name);
+    } else if (s->kind == StmtKind::ClassDef) {
+      throw CompileError(s->span, "classes are not supported by the emitter yet");
+    }
+  }
+}
+
+bool CompilerImpl::hasFunction(const std::string &name) {
+  if (defs_.count(name))
+    return true;
+  if (!resolver_.function)
+    return false;
+  std::shared_ptr<const Module> m = resolver_.function(name);
+  if (!m)
+    return false;
+  addModule(m);
+  return defs_.count(name) > 0;
+}
+
+std::optional<std::string> CompilerImpl::importedPath(const Stmt &def,
+                                                      const std::string &name) const {
+  auto owner = owner_.find(&def);
+  if (owner == owner_.end())
+    return std::nullopt;
+  auto m = imports_.find(owner->second);
+  if (m == imports_.end())
+    return std::nullopt;
+  auto it = m->second.find(name);
+  if (it == m->second.end())
+    return std::nullopt;
+  return it->second;
+}
+
+TypePtr CompilerImpl::resolveType(const std::string &name) const {
+  return resolver_.type ? resolver_.type(name) : nullptr;
+}
+
+TypeNameResolver CompilerImpl::typeResolver() const { return resolver_.type; }
+
+Graph *CompilerImpl::compile(const std::string &name, const SourceSpan *callSite) {
+  if (Graph *g = unit_.find(name))
+    return g;
+  SourceSpan site = callSite ? *callSite : SourceSpan{};
+  if (!hasFunction(name)) {
+    if (callSite)
+      throw CompileError(*callSite, "undefined function '" + name + "'");
+    throw std::runtime_error("no function named '" + name + "' to compile");
+  }
+  schemaOf(name, site);
+  return unit_.find(name);
+}
+
+const FunctionSchema &CompilerImpl::schemaOf(const std::string &name,
+                                             const SourceSpan &callSite) {
+  auto done = schemas_.find(name);
+  if (done != schemas_.end())
+    return done->second;
+  for (size_t i = 0; i < inProgress_.size(); ++i)
+    if (inProgress_[i].first == name) {
+      std::string chain;
+      for (size_t j = i; j < inProgress_.size(); ++j)
+        chain += inProgress_[j].first + " -> ";
+      CompileError e(callSite, "recursive call: " + chain + name +
+                                   "; TorchScript does not support recursion, write it as a loop");
+      for (size_t j = i + 1; j < inProgress_.size(); ++j)
+        e.addNote(inProgress_[j].second, "'" + inProgress_[j].first + "' is called here");
+      throw e;
+    }
+  const Definition &d = defs_.at(name);
+  auto graph = std::make_shared<Graph>();
+  graph->setName(name);
+  inProgress_.push_back({name, callSite});
+  FunctionSignature signature = signatureOf(*d.def, /*isMethod=*/false, typeResolver());
+  FunctionEmitter emitter(*this, *d.def, graph);
+  FunctionSchema schema;
+  try {
+    schema = emitter.emit(signature);
+  } catch (...) {
+    inProgress_.pop_back();
+    throw;
+  }
+  inProgress_.pop_back();
+  unit_.add(graph);
+  return schemas_[name] = schema;
+}
+
+FunctionEmitter::FunctionEmitter(CompilerImpl &compiler, const Stmt &def,
+                                 std::shared_ptr<Graph> graph)
+    : compiler_(compiler), def_(def), graph_(std::move(graph)),
+      file_(std::make_shared<const std::string>(def.span.buffer ? def.span.buffer->name : "")) {}
+
+FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
+  FunctionSchema schema = signature.schema;
+  graph_->setInsertPoint(graph_->block());
+  pushFrame(Frame::Kind::Function, graph_->block());
+  for (size_t i = 0; i < def_.params.size(); ++i) {
+    Value *in = graph_->addInput(def_.params[i].name);
+    in->setType(schema.arguments[i].type);
+    define(def_.params[i].name, Sugared::of(in), def_.params[i].span);
+  }
+  if (!signature.returnInferred)
+    declaredReturn_ = schema.returns.empty() ? Type::get(TypeKind::None) : schema.returns[0].type;
+  setFlag("$skip", false, def_.span);
+  setFlag("$ret", false, def_.span);
+  emitStatements(def_.body);
+  Value *result = functionResult();
+  graph_->registerOutput(result);
+  Argument ret;
+  ret.type = declaredReturn_ ? declaredReturn_ : result->type();
+  schema.returns = {ret};
+  return schema;
+}
+
+Value *FunctionEmitter::functionResult() {
+  ExitKind k = classify(refsOf(def_.body), false);
+  const Binding *retval = lookup("$retval");
+  Value *result;
+  if (k == ExitKind::Always) {
+    result = retval->value.value;
+  } else if (k == ExitKind::Raises || !retval) {
+    result = declaredReturn_ && k == ExitKind::Raises ? uninitialized(declaredReturn_) : constNone();
+  } else {
+    Value *ret = lookup("$ret")->value.value;
+    Value *v = retval->value.value;
+    TypePtr type = unifyTypes(v->type(), Type::get(TypeKind::None));
+    Node *n = insert(prim::If(), {ret}, 1, def_.span);
+    n->output()->setType(type ? type : Type::optional(v->type()));
+    graph_->setInsertPoint(n->addBlock());
+    n->blocks()[0]->registerOutput(v);
+    graph_->setInsertPoint(n->addBlock());
+    n->blocks()[1]->registerOutput(constNone());
+    graph_->setInsertPoint(graph_->block());
+    result = n->output();
+  }
+  if (declaredReturn_) {
+    Value *conv = convertTo(result, declaredReturn_);
+    if (!conv)
+      error(def_.span, "function '" + def_.name + "' is annotated to return '" +
+                           declaredReturn_->annotationStr() + "' but " +
+                           (k == ExitKind::Maybe || !retval
+                                ? std::string("does not return a value on every path")
+                                : "returns '" + result->type()->annotationStr() + "'"));
+    result = conv;
+  }
+  return result;
+}
+
+// Graph helpers ---------------------------------------------------------------
+
+Node *FunctionEmitter::insert(Symbol kind, const std::vector<Value *> &inputs, size_t outputs,
+                              const SourceSpan &span) {
+  Node *n = graph_->insert(kind, inputs, outputs);
+  if (span.buffer) {
+    auto [line, col] = span.buffer->lineCol(span.offset);
+    n->setSourceLocation(SourceLocation{file_, uint32_t(line), uint32_t(col - 1)});
+  }
+  return n;
+}
+
+Value *FunctionEmitter::insertValue(Symbol kind, const std::vector<Value *> &inputs, TypePtr type,
+                                    const SourceSpan &span) {
+  Value *v = insert(kind, inputs, 1, span)->output();
+  v->setType(std::move(type));
+  return v;
+}
+
+Value *FunctionEmitter::constInt(int64_t v) { return graph_->insertConstant(v); }
+Value *FunctionEmitter::constFloat(double v) { return graph_->insertConstant(v); }
+Value *FunctionEmitter::constBool(bool v) { return graph_->insertConstant(v); }
+Value *FunctionEmitter::constStr(const std::string &v) { return graph_->insertConstant(v); }
+Value *FunctionEmitter::constNone() { return graph_->insertNoneConstant(); }
+
+Value *FunctionEmitter::uninitialized(const TypePtr &type) {
+  return insertValue(Symbol::prim("Uninitialized"), {}, type, SourceSpan{});
+}
+
+Value *FunctionEmitter::convertTo(Value *v, const TypePtr &type) {
+  if (v->type()->isSubtypeOf(*type))
+    return v;
+  return nullptr;
+}
+
+void FunctionEmitter::error(const SourceSpan &span, const std::string &message) const {
+  throw CompileError(span, message);
+}
+
+// The public interface ----------------------------------------------------------
+
+Compiler::Compiler(GlobalResolver resolver)
+    : impl_(std::make_unique<CompilerImpl>(std::move(resolver))) {}
+Compiler::~Compiler() = default;
+
+void Compiler::addModule(std::shared_ptr<const Module> module) { impl_->addModule(std::move(module)); }
+
+Graph *Compiler::compileFunction(const std::string &name) { return impl_->compile(name, nullptr); }
+
+void Compiler::compileAll() {
+  for (const auto &name : std::vector<std::string>(impl_->order))
+    impl_->compile(name, nullptr);
+}
+
+CompilationUnit &Compiler::unit() { return impl_->unit(); }
+
+} // namespace ember::frontend

@@ -1,0 +1,118 @@
+//===- frontend/DefaultValues.cpp - schema defaults as constants ----------===//
+//
+// Defaults are kept as Python literal text in schemas — what the dispatcher
+// prints for ATen operators (`1`, `None`, `[0, 1]`, `"mean"`, `1e-05`) and
+// what a script function's signature says. A call that leaves an argument
+// out gets the default as a constant of the formal's type (an int default
+// of a float formal is a float, as TorchScript stores it).
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include "frontend/Parser.h"
+#include "ir/Constants.h"
+
+#include <cmath>
+
+namespace ember::frontend {
+namespace {
+
+class LiteralReader {
+public:
+  explicit LiteralReader(const std::string &text) : s_(text) {}
+
+  c10::IValue read(const TypePtr &type) {
+    skip();
+    TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
+    if (peek('[') || peek('(')) {
+      char close = s_[pos_] == '[' ? ']' : ')';
+      ++pos_;
+      TypePtr elem = t && t->kind() == TypeKind::List ? t->elem() : nullptr;
+      c10::impl::GenericList list(c10::AnyType::get());
+      std::vector<c10::IValue> items;
+      while (skip(), !peek(close)) {
+        items.push_back(read(elem));
+        skip();
+        if (peek(','))
+          ++pos_;
+      }
+      ++pos_;
+      return toList(items, elem);
+    }
+    if (peek('"') || peek('\'')) {
+      char q = s_[pos_++];
+      size_t start = pos_;
+      while (pos_ < s_.size() && s_[pos_] != q)
+        pos_ += s_[pos_] == '\\' ? 2 : 1;
+      std::string raw = s_.substr(start, pos_ - start);
+      ++pos_;
+      return c10::IValue(decodeEscapes(raw));
+    }
+    size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != ']' && s_[pos_] != ')')
+      ++pos_;
+    std::string word = s_.substr(start, pos_ - start);
+    while (!word.empty() && isspace(static_cast<unsigned char>(word.back())))
+      word.pop_back();
+    return scalar(word, t);
+  }
+
+private:
+  c10::IValue scalar(const std::string &w, const TypePtr &t) {
+    if (w == "None")
+      return c10::IValue();
+    if (w == "True" || w == "False")
+      return c10::IValue(w == "True");
+    bool isFloat = w.find_first_of(".eE") != std::string::npos || w.find("inf") != std::string::npos ||
+                   w.find("nan") != std::string::npos;
+    if (isFloat || (t && t->kind() == TypeKind::Float))
+      return c10::IValue(strtod(w.c_str(), nullptr));
+    return c10::IValue(static_cast<int64_t>(strtoll(w.c_str(), nullptr, 10)));
+  }
+
+  static c10::IValue toList(const std::vector<c10::IValue> &items, const TypePtr &elem) {
+    TypeKind k = elem ? elem->kind() : (items.empty() ? TypeKind::Int
+                                        : items[0].isDouble() ? TypeKind::Float
+                                        : items[0].isBool()   ? TypeKind::Bool
+                                                              : TypeKind::Int);
+    if (k == TypeKind::Float) {
+      std::vector<double> v;
+      for (const auto &i : items)
+        v.push_back(i.isDouble() ? i.toDouble() : double(i.toInt()));
+      return c10::IValue(v);
+    }
+    if (k == TypeKind::Bool) {
+      c10::List<bool> v;
+      for (const auto &i : items)
+        v.push_back(i.toBool());
+      return c10::IValue(v);
+    }
+    std::vector<int64_t> v;
+    for (const auto &i : items)
+      v.push_back(i.toInt());
+    return c10::IValue(v);
+  }
+
+  bool peek(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
+  void skip() {
+    while (pos_ < s_.size() && isspace(static_cast<unsigned char>(s_[pos_])))
+      ++pos_;
+  }
+  const std::string &s_;
+  size_t pos_ = 0;
+};
+
+} // namespace
+
+Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type) {
+  c10::IValue v = LiteralReader(text).read(type);
+  TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
+  if (v.isInt() && t && t->kind() == TypeKind::Float)
+    v = c10::IValue(double(v.toInt()));
+  Value *c = g.insertConstant(v, v.isNone() ? nullptr : t);
+  if (!c)
+    throw std::runtime_error("default value '" + text + "' cannot be a constant");
+  return c;
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,237 @@
+//===- frontend/EmitBuiltins.cpp - Python builtins and language forms -----===//
+//
+// The builtins of TorchScript's language reference and the special forms
+// of its code dialect, each mapped to the operator TorchScript uses:
+// `len` -> aten::len, `min(a, b)` -> prim::min, `int(x)` -> aten::Int,
+// `print` -> prim::Print, `annotate(T, v)` types `v`, `isinstance` folds to
+// a constant when the static type decides it and is `prim::isinstance`
+// otherwise. `range`, `enumerate` and `zip` stay sugared until a `for`
+// (or a comprehension) iterates over them.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+namespace ember::frontend {
+namespace {
+
+const std::map<std::string, std::string> &unsupportedBuiltins() {
+  static const std::map<std::string, std::string> table = {
+      {"map", "use a list comprehension"},
+      {"filter", "use a list comprehension with an 'if'"},
+      {"iter", "iterate with 'for' directly"},
+      {"next", "index the list instead"},
+      {"set", "use a dict with the elements as keys"},
+      {"frozenset", "use a dict with the elements as keys"},
+      {"reversed", "iterate over range(len(x) - 1, -1, -1)"},
+      {"super", "call the base class method through its class name"},
+      {"type", "use isinstance"},
+      {"callable", "call it directly"},
+      {"id", "compare with 'is'"},
+      {"open", "read the file outside the compiled code"},
+      {"input", "pass the value as an argument"},
+      {"eval", "write the code directly"},
+      {"exec", "write the code directly"},
+      {"globals", "pass the value as an argument"},
+      {"locals", "pass the value as an argument"},
+      {"vars", "pass the value as an argument"},
+      {"object", "define a class"},
+      {"fork", "call torch.jit.fork from Python code"},
+      {"wait", "call torch.jit.wait from Python code"},
+  };
+  return table;
+}
+
+/// Operators a one-to-one builtin maps to.
+const char *directOperator(const std::string &name) {
+  static const std::map<std::string, const char *> table = {
+      {"len", "aten::len"},       {"round", "aten::round"}, {"sum", "aten::sum"},
+      {"any", "aten::any"},       {"all", "aten::all"},     {"sorted", "aten::sorted"},
+      {"divmod", "aten::divmod"}, {"chr", "aten::chr"},     {"ord", "aten::ord"},
+      {"hex", "aten::hex"},       {"oct", "aten::oct"},     {"bin", "aten::bin"},
+      {"hash", "aten::hash"},     {"pow", "aten::pow"},     {"complex", "aten::Complex"},
+      {"torch.device", "aten::device"}, {"torch.jit._unwrap_optional", "aten::_unwrap_optional"}};
+  auto it = table.find(name);
+  return it == table.end() ? nullptr : it->second;
+}
+
+} // namespace
+
+bool isSpecialForm(const std::string &n) {
+  static const std::unordered_set<std::string> forms = {
+      "torch.jit.annotate", "torch.jit.is_scripting", "torch.jit.is_tracing",
+      "torch.jit._unwrap_optional", "torch.jit.isinstance", "torch.device",
+      "torch._C._get_tracing_state", "torch.nn.functional.has_torch_function",
+      "torch.nn.functional.has_torch_function_unary",
+      "torch.nn.functional.has_torch_function_variadic", "torch.overrides.has_torch_function",
+      "torch.overrides.has_torch_function_unary", "torch.overrides.has_torch_function_variadic",
+      "torch.jit.fork", "torch.jit.wait"};
+  return forms.count(n) > 0;
+}
+
+Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) {
+  auto positional = [&](size_t n, const char *form) {
+    if (call.operands.size() != n + 1 || !call.keywords.empty())
+      error(call.span, std::string("expected ") + form);
+  };
+  if (auto u = unsupportedBuiltins().find(name); u != unsupportedBuiltins().end())
+    error(call.operands[0]->span, "'" + name + "' is not supported in TorchScript; " + u->second);
+  if (name == "range" || name == "enumerate" || name == "zip") {
+    Sugared it = Sugared::make(Sugared::Kind::Iterable, name);
+    for (size_t i = 1; i < call.operands.size(); ++i)
+      it.items.push_back(emitExpr(*call.operands[i]));
+    for (const auto &k : call.keywords) {
+      if (name != "enumerate" || k.name != "start")
+        error(k.span, "unexpected keyword argument '" + k.name + "' for " + name);
+      it.items.push_back(emitExpr(*k.value));
+    }
+    if (it.items.empty() || (name == "enumerate" && it.items.size() > 2))
+      error(call.span, "wrong number of arguments for " + name);
+    return it;
+  }
+  if (name == "print") {
+    std::vector<Value *> values;
+    for (const auto &a : emitArguments(call)) {
+      if (!a.keyword.empty())
+        error(a.span, "print() keyword arguments are not supported");
+      values.push_back(a.value);
+    }
+    insert(Symbol::prim("Print"), values, 0, call.span);
+    return Sugared::of(constNone());
+  }
+  if (name == "isinstance" || name == "torch.jit.isinstance")
+    return Sugared::of(emitIsInstance(call, nullptr));
+  if (name == "int" || name == "float" || name == "bool" || name == "str")
+    return Sugared::of(emitCast(name, call));
+  if (name == "min" || name == "max")
+    return Sugared::of(emitMinMax(name, call));
+  if (name == "torch.jit.is_scripting")
+    return Sugared::of(constBool(true));
+  if (name == "torch.jit.is_tracing" || name.find("has_torch_function") != std::string::npos)
+    return Sugared::of(constBool(false));
+  if (name == "torch._C._get_tracing_state")
+    return Sugared::of(constNone());
+  if (name == "abs") {
+    positional(1, "abs(x)");
+    Value *v = emitValue(*call.operands[1]);
+    const char *op = v->type()->kind() == TypeKind::Tensor ? "aten::abs" : "prim::abs";
+    return Sugared::of(emitOperator(op, {{v, "", call.operands[1]->span}}, call.span));
+  }
+  if (name == "getattr" || name == "hasattr") {
+    if (call.operands.size() < 3 || call.operands[2]->kind != ExprKind::Str)
+      error(call.span, name + " needs a constant attribute name: " + name + "(x, \"name\")");
+    Sugared base = emitExpr(*call.operands[1]);
+    if (name == "hasattr")
+      return Sugared::of(constBool(hasAttribute(base, call.operands[2]->text)));
+    return attributeNamed(base, call.operands[2]->text, call.span);
+  }
+  if (name == "annotate" || name == "torch.jit.annotate" || name == "unchecked_cast") {
+    positional(2, (name + "(T, value)").c_str());
+    TypePtr t = resolveAnnotation(*call.operands[1], compiler_.typeResolver()).type;
+    Value *v = emitValue(*call.operands[2], t);
+    if (name == "unchecked_cast")
+      return Sugared::of(insertValue(Symbol::prim("unchecked_cast"), {v}, t, call.span));
+    Value *conv = convertTo(v, t);
+    if (!conv)
+      error(call.span, "annotate: a value of type '" + v->type()->annotationStr() +
+                           "' is not a '" + t->annotationStr() + "'");
+    return Sugared::of(conv);
+  }
+  if (name == "uninitialized") {
+    positional(1, "uninitialized(T)");
+    return Sugared::of(uninitialized(resolveAnnotation(*call.operands[1], compiler_.typeResolver()).type));
+  }
+  return Sugared::of(emitCollectionBuiltin(name, call));
+}
+
+Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Expr &call) {
+  if (name == "list" || name == "dict" || name == "tuple") {
+    if (call.operands.size() == 1 && call.keywords.empty()) {
+      if (name == "list")
+        return insertValue(Symbol::prim("ListConstruct"), {}, Type::list(Type::tensor()), call.span);
+      if (name == "dict")
+        return insertValue(Symbol::prim("DictConstruct"), {},
+                           Type::dict(Type::get(TypeKind::Str), Type::tensor()), call.span);
+    }
+    Value *v = emitValue(*call.operands[1]);
+    if (name == "tuple" && v->type()->kind() == TypeKind::Tuple)
+      return v;
+    if (name == "tuple")
+      error(call.span, "tuple() of a " + v->type()->annotationStr() +
+                           " is not supported: its length is not known statically");
+    return emitOperator("aten::" + name, {{v, "", call.operands[1]->span}}, call.span);
+  }
+  if (const char *op = directOperator(name))
+    return emitOperator(op, emitArguments(call), call.span);
+  error(call.operands[0]->span, "'" + name + "' cannot be called here");
+}
+
+Value *FunctionEmitter::emitCast(const std::string &name, const Expr &call) {
+  if (call.operands.size() != 2 || !call.keywords.empty())
+    error(call.span, name + "() expects one argument");
+  Value *v = emitValue(*call.operands[1]);
+  static const std::map<std::string, TypeKind> kinds = {
+      {"int", TypeKind::Int}, {"float", TypeKind::Float}, {"bool", TypeKind::Bool},
+      {"str", TypeKind::Str}};
+  if (v->type()->kind() == kinds.at(name))
+    return v;
+  std::string op = name == "str" ? "aten::str"
+                                 : "aten::" + std::string(1, char(toupper(name[0]))) + name.substr(1);
+  return emitOperator(op, {{v, "", call.operands[1]->span}}, call.span);
+}
+
+Value *FunctionEmitter::emitMinMax(const std::string &name, const Expr &call) {
+  std::vector<NamedValue> args = emitArguments(call);
+  if (args.empty())
+    error(call.span, name + "() expects at least one argument");
+  bool tensors = args[0].value->type()->kind() == TypeKind::Tensor;
+  if (args.size() == 1)
+    return emitOperator((tensors ? "aten::" : "prim::") + name, args, call.span);
+  Value *acc = args[0].value;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string op = tensors ? (name == "min" ? "aten::minimum" : "aten::maximum") : "prim::" + name;
+    acc = emitOperator(op, {{acc, "", args[i - 1].span}, args[i]}, call.span);
+  }
+  return acc;
+}
+
+Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinements) {
+  if (call.operands.size() != 3)
+    error(call.span, "expected isinstance(value, type)");
+  const Expr &target = *call.operands[2];
+  std::vector<const Expr *> typeExprs;
+  if (target.kind == ExprKind::Tuple)
+    for (const auto &t : target.operands)
+      typeExprs.push_back(t.get());
+  else
+    typeExprs.push_back(&target);
+  Value *v = emitValue(*call.operands[1]);
+  std::vector<TypePtr> types;
+  for (const Expr *t : typeExprs) {
+    std::string n = dottedName(*t);
+    if (n == "list" || n == "dict" || n == "tuple") {
+      TypeKind k = n == "list" ? TypeKind::List : n == "dict" ? TypeKind::Dict : TypeKind::Tuple;
+      types.push_back(v->type()->kind() == k ? v->type() : Type::get(TypeKind::None));
+      continue;
+    }
+    types.push_back(resolveAnnotation(*t, compiler_.typeResolver()).type);
+  }
+  TypePtr actual = v->type();
+  for (const auto &t : types)
+    if (actual->isSubtypeOf(*t))
+      return constBool(true);
+  bool dynamic = actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union ||
+                 actual->kind() == TypeKind::Any;
+  if (!dynamic)
+    return constBool(false);
+  Node *n = insert(Symbol::prim("isinstance"), {v}, 1, call.span);
+  AttributeValue a;
+  a.kind = AttributeKind::tys;
+  a.tys = types;
+  n->setAttribute(Symbol::attr("types"), a);
+  n->output()->setType(Type::get(TypeKind::Bool));
+  if (refinements && call.operands[1]->kind == ExprKind::Name && types.size() == 1)
+    refinements->whenTrue.push_back({call.operands[1]->text, types[0]});
+  return n->output();
+}
+
+} // namespace ember::frontend

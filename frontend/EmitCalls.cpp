@@ -1,0 +1,153 @@
+//===- frontend/EmitCalls.cpp - calls to operators and script functions ---===//
+//
+// A call resolves its callee first (an operator such as `aten::add`, with
+// its receiver for `x.add(y)`; a script function; a builtin), then binds the
+// actual arguments with CallBinding and inserts what the plan asks for:
+// defaults as constants, implicit conversions as nodes, `int[2]` broadcasts
+// and tuple-to-list conversions as list constructions. Operators with
+// several results return a tuple, as TorchScript's do.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include "ir/Constants.h"
+
+namespace ember::frontend {
+namespace {
+
+std::vector<CallArgument> callArguments(const std::vector<NamedValue> &args) {
+  std::vector<CallArgument> out;
+  for (const auto &a : args)
+    out.push_back({a.value->type(), a.keyword, a.span});
+  return out;
+}
+
+} // namespace
+
+/// The inputs a bound call passes, with conversions and defaults inserted.
+static std::vector<Value *> materialize(FunctionEmitter &em, const CallBinding &b,
+                                        const std::vector<NamedValue> &args,
+                                        const SourceSpan &span) {
+  std::vector<Value *> inputs;
+  for (const BoundArgument &a : b.arguments) {
+    if (a.source == BoundArgument::Default) {
+      inputs.push_back(insertDefault(em.graph(), a.defaultValue, a.formalType));
+      continue;
+    }
+    Value *v = args[a.actual].value;
+    const SourceSpan &at = args[a.actual].span;
+    TypePtr target = a.formalType;
+    if (target && target->kind() == TypeKind::Optional && v->type()->kind() != TypeKind::Optional)
+      target = target->elem();
+    switch (a.conversion) {
+    case ConversionKind::None: break;
+    case ConversionKind::Implicit: v = em.insertValue(Symbol::fromQualString(a.op), {v}, target, at); break;
+    case ConversionKind::BroadcastList:
+      v = em.insertValue(Symbol::prim("ListConstruct"), std::vector<Value *>(a.repeat, v),
+                         Type::list(v->type()), at);
+      break;
+    case ConversionKind::TupleToList: {
+      const auto &elems = v->type()->contained();
+      Node *unpack = em.insert(Symbol::prim("TupleUnpack"), {v}, elems.size(), at);
+      for (size_t i = 0; i < elems.size(); ++i)
+        unpack->output(i)->setType(elems[i]);
+      v = em.insertValue(Symbol::prim("ListConstruct"), unpack->outputs(), target, at);
+      break;
+    }
+    }
+    inputs.push_back(v);
+  }
+  (void)span;
+  return inputs;
+}
+
+/// Inserts the node a binding calls for; packs several results in a tuple.
+static Value *emitBound(FunctionEmitter &em, Symbol kind, const CallBinding &b,
+                        std::vector<Value *> inputs, const SourceSpan &span) {
+  Node *n = em.insert(kind, inputs, b.returns.size(), span);
+  for (size_t i = 0; i < b.returns.size(); ++i)
+    n->output(i)->setType(b.returns[i]);
+  if (b.returns.empty())
+    return em.constNone();
+  if (b.returns.size() == 1)
+    return n->output();
+  return em.insertValue(Symbol::prim("TupleConstruct"), n->outputs(), Type::tuple(b.returns),
+                        span);
+}
+
+Value *FunctionEmitter::emitOperator(const std::string &callee,
+                                     const std::vector<NamedValue> &args,
+                                     const SourceSpan &span) {
+  Symbol kind = Symbol::fromQualString(callee);
+  auto overloads = OperatorRegistry::global().lookup(kind);
+  CallBinding b = bindOverloads(callee, overloads, callArguments(args), span);
+  return emitBound(*this, kind, b, materialize(*this, b, args, span), span);
+}
+
+Value *FunctionEmitter::tryOperator(const std::string &callee,
+                                    const std::vector<NamedValue> &args,
+                                    const SourceSpan &span) {
+  Symbol kind = Symbol::fromQualString(callee);
+  auto overloads = OperatorRegistry::global().lookup(kind);
+  std::vector<CallArgument> actuals = callArguments(args);
+  for (bool conversions : {false, true})
+    for (const auto &s : overloads)
+      if (auto b = bindCall(*s, actuals, conversions))
+        return emitBound(*this, kind, *b, materialize(*this, *b, args, span), span);
+  return nullptr;
+}
+
+Value *FunctionEmitter::emitScriptCall(const std::string &name,
+                                       const std::vector<NamedValue> &args,
+                                       const SourceSpan &span) {
+  auto schema = std::make_shared<FunctionSchema>(compiler_.schemaOf(name, span));
+  CallBinding b = bindOverloads(name, {schema}, callArguments(args), span);
+  std::vector<Value *> inputs = materialize(*this, b, args, span);
+  Node *fn = insert(prim::Constant(), {}, 1, span);
+  fn->s_(attr::name(), name);
+  fn->output()->setType(Type::function(name));
+  fn->setSourceLocation(std::nullopt);
+  inputs.insert(inputs.begin(), fn->output());
+  Node *call = insert(Symbol::prim("CallFunction"), inputs, 1, span);
+  call->output()->setType(b.returns.empty() ? Type::get(TypeKind::None) : b.returns[0]);
+  return call->output();
+}
+
+std::vector<NamedValue> FunctionEmitter::emitArguments(const Expr &call, size_t first) {
+  std::vector<NamedValue> args;
+  for (size_t i = first; i < call.operands.size(); ++i) {
+    const Expr &a = *call.operands[i];
+    if (a.kind == ExprKind::Starred)
+      error(a.span, "'*' in a call is not supported; pass the arguments one by one");
+    args.push_back({emitValue(a), "", a.span});
+  }
+  for (const auto &k : call.keywords)
+    args.push_back({emitValue(*k.value), k.name, k.span});
+  return args;
+}
+
+Sugared FunctionEmitter::emitCall(const Expr &e) {
+  const Expr &calleeExpr = *e.operands[0];
+  Sugared callee = emitExpr(calleeExpr);
+  switch (callee.kind) {
+  case Sugared::Kind::Operator: {
+    std::vector<NamedValue> args = emitArguments(e);
+    if (callee.value)
+      args.insert(args.begin(), {callee.value, "", calleeExpr.operands[0]->span});
+    return Sugared::of(emitOperator(callee.name, args, e.span));
+  }
+  case Sugared::Kind::Builtin: return emitBuiltin(callee.name, e);
+  case Sugared::Kind::Function:
+    return Sugared::of(emitScriptCall(callee.name, emitArguments(e), e.span));
+  case Sugared::Kind::Namespace:
+    error(calleeExpr.span, "'" + callee.name + "' is a module, not a function");
+  case Sugared::Kind::Iterable:
+  case Sugared::Kind::TypeValue:
+  case Sugared::Kind::Value: break;
+  }
+  std::string what = callee.isValue() ? "a value of type '" + callee.value->type()->annotationStr() + "'"
+                                      : "this";
+  error(calleeExpr.span, "cannot call " + what);
+}
+
+} // namespace ember::frontend

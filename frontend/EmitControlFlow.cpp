@@ -1,0 +1,144 @@
+//===- frontend/EmitControlFlow.cpp - if, while and for -------------------===//
+//
+// `if` becomes prim::If with one frame per branch joined into its outputs.
+// When a branch always leaves (return, break, continue) the statements
+// after the `if` move into the other branch; when a branch only may leave,
+// they run under `if $skip` — the two shapes TorchScript's exit transforms
+// produce.
+//
+// Loops are in EmitLoops.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include <climits>
+
+namespace ember::frontend {
+namespace {
+
+bool terminates(ExitKind k) { return k == ExitKind::Always || k == ExitKind::Raises; }
+
+ExitKind sequence(ExitKind a, ExitKind b) {
+  if (a == ExitKind::Never)
+    return b;
+  if (a == ExitKind::Maybe)
+    return b == ExitKind::Never || b == ExitKind::Maybe ? ExitKind::Maybe : ExitKind::Always;
+  return a;
+}
+
+StmtRefs concat(const std::vector<StmtPtr> &a, const StmtRefs &b, size_t from) {
+  StmtRefs r = refsOf(a);
+  r.insert(r.end(), b.begin() + std::min(from, b.size()), b.end());
+  return r;
+}
+
+} // namespace
+
+ExitKind FunctionEmitter::classifyStmt(const Stmt &s, bool loopExitsCount) const {
+  switch (s.kind) {
+  case StmtKind::Return: return ExitKind::Always;
+  case StmtKind::Raise: return ExitKind::Raises;
+  case StmtKind::Break:
+  case StmtKind::Continue: return loopExitsCount ? ExitKind::Always : ExitKind::Never;
+  case StmtKind::If: {
+    ExitKind t = classify(refsOf(s.body), loopExitsCount);
+    ExitKind e = classify(refsOf(s.orelse), loopExitsCount);
+    if (t == ExitKind::Raises && e == ExitKind::Raises)
+      return ExitKind::Raises;
+    if (terminates(t) && terminates(e))
+      return ExitKind::Always;
+    return t == ExitKind::Never && e == ExitKind::Never ? ExitKind::Never : ExitKind::Maybe;
+  }
+  case StmtKind::For:
+  case StmtKind::While:
+    // Only a return leaves the enclosing block from inside a loop.
+    return classify(refsOf(s.body), false) == ExitKind::Never ? ExitKind::Never
+                                                               : ExitKind::Maybe;
+  case StmtKind::With: return classify(refsOf(s.body), loopExitsCount);
+  default: return ExitKind::Never;
+  }
+}
+
+ExitKind FunctionEmitter::classify(const StmtRefs &stmts, bool loopExitsCount,
+                                   size_t from) const {
+  ExitKind acc = ExitKind::Never;
+  for (size_t i = from; i < stmts.size() && !terminates(acc); ++i) {
+    acc = sequence(acc, classifyStmt(*stmts[i], loopExitsCount));
+  }
+  return acc;
+}
+
+void FunctionEmitter::emitBranches(Value *cond, const Refinements &refinements,
+                                   const std::function<ExitKind()> &thenBody,
+                                   const std::function<ExitKind()> &elseBody,
+                                   const SourceSpan &span) {
+  Node *n = insert(prim::If(), {cond}, 0, span);
+  Block *blocks[2] = {n->addBlock(), n->addBlock()};
+  ExitKind exits[2];
+  Frame frames[2];
+  for (int i = 0; i < 2; ++i) {
+    pushFrame(Frame::Kind::Branch, blocks[i]);
+    graph().setInsertPoint(blocks[i]);
+    applyRefinements(i == 0 ? refinements.whenTrue : refinements.whenFalse);
+    exits[i] = i == 0 ? thenBody() : elseBody();
+    frames[i] = popFrame();
+  }
+  joinBranches(n, frames[0], exits[0], frames[1], exits[1], span);
+}
+
+void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFrom) {
+  Refinements refinements;
+  Value *cond = emitCondition(*s.value, refinements);
+  if (refinements.staticValue) {
+    // Only the branch that runs is compiled (TorchScript's static if).
+    emitStatements(concat(*refinements.staticValue ? s.body : s.orelse, rest, restFrom));
+    return;
+  }
+  bool loopExits = inLoop();
+  ExitKind t = classify(refsOf(s.body), loopExits), e = classify(refsOf(s.orelse), loopExits);
+  bool hasRest = restFrom < rest.size();
+  // Where the statements after the `if` go.
+  enum { After, IntoThen, IntoElse, Guarded, Dead } place = After;
+  if (hasRest) {
+    if (terminates(t) && terminates(e))
+      place = Dead;
+    else if (t == ExitKind::Always && e != ExitKind::Raises)
+      place = IntoElse;
+    else if (e == ExitKind::Always && t != ExitKind::Raises)
+      place = IntoThen;
+    else if (t == ExitKind::Maybe || e == ExitKind::Maybe)
+      place = Guarded;
+  }
+  StmtRefs thenStmts = place == IntoThen ? concat(s.body, rest, restFrom) : refsOf(s.body);
+  StmtRefs elseStmts = place == IntoElse ? concat(s.orelse, rest, restFrom) : refsOf(s.orelse);
+  emitBranches(
+      cond, refinements,
+      [&] {
+        emitStatements(thenStmts);
+        return classify(thenStmts, false);
+      },
+      [&] {
+        emitStatements(elseStmts);
+        return classify(elseStmts, false);
+      },
+      s.span);
+  if (place == After && hasRest) {
+    // After `if x is None: raise ...` the other branch's refinements hold.
+    if (t == ExitKind::Raises)
+      applyRefinements(refinements.whenFalse);
+    else if (e == ExitKind::Raises)
+      applyRefinements(refinements.whenTrue);
+    emitStatements(rest, restFrom);
+  } else if (place == Guarded) {
+    Value *skip = lookup("$skip")->value.value;
+    emitBranches(
+        skip, {}, [] { return ExitKind::Never; },
+        [&] {
+          emitStatements(rest, restFrom);
+          return ExitKind::Never;
+        },
+        rest[restFrom]->span);
+  }
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,271 @@
+//===- frontend/EmitExpressions.cpp - expressions to IR -------------------===//
+//
+// Literals become constants; Python operators become the ATen operators
+// TorchScript maps them to (`a + b` -> aten::add, `a @ b` -> aten::matmul,
+// `not a` -> aten::__not__). A number on the left of a tensor is turned
+// around as TorchScript's reflected operators do (`2 - x` -> aten::rsub,
+// `2 / x` -> reciprocal then mul). `and`, `or`, chained comparisons and
+// conditional expressions short-circuit through prim::If, and conditions
+// carry the Optional refinements their tests imply.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include "ir/Constants.h"
+
+#include <cerrno>
+#include <cmath>
+
+namespace ember::frontend {
+namespace {
+
+bool isNumber(const TypePtr &t) {
+  return t->kind() == TypeKind::Int || t->kind() == TypeKind::Float ||
+         t->kind() == TypeKind::Number || t->kind() == TypeKind::Bool ||
+         t->kind() == TypeKind::Complex;
+}
+
+/// Refinements that hold for the names in both lists.
+std::vector<std::pair<std::string, TypePtr>>
+intersect(const std::vector<std::pair<std::string, TypePtr>> &a,
+          const std::vector<std::pair<std::string, TypePtr>> &b) {
+  std::vector<std::pair<std::string, TypePtr>> out;
+  for (const auto &x : a)
+    for (const auto &y : b)
+      if (x.first == y.first && x.second->equals(*y.second))
+        out.push_back(x);
+  return out;
+}
+
+std::vector<std::pair<std::string, TypePtr>>
+unite(std::vector<std::pair<std::string, TypePtr>> a,
+      const std::vector<std::pair<std::string, TypePtr>> &b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+} // namespace
+
+std::string operatorFor(const std::string &op, bool unary) {
+  if (unary) {
+    if (op == "-") return "aten::neg";
+    if (op == "~") return "aten::bitwise_not";
+    if (op == "not") return "aten::__not__";
+    return "";
+  }
+  static const std::map<std::string, std::string> table = {
+      {"+", "aten::add"},      {"-", "aten::sub"},       {"*", "aten::mul"},
+      {"/", "aten::div"},      {"//", "aten::floordiv"}, {"%", "aten::remainder"},
+      {"**", "aten::pow"},     {"@", "aten::matmul"},    {"&", "aten::__and__"},
+      {"|", "aten::__or__"},   {"^", "aten::__xor__"},   {"<<", "aten::__lshift__"},
+      {">>", "aten::__rshift__"}, {"==", "aten::eq"},    {"!=", "aten::ne"},
+      {"<", "aten::lt"},       {"<=", "aten::le"},       {">", "aten::gt"},
+      {">=", "aten::ge"},      {"is", "aten::__is__"},   {"is not", "aten::__isnot__"}};
+  auto it = table.find(op);
+  return it == table.end() ? "" : it->second;
+}
+
+Sugared FunctionEmitter::emitExpr(const Expr &e, const TypePtr &hint) {
+  switch (e.kind) {
+  case ExprKind::Name: return lookupName(e);
+  case ExprKind::Int: {
+    std::string digits;
+    for (char c : e.text)
+      if (c != '_')
+        digits += c;
+    int base = 10;
+    size_t skip = 0;
+    if (digits.size() > 1 && digits[0] == '0' && isalpha(static_cast<unsigned char>(digits[1]))) {
+      char b = char(tolower(digits[1]));
+      base = b == 'x' ? 16 : b == 'o' ? 8 : 2;
+      skip = 2;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(digits.c_str() + skip, nullptr, base);
+    if (errno == ERANGE || v > uint64_t(INT64_MAX) + 1)
+      error(e.span, "integer literal " + e.text + " does not fit in a 64-bit int");
+    return Sugared::of(constInt(static_cast<int64_t>(v)));
+  }
+  case ExprKind::Float: return Sugared::of(constFloat(strtod(e.text.c_str(), nullptr)));
+  case ExprKind::Imaginary: {
+    double im = strtod(e.text.c_str(), nullptr);
+    Value *v = graph().insertConstant(c10::IValue(c10::complex<double>(0, im)));
+    return Sugared::of(v);
+  }
+  case ExprKind::Str: return Sugared::of(constStr(e.text));
+  case ExprKind::FStr: return Sugared::of(emitFString(e));
+  case ExprKind::True: return Sugared::of(constBool(true));
+  case ExprKind::False: return Sugared::of(constBool(false));
+  case ExprKind::None: return Sugared::of(constNone());
+  case ExprKind::Attribute: return attributeOf(emitExpr(*e.operands[0]), e);
+  case ExprKind::Subscript: return emitSubscriptExpr(e);
+  case ExprKind::Call: return emitCall(e);
+  case ExprKind::BinOp:
+    return Sugared::of(emitBinary(e.text, emitValue(*e.operands[0]), emitValue(*e.operands[1]), e.span));
+  case ExprKind::UnaryOp: return Sugared::of(emitUnary(e));
+  case ExprKind::BoolOp:
+  case ExprKind::Compare: {
+    Refinements unused;
+    return Sugared::of(emitCondition(e, unused));
+  }
+  case ExprKind::IfExp: return Sugared::of(emitTernary(e, hint));
+  case ExprKind::List: return Sugared::of(emitListLiteral(e, hint));
+  case ExprKind::Tuple: return Sugared::of(emitTupleLiteral(e, hint));
+  case ExprKind::Dict: return Sugared::of(emitDictLiteral(e, hint));
+  case ExprKind::ListComp:
+  case ExprKind::DictComp: return Sugared::of(emitComprehension(e, hint));
+  case ExprKind::Ellipsis: error(e.span, "'...' is only allowed in a subscript");
+  case ExprKind::Slice: error(e.span, "a slice is only allowed in a subscript");
+  case ExprKind::Starred:
+    error(e.span, "a starred expression is only allowed as an assignment target");
+  }
+  error(e.span, "unsupported expression");
+}
+
+Value *FunctionEmitter::emitValue(const Expr &e, const TypePtr &hint) {
+  return asValue(emitExpr(e, hint), e.span);
+}
+
+Value *FunctionEmitter::asValue(const Sugared &s, const SourceSpan &span) {
+  switch (s.kind) {
+  case Sugared::Kind::Value: return s.value;
+  case Sugared::Kind::Namespace: error(span, "module '" + s.name + "' cannot be used as a value");
+  case Sugared::Kind::Operator:
+  case Sugared::Kind::Builtin:
+  case Sugared::Kind::Function:
+    error(span, "'" + s.name + "' is a function; call it, it cannot be used as a value");
+  case Sugared::Kind::Iterable:
+    error(span, "'" + s.name + "(...)' can only be iterated over; write 'list(...)' of a "
+                "comprehension to make a list");
+  case Sugared::Kind::TypeValue: error(span, "a type cannot be used as a value here");
+  }
+  error(span, "not a value");
+}
+
+Value *FunctionEmitter::emitUnary(const Expr &e) {
+  if (e.text == "not") {
+    Refinements unused;
+    return emitCondition(e, unused);
+  }
+  Value *v = emitValue(*e.operands[0]);
+  if (e.text == "+")
+    return v->type()->kind() == TypeKind::Tensor
+               ? emitOperator("aten::positive", {{v, "", e.span}}, e.span)
+               : v;
+  // Fold `-<literal>` so negative constants stay constants.
+  if (e.text == "-" && isConstant(v) && (v->type()->kind() == TypeKind::Int ||
+                                         v->type()->kind() == TypeKind::Float)) {
+    c10::IValue c = *constantValue(v);
+    v->node()->destroy();
+    return c.isInt() ? constInt(-c.toInt()) : constFloat(-c.toDouble());
+  }
+  return emitOperator(operatorFor(e.text, true), {{v, "", e.operands[0]->span}}, e.span);
+}
+
+Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs,
+                                   const SourceSpan &span) {
+  std::string name = operatorFor(op, false);
+  NamedValue l{lhs, "", span}, r{rhs, "", span};
+  if (isNumber(lhs->type()) && rhs->type()->kind() == TypeKind::Tensor) {
+    if (op == "+" || op == "*")
+      return emitOperator(name, {r, l}, span);
+    if (op == "-")
+      return emitOperator("aten::rsub", {r, l}, span);
+    if (op == "/") {
+      Value *recip = emitOperator("aten::reciprocal", {r}, span);
+      return emitOperator("aten::mul", {{recip, "", span}, l}, span);
+    }
+    static const std::map<std::string, std::string> swapped = {
+        {"<", "aten::gt"}, {"<=", "aten::ge"}, {">", "aten::lt"}, {">=", "aten::le"},
+        {"==", "aten::eq"}, {"!=", "aten::ne"}};
+    if (auto s = swapped.find(op); s != swapped.end())
+      return emitOperator(s->second, {r, l}, span);
+    if (Value *v = tryOperator(name, {l, r}, span))
+      return v;
+    Value *t = insertValue(Symbol::prim("NumToTensor"), {lhs}, Type::tensor(), span);
+    return emitOperator(name, {{t, "", span}, r}, span);
+  }
+  if (op == "in" || op == "not in") {
+    Value *v = emitOperator("aten::__contains__", {r, l}, span);
+    return op == "in" ? v : emitOperator("aten::__not__", {{v, "", span}}, span);
+  }
+  if (name.empty())
+    error(span, "unsupported operator '" + op + "'");
+  return emitOperator(name, {l, r}, span);
+}
+
+Value *FunctionEmitter::toBool(Value *v, const SourceSpan &span) {
+  switch (v->type()->kind()) {
+  case TypeKind::Bool: return v;
+  case TypeKind::Tensor:
+  case TypeKind::Int:
+  case TypeKind::Float: return emitOperator("aten::Bool", {{v, "", span}}, span);
+  default:
+    error(span, "expected a condition of type bool but found '" + v->type()->annotationStr() +
+                    "'" +
+                    (v->type()->kind() == TypeKind::Optional ? "; compare it with None"
+                                                             : "; write the comparison out, "
+                                                               "e.g. len(x) > 0"));
+  }
+}
+
+Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
+  if (e.kind == ExprKind::UnaryOp && e.text == "not") {
+    Refinements inner;
+    Value *v = emitCondition(*e.operands[0], inner);
+    refinements.whenTrue = inner.whenFalse;
+    refinements.whenFalse = inner.whenTrue;
+    if (inner.staticValue)
+      refinements.staticValue = !*inner.staticValue;
+    return emitOperator("aten::__not__", {{v, "", e.span}}, e.span);
+  }
+  if (e.kind == ExprKind::BoolOp)
+    return emitShortCircuit(e, 0, refinements);
+  if (e.kind == ExprKind::Compare)
+    return emitCompare(e, refinements);
+  if (e.kind == ExprKind::Call && e.operands[0]->kind == ExprKind::Name &&
+      e.operands[0]->text == "isinstance" && !lookup("isinstance")) {
+    Value *v = emitIsInstance(e, &refinements);
+    if (auto c = constantBool(v))
+      refinements.staticValue = *c;
+    return v;
+  }
+  Value *v = emitValue(e);
+  if (auto c = constantBool(v); c && e.kind == ExprKind::Call)
+    refinements.staticValue = *c; // torch.jit.is_scripting(), hasattr(...)
+  return toBool(v, e.span);
+}
+
+Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &refinements) {
+  if (i + 1 == e.operands.size())
+    return emitCondition(*e.operands[i], refinements);
+  bool isAnd = e.text == "and";
+  Refinements left, right;
+  Value *l = emitCondition(*e.operands[i], left);
+  Node *n = insert(prim::If(), {l}, 1, e.span);
+  n->output()->setType(Type::get(TypeKind::Bool));
+  for (int b = 0; b < 2; ++b) {
+    Block *block = n->addBlock();
+    graph().setInsertPoint(block);
+    bool evaluates = (b == 0) == isAnd; // `and` continues when true, `or` when false
+    if (!evaluates) {
+      block->registerOutput(constBool(!isAnd));
+      continue;
+    }
+    pushFrame(Frame::Kind::Branch, block);
+    applyRefinements(isAnd ? left.whenTrue : left.whenFalse);
+    block->registerOutput(emitShortCircuit(e, i + 1, right));
+    popFrame();
+  }
+  graph().setInsertPoint(n->next());
+  if (isAnd) {
+    refinements.whenTrue = unite(left.whenTrue, right.whenTrue);
+    refinements.whenFalse = intersect(left.whenFalse, right.whenFalse);
+  } else {
+    refinements.whenTrue = intersect(left.whenTrue, right.whenTrue);
+    refinements.whenFalse = unite(left.whenFalse, right.whenFalse);
+  }
+  return n->output();
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,271 @@
+//===- frontend/EmitLiterals.cpp - comparisons, literals, comprehensions --===//
+//
+// Chained comparisons evaluate each operand once and stop at the first
+// false link. `x is None` / `x is not None` on an Optional local refine it
+// in the branch where the test settles it; on a value whose type already
+// decides the test the result is static, and an `if` on it emits only the
+// branch that runs (as TorchScript does, so that code for other types in
+// the dead branch need not type-check).
+//
+// List, tuple and dict literals take their element types from the
+// elements, or from the annotation they are assigned to (`x: List[int] =
+// []`); an empty literal without one is List[Tensor] / Dict[str, Tensor].
+// Comprehensions are loops appending to a fresh list (or setting items of
+// a fresh dict), with their filters as branches. F-strings become
+// aten::format with the format specs kept (`{x:.2f}`).
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include "ir/Constants.h"
+
+namespace ember::frontend {
+namespace {
+
+/// Escapes braces of literal f-string text for aten::format.
+std::string escapeBraces(const std::string &s) {
+  std::string out;
+  for (char c : s) {
+    out += c;
+    if (c == '{' || c == '}')
+      out += c;
+  }
+  return out;
+}
+
+/// The type `t` has when it is known not to be None.
+TypePtr withoutNone(const TypePtr &t) {
+  if (t->kind() == TypeKind::Optional)
+    return t->elem();
+  if (t->kind() == TypeKind::Union) {
+    std::vector<TypePtr> rest;
+    for (const auto &a : t->contained())
+      if (a->kind() != TypeKind::None)
+        rest.push_back(a);
+    return rest.size() == 1 ? rest[0] : Type::unionOf(rest);
+  }
+  return nullptr;
+}
+
+} // namespace
+
+Value *FunctionEmitter::emitCompare(const Expr &e, Refinements &refinements) {
+  const auto &ops = e.ops;
+  if (ops.size() == 1 && (ops[0] == "is" || ops[0] == "is not")) {
+    const Expr *subject = e.operands[1]->kind == ExprKind::None ? e.operands[0].get()
+                          : e.operands[0]->kind == ExprKind::None ? e.operands[1].get()
+                                                                   : nullptr;
+    if (subject) {
+      Value *v = emitValue(*subject);
+      TypeKind k = v->type()->kind();
+      bool isNot = ops[0] == "is not";
+      if (k == TypeKind::None)
+        refinements.staticValue = !isNot;
+      else if (k != TypeKind::Optional && k != TypeKind::Union && k != TypeKind::Any)
+        refinements.staticValue = isNot;
+      if (TypePtr narrowed = withoutNone(v->type()); narrowed && subject->kind == ExprKind::Name)
+        (isNot ? refinements.whenTrue : refinements.whenFalse).push_back({subject->text, narrowed});
+      return emitOperator(isNot ? "aten::__isnot__" : "aten::__is__",
+                          {{v, "", subject->span}, {constNone(), "", e.span}}, e.span);
+    }
+  }
+  Value *left = emitValue(*e.operands[0]);
+  return emitChain(e, 0, left);
+}
+
+Value *FunctionEmitter::emitChain(const Expr &e, size_t i, Value *left) {
+  Value *right = emitValue(*e.operands[i + 1]);
+  Value *cmp = emitBinary(e.ops[i], left, right, e.span);
+  if (i + 1 == e.ops.size())
+    return cmp;
+  cmp = toBool(cmp, e.span);
+  Node *n = insert(prim::If(), {cmp}, 1, e.span);
+  n->output()->setType(Type::get(TypeKind::Bool));
+  graph().setInsertPoint(n->addBlock());
+  n->blocks()[0]->registerOutput(toBool(emitChain(e, i + 1, right), e.span));
+  graph().setInsertPoint(n->addBlock());
+  n->blocks()[1]->registerOutput(constBool(false));
+  graph().setInsertPoint(n->next());
+  return n->output();
+}
+
+Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {
+  Refinements refinements;
+  Value *cond = emitCondition(*e.operands[1], refinements);
+  if (refinements.staticValue)
+    return emitValue(*e.operands[*refinements.staticValue ? 0 : 2], hint);
+  Node *n = insert(prim::If(), {cond}, 1, e.span);
+  Value *vals[2];
+  for (int b = 0; b < 2; ++b) {
+    Block *block = n->addBlock();
+    graph().setInsertPoint(block);
+    pushFrame(Frame::Kind::Branch, block);
+    applyRefinements(b == 0 ? refinements.whenTrue : refinements.whenFalse);
+    vals[b] = emitValue(*e.operands[b == 0 ? 0 : 2], hint);
+    popFrame();
+  }
+  TypePtr type = hint ? hint : unifyTypes(vals[0]->type(), vals[1]->type());
+  if (!type)
+    error(e.span, "the branches of this conditional expression have different types: '" +
+                      vals[0]->type()->annotationStr() + "' and '" +
+                      vals[1]->type()->annotationStr() + "'");
+  for (int b = 0; b < 2; ++b) {
+    graph().setInsertPoint(n->blocks()[b]);
+    Value *v = convertTo(vals[b], type);
+    if (!v)
+      error(e.operands[b == 0 ? 0 : 2]->span,
+            "expected a value of type '" + type->annotationStr() + "' but found '" +
+                vals[b]->type()->annotationStr() + "'");
+    n->blocks()[b]->registerOutput(v);
+  }
+  n->output()->setType(type);
+  graph().setInsertPoint(n->next());
+  return n->output();
+}
+
+/// The common type of `values` (or `elemHint`), or an error naming the
+/// first element that does not fit.
+TypePtr FunctionEmitter::elementType(const std::vector<Value *> &values,
+                                     const std::vector<SourceSpan> &spans,
+                                     const TypePtr &elemHint, const char *what) {
+  TypePtr t = elemHint;
+  for (size_t i = 0; i < values.size(); ++i) {
+    TypePtr vt = values[i]->type();
+    if (!t) {
+      t = vt;
+      continue;
+    }
+    if (elemHint) {
+      if (!vt->isSubtypeOf(*elemHint))
+        error(spans[i], std::string(what) + " annotated with element type '" +
+                            elemHint->annotationStr() + "' holds a '" + vt->annotationStr() + "'");
+      continue;
+    }
+    TypePtr u = unifyTypes(t, vt);
+    if (!u)
+      error(spans[i], std::string(what) + " elements must have one type: expected '" +
+                          t->annotationStr() + "' but found '" + vt->annotationStr() + "'");
+    t = u;
+  }
+  return t;
+}
+
+Value *FunctionEmitter::emitListLiteral(const Expr &e, const TypePtr &hint) {
+  TypePtr elemHint = hint && hint->kind() == TypeKind::List ? hint->elem() : nullptr;
+  std::vector<Value *> values;
+  std::vector<SourceSpan> spans;
+  for (const auto &x : e.operands) {
+    values.push_back(emitValue(*x, elemHint));
+    spans.push_back(x->span);
+  }
+  TypePtr elem = elementType(values, spans, elemHint, "a list");
+  if (!elem)
+    elem = Type::tensor();
+  return insertValue(Symbol::prim("ListConstruct"), values, Type::list(elem), e.span);
+}
+
+Value *FunctionEmitter::emitTupleLiteral(const Expr &e, const TypePtr &hint) {
+  std::vector<Value *> values;
+  std::vector<TypePtr> types;
+  for (size_t i = 0; i < e.operands.size(); ++i) {
+    TypePtr h = hint && hint->kind() == TypeKind::Tuple && i < hint->contained().size()
+                    ? hint->contained()[i]
+                    : nullptr;
+    values.push_back(emitValue(*e.operands[i], h));
+    types.push_back(values.back()->type());
+  }
+  return insertValue(Symbol::prim("TupleConstruct"), values, Type::tuple(types), e.span);
+}
+
+Value *FunctionEmitter::emitDictLiteral(const Expr &e, const TypePtr &hint) {
+  bool typed = hint && hint->kind() == TypeKind::Dict;
+  std::vector<Value *> keys, values, all;
+  std::vector<SourceSpan> keySpans, valueSpans;
+  for (size_t i = 0; i + 1 < e.operands.size(); i += 2) {
+    keys.push_back(emitValue(*e.operands[i], typed ? hint->contained()[0] : nullptr));
+    values.push_back(emitValue(*e.operands[i + 1], typed ? hint->contained()[1] : nullptr));
+    keySpans.push_back(e.operands[i]->span);
+    valueSpans.push_back(e.operands[i + 1]->span);
+    all.push_back(keys.back());
+    all.push_back(values.back());
+  }
+  TypePtr k = elementType(keys, keySpans, typed ? hint->contained()[0] : nullptr, "a dict's keys");
+  TypePtr v = elementType(values, valueSpans, typed ? hint->contained()[1] : nullptr,
+                          "a dict's values");
+  if (!k)
+    k = Type::get(TypeKind::Str), v = Type::tensor();
+  return insertValue(Symbol::prim("DictConstruct"), all, Type::dict(k, v), e.span);
+}
+
+Value *FunctionEmitter::emitComprehension(const Expr &e, const TypePtr &hint) {
+  bool isDict = e.kind == ExprKind::DictComp;
+  TypePtr keyHint, valueHint;
+  if (hint && !isDict && hint->kind() == TypeKind::List)
+    valueHint = hint->elem();
+  if (hint && isDict && hint->kind() == TypeKind::Dict)
+    keyHint = hint->contained()[0], valueHint = hint->contained()[1];
+  Node *result = insert(Symbol::prim(isDict ? "DictConstruct" : "ListConstruct"), {}, 1, e.span);
+  bool typed = isDict ? keyHint && valueHint : valueHint != nullptr;
+  result->output()->setType(isDict ? Type::dict(keyHint ? keyHint : Type::get(TypeKind::Str),
+                                                valueHint ? valueHint : Type::tensor())
+                                   : Type::list(valueHint ? valueHint : Type::tensor()));
+  std::function<void(size_t)> generator = [&](size_t g) {
+    if (g == e.generators.size()) {
+      NamedValue target{result->output(), "", e.span};
+      if (isDict) {
+        Value *k = emitValue(*e.operands[0], keyHint), *v = emitValue(*e.operands[1], valueHint);
+        if (!typed)
+          result->output()->setType(Type::dict(k->type(), v->type())), typed = true;
+        emitOperator("aten::_set_item", {target, {k, "", e.span}, {v, "", e.span}}, e.span);
+      } else {
+        Value *v = emitValue(*e.operands[0], valueHint);
+        if (!typed)
+          result->output()->setType(Type::list(v->type())), typed = true;
+        emitOperator("aten::append", {target, {v, "", e.span}}, e.span);
+      }
+      return;
+    }
+    const Comprehension &c = e.generators[g];
+    emitForLoop(*c.target, *c.iter, nullptr, [&] { filtered(c, 0, [&] { generator(g + 1); }); },
+                e.span);
+  };
+  generator(0);
+  return result->output();
+}
+
+void FunctionEmitter::filtered(const Comprehension &c, size_t i,
+                               const std::function<void()> &body) {
+  if (i == c.conditions.size())
+    return body();
+  Refinements refinements;
+  Value *cond = emitCondition(*c.conditions[i], refinements);
+  emitBranches(
+      cond, refinements,
+      [&] {
+        filtered(c, i + 1, body);
+        return ExitKind::Never;
+      },
+      [] { return ExitKind::Never; }, c.conditions[i]->span);
+}
+
+Value *FunctionEmitter::emitFString(const Expr &e) {
+  std::string format;
+  std::vector<NamedValue> args;
+  for (const auto &p : e.parts) {
+    if (!p.expr) {
+      format += escapeBraces(p.literal);
+      continue;
+    }
+    format += "{";
+    if (p.conversion)
+      format += std::string("!") + p.conversion;
+    if (!p.formatSpec.empty())
+      format += ":" + p.formatSpec;
+    format += "}";
+    args.push_back({emitValue(*p.expr), "", p.expr->span});
+  }
+  args.insert(args.begin(), {constStr(format), "", e.span});
+  return emitOperator("aten::format", args, e.span);
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,196 @@
+//===- frontend/EmitNames.cpp - global names and attributes ---------------===//
+//
+// What a name means when no local binds it — a script function, an
+// imported module (`import torch.nn.functional as F`), `torch`, `math`,
+// `ops`, a builtin — and what `base.attr` means for each kind of base:
+// `torch.relu` and `ops.aten.relu` are operators, `torch.float32` a dtype
+// constant, `math.pi` a float, `x.shape` a tensor property, `x.add` a
+// method (an operator with `x` as its receiver).
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include <cmath>
+
+namespace ember::frontend {
+namespace {
+
+/// Submodules of `torch` and the operator-name prefix of their functions.
+const std::map<std::string, std::string> &torchNamespaces() {
+  static const std::map<std::string, std::string> table = {
+      {"torch", ""},
+      {"torch.nn", ""},
+      {"torch.nn.functional", ""},
+      {"torch.functional", ""},
+      {"torch.linalg", "linalg_"},
+      {"torch.fft", "fft_"},
+      {"torch.special", "special_"},
+      {"torch.nn.init", ""},
+      {"torch.jit", ""},
+      {"torch.autograd", ""},
+      {"torch.cuda", ""},
+      {"torch._C", ""},
+      {"torch.Tensor", ""},
+  };
+  return table;
+}
+
+std::optional<int64_t> dtypeCode(const std::string &name) {
+  static const std::map<std::string, c10::ScalarType> table = {
+      {"uint8", c10::kByte},      {"int8", c10::kChar},         {"int16", c10::kShort},
+      {"short", c10::kShort},     {"int32", c10::kInt},         {"int", c10::kInt},
+      {"int64", c10::kLong},      {"long", c10::kLong},         {"float16", c10::kHalf},
+      {"half", c10::kHalf},       {"float32", c10::kFloat},     {"float", c10::kFloat},
+      {"float64", c10::kDouble},  {"double", c10::kDouble},     {"complex64", c10::kComplexFloat},
+      {"cfloat", c10::kComplexFloat}, {"complex128", c10::kComplexDouble},
+      {"cdouble", c10::kComplexDouble}, {"bool", c10::kBool},   {"bfloat16", c10::kBFloat16},
+      {"qint8", c10::kQInt8},     {"quint8", c10::kQUInt8},     {"qint32", c10::kQInt32}};
+  auto it = table.find(name);
+  if (it == table.end())
+    return std::nullopt;
+  return static_cast<int64_t>(it->second);
+}
+
+std::optional<int64_t> enumCode(const std::string &name) {
+  static const std::map<std::string, int64_t> table = {
+      {"strided", 0},           {"sparse_coo", 1},     {"contiguous_format", 0},
+      {"preserve_format", 1},   {"channels_last", 2},  {"channels_last_3d", 3}};
+  auto it = table.find(name);
+  if (it == table.end())
+    return std::nullopt;
+  return it->second;
+}
+
+/// Python builtins and the special forms of TorchScript's code dialect.
+bool isBuiltinName(const std::string &n) {
+  static const std::unordered_set<std::string> names = {
+      "len", "print", "range", "enumerate", "zip", "isinstance", "int", "float", "bool", "str",
+      "min", "max", "abs", "round", "sum", "any", "all", "sorted", "divmod", "chr", "ord", "hex",
+      "oct", "bin", "hash", "getattr", "hasattr", "list", "dict", "tuple", "annotate",
+      "unchecked_cast", "uninitialized", "complex", "pow", "reversed", "fork", "wait", "super",
+      "id", "callable", "iter", "next", "map", "filter", "open", "input", "type", "set",
+      "frozenset", "object", "globals", "locals", "vars", "exec", "eval"};
+  return names.count(n) > 0;
+}
+
+/// Tensor properties TorchScript reads through dedicated operators.
+const char *tensorProperty(const std::string &n) {
+  static const std::map<std::string, const char *> table = {
+      {"dtype", "prim::dtype"},       {"device", "prim::device"},
+      {"shape", "aten::size"},        {"ndim", "aten::dim"},
+      {"is_cuda", "prim::is_cuda"},   {"is_cpu", "prim::is_cpu"},
+      {"is_xpu", "prim::is_xpu"},     {"is_sparse", "prim::is_sparse"},
+      {"is_sparse_csr", "prim::is_sparse_csr"}, {"is_mkldnn", "prim::is_mkldnn"},
+      {"is_quantized", "prim::is_quantized"},   {"is_meta", "prim::is_meta"},
+      {"is_nested", "prim::is_nested"}, {"is_mps", "prim::is_mps"},
+      {"requires_grad", "prim::requires_grad"}, {"grad", "prim::grad"},
+      {"data", "prim::data"},         {"layout", "prim::layout"},
+      {"T", "aten::numpy_T"},         {"mT", "aten::mT"},
+      {"H", "aten::matrix_H"},        {"mH", "aten::mH"},
+      {"real", "aten::real"},         {"imag", "aten::imag"},
+      {"name", "prim::name"},         {"is_leaf", "aten::is_leaf"},
+      {"itemsize", "aten::element_size"}};
+  auto it = table.find(n);
+  return it == table.end() ? nullptr : it->second;
+}
+
+} // namespace
+
+Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
+  const std::string &n = name.text;
+  if (compiler_.hasFunction(n))
+    return Sugared::make(Sugared::Kind::Function, n);
+  if (auto path = compiler_.importedPath(def_, n))
+    return resolveDotted(*path, name.span);
+  if (n == "torch" || n == "math" || n == "ops" || n == "typing")
+    return Sugared::make(Sugared::Kind::Namespace, n);
+  if (isBuiltinName(n))
+    return Sugared::make(Sugared::Kind::Builtin, n);
+  if (n == "inf" || n == "nan")
+    return Sugared::of(constFloat(n == "inf" ? INFINITY : NAN));
+  error(name.span, "undefined value '" + n + "'");
+}
+
+Sugared FunctionEmitter::resolveDotted(const std::string &path, const SourceSpan &span) {
+  size_t dot = path.find('.');
+  std::string head = path.substr(0, dot);
+  Sugared s;
+  if (compiler_.hasFunction(head) && dot == std::string::npos)
+    return Sugared::make(Sugared::Kind::Function, head);
+  s = Sugared::make(Sugared::Kind::Namespace, head);
+  while (dot != std::string::npos) {
+    size_t next = path.find('.', dot + 1);
+    s = attributeNamed(s, path.substr(dot + 1, next - dot - 1), span);
+    dot = next;
+  }
+  return s;
+}
+
+Sugared FunctionEmitter::attributeOf(const Sugared &base, const Expr &e) {
+  return attributeNamed(base, e.text, e.span);
+}
+
+Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &attr,
+                                        const SourceSpan &span) {
+  if (base.kind == Sugared::Kind::Namespace)
+    return namespaceAttribute(base.name, attr, span);
+  if (!base.isValue())
+    error(span, "'" + base.name + "' has no attribute '" + attr + "'");
+  Value *v = base.value;
+  TypePtr t = v->type();
+  if (t->kind() == TypeKind::Tensor)
+    if (const char *op = tensorProperty(attr))
+      return Sugared::of(emitOperator(op, {{v, "", span}}, span));
+  if (t->isNamedTuple()) {
+    const auto &fields = t->fieldNames();
+    for (size_t i = 0; i < fields.size(); ++i)
+      if (fields[i] == attr)
+        return Sugared::of(insertValue(Symbol::prim("TupleIndex"), {v, constInt(int64_t(i))},
+                                       t->contained()[i], span));
+  }
+  if (t->kind() == TypeKind::Class)
+    return classAttribute(v, attr, span);
+  return Sugared::make(Sugared::Kind::Operator, "aten::" + attr, v);
+}
+
+Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::string &attr,
+                                            const SourceSpan &span) {
+  std::string full = ns + "." + attr;
+  if (torchNamespaces().count(full) || full == "typing" || full.rfind("ops.", 0) == 0 && ns == "ops")
+    return Sugared::make(Sugared::Kind::Namespace, full);
+  if (ns.rfind("ops.", 0) == 0)
+    return Sugared::make(Sugared::Kind::Operator, ns.substr(4) + "::" + attr);
+  if (ns == "math") {
+    if (attr == "pi" || attr == "e" || attr == "tau" || attr == "inf" || attr == "nan") {
+      double v = attr == "pi" ? M_PI : attr == "e" ? M_E : attr == "tau" ? 2 * M_PI
+                                   : attr == "inf" ? INFINITY : NAN;
+      return Sugared::of(constFloat(v));
+    }
+    return Sugared::make(Sugared::Kind::Operator,
+                         attr == "remainder" ? "aten::mathremainder" : "aten::" + attr);
+  }
+  auto prefix = torchNamespaces().find(ns);
+  if (prefix == torchNamespaces().end())
+    error(span, "unknown module '" + ns + "'");
+  std::string builtin = full;
+  if (ns == "torch" || ns == "torch.jit" || ns == "torch.autograd" || ns == "torch.cuda" ||
+      ns == "torch._C" || ns == "torch.nn.functional" || ns == "torch.functional") {
+    if (ns == "torch") {
+      if (auto code = dtypeCode(attr))
+        return Sugared::of(constInt(*code));
+      if (auto code = enumCode(attr))
+        return Sugared::of(constInt(*code));
+    }
+    if (isSpecialForm(full))
+      return Sugared::make(Sugared::Kind::Builtin, full);
+  }
+  std::string op = "aten::" + prefix->second + attr;
+  if (OperatorRegistry::global().contains(Symbol::fromQualString(op)))
+    return Sugared::make(Sugared::Kind::Operator, op);
+  if (ns == "torch.nn.functional")
+    error(span, "'torch.nn.functional." + attr + "' is not an ATen operator; its Python source "
+                "is needed to compile it (the ember Python package supplies it)");
+  error(span, "unknown builtin '" + full + "'");
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,348 @@
+//===- frontend/EmitStatements.cpp - statements to IR ---------------------===//
+//
+// Statement lists are emitted in order until one cannot fall through. A
+// compound statement that may leave the block early (a loop holding a
+// `return`, an `if` with a `break` on one path) makes the statements after
+// it conditional on the `$skip` flag, which is how TorchScript's exit
+// transforms read. Assignments bind names (naming the value after the
+// variable, as TorchScript does), unpack tuples and lists, and store
+// through subscripts.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+namespace ember::frontend {
+namespace {
+
+/// TorchScript names a value after the variable it is assigned to, except
+/// for internal names and `_`, `_0`, ...
+bool meaningfulName(const std::string &name) {
+  if (name.empty() || name[0] == '$')
+    return false;
+  if (name[0] != '_')
+    return true;
+  for (size_t i = 1; i < name.size(); ++i)
+    if (!isdigit(static_cast<unsigned char>(name[i])))
+      return true;
+  return false;
+}
+
+const char *inplaceOperator(const std::string &op) {
+  static const std::map<std::string, const char *> table = {
+      {"+", "aten::add_"},          {"-", "aten::sub_"},         {"*", "aten::mul_"},
+      {"/", "aten::div_"},          {"%", "aten::remainder_"},   {"**", "aten::pow_"},
+      {"//", "aten::floor_divide_"}, {"&", "aten::__iand__"},    {"|", "aten::__ior__"},
+      {"^", "aten::__ixor__"},      {"<<", "aten::__ilshift__"}, {">>", "aten::__irshift__"}};
+  auto it = table.find(op);
+  return it == table.end() ? nullptr : it->second;
+}
+
+/// The exception class names Python defines, qualified as TorchScript
+/// records them.
+bool isBuiltinException(const std::string &name) {
+  static const std::unordered_set<std::string> names = {
+      "Exception",         "ValueError",        "RuntimeError",       "TypeError",
+      "KeyError",          "IndexError",        "AssertionError",     "NotImplementedError",
+      "StopIteration",     "ZeroDivisionError", "AttributeError",     "ArithmeticError",
+      "OverflowError",     "LookupError",       "FloatingPointError", "ImportError",
+      "NameError",         "UnicodeError",      "OSError",            "ModuleNotFoundError"};
+  return names.count(name) > 0;
+}
+
+} // namespace
+
+bool FunctionEmitter::inLoop() const {
+  for (const auto &f : frames_)
+    if (f.kind == Frame::Kind::Loop)
+      return true;
+  return false;
+}
+
+void FunctionEmitter::setFlag(const char *name, bool on, const SourceSpan &span) {
+  define(name, Sugared::of(constBool(on)), span);
+}
+
+void FunctionEmitter::emitStatements(const std::vector<StmtPtr> &stmts, size_t from) {
+  emitStatements(refsOf(stmts), from);
+}
+
+void FunctionEmitter::emitStatements(const StmtRefs &stmts, size_t from) {
+  bool loopExits = inLoop();
+  for (size_t i = from; i < stmts.size(); ++i) {
+    const Stmt &s = *stmts[i];
+    if (s.kind == StmtKind::If) {
+      emitIf(s, stmts, i + 1);
+      return; // emitIf emits the rest of the list too
+    }
+    emitStatement(s);
+    ExitKind k = classifyStmt(s, loopExits);
+    if (k == ExitKind::Always || k == ExitKind::Raises)
+      return; // the rest of the list is unreachable
+    if (k == ExitKind::Maybe && i + 1 < stmts.size()) {
+      // A `return` inside the loop may have run: the rest runs only if not.
+      Value *skip = lookup("$skip")->value.value;
+      emitBranches(
+          skip, {}, [] { return ExitKind::Never; },
+          [&] {
+            emitStatements(stmts, i + 1);
+            return ExitKind::Never;
+          },
+          stmts[i + 1]->span);
+      return;
+    }
+  }
+}
+
+void FunctionEmitter::emitStatement(const Stmt &s) {
+  switch (s.kind) {
+  case StmtKind::ExprStmt:
+    if (s.value->kind != ExprKind::Str) // docstrings
+      emitExpr(*s.value);
+    return;
+  case StmtKind::Pass: return;
+  case StmtKind::Assign: {
+    TypePtr declared;
+    if (!s.typeComment.empty())
+      declared = typeCommentOf(s, compiler_.typeResolver()).type;
+    Sugared v = emitExpr(*s.value, declared);
+    for (const auto &t : s.targets)
+      emitAssignTo(*t, v, s.span, declared);
+    return;
+  }
+  case StmtKind::AnnAssign: {
+    ResolvedAnnotation a = resolveAnnotation(*s.annotation, compiler_.typeResolver());
+    if (!s.value)
+      error(s.span, "an annotated variable needs a value here: write 'x: T = value'");
+    Sugared v = emitExpr(*s.value, a.type);
+    emitAssignTo(*s.targets[0], v, s.span, a.type);
+    return;
+  }
+  case StmtKind::AugAssign: return emitAugAssign(s);
+  case StmtKind::Return: return emitReturn(s);
+  case StmtKind::Break:
+  case StmtKind::Continue: return emitExit(s);
+  case StmtKind::Raise: return emitRaise(s);
+  case StmtKind::Assert: return emitAssert(s);
+  case StmtKind::Delete: return emitDelete(s);
+  case StmtKind::While: return emitWhile(s);
+  case StmtKind::For: return emitFor(s);
+  case StmtKind::If: return emitIf(s, {}, 0);
+  case StmtKind::With: return emitWith(s);
+  case StmtKind::FunctionDef:
+    error(s.span, "nested function definitions are not supported; define '" + s.name +
+                      "' at module level and call it");
+  case StmtKind::ClassDef:
+    error(s.span, "classes must be defined at module level, not inside a function");
+  case StmtKind::Import:
+    error(s.span, "import statements are only supported at module level");
+  }
+}
+
+void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const SourceSpan &span,
+                                   TypePtr declared) {
+  switch (target.kind) {
+  case ExprKind::Name: {
+    if (value.isValue()) {
+      Value *v = value.value;
+      if (!v->hasDebugName() && meaningfulName(target.text) &&
+          v->node()->owningBlock() == frame().block && v->node()->kind() != prim::Param())
+        v->setDebugName(target.text);
+    }
+    define(target.text, std::move(value), target.span, std::move(declared));
+    return;
+  }
+  case ExprKind::Tuple:
+  case ExprKind::List: return emitUnpack(target, asValue(value, span), span);
+  case ExprKind::Subscript: return emitSubscriptAssign(target, asValue(value, span), span);
+  case ExprKind::Attribute: return emitAttributeAssign(target, asValue(value, span), span);
+  case ExprKind::Starred:
+    error(target.span, "a starred assignment target must be inside a tuple: write 'a, *b = x'");
+  default: error(target.span, "cannot assign to this expression");
+  }
+}
+
+void FunctionEmitter::emitUnpack(const Expr &target, Value *v, const SourceSpan &span) {
+  const auto &targets = target.operands;
+  size_t starred = targets.size();
+  for (size_t i = 0; i < targets.size(); ++i)
+    if (targets[i]->kind == ExprKind::Starred) {
+      if (starred != targets.size())
+        error(targets[i]->span, "only one starred target is allowed in an assignment");
+      starred = i;
+    }
+  TypePtr t = v->type();
+  std::vector<Value *> parts;
+  if (t->kind() == TypeKind::Tuple) {
+    size_t n = t->contained().size();
+    bool fits = starred == targets.size() ? n == targets.size() : n + 1 >= targets.size();
+    if (!fits)
+      error(span, "cannot unpack a tuple of " + std::to_string(n) + " elements into " +
+                      std::to_string(targets.size()) + " targets");
+    Node *unpack = insert(Symbol::prim("TupleUnpack"), {v}, n, span);
+    for (size_t i = 0; i < n; ++i)
+      unpack->output(i)->setType(t->contained()[i]);
+    parts = unpack->outputs();
+  } else if (t->kind() == TypeKind::List && starred == targets.size()) {
+    Node *unpack = insert(Symbol::prim("ListUnpack"), {v}, targets.size(), span);
+    for (Value *o : unpack->outputs())
+      o->setType(t->elem());
+    parts = unpack->outputs();
+  } else {
+    error(span, "cannot unpack a value of type '" + t->annotationStr() +
+                    "'; only tuples (and lists, without a starred target) can be unpacked");
+  }
+  size_t after = targets.size() - starred - 1;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (i < starred || starred == targets.size()) {
+      emitAssignTo(*targets[i], Sugared::of(parts[i]), span);
+    } else if (i == starred) {
+      std::vector<Value *> middle(parts.begin() + starred, parts.end() - after);
+      std::vector<TypePtr> types;
+      for (Value *m : middle)
+        types.push_back(m->type());
+      Value *tuple = insertValue(Symbol::prim("TupleConstruct"), middle, Type::tuple(types), span);
+      emitAssignTo(*targets[i]->operands[0], Sugared::of(tuple), span);
+    } else {
+      emitAssignTo(*targets[i], Sugared::of(parts[parts.size() - (targets.size() - i)]), span);
+    }
+  }
+}
+
+void FunctionEmitter::emitAugAssign(const Stmt &s) {
+  const Expr &target = *s.targets[0];
+  const std::string &op = s.name;
+  if (target.kind == ExprKind::Name) {
+    Value *lhs = asValue(lookupName(target), target.span);
+    Value *rhs = emitValue(*s.value);
+    TypeKind k = lhs->type()->kind();
+    if (k == TypeKind::Tensor || (k == TypeKind::List && op == "+")) {
+      const char *inplace = k == TypeKind::List ? "aten::add_" : inplaceOperator(op);
+      if (!inplace)
+        error(s.span, "the operator '" + op + "=' is not supported on tensors");
+      Value *out = emitOperator(inplace, {{lhs, "", target.span}, {rhs, "", s.value->span}},
+                                s.span);
+      define(target.text, Sugared::of(out), target.span);
+      return;
+    }
+    Value *out = emitBinary(op, lhs, rhs, s.span);
+    emitAssignTo(target, Sugared::of(out), s.span);
+    return;
+  }
+  if (target.kind == ExprKind::Subscript) {
+    Value *base = emitValue(*target.operands[0]);
+    if (base->type()->kind() == TypeKind::Tensor) {
+      Value *view = emitSubscript(target);
+      const char *inplace = inplaceOperator(op);
+      if (!inplace)
+        error(s.span, "the operator '" + op + "=' is not supported on tensors");
+      emitOperator(inplace, {{view, "", target.span}, {emitValue(*s.value), "", s.value->span}},
+                   s.span);
+      return;
+    }
+    Value *old = emitSubscript(target);
+    Value *updated = emitBinary(op, old, emitValue(*s.value), s.span);
+    emitSubscriptAssign(target, updated, s.span);
+    return;
+  }
+  if (target.kind == ExprKind::Attribute) {
+    Value *old = asValue(emitExpr(target), target.span);
+    Value *updated = emitBinary(op, old, emitValue(*s.value), s.span);
+    emitAttributeAssign(target, updated, s.span);
+    return;
+  }
+  error(target.span, "cannot use augmented assignment on this expression");
+}
+
+void FunctionEmitter::emitReturn(const Stmt &s) {
+  for (const auto &f : frames_)
+    if (f.kind == Frame::Kind::Comprehension)
+      error(s.span, "'return' is not allowed inside a comprehension");
+  Value *v = s.value ? emitValue(*s.value, declaredReturn_) : constNone();
+  if (declaredReturn_ && !convertTo(v, declaredReturn_))
+    error(s.value ? s.value->span : s.span,
+          "the function is annotated to return '" + declaredReturn_->annotationStr() +
+              "' but this returns a value of type '" + v->type()->annotationStr() + "'");
+  define("$retval", Sugared::of(v), s.span, declaredReturn_);
+  setFlag("$ret", true, s.span);
+  setFlag("$skip", true, s.span);
+  if (inLoop())
+    setFlag("$brk", true, s.span);
+}
+
+void FunctionEmitter::emitExit(const Stmt &s) {
+  const char *what = s.kind == StmtKind::Break ? "break" : "continue";
+  if (!unrolledLoops_.empty() && unrolledLoops_.back())
+    error(s.span, std::string("'") + what +
+                      "' is not supported in a loop over a tuple or a module list, which "
+                      "TorchScript unrolls; iterate over a list instead");
+  if (!inLoop())
+    error(s.span, std::string("'") + what + "' outside of a loop");
+  for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
+    if (it->kind == Frame::Kind::Loop)
+      break;
+    if (it->kind == Frame::Kind::Comprehension)
+      error(s.span, std::string("'") + what + "' is not allowed inside a comprehension");
+  }
+  setFlag("$skip", true, s.span);
+  if (s.kind == StmtKind::Break)
+    setFlag("$brk", true, s.span);
+}
+
+void FunctionEmitter::emitRaise(const Stmt &s) {
+  std::string cls = "builtins.Exception";
+  Value *message = nullptr;
+  if (s.value) {
+    const Expr *exc = s.value.get();
+    const Expr *callee = exc->kind == ExprKind::Call ? exc->operands[0].get() : exc;
+    std::string name = dottedName(*callee);
+    if (name.empty())
+      error(exc->span, "expected an exception such as ValueError(\"message\") after 'raise'");
+    cls = isBuiltinException(name) ? "builtins." + name : name;
+    if (exc->kind == ExprKind::Call && exc->operands.size() > 1) {
+      Value *arg = emitValue(*exc->operands[1]);
+      message = arg->type()->kind() == TypeKind::Str
+                    ? arg
+                    : emitOperator("aten::str", {{arg, "", exc->operands[1]->span}}, s.span);
+    }
+  }
+  if (!message)
+    message = constStr("");
+  insert(Symbol::prim("RaiseException"), {message, constStr(cls)}, 0, s.span);
+}
+
+void FunctionEmitter::emitAssert(const Stmt &s) {
+  Refinements refinements;
+  Value *cond = emitCondition(*s.value, refinements);
+  emitBranches(
+      cond, refinements, [] { return ExitKind::Never; },
+      [&] {
+        Value *message = s.annotation ? emitValue(*s.annotation) : constStr("");
+        if (message->type()->kind() != TypeKind::Str)
+          message = emitOperator("aten::str", {{message, "", s.annotation->span}}, s.span);
+        insert(Symbol::prim("RaiseException"), {message, constStr("builtins.AssertionError")},
+               0, s.span);
+        return ExitKind::Raises;
+      },
+      s.span);
+  applyRefinements(refinements.whenTrue);
+}
+
+void FunctionEmitter::emitDelete(const Stmt &s) {
+  for (const auto &t : s.targets) {
+    if (t->kind == ExprKind::Name) {
+      lookupName(*t);
+      frame().vars.erase(t->text);
+      frame().undefined[t->text] = {"'" + t->text + "' is used after it was deleted", t->span,
+                                    "deleted here"};
+      continue;
+    }
+    if (t->kind != ExprKind::Subscript || t->operands.size() != 2)
+      error(t->span, "'del' supports names and single subscripts such as 'del d[key]'");
+    Value *base = emitValue(*t->operands[0]);
+    Value *key = emitValue(*t->operands[1]);
+    emitOperator("aten::Delete", {{base, "", t->operands[0]->span}, {key, "", t->operands[1]->span}},
+                 t->span);
+  }
+}
+
+} // namespace ember::frontend

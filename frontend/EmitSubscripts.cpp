@@ -1,0 +1,214 @@
+//===- frontend/EmitSubscripts.cpp - indexing, slicing and item stores ----===//
+//
+// Lists, strings and dicts index through aten::__getitem__ and slice
+// through aten::slice; tuples index statically (prim::TupleIndex, the index
+// must be a constant unless every element has one type) and slice into a
+// new tuple. Tensors follow TorchScript's multi-dimensional indexing: ints
+// select (the dimension goes away), slices slice, None unsqueezes, `...`
+// makes the following dimensions count from the end, and tensors collect
+// into one aten::index (aten::index_put_ for stores). Stores into a basic
+// index copy into the view (aten::copy_), with a scalar right-hand side
+// first made a tensor of the view's dtype and device.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+#include "ir/Constants.h"
+
+namespace ember::frontend {
+namespace {
+
+/// The slice bounds of `s`: start, end (None when omitted) and step (1).
+std::vector<NamedValue> sliceBounds(FunctionEmitter &em, const Expr &s) {
+  std::vector<NamedValue> out;
+  for (size_t i = 0; i < 3; ++i) {
+    const Expr *b = s.operands.size() > i ? s.operands[i].get() : nullptr;
+    Value *v = b ? em.emitValue(*b) : (i == 2 ? em.constInt(1) : em.constNone());
+    out.push_back({v, "", b ? b->span : s.span});
+  }
+  return out;
+}
+
+} // namespace
+
+Sugared FunctionEmitter::emitSubscriptExpr(const Expr &e) {
+  Sugared base = emitExpr(*e.operands[0]);
+  if (!base.isValue())
+    error(e.span, "cannot subscript '" + base.name + "' here");
+  return Sugared::of(subscriptOf(base.value, e));
+}
+
+Value *FunctionEmitter::emitSubscript(const Expr &e) {
+  return subscriptOf(emitValue(*e.operands[0]), e);
+}
+
+Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e) {
+  TypePtr t = base->type();
+  if (t->kind() == TypeKind::Tensor) {
+    TensorView view = emitTensorView(base, e);
+    if (!view.indices)
+      return view.view;
+    return emitOperator("aten::index", {{view.view, "", e.span}, {view.indices, "", e.span}},
+                        e.span);
+  }
+  if (e.operands.size() != 2)
+    error(e.span, "a value of type '" + t->annotationStr() + "' takes a single index");
+  const Expr &index = *e.operands[1];
+  NamedValue self{base, "", e.operands[0]->span};
+  switch (t->kind()) {
+  case TypeKind::List:
+  case TypeKind::Str:
+    if (index.kind == ExprKind::Slice) {
+      std::vector<NamedValue> args = sliceBounds(*this, index);
+      args.insert(args.begin(), self);
+      return emitOperator("aten::slice", args, e.span);
+    }
+    return emitOperator("aten::__getitem__", {self, {emitValue(index), "", index.span}}, e.span);
+  case TypeKind::Dict:
+    return emitOperator("aten::__getitem__",
+                        {self, {emitValue(index, t->contained()[0]), "", index.span}}, e.span);
+  case TypeKind::Tuple: return tupleSubscript(base, index, e.span);
+  default:
+    error(e.operands[0]->span, "cannot index a value of type '" + t->annotationStr() + "'");
+  }
+}
+
+Value *FunctionEmitter::tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span) {
+  const auto &elems = tuple->type()->contained();
+  int64_t n = static_cast<int64_t>(elems.size());
+  auto constantIndex = [&](const Expr *x, int64_t dflt) -> int64_t {
+    if (!x)
+      return dflt;
+    auto c = constantInt(emitValue(*x));
+    if (!c)
+      error(x->span, "a tuple slice needs constant bounds");
+    return *c < 0 ? std::max<int64_t>(*c + n, 0) : std::min(*c, n);
+  };
+  if (index.kind == ExprKind::Slice) {
+    const Expr *step = index.operands.size() > 2 ? index.operands[2].get() : nullptr;
+    int64_t by = step ? constantIndex(step, 1) : 1;
+    if (by <= 0)
+      error(step->span, "a tuple slice needs a positive constant step");
+    int64_t lo = constantIndex(index.operands.size() > 0 ? index.operands[0].get() : nullptr, 0);
+    int64_t hi = constantIndex(index.operands.size() > 1 ? index.operands[1].get() : nullptr, n);
+    std::vector<Value *> items;
+    std::vector<TypePtr> types;
+    for (int64_t i = lo; i < hi; i += by) {
+      items.push_back(insertValue(Symbol::prim("TupleIndex"), {tuple, constInt(i)}, elems[i], span));
+      types.push_back(elems[i]);
+    }
+    return insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), span);
+  }
+  Value *i = emitValue(index);
+  if (auto c = constantInt(i)) {
+    int64_t k = *c < 0 ? *c + n : *c;
+    if (k < 0 || k >= n)
+      error(index.span, "tuple index " + std::to_string(*c) + " is out of range for a tuple of " +
+                            std::to_string(n) + " elements");
+    return insertValue(Symbol::prim("TupleIndex"), {tuple, i}, elems[k], span);
+  }
+  for (const auto &t : elems)
+    if (!t->equals(*elems[0]))
+      error(index.span, "a tuple whose elements differ in type needs a constant index");
+  if (i->type()->kind() != TypeKind::Int || elems.empty())
+    error(index.span, "a tuple index must be an int");
+  return insertValue(Symbol::prim("TupleIndex"), {tuple, i}, elems[0], span);
+}
+
+FunctionEmitter::TensorView FunctionEmitter::emitTensorView(Value *t, const Expr &e) {
+  std::vector<const Expr *> indices;
+  for (size_t i = 1; i < e.operands.size(); ++i)
+    indices.push_back(e.operands[i].get());
+  auto consumes = [](const Expr *x) {
+    return x->kind != ExprKind::None && x->kind != ExprKind::Ellipsis;
+  };
+  int64_t dim = 0;
+  std::vector<std::pair<int64_t, Value *>> advanced;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const Expr &x = *indices[i];
+    const SourceSpan &sp = x.span;
+    if (x.kind == ExprKind::Ellipsis) {
+      dim = 0;
+      for (size_t j = i + 1; j < indices.size(); ++j)
+        dim -= consumes(indices[j]) ? 1 : 0;
+      continue;
+    }
+    if (x.kind == ExprKind::None) {
+      t = emitOperator("aten::unsqueeze", {{t, "", sp}, {constInt(dim), "", sp}}, sp);
+      ++dim;
+      continue;
+    }
+    if (x.kind == ExprKind::Slice) {
+      std::vector<NamedValue> args = sliceBounds(*this, x);
+      args.insert(args.begin(), {{t, "", sp}, {constInt(dim), "", sp}});
+      t = emitOperator("aten::slice", args, sp);
+      ++dim;
+      continue;
+    }
+    Value *v = emitValue(x);
+    TypeKind k = v->type()->kind();
+    if (k == TypeKind::Int) {
+      t = emitOperator("aten::select", {{t, "", sp}, {constInt(dim), "", sp}, {v, "", sp}}, sp);
+    } else if (k == TypeKind::Tensor || k == TypeKind::List) {
+      if (k == TypeKind::List)
+        v = emitOperator("aten::tensor", {{v, "", sp}}, sp);
+      advanced.push_back({dim++, v});
+    } else {
+      error(sp, "a tensor index must be an int, a slice, None, '...', a tensor or a list of "
+                "ints, not '" + v->type()->annotationStr() + "'");
+    }
+  }
+  TensorView view{t, nullptr};
+  if (advanced.empty())
+    return view;
+  std::vector<Value *> list;
+  for (const auto &[d, v] : advanced) {
+    if (d < 0)
+      error(e.span, "tensor indices after '...' are not supported");
+    while (static_cast<int64_t>(list.size()) < d)
+      list.push_back(constNone());
+    list.push_back(v);
+  }
+  view.indices = insertValue(Symbol::prim("ListConstruct"), list,
+                             Type::list(Type::optional(Type::tensor())), e.span);
+  return view;
+}
+
+void FunctionEmitter::emitSubscriptAssign(const Expr &target, Value *rhs, const SourceSpan &span) {
+  Value *base = emitValue(*target.operands[0]);
+  TypePtr t = base->type();
+  NamedValue self{base, "", target.operands[0]->span};
+  if (t->kind() == TypeKind::Tensor) {
+    TensorView view = emitTensorView(base, target);
+    NamedValue dst{view.view, "", target.span};
+    Value *value = rhs;
+    if (rhs->type()->kind() != TypeKind::Tensor) {
+      Value *dtype = emitOperator("prim::dtype", {dst}, span);
+      Value *device = emitOperator("prim::device", {dst}, span);
+      value = emitOperator("aten::tensor", {{rhs, "", span}, {dtype, "dtype", span},
+                                            {device, "device", span},
+                                            {constBool(false), "requires_grad", span}},
+                           span);
+    }
+    if (view.indices)
+      emitOperator("aten::index_put_", {dst, {view.indices, "", span}, {value, "", span},
+                                        {constBool(false), "", span}},
+                   span);
+    else
+      emitOperator("aten::copy_", {dst, {value, "", span}, {constBool(false), "", span}}, span);
+    return;
+  }
+  if (target.operands.size() != 2)
+    error(target.span, "a value of type '" + t->annotationStr() + "' takes a single index");
+  const Expr &index = *target.operands[1];
+  if (index.kind == ExprKind::Slice)
+    error(index.span, "assigning to a slice of a '" + t->annotationStr() + "' is not supported");
+  if (t->kind() != TypeKind::List && t->kind() != TypeKind::Dict)
+    error(target.operands[0]->span,
+          "cannot assign into a value of type '" + t->annotationStr() + "'");
+  TypePtr keyHint = t->kind() == TypeKind::Dict ? t->contained()[0] : nullptr;
+  emitOperator("aten::_set_item", {self, {emitValue(index, keyHint), "", index.span}, {rhs, "", span}},
+               span);
+}
+
+} // namespace ember::frontend

@@ -1,0 +1,59 @@
+//===- frontend/Emitter.h - TorchScript syntax trees to graphs ------------===//
+//
+// The IR emitter: turns the `def`s of a parsed file into typed SSA graphs in
+// TorchScript's form (reference §7.3). Functions are compiled on demand —
+// compiling one compiles what it calls — so a caller can hand over a whole
+// file and ask for a single function. Names the file does not define go to
+// a resolver the caller supplies (a table of sources from C++, a callback
+// that reads Python globals from the `ember` package).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "frontend/AST.h"
+#include "frontend/Annotations.h"
+#include "ir/Graph.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace ember::frontend {
+
+/// How the emitter finds what the compiled code names but does not define.
+struct GlobalResolver {
+  /// A parsed file defining the function `name`, or null. The emitter keeps
+  /// the module alive while it needs it.
+  std::function<std::shared_ptr<const Module>(const std::string &name)> function;
+  /// A user type (class, NamedTuple, enum) called `name`, or null.
+  TypeNameResolver type;
+};
+
+class CompilerImpl;
+
+/// Compiles the definitions of one or more files into one CompilationUnit.
+/// Each function's graph is named after it; calls between them are
+/// `prim::CallFunction` on a `Function` constant naming the callee.
+class Compiler {
+public:
+  explicit Compiler(GlobalResolver resolver = {});
+  ~Compiler();
+  Compiler(const Compiler &) = delete;
+  Compiler &operator=(const Compiler &) = delete;
+
+  /// Registers the top-level definitions of a parsed file; compiles nothing.
+  /// A name defined twice is a CompileError at the second definition.
+  void addModule(std::shared_ptr<const Module> module);
+  /// Compiles `name` and, on demand, everything it calls. Throws
+  /// CompileError for programs TorchScript rejects.
+  Graph *compileFunction(const std::string &name);
+  /// Compiles every function added, in source order.
+  void compileAll();
+  /// The compiled graphs, in the order their compilation finished.
+  CompilationUnit &unit();
+
+private:
+  std::unique_ptr<CompilerImpl> impl_;
+};
+
+} // namespace ember::frontend

@@ -1,0 +1,335 @@
+//===- frontend/EmitterImpl.h - the IR emitter's private interface --------===//
+//
+// Shared by the emitter's files, one per concern:
+//   Compiler.cpp        the unit: definitions, on-demand compilation, recursion
+//   Environment.cpp     scopes and SSA: frames, joins of branches and loops
+//   EmitStatements.cpp  assignments, return/raise/assert/del, statement lists
+//   EmitControlFlow.cpp if, while, for (and the exits out of them)
+//   EmitExpressions.cpp operators, comparisons, literals, subscripts
+//   EmitCalls.cpp       calls: operators by schema, script functions, methods
+//   EmitBuiltins.cpp    Python builtins (len, range, print, isinstance, ...)
+//
+// The emitter writes SSA directly. Each control-flow block has a Frame of
+// the variables assigned in it; an `if` joins the frames of its branches
+// into the node's outputs, a loop carries the variables its body assigns
+// (found by a syntactic pre-scan). `return`, `break` and `continue` set
+// flag variables (`$ret`, `$brk`, `$skip`) that the joins carry like user
+// variables; statements after a block that may exit run under a guard, or
+// move into the branch that does not exit (what TorchScript's exit
+// transforms produce).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "frontend/CallBinding.h"
+#include "frontend/Emitter.h"
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace ember::frontend {
+
+/// What an expression denotes before it becomes (or instead of becoming) an
+/// IR value: modules such as `torch`, operators, builtins, functions, types.
+struct Sugared {
+  enum class Kind {
+    Value,     // value
+    Namespace, // name: `torch`, `math`, `torch.nn.functional`, `ops.aten`, ...
+    Operator,  // name: qualified operator; value: the receiver of a method call
+    Builtin,   // name: a Python builtin or language form (`len`, `annotate`)
+    Function,  // name: a script function of the unit
+    Iterable,  // name: `range`, `enumerate` or `zip`; items: their arguments
+    TypeValue, // type: a type used as a value (`int`, `List[int]`, a class)
+  };
+  Kind kind = Kind::Value;
+  Value *value = nullptr;
+  std::string name;
+  TypePtr type;
+  std::vector<Sugared> items;
+
+  static Sugared of(Value *v) {
+    Sugared s;
+    s.value = v;
+    return s;
+  }
+  static Sugared make(Kind k, std::string name, Value *self = nullptr) {
+    Sugared s;
+    s.kind = k;
+    s.name = std::move(name);
+    s.value = self;
+    return s;
+  }
+  bool isValue() const { return kind == Kind::Value; }
+};
+
+/// How a statement list can leave: never, on some paths (return, break or
+/// continue), on every path by one of those, or always by raising.
+enum class ExitKind { Never, Maybe, Always, Raises };
+
+struct Binding {
+  Sugared value;
+  TypePtr declared;     // from an annotation: later assignments must fit it
+  SourceSpan where;     // the assignment that gave this value
+  bool refined = false; // an Optional refinement rather than an assignment
+};
+
+/// Why a name is undefined after a join: the error for a use, and a note.
+struct Undefined {
+  std::string message;
+  SourceSpan where;
+  std::string note;
+};
+
+struct Frame {
+  enum class Kind { Function, Branch, Loop, Comprehension };
+  Kind kind;
+  Block *block;
+  std::vector<std::string> order; // names in first-assignment order
+  std::unordered_map<std::string, Binding> vars;
+  /// Names defined on some paths only: why, and where, for the error on use.
+  std::unordered_map<std::string, Undefined> undefined;
+};
+
+/// A statement list by reference, so that lists can be concatenated.
+using StmtRefs = std::vector<const Stmt *>;
+inline StmtRefs refsOf(const std::vector<StmtPtr> &stmts) {
+  StmtRefs r;
+  for (const auto &s : stmts)
+    r.push_back(s.get());
+  return r;
+}
+
+/// An actual argument: a value, its keyword (empty when positional) and span.
+struct NamedValue {
+  Value *value;
+  std::string keyword;
+  SourceSpan span;
+};
+
+/// Optional refinements a condition implies when it is true and when false.
+struct Refinements {
+  std::vector<std::pair<std::string, TypePtr>> whenTrue, whenFalse;
+  /// Set when the types alone decide the condition (`x is None` on a
+  /// NoneType, `torch.jit.is_scripting()`): an `if` emits one branch.
+  std::optional<bool> staticValue;
+};
+
+class CompilerImpl;
+
+class FunctionEmitter {
+public:
+  FunctionEmitter(CompilerImpl &compiler, const Stmt &def, std::shared_ptr<Graph> graph);
+  /// Emits the whole function; returns its schema (return type inferred
+  /// when the def has no annotation).
+  FunctionSchema emit(const FunctionSignature &signature);
+
+  // Environment.cpp ---------------------------------------------------------
+  void pushFrame(Frame::Kind kind, Block *block);
+  Frame popFrame();
+  Frame &frame() { return frames_.back(); }
+  const Binding *lookup(const std::string &name) const;
+  Sugared lookupName(const Expr &name);
+  /// A name no frame binds: script functions, imports, builtins, `torch`.
+  Sugared resolveGlobal(const Expr &name);
+  /// Binds `name` in the innermost frame. With a declared type the value
+  /// must fit it (ints widen to float, T to Optional[T]).
+  void define(const std::string &name, Sugared value, const SourceSpan &where,
+              TypePtr declared = nullptr, bool refined = false);
+  /// Makes the If node's outputs from what its two branch frames assigned.
+  void joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit, Frame &elseFrame,
+                    ExitKind elseExit, const SourceSpan &span);
+  void applyRefinements(const std::vector<std::pair<std::string, TypePtr>> &refinements);
+  /// Names assigned by `stmts` (not inside nested defs or comprehensions).
+  static void assignedNames(const std::vector<StmtPtr> &stmts, std::vector<std::string> &out);
+
+  // EmitStatements.cpp -----------------------------------------------------
+  void emitStatements(const std::vector<StmtPtr> &stmts, size_t from = 0);
+  void emitStatements(const StmtRefs &stmts, size_t from = 0);
+  void emitStatement(const Stmt &s);
+  void emitAssignTo(const Expr &target, Sugared value, const SourceSpan &span,
+                    TypePtr declared = nullptr);
+  void emitUnpack(const Expr &target, Value *v, const SourceSpan &span);
+  void emitAugAssign(const Stmt &s);
+  void emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span);
+  void emitReturn(const Stmt &s);
+  void emitExit(const Stmt &s);
+  void emitRaise(const Stmt &s);
+  void emitAssert(const Stmt &s);
+  void emitDelete(const Stmt &s);
+  void emitWith(const Stmt &s);
+  /// Sets a flag variable to a constant.
+  void setFlag(const char *name, bool on, const SourceSpan &span);
+  bool inLoop() const;
+
+  // EmitControlFlow.cpp ----------------------------------------------------
+  /// Classifies how `stmts` can leave the current block.
+  ExitKind classify(const StmtRefs &stmts, bool loopExitsCount, size_t from = 0) const;
+  ExitKind classifyStmt(const Stmt &s, bool loopExitsCount) const;
+  /// Emits an `if` and then `rest[restFrom...]`, the statements after it.
+  void emitIf(const Stmt &s, const StmtRefs &rest, size_t restFrom);
+  void emitWhile(const Stmt &s);
+  void emitFor(const Stmt &s);
+  /// A prim::Loop: `length` trips of a `for` (null for a `while` on
+  /// `cond`); `body` emits one iteration given the element index.
+  void emitLoop(Value *length, const Expr *cond, const std::vector<StmtPtr> *stmts,
+                const std::function<void(Value *)> &body, const SourceSpan &span);
+  void finishLoop(Node *loop, Value *length, const Expr *cond,
+                  const std::vector<std::string> &carried, const std::vector<TypePtr> &types,
+                  Value *index, const SourceSpan &span);
+  /// Carries `$ret` and the returned value out of a loop; returns its type.
+  TypePtr carryReturn(Node *loop, Value *ret, Value *retval);
+  void emitUnrolled(const Expr &target, Value *tuple, const std::vector<StmtPtr> *stmts,
+                    const std::function<void()> &body, const SourceSpan &span);
+  /// Emits `If(cond)` with `thenBody`/`elseBody` emitted by the callbacks.
+  void emitBranches(Value *cond, const Refinements &refinements,
+                    const std::function<ExitKind()> &thenBody,
+                    const std::function<ExitKind()> &elseBody, const SourceSpan &span);
+  /// A `for` loop over `iter` whose body is `body` (statements, or a
+  /// comprehension's element); `target` is bound on each iteration.
+  void emitForLoop(const Expr &target, const Expr &iter, const std::vector<StmtPtr> *stmts,
+                   const std::function<void()> &body, const SourceSpan &span);
+  /// The declared return type, null while it is being inferred.
+  const TypePtr &declaredReturn() const { return declaredReturn_; }
+
+  // EmitExpressions.cpp ----------------------------------------------------
+  Sugared emitExpr(const Expr &e, const TypePtr &hint = nullptr);
+  Value *emitValue(const Expr &e, const TypePtr &hint = nullptr);
+  Value *asValue(const Sugared &s, const SourceSpan &span);
+  /// A condition: converted to bool (Tensor, int and float too), with the
+  /// refinements it implies.
+  Value *emitCondition(const Expr &e, Refinements &refinements);
+  Value *toBool(Value *v, const SourceSpan &span);
+  Value *emitUnary(const Expr &e);
+  Value *emitShortCircuit(const Expr &e, size_t i, Refinements &refinements);
+  Value *emitCompare(const Expr &e, Refinements &refinements);
+  Value *emitChain(const Expr &e, size_t i, Value *left);
+  Value *emitTernary(const Expr &e, const TypePtr &hint);
+  Value *emitTupleLiteral(const Expr &e, const TypePtr &hint);
+  TypePtr elementType(const std::vector<Value *> &values, const std::vector<SourceSpan> &spans,
+                      const TypePtr &elemHint, const char *what);
+  void filtered(const Comprehension &c, size_t i, const std::function<void()> &body);
+  Sugared emitSubscriptExpr(const Expr &e);
+  Value *emitSubscript(const Expr &e);
+  Value *subscriptOf(Value *base, const Expr &e);
+  Value *tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span);
+  /// `t[indices]` on a tensor: the view after selects, slices and
+  /// unsqueezes, and the list of tensor indices (null when none) that
+  /// aten::index or aten::index_put_ then applies.
+  struct TensorView {
+    Value *view;
+    Value *indices;
+  };
+  TensorView emitTensorView(Value *t, const Expr &e);
+  void emitSubscriptAssign(const Expr &target, Value *rhs, const SourceSpan &span);
+  Value *emitListLiteral(const Expr &e, const TypePtr &hint);
+  Value *emitDictLiteral(const Expr &e, const TypePtr &hint);
+  Value *emitComprehension(const Expr &e, const TypePtr &hint);
+  Value *emitFString(const Expr &e);
+  Value *emitBinary(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
+
+  // EmitCalls.cpp ----------------------------------------------------------
+  Sugared emitCall(const Expr &e);
+  /// Emits `callee` (any overload of a qualified operator) on `args`.
+  Value *emitOperator(const std::string &callee, const std::vector<NamedValue> &args,
+                      const SourceSpan &span);
+  /// Like emitOperator, but returns null instead of failing when no
+  /// overload fits.
+  Value *tryOperator(const std::string &callee, const std::vector<NamedValue> &args,
+                     const SourceSpan &span);
+  Sugared attributeOf(const Sugared &base, const Expr &e);
+  Sugared attributeNamed(const Sugared &base, const std::string &attr, const SourceSpan &span);
+  Sugared namespaceAttribute(const std::string &ns, const std::string &attr,
+                             const SourceSpan &span);
+  Sugared classAttribute(Value *object, const std::string &attr, const SourceSpan &span);
+  /// `torch.nn.functional.relu`, as an import alias names it.
+  Sugared resolveDotted(const std::string &path, const SourceSpan &span);
+  std::vector<NamedValue> emitArguments(const Expr &call, size_t first = 1);
+  Value *emitScriptCall(const std::string &name, const std::vector<NamedValue> &args,
+                        const SourceSpan &span);
+
+  // EmitBuiltins.cpp -------------------------------------------------------
+  /// Python builtins and language forms; empty Sugared::value for none.
+  Sugared emitBuiltin(const std::string &name, const Expr &call);
+  Value *emitCast(const std::string &name, const Expr &call);
+  Value *emitCollectionBuiltin(const std::string &name, const Expr &call);
+  /// hasattr: true when `base` has `attr` (known statically).
+  bool hasAttribute(const Sugared &base, const std::string &attr);
+  Value *emitMinMax(const std::string &name, const Expr &call);
+  Value *emitIsInstance(const Expr &call, Refinements *refinements);
+
+  // Graph helpers ------------------------------------------------------------
+  Node *insert(Symbol kind, const std::vector<Value *> &inputs, size_t outputs,
+               const SourceSpan &span);
+  Value *insertValue(Symbol kind, const std::vector<Value *> &inputs, TypePtr type,
+                     const SourceSpan &span);
+  Value *constInt(int64_t v);
+  Value *constFloat(double v);
+  Value *constBool(bool v);
+  Value *constStr(const std::string &v);
+  Value *constNone();
+  Value *uninitialized(const TypePtr &type);
+  /// Converts `v` to `type` the way assignments and returns allow (int to
+  /// float is not implicit; Optional wrapping is free). Null when it can't.
+  Value *convertTo(Value *v, const TypePtr &type);
+  Graph &graph() { return *graph_; }
+  CompilerImpl &compiler() { return compiler_; }
+  [[noreturn]] void error(const SourceSpan &span, const std::string &message) const;
+
+private:
+  Value *functionResult();
+
+  CompilerImpl &compiler_;
+  const Stmt &def_;
+  std::shared_ptr<Graph> graph_;
+  std::shared_ptr<const std::string> file_; // for node source locations
+  std::vector<Frame> frames_;
+  TypePtr declaredReturn_;
+  /// One entry per enclosing loop: true when it is unrolled (a loop over a
+  /// tuple or a module list), where break and continue are not supported.
+  std::vector<bool> unrolledLoops_;
+};
+
+/// State of one compilation: the definitions, what is compiled, and the
+/// chain of functions being compiled (for the recursion error).
+class CompilerImpl {
+public:
+  explicit CompilerImpl(GlobalResolver resolver) : resolver_(std::move(resolver)) {}
+  void addModule(std::shared_ptr<const Module> module);
+  Graph *compile(const std::string &name, const SourceSpan *callSite);
+  /// The schema of a function, compiling it if needed.
+  const FunctionSchema &schemaOf(const std::string &name, const SourceSpan &callSite);
+  bool hasFunction(const std::string &name);
+  /// What `name` stands for through an import of the file defining `def`.
+  std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
+  TypePtr resolveType(const std::string &name) const;
+  TypeNameResolver typeResolver() const;
+  CompilationUnit &unit() { return unit_; }
+  std::vector<std::string> order;
+
+private:
+  struct Definition {
+    std::shared_ptr<const Module> module;
+    const Stmt *def;
+  };
+  GlobalResolver resolver_;
+  std::map<std::string, Definition> defs_;
+  std::map<const Stmt *, const Module *> owner_;
+  std::map<const Module *, std::map<std::string, std::string>> imports_;
+  std::map<std::string, FunctionSchema> schemas_;
+  std::vector<std::pair<std::string, SourceSpan>> inProgress_;
+  CompilationUnit unit_;
+};
+
+/// The value of a schema default (`1`, `None`, `[0, 1]`, `"mean"`) as a
+/// constant of `type`, inserted at the graph's insertion point.
+Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type);
+
+/// TorchScript's operator for a Python operator spelling (`+` -> aten::add).
+std::string operatorFor(const std::string &op, bool unary);
+
+/// True for the callables under `torch` that are language forms rather than
+/// operators (`torch.jit.annotate`, `torch.jit.is_scripting`, ...).
+bool isSpecialForm(const std::string &dottedName);
+
+} // namespace ember::frontend

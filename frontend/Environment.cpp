@@ -1,0 +1,224 @@
+//===- frontend/Environment.cpp - scopes and SSA joins --------------------===//
+//
+// Variables live in a stack of frames, one per block being emitted. Reading
+// a name walks the stack outwards; assigning binds in the innermost frame.
+// When an `if` finishes, joinBranches turns what each branch assigned into
+// the If node's outputs:
+//   1. every name assigned (not merely refined) in either branch is a
+//      candidate, in order of first assignment;
+//   2. a branch that cannot fall through (it returns or raises) gives
+//      `prim::Uninitialized` for it;
+//   3. a branch that did not assign the name gives the value from before
+//      the `if`; if there is none the name is undefined afterwards (an
+//      error on use says which branch lacks it);
+//   4. the output's type is the variable's declared type, else the
+//      unification of both sides — a mismatch is an error naming both types
+//      and pointing at both assignments.
+// Control flags (`$skip`, `$brk`, `$ret`) default to false and the return
+// value to Uninitialized where a branch does not set them.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+namespace ember::frontend {
+namespace {
+
+bool isFlag(const std::string &name) {
+  return name == "$skip" || name == "$brk" || name == "$ret";
+}
+
+/// How diagnostics name a variable; the internal return slot reads better
+/// as what it is.
+std::string describe(const std::string &name) {
+  if (name == "$retval")
+    return "the returned value";
+  return "variable '" + name + "'";
+}
+
+} // namespace
+
+void FunctionEmitter::pushFrame(Frame::Kind kind, Block *block) {
+  frames_.push_back(Frame{kind, block, {}, {}, {}});
+}
+
+Frame FunctionEmitter::popFrame() {
+  Frame f = std::move(frames_.back());
+  frames_.pop_back();
+  return f;
+}
+
+const Binding *FunctionEmitter::lookup(const std::string &name) const {
+  for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
+    auto found = it->vars.find(name);
+    if (found != it->vars.end())
+      return &found->second;
+    if (it->undefined.count(name))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+void FunctionEmitter::define(const std::string &name, Sugared value, const SourceSpan &where,
+                             TypePtr declared, bool refined) {
+  if (!declared)
+    if (const Binding *old = lookup(name))
+      declared = old->declared;
+  if (declared && value.isValue()) {
+    Value *converted = convertTo(value.value, declared);
+    if (!converted)
+      error(where, describe(name) + " is annotated as '" + declared->annotationStr() +
+                       "' but is assigned a value of type '" +
+                       value.value->type()->annotationStr() + "'");
+    value.value = converted;
+  }
+  Frame &f = frame();
+  f.undefined.erase(name);
+  if (!f.vars.count(name))
+    f.order.push_back(name);
+  f.vars[name] = Binding{std::move(value), std::move(declared), where, refined};
+}
+
+void FunctionEmitter::applyRefinements(
+    const std::vector<std::pair<std::string, TypePtr>> &refinements) {
+  for (const auto &[name, type] : refinements) {
+    const Binding *b = lookup(name);
+    if (!b || !b->value.isValue() || b->value.value->type()->equals(*type))
+      continue;
+    SourceSpan where = b->where;
+    TypePtr declared = b->declared;
+    Value *cast = insertValue(Symbol::prim("unchecked_cast"), {b->value.value}, type, SourceSpan{});
+    define(name, Sugared::of(cast), where, nullptr, /*refined=*/true);
+    // The refinement narrows the value, not what may be assigned later.
+    frame().vars[name].declared = declared;
+  }
+}
+
+void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit,
+                                   Frame &elseFrame, ExitKind elseExit,
+                                   const SourceSpan &span) {
+  bool thenDead = thenExit == ExitKind::Always || thenExit == ExitKind::Raises;
+  bool elseDead = elseExit == ExitKind::Always || elseExit == ExitKind::Raises;
+  std::vector<std::string> names;
+  for (Frame *f : {&thenFrame, &elseFrame})
+    for (const auto &n : f->order)
+      if (!f->vars.at(n).refined && std::find(names.begin(), names.end(), n) == names.end())
+        names.push_back(n);
+  Block *blocks[2] = {ifNode->blocks()[0], ifNode->blocks()[1]};
+  Frame *frames[2] = {&thenFrame, &elseFrame};
+  bool dead[2] = {thenDead, elseDead};
+  for (const auto &name : names) {
+    const Binding *outer = lookup(name);
+    const Binding *side[2] = {nullptr, nullptr};
+    for (int i = 0; i < 2; ++i) {
+      auto it = frames[i]->vars.find(name);
+      side[i] = it != frames[i]->vars.end() && !it->second.refined ? &it->second : outer;
+    }
+    bool special = name[0] == '$';
+    if (!special && thenDead && elseDead)
+      continue; // nothing after this `if` runs in this block
+    // Sugared values (modules, functions) join only when both sides agree.
+    if ((side[0] && !side[0]->value.isValue()) || (side[1] && !side[1]->value.isValue())) {
+      if (side[0] && side[1] && side[0]->value.name == side[1]->value.name &&
+          side[0]->value.kind == side[1]->value.kind)
+        define(name, side[0]->value, side[0]->where);
+      else
+        error(span, describe(name) + " refers to different things in the two branches");
+      continue;
+    }
+    Value *vals[2] = {side[0] ? side[0]->value.value : nullptr,
+                      side[1] ? side[1]->value.value : nullptr};
+    for (int i = 0; i < 2; ++i)
+      if (!vals[i] && !dead[i] && !special) {
+        const char *which = i == 0 ? "true" : "false";
+        frame().undefined[name] = {"'" + name + "' is not defined in the " +
+                                       std::string(which) + " branch of the 'if' before this use",
+                                   span, "the 'if' is here"};
+        vals[0] = vals[1] = nullptr;
+        break;
+      }
+    bool useful[2] = {vals[0] && (special || !dead[0]), vals[1] && (special || !dead[1])};
+    if (!useful[0] && !useful[1])
+      continue;
+    TypePtr type = outer && outer->declared ? outer->declared : nullptr;
+    if (!type && useful[0] && useful[1])
+      type = unifyTypes(vals[0]->type(), vals[1]->type());
+    else if (!type)
+      type = (useful[0] ? vals[0] : vals[1])->type();
+    if (!type) {
+      CompileError e(span, describe(name) + " is type '" + vals[0]->type()->annotationStr() +
+                               "' in the true branch and type '" +
+                               vals[1]->type()->annotationStr() + "' in the false branch");
+      e.addNote(side[0]->where, "assigned '" + vals[0]->type()->annotationStr() + "' here");
+      e.addNote(side[1]->where, "assigned '" + vals[1]->type()->annotationStr() + "' here");
+      throw e;
+    }
+    for (int i = 0; i < 2; ++i) {
+      graph().setInsertPoint(blocks[i]);
+      Value *v = useful[i] ? vals[i] : isFlag(name) ? constBool(false) : uninitialized(type);
+      Value *conv = convertTo(v, type);
+      if (!conv)
+        error(side[i] ? side[i]->where : span,
+              describe(name) + " is type '" + v->type()->annotationStr() + "' here but '" +
+                  type->annotationStr() + "' elsewhere");
+      blocks[i]->registerOutput(conv);
+    }
+    Value *out = ifNode->addOutput();
+    out->setType(type);
+    if (!special)
+      out->setDebugName(name);
+    graph().setInsertPoint(ifNode->next());
+    const Binding *src = side[0] && !dead[0] ? side[0] : side[1];
+    define(name, Sugared::of(out), src ? src->where : span);
+  }
+  graph().setInsertPoint(ifNode->next());
+}
+
+void FunctionEmitter::assignedNames(const std::vector<StmtPtr> &stmts,
+                                    std::vector<std::string> &out) {
+  std::function<void(const Expr &)> target = [&](const Expr &t) {
+    if (t.kind == ExprKind::Name) {
+      if (std::find(out.begin(), out.end(), t.text) == out.end())
+        out.push_back(t.text);
+    } else if (t.kind == ExprKind::Tuple || t.kind == ExprKind::List) {
+      for (const auto &e : t.operands)
+        target(*e);
+    } else if (t.kind == ExprKind::Starred) {
+      target(*t.operands[0]);
+    }
+  };
+  for (const auto &s : stmts) {
+    switch (s->kind) {
+    case StmtKind::Assign:
+    case StmtKind::AugAssign:
+    case StmtKind::AnnAssign:
+    case StmtKind::For:
+      for (const auto &t : s->targets)
+        target(*t);
+      break;
+    case StmtKind::With:
+      for (const auto &item : s->items)
+        if (item.target)
+          target(*item.target);
+      break;
+    default: break;
+    }
+    assignedNames(s->body, out);
+    assignedNames(s->orelse, out);
+  }
+}
+
+Sugared FunctionEmitter::lookupName(const Expr &name) {
+  if (const Binding *b = lookup(name.text))
+    return b->value;
+  for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
+    auto u = it->undefined.find(name.text);
+    if (u != it->undefined.end()) {
+      CompileError e(name.span, u->second.message);
+      e.addNote(u->second.where, u->second.note);
+      throw e;
+    }
+  }
+  return resolveGlobal(name);
+}
+
+} // namespace ember::frontend
