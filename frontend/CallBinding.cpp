@@ -91,6 +91,19 @@ bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConver
   return false;
 }
 
+/// TorchScript lets the last positional formal, when it is a plain list
+/// (not `int[N]`, not of a type variable), take the remaining positional
+/// actuals as its elements: `x.view(2, 3)`, `torch.ones(2)`.
+bool packsVarargs(const FunctionSchema &schema, size_t index, const TypePtr &firstActual) {
+  const Argument &arg = schema.arguments[index];
+  TypePtr t = arg.type;
+  if (t->kind() != TypeKind::List || arg.N || t->elem()->kind() == TypeKind::Var || arg.kwargOnly)
+    return false;
+  if (index + 1 < schema.arguments.size() && !schema.arguments[index + 1].kwargOnly)
+    return false;
+  return firstActual->kind() != TypeKind::List && firstActual->kind() != TypeKind::Tuple;
+}
+
 } // namespace
 
 std::optional<CallBinding> bindCall(const FunctionSchema &schema,
@@ -113,8 +126,27 @@ std::optional<CallBinding> bindCall(const FunctionSchema &schema,
     if (args[i].keyword.empty())
       return fail("positional argument after a keyword argument");
   size_t nextPositional = 0;
-  for (const Argument &formal : schema.arguments) {
+  for (size_t fi = 0; fi < schema.arguments.size(); ++fi) {
+    const Argument &formal = schema.arguments[fi];
     BoundArgument bound;
+    if (nextPositional < positional && !schema.varArgs &&
+        packsVarargs(schema, fi, args[nextPositional].type)) {
+      bound.conversion = ConversionKind::PackList;
+      bound.formalType = formal.type;
+      for (; nextPositional < positional; ++nextPositional) {
+        TypePtr a = args[nextPositional].type;
+        bool fits = a->isSubtypeOf(*formal.type->elem()) ||
+                    (allowConversions && a->kind() == TypeKind::Tensor &&
+                     formal.type->elem()->kind() == TypeKind::Int);
+        if (!fits)
+          return fail("expected a value of type '" + formal.type->elem()->str() +
+                      "' in the list '" + formal.name + "' but found '" + a->str() + "'");
+        used[nextPositional] = true;
+        bound.packed.push_back(nextPositional);
+      }
+      binding.arguments.push_back(std::move(bound));
+      continue;
+    }
     if (nextPositional < positional && !formal.kwargOnly) {
       bound.source = BoundArgument::Positional;
       bound.actual = nextPositional++;

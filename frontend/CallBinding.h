@@ -33,6 +33,7 @@ enum class ConversionKind {
   Implicit,         // insert `op` (aten::IntImplicit, aten::Float, aten::device, ...)
   BroadcastList,    // an int/float used for `int[N]`: a list of N copies
   TupleToList,      // a homogeneous tuple for a list formal
+  PackList,         // `x.view(2, 3)`: the remaining positional actuals form the list
 };
 
 struct BoundArgument {
@@ -43,6 +44,7 @@ struct BoundArgument {
   ConversionKind conversion = ConversionKind::None;
   std::string op;           // for Implicit: the operator to insert
   int64_t repeat = 0;       // for BroadcastList
+  std::vector<size_t> packed; // for PackList: the actuals, in order
 };
 
 struct CallBinding {

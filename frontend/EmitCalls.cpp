@@ -34,13 +34,26 @@ static std::vector<Value *> materialize(FunctionEmitter &em, const CallBinding &
       inputs.push_back(insertDefault(em.graph(), a.defaultValue, a.formalType));
       continue;
     }
+    if (a.conversion == ConversionKind::PackList) {
+      std::vector<Value *> elems;
+      for (size_t i : a.packed) {
+        Value *e = args[i].value;
+        if (e->type()->kind() == TypeKind::Tensor)
+          e = em.insertValue(Symbol::fromQualString("aten::IntImplicit"), {e},
+                             Type::get(TypeKind::Int), args[i].span);
+        elems.push_back(e);
+      }
+      inputs.push_back(em.insertValue(Symbol::prim("ListConstruct"), elems, a.formalType, span));
+      continue;
+    }
     Value *v = args[a.actual].value;
     const SourceSpan &at = args[a.actual].span;
     TypePtr target = a.formalType;
     if (target && target->kind() == TypeKind::Optional && v->type()->kind() != TypeKind::Optional)
       target = target->elem();
     switch (a.conversion) {
-    case ConversionKind::None: break;
+    case ConversionKind::None:
+    case ConversionKind::PackList: break;
     case ConversionKind::Implicit: v = em.insertValue(Symbol::fromQualString(a.op), {v}, target, at); break;
     case ConversionKind::BroadcastList:
       v = em.insertValue(Symbol::prim("ListConstruct"), std::vector<Value *>(a.repeat, v),
@@ -57,7 +70,6 @@ static std::vector<Value *> materialize(FunctionEmitter &em, const CallBinding &
     }
     inputs.push_back(v);
   }
-  (void)span;
   return inputs;
 }
 

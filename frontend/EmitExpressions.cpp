@@ -186,7 +186,15 @@ Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs
     return emitOperator(name, {{t, "", span}, r}, span);
   }
   if (op == "in" || op == "not in") {
-    Value *v = emitOperator("aten::__contains__", {r, l}, span);
+    Value *v;
+    if (rhs->type()->kind() == TypeKind::Str) {
+      // Substring test, as TorchScript's str.__contains__: find(...) != -1.
+      Value *len = emitOperator("aten::len", {r}, span);
+      Value *at = emitOperator("aten::find", {r, l, {constInt(0), "", span}, {len, "", span}}, span);
+      v = emitOperator("aten::ne", {{at, "", span}, {constInt(-1), "", span}}, span);
+    } else {
+      v = emitOperator("aten::__contains__", {r, l}, span);
+    }
     return op == "in" ? v : emitOperator("aten::__not__", {{v, "", span}}, span);
   }
   if (name.empty())

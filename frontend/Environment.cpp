@@ -5,7 +5,8 @@
 // When an `if` finishes, joinBranches turns what each branch assigned into
 // the If node's outputs:
 //   1. every name assigned (not merely refined) in either branch is a
-//      candidate, in order of first assignment;
+//      candidate, in order of first assignment; a branch's value is its
+//      own binding, refined or assigned;
 //   2. a branch that cannot fall through (it returns or raises) gives
 //      `prim::Uninitialized` for it;
 //   3. a branch that did not assign the name gives the value from before
@@ -111,7 +112,9 @@ void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind then
     const Binding *side[2] = {nullptr, nullptr};
     for (int i = 0; i < 2; ++i) {
       auto it = frames[i]->vars.find(name);
-      side[i] = it != frames[i]->vars.end() && !it->second.refined ? &it->second : outer;
+      // A refined binding counts: after `if x is None: x = 0` both sides
+      // are non-Optional.
+      side[i] = it != frames[i]->vars.end() ? &it->second : outer;
     }
     bool special = name[0] == '$';
     if (!special && thenDead && elseDead)

@@ -55,13 +55,16 @@ static void dumpSignatures(const frontend::Module &m) {
 }
 
 /// Compiles every function of the file and prints the graphs.
-static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup) {
+static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup,
+                         const std::vector<std::string> &passes) {
   initializeRuntime();
   frontend::Compiler compiler;
   compiler.addModule(m);
   compiler.compileAll();
   if (cleanup)
     runPasses(compiler.unit(), pipelineNamed("frontend"), PassManagerOptions{});
+  if (!passes.empty())
+    runPasses(compiler.unit(), passes, PassManagerOptions{});
   // Print in source order, not in the order compilation finished.
   CompilationUnit ordered;
   for (const auto &s : m->body)
@@ -77,14 +80,24 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
 int main(int argc, char **argv) {
   std::string mode, file = "-";
   bool cleanup = true;
+  std::vector<std::string> passes;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--no-cleanup") {
       cleanup = false;
+    } else if (a == "-p" && i + 1 < argc) {
+      std::string list = argv[++i];
+      for (size_t start = 0, end; start <= list.size(); start = end + 1) {
+        end = list.find(',', start);
+        if (end == std::string::npos)
+          end = list.size();
+        if (end > start)
+          passes.push_back(list.substr(start, end - start));
+      }
     } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python") {
       mode = a;
     } else if (a == "-h" || a == "--help") {
-      std::cout << "usage: ember-translate --import-python [--no-cleanup] [FILE.py|-]\n"
+      std::cout << "usage: ember-translate --import-python [--no-cleanup] [-p pass,...] [FILE.py|-]\n"
                    "       ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
       return 0;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
@@ -106,7 +119,7 @@ int main(int argc, char **argv) {
   try {
     auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
     if (mode == "--import-python")
-      importPython(m, cleanup);
+      importPython(m, cleanup, passes);
     else if (mode == "--dump-ast")
       std::cout << frontend::dumpAST(*m);
     else
