@@ -214,15 +214,23 @@ CallBinding bindOverloads(const std::string &callee,
   for (size_t i = 0; i < args.size(); ++i)
     types += (i ? ", " : "") + (args[i].keyword.empty() ? "" : args[i].keyword + "=") +
              args[i].type->str();
-  std::string message = "no overload of '" + callee + "' accepts arguments (" + types + ")";
   if (overloads.empty())
-    message = "unknown operator '" + callee + "'";
-  for (const auto &s : overloads) {
-    std::string why;
-    bindCall(*s, args, /*allowConversions=*/true, &why);
-    message += "\n  " + s->str() + ":\n    " + why;
+    throw CompileError(callSpan, "unknown operator '" + callee + "'");
+  bool one = overloads.size() == 1;
+  std::string why;
+  if (one)
+    bindCall(*overloads[0], args, /*allowConversions=*/true, &why);
+  CompileError error(callSpan, one ? "'" + callee + "': " + why
+                                   : "no overload of '" + callee + "' accepts arguments (" +
+                                         types + ")");
+  std::string candidates = one ? "  the signature is: " + overloads[0]->str() + "\n"
+                               : "  the candidates are:\n";
+  for (size_t i = 0; !one && i < overloads.size(); ++i) {
+    bindCall(*overloads[i], args, /*allowConversions=*/true, &why);
+    candidates += "    " + overloads[i]->str() + "\n      " + why + "\n";
   }
-  throw CompileError(callSpan, message);
+  error.addDetail(candidates);
+  throw error;
 }
 
 } // namespace ember::frontend

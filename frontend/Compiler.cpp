@@ -186,7 +186,8 @@ Value *FunctionEmitter::functionResult() {
   Value *result;
   if (k == ExitKind::Always) {
     result = retval->value.value;
-  } else if (k == ExitKind::Raises || !retval) {
+  } else if (k == ExitKind::Raises || !retval ||
+             retval->value.value->type()->kind() == TypeKind::None) {
     result = declaredReturn_ && k == ExitKind::Raises ? uninitialized(declaredReturn_) : constNone();
   } else {
     Value *ret = lookup("$ret")->value.value;

@@ -104,7 +104,19 @@ private:
 
 } // namespace
 
-Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type) {
+Value *insertDefault(Graph &g, const std::string &spelled, const TypePtr &type) {
+  // IValue::repr writes empty lists as `annotate(List[int], [])`.
+  std::string text = spelled;
+  if (text.rfind("annotate(", 0) == 0) {
+    int depth = 0;
+    for (size_t i = 9; i < text.size(); ++i) {
+      depth += text[i] == '[' || text[i] == '(' ? 1 : text[i] == ']' || text[i] == ')' ? -1 : 0;
+      if (depth == 0 && text[i] == ',') {
+        text = text.substr(i + 1, text.size() - i - 2);
+        break;
+      }
+    }
+  }
   c10::IValue v = LiteralReader(text).read(type);
   TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
   if (v.isInt() && t && t->kind() == TypeKind::Float)

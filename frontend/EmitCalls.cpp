@@ -143,12 +143,26 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
   Sugared callee = emitExpr(calleeExpr);
   switch (callee.kind) {
   case Sugared::Kind::Operator: {
+    if (callee.value && !OperatorRegistry::global().contains(Symbol::fromQualString(callee.name)))
+      error(calleeExpr.span, "a value of type '" + callee.value->type()->annotationStr() +
+                                 "' has no method '" + calleeExpr.text + "'");
     std::vector<NamedValue> args = emitArguments(e);
     if (callee.value)
       args.insert(args.begin(), {callee.value, "", calleeExpr.operands[0]->span});
     return Sugared::of(emitOperator(callee.name, args, e.span));
   }
-  case Sugared::Kind::Builtin: return emitBuiltin(callee.name, e);
+  case Sugared::Kind::Builtin:
+    if (callee.name == "$tensor-cast") {
+      if (e.operands.size() > 1 || !e.keywords.empty())
+        error(e.span, "'" + calleeExpr.text + "()' takes no arguments");
+      Value *f = constBool(false);
+      return Sugared::of(emitOperator("aten::to", {{callee.value, "", e.span},
+                                                   {callee.items[0].value, "", e.span},
+                                                   {f, "", e.span}, {f, "", e.span},
+                                                   {constNone(), "", e.span}},
+                                      e.span));
+    }
+    return emitBuiltin(callee.name, e);
   case Sugared::Kind::Function:
     return Sugared::of(emitScriptCall(callee.name, emitArguments(e), e.span));
   case Sugared::Kind::Namespace:

@@ -100,13 +100,19 @@ Sugared FunctionEmitter::emitExpr(const Expr &e, const TypePtr &hint) {
   case ExprKind::Attribute: return attributeOf(emitExpr(*e.operands[0]), e);
   case ExprKind::Subscript: return emitSubscriptExpr(e);
   case ExprKind::Call: return emitCall(e);
-  case ExprKind::BinOp:
-    return Sugared::of(emitBinary(e.text, emitValue(*e.operands[0]), emitValue(*e.operands[1]), e.span));
+  case ExprKind::BinOp: {
+    Value *lhs = emitValue(*e.operands[0]); // Python evaluates left to right
+    Value *rhs = emitValue(*e.operands[1]);
+    return Sugared::of(emitBinary(e.text, lhs, rhs, e.span));
+  }
   case ExprKind::UnaryOp: return Sugared::of(emitUnary(e));
-  case ExprKind::BoolOp:
-  case ExprKind::Compare: {
+  case ExprKind::BoolOp: {
     Refinements unused;
     return Sugared::of(emitCondition(e, unused));
+  }
+  case ExprKind::Compare: {
+    Refinements unused; // a comparison of tensors is a tensor, not a bool
+    return Sugared::of(emitCompare(e, unused));
   }
   case ExprKind::IfExp: return Sugared::of(emitTernary(e, hint));
   case ExprKind::List: return Sugared::of(emitListLiteral(e, hint));
@@ -230,7 +236,7 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
   if (e.kind == ExprKind::BoolOp)
     return emitShortCircuit(e, 0, refinements);
   if (e.kind == ExprKind::Compare)
-    return emitCompare(e, refinements);
+    return toBool(emitCompare(e, refinements), e.span);
   if (e.kind == ExprKind::Call && e.operands[0]->kind == ExprKind::Name &&
       e.operands[0]->text == "isinstance" && !lookup("isinstance")) {
     Value *v = emitIsInstance(e, &refinements);

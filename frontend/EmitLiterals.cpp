@@ -137,13 +137,13 @@ TypePtr FunctionEmitter::elementType(const std::vector<Value *> &values,
     }
     if (elemHint) {
       if (!vt->isSubtypeOf(*elemHint))
-        error(spans[i], std::string(what) + " annotated with element type '" +
-                            elemHint->annotationStr() + "' holds a '" + vt->annotationStr() + "'");
+        error(spans[i], std::string(what) + " are annotated as '" + elemHint->annotationStr() +
+                            "' but this one is a '" + vt->annotationStr() + "'");
       continue;
     }
     TypePtr u = unifyTypes(t, vt);
     if (!u)
-      error(spans[i], std::string(what) + " elements must have one type: expected '" +
+      error(spans[i], std::string(what) + " must have one type: expected '" +
                           t->annotationStr() + "' but found '" + vt->annotationStr() + "'");
     t = u;
   }
@@ -158,7 +158,7 @@ Value *FunctionEmitter::emitListLiteral(const Expr &e, const TypePtr &hint) {
     values.push_back(emitValue(*x, elemHint));
     spans.push_back(x->span);
   }
-  TypePtr elem = elementType(values, spans, elemHint, "a list");
+  TypePtr elem = elementType(values, spans, elemHint, "list elements");
   if (!elem)
     elem = Type::tensor();
   return insertValue(Symbol::prim("ListConstruct"), values, Type::list(elem), e.span);
@@ -189,9 +189,9 @@ Value *FunctionEmitter::emitDictLiteral(const Expr &e, const TypePtr &hint) {
     all.push_back(keys.back());
     all.push_back(values.back());
   }
-  TypePtr k = elementType(keys, keySpans, typed ? hint->contained()[0] : nullptr, "a dict's keys");
+  TypePtr k = elementType(keys, keySpans, typed ? hint->contained()[0] : nullptr, "dict keys");
   TypePtr v = elementType(values, valueSpans, typed ? hint->contained()[1] : nullptr,
-                          "a dict's values");
+                          "dict values");
   if (!k)
     k = Type::get(TypeKind::Str), v = Type::tensor();
   return insertValue(Symbol::prim("DictConstruct"), all, Type::dict(k, v), e.span);

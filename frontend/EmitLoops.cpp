@@ -315,6 +315,29 @@ TypePtr FunctionEmitter::carryReturn(Node *loop, Value *ret, Value *retval) {
   return type;
 }
 
+/// Binds a `for` target to the element at `index`; a tuple target over zip
+/// or enumerate binds each part directly instead of building a tuple.
+static void bindElement(FunctionEmitter &em, const Expr &target, const IterSource &src,
+                        Value *index) {
+  bool combined = src.kind == IterSource::Zip || src.kind == IterSource::Enumerate;
+  size_t n = src.parts.size() + (src.kind == IterSource::Enumerate ? 1 : 0);
+  if (combined && (target.kind == ExprKind::Tuple || target.kind == ExprKind::List) &&
+      target.operands.size() == n) {
+    size_t k = 0;
+    if (src.kind == IterSource::Enumerate) {
+      Value *i = src.offset ? em.emitOperator("aten::add", {{index, "", src.span},
+                                                            {src.offset, "", src.span}},
+                                              src.span)
+                            : index;
+      em.emitAssignTo(*target.operands[k++], Sugared::of(i), target.span);
+    }
+    for (const auto &part : src.parts)
+      bindElement(em, *target.operands[k++], part, index);
+    return;
+  }
+  em.emitAssignTo(target, Sugared::of(elementAt(em, src, index)), target.span);
+}
+
 void FunctionEmitter::emitWhile(const Stmt &s) {
   emitLoop(nullptr, s.value.get(), &s.body, [&](Value *) { emitStatements(s.body); }, s.span);
 }
@@ -334,7 +357,7 @@ void FunctionEmitter::emitForLoop(const Expr &target, const Expr &iter,
   emitLoop(
       length, nullptr, stmts,
       [&](Value *index) {
-        emitAssignTo(target, Sugared::of(elementAt(*this, src, index)), target.span);
+        bindElement(*this, target, src, index);
         body();
       },
       span);

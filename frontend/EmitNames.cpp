@@ -138,9 +138,20 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
     error(span, "'" + base.name + "' has no attribute '" + attr + "'");
   Value *v = base.value;
   TypePtr t = v->type();
-  if (t->kind() == TypeKind::Tensor)
+  if (t->kind() == TypeKind::Tensor) {
     if (const char *op = tensorProperty(attr))
       return Sugared::of(emitOperator(op, {{v, "", span}}, span));
+    static const std::map<std::string, const char *> casts = {
+        {"float", "float32"}, {"double", "float64"}, {"half", "float16"}, {"long", "int64"},
+        {"int", "int32"},     {"short", "int16"},   {"char", "int8"},     {"byte", "uint8"},
+        {"bool", "bool"},     {"bfloat16", "bfloat16"}};
+    if (auto c = casts.find(attr); c != casts.end()) {
+      // x.float() is x.to(torch.float32), as TorchScript compiles it.
+      Sugared cast = Sugared::make(Sugared::Kind::Builtin, "$tensor-cast", v);
+      cast.items.push_back(Sugared::of(constInt(*dtypeCode(c->second))));
+      return cast;
+    }
+  }
   if (t->isNamedTuple()) {
     const auto &fields = t->fieldNames();
     for (size_t i = 0; i < fields.size(); ++i)

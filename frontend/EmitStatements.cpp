@@ -221,7 +221,7 @@ void FunctionEmitter::emitAugAssign(const Stmt &s) {
         error(s.span, "the operator '" + op + "=' is not supported on tensors");
       Value *out = emitOperator(inplace, {{lhs, "", target.span}, {rhs, "", s.value->span}},
                                 s.span);
-      define(target.text, Sugared::of(out), target.span);
+      emitAssignTo(target, Sugared::of(out), s.span);
       return;
     }
     Value *out = emitBinary(op, lhs, rhs, s.span);

@@ -70,4 +70,11 @@ CompileError &CompileError::addNote(const SourceSpan &span, const std::string &m
   return *this;
 }
 
+CompileError &CompileError::addDetail(const std::string &text) {
+  rendered_ += text;
+  if (!text.empty() && text.back() != '\n')
+    rendered_ += '\n';
+  return *this;
+}
+
 } // namespace ember

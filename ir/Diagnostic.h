@@ -49,6 +49,8 @@ class CompileError : public std::runtime_error {
 public:
   CompileError(const SourceSpan &span, const std::string &message);
   CompileError &addNote(const SourceSpan &span, const std::string &message);
+  /// Appends lines of text (a list of candidates, say) after the source.
+  CompileError &addDetail(const std::string &text);
   const std::string &rendered() const { return rendered_; }
   const char *what() const noexcept override { return rendered_.c_str(); }
   const std::string &message() const { return message_; }

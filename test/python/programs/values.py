@@ -107,3 +107,9 @@ def annotated_empty(n: int) -> Tuple[List[float], Dict[int, str]]:
         fs.append(i * 0.5)
         names[i] = str(i)
     return fs, names
+
+
+def evaluation_order(xs: List[int]) -> List[int]:
+    a = xs.pop() - xs.pop() * 10
+    b = [xs.pop(), xs.pop()]
+    return [a] + b + [max(xs.pop(), xs.pop() * 100)]

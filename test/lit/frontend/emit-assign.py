@@ -1,0 +1,86 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+from typing import Dict, Optional, Tuple
+
+import torch
+
+
+# Test that tuple unpacking binds each element through one prim::TupleUnpack.
+# CHECK-LABEL: tuple_unpack(%t : (int, float)):
+# CHECK-NEXT:   %a : int, %b : float = prim::TupleUnpack(%t)
+# CHECK-NEXT:   %[[V5:[0-9]+]] : float = aten::add(%a, %b)
+# CHECK-NEXT:   return (%[[V5]])
+def tuple_unpack(t: Tuple[int, float]) -> float:
+    a, b = t
+    return a + b
+
+
+# Test that a starred target collects the middle elements into a tuple.
+# CHECK-LABEL: starred(%t : (int, str, float, bool)):
+# CHECK-NEXT:   %first : int, %[[V4:[0-9]+]] : str, %[[V5:[0-9]+]] : float, %last : bool = prim::TupleUnpack(%t)
+# CHECK-NEXT:   %middle : (str, float) = prim::TupleConstruct(%[[V4]], %[[V5]])
+# CHECK-NEXT:   return (%middle)
+def starred(t: Tuple[int, str, float, bool]) -> Tuple[str, float]:
+    first, *middle, last = t
+    return middle
+
+
+# Test that augmented assignment on ints rebinds the name (the older value
+# becomes `%n.N`).
+# CHECK-LABEL: aug_int(%n.1 : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %n.3 : int = aten::add(%n.1, %[[V3]])
+# CHECK-NEXT:   %n : int = aten::mul(%n.3, %[[V5]])
+# CHECK-NEXT:   return (%n)
+def aug_int(n: int) -> int:
+    n += 2
+    n *= 3
+    return n
+
+
+# Test that augmented assignment on tensors is in place (aten::add_).
+# CHECK-LABEL: aug_tensor(%x.1 : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %x.3 : Tensor = aten::add_(%x.1, %[[V3]], %[[V3]])
+# CHECK-NEXT:   %x : Tensor = aten::mul_(%x.3, %x.3)
+# CHECK-NEXT:   return (%x)
+def aug_tensor(x: torch.Tensor) -> torch.Tensor:
+    x += 1
+    x *= x
+    return x
+
+
+# Test that an annotated variable keeps its declared Optional type at joins.
+# CHECK-LABEL: annotated(%n : int):
+# CHECK-NEXT:   %r.1 : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::gt(%n, %[[V4]])
+# CHECK-NEXT:   %r : int? = prim::If(%[[V5]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%n)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%r.1)
+# CHECK-NEXT:   return (%r)
+def annotated(n: int) -> Optional[int]:
+    r: Optional[int] = None
+    if n > 0:
+        r = n
+    return r
+
+
+# Test that a `# type:` comment annotates the variable of an assignment.
+# CHECK-LABEL: type_comment():
+# CHECK-NEXT:   %d : Dict(str, int) = prim::DictConstruct()
+# CHECK-NEXT:   return (%d)
+def type_comment() -> Dict[str, int]:
+    d = {}  # type: Dict[str, int]
+    return d
+
+
+# Test that `a = b = x` binds both names to the same value.
+# CHECK-LABEL: chained(%x : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = aten::add(%x, %x)
+# CHECK-NEXT:   return (%[[V3]])
+def chained(x: int) -> int:
+    a = b = x
+    return a + b

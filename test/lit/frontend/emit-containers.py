@@ -1,0 +1,132 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+from typing import Dict, List, Tuple
+
+import torch
+
+
+# Test that list, tuple and dict literals construct their containers.
+# CHECK-LABEL: literals(%a : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="a"]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="x"]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int[] = prim::ListConstruct(%a, %[[V3]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Dict(str, int) = prim::DictConstruct(%[[V5]], %a)
+# CHECK-NEXT:   %[[V8:[0-9]+]] : (int, str) = prim::TupleConstruct(%a, %[[V7]])
+# CHECK-NEXT:   %[[V9:[0-9]+]] : (int[], Dict(str, int), (int, str)) = prim::TupleConstruct(%[[V4]], %[[V6]], %[[V8]])
+# CHECK-NEXT:   return (%[[V9]])
+def literals(a: int) -> Tuple[List[int], Dict[str, int], Tuple[int, str]]:
+    return [a, 2], {"a": a}, (a, "x")
+
+
+# Test that an empty list or dict without annotation is List[Tensor] /
+# Dict[str, Tensor].
+# CHECK-LABEL: empty_defaults():
+# CHECK-NEXT:   %[[V2:[0-9]+]] : Tensor[] = prim::ListConstruct()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : Dict(str, Tensor) = prim::DictConstruct()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : (Tensor[], Dict(str, Tensor)) = prim::TupleConstruct(%[[V2]], %[[V3]])
+# CHECK-NEXT:   return (%[[V4]])
+def empty_defaults() -> Tuple[List[torch.Tensor], Dict[str, torch.Tensor]]:
+    return [], {}
+
+
+# Test that indexing and slicing lists, strings and tuples use
+# __getitem__, slice, TupleIndex and TupleSlice-by-construction.
+# CHECK-LABEL: subscripts(%xs : int[],
+# CHECK-NEXT:       %s : str,
+# CHECK-NEXT:       %t : (int, str, float)):
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::__getitem__(%xs, %[[V6]])
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int[] = aten::slice(%xs, %[[V8]], %[[V9]], %[[V10]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : str = aten::__getitem__(%s, %[[V12]])
+# CHECK-NEXT:   %[[V17:[0-9]+]] : str = aten::slice(%s, %[[V9]], %[[V10]], %[[V8]])
+# CHECK-NEXT:   %[[V20:[0-9]+]] : str = prim::TupleIndex(%t, %[[V8]])
+# CHECK-NEXT:   %[[V22:[0-9]+]] : float = prim::TupleIndex(%t, %[[V10]])
+# CHECK-NEXT:   %[[V23:[0-9]+]] : (str, float) = prim::TupleConstruct(%[[V20]], %[[V22]])
+# CHECK-NEXT:   %[[V24:[0-9]+]] : (int, int[], str, str, (str, float)) = prim::TupleConstruct(%[[V7]], %[[V11]], %[[V13]], %[[V17]], %[[V23]])
+# CHECK-NEXT:   return (%[[V24]])
+def subscripts(xs: List[int], s: str, t: Tuple[int, str, float]) -> Tuple[int, List[int], str, str, Tuple[str, float]]:
+    return xs[-1], xs[1::2], s[0], s[:2], t[1:]
+
+
+# Test that storing into lists and dicts uses aten::_set_item and `del`
+# aten::Delete.
+# CHECK-LABEL: stores(%xs : int[],
+# CHECK-NEXT:       %d : Dict(str, int)):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : str = prim::Constant[value="k"]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = aten::_set_item(%xs, %[[V5]], %[[V4]])
+# CHECK-NEXT:    = aten::_set_item(%d, %[[V8]], %[[V7]])
+# CHECK-NEXT:    = aten::Delete(%xs, %[[V4]])
+# CHECK-NEXT:    = aten::Delete(%d, %[[V8]])
+# CHECK-NEXT:   return (%[[V14]])
+def stores(xs: List[int], d: Dict[str, int]):
+    xs[0] = 1
+    d["k"] = 2
+    del xs[1]
+    del d["k"]
+
+
+# Test that a list comprehension with a filter appends in a loop.
+# CHECK-LABEL: list_comp(%xs : int[]):
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = prim::ListConstruct()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:    = prim::Loop(%[[V4]], %[[V5]])
+# CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int):
+# CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V6]])
+# CHECK-NEXT:       %[[V12:[0-9]+]] : bool = aten::gt(%x, %[[V11]])
+# CHECK-NEXT:        = prim::If(%[[V12]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %[[V13:[0-9]+]] : int = aten::mul(%x, %x)
+# CHECK-NEXT:           %[[V14:[0-9]+]] : int[] = aten::append(%[[V3]], %[[V13]])
+# CHECK-NEXT:           -> ()
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> ()
+# CHECK-NEXT:       -> (%[[V5]])
+# CHECK-NEXT:   return (%[[V3]])
+def list_comp(xs: List[int]) -> List[int]:
+    return [x * x for x in xs if x > 0]
+
+
+# Test that a dict comprehension sets items in a loop.
+# CHECK-LABEL: dict_comp(%keys : str[]):
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : Dict(str, int) = prim::DictConstruct()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%keys)
+# CHECK-NEXT:    = prim::Loop(%[[V4]], %[[V5]])
+# CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int):
+# CHECK-NEXT:       %k : str = aten::__getitem__(%keys, %[[V6]])
+# CHECK-NEXT:       %[[V11:[0-9]+]] : int = aten::len(%k)
+# CHECK-NEXT:        = aten::_set_item(%[[V3]], %k, %[[V11]])
+# CHECK-NEXT:       -> (%[[V5]])
+# CHECK-NEXT:   return (%[[V3]])
+def dict_comp(keys: List[str]) -> Dict[str, int]:
+    return {k: len(k) for k in keys}
+
+
+# Test that f-strings become aten::format with their format specs.
+# CHECK-LABEL: fstrings(%a : int,
+# CHECK-NEXT:       %b : float):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : str = prim::Constant[value="{}:{:.2f} {{[{][{]}}x{{[}][}]}} {!r}"]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str = aten::format(%[[V4]], %a, %b, %a)
+# CHECK-NEXT:   return (%[[V5]])
+def fstrings(a: int, b: float) -> str:
+    return f"{a}:{b:.2f} {{x}} {a!r}"
+
+
+# Test that unpacking a list checks its length at run time.
+# CHECK-LABEL: list_unpack(%xs : int[]):
+# CHECK-NEXT:   %a : int, %b : int = prim::ListUnpack(%xs)
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::add(%a, %b)
+# CHECK-NEXT:   return (%[[V5]])
+def list_unpack(xs: List[int]) -> int:
+    a, b = xs
+    return a + b

@@ -1,0 +1,144 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+from typing import List
+
+import torch
+
+
+# Test that variables assigned in branches become the outputs of prim::If.
+# CHECK-LABEL: join(%c : bool,
+# CHECK-NEXT:       %x : int):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %y.5 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %y : int = prim::If(%c)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %y.1 : int = aten::add(%x, %[[V4]])
+# CHECK-NEXT:       -> (%y.1)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V7:[0-9]+]] : bool = aten::gt(%x, %[[V6]])
+# CHECK-NEXT:       %y.7 : int = prim::If(%[[V7]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %y.3 : int = aten::mul(%x, %[[V8]])
+# CHECK-NEXT:           -> (%y.3)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%y.5)
+# CHECK-NEXT:       -> (%y.7)
+# CHECK-NEXT:   return (%y)
+def join(c: bool, x: int) -> int:
+    if c:
+        y = x + 1
+    elif x > 3:
+        y = x * 2
+    else:
+        y = 0
+    return y
+
+
+# Test that the statements after an `if` whose branch returns move into the
+# other branch.
+# CHECK-LABEL: early_return(%x : Tensor,
+# CHECK-NEXT:       %n : int):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::lt(%n, %[[V4]])
+# CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = prim::If(%[[V5]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%x)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %y : Tensor = aten::mul(%x, %n)
+# CHECK-NEXT:       -> (%y)
+# CHECK-NEXT:   return (%[[V11]])
+def early_return(x: torch.Tensor, n: int) -> torch.Tensor:
+    if n < 0:
+        return x
+    y = x * n
+    return y
+
+
+# Test that a branch that raises gives no value to the join.
+# CHECK-LABEL: raise_branch(%n : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="negative"]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::lt(%n, %[[V3]])
+# CHECK-NEXT:   %k : int = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:        = prim::RaiseException(%[[V5]], %[[V6]])
+# CHECK-NEXT:       %[[V7:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%n)
+# CHECK-NEXT:   return (%k)
+def raise_branch(n: int) -> int:
+    if n < 0:
+        raise ValueError("negative")
+    else:
+        k = n
+    return k
+
+
+# Test that a tensor condition is converted with aten::Bool.
+# CHECK-LABEL: tensor_condition(%x : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::sum(%x, %[[V3]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::gt(%[[V4]], %[[V5]])
+# CHECK-NEXT:   %[[V7:[0-9]+]] : bool = aten::Bool(%[[V6]])
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::If(%[[V7]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V8]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V5]])
+# CHECK-NEXT:   return (%[[V14]])
+def tensor_condition(x: torch.Tensor) -> int:
+    if x.sum() > 0:
+        return 1
+    return 0
+
+
+# Test that a condition the types decide compiles only the branch that runs.
+# CHECK-LABEL: static_if(%x : Tensor):
+# CHECK-NEXT:   return (%x)
+def static_if(x: torch.Tensor) -> torch.Tensor:
+    if torch.jit.is_scripting():
+        return x
+    else:
+        return x.not_an_operator()
+
+
+# Test that a function without return gives None, and statements after an
+# `if` that may return run under the flag the branch set.
+# CHECK-LABEL: maybe_returns(%xs : int[],
+# CHECK-NEXT:       %c : bool):
+# CHECK-NEXT:   %[[V2:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V22:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V19:[0-9]+]] : bool = prim::If(%c)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V4:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : bool = aten::gt(%[[V4]], %[[V5]])
+# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = prim::If(%[[V6]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V9]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %[[V11:[0-9]+]] : int[] = aten::append(%xs, %[[V10]])
+# CHECK-NEXT:           -> (%[[V2]])
+# CHECK-NEXT:       -> (%[[V15]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V2]])
+# CHECK-NEXT:    = prim::If(%[[V19]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V21:[0-9]+]] : int[] = aten::append(%xs, %[[V5]])
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:   return (%[[V22]])
+def maybe_returns(xs: List[int], c: bool):
+    if c:
+        if len(xs) > 2:
+            return
+        xs.append(1)
+    xs.append(2)

@@ -1,0 +1,226 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+from typing import Dict, List
+
+import torch
+
+
+# Test that `for` over range(n) loops n times and carries what it assigns.
+# CHECK-LABEL: range_loop(%n : int):
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %acc : int = prim::Loop(%n, %[[V4]], %acc.1)
+# CHECK-NEXT:     block0(%[[V5:[0-9]+]] : int, %acc.3 : int):
+# CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %[[V5]])
+# CHECK-NEXT:       -> (%[[V4]], %acc.5)
+# CHECK-NEXT:   return (%acc)
+def range_loop(n: int) -> int:
+    acc = 0
+    for i in range(n):
+        acc += i
+    return acc
+
+
+# Test that range(start, stop, step) counts trips with aten::__range_length
+# and derives the element with aten::__derive_index.
+# CHECK-LABEL: range_step(%n : int):
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=-2]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::__range_length(%n, %acc.1, %[[V6]])
+# CHECK-NEXT:   %acc : int = prim::Loop(%[[V7]], %[[V8]], %acc.1)
+# CHECK-NEXT:     block0(%[[V9:[0-9]+]] : int, %acc.3 : int):
+# CHECK-NEXT:       %i : int = aten::__derive_index(%[[V9]], %n, %[[V6]])
+# CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %i)
+# CHECK-NEXT:       -> (%[[V8]], %acc.5)
+# CHECK-NEXT:   return (%acc)
+def range_step(n: int) -> int:
+    acc = 0
+    for i in range(n, 0, -2):
+        acc += i
+    return acc
+
+
+# Test that `while` re-evaluates its condition at the end of the body.
+# CHECK-LABEL: while_loop(%n.1 : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::gt(%n.1, %[[V4]])
+# CHECK-NEXT:   %n : int = prim::Loop(%[[V3]], %[[V5]], %n.1)
+# CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %n.3 : int):
+# CHECK-NEXT:       %n.5 : int = aten::floordiv(%n.3, %[[V11]])
+# CHECK-NEXT:       %[[V14:[0-9]+]] : bool = aten::gt(%n.5, %[[V4]])
+# CHECK-NEXT:       -> (%[[V14]], %n.5)
+# CHECK-NEXT:   return (%n)
+def while_loop(n: int) -> int:
+    while n > 1:
+        n = n // 2
+    return n
+
+
+# Test that `break` turns a `for` into the while form with an explicit index.
+# CHECK-LABEL: break_loop(%xs : int[]):
+# CHECK-NEXT:   %found.1 : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V20:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = aten::gt(%[[V5]], %[[V7]])
+# CHECK-NEXT:   %found : int, %[[V30:[0-9]+]] : int = prim::Loop(%[[V6]], %[[V8]], %found.1, %[[V7]])
+# CHECK-NEXT:     block0(%[[V10:[0-9]+]] : int, %found.3 : int, %[[V12:[0-9]+]] : int):
+# CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V12]])
+# CHECK-NEXT:       %[[V18:[0-9]+]] : bool = aten::gt(%x, %[[V17]])
+# CHECK-NEXT:       %found.5 : int, %[[V23:[0-9]+]] : bool = prim::If(%[[V18]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%x, %[[V20]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%found.3, %[[V14]])
+# CHECK-NEXT:       %[[V25:[0-9]+]] : int = aten::add(%[[V12]], %[[V24]])
+# CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V5]])
+# CHECK-NEXT:       %[[V27:[0-9]+]] : bool = aten::__not__(%[[V23]])
+# CHECK-NEXT:       %[[V28:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V27]])
+# CHECK-NEXT:       -> (%[[V28]], %found.5, %[[V25]])
+# CHECK-NEXT:   return (%found)
+def break_loop(xs: List[int]) -> int:
+    found = -1
+    for x in xs:
+        if x > 3:
+            found = x
+            break
+    return found
+
+
+# Test that `continue` skips the rest of the body through a branch.
+# CHECK-LABEL: continue_loop(%n : int):
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %acc : int = prim::Loop(%n, %[[V4]], %acc.1)
+# CHECK-NEXT:     block0(%[[V5:[0-9]+]] : int, %acc.3 : int):
+# CHECK-NEXT:       %[[V11:[0-9]+]] : int = aten::remainder(%[[V5]], %[[V10]])
+# CHECK-NEXT:       %[[V13:[0-9]+]] : bool = aten::eq(%[[V11]], %acc.1)
+# CHECK-NEXT:       %acc.7 : int = prim::If(%[[V13]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%acc.3)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %acc.5 : int = aten::add(%acc.3, %[[V5]])
+# CHECK-NEXT:           -> (%acc.5)
+# CHECK-NEXT:       -> (%[[V4]], %acc.7)
+# CHECK-NEXT:   return (%acc)
+def continue_loop(n: int) -> int:
+    acc = 0
+    for i in range(n):
+        if i % 2 == 0:
+            continue
+        acc += i
+    return acc
+
+
+# Test that a `return` inside a loop is carried out of it.
+# CHECK-LABEL: return_in_loop(%xs : int[]):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V29:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%[[V3]], %[[V5]])
+# CHECK-NEXT:   %[[V30:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:   %[[V33:[0-9]+]] : int, %[[V34:[0-9]+]] : bool, %[[V35:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V5]], %[[V29]], %[[V30]])
+# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %[[V9:[0-9]+]] : int, %[[V31:[0-9]+]] : bool, %[[V32:[0-9]+]] : int):
+# CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V9]])
+# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::lt(%x, %[[V5]])
+# CHECK-NEXT:       %[[V20:[0-9]+]] : int, %[[V21:[0-9]+]] : bool, %[[V23:[0-9]+]] : bool = prim::If(%[[V15]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%x, %[[V16]], %[[V16]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %[[V19:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:           -> (%[[V19]], %[[V29]], %[[V29]])
+# CHECK-NEXT:       %[[V25:[0-9]+]] : int = aten::add(%[[V9]], %[[V24]])
+# CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V3]])
+# CHECK-NEXT:       %[[V27:[0-9]+]] : bool = aten::__not__(%[[V23]])
+# CHECK-NEXT:       %[[V28:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V27]])
+# CHECK-NEXT:       -> (%[[V28]], %[[V25]], %[[V21]], %[[V20]])
+# CHECK-NEXT:   %[[V39:[0-9]+]] : int = prim::If(%[[V34]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V35]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V5]])
+# CHECK-NEXT:   return (%[[V39]])
+def return_in_loop(xs: List[int]) -> int:
+    for x in xs:
+        if x < 0:
+            return x
+    return 0
+
+
+# Test that enumerate and zip read each source at the trip index.
+# CHECK-LABEL: enumerate_zip(%xs : int[],
+# CHECK-NEXT:       %ys : float[]):
+# CHECK-NEXT:   %acc.1 : float = prim::Constant[value=0.]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%ys)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::min(%[[V5]], %[[V6]])
+# CHECK-NEXT:   %acc : float = prim::Loop(%[[V7]], %[[V8]], %acc.1)
+# CHECK-NEXT:     block0(%[[V9:[0-9]+]] : int, %acc.3 : float):
+# CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V9]])
+# CHECK-NEXT:       %y : float = aten::__getitem__(%ys, %[[V9]])
+# CHECK-NEXT:       %[[V16:[0-9]+]] : int = aten::mul(%[[V9]], %x)
+# CHECK-NEXT:       %[[V17:[0-9]+]] : float = aten::mul(%[[V16]], %y)
+# CHECK-NEXT:       %acc.5 : float = aten::add(%acc.3, %[[V17]])
+# CHECK-NEXT:       -> (%[[V8]], %acc.5)
+# CHECK-NEXT:   return (%acc)
+def enumerate_zip(xs: List[int], ys: List[float]) -> float:
+    acc = 0.0
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        acc += i * x * y
+    return acc
+
+
+# Test that iterating a dict visits its keys and a tensor its rows.
+# CHECK-LABEL: dict_tensor(%d : Dict(str, int),
+# CHECK-NEXT:       %t : Tensor):
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str[] = aten::keys(%d)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%[[V5]])
+# CHECK-NEXT:   %acc.7 : int = prim::Loop(%[[V6]], %[[V7]], %acc.1)
+# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %acc.3 : int):
+# CHECK-NEXT:       %k : str = aten::__getitem__(%[[V5]], %[[V8]])
+# CHECK-NEXT:       %[[V14:[0-9]+]] : int = aten::__getitem__(%d, %k)
+# CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %[[V14]])
+# CHECK-NEXT:       -> (%[[V7]], %acc.5)
+# CHECK-NEXT:   %[[V18:[0-9]+]] : int = aten::len(%t)
+# CHECK-NEXT:   %acc : int = prim::Loop(%[[V18]], %[[V7]], %acc.7)
+# CHECK-NEXT:     block0(%[[V20:[0-9]+]] : int, %acc.9 : int):
+# CHECK-NEXT:       %row : Tensor = aten::select(%t, %acc.1, %[[V20]])
+# CHECK-NEXT:       %[[V28:[0-9]+]] : int = aten::size(%row, %acc.1)
+# CHECK-NEXT:       %acc.11 : int = aten::add(%acc.9, %[[V28]])
+# CHECK-NEXT:       -> (%[[V7]], %acc.11)
+# CHECK-NEXT:   return (%acc)
+def dict_tensor(d: Dict[str, int], t: torch.Tensor) -> int:
+    acc = 0
+    for k in d:
+        acc += d[k]
+    for row in t:
+        acc += row.size(0)
+    return acc
+
+
+# Test that a loop over a tuple is unrolled.
+# CHECK-LABEL: tuple_loop(%x.1 : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : (int, float) = prim::TupleConstruct(%[[V3]], %[[V4]])
+# CHECK-NEXT:   %k.1 : int, %k : float = prim::TupleUnpack(%[[V5]])
+# CHECK-NEXT:   %x.3 : Tensor = aten::mul(%x.1, %k.1)
+# CHECK-NEXT:   %x : Tensor = aten::mul(%x.3, %k)
+# CHECK-NEXT:   return (%x)
+def tuple_loop(x: torch.Tensor) -> torch.Tensor:
+    for k in (1, 2.0):
+        x = x * k
+    return x

@@ -1,0 +1,181 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+from typing import Optional, Union
+
+import torch
+
+
+# Test that `is not None` refines an Optional local in the true branch.
+# CHECK-LABEL: is_not_none(%x : int?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x, %[[V3]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V5:[0-9]+]] : int = prim::unchecked_cast(%x)
+# CHECK-NEXT:       %[[V7:[0-9]+]] : int = aten::add(%[[V5]], %[[V6]])
+# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V10]])
+# CHECK-NEXT:   return (%[[V13]])
+def is_not_none(x: Optional[int]) -> int:
+    if x is not None:
+        return x + 1
+    return 0
+
+
+# Test that the refinement reaches the implicit else of `is None` after an
+# early return.
+# CHECK-LABEL: after_return(%x : Tensor?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x, %[[V3]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int[] = prim::ListConstruct(%[[V5]])
+# CHECK-NEXT:       %[[V11:[0-9]+]] : Tensor = aten::zeros(%[[V6]], %[[V3]], %[[V3]], %[[V3]], %[[V3]])
+# CHECK-NEXT:       -> (%[[V11]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V14:[0-9]+]] : Tensor = prim::unchecked_cast(%x)
+# CHECK-NEXT:       %[[V15:[0-9]+]] : Tensor = aten::relu(%[[V14]])
+# CHECK-NEXT:       -> (%[[V15]])
+# CHECK-NEXT:   return (%[[V18]])
+def after_return(x: Optional[torch.Tensor]) -> torch.Tensor:
+    if x is None:
+        return torch.zeros(1)
+    return x.relu()
+
+
+# Test that `and` combines the refinements of both operands.
+# CHECK-LABEL: through_and(%a : int?,
+# CHECK-NEXT:       %b : int?):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__isnot__(%a, %[[V4]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::If(%[[V5]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::__isnot__(%b, %[[V4]])
+# CHECK-NEXT:       -> (%[[V9]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V10]])
+# CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::If(%[[V6]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V11:[0-9]+]] : int = prim::unchecked_cast(%a)
+# CHECK-NEXT:       %[[V12:[0-9]+]] : int = prim::unchecked_cast(%b)
+# CHECK-NEXT:       %[[V13:[0-9]+]] : int = aten::add(%[[V11]], %[[V12]])
+# CHECK-NEXT:       -> (%[[V13]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V16]])
+# CHECK-NEXT:   return (%[[V19]])
+def through_and(a: Optional[int], b: Optional[int]) -> int:
+    if a is not None and b is not None:
+        return a + b
+    return 0
+
+
+# Test that `not` and `or` swap and intersect refinements.
+# CHECK-LABEL: through_or(%a : int?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%a, %[[V3]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V7:[0-9]+]] : int = prim::unchecked_cast(%a)
+# CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::lt(%[[V7]], %[[V8]])
+# CHECK-NEXT:       -> (%[[V9]])
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = aten::__not__(%[[V5]])
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::If(%[[V10]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V11:[0-9]+]] : int = prim::unchecked_cast(%a)
+# CHECK-NEXT:       -> (%[[V11]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V14]])
+# CHECK-NEXT:   return (%[[V17]])
+def through_or(a: Optional[int]) -> int:
+    if not (a is None or a < 0):
+        return a
+    return 1
+
+
+# Test that `assert x is not None` refines what follows.
+# CHECK-LABEL: assert_refines(%x : int?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="x is required"]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="builtins.AssertionError"]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x, %[[V3]])
+# CHECK-NEXT:    = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:        = prim::RaiseException(%[[V6]], %[[V7]])
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::unchecked_cast(%x)
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = aten::mul(%[[V8]], %[[V9]])
+# CHECK-NEXT:   return (%[[V10]])
+def assert_refines(x: Optional[int]) -> int:
+    assert x is not None, "x is required"
+    return x * 2
+
+
+# Test that a branch that raises leaves the other branch's refinement.
+# CHECK-LABEL: raise_refines(%x : int?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="no x"]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x, %[[V3]])
+# CHECK-NEXT:    = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:        = prim::RaiseException(%[[V5]], %[[V6]])
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::unchecked_cast(%x)
+# CHECK-NEXT:   return (%[[V8]])
+def raise_refines(x: Optional[int]) -> int:
+    if x is None:
+        raise ValueError("no x")
+    return x
+
+
+# Test that `if x is None: x = default` gives a non-Optional `x`.
+# CHECK-LABEL: default_assign(%x.1 : int?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %x.3 : int = prim::Constant[value=5]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
+# CHECK-NEXT:   %x : int = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%x.3)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:   return (%x)
+def default_assign(x: Optional[int]) -> int:
+    if x is None:
+        x = 5
+    return x
+
+
+# Test that isinstance refines a Union and folds when the type decides it.
+# CHECK-LABEL: isinstance_refines(%x : Union(int, str),
+# CHECK-NEXT:       %y : int):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x)
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V5:[0-9]+]] : int = prim::unchecked_cast(%x)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%[[V5]], %y)
+# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%y)
+# CHECK-NEXT:   return (%[[V12]])
+def isinstance_refines(x: Union[int, str], y: int) -> int:
+    if isinstance(x, int):
+        return x + y
+    if isinstance(y, int):
+        return y
+    return 0

@@ -1,0 +1,84 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+import torch
+
+
+# Test that ints select, slices slice, None unsqueezes and `...` counts the
+# following dimensions from the end.
+# CHECK-LABEL: basic(%x : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V3]], %[[V3]])
+# CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = aten::slice(%[[V5]], %[[V3]], %[[V6]], %[[V7]], %[[V6]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::slice(%[[V10]], %[[V6]], %[[V11]], %[[V11]], %[[V13]])
+# CHECK-NEXT:   %[[V19:[0-9]+]] : Tensor = aten::select(%x, %[[V17]], %[[V17]])
+# CHECK-NEXT:   %[[V21:[0-9]+]] : Tensor = aten::add(%[[V15]], %[[V19]], %[[V6]])
+# CHECK-NEXT:   %[[V23:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V3]])
+# CHECK-NEXT:   %[[V26:[0-9]+]] : Tensor = aten::select(%[[V23]], %[[V6]], %[[V6]])
+# CHECK-NEXT:   %[[V28:[0-9]+]] : Tensor = aten::add(%[[V21]], %[[V26]], %[[V6]])
+# CHECK-NEXT:   return (%[[V28]])
+def basic(x: torch.Tensor) -> torch.Tensor:
+    return x[0, 1:3, ::2] + x[..., -1] + x[None, 1]
+
+
+# Test that tensor indices collect into one aten::index.
+# CHECK-LABEL: advanced(%x : Tensor,
+# CHECK-NEXT:       %i : Tensor):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::slice(%x, %[[V7]], %[[V4]], %[[V4]], %[[V6]])
+# CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor?[] = prim::ListConstruct(%[[V4]], %i)
+# CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = aten::index(%[[V8]], %[[V10]])
+# CHECK-NEXT:   return (%[[V11]])
+def advanced(x: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+    return x[:, i]
+
+
+# Test that a scalar store copies a tensor of the view's dtype and device
+# into the view.
+# CHECK-LABEL: store_scalar(%x : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : float = prim::Constant[value=1.5]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::select(%x, %[[V4]], %[[V4]])
+# CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = aten::slice(%[[V6]], %[[V4]], %[[V7]], %[[V8]], %[[V9]])
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::dtype(%[[V11]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : Device = prim::device(%[[V11]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::tensor(%[[V3]], %[[V12]], %[[V13]], %[[V14]])
+# CHECK-NEXT:   %[[V17:[0-9]+]] : Tensor = aten::copy_(%[[V11]], %[[V15]], %[[V14]])
+# CHECK-NEXT:   return (%[[V7]])
+def store_scalar(x: torch.Tensor):
+    x[0, :2] = 1.5
+
+
+# Test that a store through tensor indices is aten::index_put_.
+# CHECK-LABEL: store_index(%x : Tensor,
+# CHECK-NEXT:       %mask : Tensor,
+# CHECK-NEXT:       %v : Tensor):
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor?[] = prim::ListConstruct(%mask)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = aten::index_put_(%x, %[[V5]], %v, %[[V6]])
+# CHECK-NEXT:   return (%[[V8]])
+def store_index(x: torch.Tensor, mask: torch.Tensor, v: torch.Tensor):
+    x[mask] = v
+
+
+# Test that augmented assignment into an index updates the view in place.
+# CHECK-LABEL: aug_index(%x : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V4]], %[[V3]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::add_(%[[V5]], %[[V6]], %[[V3]])
+# CHECK-NEXT:   return (%[[V9]])
+def aug_index(x: torch.Tensor):
+    x[1] += 2
