@@ -69,7 +69,8 @@ void CompilerImpl::addModule(std::shared_ptr<const Module> module) {
       owner_[s.get()] = module.get();
       order.push_back(s->name);
     } else if (s->kind == StmtKind::ClassDef) {
-      throw CompileError(s->span, "classes are not supported by the emitter yet");
+      addClass(module, *s);
+      order.push_back(s->name);
     }
   }
 }
@@ -104,7 +105,15 @@ TypePtr CompilerImpl::resolveType(const std::string &name) const {
   return resolver_.type ? resolver_.type(name) : nullptr;
 }
 
-TypeNameResolver CompilerImpl::typeResolver() const { return resolver_.type; }
+TypeNameResolver CompilerImpl::typeResolver() const {
+  return [this](const std::string &name) -> TypePtr {
+    std::string shortName = name.rfind("__torch__.", 0) == 0 ? name.substr(10) : name;
+    auto it = classes_.find(shortName);
+    if (it != classes_.end())
+      return it->second.type;
+    return resolver_.type ? resolver_.type(name) : nullptr;
+  };
+}
 
 Graph *CompilerImpl::compile(const std::string &name, const SourceSpan *callSite) {
   if (Graph *g = unit_.find(name))
@@ -124,39 +133,61 @@ const FunctionSchema &CompilerImpl::schemaOf(const std::string &name,
   auto done = schemas_.find(name);
   if (done != schemas_.end())
     return done->second;
+  auto def = defs_.find(name);
+  if (def == defs_.end()) {
+    // `Class.static_method`
+    size_t dot = name.rfind('.');
+    ClassInfo *c = dot == std::string::npos ? nullptr : findClass(name.substr(0, dot));
+    if (!c)
+      throw CompileError(callSite, "undefined function '" + name + "'");
+    return methodSchema(*c, name.substr(dot + 1), callSite);
+  }
+  return schemas_[name] = compileBody(name, *def->second.def, callSite, nullptr, false);
+}
+
+FunctionSchema CompilerImpl::compileBody(const std::string &graphName, const Stmt &def,
+                                         const SourceSpan &callSite, ClassInfo *cls,
+                                         bool isStatic) {
   for (size_t i = 0; i < inProgress_.size(); ++i)
-    if (inProgress_[i].first == name) {
+    if (inProgress_[i].first == graphName) {
       std::string chain;
       for (size_t j = i; j < inProgress_.size(); ++j)
         chain += inProgress_[j].first + " -> ";
-      CompileError e(callSite, "recursive call: " + chain + name +
+      CompileError e(callSite, "recursive call: " + chain + graphName +
                                    "; TorchScript does not support recursion, write it as a loop");
       for (size_t j = i + 1; j < inProgress_.size(); ++j)
         e.addNote(inProgress_[j].second, "'" + inProgress_[j].first + "' is called here");
       throw e;
     }
-  const Definition &d = defs_.at(name);
   auto graph = std::make_shared<Graph>();
-  graph->setName(name);
-  inProgress_.push_back({name, callSite});
-  FunctionSignature signature = signatureOf(*d.def, /*isMethod=*/false, typeResolver());
-  FunctionEmitter emitter(*this, *d.def, graph);
+  graph->setName(graphName);
+  inProgress_.push_back({graphName, callSite});
   FunctionSchema schema;
   try {
+    bool isMethod = cls && !isStatic;
+    FunctionSignature signature = signatureOf(def, isMethod, typeResolver());
+    if (isMethod) {
+      if (def.params.empty())
+        throw CompileError(def.span, "method '" + def.name + "' needs a 'self' parameter");
+      signature.schema.arguments[0].type = cls->type;
+    }
+    FunctionEmitter emitter(*this, def, graph, isMethod ? cls : nullptr);
     schema = emitter.emit(signature);
+    schema.name = graphName;
   } catch (...) {
     inProgress_.pop_back();
     throw;
   }
   inProgress_.pop_back();
   unit_.add(graph);
-  return schemas_[name] = schema;
+  return schema;
 }
 
 FunctionEmitter::FunctionEmitter(CompilerImpl &compiler, const Stmt &def,
-                                 std::shared_ptr<Graph> graph)
+                                 std::shared_ptr<Graph> graph, ClassInfo *cls)
     : compiler_(compiler), def_(def), graph_(std::move(graph)),
-      file_(std::make_shared<const std::string>(def.span.buffer ? def.span.buffer->name : "")) {}
+      file_(std::make_shared<const std::string>(def.span.buffer ? def.span.buffer->name : "")),
+      class_(cls) {}
 
 FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
   FunctionSchema schema = signature.schema;
@@ -265,8 +296,17 @@ void Compiler::addModule(std::shared_ptr<const Module> module) { impl_->addModul
 Graph *Compiler::compileFunction(const std::string &name) { return impl_->compile(name, nullptr); }
 
 void Compiler::compileAll() {
-  for (const auto &name : std::vector<std::string>(impl_->order))
+  for (const auto &name : std::vector<std::string>(impl_->order)) {
+    if (ClassInfo *c = impl_->findClass(name)) {
+      if (c->methods.count("__init__"))
+        impl_->methodSchema(*c, "__init__", c->def->span);
+      for (const auto &s : c->def->body)
+        if (s->kind == StmtKind::FunctionDef)
+          impl_->methodSchema(*c, s->name, s->span);
+      continue;
+    }
     impl_->compile(name, nullptr);
+  }
 }
 
 CompilationUnit &Compiler::unit() { return impl_->unit(); }

@@ -160,8 +160,15 @@ Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Exp
                            " is not supported: its length is not known statically");
     return emitOperator("aten::" + name, {{v, "", call.operands[1]->span}}, call.span);
   }
-  if (const char *op = directOperator(name))
-    return emitOperator(op, emitArguments(call), call.span);
+  if (const char *op = directOperator(name)) {
+    std::vector<NamedValue> args = emitArguments(call);
+    static const std::map<std::string, std::string> magic = {
+        {"len", "__len__"}, {"hash", "__hash__"}};
+    if (auto m = magic.find(name); m != magic.end() && args.size() == 1)
+      if (Value *v = emitMagic(args[0].value, m->second, {}, call.span))
+        return v;
+    return emitOperator(op, args, call.span);
+  }
   error(call.operands[0]->span, "'" + name + "' cannot be called here");
 }
 

@@ -165,10 +165,15 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
     return emitBuiltin(callee.name, e);
   case Sugared::Kind::Function:
     return Sugared::of(emitScriptCall(callee.name, emitArguments(e), e.span));
+  case Sugared::Kind::Method:
+    return Sugared::of(emitMethodCall(callee.value, callee.name, emitArguments(e), e.span));
+  case Sugared::Kind::TypeValue:
+    if (ClassInfo *c = compiler_.findClass(callee.name))
+      return Sugared::of(emitConstruct(*c, e));
+    break;
   case Sugared::Kind::Namespace:
     error(calleeExpr.span, "'" + callee.name + "' is a module, not a function");
   case Sugared::Kind::Iterable:
-  case Sugared::Kind::TypeValue:
   case Sugared::Kind::Value: break;
   }
   std::string what = callee.isValue() ? "a value of type '" + callee.value->type()->annotationStr() + "'"

@@ -1,9 +1,15 @@
-//===- frontend/EmitClasses.cpp - attributes of objects, `with` -----------===//
+//===- frontend/EmitClasses.cpp - objects, methods and `with` -------------===//
 //
-// Script classes and modules (attributes by name, methods, `self.x = v`)
-// and `with` blocks over objects with __enter__/__exit__ build on class
-// types, which the emitter does not compile yet: each form reports so at
-// the use instead of failing later.
+// Script objects in graphs, as TorchScript writes them:
+//   Point(1, 2)      -> prim::CreateObject, then prim::CallMethod[name="__init__"]
+//   p.x              -> prim::GetAttr[name="x"]
+//   self.x = v       -> prim::SetAttr[name="x"] (in __init__, this defines x)
+//   p.norm()         -> prim::CallMethod[name="norm"](p)
+//   len(p), p[i], p == q, p + q -> the class's __len__, __getitem__, __eq__, __add__
+//   Pair(a, b)       -> prim::TupleConstruct for a NamedTuple, defaults filled in
+// `with ctx as v:` calls the object's __enter__ and __exit__ around the
+// body (prim::Enter / prim::Exit); `with torch.no_grad():` saves, clears
+// and restores the grad mode.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
@@ -12,24 +18,184 @@ namespace ember::frontend {
 
 Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
                                         const SourceSpan &span) {
-  error(span, "attribute '" + attr + "' of '" + object->type()->annotationStr() +
-                  "': script classes are not supported by the emitter yet");
+  ClassInfo *c = compiler_.classOfType(object->type());
+  if (!c)
+    error(span, "'" + object->type()->annotationStr() + "' has no attribute '" + attr + "'");
+  bool inOwnInit = class_ == c && def_.name == "__init__";
+  if (!c->initCompiled && !inOwnInit && c->methods.count("__init__"))
+    compiler_.methodSchema(*c, "__init__", span);
+  if (TypePtr t = c->attributeType(attr))
+    return Sugared::of(insertValue(Symbol::prim("GetAttr"), {object}, t, span)->node()
+                           ->s_(attr::name(), attr)->output());
+  for (const auto &s : c->def->body)
+    if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name &&
+        s->targets[0]->text == attr)
+      return emitExpr(*s->value); // a Final constant
+  if (c->methods.count(attr)) {
+    Sugared m = Sugared::make(Sugared::Kind::Method, attr, object);
+    return m;
+  }
+  error(span, "'" + c->def->name + "' object has no attribute '" + attr + "'" +
+                  (inOwnInit ? "; assign it in __init__ before reading it" : ""));
 }
 
 bool FunctionEmitter::hasAttribute(const Sugared &base, const std::string &attr) {
   if (base.kind == Sugared::Kind::Namespace)
     return true;
-  error(SourceSpan{}, "hasattr on '" + attr + "': script classes are not supported yet");
+  if (base.isValue())
+    if (ClassInfo *c = compiler_.classOfType(base.value->type()))
+      return c->attributeType(attr) || c->methods.count(attr);
+  return false;
 }
 
-void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span) {
-  (void)v;
-  error(span, "cannot assign to attribute '" + target.text +
-                  "': script classes are not supported by the emitter yet");
+void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span,
+                                          TypePtr declared) {
+  Value *object = emitValue(*target.operands[0]);
+  ClassInfo *c = compiler_.classOfType(object->type());
+  if (!c || c->isNamedTuple)
+    error(target.span, "cannot assign to attribute '" + target.text + "' of a value of type '" +
+                           object->type()->annotationStr() + "'");
+  TypePtr t = c->attributeType(target.text);
+  bool definesHere = class_ == c && def_.name == "__init__" &&
+                     target.operands[0]->kind == ExprKind::Name &&
+                     target.operands[0]->text == def_.params[0].name;
+  if (!t) {
+    if (!definesHere)
+      error(target.span, "'" + c->def->name + "' object has no attribute '" + target.text +
+                             "'; attributes are defined by assignments to self in __init__");
+    t = declared ? declared : v->type();
+    c->attributes.push_back({target.text, t});
+    c->attributeSpans[target.text] = span;
+  }
+  Value *conv = convertTo(v, t);
+  if (!conv) {
+    CompileError e(span, "attribute '" + target.text + "' is type '" + t->annotationStr() +
+                             "' but is assigned a value of type '" +
+                             v->type()->annotationStr() + "'");
+    e.addNote(c->attributeSpans[target.text], "the attribute is defined here");
+    throw e;
+  }
+  insert(Symbol::prim("SetAttr"), {object, conv}, 0, span)->s_(attr::name(), target.text);
+}
+
+Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &method,
+                                       std::vector<NamedValue> args, const SourceSpan &span) {
+  ClassInfo *c = compiler_.classOfType(self->type());
+  const FunctionSchema &full = compiler_.methodSchema(*c, method, span);
+  auto schema = std::make_shared<FunctionSchema>(full);
+  bool isStatic = c->staticMethods.count(method) > 0;
+  if (!isStatic)
+    schema->arguments.erase(schema->arguments.begin());
+  std::vector<CallArgument> actuals;
+  for (const auto &a : args)
+    actuals.push_back({a.value->type(), a.keyword, a.span});
+  CallBinding b = bindOverloads(c->def->name + "." + method, {schema}, actuals, span);
+  std::vector<Value *> inputs;
+  for (const BoundArgument &a : b.arguments)
+    inputs.push_back(a.source == BoundArgument::Default
+                         ? insertDefault(graph(), a.defaultValue, a.formalType)
+                         : args[a.actual].value);
+  TypePtr ret = full.returns.empty() ? Type::get(TypeKind::None) : full.returns[0].type;
+  if (isStatic)
+    return emitScriptCall(c->def->name + "." + method, args, span);
+  inputs.insert(inputs.begin(), self);
+  return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)->node()
+      ->s_(attr::name(), method)->output();
+}
+
+Value *FunctionEmitter::emitMagic(Value *self, const std::string &method,
+                                  std::vector<NamedValue> args, const SourceSpan &span) {
+  ClassInfo *c = compiler_.classOfType(self->type());
+  if (!c || c->isNamedTuple || !c->methods.count(method))
+    return nullptr;
+  return emitMethodCall(self, method, std::move(args), span);
+}
+
+Value *FunctionEmitter::emitConstruct(ClassInfo &c, const Expr &call) {
+  std::vector<NamedValue> args = emitArguments(call);
+  if (c.isNamedTuple) {
+    FunctionSchema s;
+    s.name = c.def->name;
+    for (size_t i = 0; i < c.type->fieldNames().size(); ++i) {
+      Argument a;
+      a.name = c.type->fieldNames()[i];
+      a.type = c.type->contained()[i];
+      a.defaultValue = c.defaults[i];
+      s.arguments.push_back(a);
+    }
+    std::vector<CallArgument> actuals;
+    for (const auto &a : args)
+      actuals.push_back({a.value->type(), a.keyword, a.span});
+    CallBinding b = bindOverloads(c.def->name, {std::make_shared<FunctionSchema>(s)}, actuals,
+                                  call.span);
+    std::vector<Value *> inputs;
+    for (const BoundArgument &a : b.arguments)
+      inputs.push_back(a.source == BoundArgument::Default
+                           ? insertDefault(graph(), a.defaultValue, a.formalType)
+                           : args[a.actual].value);
+    return insertValue(Symbol::prim("TupleConstruct"), inputs, c.type, call.span);
+  }
+  Value *object = insertValue(Symbol::prim("CreateObject"), {}, c.type, call.span);
+  if (c.methods.count("__init__"))
+    emitMethodCall(object, "__init__", std::move(args), call.span);
+  else if (!args.empty())
+    error(call.span, "'" + c.def->name + "' takes no arguments: it has no __init__");
+  return object;
 }
 
 void FunctionEmitter::emitWith(const Stmt &s) {
-  error(s.span, "'with' statements are not supported by the emitter yet");
+  std::vector<std::pair<Value *, bool>> exits; // the object, or the saved grad mode
+  for (const auto &item : s.items) {
+    const Expr &ctx = *item.context;
+    std::string name = ctx.kind == ExprKind::Call ? dottedName(*ctx.operands[0]) : "";
+    if (name == "torch.no_grad" || name == "torch.enable_grad") {
+      Value *saved = emitOperator("aten::is_grad_enabled", {}, ctx.span);
+      emitOperator("aten::set_grad_enabled",
+                   {{constBool(name == "torch.enable_grad"), "", ctx.span}}, ctx.span);
+      exits.push_back({saved, true});
+      continue;
+    }
+    Value *object = emitValue(ctx);
+    ClassInfo *c = compiler_.classOfType(object->type());
+    if (!c || !c->methods.count("__enter__") || !c->methods.count("__exit__"))
+      error(ctx.span, "a 'with' needs an object whose class defines __enter__ and __exit__, "
+                      "or torch.no_grad(); found '" + object->type()->annotationStr() + "'");
+    TypePtr entered = compiler_.methodSchema(*c, "__enter__", ctx.span).returns[0].type;
+    compiler_.methodSchema(*c, "__exit__", ctx.span);
+    Value *v = insertValue(Symbol::prim("Enter"), {object}, entered, ctx.span);
+    if (item.target)
+      emitAssignTo(*item.target, Sugared::of(v), ctx.span);
+    exits.push_back({object, false});
+  }
+  emitStatements(s.body);
+  for (auto it = exits.rbegin(); it != exits.rend(); ++it) {
+    if (it->second)
+      emitOperator("aten::set_grad_enabled", {{it->first, "", s.span}}, s.span);
+    else
+      insert(Symbol::prim("Exit"), {it->first}, 0, s.span);
+  }
+}
+
+} // namespace ember::frontend
+
+namespace ember::frontend {
+
+Value *FunctionEmitter::emitClassOperator(const std::string &op, Value *lhs, Value *rhs,
+                                          const SourceSpan &span) {
+  static const std::map<std::string, std::string> magic = {
+      {"+", "__add__"},  {"-", "__sub__"},  {"*", "__mul__"},      {"/", "__truediv__"},
+      {"//", "__floordiv__"}, {"%", "__mod__"}, {"**", "__pow__"}, {"@", "__matmul__"},
+      {"&", "__and__"},  {"|", "__or__"},   {"^", "__xor__"},      {"<<", "__lshift__"},
+      {">>", "__rshift__"}, {"==", "__eq__"}, {"!=", "__ne__"},    {"<", "__lt__"},
+      {"<=", "__le__"},  {">", "__gt__"},   {">=", "__ge__"}};
+  if (op == "in" || op == "not in") {
+    Value *v = emitMagic(rhs, "__contains__", {{lhs, "", span}}, span);
+    if (v && op == "not in")
+      v = emitOperator("aten::__not__", {{v, "", span}}, span);
+    return v;
+  }
+  auto m = magic.find(op);
+  return m == magic.end() ? nullptr : emitMagic(lhs, m->second, {{rhs, "", span}}, span);
 }
 
 } // namespace ember::frontend

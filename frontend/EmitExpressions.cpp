@@ -144,6 +144,8 @@ Value *FunctionEmitter::asValue(const Sugared &s, const SourceSpan &span) {
     error(span, "'" + s.name + "(...)' can only be iterated over; write 'list(...)' of a "
                 "comprehension to make a list");
   case Sugared::Kind::TypeValue: error(span, "a type cannot be used as a value here");
+  case Sugared::Kind::Method:
+    error(span, "method '" + s.name + "' must be called; it cannot be used as a value");
   }
   error(span, "not a value");
 }
@@ -172,6 +174,9 @@ Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs
                                    const SourceSpan &span) {
   std::string name = operatorFor(op, false);
   NamedValue l{lhs, "", span}, r{rhs, "", span};
+  if (lhs->type()->kind() == TypeKind::Class || rhs->type()->kind() == TypeKind::Class)
+    if (Value *v = emitClassOperator(op, lhs, rhs, span))
+      return v;
   if (isNumber(lhs->type()) && rhs->type()->kind() == TypeKind::Tensor) {
     if (op == "+" || op == "*")
       return emitOperator(name, {r, l}, span);

@@ -100,6 +100,11 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   const std::string &n = name.text;
   if (compiler_.hasFunction(n))
     return Sugared::make(Sugared::Kind::Function, n);
+  if (ClassInfo *c = compiler_.findClass(n)) {
+    Sugared s = Sugared::make(Sugared::Kind::TypeValue, n);
+    s.type = c->type;
+    return s;
+  }
   if (auto path = compiler_.importedPath(def_, n))
     return resolveDotted(*path, name.span);
   if (n == "torch" || n == "math" || n == "ops" || n == "typing")
@@ -134,6 +139,9 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
                                         const SourceSpan &span) {
   if (base.kind == Sugared::Kind::Namespace)
     return namespaceAttribute(base.name, attr, span);
+  if (base.kind == Sugared::Kind::TypeValue)
+    if (ClassInfo *c = compiler_.findClass(base.name); c && c->staticMethods.count(attr))
+      return Sugared::make(Sugared::Kind::Function, base.name + "." + attr);
   if (!base.isValue())
     error(span, "'" + base.name + "' has no attribute '" + attr + "'");
   Value *v = base.value;

@@ -55,6 +55,9 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e) {
     error(e.span, "a value of type '" + t->annotationStr() + "' takes a single index");
   const Expr &index = *e.operands[1];
   NamedValue self{base, "", e.operands[0]->span};
+  if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice)
+    if (Value *v = emitMagic(base, "__getitem__", {{emitValue(index), "", index.span}}, e.span))
+      return v;
   switch (t->kind()) {
   case TypeKind::List:
   case TypeKind::Str:
@@ -201,6 +204,9 @@ void FunctionEmitter::emitSubscriptAssign(const Expr &target, Value *rhs, const 
   if (target.operands.size() != 2)
     error(target.span, "a value of type '" + t->annotationStr() + "' takes a single index");
   const Expr &index = *target.operands[1];
+  if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice &&
+      emitMagic(base, "__setitem__", {{emitValue(index), "", index.span}, {rhs, "", span}}, span))
+    return;
   if (index.kind == ExprKind::Slice)
     error(index.span, "assigning to a slice of a '" + t->annotationStr() + "' is not supported");
   if (t->kind() != TypeKind::List && t->kind() != TypeKind::Dict)

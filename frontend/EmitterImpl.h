@@ -41,6 +41,7 @@ struct Sugared {
     Function,  // name: a script function of the unit
     Iterable,  // name: `range`, `enumerate` or `zip`; items: their arguments
     TypeValue, // type: a type used as a value (`int`, `List[int]`, a class)
+    Method,    // name: a method of the script object `value`
   };
   Kind kind = Kind::Value;
   Value *value = nullptr;
@@ -116,10 +117,12 @@ struct Refinements {
 };
 
 class CompilerImpl;
+struct ClassInfo;
 
 class FunctionEmitter {
 public:
-  FunctionEmitter(CompilerImpl &compiler, const Stmt &def, std::shared_ptr<Graph> graph);
+  FunctionEmitter(CompilerImpl &compiler, const Stmt &def, std::shared_ptr<Graph> graph,
+                  ClassInfo *cls = nullptr);
   /// Emits the whole function; returns its schema (return type inferred
   /// when the def has no annotation).
   FunctionSchema emit(const FunctionSignature &signature);
@@ -151,7 +154,16 @@ public:
                     TypePtr declared = nullptr);
   void emitUnpack(const Expr &target, Value *v, const SourceSpan &span);
   void emitAugAssign(const Stmt &s);
-  void emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span);
+  void emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span,
+                           TypePtr declared = nullptr);
+  Value *emitMethodCall(Value *self, const std::string &method, std::vector<NamedValue> args,
+                        const SourceSpan &span);
+  /// `a + b` etc. on a script object: its magic method, or null if the
+  /// class has none.
+  Value *emitMagic(Value *self, const std::string &method, std::vector<NamedValue> args,
+                   const SourceSpan &span);
+  Value *emitConstruct(ClassInfo &c, const Expr &call);
+  Value *emitClassOperator(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
   void emitReturn(const Stmt &s);
   void emitExit(const Stmt &s);
   void emitRaise(const Stmt &s);
@@ -283,11 +295,35 @@ private:
   const Stmt &def_;
   std::shared_ptr<Graph> graph_;
   std::shared_ptr<const std::string> file_; // for node source locations
+  ClassInfo *class_;                        // the class of a method being compiled
   std::vector<Frame> frames_;
   TypePtr declaredReturn_;
   /// One entry per enclosing loop: true when it is unrolled (a loop over a
   /// tuple or a module list), where break and continue are not supported.
   std::vector<bool> unrolledLoops_;
+};
+
+/// A script class (or NamedTuple) of the unit: its type, its attributes in
+/// slot order, and its methods.
+struct ClassInfo {
+  TypePtr type;
+  const Stmt *def = nullptr;
+  std::shared_ptr<const Module> module;
+  std::vector<std::pair<std::string, TypePtr>> attributes;
+  std::map<std::string, SourceSpan> attributeSpans;
+  std::map<std::string, const Stmt *> methods;
+  std::unordered_set<std::string> staticMethods;
+  bool initCompiled = false;
+  bool isNamedTuple = false;
+  /// NamedTuple field defaults, as source text.
+  std::vector<std::optional<std::string>> defaults;
+
+  TypePtr attributeType(const std::string &name) const {
+    for (const auto &[n, t] : attributes)
+      if (n == name)
+        return t;
+    return nullptr;
+  }
 };
 
 /// State of one compilation: the definitions, what is compiled, and the
@@ -300,6 +336,13 @@ public:
   /// The schema of a function, compiling it if needed.
   const FunctionSchema &schemaOf(const std::string &name, const SourceSpan &callSite);
   bool hasFunction(const std::string &name);
+  /// The class called `name` (unqualified), or null.
+  ClassInfo *findClass(const std::string &name);
+  ClassInfo *classOfType(const TypePtr &type);
+  /// The schema of a method (self first), compiling it and the class's
+  /// __init__ (which defines the attributes) if needed.
+  const FunctionSchema &methodSchema(ClassInfo &c, const std::string &method,
+                                     const SourceSpan &callSite);
   /// What `name` stands for through an import of the file defining `def`.
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
   TypePtr resolveType(const std::string &name) const;
@@ -314,6 +357,10 @@ private:
   };
   GlobalResolver resolver_;
   std::map<std::string, Definition> defs_;
+  std::map<std::string, ClassInfo> classes_;
+  void addClass(std::shared_ptr<const Module> module, const Stmt &def);
+  FunctionSchema compileBody(const std::string &graphName, const Stmt &def,
+                             const SourceSpan &callSite, ClassInfo *cls, bool isStatic);
   std::map<const Stmt *, const Module *> owner_;
   std::map<const Module *, std::map<std::string, std::string>> imports_;
   std::map<std::string, FunctionSchema> schemas_;

@@ -107,8 +107,14 @@ private:
   std::shared_ptr<Graph> parseGraph() {
     Token name = lex_.expect(TokKind::Ident, "a graph definition such as 'graph(%x : Tensor):'");
     graphNameTok_ = name;
+    std::string fullName = name.text;
+    // Methods are named after their class: `Counter.step(...)`.
+    while (lex_.isPunct(".") && lex_.peek(1).kind == TokKind::Ident) {
+      lex_.next();
+      fullName += "." + lex_.next().text;
+    }
     auto g = std::make_shared<Graph>();
-    g->setName(name.text);
+    g->setName(fullName);
     Scope scope;
     scope.graph = g.get();
     scopes_.push_back(&scope);

@@ -25,7 +25,7 @@ def graphs_of(path):
         sys.exit(proc.stderr)
     out = proc.stdout
     return {m.group(1): m.group(0).rstrip("\n").split("\n")
-            for m in re.finditer(r"(?ms)^(\w+)\(.*?(?=^\w+\(|\Z)", out)}
+            for m in re.finditer(r"(?ms)^([\w.]+)\(.*?(?=^[\w.]+\(|\Z)", out)}
 
 
 def check_lines(lines):
@@ -52,15 +52,22 @@ def check_lines(lines):
 
 def update(path):
     src = open(path).read().split("\n")
-    kept = [l for l in src if not re.match(r"# CHECK(-LABEL|-NEXT)?: ", l)]
+    kept = [l for l in src if not re.match(r"\s*# CHECK(-LABEL|-NEXT)?: ", l)]
     with open(path, "w") as f:
         f.write("\n".join(kept))
     graphs = graphs_of(path)
     result = []
+    cls = None
     for line in kept:
-        m = re.match(r"def (\w+)\(", line)
-        if m and m.group(1) in graphs:
-            result.extend(check_lines(graphs[m.group(1)]))
+        c = re.match(r"class (\w+)", line)
+        if c:
+            cls = c.group(1)
+        m = re.match(r"(\s*)def (\w+)\(", line)
+        if m:
+            indent = m.group(1)
+            name = (cls + "." if indent and cls else "") + m.group(2)
+            if name in graphs:
+                result.extend(indent + l for l in check_lines(graphs[name]))
         result.append(line)
     with open(path, "w") as f:
         f.write("\n".join(result).rstrip("\n") + "\n")

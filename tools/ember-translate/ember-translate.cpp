@@ -67,11 +67,19 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
     runPasses(compiler.unit(), passes, PassManagerOptions{});
   // Print in source order, not in the order compilation finished.
   CompilationUnit ordered;
-  for (const auto &s : m->body)
+  auto add = [&](const std::string &name) {
+    for (const auto &g : compiler.unit().functions())
+      if (g->name() == name)
+        ordered.add(g);
+  };
+  for (const auto &s : m->body) {
     if (s->kind == frontend::StmtKind::FunctionDef)
-      for (const auto &g : compiler.unit().functions())
-        if (g->name() == s->name)
-          ordered.add(g);
+      add(s->name);
+    if (s->kind == frontend::StmtKind::ClassDef)
+      for (const auto &method : s->body)
+        if (method->kind == frontend::StmtKind::FunctionDef)
+          add(s->name + "." + method->name);
+  }
   PrintOptions opts;
   opts.useFunctionName = true;
   printCompilationUnit(std::cout, ordered, opts);

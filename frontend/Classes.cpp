@@ -1,0 +1,107 @@
+//===- frontend/Classes.cpp - script classes and NamedTuples --------------===//
+//
+// A `class` at module level is a script class (or, deriving from
+// NamedTuple, a named tuple type). Its attributes are the class-level
+// annotations plus what `__init__` assigns to `self`, in that order — so a
+// class's `__init__` is compiled before any other method reads an
+// attribute. `Final` class-level constants are kept as expressions and
+// folded where they are read. Methods compile on demand into graphs named
+// `Class.method` whose first input is `self`.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/EmitterImpl.h"
+
+namespace ember::frontend {
+
+void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &def) {
+  if (classes_.count(def.name) || defs_.count(def.name)) {
+    CompileError e(def.span, "'" + def.name + "' is defined twice");
+    throw e;
+  }
+  ClassInfo &c = classes_[def.name];
+  c.def = &def;
+  c.module = module;
+  bool isModule = false;
+  for (const auto &b : def.bases) {
+    std::string base = dottedName(*b);
+    std::string last = base.substr(base.rfind('.') == std::string::npos ? 0 : base.rfind('.') + 1);
+    c.isNamedTuple |= last == "NamedTuple";
+    isModule |= last == "Module";
+  }
+  for (const auto &s : def.body) {
+    if (s->kind == StmtKind::FunctionDef) {
+      c.methods[s->name] = s.get();
+      for (const auto &d : s->decorators)
+        if (dottedName(*d) == "staticmethod")
+          c.staticMethods.insert(s->name);
+    }
+  }
+  std::string qual = "__torch__." + def.name;
+  if (!c.isNamedTuple) {
+    c.type = Type::classType(qual, isModule);
+    return;
+  }
+  // A NamedTuple's fields are its annotations; resolve them now, since the
+  // type is needed whole.
+  std::vector<std::string> names;
+  std::vector<TypePtr> types;
+  for (const auto &s : def.body) {
+    if (s->kind != StmtKind::AnnAssign || s->targets[0]->kind != ExprKind::Name)
+      continue;
+    names.push_back(s->targets[0]->text);
+    types.push_back(resolveAnnotation(*s->annotation, typeResolver()).type);
+    std::optional<std::string> dflt;
+    if (s->value)
+      dflt = s->value->span.buffer->text.substr(s->value->span.offset, s->value->span.length);
+    c.defaults.push_back(dflt);
+  }
+  c.type = Type::namedTuple(qual, names, types);
+}
+
+ClassInfo *CompilerImpl::findClass(const std::string &name) {
+  auto it = classes_.find(name);
+  return it == classes_.end() ? nullptr : &it->second;
+}
+
+ClassInfo *CompilerImpl::classOfType(const TypePtr &type) {
+  const std::string &qual = type->name();
+  if (qual.rfind("__torch__.", 0) != 0)
+    return nullptr;
+  ClassInfo *c = findClass(qual.substr(10));
+  return c && c->type->equals(*type) ? c : nullptr;
+}
+
+/// The class-level annotations (`x: int`, `w : Tensor`) are the first
+/// attributes, in the order written.
+static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
+  for (const auto &s : c.def->body) {
+    if (s->kind != StmtKind::AnnAssign || s->targets[0]->kind != ExprKind::Name)
+      continue;
+    ResolvedAnnotation a = resolveAnnotation(*s->annotation, compiler.typeResolver());
+    if (a.isFinal || s->value)
+      continue; // constants are not attributes
+    c.attributes.push_back({s->targets[0]->text, a.type});
+    c.attributeSpans[s->targets[0]->text] = s->span;
+  }
+}
+
+const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string &method,
+                                                 const SourceSpan &callSite) {
+  std::string graphName = c.def->name + "." + method;
+  auto done = schemas_.find(graphName);
+  if (done != schemas_.end())
+    return done->second;
+  auto m = c.methods.find(method);
+  if (m == c.methods.end())
+    throw CompileError(callSite, "'" + c.def->name + "' has no method '" + method + "'");
+  if (!c.initCompiled) {
+    c.initCompiled = true;
+    declareAttributes(*this, c);
+    if (method != "__init__" && c.methods.count("__init__"))
+      methodSchema(c, "__init__", callSite);
+  }
+  bool isStatic = c.staticMethods.count(method) > 0;
+  return schemas_[graphName] = compileBody(graphName, *m->second, callSite, &c, isStatic);
+}
+
+} // namespace ember::frontend

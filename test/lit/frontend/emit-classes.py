@@ -1,0 +1,182 @@
+# RUN: %ember-translate --import-python %s | FileCheck %s
+from typing import Any, List, NamedTuple
+
+import torch
+
+
+class Point(NamedTuple):
+    x: float
+    y: float = 0.0
+
+
+class Counter:
+    # Test that __init__ defines the attributes through prim::SetAttr.
+    # CHECK-LABEL: Counter.__init__(%self : __torch__.Counter,
+    # CHECK-NEXT:       %start : int):
+    # CHECK-NEXT:   %[[V5:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:    = prim::SetAttr[name="count"](%self, %start)
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : int[] = prim::ListConstruct()
+    # CHECK-NEXT:    = prim::SetAttr[name="history"](%self, %[[V4]])
+    # CHECK-NEXT:   return (%[[V5]])
+    def __init__(self, start: int):
+        self.count = start
+        self.history: List[int] = []
+
+    # Test that methods read attributes with prim::GetAttr and that
+    # augmented assignment to an attribute reads, computes and stores.
+    # CHECK-LABEL: Counter.step(%self : __torch__.Counter,
+    # CHECK-NEXT:       %by : int):
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = aten::append(%[[V4]], %[[V5]])
+    # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::add(%[[V7]], %by)
+    # CHECK-NEXT:    = prim::SetAttr[name="count"](%self, %[[V8]])
+    # CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   return (%[[V9]])
+    def step(self, by: int = 1) -> int:
+        self.history.append(self.count)
+        self.count += by
+        return self.count
+
+    # CHECK-LABEL: Counter.__len__(%self : __torch__.Counter):
+    # CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%[[V3]])
+    # CHECK-NEXT:   return (%[[V4]])
+    def __len__(self) -> int:
+        return len(self.history)
+
+    # CHECK-LABEL: Counter.__lt__(%self : __torch__.Counter,
+    # CHECK-NEXT:       %other : __torch__.Counter):
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::GetAttr[name="count"](%other)
+    # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%[[V4]], %[[V5]])
+    # CHECK-NEXT:   return (%[[V6]])
+    def __lt__(self, other: "Counter") -> bool:
+        return self.count < other.count
+
+    # Test that constructing an object is prim::CreateObject plus __init__.
+    @staticmethod
+    # CHECK-LABEL: Counter.make(%n : int):
+    # CHECK-NEXT:   %[[V3:[0-9]+]] : __torch__.Counter = prim::CreateObject()
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%[[V3]], %n)
+    # CHECK-NEXT:   return (%[[V3]])
+    def make(n: int) -> "Counter":
+        return Counter(n)
+
+
+class Guard:
+    # CHECK-LABEL: Guard.__init__(%self : __torch__.Guard):
+    # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V3]])
+    # CHECK-NEXT:   return (%[[V4]])
+    def __init__(self):
+        self.depth = 0
+
+    # CHECK-LABEL: Guard.__enter__(%self : __torch__.Guard):
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+    # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::add(%[[V3]], %[[V4]])
+    # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V5]])
+    # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   return (%[[V6]])
+    def __enter__(self) -> int:
+        self.depth += 1
+        return self.depth
+
+    # CHECK-LABEL: Guard.__exit__(%self : __torch__.Guard,
+    # CHECK-NEXT:       %a : Any,
+    # CHECK-NEXT:       %b : Any,
+    # CHECK-NEXT:       %c : Any):
+    # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
+    # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::sub(%[[V6]], %[[V7]])
+    # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V8]])
+    # CHECK-NEXT:   return (%[[V9]])
+    def __exit__(self, a: Any, b: Any, c: Any):
+        self.depth -= 1
+
+
+# Test that static methods are functions, methods are prim::CallMethod,
+# magic methods serve len() and `<`, and NamedTuples are tuples with
+# defaults filled in.
+# CHECK-LABEL: use(%n : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : Function = prim::Constant[name="Counter.make"]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : float = prim::Constant[value=1.5]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : float = prim::Constant[value=0.]()
+# CHECK-NEXT:   %[[V15:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : float = prim::Constant[value=3.]()
+# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V23:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %c : __torch__.Counter = prim::CallFunction(%[[V3]], %n)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::CallMethod[name="step"](%c, %[[V5]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::CallMethod[name="step"](%c, %[[V7]])
+# CHECK-NEXT:   %d : __torch__.Counter = prim::CreateObject()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%d, %[[V9]])
+# CHECK-NEXT:   %p : NamedTuple(x : float, y : float) = prim::TupleConstruct(%[[V12]], %[[V13]])
+# CHECK-NEXT:   %q : NamedTuple(x : float, y : float) = prim::TupleConstruct(%[[V15]], %[[V16]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : bool = prim::CallMethod[name="__lt__"](%d, %c)
+# CHECK-NEXT:   %[[V19:[0-9]+]] : bool = prim::If(%[[V18]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V20:[0-9]+]] : int = prim::CallMethod[name="__len__"](%c)
+# CHECK-NEXT:       %[[V22:[0-9]+]] : bool = aten::eq(%[[V20]], %[[V21]])
+# CHECK-NEXT:       -> (%[[V22]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V23]])
+# CHECK-NEXT:   %[[V38:[0-9]+]] : float = prim::If(%[[V19]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V25:[0-9]+]] : float = prim::TupleIndex(%p, %[[V9]])
+# CHECK-NEXT:       %[[V27:[0-9]+]] : float = prim::TupleIndex(%q, %[[V5]])
+# CHECK-NEXT:       %[[V28:[0-9]+]] : float = aten::add(%[[V25]], %[[V27]])
+# CHECK-NEXT:       %[[V29:[0-9]+]] : int = prim::GetAttr[name="count"](%c)
+# CHECK-NEXT:       %[[V30:[0-9]+]] : float = aten::Float(%[[V29]])
+# CHECK-NEXT:       %[[V31:[0-9]+]] : float = aten::add(%[[V28]], %[[V30]])
+# CHECK-NEXT:       -> (%[[V31]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V35:[0-9]+]] : float = prim::TupleIndex(%p, %[[V5]])
+# CHECK-NEXT:       -> (%[[V35]])
+# CHECK-NEXT:   return (%[[V38]])
+def use(n: int) -> float:
+    c = Counter.make(n)
+    c.step()
+    c.step(by=3)
+    d = Counter(0)
+    p = Point(1.5)
+    q = Point(x=2.0, y=3.0)
+    if d < c and len(c) == 2:
+        return p.x + q.y + float(c.count)
+    return p.y
+
+
+# Test that `with` calls __enter__ and __exit__ around its body.
+# CHECK-LABEL: with_object(%g : __torch__.Guard,
+# CHECK-NEXT:       %x.1 : int):
+# CHECK-NEXT:   %depth : int = prim::Enter(%g)
+# CHECK-NEXT:   %x : int = aten::add(%x.1, %depth)
+# CHECK-NEXT:    = prim::Exit(%g)
+# CHECK-NEXT:   return (%x)
+def with_object(g: Guard, x: int) -> int:
+    with g as depth:
+        x = x + depth
+    return x
+
+
+# Test that `with torch.no_grad()` turns gradients off for its body and
+# restores the previous mode.
+# CHECK-LABEL: no_grad(%x : Tensor):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : bool = aten::is_grad_enabled()
+# CHECK-NEXT:    = aten::set_grad_enabled(%[[V4]])
+# CHECK-NEXT:   %y : Tensor = aten::mul(%x, %[[V6]])
+# CHECK-NEXT:    = aten::set_grad_enabled(%[[V3]])
+# CHECK-NEXT:   return (%y)
+def no_grad(x: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        y = x * 2
+    return y
