@@ -35,6 +35,16 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
         if (dottedName(*d) == "staticmethod")
           c.staticMethods.insert(s->name);
     }
+    // The code dialect lists which module attributes are parameters and
+    // buffers: `__parameters__ = ["weight", "bias", ]`.
+    if (s->kind == StmtKind::Assign && s->targets[0]->kind == ExprKind::Name &&
+        (s->targets[0]->text == "__parameters__" || s->targets[0]->text == "__buffers__") &&
+        s->value->kind == ExprKind::List) {
+      auto &names = s->targets[0]->text == "__parameters__" ? c.parameters : c.buffers;
+      for (const auto &e : s->value->operands)
+        if (e->kind == ExprKind::Str)
+          names.push_back(e->text);
+    }
   }
   std::string qual = "__torch__." + def.name;
   if (!c.isNamedTuple) {
@@ -75,6 +85,16 @@ ClassInfo *CompilerImpl::classOfType(const TypePtr &type) {
 /// attributes, in the order written.
 static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
   for (const auto &s : c.def->body) {
+    // `__annotations__["0"] = T` declares an attribute whose name is not
+    // an identifier (ModuleList entries).
+    if (s->kind == StmtKind::Assign && s->targets[0]->kind == ExprKind::Subscript &&
+        dottedName(*s->targets[0]->operands[0]) == "__annotations__" &&
+        s->targets[0]->operands.size() == 2 && s->targets[0]->operands[1]->kind == ExprKind::Str) {
+      const std::string &name = s->targets[0]->operands[1]->text;
+      c.attributes.push_back({name, resolveAnnotation(*s->value, compiler.typeResolver()).type});
+      c.attributeSpans[name] = s->span;
+      continue;
+    }
     if (s->kind != StmtKind::AnnAssign || s->targets[0]->kind != ExprKind::Name)
       continue;
     ResolvedAnnotation a = resolveAnnotation(*s->annotation, compiler.typeResolver());

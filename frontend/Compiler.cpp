@@ -311,4 +311,32 @@ void Compiler::compileAll() {
 
 CompilationUnit &Compiler::unit() { return impl_->unit(); }
 
+const FunctionSchema *Compiler::schema(const std::string &graphName) const {
+  return impl_->compiledSchema(graphName);
+}
+
+std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className) {
+  ClassInfo *c = impl_->findClass(className);
+  if (!c)
+    return std::nullopt;
+  ClassToPrint p;
+  p.type = c->type;
+  p.attributes = c->attributes;
+  p.parameters = c->parameters;
+  p.buffers = c->buffers;
+  p.fieldDefaults = c->defaults;
+  for (const auto &s : c->def->body) {
+    if (s->kind != StmtKind::FunctionDef)
+      continue;
+    std::string name = className + "." + s->name;
+    const FunctionSchema *schema = impl_->compiledSchema(name);
+    Graph *g = impl_->unit().find(name);
+    if (schema && g)
+      p.methods.push_back({g, schema});
+    if (c->staticMethods.count(s->name))
+      p.staticMethods.push_back(s->name);
+  }
+  return p;
+}
+
 } // namespace ember::frontend

@@ -7,6 +7,7 @@
 // of a float formal is a float, as TorchScript stores it).
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/DefaultValues.h"
 #include "frontend/EmitterImpl.h"
 
 #include "frontend/Parser.h"
@@ -104,7 +105,7 @@ private:
 
 } // namespace
 
-Value *insertDefault(Graph &g, const std::string &spelled, const TypePtr &type) {
+c10::IValue defaultIValue(const std::string &spelled, const TypePtr &type) {
   // IValue::repr writes empty lists as `annotate(List[int], [])`.
   std::string text = spelled;
   if (text.rfind("annotate(", 0) == 0) {
@@ -121,6 +122,12 @@ Value *insertDefault(Graph &g, const std::string &spelled, const TypePtr &type) 
   TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
   if (v.isInt() && t && t->kind() == TypeKind::Float)
     v = c10::IValue(double(v.toInt()));
+  return v;
+}
+
+Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type) {
+  c10::IValue v = defaultIValue(text, type);
+  TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
   Value *c = g.insertConstant(v, v.isNone() ? nullptr : t);
   if (!c)
     throw std::runtime_error("default value '" + text + "' cannot be a constant");

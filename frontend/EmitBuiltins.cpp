@@ -75,6 +75,10 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
   };
   if (auto u = unsupportedBuiltins().find(name); u != unsupportedBuiltins().end())
     error(call.operands[0]->span, "'" + name + "' is not supported in TorchScript; " + u->second);
+  if (name.rfind("$new:", 0) == 0) {
+    ClassInfo *c = compiler_.findClass(name.substr(5));
+    return Sugared::of(insertValue(Symbol::prim("CreateObject"), {}, c->type, call.span));
+  }
   if (name == "range" || name == "enumerate" || name == "zip") {
     Sugared it = Sugared::make(Sugared::Kind::Iterable, name);
     for (size_t i = 1; i < call.operands.size(); ++i)
@@ -131,6 +135,13 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
     if (name == "unchecked_cast")
       return Sugared::of(insertValue(Symbol::prim("unchecked_cast"), {v}, t, call.span));
     Value *conv = convertTo(v, t);
+    // Printed code writes implicit conversions as annotate(int, tensor).
+    static const std::map<TypeKind, const char *> implicit = {
+        {TypeKind::Int, "aten::IntImplicit"},
+        {TypeKind::Float, "aten::FloatImplicit"},
+        {TypeKind::Number, "aten::ScalarImplicit"}};
+    if (!conv && v->type()->kind() == TypeKind::Tensor && implicit.count(t->kind()))
+      conv = insertValue(Symbol::fromQualString(implicit.at(t->kind())), {v}, t, call.span);
     if (!conv)
       error(call.span, "annotate: a value of type '" + v->type()->annotationStr() +
                            "' is not a '" + t->annotationStr() + "'");

@@ -1,7 +1,7 @@
 //===- frontend/EmitLiterals.cpp - comparisons, literals, comprehensions --===//
 //
-// Chained comparisons evaluate each operand once and stop at the first
-// false link. `x is None` / `x is not None` on an Optional local refine it
+// Chained comparisons are TorchScript's `(a < b) and (b < c)` (the middle
+// operand is evaluated again) and stop at the first false link. `x is None` / `x is not None` on an Optional local refine it
 // in the branch where the test settles it; on a value whose type already
 // decides the test the result is static, and an `if` on it emits only the
 // branch that runs (as TorchScript does, so that code for other types in
@@ -70,23 +70,23 @@ Value *FunctionEmitter::emitCompare(const Expr &e, Refinements &refinements) {
     }
   }
   Value *left = emitValue(*e.operands[0]);
-  return emitChain(e, 0, left);
-}
-
-Value *FunctionEmitter::emitChain(const Expr &e, size_t i, Value *left) {
-  Value *right = emitValue(*e.operands[i + 1]);
-  Value *cmp = emitBinary(e.ops[i], left, right, e.span);
-  if (i + 1 == e.ops.size())
-    return cmp;
-  cmp = toBool(cmp, e.span);
-  Node *n = insert(prim::If(), {cmp}, 1, e.span);
-  n->output()->setType(Type::get(TypeKind::Bool));
-  graph().setInsertPoint(n->addBlock());
-  n->blocks()[0]->registerOutput(toBool(emitChain(e, i + 1, right), e.span));
-  graph().setInsertPoint(n->addBlock());
-  n->blocks()[1]->registerOutput(constBool(false));
-  graph().setInsertPoint(n->next());
-  return n->output();
+  Value *result = emitBinary(e.ops[0], left, emitValue(*e.operands[1]), e.span);
+  // `a < b < c` is `(a < b) and (b < c)`, nested to the left, with the
+  // middle operand evaluated again — TorchScript's frontend rewrites chains
+  // this way, and the shape prints back to itself.
+  for (size_t i = 1; i < e.ops.size(); ++i) {
+    Node *n = insert(prim::If(), {toBool(result, e.span)}, 1, e.span);
+    n->output()->setType(Type::get(TypeKind::Bool));
+    graph().setInsertPoint(n->addBlock());
+    Value *l = emitValue(*e.operands[i]);
+    Value *r = emitValue(*e.operands[i + 1]);
+    n->blocks()[0]->registerOutput(toBool(emitBinary(e.ops[i], l, r, e.span), e.span));
+    graph().setInsertPoint(n->addBlock());
+    n->blocks()[1]->registerOutput(constBool(false));
+    graph().setInsertPoint(n->next());
+    result = n->output();
+  }
+  return result;
 }
 
 Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {

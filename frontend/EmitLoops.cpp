@@ -208,7 +208,8 @@ void FunctionEmitter::emitLoop(Value *length, const Expr *cond,
     Value *in = block->addInput();
     in->setType(types[i]);
     if (i < carried.size()) {
-      in->setDebugName(carried[i]);
+      if (meaningfulName(carried[i]))
+        in->setDebugName(carried[i]);
       const Binding *outer = lookup(carried[i]);
       define(carried[i], Sugared::of(in), outer->where, outer->declared);
     }
@@ -279,7 +280,8 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
     Value *out = loop->addOutput();
     out->setType(types[i]);
     if (i < carried.size()) {
-      out->setDebugName(carried[i]);
+      if (meaningfulName(carried[i]))
+        out->setDebugName(carried[i]);
       define(carried[i], Sugared::of(out), body.vars.at(carried[i]).where);
     }
   }

@@ -107,7 +107,7 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   }
   if (auto path = compiler_.importedPath(def_, n))
     return resolveDotted(*path, name.span);
-  if (n == "torch" || n == "math" || n == "ops" || n == "typing")
+  if (n == "torch" || n == "math" || n == "ops" || n == "typing" || n == "__torch__")
     return Sugared::make(Sugared::Kind::Namespace, n);
   if (isBuiltinName(n))
     return Sugared::make(Sugared::Kind::Builtin, n);
@@ -139,9 +139,13 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
                                         const SourceSpan &span) {
   if (base.kind == Sugared::Kind::Namespace)
     return namespaceAttribute(base.name, attr, span);
-  if (base.kind == Sugared::Kind::TypeValue)
-    if (ClassInfo *c = compiler_.findClass(base.name); c && c->staticMethods.count(attr))
+  if (base.kind == Sugared::Kind::TypeValue) {
+    ClassInfo *c = compiler_.findClass(base.name);
+    if (c && c->staticMethods.count(attr))
       return Sugared::make(Sugared::Kind::Function, base.name + "." + attr);
+    if (c && attr == "__new__") // `Class.__new__(Class)` in printed code
+      return Sugared::make(Sugared::Kind::Builtin, "$new:" + base.name);
+  }
   if (!base.isValue())
     error(span, "'" + base.name + "' has no attribute '" + attr + "'");
   Value *v = base.value;
@@ -175,6 +179,18 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
 Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::string &attr,
                                             const SourceSpan &span) {
   std::string full = ns + "." + attr;
+  if (ns.rfind("__torch__", 0) == 0) {
+    // Printed code names script functions and classes by qualified name:
+    // `__torch__.helper(x)`, `__torch__.pkg.mod.Point`.
+    if (compiler_.hasFunction(attr))
+      return Sugared::make(Sugared::Kind::Function, attr);
+    if (ClassInfo *c = compiler_.findClass(attr)) {
+      Sugared s = Sugared::make(Sugared::Kind::TypeValue, attr);
+      s.type = c->type;
+      return s;
+    }
+    return Sugared::make(Sugared::Kind::Namespace, full);
+  }
   if (torchNamespaces().count(full) || full == "typing" || full.rfind("ops.", 0) == 0 && ns == "ops")
     return Sugared::make(Sugared::Kind::Namespace, full);
   if (ns.rfind("ops.", 0) == 0)

@@ -11,21 +11,10 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include "ir/Constants.h"
+
 namespace ember::frontend {
 namespace {
-
-/// TorchScript names a value after the variable it is assigned to, except
-/// for internal names and `_`, `_0`, ...
-bool meaningfulName(const std::string &name) {
-  if (name.empty() || name[0] == '$')
-    return false;
-  if (name[0] != '_')
-    return true;
-  for (size_t i = 1; i < name.size(); ++i)
-    if (!isdigit(static_cast<unsigned char>(name[i])))
-      return true;
-  return false;
-}
 
 const char *inplaceOperator(const std::string &op) {
   static const std::map<std::string, const char *> table = {
@@ -144,8 +133,10 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
   case ExprKind::Name: {
     if (value.isValue()) {
       Value *v = value.value;
-      if (!v->hasDebugName() && meaningfulName(target.text) &&
-          v->node()->owningBlock() == frame().block && v->node()->kind() != prim::Param())
+      // Loop counters (block inputs) take the name too: `for i in range(n)`.
+      bool local = v->node()->owningBlock() == frame().block ||
+                   (v->node()->kind() == prim::Param() && v->node() == frame().block->paramNode());
+      if (!v->hasDebugName() && meaningfulName(target.text) && local)
         v->setDebugName(target.text);
     }
     define(target.text, std::move(value), target.span, std::move(declared));
@@ -172,7 +163,11 @@ void FunctionEmitter::emitUnpack(const Expr &target, Value *v, const SourceSpan 
     }
   TypePtr t = v->type();
   std::vector<Value *> parts;
-  if (t->kind() == TypeKind::Tuple) {
+  if (v->node()->kind() == Symbol::prim("TupleConstruct") && starred == targets.size() &&
+      v->node()->inputs().size() == targets.size()) {
+    // `a, b = x, y` binds the elements directly, as TorchScript does.
+    parts = v->node()->inputs();
+  } else if (t->kind() == TypeKind::Tuple) {
     size_t n = t->contained().size();
     bool fits = starred == targets.size() ? n == targets.size() : n + 1 >= targets.size();
     if (!fits)
@@ -316,11 +311,20 @@ void FunctionEmitter::emitAssert(const Stmt &s) {
   emitBranches(
       cond, refinements, [] { return ExitKind::Never; },
       [&] {
+        // As TorchScript: the message reads "AssertionError: <msg>" and
+        // carries no class.
         Value *message = s.annotation ? emitValue(*s.annotation) : constStr("");
         if (message->type()->kind() != TypeKind::Str)
           message = emitOperator("aten::str", {{message, "", s.annotation->span}}, s.span);
-        insert(Symbol::prim("RaiseException"), {message, constStr("builtins.AssertionError")},
-               0, s.span);
+        if (auto text = constantValue(message)) {
+          message->node()->destroy();
+          message = constStr("AssertionError: " + text->toStringRef());
+        } else {
+          message = emitOperator("aten::add", {{constStr("AssertionError: "), "", s.span},
+                                               {message, "", s.span}},
+                                 s.span);
+        }
+        insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, s.span);
         return ExitKind::Raises;
       },
       s.span);

@@ -12,6 +12,7 @@
 
 #include "frontend/AST.h"
 #include "frontend/Annotations.h"
+#include "frontend/CodePrinter.h"
 #include "ir/Graph.h"
 
 #include <functional>
@@ -51,6 +52,10 @@ public:
   void compileAll();
   /// The compiled graphs, in the order their compilation finished.
   CompilationUnit &unit();
+  /// The schema of a compiled function or method (`Class.method`).
+  const FunctionSchema *schema(const std::string &graphName) const;
+  /// A compiled class, as the code printer takes it; empty if unknown.
+  std::optional<ClassToPrint> classToPrint(const std::string &className);
 
 private:
   std::unique_ptr<CompilerImpl> impl_;

@@ -215,7 +215,6 @@ public:
   Value *emitUnary(const Expr &e);
   Value *emitShortCircuit(const Expr &e, size_t i, Refinements &refinements);
   Value *emitCompare(const Expr &e, Refinements &refinements);
-  Value *emitChain(const Expr &e, size_t i, Value *left);
   Value *emitTernary(const Expr &e, const TypePtr &hint);
   Value *emitTupleLiteral(const Expr &e, const TypePtr &hint);
   TypePtr elementType(const std::vector<Value *> &values, const std::vector<SourceSpan> &spans,
@@ -317,6 +316,8 @@ struct ClassInfo {
   bool isNamedTuple = false;
   /// NamedTuple field defaults, as source text.
   std::vector<std::optional<std::string>> defaults;
+  /// Module attributes that are parameters and buffers (`__parameters__`).
+  std::vector<std::string> parameters, buffers;
 
   TypePtr attributeType(const std::string &name) const {
     for (const auto &[n, t] : attributes)
@@ -348,6 +349,10 @@ public:
   TypePtr resolveType(const std::string &name) const;
   TypeNameResolver typeResolver() const;
   CompilationUnit &unit() { return unit_; }
+  const FunctionSchema *compiledSchema(const std::string &graphName) const {
+    auto it = schemas_.find(graphName);
+    return it == schemas_.end() ? nullptr : &it->second;
+  }
   std::vector<std::string> order;
 
 private:
@@ -367,6 +372,20 @@ private:
   std::vector<std::pair<std::string, SourceSpan>> inProgress_;
   CompilationUnit unit_;
 };
+
+/// TorchScript names a value after the variable it is assigned to, except
+/// for internal names (`$ret`) and `_`, `_0`, ... (temporaries of printed
+/// code, which must not become names when the code is read back).
+inline bool meaningfulName(const std::string &name) {
+  if (name.empty() || name[0] == '$')
+    return false;
+  if (name[0] != '_')
+    return true;
+  for (size_t i = 1; i < name.size(); ++i)
+    if (!isdigit(static_cast<unsigned char>(name[i])))
+      return true;
+  return false;
+}
 
 /// The value of a schema default (`1`, `None`, `[0, 1]`, `"mean"`) as a
 /// constant of `type`, inserted at the graph's insertion point.

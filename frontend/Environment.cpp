@@ -167,7 +167,7 @@ void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind then
     }
     Value *out = ifNode->addOutput();
     out->setType(type);
-    if (!special)
+    if (meaningfulName(name))
       out->setDebugName(name);
     graph().setInsertPoint(ifNode->next());
     const Binding *src = side[0] && !dead[0] ? side[0] : side[1];

@@ -42,7 +42,7 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   // What runs on every graph the frontend emits: the emitter's unused
   // flags and refinement casts go, constants are pooled at the top.
   if (name == "frontend")
-    return {"dce", "constant-pooling"};
+    return {"lower-simple-tuples", "dce", "constant-pooling"};
   return {};
 }
 

@@ -55,8 +55,22 @@ static void dumpSignatures(const frontend::Module &m) {
 }
 
 /// Compiles every function of the file and prints the graphs.
+/// Prints every function and class of the file as TorchScript's code.
+static void emitCode(frontend::Compiler &compiler, const frontend::Module &m) {
+  frontend::CodePrinter printer;
+  for (const auto &s : m.body) {
+    if (s->kind == frontend::StmtKind::FunctionDef) {
+      Graph *g = compiler.unit().find(s->name);
+      printer.printFunction(s->name, *g, *compiler.schema(s->name));
+    } else if (s->kind == frontend::StmtKind::ClassDef) {
+      printer.printClass(*compiler.classToPrint(s->name));
+    }
+  }
+  std::cout << printer.str();
+}
+
 static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup,
-                         const std::vector<std::string> &passes) {
+                         const std::vector<std::string> &passes, bool code) {
   initializeRuntime();
   frontend::Compiler compiler;
   compiler.addModule(m);
@@ -65,6 +79,8 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
     runPasses(compiler.unit(), pipelineNamed("frontend"), PassManagerOptions{});
   if (!passes.empty())
     runPasses(compiler.unit(), passes, PassManagerOptions{});
+  if (code)
+    return emitCode(compiler, *m);
   // Print in source order, not in the order compilation finished.
   CompilationUnit ordered;
   auto add = [&](const std::string &name) {
@@ -87,7 +103,7 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
 
 int main(int argc, char **argv) {
   std::string mode, file = "-";
-  bool cleanup = true;
+  bool cleanup = true, code = false;
   std::vector<std::string> passes;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -102,10 +118,14 @@ int main(int argc, char **argv) {
         if (end > start)
           passes.push_back(list.substr(start, end - start));
       }
-    } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python") {
+    } else if (a == "--emit-code") {
+      code = true;
+    } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python" ||
+               a == "--import-code") {
       mode = a;
     } else if (a == "-h" || a == "--help") {
-      std::cout << "usage: ember-translate --import-python [--no-cleanup] [-p pass,...] [FILE.py|-]\n"
+      std::cout << "usage: ember-translate --import-python|--import-code [--emit-code] [--no-cleanup]\n"
+                   "                       [-p pass,...] [FILE|-]\n"
                    "       ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
       return 0;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
@@ -126,8 +146,8 @@ int main(int argc, char **argv) {
   }
   try {
     auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
-    if (mode == "--import-python")
-      importPython(m, cleanup, passes);
+    if (mode == "--import-python" || mode == "--import-code")
+      importPython(m, cleanup, passes, code);
     else if (mode == "--dump-ast")
       std::cout << frontend::dumpAST(*m);
     else

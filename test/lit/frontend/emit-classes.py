@@ -109,7 +109,6 @@ class Guard:
 # CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V12:[0-9]+]] : float = prim::Constant[value=1.5]()
 # CHECK-NEXT:   %[[V13:[0-9]+]] : float = prim::Constant[value=0.]()
-# CHECK-NEXT:   %[[V15:[0-9]+]] : float = prim::Constant[value=2.]()
 # CHECK-NEXT:   %[[V16:[0-9]+]] : float = prim::Constant[value=3.]()
 # CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V23:[0-9]+]] : bool = prim::Constant[value=0]()
@@ -118,8 +117,6 @@ class Guard:
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::CallMethod[name="step"](%c, %[[V7]])
 # CHECK-NEXT:   %d : __torch__.Counter = prim::CreateObject()
 # CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%d, %[[V9]])
-# CHECK-NEXT:   %p : NamedTuple(x : float, y : float) = prim::TupleConstruct(%[[V12]], %[[V13]])
-# CHECK-NEXT:   %q : NamedTuple(x : float, y : float) = prim::TupleConstruct(%[[V15]], %[[V16]])
 # CHECK-NEXT:   %[[V18:[0-9]+]] : bool = prim::CallMethod[name="__lt__"](%d, %c)
 # CHECK-NEXT:   %[[V19:[0-9]+]] : bool = prim::If(%[[V18]])
 # CHECK-NEXT:     block0():
@@ -130,16 +127,13 @@ class Guard:
 # CHECK-NEXT:       -> (%[[V23]])
 # CHECK-NEXT:   %[[V38:[0-9]+]] : float = prim::If(%[[V19]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V25:[0-9]+]] : float = prim::TupleIndex(%p, %[[V9]])
-# CHECK-NEXT:       %[[V27:[0-9]+]] : float = prim::TupleIndex(%q, %[[V5]])
-# CHECK-NEXT:       %[[V28:[0-9]+]] : float = aten::add(%[[V25]], %[[V27]])
+# CHECK-NEXT:       %[[V28:[0-9]+]] : float = aten::add(%[[V12]], %[[V16]])
 # CHECK-NEXT:       %[[V29:[0-9]+]] : int = prim::GetAttr[name="count"](%c)
 # CHECK-NEXT:       %[[V30:[0-9]+]] : float = aten::Float(%[[V29]])
 # CHECK-NEXT:       %[[V31:[0-9]+]] : float = aten::add(%[[V28]], %[[V30]])
 # CHECK-NEXT:       -> (%[[V31]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V35:[0-9]+]] : float = prim::TupleIndex(%p, %[[V5]])
-# CHECK-NEXT:       -> (%[[V35]])
+# CHECK-NEXT:       -> (%[[V13]])
 # CHECK-NEXT:   return (%[[V38]])
 def use(n: int) -> float:
     c = Counter.make(n)

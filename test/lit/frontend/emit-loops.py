@@ -9,8 +9,8 @@ import torch
 # CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %acc : int = prim::Loop(%n, %[[V4]], %acc.1)
-# CHECK-NEXT:     block0(%[[V5:[0-9]+]] : int, %acc.3 : int):
-# CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %[[V5]])
+# CHECK-NEXT:     block0(%i : int, %acc.3 : int):
+# CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %i)
 # CHECK-NEXT:       -> (%[[V4]], %acc.5)
 # CHECK-NEXT:   return (%acc)
 def range_loop(n: int) -> int:
@@ -99,14 +99,14 @@ def break_loop(xs: List[int]) -> int:
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %acc : int = prim::Loop(%n, %[[V4]], %acc.1)
-# CHECK-NEXT:     block0(%[[V5:[0-9]+]] : int, %acc.3 : int):
-# CHECK-NEXT:       %[[V11:[0-9]+]] : int = aten::remainder(%[[V5]], %[[V10]])
+# CHECK-NEXT:     block0(%i : int, %acc.3 : int):
+# CHECK-NEXT:       %[[V11:[0-9]+]] : int = aten::remainder(%i, %[[V10]])
 # CHECK-NEXT:       %[[V13:[0-9]+]] : bool = aten::eq(%[[V11]], %acc.1)
 # CHECK-NEXT:       %acc.7 : int = prim::If(%[[V13]])
 # CHECK-NEXT:         block0():
 # CHECK-NEXT:           -> (%acc.3)
 # CHECK-NEXT:         block1():
-# CHECK-NEXT:           %acc.5 : int = aten::add(%acc.3, %[[V5]])
+# CHECK-NEXT:           %acc.5 : int = aten::add(%acc.3, %i)
 # CHECK-NEXT:           -> (%acc.5)
 # CHECK-NEXT:       -> (%[[V4]], %acc.7)
 # CHECK-NEXT:   return (%acc)
@@ -166,10 +166,10 @@ def return_in_loop(xs: List[int]) -> int:
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%ys)
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::min(%[[V5]], %[[V6]])
 # CHECK-NEXT:   %acc : float = prim::Loop(%[[V7]], %[[V8]], %acc.1)
-# CHECK-NEXT:     block0(%[[V9:[0-9]+]] : int, %acc.3 : float):
-# CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V9]])
-# CHECK-NEXT:       %y : float = aten::__getitem__(%ys, %[[V9]])
-# CHECK-NEXT:       %[[V16:[0-9]+]] : int = aten::mul(%[[V9]], %x)
+# CHECK-NEXT:     block0(%i : int, %acc.3 : float):
+# CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %i)
+# CHECK-NEXT:       %y : float = aten::__getitem__(%ys, %i)
+# CHECK-NEXT:       %[[V16:[0-9]+]] : int = aten::mul(%i, %x)
 # CHECK-NEXT:       %[[V17:[0-9]+]] : float = aten::mul(%[[V16]], %y)
 # CHECK-NEXT:       %acc.5 : float = aten::add(%acc.3, %[[V17]])
 # CHECK-NEXT:       -> (%[[V8]], %acc.5)
@@ -215,10 +215,8 @@ def dict_tensor(d: Dict[str, int], t: torch.Tensor) -> int:
 # CHECK-LABEL: tuple_loop(%x.1 : Tensor):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=2.]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : (int, float) = prim::TupleConstruct(%[[V3]], %[[V4]])
-# CHECK-NEXT:   %k.1 : int, %k : float = prim::TupleUnpack(%[[V5]])
-# CHECK-NEXT:   %x.3 : Tensor = aten::mul(%x.1, %k.1)
-# CHECK-NEXT:   %x : Tensor = aten::mul(%x.3, %k)
+# CHECK-NEXT:   %x.3 : Tensor = aten::mul(%x.1, %[[V3]])
+# CHECK-NEXT:   %x : Tensor = aten::mul(%x.3, %[[V4]])
 # CHECK-NEXT:   return (%x)
 def tuple_loop(x: torch.Tensor) -> torch.Tensor:
     for k in (1, 2.0):

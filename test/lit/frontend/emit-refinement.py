@@ -105,19 +105,18 @@ def through_or(a: Optional[int]) -> int:
 # Test that `assert x is not None` refines what follows.
 # CHECK-LABEL: assert_refines(%x : int?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="x is required"]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="builtins.AssertionError"]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x, %[[V3]])
 # CHECK-NEXT:    = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> ()
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:        = prim::RaiseException(%[[V6]], %[[V7]])
+# CHECK-NEXT:        = prim::RaiseException(%[[V7]], %[[V3]])
 # CHECK-NEXT:       -> ()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::unchecked_cast(%x)
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = aten::mul(%[[V8]], %[[V9]])
-# CHECK-NEXT:   return (%[[V10]])
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::unchecked_cast(%x)
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = aten::mul(%[[V9]], %[[V10]])
+# CHECK-NEXT:   return (%[[V11]])
 def assert_refines(x: Optional[int]) -> int:
     assert x is not None, "x is required"
     return x * 2

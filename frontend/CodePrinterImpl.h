@@ -1,0 +1,95 @@
+//===- frontend/CodePrinterImpl.h - the code printer's private state ------===//
+//
+// Shared by CodePrinter.cpp (statements, names, inlining) and
+// CodePrinterExpressions.cpp (one node as an expression).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "frontend/CodePrinter.h"
+
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace ember::frontend {
+
+/// Names the printer never gives a value: the code dialect's own names and
+/// Python keywords.
+bool isReservedCodeName(const std::string &name);
+std::string makeValidIdentifier(const std::string &candidate);
+
+class CodePrinterImpl {
+public:
+  std::ostringstream out;
+  std::unordered_map<std::string, size_t> nextId;
+
+  void printFunction(const std::string &name, const Graph &g, const FunctionSchema &schema,
+                     bool typedFirst);
+  void printClass(const ClassToPrint &c);
+
+private:
+  // Per function.
+  std::unordered_map<const Value *, std::string> expr_;
+  std::unordered_set<const Node *> inlined_;
+  std::unordered_set<std::string> used_;
+  std::unordered_set<const Value *> annotatedUnions_;
+  int level_ = 0;
+
+  std::ostream &indent() {
+    for (int i = 0; i < level_; ++i)
+      out << "  ";
+    return out;
+  }
+  std::string genName(const std::string &candidate) {
+    std::string name = candidate;
+    while (used_.count(name) || isReservedCodeName(name))
+      name = candidate + std::to_string(nextId[name]++);
+    used_.insert(name);
+    return name;
+  }
+  std::string uniqueNameFor(const Value *v) {
+    return genName(v->hasDebugName() ? makeValidIdentifier(v->debugNameBase()) : "_");
+  }
+  void assignNames(const std::vector<Value *> &values) {
+    for (const Value *v : values)
+      expr_[v] = uniqueNameFor(v);
+  }
+  const std::string &useOf(const Value *v) {
+    auto it = expr_.find(v);
+    if (it == expr_.end())
+      throw std::runtime_error("code printer: value %" + v->debugName() + " used before it is printed");
+    return it->second;
+  }
+  std::string valueList(const std::vector<Value *> &values) {
+    std::string s;
+    for (size_t i = 0; i < values.size(); ++i)
+      s += (i ? ", " : "") + useOf(values[i]);
+    return s;
+  }
+  bool isLongLine(const std::string &s) const { return s.size() + level_ * 2 >= 40; }
+  bool isLongInline(const Node *n) {
+    return inlined_.count(n) && n->outputs().size() == 1 && expr_.count(n->output()) &&
+           isLongLine(expr_[n->output()]);
+  }
+
+  // Step 1: which values print inline.
+  bool canInline(const Value *v) const;
+  const Node *scanValue(const Node *blockPoint, const Value *v);
+  const Node *scanNode(const Node *n);
+  void scanBlock(const Block *b);
+
+  // Steps 2-5.
+  void printBody(const Block *b);
+  void printBlock(const Block *b, bool hasOtherStatements);
+  void printNode(const Node *n, bool printConstants);
+  void printOutputDefinition(const Node *n, const std::string &rhs);
+  void printAssignment(const std::vector<Value *> &lhs, const std::vector<Value *> &rhs);
+  void splitLongInlines(const std::vector<Value *> &inputs);
+  void printIf(const Node *n);
+  void printLoop(const Node *n);
+  std::string rhs(const Node *n);
+  std::string operatorCall(const Node *n);
+};
+
+} // namespace ember::frontend

@@ -1,0 +1,114 @@
+# RUN: %ember-translate --import-python --emit-code %s | FileCheck %s
+# The expected text is what torch.jit.script(f).code prints for the same
+# function (torch 1.13), except where noted.
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+import torch
+
+
+# Test that a NamedTuple prints with its fields and defaults.
+# CHECK-LABEL: class Point(NamedTuple):
+# CHECK-NEXT:   x : float
+# CHECK-NEXT:   y : float = 0.
+class Point(NamedTuple):
+    x: float
+    y: float = 0.0
+
+
+# Test that the printer inlines single-use values, names the rest after
+# their variables or `_N`, prints operators as torch.<op> with trailing
+# defaults dropped, and splits lines that would reach 40 columns.
+# CHECK-LABEL: def f(x: Tensor,
+# CHECK-NEXT:     n: int,
+# CHECK-NEXT:     l: List[int],
+# CHECK-NEXT:     d: Dict[str, int],
+# CHECK-NEXT:     o: Optional[int]) -> Tuple[int, str]:
+# CHECK-NEXT:   if torch.gt(n, 3):
+# CHECK-NEXT:     ops.prim.RaiseException(torch.add("too big ", str(n)), "builtins.ValueError")
+# CHECK-NEXT:   else:
+# CHECK-NEXT:     pass
+# CHECK-NEXT:   if torch.gt(n, 0):
+# CHECK-NEXT:     pass
+# CHECK-NEXT:   else:
+# CHECK-NEXT:     ops.prim.RaiseException("AssertionError: positive")
+# CHECK-NEXT:   b = torch.add(n, 1)
+# CHECK-NEXT:   _0 = torch._set_item(l, 0, 2)
+# CHECK-NEXT:   torch.Delete(l, 0)
+# CHECK-NEXT:   s = torch.format("{} {}", n, b)
+# CHECK-NEXT:   print(s, x)
+# CHECK-NEXT:   t = [1.5, 2.]
+# CHECK-NEXT:   e = annotate(List[int], [])
+# CHECK-NEXT:   q = {"a": 1}
+# CHECK-NEXT:   if torch.__contains__(d, "k"):
+# CHECK-NEXT:     m = d["k"]
+# CHECK-NEXT:   else:
+# CHECK-NEXT:     m = 0
+# CHECK-NEXT:   k = 0
+# CHECK-NEXT:   for i in range(n):
+# CHECK-NEXT:     k0 = torch.add(k, torch.add(torch.mul(i, 2), m))
+# CHECK-NEXT:     k = k0
+# ember refines `o` only inside the branch; TorchScript also joins the
+# refined `o` out of the `if`.
+# CHECK-NEXT:   if torch.__isnot__(o, None):
+# CHECK-NEXT:     z = unchecked_cast(int, o)
+# CHECK-NEXT:   else:
+# CHECK-NEXT:     z = 0
+# CHECK-NEXT:   _1 = torch.add(float(n), int(torch.sum(x)))
+# CHECK-NEXT:   u = torch.add(torch.add(_1, torch.len(l)), torch.len(t))
+# CHECK-NEXT:   _2 = torch.add(torch.add(k, z), int(u))
+# CHECK-NEXT:   _3 = isinstance(o, int)
+# CHECK-NEXT:   _4 = torch.add(torch.add(s, str(_3)), str(e))
+# CHECK-NEXT:   return (_2, torch.add(_4, str(q)))
+def f(x: torch.Tensor, n: int, l: List[int], d: Dict[str, int], o: Optional[int]) -> Tuple[int, str]:
+    if n > 3:
+        raise ValueError("too big " + str(n))
+    assert n > 0, "positive"
+    a, b = (n, n + 1)
+    l[0] = 2
+    del l[0]
+    s = "{} {}".format(a, b)
+    print(s, x)
+    t = [1.5, 2.0]
+    e: List[int] = []
+    q = {"a": 1}
+    m = d["k"] if "k" in d else 0
+    k = 0
+    for i in range(n):
+        k += i * 2 + m
+    z = o if o is not None else 0
+    u = float(n) + int(x.sum()) + len(l) + len(t)
+    return k + z + int(u), s + str(isinstance(o, int)) + str(e) + str(q)
+
+
+# Test that a `for` that may break prints as TorchScript's while form, with
+# its carried values assigned before the loop and at the end of the body.
+# CHECK-LABEL: def first_over(xs: List[int],
+# CHECK-NEXT:     limit: int) -> int:
+# CHECK-NEXT:   _5 = torch.len(xs)
+# CHECK-NEXT:   found = -1
+# CHECK-NEXT:   _6 = 0
+# CHECK-NEXT:   _7 = torch.gt(_5, 0)
+# CHECK-NEXT:   while _7:
+# CHECK-NEXT:     x = xs[_6]
+# CHECK-NEXT:     if torch.gt(x, limit):
+# CHECK-NEXT:       found0, _8 = x, True
+# CHECK-NEXT:     else:
+# CHECK-NEXT:       found0, _8 = found, False
+# CHECK-NEXT:     _9 = torch.add(_6, 1)
+# CHECK-NEXT:     _10 = torch.__and__(torch.lt(_9, _5), torch.__not__(_8))
+# CHECK-NEXT:     _7, found, _6 = _10, found0, _9
+# CHECK-NEXT:   return found
+def first_over(xs: List[int], limit: int) -> int:
+    found = -1
+    for x in xs:
+        if x > limit:
+            found = x
+            break
+    return found
+
+
+# Test that constructing a NamedTuple prints its qualified name.
+# CHECK-LABEL: def make(a: float) -> __torch__.Point:
+# CHECK-NEXT:   return __torch__.Point(a, 0.)
+def make(a: float) -> Point:
+    return Point(a)
