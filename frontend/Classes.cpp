@@ -105,6 +105,17 @@ static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
   }
 }
 
+void CompilerImpl::prepareClass(ClassInfo &c, const SourceSpan &site) {
+  if (c.initCompiled)
+    return;
+  if (c.methods.count("__init__")) {
+    methodSchema(c, "__init__", site);
+    return;
+  }
+  c.initCompiled = true;
+  declareAttributes(*this, c);
+}
+
 const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string &method,
                                                  const SourceSpan &callSite) {
   std::string graphName = c.def->name + "." + method;

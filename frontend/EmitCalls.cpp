@@ -173,8 +173,15 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
     break;
   case Sugared::Kind::Namespace:
     error(calleeExpr.span, "'" + callee.name + "' is a module, not a function");
-  case Sugared::Kind::Iterable:
-  case Sugared::Kind::Value: break;
+  case Sugared::Kind::Value:
+    // Calling a module runs its forward; any other object its __call__.
+    if (ClassInfo *c = compiler_.classOfType(callee.value->type())) {
+      const char *method = callee.value->type()->isModule() ? "forward" : "__call__";
+      if (c->methods.count(method))
+        return Sugared::of(emitMethodCall(callee.value, method, emitArguments(e), e.span));
+    }
+    break;
+  case Sugared::Kind::Iterable: break;
   }
   std::string what = callee.isValue() ? "a value of type '" + callee.value->type()->annotationStr() + "'"
                                       : "this";

@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include "ir/Constants.h"
+
 namespace ember::frontend {
 
 Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
@@ -22,8 +24,8 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
   if (!c)
     error(span, "'" + object->type()->annotationStr() + "' has no attribute '" + attr + "'");
   bool inOwnInit = class_ == c && def_.name == "__init__";
-  if (!c->initCompiled && !inOwnInit && c->methods.count("__init__"))
-    compiler_.methodSchema(*c, "__init__", span);
+  if (!inOwnInit)
+    compiler_.prepareClass(*c, span);
   if (TypePtr t = c->attributeType(attr))
     return Sugared::of(insertValue(Symbol::prim("GetAttr"), {object}, t, span)->node()
                            ->s_(attr::name(), attr)->output());
@@ -55,10 +57,12 @@ void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const So
   if (!c || c->isNamedTuple)
     error(target.span, "cannot assign to attribute '" + target.text + "' of a value of type '" +
                            object->type()->annotationStr() + "'");
-  TypePtr t = c->attributeType(target.text);
   bool definesHere = class_ == c && def_.name == "__init__" &&
                      target.operands[0]->kind == ExprKind::Name &&
                      target.operands[0]->text == def_.params[0].name;
+  if (!definesHere)
+    compiler_.prepareClass(*c, span);
+  TypePtr t = c->attributeType(target.text);
   if (!t) {
     if (!definesHere)
       error(target.span, "'" + c->def->name + "' object has no attribute '" + target.text +
@@ -179,6 +183,47 @@ void FunctionEmitter::emitWith(const Stmt &s) {
 } // namespace ember::frontend
 
 namespace ember::frontend {
+
+std::vector<std::string> FunctionEmitter::moduleContainerEntries(const TypePtr &type) {
+  // ModuleList, Sequential and ModuleDict hold their submodules as
+  // attributes named "0", "1", ... (or by key); TorchScript unrolls loops
+  // over them and resolves constant indices statically.
+  const std::string &qual = type->name();
+  bool container = type->isModule() &&
+                   (qual.find("ModuleList") != std::string::npos ||
+                    qual.find("Sequential") != std::string::npos ||
+                    qual.find("ModuleDict") != std::string::npos);
+  ClassInfo *c = container ? compiler_.classOfType(type) : nullptr;
+  std::vector<std::string> names;
+  if (c) {
+    compiler_.prepareClass(*c, c->def->span);
+    for (const auto &[name, t] : c->attributes)
+      if (t->isModule())
+        names.push_back(name);
+  }
+  return names;
+}
+
+Value *FunctionEmitter::emitModuleContainerIndex(Value *container, const Expr &index) {
+  std::vector<std::string> entries = moduleContainerEntries(container->type());
+  if (entries.empty())
+    return nullptr;
+  std::string key;
+  if (index.kind == ExprKind::Str) {
+    key = index.text;
+  } else {
+    auto i = constantInt(emitValue(index));
+    if (!i)
+      error(index.span, "a module list is indexed with a constant int only");
+    int64_t n = static_cast<int64_t>(entries.size());
+    int64_t k = *i < 0 ? *i + n : *i;
+    if (k < 0 || k >= n)
+      error(index.span, "index " + std::to_string(*i) + " is out of range for a module list of " +
+                            std::to_string(n));
+    key = entries[k];
+  }
+  return asValue(classAttribute(container, key, index.span), index.span);
+}
 
 Value *FunctionEmitter::emitClassOperator(const std::string &op, Value *lhs, Value *rhs,
                                           const SourceSpan &span) {

@@ -98,10 +98,25 @@ static IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const Sour
     src.kind = IterSource::Unrolled;
     src.seq = v;
     return src;
-  default:
-    em.error(span, "cannot iterate over a value of type '" + v->type()->annotationStr() +
-                       "'; iterate over a range, list, tuple, string, dict or tensor");
+  case TypeKind::Class: {
+    std::vector<std::string> entries = em.moduleContainerEntries(v->type());
+    if (entries.empty())
+      break;
+    // A module list iterates as the tuple of its submodules.
+    std::vector<Value *> items;
+    std::vector<TypePtr> types;
+    for (const auto &e : entries) {
+      items.push_back(em.asValue(em.classAttribute(v, e, span), span));
+      types.push_back(items.back()->type());
+    }
+    src.kind = IterSource::Unrolled;
+    src.seq = em.insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), span);
+    return src;
   }
+  default: break;
+  }
+  em.error(span, "cannot iterate over a value of type '" + v->type()->annotationStr() +
+                     "'; iterate over a range, list, tuple, string, dict or tensor");
 }
 
 static Value *lengthOf(FunctionEmitter &em, const IterSource &src) {

@@ -55,9 +55,12 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e) {
     error(e.span, "a value of type '" + t->annotationStr() + "' takes a single index");
   const Expr &index = *e.operands[1];
   NamedValue self{base, "", e.operands[0]->span};
-  if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice)
+  if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice) {
+    if (Value *v = emitModuleContainerIndex(base, index))
+      return v;
     if (Value *v = emitMagic(base, "__getitem__", {{emitValue(index), "", index.span}}, e.span))
       return v;
+  }
   switch (t->kind()) {
   case TypeKind::List:
   case TypeKind::Str:

@@ -163,6 +163,10 @@ public:
   Value *emitMagic(Value *self, const std::string &method, std::vector<NamedValue> args,
                    const SourceSpan &span);
   Value *emitConstruct(ClassInfo &c, const Expr &call);
+  /// The submodule attributes of a ModuleList/Sequential/ModuleDict type,
+  /// in order; empty for any other type.
+  std::vector<std::string> moduleContainerEntries(const TypePtr &type);
+  Value *emitModuleContainerIndex(Value *container, const Expr &index);
   Value *emitClassOperator(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
   void emitReturn(const Stmt &s);
   void emitExit(const Stmt &s);
@@ -340,6 +344,9 @@ public:
   /// The class called `name` (unqualified), or null.
   ClassInfo *findClass(const std::string &name);
   ClassInfo *classOfType(const TypePtr &type);
+  /// Declares the class's attributes (compiling __init__, which defines
+  /// some) unless done already.
+  void prepareClass(ClassInfo &c, const SourceSpan &site);
   /// The schema of a method (self first), compiling it and the class's
   /// __init__ (which defines the attributes) if needed.
   const FunctionSchema &methodSchema(ClassInfo &c, const std::string &method,
