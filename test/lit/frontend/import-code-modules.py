@@ -35,6 +35,7 @@ class Net(Module):
   # constant name reads an attribute.
   # CHECK-LABEL: Net.forward(%self : __torch__.Net,
   # CHECK-NEXT:       %x.1 : Tensor):
+  # CHECK-NEXT:   %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
   # CHECK-NEXT:   %[[L:[0-9]+]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
   # CHECK-NEXT:   %[[E0:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L]])
   # CHECK-NEXT:   %[[Y:.+]] : Tensor = prim::CallMethod[name="forward"](%[[E0]], %x.1)
