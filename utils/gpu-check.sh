@@ -35,3 +35,5 @@ for f in "$OUT"/graphs/*.ir; do
 done
 echo "this torch's graphs: $n files, $fail failures"
 "$B/tools/ember-translate/ember-translate" --dump-signatures test/lit/frontend/annotations.py | head -3
+# The frontend against this torch: its operator schemas, its printed code.
+$PY test/oracle/check_frontend.py "$B" 2>&1 | tail -25

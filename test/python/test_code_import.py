@@ -6,7 +6,6 @@ oracle), the code TorchScript prints is compiled by `ember-translate
 until ember's interpreter lands -- against the eager function. ember's own
 printed code must read back to the same text (print, import, print).
 """
-import inspect
 import os
 import re
 import subprocess
@@ -17,7 +16,7 @@ import torch
 from conftest import BUILD
 from programs import control_flow as cf
 from programs import values as vals
-from test_frontend_differential import CASES, clone, run, same
+from programs.cases import CASES, clone, run, same, torch_code
 
 EMBER_TRANSLATE = os.path.join(BUILD, "tools", "ember-translate", "ember-translate")
 
@@ -26,18 +25,6 @@ def translate(args, text):
     proc = subprocess.run([EMBER_TRANSLATE] + args + ["-"], input=text, capture_output=True,
                           text=True, timeout=300)
     return proc
-
-
-def torch_code(fn):
-    """The function's TorchScript code, with the script functions it calls."""
-    scripted = torch.jit.script(fn)
-    code = scripted.code
-    for name in sorted(set(re.findall(r"__torch__\.[\w.]*?\.(\w+)\(", code))):
-        dep = getattr(inspect.getmodule(fn), name, None)
-        if dep is not None and dep is not fn:
-            code = torch.jit.script(dep).code + code
-    # Qualified names of the helpers become plain names in one file.
-    return re.sub(r"__torch__\.programs\.\w+\.", "", code)
 
 
 SCRIPTABLE = []
