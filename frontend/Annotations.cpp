@@ -228,6 +228,13 @@ ResolvedAnnotation resolveAnnotation(const Expr &annotation, const TypeNameResol
   return Resolver(resolver).resolveTop(annotation);
 }
 
+TypePtr resolveType(const Expr &annotation, const TypeNameResolver &resolver) {
+  ResolvedAnnotation a = resolveAnnotation(annotation, resolver);
+  if (!a.type)
+    throw CompileError(annotation.span, "'Final' needs a type here, such as Final[int]");
+  return a.type;
+}
+
 ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &resolver) {
   const SourceSpan &cs = assign.typeCommentSpan;
   size_t valueOffset = cs.buffer->text.find(assign.typeComment, cs.offset);

@@ -33,6 +33,10 @@ struct ResolvedAnnotation {
 /// it cannot resolve either is a CompileError at the name.
 ResolvedAnnotation resolveAnnotation(const Expr &annotation, const TypeNameResolver &resolver = {});
 
+/// A type where one is required: as resolveAnnotation, but a bare `Final`
+/// (which takes its type from a value) is a CompileError.
+TypePtr resolveType(const Expr &annotation, const TypeNameResolver &resolver = {});
+
 /// The type a `# type: T` comment gives the variable of an assignment.
 ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &resolver = {});
 

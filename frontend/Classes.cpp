@@ -59,7 +59,7 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
     if (s->kind != StmtKind::AnnAssign || s->targets[0]->kind != ExprKind::Name)
       continue;
     names.push_back(s->targets[0]->text);
-    types.push_back(resolveAnnotation(*s->annotation, typeResolver()).type);
+    types.push_back(resolveType(*s->annotation, typeResolver()));
     std::optional<std::string> dflt;
     if (s->value)
       dflt = s->value->span.buffer->text.substr(s->value->span.offset, s->value->span.length);
@@ -91,7 +91,7 @@ static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
         dottedName(*s->targets[0]->operands[0]) == "__annotations__" &&
         s->targets[0]->operands.size() == 2 && s->targets[0]->operands[1]->kind == ExprKind::Str) {
       const std::string &name = s->targets[0]->operands[1]->text;
-      c.attributes.push_back({name, resolveAnnotation(*s->value, compiler.typeResolver()).type});
+      c.attributes.push_back({name, resolveType(*s->value, compiler.typeResolver())});
       c.attributeSpans[name] = s->span;
       continue;
     }
@@ -100,6 +100,8 @@ static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
     ResolvedAnnotation a = resolveAnnotation(*s->annotation, compiler.typeResolver());
     if (a.isFinal || s->value)
       continue; // constants are not attributes
+    if (!a.type)
+      throw CompileError(s->annotation->span, "'Final' needs a type here, such as Final[int]");
     c.attributes.push_back({s->targets[0]->text, a.type});
     c.attributeSpans[s->targets[0]->text] = s->span;
   }

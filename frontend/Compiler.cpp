@@ -101,10 +101,6 @@ std::optional<std::string> CompilerImpl::importedPath(const Stmt &def,
   return it->second;
 }
 
-TypePtr CompilerImpl::resolveType(const std::string &name) const {
-  return resolver_.type ? resolver_.type(name) : nullptr;
-}
-
 TypeNameResolver CompilerImpl::typeResolver() const {
   return [this](const std::string &name) -> TypePtr {
     std::string shortName = name.rfind("__torch__.", 0) == 0 ? name.substr(10) : name;

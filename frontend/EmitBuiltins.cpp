@@ -130,7 +130,7 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
   }
   if (name == "annotate" || name == "torch.jit.annotate" || name == "unchecked_cast") {
     positional(2, (name + "(T, value)").c_str());
-    TypePtr t = resolveAnnotation(*call.operands[1], compiler_.typeResolver()).type;
+    TypePtr t = resolveType(*call.operands[1], compiler_.typeResolver());
     Value *v = emitValue(*call.operands[2], t);
     if (name == "unchecked_cast")
       return Sugared::of(insertValue(Symbol::prim("unchecked_cast"), {v}, t, call.span));
@@ -149,7 +149,7 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
   }
   if (name == "uninitialized") {
     positional(1, "uninitialized(T)");
-    return Sugared::of(uninitialized(resolveAnnotation(*call.operands[1], compiler_.typeResolver()).type));
+    return Sugared::of(uninitialized(resolveType(*call.operands[1], compiler_.typeResolver())));
   }
   return Sugared::of(emitCollectionBuiltin(name, call));
 }
@@ -231,7 +231,7 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
       types.push_back(v->type()->kind() == k ? v->type() : Type::get(TypeKind::None));
       continue;
     }
-    types.push_back(resolveAnnotation(*t, compiler_.typeResolver()).type);
+    types.push_back(resolveType(*t, compiler_.typeResolver()));
   }
   TypePtr actual = v->type();
   for (const auto &t : types)

@@ -353,7 +353,6 @@ public:
                                      const SourceSpan &callSite);
   /// What `name` stands for through an import of the file defining `def`.
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
-  TypePtr resolveType(const std::string &name) const;
   TypeNameResolver typeResolver() const;
   CompilationUnit &unit() { return unit_; }
   const FunctionSchema *compiledSchema(const std::string &graphName) const {
