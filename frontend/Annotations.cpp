@@ -161,10 +161,15 @@ private:
         {"memory_format", TypeKind::Int}, {"qscheme", TypeKind::Int},
         {"Generator", TypeKind::Generator}, {"Stream", TypeKind::Stream},
         {"number", TypeKind::Number},
+        // torch.types' aliases, as torch.nn.functional spells them.
+        {"DType", TypeKind::Int},        {"_dtype", TypeKind::Int},
+        {"_device", TypeKind::Device},   {"_size", TypeKind::Int},
     };
     std::string name = canonicalName(full);
     if (full == "torch.Tensor" || full == "Tensor")
       return Type::tensor();
+    if (full == "_size" || full == "torch.types._size")
+      return Type::list(Type::get(TypeKind::Int));
     auto it = simple.find(name);
     if (it != simple.end() && (name == full || full.rfind("torch.", 0) == 0 ||
                                full.rfind("typing.", 0) == 0))

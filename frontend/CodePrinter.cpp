@@ -161,7 +161,12 @@ void CodePrinterImpl::printBody(const Block *b) {
 }
 
 void CodePrinterImpl::printBlock(const Block *b, bool hasOtherStatements) {
-  if (!hasOtherStatements && b->empty())
+  // Constants print at the top of the function, so a block holding only
+  // constants is empty here (TorchScript pools them out of blocks first).
+  bool empty = true;
+  for (const Node *n : b->nodes())
+    empty = empty && n->kind() == prim::Constant();
+  if (!hasOtherStatements && empty)
     indent() << "pass\n";
   for (const Node *n : b->nodes())
     printNode(n, false);

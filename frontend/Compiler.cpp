@@ -274,6 +274,19 @@ Value *FunctionEmitter::uninitialized(const TypePtr &type) {
 Value *FunctionEmitter::convertTo(Value *v, const TypePtr &type) {
   if (v->type()->isSubtypeOf(*type))
     return v;
+  // A homogeneous tuple converts to a list (TorchScript's tryConvertToType):
+  // `return a, b` from a function annotated `-> List[Tensor]`.
+  TypePtr list = type->kind() == TypeKind::Optional ? type->elem() : type;
+  if (v->type()->kind() == TypeKind::Tuple && list->kind() == TypeKind::List) {
+    const auto &elems = v->type()->contained();
+    for (const auto &e : elems)
+      if (!e->isSubtypeOf(*list->elem()))
+        return nullptr;
+    Node *unpack = insert(Symbol::prim("TupleUnpack"), {v}, elems.size(), SourceSpan{});
+    for (size_t i = 0; i < elems.size(); ++i)
+      unpack->output(i)->setType(elems[i]);
+    return insertValue(Symbol::prim("ListConstruct"), unpack->outputs(), list, SourceSpan{});
+  }
   return nullptr;
 }
 

@@ -60,7 +60,7 @@ bool isSpecialForm(const std::string &n) {
   static const std::unordered_set<std::string> forms = {
       "torch.jit.annotate", "torch.jit.is_scripting", "torch.jit.is_tracing",
       "torch.jit._unwrap_optional", "torch.jit.isinstance", "torch.device",
-      "torch._C._get_tracing_state", "torch.nn.functional.has_torch_function",
+      "torch.nn.functional.has_torch_function",
       "torch.nn.functional.has_torch_function_unary",
       "torch.nn.functional.has_torch_function_variadic", "torch.overrides.has_torch_function",
       "torch.overrides.has_torch_function_unary", "torch.overrides.has_torch_function_variadic",
@@ -112,8 +112,6 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
     return Sugared::of(constBool(true));
   if (name == "torch.jit.is_tracing" || name.find("has_torch_function") != std::string::npos)
     return Sugared::of(constBool(false));
-  if (name == "torch._C._get_tracing_state")
-    return Sugared::of(constNone());
   if (name == "abs") {
     positional(1, "abs(x)");
     Value *v = emitValue(*call.operands[1]);

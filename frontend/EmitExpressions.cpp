@@ -261,6 +261,16 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
   bool isAnd = e.text == "and";
   Refinements left, right;
   Value *l = emitCondition(*e.operands[i], left);
+  if (left.staticValue) {
+    // A side the types decide: `not torch.jit.is_scripting() and ...` never
+    // compiles its right-hand side, as in TorchScript.
+    if (*left.staticValue != isAnd) {
+      refinements.staticValue = !isAnd;
+      return constBool(!isAnd);
+    }
+    applyRefinements(isAnd ? left.whenTrue : left.whenFalse);
+    return emitShortCircuit(e, i + 1, refinements);
+  }
   Node *n = insert(prim::If(), {l}, 1, e.span);
   n->output()->setType(Type::get(TypeKind::Bool));
   for (int b = 0; b < 2; ++b) {

@@ -31,6 +31,14 @@ const std::map<std::string, std::string> &torchNamespaces() {
       {"torch.cuda", ""},
       {"torch._C", ""},
       {"torch.Tensor", ""},
+      {"torch._VF", ""},
+      {"torch._C._nn", ""},
+      {"torch._C._fft", ""},
+      {"torch._C._linalg", ""},
+      {"torch._C._special", ""},
+      {"torch.backends", ""},
+      {"torch.backends.cudnn", ""},
+      {"torch.overrides", ""},
   };
   return table;
 }
@@ -69,7 +77,10 @@ bool isBuiltinName(const std::string &n) {
       "oct", "bin", "hash", "getattr", "hasattr", "list", "dict", "tuple", "annotate",
       "unchecked_cast", "uninitialized", "complex", "pow", "reversed", "fork", "wait", "super",
       "id", "callable", "iter", "next", "map", "filter", "open", "input", "type", "set",
-      "frozenset", "object", "globals", "locals", "vars", "exec", "eval"};
+      "frozenset", "object", "globals", "locals", "vars", "exec", "eval",
+      // torch.overrides, read as TorchScript reads them: no torch function
+      // dispatch in compiled code.
+      "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic"};
   return names.count(n) > 0;
 }
 
@@ -98,6 +109,13 @@ const char *tensorProperty(const std::string &n) {
 
 Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   const std::string &n = name.text;
+  // Python-level helpers TorchScript maps to builtin operators (the table
+  // of torch/jit/_builtins.py) rather than compiling them.
+  static const std::unordered_set<std::string> mappedToOperators = {
+      "_no_grad_embedding_renorm_", "_no_grad_fill_", "_no_grad_normal_",
+      "_no_grad_uniform_", "_no_grad_zero_"};
+  if (mappedToOperators.count(n))
+    return Sugared::make(Sugared::Kind::Operator, "aten::" + n);
   if (compiler_.hasFunction(n))
     return Sugared::make(Sugared::Kind::Function, n);
   if (ClassInfo *c = compiler_.findClass(n)) {
@@ -107,8 +125,11 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   }
   if (auto path = compiler_.importedPath(def_, n))
     return resolveDotted(*path, name.span);
-  if (n == "torch" || n == "math" || n == "ops" || n == "typing" || n == "__torch__")
+  if (n == "torch" || n == "math" || n == "ops" || n == "typing" || n == "__torch__" ||
+      n == "warnings")
     return Sugared::make(Sugared::Kind::Namespace, n);
+  if (n == "_VF")
+    return Sugared::make(Sugared::Kind::Namespace, "torch._VF");
   if (isBuiltinName(n))
     return Sugared::make(Sugared::Kind::Builtin, n);
   if (n == "inf" || n == "nan")
@@ -195,6 +216,10 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     return Sugared::make(Sugared::Kind::Namespace, full);
   if (ns.rfind("ops.", 0) == 0)
     return Sugared::make(Sugared::Kind::Operator, ns.substr(4) + "::" + attr);
+  if (ns == "warnings" && attr == "warn")
+    return Sugared::make(Sugared::Kind::Operator, "aten::warn");
+  if (full == "torch.backends.cudnn.enabled")
+    return Sugared::of(constBool(true)); // torch's default, as a script sees it
   if (ns == "math") {
     if (attr == "pi" || attr == "e" || attr == "tau" || attr == "inf" || attr == "nan") {
       double v = attr == "pi" ? M_PI : attr == "e" ? M_E : attr == "tau" ? 2 * M_PI
@@ -209,7 +234,8 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     error(span, "unknown module '" + ns + "'");
   std::string builtin = full;
   if (ns == "torch" || ns == "torch.jit" || ns == "torch.autograd" || ns == "torch.cuda" ||
-      ns == "torch._C" || ns == "torch.nn.functional" || ns == "torch.functional") {
+      ns == "torch._C" || ns == "torch.nn.functional" || ns == "torch.functional" ||
+      ns == "torch.overrides") {
     if (ns == "torch") {
       if (auto code = dtypeCode(attr))
         return Sugared::of(constInt(*code));

@@ -34,7 +34,7 @@ wait
 LIBDIRS=("-L/usr/lib/x86_64-linux-gnu" "-L$TORCH_LIB")
 clang++-19 -fsanitize=fuzzer,address,undefined -fno-sanitize=vptr "${OBJS[@]}" "${LIBDIRS[@]}" \
   -Wl,-rpath,"$TORCH_LIB" -ltorch_cpu -lc10 -o "$OUT/emitter-fuzzer"
-find "$ROOT/test/lit/frontend" -name '*.py' -exec cp {} "$OUT/corpus/" \;
+find "$ROOT/test/lit/frontend" "$ROOT/test/fuzz/regressions" -name '*.py' -exec cp {} "$OUT/corpus/" \;
 for t in "$ROOT"/test/lit/frontend/*.test; do
   awk -v dir="$OUT/corpus" -v base="$(basename "$t" .test)" \
     '/^(#|\/\/)--- /{f=dir "/" base "-" $2; next} f{print > f}' "$t"

@@ -70,11 +70,15 @@ static void emitCode(frontend::Compiler &compiler, const frontend::Module &m) {
 }
 
 static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup,
-                         const std::vector<std::string> &passes, bool code) {
+                         const std::vector<std::string> &passes, bool code,
+                         const std::vector<std::string> &only) {
   initializeRuntime();
   frontend::Compiler compiler;
   compiler.addModule(m);
-  compiler.compileAll();
+  if (only.empty())
+    compiler.compileAll();
+  for (const auto &name : only)
+    compiler.compileFunction(name);
   if (cleanup)
     runPasses(compiler.unit(), pipelineNamed("frontend"), PassManagerOptions{});
   if (!passes.empty())
@@ -88,6 +92,15 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
       if (g->name() == name)
         ordered.add(g);
   };
+  if (!only.empty()) {
+    // The functions asked for and everything they called.
+    for (const auto &g : compiler.unit().functions())
+      ordered.add(g);
+    PrintOptions opts;
+    opts.useFunctionName = true;
+    printCompilationUnit(std::cout, ordered, opts);
+    return;
+  }
   for (const auto &s : m->body) {
     if (s->kind == frontend::StmtKind::FunctionDef)
       add(s->name);
@@ -104,7 +117,7 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
 int main(int argc, char **argv) {
   std::string mode, file = "-";
   bool cleanup = true, code = false;
-  std::vector<std::string> passes;
+  std::vector<std::string> passes, only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--no-cleanup") {
@@ -118,6 +131,8 @@ int main(int argc, char **argv) {
         if (end > start)
           passes.push_back(list.substr(start, end - start));
       }
+    } else if (a == "--function" && i + 1 < argc) {
+      only.push_back(argv[++i]);
     } else if (a == "--emit-code") {
       code = true;
     } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python" ||
@@ -125,7 +140,7 @@ int main(int argc, char **argv) {
       mode = a;
     } else if (a == "-h" || a == "--help") {
       std::cout << "usage: ember-translate --import-python|--import-code [--emit-code] [--no-cleanup]\n"
-                   "                       [-p pass,...] [FILE|-]\n"
+                   "                       [-p pass,...] [--function NAME]... [FILE|-]\n"
                    "       ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
       return 0;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
@@ -147,7 +162,7 @@ int main(int argc, char **argv) {
   try {
     auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
     if (mode == "--import-python" || mode == "--import-code")
-      importPython(m, cleanup, passes, code);
+      importPython(m, cleanup, passes, code, only);
     else if (mode == "--dump-ast")
       std::cout << frontend::dumpAST(*m);
     else
