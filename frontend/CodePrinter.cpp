@@ -231,6 +231,17 @@ void CodePrinterImpl::printNode(const Node *n, bool printConstants) {
     out << useOf(n->input()) << "\n";
     return;
   }
+  if (k == Symbol::prim("fork")) {
+    // The subgraph prints as a nested def closing over the fork's inputs.
+    std::string name = genName("__forked_function");
+    const Graph &sub = *n->g(attr::Subgraph());
+    indent() << "def " << name << "():\n";
+    for (size_t i = 0; i < n->inputs().size(); ++i)
+      expr_[sub.inputs()[i]] = useOf(n->input(i));
+    printBody(sub.block());
+    printOutputDefinition(n, "fork(" + name + ")");
+    return;
+  }
   if (k == Symbol::prim("Enter")) {
     indent() << "with " << useOf(n->input());
     if (n->output()->hasUses()) {

@@ -18,8 +18,10 @@
 namespace ember::frontend {
 namespace {
 
-/// `import a.b as c` / `from a import b as c, d`: (alias, dotted path) pairs.
-std::vector<std::pair<std::string, std::string>> parseImport(const std::string &text) {
+/// `import a.b as c` / `from a import b as c, d`: (alias, dotted path)
+/// pairs; a malformed statement is a CompileError at `span`.
+std::vector<std::pair<std::string, std::string>> parseImport(const std::string &text,
+                                                             const SourceSpan &span) {
   std::vector<std::string> words;
   std::string w;
   for (char ch : text + " ") {
@@ -30,16 +32,25 @@ std::vector<std::pair<std::string, std::string>> parseImport(const std::string &
       w += ch;
     }
   }
-  std::vector<std::pair<std::string, std::string>> out;
+  auto malformed = [&]() -> CompileError {
+    return CompileError(span, "expected 'import a.b [as c]' or 'from a import b [as c], ...'");
+  };
   bool from = !words.empty() && words[0] == "from";
-  std::string prefix = from && words.size() > 1 ? words[1] + "." : "";
-  size_t i = from ? 3 : 1;
-  while (i < words.size()) {
+  if (words.size() < 2 || (from && (words.size() < 4 || words[2] != "import")))
+    throw malformed();
+  std::string prefix = from ? words[1] + "." : "";
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = from ? 3 : 1; i < words.size();) {
+    if (words[i] == "as")
+      throw malformed();
     std::string path = prefix + words[i];
+    // `import a.b` binds `a`; `from m import b` binds `b`.
     std::string alias = from ? words[i] : words[i].substr(0, words[i].find('.'));
-    if (!from && alias != words[i])
+    if (!from)
       path = alias;
-    if (i + 2 < words.size() + 1 && i + 1 < words.size() && words[i + 1] == "as") {
+    if (i + 1 < words.size() && words[i + 1] == "as") {
+      if (i + 2 >= words.size())
+        throw malformed();
       alias = words[i + 2];
       path = prefix + words[i];
       i += 3;
@@ -56,7 +67,7 @@ std::vector<std::pair<std::string, std::string>> parseImport(const std::string &
 void CompilerImpl::addModule(std::shared_ptr<const Module> module) {
   for (const auto &s : module->body) {
     if (s->kind == StmtKind::Import) {
-      for (const auto &[alias, path] : parseImport(s->name))
+      for (const auto &[alias, path] : parseImport(s->name, s->span))
         imports_[module.get()][alias] = path;
     } else if (s->kind == StmtKind::FunctionDef) {
       auto it = defs_.find(s->name);

@@ -35,8 +35,6 @@ const std::map<std::string, std::string> &unsupportedBuiltins() {
       {"locals", "pass the value as an argument"},
       {"vars", "pass the value as an argument"},
       {"object", "define a class"},
-      {"fork", "call torch.jit.fork from Python code"},
-      {"wait", "call torch.jit.wait from Python code"},
   };
   return table;
 }
@@ -64,7 +62,7 @@ bool isSpecialForm(const std::string &n) {
       "torch.nn.functional.has_torch_function_unary",
       "torch.nn.functional.has_torch_function_variadic", "torch.overrides.has_torch_function",
       "torch.overrides.has_torch_function_unary", "torch.overrides.has_torch_function_variadic",
-      "torch.jit.fork", "torch.jit.wait"};
+      "torch.jit.fork", "torch.jit.wait", "torch.jit._fork", "torch.jit._wait"};
   return forms.count(n) > 0;
 }
 
@@ -79,6 +77,10 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
     ClassInfo *c = compiler_.findClass(name.substr(5));
     return Sugared::of(insertValue(Symbol::prim("CreateObject"), {}, c->type, call.span));
   }
+  if (name == "fork" || name == "torch.jit.fork" || name == "torch.jit._fork")
+    return Sugared::of(emitFork(call));
+  if (name == "wait" || name == "torch.jit.wait" || name == "torch.jit._wait")
+    return Sugared::of(emitOperator("aten::wait", emitArguments(call), call.span));
   if (name == "range" || name == "enumerate" || name == "zip") {
     Sugared it = Sugared::make(Sugared::Kind::Iterable, name);
     for (size_t i = 1; i < call.operands.size(); ++i)

@@ -77,7 +77,7 @@ bool isBuiltinName(const std::string &n) {
       "oct", "bin", "hash", "getattr", "hasattr", "list", "dict", "tuple", "annotate",
       "unchecked_cast", "uninitialized", "complex", "pow", "reversed", "fork", "wait", "super",
       "id", "callable", "iter", "next", "map", "filter", "open", "input", "type", "set",
-      "frozenset", "object", "globals", "locals", "vars", "exec", "eval",
+      "frozenset", "object", "globals", "locals", "vars", "exec", "eval", "fork", "wait",
       // torch.overrides, read as TorchScript reads them: no torch function
       // dispatch in compiled code.
       "has_torch_function", "has_torch_function_unary", "has_torch_function_variadic"};

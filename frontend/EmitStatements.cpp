@@ -118,6 +118,13 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
   case StmtKind::If: return emitIf(s, {}, 0);
   case StmtKind::With: return emitWith(s);
   case StmtKind::FunctionDef:
+    if (s.name.rfind("__forked_function", 0) == 0 && s.params.empty()) {
+      // Printed code writes the body of a fork as a nested def.
+      Sugared closure = Sugared::make(Sugared::Kind::Function, s.name);
+      closure.closure = &s;
+      define(s.name, closure, s.span);
+      return;
+    }
     error(s.span, "nested function definitions are not supported; define '" + s.name +
                       "' at module level and call it");
   case StmtKind::ClassDef:
@@ -286,7 +293,10 @@ void FunctionEmitter::emitExit(const Stmt &s) {
 void FunctionEmitter::emitRaise(const Stmt &s) {
   std::string cls = "builtins.Exception";
   Value *message = nullptr;
-  if (s.value) {
+  if (!s.value)
+    error(s.span, "a bare 'raise' has no exception to re-raise in TorchScript (there is no "
+                  "'try'); raise an exception such as RuntimeError(\"message\")");
+  {
     const Expr *exc = s.value.get();
     const Expr *callee = exc->kind == ExprKind::Call ? exc->operands[0].get() : exc;
     std::string name = dottedName(*callee);

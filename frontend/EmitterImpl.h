@@ -48,6 +48,8 @@ struct Sugared {
   std::string name;
   TypePtr type;
   std::vector<Sugared> items;
+  /// A nested `def` (printed code's `__forked_function`), for fork().
+  const Stmt *closure = nullptr;
 
   static Sugared of(Value *v) {
     Sugared s;
@@ -263,6 +265,15 @@ public:
   Value *emitScriptCall(const std::string &name, const std::vector<NamedValue> &args,
                         const SourceSpan &span);
 
+  // EmitFork.cpp -------------------------------------------------------------
+  /// `torch.jit.fork(fn, args...)` / `fork(__forked_function)`: a prim::fork
+  /// whose subgraph runs the call; returns the Future.
+  Value *emitFork(const Expr &call);
+  Value *emitForkClosure(const Stmt &def, const SourceSpan &span);
+  /// Compiles a nested def's body as a closure whose free variables become
+  /// inputs (recorded in captures_).
+  void emitClosureBody();
+
   // EmitBuiltins.cpp -------------------------------------------------------
   /// Python builtins and language forms; empty Sugared::value for none.
   Sugared emitBuiltin(const std::string &name, const Expr &call);
@@ -299,6 +310,8 @@ private:
   std::shared_ptr<Graph> graph_;
   std::shared_ptr<const std::string> file_; // for node source locations
   ClassInfo *class_;                        // the class of a method being compiled
+  FunctionEmitter *parent_ = nullptr;       // the function a closure is defined in
+  std::vector<Value *> captures_;           // a closure's free variables, outside
   std::vector<Frame> frames_;
   TypePtr declaredReturn_;
   /// One entry per enclosing loop: true when it is unrolled (a loop over a

@@ -221,6 +221,19 @@ Sugared FunctionEmitter::lookupName(const Expr &name) {
       throw e;
     }
   }
+  if (parent_) {
+    // A closure reads the variables of the function around it as inputs.
+    if (const Binding *outer = parent_->lookup(name.text); outer && outer->value.isValue()) {
+      Value *in = graph_->addInput();
+      in->setType(outer->value.value->type());
+      if (meaningfulName(name.text))
+        in->setDebugName(name.text);
+      captures_.push_back(outer->value.value);
+      frames_.front().vars[name.text] = Binding{Sugared::of(in), nullptr, name.span, false};
+      frames_.front().order.push_back(name.text);
+      return Sugared::of(in);
+    }
+  }
   return resolveGlobal(name);
 }
 
