@@ -104,6 +104,29 @@ bool packsVarargs(const FunctionSchema &schema, size_t index, const TypePtr &fir
   return firstActual->kind() != TypeKind::List && firstActual->kind() != TypeKind::Tuple;
 }
 
+/// Binds the positional actuals from `next` on as the elements of the list
+/// formal (`x.view(2, 3)`).
+bool packRemaining(const Argument &formal, const std::vector<CallArgument> &args,
+                   size_t positional, bool allowConversions, size_t &next,
+                   std::vector<bool> &used, BoundArgument &bound, std::string &why) {
+  bound.conversion = ConversionKind::PackList;
+  bound.formalType = formal.type;
+  for (; next < positional; ++next) {
+    TypePtr a = args[next].type;
+    bool fits = a->isSubtypeOf(*formal.type->elem()) ||
+                (allowConversions && a->kind() == TypeKind::Tensor &&
+                 formal.type->elem()->kind() == TypeKind::Int);
+    if (!fits) {
+      why = "expected a value of type '" + formal.type->elem()->str() + "' in the list '" +
+            formal.name + "' but found '" + a->str() + "'";
+      return false;
+    }
+    used[next] = true;
+    bound.packed.push_back(next);
+  }
+  return true;
+}
+
 } // namespace
 
 std::optional<CallBinding> bindCall(const FunctionSchema &schema,
@@ -131,19 +154,9 @@ std::optional<CallBinding> bindCall(const FunctionSchema &schema,
     BoundArgument bound;
     if (nextPositional < positional && !schema.varArgs &&
         packsVarargs(schema, fi, args[nextPositional].type)) {
-      bound.conversion = ConversionKind::PackList;
-      bound.formalType = formal.type;
-      for (; nextPositional < positional; ++nextPositional) {
-        TypePtr a = args[nextPositional].type;
-        bool fits = a->isSubtypeOf(*formal.type->elem()) ||
-                    (allowConversions && a->kind() == TypeKind::Tensor &&
-                     formal.type->elem()->kind() == TypeKind::Int);
-        if (!fits)
-          return fail("expected a value of type '" + formal.type->elem()->str() +
-                      "' in the list '" + formal.name + "' but found '" + a->str() + "'");
-        used[nextPositional] = true;
-        bound.packed.push_back(nextPositional);
-      }
+      if (!packRemaining(formal, args, positional, allowConversions, nextPositional, used, bound,
+                         why))
+        return fail(why);
       binding.arguments.push_back(std::move(bound));
       continue;
     }

@@ -86,6 +86,59 @@ std::string CodePrinterImpl::operatorCall(const Node *n) {
   return s + ")";
 }
 
+std::optional<std::string> CodePrinterImpl::structureRHS(const Node *n) {
+  const std::string &name = n->kind().qualString();
+  auto list = [&](const char *open, const char *close) {
+    return open + valueList(n->inputs()) + close;
+  };
+  if (n->outputs().size() != 1)
+    return std::nullopt;
+  const TypePtr &t = n->output()->type();
+  std::string typeText = t->annotationStr();
+  if (name == "prim::TupleConstruct") {
+    std::string prefix = t->isNamedTuple() ? t->annotationStr() : "";
+    return prefix + list("(", n->inputs().size() == 1 ? ",)" : ")");
+  }
+  if (name == "prim::TupleIndex")
+    return "(" + useOf(n->input(0)) + ")[" + useOf(n->input(1)) + "]";
+  if (name == "prim::ListConstruct") {
+    if (n->inputs().empty())
+      return "annotate(" + typeText + ", [])";
+    if (!inferableElement(t->elem()))
+      return "annotate(" + typeText + ", " + list("[", "]") + ")";
+    return list("[", "]");
+  }
+  if (name == "prim::DictConstruct") {
+    std::string d = "{";
+    for (size_t i = 0; i + 1 < n->inputs().size(); i += 2)
+      d += (i ? ", " : "") + useOf(n->input(i)) + ": " + useOf(n->input(i + 1));
+    d += "}";
+    if (n->inputs().empty() || !inferableElement(t->contained()[0]) ||
+        !inferableElement(t->contained()[1]))
+      return "annotate(" + typeText + ", " + d + ")";
+    return d;
+  }
+  if (name == "prim::CreateObject")
+    return typeText + ".__new__(" + typeText + ")";
+  if (name == "prim::GetAttr") {
+    const std::string &field = n->s(attr::name());
+    if (isIdentifier(field))
+      return useOf(n->input()) + "." + field;
+    std::ostringstream q;
+    printQuotedString(q, field);
+    return "getattr(" + useOf(n->input()) + ", " + q.str() + ")";
+  }
+  if (name == "prim::CallFunction" || name == "prim::CallMethod") {
+    bool method = name == "prim::CallMethod";
+    std::string s = method ? "(" + useOf(n->input(0)) + ")." + n->s(attr::name()) + "("
+                           : useOf(n->input(0)) + "(";
+    for (size_t i = 1; i < n->inputs().size(); ++i)
+      s += useOf(n->input(i)) + ", ";
+    return s + ")";
+  }
+  return std::nullopt;
+}
+
 std::string CodePrinterImpl::rhs(const Node *n) {
   Symbol k = n->kind();
   const std::string &name = k.qualString();
@@ -113,50 +166,9 @@ std::string CodePrinterImpl::rhs(const Node *n) {
   if (name == "aten::sorted") return list("sorted(", ")");
   if (name == "aten::__getitem__")
     return useOf(n->input(0)) + "[" + useOf(n->input(1)) + "]";
-  if (name == "prim::TupleConstruct") {
-    const TypePtr &t = n->output()->type();
-    std::string prefix = t->isNamedTuple() ? t->annotationStr() : "";
-    return prefix + list("(", n->inputs().size() == 1 ? ",)" : ")");
-  }
-  if (name == "prim::TupleIndex")
-    return "(" + useOf(n->input(0)) + ")[" + useOf(n->input(1)) + "]";
-  if (name == "prim::ListConstruct") {
-    const TypePtr &t = n->output()->type();
-    if (n->inputs().empty())
-      return "annotate(" + typeOf() + ", [])";
-    if (!inferableElement(t->elem()))
-      return "annotate(" + typeOf() + ", " + list("[", "]") + ")";
-    return list("[", "]");
-  }
-  if (name == "prim::DictConstruct") {
-    std::string d = "{";
-    for (size_t i = 0; i + 1 < n->inputs().size(); i += 2)
-      d += (i ? ", " : "") + useOf(n->input(i)) + ": " + useOf(n->input(i + 1));
-    d += "}";
-    const TypePtr &t = n->output()->type();
-    if (n->inputs().empty() || !inferableElement(t->contained()[0]) ||
-        !inferableElement(t->contained()[1]))
-      return "annotate(" + typeOf() + ", " + d + ")";
-    return d;
-  }
-  if (name == "prim::CreateObject")
-    return typeOf() + ".__new__(" + typeOf() + ")";
-  if (name == "prim::GetAttr") {
-    const std::string &field = n->s(attr::name());
-    if (isIdentifier(field))
-      return useOf(n->input()) + "." + field;
-    std::ostringstream q;
-    printQuotedString(q, field);
-    return "getattr(" + useOf(n->input()) + ", " + q.str() + ")";
-  }
-  if (name == "prim::CallFunction" || name == "prim::CallMethod") {
-    bool method = name == "prim::CallMethod";
-    std::string s = method ? "(" + useOf(n->input(0)) + ")." + n->s(attr::name()) + "("
-                           : useOf(n->input(0)) + "(";
-    for (size_t i = 1; i < n->inputs().size(); ++i)
-      s += useOf(n->input(i)) + ", ";
-    return s + ")";
-  }
+  if (k.ns() == "prim")
+    if (auto structural = structureRHS(n))
+      return *structural;
   if (name == "prim::unchecked_cast" || name == "prim::unchecked_unwrap_optional")
     return "unchecked_cast(" + typeOf() + ", " + useOf(n->input()) + ")";
   if (name == "prim::isinstance") {

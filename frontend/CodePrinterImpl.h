@@ -89,6 +89,8 @@ private:
   void printIf(const Node *n);
   void printLoop(const Node *n);
   std::string rhs(const Node *n);
+  /// Containers, tuples, objects and calls; empty for other nodes.
+  std::optional<std::string> structureRHS(const Node *n);
   std::string operatorCall(const Node *n);
 };
 

@@ -67,10 +67,6 @@ bool isSpecialForm(const std::string &n) {
 }
 
 Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) {
-  auto positional = [&](size_t n, const char *form) {
-    if (call.operands.size() != n + 1 || !call.keywords.empty())
-      error(call.span, std::string("expected ") + form);
-  };
   if (auto u = unsupportedBuiltins().find(name); u != unsupportedBuiltins().end())
     error(call.operands[0]->span, "'" + name + "' is not supported in TorchScript; " + u->second);
   if (name.rfind("$new:", 0) == 0) {
@@ -115,7 +111,8 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
   if (name == "torch.jit.is_tracing" || name.find("has_torch_function") != std::string::npos)
     return Sugared::of(constBool(false));
   if (name == "abs") {
-    positional(1, "abs(x)");
+    if (call.operands.size() != 2 || !call.keywords.empty())
+      error(call.span, "expected abs(x)");
     Value *v = emitValue(*call.operands[1]);
     const char *op = v->type()->kind() == TypeKind::Tensor ? "aten::abs" : "prim::abs";
     return Sugared::of(emitOperator(op, {{v, "", call.operands[1]->span}}, call.span));
@@ -128,30 +125,36 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
       return Sugared::of(constBool(hasAttribute(base, call.operands[2]->text)));
     return attributeNamed(base, call.operands[2]->text, call.span);
   }
-  if (name == "annotate" || name == "torch.jit.annotate" || name == "unchecked_cast") {
-    positional(2, (name + "(T, value)").c_str());
-    TypePtr t = resolveType(*call.operands[1], compiler_.typeResolver());
-    Value *v = emitValue(*call.operands[2], t);
-    if (name == "unchecked_cast")
-      return Sugared::of(insertValue(Symbol::prim("unchecked_cast"), {v}, t, call.span));
-    Value *conv = convertTo(v, t);
-    // Printed code writes implicit conversions as annotate(int, tensor).
-    static const std::map<TypeKind, const char *> implicit = {
-        {TypeKind::Int, "aten::IntImplicit"},
-        {TypeKind::Float, "aten::FloatImplicit"},
-        {TypeKind::Number, "aten::ScalarImplicit"}};
-    if (!conv && v->type()->kind() == TypeKind::Tensor && implicit.count(t->kind()))
-      conv = insertValue(Symbol::fromQualString(implicit.at(t->kind())), {v}, t, call.span);
-    if (!conv)
-      error(call.span, "annotate: a value of type '" + v->type()->annotationStr() +
-                           "' is not a '" + t->annotationStr() + "'");
-    return Sugared::of(conv);
-  }
-  if (name == "uninitialized") {
-    positional(1, "uninitialized(T)");
-    return Sugared::of(uninitialized(resolveType(*call.operands[1], compiler_.typeResolver())));
-  }
+  if (name == "annotate" || name == "torch.jit.annotate" || name == "unchecked_cast" ||
+      name == "uninitialized")
+    return Sugared::of(emitTypeForm(name, call));
   return Sugared::of(emitCollectionBuiltin(name, call));
+}
+
+Value *FunctionEmitter::emitTypeForm(const std::string &name, const Expr &call) {
+  if (name == "uninitialized") {
+    if (call.operands.size() != 2 || !call.keywords.empty())
+      error(call.span, "expected uninitialized(T)");
+    return uninitialized(resolveType(*call.operands[1], compiler_.typeResolver()));
+  }
+  if (call.operands.size() != 3 || !call.keywords.empty())
+    error(call.span, "expected " + name + "(T, value)");
+  TypePtr t = resolveType(*call.operands[1], compiler_.typeResolver());
+  Value *v = emitValue(*call.operands[2], t);
+  if (name == "unchecked_cast")
+    return insertValue(Symbol::prim("unchecked_cast"), {v}, t, call.span);
+  Value *conv = convertTo(v, t);
+  // Printed code writes implicit conversions as annotate(int, tensor).
+  static const std::map<TypeKind, const char *> implicit = {
+      {TypeKind::Int, "aten::IntImplicit"},
+      {TypeKind::Float, "aten::FloatImplicit"},
+      {TypeKind::Number, "aten::ScalarImplicit"}};
+  if (!conv && v->type()->kind() == TypeKind::Tensor && implicit.count(t->kind()))
+    conv = insertValue(Symbol::fromQualString(implicit.at(t->kind())), {v}, t, call.span);
+  if (!conv)
+    error(call.span, "annotate: a value of type '" + v->type()->annotationStr() +
+                         "' is not a '" + t->annotationStr() + "'");
+  return conv;
 }
 
 Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Expr &call) {

@@ -243,32 +243,9 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
                                  const SourceSpan &span) {
   Block *block = loop->blocks()[0];
   bool whileForm = types.size() > carried.size();
-  Value *brk = frame().vars.at("$brk").value.value;
-  bool mayBreak = !isConstant(brk);
   Value *next = whileForm ? emitOperator("aten::add", {{index, "", span}, {constInt(1), "", span}}, span)
                           : nullptr;
-  Value *condOut;
-  Refinements unused;
-  if (cond && !mayBreak) {
-    condOut = emitCondition(*cond, unused);
-  } else if (cond) {
-    Node *n = insert(prim::If(), {brk}, 1, span);
-    n->output()->setType(Type::get(TypeKind::Bool));
-    graph().setInsertPoint(n->addBlock());
-    n->blocks()[0]->registerOutput(constBool(false));
-    graph().setInsertPoint(n->addBlock());
-    n->blocks()[1]->registerOutput(emitCondition(*cond, unused));
-    graph().setInsertPoint(block);
-    condOut = n->output();
-  } else if (whileForm) {
-    condOut = emitOperator("aten::lt", {{next, "", span}, {length, "", span}}, span);
-    if (mayBreak) {
-      Value *go = emitOperator("aten::__not__", {{brk, "", span}}, span);
-      condOut = emitOperator("aten::__and__", {{condOut, "", span}, {go, "", span}}, span);
-    }
-  } else {
-    condOut = constBool(true);
-  }
+  Value *condOut = loopCondition(block, length, cond, next, span);
   block->registerOutput(condOut);
   for (size_t i = 0; i < carried.size(); ++i) {
     const Binding *b = lookup(carried[i]);
@@ -315,6 +292,33 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
                                         "after it, since the body may not run; assign it "
                                         "before the loop",
                               body.vars.at(n).where, "assigned here"};
+}
+
+Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *cond, Value *next,
+                                      const SourceSpan &span) {
+  Value *brk = frame().vars.at("$brk").value.value;
+  bool mayBreak = !isConstant(brk);
+  Refinements unused;
+  if (cond && !mayBreak)
+    return emitCondition(*cond, unused); // `while` tests again at the end of the body
+  if (cond) {
+    // After a break the condition must not be evaluated again.
+    Node *n = insert(prim::If(), {brk}, 1, span);
+    n->output()->setType(Type::get(TypeKind::Bool));
+    graph().setInsertPoint(n->addBlock());
+    n->blocks()[0]->registerOutput(constBool(false));
+    graph().setInsertPoint(n->addBlock());
+    n->blocks()[1]->registerOutput(emitCondition(*cond, unused));
+    graph().setInsertPoint(block);
+    return n->output();
+  }
+  if (!next)
+    return constBool(true);
+  Value *more = emitOperator("aten::lt", {{next, "", span}, {length, "", span}}, span);
+  if (!mayBreak)
+    return more;
+  Value *go = emitOperator("aten::__not__", {{brk, "", span}}, span);
+  return emitOperator("aten::__and__", {{more, "", span}, {go, "", span}}, span);
 }
 
 TypePtr FunctionEmitter::carryReturn(Node *loop, Value *ret, Value *retval) {

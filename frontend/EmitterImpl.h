@@ -144,6 +144,14 @@ public:
   /// Makes the If node's outputs from what its two branch frames assigned.
   void joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit, Frame &elseFrame,
                     ExitKind elseExit, const SourceSpan &span);
+  /// The two branch frames of an `if`, and whether each cannot fall
+  /// through (returns or raises: its variables do not reach the join).
+  struct JoinSides {
+    Frame *frames[2];
+    bool dead[2];
+  };
+  void joinName(Node *ifNode, const std::string &name, const JoinSides &sides,
+                const SourceSpan &span);
   void applyRefinements(const std::vector<std::pair<std::string, TypePtr>> &refinements);
   /// Names assigned by `stmts` (not inside nested defs or comprehensions).
   static void assignedNames(const std::vector<StmtPtr> &stmts, std::vector<std::string> &out);
@@ -195,6 +203,10 @@ public:
   void finishLoop(Node *loop, Value *length, const Expr *cond,
                   const std::vector<std::string> &carried, const std::vector<TypePtr> &types,
                   Value *index, const SourceSpan &span);
+  /// The condition a loop body ends with: the `while` test again, or
+  /// `index + 1 < length` for a `for` in the while form, and not `$brk`.
+  Value *loopCondition(Block *block, Value *length, const Expr *cond, Value *next,
+                       const SourceSpan &span);
   /// Carries `$ret` and the returned value out of a loop; returns its type.
   TypePtr carryReturn(Node *loop, Value *ret, Value *retval);
   void emitUnrolled(const Expr &target, Value *tuple, const std::vector<StmtPtr> *stmts,
@@ -279,6 +291,8 @@ public:
   Sugared emitBuiltin(const std::string &name, const Expr &call);
   Value *emitCast(const std::string &name, const Expr &call);
   Value *emitCollectionBuiltin(const std::string &name, const Expr &call);
+  /// annotate(T, v), unchecked_cast(T, v), uninitialized(T).
+  Value *emitTypeForm(const std::string &name, const Expr &call);
   /// hasattr: true when `base` has `attr` (known statically).
   bool hasAttribute(const Sugared &base, const std::string &attr);
   Value *emitMinMax(const std::string &name, const Expr &call);

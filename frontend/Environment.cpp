@@ -97,83 +97,84 @@ void FunctionEmitter::applyRefinements(
 void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit,
                                    Frame &elseFrame, ExitKind elseExit,
                                    const SourceSpan &span) {
-  bool thenDead = thenExit == ExitKind::Always || thenExit == ExitKind::Raises;
-  bool elseDead = elseExit == ExitKind::Always || elseExit == ExitKind::Raises;
   std::vector<std::string> names;
   for (Frame *f : {&thenFrame, &elseFrame})
     for (const auto &n : f->order)
       if (!f->vars.at(n).refined && std::find(names.begin(), names.end(), n) == names.end())
         names.push_back(n);
-  Block *blocks[2] = {ifNode->blocks()[0], ifNode->blocks()[1]};
-  Frame *frames[2] = {&thenFrame, &elseFrame};
-  bool dead[2] = {thenDead, elseDead};
-  for (const auto &name : names) {
-    const Binding *outer = lookup(name);
-    const Binding *side[2] = {nullptr, nullptr};
-    for (int i = 0; i < 2; ++i) {
-      auto it = frames[i]->vars.find(name);
-      // A refined binding counts: after `if x is None: x = 0` both sides
-      // are non-Optional.
-      side[i] = it != frames[i]->vars.end() ? &it->second : outer;
-    }
-    bool special = name[0] == '$';
-    if (!special && thenDead && elseDead)
-      continue; // nothing after this `if` runs in this block
-    // Sugared values (modules, functions) join only when both sides agree.
-    if ((side[0] && !side[0]->value.isValue()) || (side[1] && !side[1]->value.isValue())) {
-      if (side[0] && side[1] && side[0]->value.name == side[1]->value.name &&
-          side[0]->value.kind == side[1]->value.kind)
-        define(name, side[0]->value, side[0]->where);
-      else
-        error(span, describe(name) + " refers to different things in the two branches");
-      continue;
-    }
-    Value *vals[2] = {side[0] ? side[0]->value.value : nullptr,
-                      side[1] ? side[1]->value.value : nullptr};
-    for (int i = 0; i < 2; ++i)
-      if (!vals[i] && !dead[i] && !special) {
-        const char *which = i == 0 ? "true" : "false";
-        frame().undefined[name] = {"'" + name + "' is not defined in the " +
-                                       std::string(which) + " branch of the 'if' before this use",
-                                   span, "the 'if' is here"};
-        vals[0] = vals[1] = nullptr;
-        break;
-      }
-    bool useful[2] = {vals[0] && (special || !dead[0]), vals[1] && (special || !dead[1])};
-    if (!useful[0] && !useful[1])
-      continue;
-    TypePtr type = outer && outer->declared ? outer->declared : nullptr;
-    if (!type && useful[0] && useful[1])
-      type = unifyTypes(vals[0]->type(), vals[1]->type());
-    else if (!type)
-      type = (useful[0] ? vals[0] : vals[1])->type();
-    if (!type) {
-      CompileError e(span, describe(name) + " is type '" + vals[0]->type()->annotationStr() +
-                               "' in the true branch and type '" +
-                               vals[1]->type()->annotationStr() + "' in the false branch");
-      e.addNote(side[0]->where, "assigned '" + vals[0]->type()->annotationStr() + "' here");
-      e.addNote(side[1]->where, "assigned '" + vals[1]->type()->annotationStr() + "' here");
-      throw e;
-    }
-    for (int i = 0; i < 2; ++i) {
-      graph().setInsertPoint(blocks[i]);
-      Value *v = useful[i] ? vals[i] : isFlag(name) ? constBool(false) : uninitialized(type);
-      Value *conv = convertTo(v, type);
-      if (!conv)
-        error(side[i] ? side[i]->where : span,
-              describe(name) + " is type '" + v->type()->annotationStr() + "' here but '" +
-                  type->annotationStr() + "' elsewhere");
-      blocks[i]->registerOutput(conv);
-    }
-    Value *out = ifNode->addOutput();
-    out->setType(type);
-    if (meaningfulName(name))
-      out->setDebugName(name);
-    graph().setInsertPoint(ifNode->next());
-    const Binding *src = side[0] && !dead[0] ? side[0] : side[1];
-    define(name, Sugared::of(out), src ? src->where : span);
-  }
+  JoinSides sides{{&thenFrame, &elseFrame},
+                  {thenExit == ExitKind::Always || thenExit == ExitKind::Raises,
+                   elseExit == ExitKind::Always || elseExit == ExitKind::Raises}};
+  for (const auto &name : names)
+    joinName(ifNode, name, sides, span);
   graph().setInsertPoint(ifNode->next());
+}
+
+void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const JoinSides &sides,
+                               const SourceSpan &span) {
+  const bool *dead = sides.dead;
+  const Binding *outer = lookup(name);
+  const Binding *side[2];
+  for (int i = 0; i < 2; ++i) {
+    auto it = sides.frames[i]->vars.find(name);
+    // A refined binding counts: after `if x is None: x = 0` both sides
+    // are non-Optional.
+    side[i] = it != sides.frames[i]->vars.end() ? &it->second : outer;
+  }
+  bool special = name[0] == '$';
+  if (!special && dead[0] && dead[1])
+    return; // nothing after this `if` runs in this block
+  // Sugared values (modules, functions) join only when both sides agree.
+  if ((side[0] && !side[0]->value.isValue()) || (side[1] && !side[1]->value.isValue())) {
+    if (!side[0] || !side[1] || side[0]->value.name != side[1]->value.name ||
+        side[0]->value.kind != side[1]->value.kind)
+      error(span, describe(name) + " refers to different things in the two branches");
+    define(name, side[0]->value, side[0]->where);
+    return;
+  }
+  Value *vals[2] = {side[0] ? side[0]->value.value : nullptr,
+                    side[1] ? side[1]->value.value : nullptr};
+  for (int i = 0; i < 2; ++i)
+    if (!vals[i] && !dead[i] && !special) {
+      frame().undefined[name] = {"'" + name + "' is not defined in the " +
+                                     std::string(i == 0 ? "true" : "false") +
+                                     " branch of the 'if' before this use",
+                                 span, "the 'if' is here"};
+      return;
+    }
+  bool useful[2] = {vals[0] && (special || !dead[0]), vals[1] && (special || !dead[1])};
+  if (!useful[0] && !useful[1])
+    return;
+  TypePtr type = outer && outer->declared ? outer->declared : nullptr;
+  if (!type && useful[0] && useful[1])
+    type = unifyTypes(vals[0]->type(), vals[1]->type());
+  else if (!type)
+    type = (useful[0] ? vals[0] : vals[1])->type();
+  if (!type) {
+    CompileError e(span, describe(name) + " is type '" + vals[0]->type()->annotationStr() +
+                             "' in the true branch and type '" + vals[1]->type()->annotationStr() +
+                             "' in the false branch");
+    e.addNote(side[0]->where, "assigned '" + vals[0]->type()->annotationStr() + "' here");
+    e.addNote(side[1]->where, "assigned '" + vals[1]->type()->annotationStr() + "' here");
+    throw e;
+  }
+  for (int i = 0; i < 2; ++i) {
+    graph().setInsertPoint(ifNode->blocks()[i]);
+    Value *v = useful[i] ? vals[i] : isFlag(name) ? constBool(false) : uninitialized(type);
+    Value *conv = convertTo(v, type);
+    if (!conv)
+      error(side[i] ? side[i]->where : span, describe(name) + " is type '" +
+                                                 v->type()->annotationStr() + "' here but '" +
+                                                 type->annotationStr() + "' elsewhere");
+    ifNode->blocks()[i]->registerOutput(conv);
+  }
+  Value *out = ifNode->addOutput();
+  out->setType(type);
+  if (meaningfulName(name))
+    out->setDebugName(name);
+  graph().setInsertPoint(ifNode->next());
+  const Binding *src = side[0] && !dead[0] ? side[0] : side[1];
+  define(name, Sugared::of(out), src ? src->where : span);
 }
 
 void FunctionEmitter::assignedNames(const std::vector<StmtPtr> &stmts,
