@@ -196,6 +196,8 @@ Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs
     Value *t = insertValue(Symbol::prim("NumToTensor"), {lhs}, Type::tensor(), span);
     return emitOperator(name, {{t, "", span}, r}, span);
   }
+  if (op == "%" && lhs->type()->kind() == TypeKind::Str) // "%d and %s" % (a, b)
+    return emitOperator("aten::percentFormat", {l, r}, span);
   if (op == "in" || op == "not in") {
     Value *v;
     if (rhs->type()->kind() == TypeKind::Str) {

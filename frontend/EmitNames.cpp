@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include <ATen/core/ivalue.h>
+
 #include <cmath>
 
 namespace ember::frontend {
@@ -126,7 +128,7 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   if (auto path = compiler_.importedPath(def_, n))
     return resolveDotted(*path, name.span);
   if (n == "torch" || n == "math" || n == "ops" || n == "typing" || n == "__torch__" ||
-      n == "warnings")
+      n == "warnings" || n == "CONSTANTS")
     return Sugared::make(Sugared::Kind::Namespace, n);
   if (n == "_VF")
     return Sugared::make(Sugared::Kind::Namespace, "torch._VF");
@@ -216,6 +218,15 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     return Sugared::make(Sugared::Kind::Namespace, full);
   if (ns.rfind("ops.", 0) == 0)
     return Sugared::make(Sugared::Kind::Operator, ns.substr(4) + "::" + attr);
+  if (ns == "CONSTANTS") {
+    auto value = compiler_.constant(attr);
+    if (!value)
+      error(span, "'CONSTANTS." + attr + "' is not in the archive's constants table");
+    Value *c = graph().insertConstant(*value);
+    if (!c)
+      error(span, "'CONSTANTS." + attr + "' cannot be a graph constant");
+    return Sugared::of(c);
+  }
   if (ns == "warnings" && attr == "warn")
     return Sugared::make(Sugared::Kind::Operator, "aten::warn");
   if (full == "torch.backends.cudnn.enabled")

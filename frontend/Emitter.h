@@ -28,6 +28,9 @@ struct GlobalResolver {
   std::function<std::shared_ptr<const Module>(const std::string &name)> function;
   /// A user type (class, NamedTuple, enum) called `name`, or null.
   TypeNameResolver type;
+  /// The value of `CONSTANTS.<name>` in archive code (tensors and other
+  /// constants the code printer moved out of the text), or null.
+  std::function<std::shared_ptr<const c10::IValue>(const std::string &name)> constant;
 };
 
 class CompilerImpl;

@@ -381,6 +381,10 @@ public:
   /// What `name` stands for through an import of the file defining `def`.
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
   TypeNameResolver typeResolver() const;
+  /// `CONSTANTS.<name>` from the resolver, or null.
+  std::shared_ptr<const c10::IValue> constant(const std::string &name) const {
+    return resolver_.constant ? resolver_.constant(name) : nullptr;
+  }
   CompilationUnit &unit() { return unit_; }
   const FunctionSchema *compiledSchema(const std::string &graphName) const {
     auto it = schemas_.find(graphName);

@@ -4,6 +4,8 @@
 #include "frontend/Parser.h"
 #include "ir/Printer.h"
 
+#include <ATen/ATen.h>
+
 #include <gtest/gtest.h>
 
 using namespace ember;
@@ -79,4 +81,29 @@ TEST(Compiler, UserTypesComeFromTheResolver) {
   c.addModule(parse("t.py", "def f(t: Thing) -> Thing:\n    return t\n"));
   ASSERT_NE(c.compileFunction("f"), nullptr);
   EXPECT_EQ(c.schema("f")->str(), "f(__torch__.Thing t) -> __torch__.Thing");
+}
+
+TEST(Compiler, ArchiveConstantsComeFromTheResolver) {
+  GlobalResolver resolver;
+  resolver.constant = [](const std::string &name) -> std::shared_ptr<const c10::IValue> {
+    if (name == "c0")
+      return std::make_shared<const c10::IValue>(at::ones({2}));
+    return nullptr;
+  };
+  Compiler c(resolver);
+  c.addModule(parse("code.py", "def f(x: Tensor) -> Tensor:\n    return torch.add(x, CONSTANTS.c0)\n"));
+  Graph *g = c.compileFunction("f");
+  ASSERT_NE(g, nullptr);
+  EXPECT_NE(toString(*g).find("Float(2, strides=[1], requires_grad=0, device=cpu) = prim::Constant"),
+            std::string::npos)
+      << toString(*g);
+  Compiler missing;
+  missing.addModule(parse("code.py", "def f() -> Tensor:\n    return CONSTANTS.c9\n"));
+  try {
+    missing.compileFunction("f");
+    FAIL() << "expected a CompileError";
+  } catch (const CompileError &e) {
+    EXPECT_NE(std::string(e.what()).find("'CONSTANTS.c9' is not in the archive's constants table"),
+              std::string::npos);
+  }
 }

@@ -161,3 +161,15 @@ def identity(a: int, b: int) -> bool:
 # CHECK-NEXT:   return (%[[V6]])
 def negative_literal() -> float:
     return -1.5 + -2
+
+
+# Test that `%` on a string is printf-style formatting, the tuple passed
+# whole as TorchScript passes it.
+# CHECK-LABEL: percent(%a : int,
+# CHECK-NEXT:       %b : str):
+# CHECK-NEXT:   %[[F:[0-9]+]] : str = prim::Constant[value="%d and %s"]()
+# CHECK-NEXT:   %[[T:[0-9]+]] : (int, str) = prim::TupleConstruct(%a, %b)
+# CHECK-NEXT:   %[[R:[0-9]+]] : str = aten::percentFormat(%[[F]], %[[T]])
+# CHECK-NEXT:   return (%[[R]])
+def percent(a: int, b: str) -> str:
+    return "%d and %s" % (a, b)

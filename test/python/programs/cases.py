@@ -36,6 +36,7 @@ CASES = [
     (vals.isinstance_checks, lambda: [(3, torch.ones(1)), (None, torch.ones(1))]),
     (vals.annotated_empty, lambda: [(3,)]),
     (vals.evaluation_order, lambda: [([1, 2, 3, 4, 5, 6, 7, 8],)]),
+    (vals.percent_format, lambda: [(7, "x")]),
 ]
 
 

@@ -113,3 +113,7 @@ def evaluation_order(xs: List[int]) -> List[int]:
     a = xs.pop() - xs.pop() * 10
     b = [xs.pop(), xs.pop()]
     return [a] + b + [max(xs.pop(), xs.pop() * 100)]
+
+
+def percent_format(a: int, b: str) -> str:
+    return "%d and %s" % (a, b) + "%d" % a
