@@ -10,6 +10,11 @@
 //      unless it is nondeterministic, has side effects, writes an input, has
 //      blocks, or produces a value that cannot be a constant (a mutable list
 //      that is written later, a tensor that requires grad, an object).
+// `constant-propagation-immutable` is TorchScript's
+// ConstantPropagationImmutableTypes, which its frontend runs on every
+// compiled function: step 3 only for nodes whose outputs are immutable
+// values (numbers, strings, devices, None, tuples of them) — no tensors or
+// lists are made constants, so printed code keeps the calls that build them.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/AliasAnalysis.h"
@@ -37,9 +42,30 @@ bool skipKind(const Node *n) {
   return skip.count(n->kind().qualString()) > 0 || n->hasAttribute(attr::Subgraph());
 }
 
+/// Numbers, strings, devices, None and tuples of them.
+bool isImmutable(const TypePtr &t) {
+  switch (t->kind()) {
+  case TypeKind::Int:
+  case TypeKind::Float:
+  case TypeKind::Bool:
+  case TypeKind::Str:
+  case TypeKind::Complex:
+  case TypeKind::None:
+  case TypeKind::Device:
+  case TypeKind::Number: return true;
+  case TypeKind::Tuple:
+    for (const auto &e : t->contained())
+      if (!isImmutable(e))
+        return false;
+    return true;
+  default: return false;
+  }
+}
+
 class ConstantPropagation {
 public:
-  ConstantPropagation(Graph &g) : g_(g), aa_(g) {}
+  ConstantPropagation(Graph &g, bool immutableOnly)
+      : g_(g), aa_(g), immutableOnly_(immutableOnly) {}
 
   int64_t folded = 0;
 
@@ -91,6 +117,10 @@ private:
     if (skipKind(n) || n->outputs().empty() || n->isNondeterministic() ||
         aa_.hasSideEffects(n) || aa_.isWriter(n))
       return;
+    if (immutableOnly_)
+      for (Value *o : n->outputs())
+        if (!isImmutable(o->type()))
+          return;
     std::vector<c10::IValue> inputs;
     for (Value *in : n->inputs()) {
       auto c = constantValue(in);
@@ -136,30 +166,40 @@ private:
 
   Graph &g_;
   AliasAnalysis aa_;
+  bool immutableOnly_;
   bool restart_ = false;
 };
 
 class ConstantPropagationPass : public Pass {
 public:
+  explicit ConstantPropagationPass(bool immutableOnly) : immutableOnly_(immutableOnly) {}
   bool run(Graph &g, PassContext &ctx) override {
     int64_t total = 0;
     // Folding a branch exposes more constants: iterate to a fixed point.
     for (int round = 0; round < 64; ++round) {
-      ConstantPropagation cp(g);
+      ConstantPropagation cp(g, immutableOnly_);
       cp.run();
       total += cp.folded;
       if (!cp.folded)
         break;
     }
-    ctx.count("constant-propagation", "nodes-folded", total);
+    ctx.count(immutableOnly_ ? "constant-propagation-immutable" : "constant-propagation",
+              "nodes-folded", total);
     return total > 0;
   }
+
+private:
+  bool immutableOnly_;
 };
 
 } // namespace
 
 std::unique_ptr<Pass> createConstantPropagationPass() {
-  return std::make_unique<ConstantPropagationPass>();
+  return std::make_unique<ConstantPropagationPass>(/*immutableOnly=*/false);
+}
+
+std::unique_ptr<Pass> createConstantPropagationImmutablePass() {
+  return std::make_unique<ConstantPropagationPass>(/*immutableOnly=*/true);
 }
 
 } // namespace ember

@@ -39,10 +39,11 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
             "constant-propagation", "cse", "dce"};
   if (name == "cleanup")
     return {"constant-propagation", "constant-pooling", "dce"};
-  // What runs on every graph the frontend emits: the emitter's unused
-  // flags and refinement casts go, constants are pooled at the top.
+  // What runs on every graph the frontend emits, TorchScript's cleanup
+  // passes: the emitter's unused flags and refinement casts go, constant
+  // scalar work is folded, constants are pooled at the top.
   if (name == "frontend")
-    return {"lower-simple-tuples", "dce", "constant-pooling"};
+    return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling"};
   return {};
 }
 

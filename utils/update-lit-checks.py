@@ -52,6 +52,10 @@ def check_lines(lines):
 
 def update(path):
     src = open(path).read().split("\n")
+    runs = [l for l in src if l.startswith("# RUN:")]
+    if runs != ["# RUN: %ember-translate --import-python %s | FileCheck %s"]:
+        print("skipped (its checks are written by hand): " + path)
+        return
     kept = [l for l in src if not re.match(r"\s*# CHECK(-LABEL|-NEXT)?: ", l)]
     with open(path, "w") as f:
         f.write("\n".join(kept))

@@ -153,12 +153,10 @@ def identity(a: int, b: int) -> bool:
     return a is b or a is not b
 
 
-# Test that negative literals stay constants.
+# Test that negative literals are constants and constant arithmetic folds.
 # CHECK-LABEL: negative_literal():
-# CHECK-NEXT:   %[[V3:[0-9]+]] : float = prim::Constant[value=-1.5]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=-2]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : float = aten::add(%[[V3]], %[[V5]])
-# CHECK-NEXT:   return (%[[V6]])
+# CHECK-NEXT:   %[[V9:[0-9]+]] : float = prim::Constant[value=-3.5]()
+# CHECK-NEXT:   return (%[[V9]])
 def negative_literal() -> float:
     return -1.5 + -2
 
@@ -167,9 +165,9 @@ def negative_literal() -> float:
 # whole as TorchScript passes it.
 # CHECK-LABEL: percent(%a : int,
 # CHECK-NEXT:       %b : str):
-# CHECK-NEXT:   %[[F:[0-9]+]] : str = prim::Constant[value="%d and %s"]()
-# CHECK-NEXT:   %[[T:[0-9]+]] : (int, str) = prim::TupleConstruct(%a, %b)
-# CHECK-NEXT:   %[[R:[0-9]+]] : str = aten::percentFormat(%[[F]], %[[T]])
-# CHECK-NEXT:   return (%[[R]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : str = prim::Constant[value="%d and %s"]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : (int, str) = prim::TupleConstruct(%a, %b)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : str = aten::percentFormat(%[[V4]], %[[V5]])
+# CHECK-NEXT:   return (%[[V6]])
 def percent(a: int, b: str) -> str:
     return "%d and %s" % (a, b)
