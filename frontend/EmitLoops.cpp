@@ -173,15 +173,18 @@ static Value *elementAt(FunctionEmitter &em, const IterSource &src, Value *index
   em.error(sp, "internal: unrolled sources have no index");
 }
 
-/// The variables a loop body carries: those it assigns that exist before.
+/// The variables a loop body carries: those it assigns that exist before,
+/// in the order they were defined (TorchScript's environment order).
 static std::vector<std::string> carriedNames(FunctionEmitter &em,
                                              const std::vector<StmtPtr> *stmts) {
   std::vector<std::string> names, carried;
   if (stmts)
     FunctionEmitter::assignedNames(*stmts, names);
-  for (const auto &n : names)
-    if (const Binding *b = em.lookup(n); b && b->value.isValue())
-      carried.push_back(n);
+  for (const std::string &n : em.definitionOrder())
+    if (std::find(names.begin(), names.end(), n) != names.end())
+      if (const Binding *b = em.lookup(n); b && b->value.isValue() &&
+          std::find(carried.begin(), carried.end(), n) == carried.end())
+        carried.push_back(n);
   return carried;
 }
 

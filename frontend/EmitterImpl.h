@@ -134,6 +134,13 @@ public:
   Frame popFrame();
   Frame &frame() { return frames_.back(); }
   const Binding *lookup(const std::string &name) const;
+  /// Every bound name, outermost frame first, in first-assignment order.
+  std::vector<std::string> definitionOrder() const {
+    std::vector<std::string> out;
+    for (const auto &f : frames_)
+      out.insert(out.end(), f.order.begin(), f.order.end());
+    return out;
+  }
   Sugared lookupName(const Expr &name);
   /// A name no frame binds: script functions, imports, builtins, `torch`.
   Sugared resolveGlobal(const Expr &name);
