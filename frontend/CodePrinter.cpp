@@ -47,14 +47,13 @@ const std::unordered_set<std::string> &reservedNames() {
   return names;
 }
 
-/// IValue::repr, the spelling of constants in code.
+} // namespace
+
 std::string reprOf(const c10::IValue &v) {
   std::ostringstream ss;
   v.repr(ss, [](std::ostream &, const c10::IValue &) { return false; });
   return ss.str();
 }
-
-} // namespace
 
 std::string makeValidIdentifier(const std::string &candidate) {
   std::string out = candidate.empty() || isdigit(static_cast<unsigned char>(candidate[0])) ? "_" : "";
@@ -348,7 +347,7 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
   }
   for (size_t i = 0; i < c.attributes.size(); ++i) {
     const auto &[name, type] = c.attributes[i];
-    if (makeValidIdentifier(name) == name && !isdigit(static_cast<unsigned char>(name[0]))) {
+    if (makeValidIdentifier(name) == name) {
       indent() << name << " : " << type->annotationStr() << "\n";
       continue;
     }

@@ -21,25 +21,10 @@ namespace ember::frontend {
 
 namespace {
 
-std::string reprOf(const c10::IValue &v) {
-  std::ostringstream ss;
-  v.repr(ss, [](std::ostream &, const c10::IValue &) { return false; });
-  return ss.str();
-}
-
 bool inferableElement(const TypePtr &t) {
   TypeKind k = t->kind();
   return k != TypeKind::Union && k != TypeKind::Optional && k != TypeKind::Number &&
          k != TypeKind::Any;
-}
-
-bool isIdentifier(const std::string &s) {
-  if (s.empty() || isdigit(static_cast<unsigned char>(s[0])))
-    return false;
-  for (char c : s)
-    if (!isalnum(static_cast<unsigned char>(c)) && c != '_')
-      return false;
-  return true;
 }
 
 /// How many leading inputs must be printed: trailing inputs that are
@@ -122,7 +107,7 @@ std::optional<std::string> CodePrinterImpl::structureRHS(const Node *n) {
     return typeText + ".__new__(" + typeText + ")";
   if (name == "prim::GetAttr") {
     const std::string &field = n->s(attr::name());
-    if (isIdentifier(field))
+    if (makeValidIdentifier(field) == field)
       return useOf(n->input()) + "." + field;
     std::ostringstream q;
     printQuotedString(q, field);

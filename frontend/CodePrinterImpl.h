@@ -8,6 +8,8 @@
 
 #include "frontend/CodePrinter.h"
 
+#include <ATen/core/ivalue.h>
+
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -18,6 +20,8 @@ namespace ember::frontend {
 /// Python keywords.
 bool isReservedCodeName(const std::string &name);
 std::string makeValidIdentifier(const std::string &candidate);
+/// IValue::repr, the spelling of constants in code.
+std::string reprOf(const c10::IValue &v);
 
 class CodePrinterImpl {
 public:

@@ -24,10 +24,10 @@ std::vector<CallArgument> callArguments(const std::vector<NamedValue> &args) {
 
 } // namespace
 
-/// The inputs a bound call passes, with conversions and defaults inserted.
-static std::vector<Value *> materialize(FunctionEmitter &em, const CallBinding &b,
-                                        const std::vector<NamedValue> &args,
-                                        const SourceSpan &span) {
+std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
+                                                     const std::vector<NamedValue> &args,
+                                                     const SourceSpan &span) {
+  FunctionEmitter &em = *this;
   std::vector<Value *> inputs;
   for (const BoundArgument &a : b.arguments) {
     if (a.source == BoundArgument::Default) {
@@ -93,7 +93,7 @@ Value *FunctionEmitter::emitOperator(const std::string &callee,
   Symbol kind = Symbol::fromQualString(callee);
   auto overloads = OperatorRegistry::global().lookup(kind);
   CallBinding b = bindOverloads(callee, overloads, callArguments(args), span);
-  return emitBound(*this, kind, b, materialize(*this, b, args, span), span);
+  return emitBound(*this, kind, b, materializeCall(b, args, span), span);
 }
 
 Value *FunctionEmitter::tryOperator(const std::string &callee,
@@ -105,7 +105,7 @@ Value *FunctionEmitter::tryOperator(const std::string &callee,
   for (bool conversions : {false, true})
     for (const auto &s : overloads)
       if (auto b = bindCall(*s, actuals, conversions))
-        return emitBound(*this, kind, *b, materialize(*this, *b, args, span), span);
+        return emitBound(*this, kind, *b, materializeCall(*b, args, span), span);
   return nullptr;
 }
 
@@ -114,7 +114,7 @@ Value *FunctionEmitter::emitScriptCall(const std::string &name,
                                        const SourceSpan &span) {
   auto schema = std::make_shared<FunctionSchema>(compiler_.schemaOf(name, span));
   CallBinding b = bindOverloads(name, {schema}, callArguments(args), span);
-  std::vector<Value *> inputs = materialize(*this, b, args, span);
+  std::vector<Value *> inputs = materializeCall(b, args, span);
   Node *fn = insert(prim::Constant(), {}, 1, span);
   fn->s_(attr::name(), name);
   fn->output()->setType(Type::function(name));

@@ -86,23 +86,17 @@ Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &method,
                                        std::vector<NamedValue> args, const SourceSpan &span) {
   ClassInfo *c = compiler_.classOfType(self->type());
   const FunctionSchema &full = compiler_.methodSchema(*c, method, span);
+  if (c->staticMethods.count(method))
+    return emitScriptCall(c->def->name + "." + method, args, span);
   auto schema = std::make_shared<FunctionSchema>(full);
-  bool isStatic = c->staticMethods.count(method) > 0;
-  if (!isStatic)
-    schema->arguments.erase(schema->arguments.begin());
+  schema->arguments.erase(schema->arguments.begin()); // self
   std::vector<CallArgument> actuals;
   for (const auto &a : args)
     actuals.push_back({a.value->type(), a.keyword, a.span});
   CallBinding b = bindOverloads(c->def->name + "." + method, {schema}, actuals, span);
-  std::vector<Value *> inputs;
-  for (const BoundArgument &a : b.arguments)
-    inputs.push_back(a.source == BoundArgument::Default
-                         ? insertDefault(graph(), a.defaultValue, a.formalType)
-                         : args[a.actual].value);
-  TypePtr ret = full.returns.empty() ? Type::get(TypeKind::None) : full.returns[0].type;
-  if (isStatic)
-    return emitScriptCall(c->def->name + "." + method, args, span);
+  std::vector<Value *> inputs = materializeCall(b, args, span);
   inputs.insert(inputs.begin(), self);
+  TypePtr ret = full.returns.empty() ? Type::get(TypeKind::None) : full.returns[0].type;
   return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)->node()
       ->s_(attr::name(), method)->output();
 }
@@ -132,12 +126,8 @@ Value *FunctionEmitter::emitConstruct(ClassInfo &c, const Expr &call) {
       actuals.push_back({a.value->type(), a.keyword, a.span});
     CallBinding b = bindOverloads(c.def->name, {std::make_shared<FunctionSchema>(s)}, actuals,
                                   call.span);
-    std::vector<Value *> inputs;
-    for (const BoundArgument &a : b.arguments)
-      inputs.push_back(a.source == BoundArgument::Default
-                           ? insertDefault(graph(), a.defaultValue, a.formalType)
-                           : args[a.actual].value);
-    return insertValue(Symbol::prim("TupleConstruct"), inputs, c.type, call.span);
+    return insertValue(Symbol::prim("TupleConstruct"), materializeCall(b, args, call.span),
+                       c.type, call.span);
   }
   Value *object = insertValue(Symbol::prim("CreateObject"), {}, c.type, call.span);
   if (c.methods.count("__init__"))

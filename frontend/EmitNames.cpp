@@ -214,7 +214,7 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     }
     return Sugared::make(Sugared::Kind::Namespace, full);
   }
-  if (torchNamespaces().count(full) || full == "typing" || full.rfind("ops.", 0) == 0 && ns == "ops")
+  if (torchNamespaces().count(full) || full == "typing" || (full.rfind("ops.", 0) == 0 && ns == "ops"))
     return Sugared::make(Sugared::Kind::Namespace, full);
   if (ns.rfind("ops.", 0) == 0)
     return Sugared::make(Sugared::Kind::Operator, ns.substr(4) + "::" + attr);

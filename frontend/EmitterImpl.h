@@ -273,6 +273,9 @@ public:
   /// overload fits.
   Value *tryOperator(const std::string &callee, const std::vector<NamedValue> &args,
                      const SourceSpan &span);
+  /// The inputs a bound call passes, with conversions and defaults inserted.
+  std::vector<Value *> materializeCall(const CallBinding &b, const std::vector<NamedValue> &args,
+                                       const SourceSpan &span);
   Sugared attributeOf(const Sugared &base, const Expr &e);
   Sugared attributeNamed(const Sugared &base, const std::string &attr, const SourceSpan &span);
   Sugared namespaceAttribute(const std::string &ns, const std::string &attr,
