@@ -98,6 +98,15 @@ bool CompilerImpl::hasFunction(const std::string &name) {
   return defs_.count(name) > 0;
 }
 
+bool CompilerImpl::loadFunction(const std::string &lookupName, const std::string &defName) {
+  if (defs_.count(defName))
+    return true;
+  std::shared_ptr<const Module> m = resolver_.function ? resolver_.function(lookupName) : nullptr;
+  if (m)
+    addModule(m);
+  return defs_.count(defName) > 0;
+}
+
 std::optional<std::string> CompilerImpl::importedPath(const Stmt &def,
                                                       const std::string &name) const {
   auto owner = owner_.find(&def);
@@ -261,6 +270,7 @@ Node *FunctionEmitter::insert(Symbol kind, const std::vector<Value *> &inputs, s
   if (span.buffer) {
     auto [line, col] = span.buffer->lineCol(span.offset);
     n->setSourceLocation(SourceLocation{file_, uint32_t(line), uint32_t(col - 1)});
+    n->setTextSpan(span); // the source line a run-time traceback shows
   }
   return n;
 }

@@ -127,6 +127,8 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   }
   if (auto path = compiler_.importedPath(def_, n))
     return resolveDotted(*path, name.span);
+  if (auto g = compiler_.globalValue(n))
+    return fromGlobalValue(*g, n, name.span);
   if (n == "torch" || n == "math" || n == "ops" || n == "typing" || n == "__torch__" ||
       n == "warnings" || n == "CONSTANTS")
     return Sugared::make(Sugared::Kind::Namespace, n);
@@ -137,6 +139,27 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   if (n == "inf" || n == "nan")
     return Sugared::of(constFloat(n == "inf" ? INFINITY : NAN));
   error(name.span, "undefined value '" + n + "'");
+}
+
+Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string &name,
+                                        const SourceSpan &span) {
+  if (!g.module.empty())
+    return resolveDotted(g.module, span);
+  if (!g.function.empty()) {
+    if (compiler_.loadFunction(name, g.function))
+      return Sugared::make(Sugared::Kind::Function, g.function);
+    if (ClassInfo *c = compiler_.findClass(g.function)) {
+      Sugared s = Sugared::make(Sugared::Kind::TypeValue, g.function);
+      s.type = c->type;
+      return s;
+    }
+    error(span, "'" + name + "' has no source ember can compile");
+  }
+  Value *c = g.constant ? graph().insertConstant(*g.constant) : nullptr;
+  if (!c)
+    error(span, "global '" + name + "' is not a constant TorchScript can use (int, float, bool, "
+                "str, None, a tuple of these, a device or a dtype)");
+  return Sugared::of(c);
 }
 
 Sugared FunctionEmitter::resolveDotted(const std::string &path, const SourceSpan &span) {
@@ -241,8 +264,11 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
                          attr == "remainder" ? "aten::mathremainder" : "aten::" + attr);
   }
   auto prefix = torchNamespaces().find(ns);
-  if (prefix == torchNamespaces().end())
+  if (prefix == torchNamespaces().end()) {
+    if (auto g = compiler_.globalValue(full))
+      return fromGlobalValue(*g, full, span);
     error(span, "unknown module '" + ns + "'");
+  }
   std::string builtin = full;
   if (ns == "torch" || ns == "torch.jit" || ns == "torch.autograd" || ns == "torch.cuda" ||
       ns == "torch._C" || ns == "torch.nn.functional" || ns == "torch.functional" ||
@@ -259,6 +285,8 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
   std::string op = "aten::" + prefix->second + attr;
   if (OperatorRegistry::global().contains(Symbol::fromQualString(op)))
     return Sugared::make(Sugared::Kind::Operator, op);
+  if (auto g = compiler_.globalValue(full))
+    return fromGlobalValue(*g, full, span);
   if (ns == "torch.nn.functional")
     error(span, "'torch.nn.functional." + attr + "' is not an ATen operator; its Python source "
                 "is needed to compile it (the ember Python package supplies it)");

@@ -21,6 +21,18 @@
 
 namespace ember::frontend {
 
+/// What a name from the caller's environment (Python globals and closure
+/// cells) stands for when it is neither a compiled function nor a class.
+struct GlobalValue {
+  /// A module: its dotted path (`torch.nn.functional`, `mylib.ops`).
+  std::string module;
+  /// A function to compile: the name its source defines it under.
+  std::string function;
+  /// A constant (int, float, bool, str, None, tuple of these, device,
+  /// dtype), inlined as TorchScript inlines constant globals.
+  std::shared_ptr<const c10::IValue> constant;
+};
+
 /// How the emitter finds what the compiled code names but does not define.
 struct GlobalResolver {
   /// A parsed file defining the function `name`, or null. The emitter keeps
@@ -31,6 +43,8 @@ struct GlobalResolver {
   /// The value of `CONSTANTS.<name>` in archive code (tensors and other
   /// constants the code printer moved out of the text), or null.
   std::function<std::shared_ptr<const c10::IValue>(const std::string &name)> constant;
+  /// A global name (or `module.attr` of a non-torch module), or empty.
+  std::function<std::optional<GlobalValue>(const std::string &name)> value;
 };
 
 class CompilerImpl;

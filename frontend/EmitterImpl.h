@@ -283,6 +283,7 @@ public:
   Sugared classAttribute(Value *object, const std::string &attr, const SourceSpan &span);
   /// `torch.nn.functional.relu`, as an import alias names it.
   Sugared resolveDotted(const std::string &path, const SourceSpan &span);
+  Sugared fromGlobalValue(const GlobalValue &g, const std::string &name, const SourceSpan &span);
   std::vector<NamedValue> emitArguments(const Expr &call, size_t first = 1);
   Value *emitScriptCall(const std::string &name, const std::vector<NamedValue> &args,
                         const SourceSpan &span);
@@ -392,6 +393,12 @@ public:
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
   TypeNameResolver typeResolver() const;
   /// `CONSTANTS.<name>` from the resolver, or null.
+  std::optional<GlobalValue> globalValue(const std::string &name) const {
+    return resolver_.value ? resolver_.value(name) : std::nullopt;
+  }
+  /// Asks the resolver for `lookupName` and registers the source it gives;
+  /// true if that source defines the function `defName`.
+  bool loadFunction(const std::string &lookupName, const std::string &defName);
   std::shared_ptr<const c10::IValue> constant(const std::string &name) const {
     return resolver_.constant ? resolver_.constant(name) : nullptr;
   }

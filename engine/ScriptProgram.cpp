@@ -1,0 +1,73 @@
+//===- engine/ScriptProgram.cpp - compile sources, run them ---------------===//
+#include "engine/ScriptProgram.h"
+
+#include "passes/Passes.h"
+#include "runtime/OperatorImport.h"
+
+namespace ember {
+
+ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) {
+  initializeRuntime();
+  compiler_ = std::make_unique<frontend::Compiler>(std::move(resolver));
+  unit_ = std::make_unique<runtime::ScriptUnit>();
+}
+
+void ScriptProgram::addSource(std::shared_ptr<const frontend::Module> module) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiler_->addModule(std::move(module));
+}
+
+runtime::Function *ScriptProgram::function(const std::string &name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiler_->compileFunction(name);
+  loadNewGraphs();
+  return unit_->findFunction(name);
+}
+
+const FunctionSchema *ScriptProgram::schema(const std::string &name) const {
+  return compiler_->schema(name);
+}
+
+std::string ScriptProgram::code(const std::string &name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  frontend::CodePrinter printer;
+  if (Graph *g = compiler_->unit().find(name))
+    printer.printFunction(name, *g, *compiler_->schema(name));
+  return printer.str();
+}
+
+void ScriptProgram::loadNewGraphs() {
+  CompilationUnit fresh;
+  for (const auto &g : compiler_->unit().functions())
+    if (!loaded_.count(g.get()))
+      fresh.add(g);
+  if (fresh.functions().empty())
+    return;
+  runPasses(fresh, pipelineNamed("frontend"), PassManagerOptions{});
+  // Classes first (attributes may name other classes), then slots, then
+  // functions and methods.
+  std::vector<std::pair<runtime::ScriptClass *, std::string>> classes;
+  for (const auto &g : fresh.functions()) {
+    size_t dot = g->name().rfind('.');
+    if (dot == std::string::npos || g->inputs().empty())
+      continue;
+    const TypePtr &self = g->inputs()[0]->type();
+    if (self->kind() == TypeKind::Class)
+      classes.push_back({unit_->addClass(self), g->name().substr(0, dot)});
+  }
+  for (auto &[cls, shortName] : classes)
+    if (auto info = compiler_->classToPrint(shortName))
+      unit_->setAttributes(*cls, info->attributes, info->parameters, info->buffers);
+  for (const auto &g : fresh.functions()) {
+    loaded_.insert(g.get());
+    runtime::Function *fn = unit_->addFunction(g->name(), g);
+    size_t dot = g->name().rfind('.');
+    if (dot == std::string::npos || g->inputs().empty())
+      continue;
+    const TypePtr &self = g->inputs()[0]->type();
+    if (self->kind() == TypeKind::Class)
+      unit_->addMethod(*unit_->addClass(self), g->name().substr(dot + 1), fn);
+  }
+}
+
+} // namespace ember

@@ -1,0 +1,49 @@
+//===- engine/ScriptProgram.h - compile sources, run them -----------------===//
+//
+// The join of the frontend and the runtime: sources go in (a parsed file,
+// or what a resolver hands over on demand), every compiled graph is cleaned
+// with the `frontend` pipeline and loaded into a runtime ScriptUnit, script
+// classes get their slot layout. Functions run on first call.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "frontend/Emitter.h"
+#include "runtime/ScriptUnit.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+namespace ember {
+
+class ScriptProgram {
+public:
+  explicit ScriptProgram(frontend::GlobalResolver resolver = {});
+  ScriptProgram(const ScriptProgram &) = delete;
+  ScriptProgram &operator=(const ScriptProgram &) = delete;
+
+  void addSource(std::shared_ptr<const frontend::Module> module);
+  /// Compiles `name` (a function, or `Class.method`) with everything it
+  /// calls and returns it ready to run. Throws CompileError.
+  runtime::Function *function(const std::string &name);
+  /// The schema of a compiled function.
+  const FunctionSchema *schema(const std::string &name) const;
+  /// `.code` of a compiled function, as TorchScript prints it.
+  std::string code(const std::string &name);
+
+  frontend::Compiler &compiler() { return *compiler_; }
+  runtime::ScriptUnit &unit() { return *unit_; }
+
+private:
+  /// Cleans and loads every graph compiled since the last call.
+  void loadNewGraphs();
+
+  std::mutex mutex_;
+  std::unique_ptr<frontend::Compiler> compiler_;
+  std::unique_ptr<runtime::ScriptUnit> unit_;
+  std::unordered_set<const Graph *> loaded_;
+};
+
+} // namespace ember

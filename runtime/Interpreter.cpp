@@ -1,0 +1,429 @@
+//===- runtime/Interpreter.cpp - the reference executor -------------------===//
+//
+// Graph -> Code, then a walk over it.
+//  1. Registers: one per value (no reuse, as TorchScript's interpreter does;
+//     tensors are reference counted anyway). Constants are preloaded into a
+//     template register file that each call copies.
+//  2. Instructions: operators carry an Operation from the kernel table;
+//     If/Loop carry their blocks; CallFunction/CallMethod resolve their
+//     callee through the unit; GetAttr/SetAttr address object slots; fork
+//     carries the code of its subgraph.
+//  3. Errors: any exception leaving an instruction becomes a ScriptError
+//     (Python class, message) and collects one traceback frame per call
+//     level on its way out.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/Interpreter.h"
+
+#include "ir/Constants.h"
+#include "ir/Schema.h"
+#include "runtime/Fork.h"
+#include "runtime/Kernels.h"
+#include "runtime/ScriptError.h"
+#include "runtime/ScriptUnit.h"
+
+#include <ATen/core/class_type.h>
+#include <ATen/core/jit_type.h>
+#include <c10/util/Exception.h>
+
+#include <atomic>
+#include <iostream>
+#include <mutex>
+#include <unordered_map>
+
+namespace ember::runtime {
+
+enum class InstrKind { Op, If, Loop, CallFunction, CallMethod, GetAttr, SetAttr, Fork, Enter, Exit };
+
+struct BlockCode;
+
+struct Instr {
+  InstrKind kind = InstrKind::Op;
+  const Node *node = nullptr;
+  std::vector<uint32_t> in, out;
+  Operation op;
+  std::vector<BlockCode> blocks;
+  std::string name; // callee, method or attribute
+  mutable std::atomic<const Function *> callee{nullptr};
+  mutable std::atomic<int64_t> slot{-1};
+  std::unique_ptr<Code> sub; // fork body
+  c10::TypePtr futureType;
+
+  Instr() = default;
+  Instr(Instr &&o) noexcept
+      : kind(o.kind), node(o.node), in(std::move(o.in)), out(std::move(o.out)),
+        op(std::move(o.op)), blocks(std::move(o.blocks)), name(std::move(o.name)),
+        callee(o.callee.load()), slot(o.slot.load()), sub(std::move(o.sub)),
+        futureType(std::move(o.futureType)) {}
+};
+
+struct BlockCode {
+  std::vector<Instr> instrs;
+  std::vector<uint32_t> params, results;
+};
+
+struct Code {
+  std::string name;
+  ScriptUnit *unit = nullptr;
+  BlockCode body;
+  std::vector<c10::IValue> initial; // registers, constants filled in
+};
+
+// Building ----------------------------------------------------------------------
+
+namespace {
+
+class CodeBuilder {
+public:
+  CodeBuilder(Code &code) : code_(code) {}
+
+  void build(const Graph &g) {
+    code_.body = buildBlock(*g.block());
+    code_.initial.resize(regs_.size());
+    for (auto &[reg, v] : constants_)
+      code_.initial[reg] = v;
+  }
+
+private:
+  uint32_t reg(const Value *v) {
+    auto it = regs_.find(v);
+    if (it != regs_.end())
+      return it->second;
+    uint32_t r = uint32_t(regs_.size());
+    regs_[v] = r;
+    return r;
+  }
+
+  BlockCode buildBlock(const Block &b) {
+    BlockCode bc;
+    for (const Value *v : b.inputs())
+      bc.params.push_back(reg(v));
+    for (Node *n : b.nodes())
+      if (n->kind() != prim::Constant())
+        bc.instrs.push_back(buildInstr(*n));
+      else if (auto v = constantValue(n->output()))
+        constants_.push_back({reg(n->output()), *v});
+      else
+        reg(n->output());
+    for (const Value *v : b.outputs())
+      bc.results.push_back(reg(v));
+    return bc;
+  }
+
+  Instr buildInstr(const Node &n) {
+    Instr I;
+    I.node = &n;
+    for (const Value *v : n.inputs())
+      I.in.push_back(reg(v));
+    for (const Value *v : n.outputs())
+      I.out.push_back(reg(v));
+    const std::string &kind = n.kind().qualString();
+    if (n.kind() == prim::If() || n.kind() == prim::Loop()) {
+      I.kind = n.kind() == prim::If() ? InstrKind::If : InstrKind::Loop;
+      for (const Block *b : n.blocks())
+        I.blocks.push_back(buildBlock(*b));
+    } else if (kind == "prim::CallFunction") {
+      I.kind = InstrKind::CallFunction;
+      const Node *fn = n.input(0)->node();
+      if (fn->kind() != prim::Constant() || !fn->hasAttribute(attr::name()))
+        throw std::runtime_error("prim::CallFunction on a value that is not a Function constant");
+      I.name = fn->s(attr::name());
+    } else if (kind == "prim::CallMethod" || kind == "prim::GetAttr" || kind == "prim::SetAttr") {
+      I.kind = kind == "prim::CallMethod" ? InstrKind::CallMethod
+               : kind == "prim::GetAttr"  ? InstrKind::GetAttr
+                                          : InstrKind::SetAttr;
+      I.name = n.s(attr::name());
+    } else if (kind == "prim::Enter" || kind == "prim::Exit") {
+      I.kind = kind == "prim::Enter" ? InstrKind::Enter : InstrKind::Exit;
+    } else if (kind == "prim::fork") {
+      I.kind = InstrKind::Fork;
+      I.sub = std::make_unique<Code>();
+      I.sub->name = code_.name;
+      I.sub->unit = code_.unit;
+      CodeBuilder(*I.sub).build(*n.g(attr::Subgraph()));
+      I.futureType = code_.unit->c10Type(n.output()->type()->elem());
+    } else {
+      I.op = makeOperation(n);
+    }
+    return I;
+  }
+
+  Operation makeOperation(const Node &n) {
+    Operation op = operationFor(n, [&](const TypePtr &t) { return code_.unit->c10Type(t); });
+    if (op)
+      return op;
+    // Reached only if the program runs this node: the rest of the function
+    // still runs, and the error names the operator.
+    std::string what = n.schema() ? n.schema()->str() : n.kind().qualString();
+    return [what](Stack &) {
+      throw PythonError("RuntimeError", "ember's interpreter has no implementation of " + what);
+    };
+  }
+
+  Code &code_;
+  std::unordered_map<const Value *, uint32_t> regs_;
+  std::vector<std::pair<uint32_t, c10::IValue>> constants_;
+};
+
+// Running -----------------------------------------------------------------------
+
+struct Frame {
+  std::vector<c10::IValue> regs;
+  Stack stack;
+  const Instr *current = nullptr;
+};
+
+void runBlock(const Code &code, const BlockCode &block, Frame &f);
+
+Stack callFunction(const Function &fn, Frame &f, const Instr &I, size_t firstArg) {
+  Stack args;
+  args.reserve(I.in.size() - firstArg);
+  for (size_t i = firstArg; i < I.in.size(); ++i)
+    args.push_back(f.regs[I.in[i]]);
+  return fn.run(std::move(args));
+}
+
+void storeOutputs(Frame &f, const Instr &I, Stack &&results) {
+  for (size_t i = 0; i < I.out.size() && i < results.size(); ++i)
+    f.regs[I.out[i]] = std::move(results[i]);
+}
+
+const Function &methodOf(const Code &code, const c10::IValue &self, const std::string &name) {
+  if (!self.isObject())
+    throw PythonError("RuntimeError", "method '" + name + "' called on a value that is not an object");
+  const c10::ClassType *type = self.toObjectRef().type().get();
+  ScriptClass *cls = code.unit->findClass(type);
+  auto it = cls ? cls->methods.find(name) : decltype(cls->methods.end())();
+  if (!cls || it == cls->methods.end())
+    throw PythonError("AttributeError", "'" + type->repr_str() + "' object has no method '" + name + "'");
+  return *it->second;
+}
+
+int64_t slotOf(const Instr &I, const c10::ivalue::Object &obj) {
+  int64_t s = I.slot.load(std::memory_order_relaxed);
+  if (s >= 0)
+    return s;
+  auto found = obj.type()->findAttributeSlot(I.name);
+  if (!found)
+    throw PythonError("AttributeError",
+                      "'" + obj.type()->repr_str() + "' object has no attribute '" + I.name + "'");
+  // Every object reaching this node has the node's static class, so the
+  // slot is the same for all of them.
+  I.slot.store(int64_t(*found), std::memory_order_relaxed);
+  return int64_t(*found);
+}
+
+void runLoop(const Code &code, const Instr &I, Frame &f) {
+  int64_t maxTrips = f.regs[I.in[0]].toInt();
+  bool cond = f.regs[I.in[1]].toBool();
+  const BlockCode &body = I.blocks[0];
+  size_t carried = I.in.size() - 2;
+  for (size_t k = 0; k < carried; ++k)
+    f.regs[body.params[k + 1]] = f.regs[I.in[k + 2]];
+  Stack next(carried);
+  for (int64_t trip = 0; cond && trip < maxTrips; ++trip) {
+    f.regs[body.params[0]] = trip;
+    runBlock(code, body, f);
+    cond = f.regs[body.results[0]].toBool();
+    for (size_t k = 0; k < carried; ++k)
+      next[k] = f.regs[body.results[k + 1]];
+    for (size_t k = 0; k < carried; ++k)
+      f.regs[body.params[k + 1]] = std::move(next[k]);
+  }
+  for (size_t k = 0; k < carried; ++k)
+    f.regs[I.out[k]] = f.regs[body.params[k + 1]];
+}
+
+void runInstr(const Code &code, const Instr &I, Frame &f) {
+  switch (I.kind) {
+  case InstrKind::Op: {
+    Stack &s = f.stack;
+    s.clear();
+    for (uint32_t r : I.in)
+      s.push_back(f.regs[r]);
+    I.op(s);
+    size_t n = I.out.size();
+    if (s.size() < n)
+      throw std::runtime_error("operator " + I.node->kind().qualString() + " returned " +
+                               std::to_string(s.size()) + " values, expected " + std::to_string(n));
+    for (size_t i = 0; i < n; ++i)
+      f.regs[I.out[i]] = std::move(s[s.size() - n + i]);
+    return;
+  }
+  case InstrKind::If: {
+    const BlockCode &b = I.blocks[f.regs[I.in[0]].toBool() ? 0 : 1];
+    runBlock(code, b, f);
+    for (size_t i = 0; i < I.out.size(); ++i)
+      f.regs[I.out[i]] = f.regs[b.results[i]];
+    return;
+  }
+  case InstrKind::Loop:
+    return runLoop(code, I, f);
+  case InstrKind::CallFunction: {
+    const Function *fn = I.callee.load(std::memory_order_acquire);
+    if (!fn) {
+      fn = code.unit->findFunction(I.name);
+      if (!fn)
+        throw PythonError("RuntimeError", "function '" + I.name + "' is not compiled");
+      I.callee.store(fn, std::memory_order_release);
+    }
+    return storeOutputs(f, I, callFunction(*fn, f, I, 1));
+  }
+  case InstrKind::CallMethod:
+    return storeOutputs(f, I, callFunction(methodOf(code, f.regs[I.in[0]], I.name), f, I, 0));
+  case InstrKind::GetAttr: {
+    const auto &obj = f.regs[I.in[0]].toObjectRef();
+    f.regs[I.out[0]] = obj.getSlot(slotOf(I, obj));
+    return;
+  }
+  case InstrKind::SetAttr: {
+    auto &obj = f.regs[I.in[0]].toObjectRef();
+    obj.setSlot(slotOf(I, obj), f.regs[I.in[1]]);
+    return;
+  }
+  case InstrKind::Enter: {
+    Stack r = methodOf(code, f.regs[I.in[0]], "__enter__").run({f.regs[I.in[0]]});
+    storeOutputs(f, I, std::move(r));
+    return;
+  }
+  case InstrKind::Exit: {
+    const Function &exit = methodOf(code, f.regs[I.in[0]], "__exit__");
+    Stack args{f.regs[I.in[0]]};
+    args.resize(exit.graph()->inputs().size()); // None for the exception triple
+    exit.run(std::move(args));
+    return;
+  }
+  case InstrKind::Fork: {
+    Stack args;
+    for (uint32_t r : I.in)
+      args.push_back(f.regs[r]);
+    const Code *sub = I.sub.get();
+    f.regs[I.out[0]] = launchFork(I.futureType, [sub, args = std::move(args)]() mutable {
+      Stack r = runCode(*sub, std::move(args));
+      return r.size() == 1 ? r[0] : c10::IValue(c10::ivalue::Tuple::create(std::move(r)));
+    });
+    return;
+  }
+  }
+}
+
+void runBlock(const Code &code, const BlockCode &block, Frame &f) {
+  for (const Instr &I : block.instrs) {
+    f.current = &I;
+    runInstr(code, I, f);
+  }
+}
+
+TraceFrame frameOf(const Code &code, const Frame &f) {
+  TraceFrame t;
+  t.function = code.name;
+  if (f.current && f.current->node) {
+    t.span = f.current->node->textSpan();
+    t.location = f.current->node->sourceLocation();
+  }
+  return t;
+}
+
+} // namespace
+
+std::unique_ptr<Code> buildCode(const Graph &graph, ScriptUnit &unit, const std::string &name) {
+  auto code = std::make_unique<Code>();
+  code->name = name;
+  code->unit = &unit;
+  CodeBuilder(*code).build(graph);
+  return code;
+}
+
+Stack runCode(const Code &code, Stack inputs) {
+  Frame f;
+  f.regs = code.initial;
+  const auto &params = code.body.params;
+  if (inputs.size() != params.size())
+    throw PythonError("TypeError", code.name + "() expected " + std::to_string(params.size()) +
+                                       " arguments but got " + std::to_string(inputs.size()));
+  for (size_t i = 0; i < params.size(); ++i)
+    f.regs[params[i]] = std::move(inputs[i]);
+  try {
+    runBlock(code, code.body, f);
+  } catch (ScriptError &e) {
+    e.addFrame(frameOf(code, f));
+    throw;
+  } catch (const PythonError &e) {
+    ScriptError err(e.pythonClass(), e.what());
+    err.addFrame(frameOf(code, f));
+    throw err;
+  } catch (const c10::Error &e) {
+    ScriptError err("RuntimeError", e.what_without_backtrace());
+    err.addFrame(frameOf(code, f));
+    throw err;
+  } catch (const std::exception &e) {
+    ScriptError err("RuntimeError", e.what());
+    err.addFrame(frameOf(code, f));
+    throw err;
+  }
+  Stack out;
+  for (uint32_t r : code.body.results)
+    out.push_back(f.regs[r]);
+  return out;
+}
+
+// Functions ------------------------------------------------------------------------
+
+Function::Function(ScriptUnit &unit, std::string name, std::shared_ptr<Graph> graph)
+    : unit_(unit), name_(std::move(name)), graph_(std::move(graph)) {}
+
+Function::~Function() = default;
+
+const Code &Function::code() const {
+  std::call_once(built_, [&] { code_ = buildCode(*graph_, unit_, name_); });
+  return *code_;
+}
+
+Stack Function::run(Stack inputs) const { return runCode(code(), std::move(inputs)); }
+
+// Print and warning handlers -----------------------------------------------------
+
+namespace {
+std::mutex handlerMutex;
+TextHandler &printHandler() {
+  static TextHandler h;
+  return h;
+}
+TextHandler &warnHandler() {
+  static TextHandler h;
+  return h;
+}
+} // namespace
+
+void setPrintHandler(TextHandler handler) {
+  std::lock_guard<std::mutex> lock(handlerMutex);
+  printHandler() = std::move(handler);
+}
+void setWarnHandler(TextHandler handler) {
+  std::lock_guard<std::mutex> lock(handlerMutex);
+  warnHandler() = std::move(handler);
+}
+
+void emitPrint(const std::string &text) {
+  TextHandler h;
+  {
+    std::lock_guard<std::mutex> lock(handlerMutex);
+    h = printHandler();
+  }
+  if (h)
+    return h(text);
+  std::cout << text << std::flush;
+}
+
+void emitWarning(const std::string &text) {
+  TextHandler h;
+  {
+    std::lock_guard<std::mutex> lock(handlerMutex);
+    h = warnHandler();
+  }
+  if (h)
+    return h(text);
+  std::cerr << "UserWarning: " << text << "\n";
+}
+
+} // namespace ember::runtime

@@ -1,0 +1,44 @@
+//===- runtime/Interpreter.h - running graphs -----------------------------===//
+//
+// The reference executor (reference §9). A graph is turned once into Code:
+// each value gets a register, constants are preloaded, every node becomes an
+// instruction holding its Operation (from the kernel table) or a structural
+// kind (If, Loop, calls, fork, attribute slots). Running Code walks the
+// instructions with a fresh register file per call, so one Code runs on many
+// threads at once.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <ATen/core/ivalue.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ember::runtime {
+
+class ScriptUnit;
+struct Code;
+using Stack = std::vector<c10::IValue>;
+
+/// Builds the executable form of `graph`; `name` appears in tracebacks.
+/// The graph must outlive the code.
+std::unique_ptr<Code> buildCode(const Graph &graph, ScriptUnit &unit, const std::string &name);
+/// Runs code on one value per graph input; returns the graph's outputs.
+/// Exceptions come out as ScriptError with the script traceback.
+Stack runCode(const Code &code, Stack inputs);
+
+/// Where `print` and `warnings.warn` in script code go. The defaults write to
+/// standard output and standard error; the Python package routes them to
+/// sys.stdout and the warnings module.
+using TextHandler = std::function<void(const std::string &)>;
+void setPrintHandler(TextHandler handler);
+void setWarnHandler(TextHandler handler);
+void emitPrint(const std::string &text);
+void emitWarning(const std::string &text);
+
+} // namespace ember::runtime

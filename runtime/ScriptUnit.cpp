@@ -1,0 +1,118 @@
+//===- runtime/ScriptUnit.cpp - functions, classes and their c10 types ----===//
+#include "runtime/ScriptUnit.h"
+
+#include <ATen/core/class_type.h>
+#include <ATen/core/jit_type.h>
+
+namespace ember::runtime {
+
+ScriptUnit::ScriptUnit() = default;
+ScriptUnit::~ScriptUnit() = default;
+
+Function *ScriptUnit::addFunction(const std::string &name, std::shared_ptr<Graph> graph) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  auto &slot = functions_[name];
+  if (!slot)
+    slot = std::make_unique<Function>(*this, name, std::move(graph));
+  return slot.get();
+}
+
+Function *ScriptUnit::findFunction(const std::string &name) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : it->second.get();
+}
+
+ScriptClass *ScriptUnit::addClass(const TypePtr &type) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  auto &slot = classes_[type->name()];
+  if (!slot) {
+    slot = std::make_unique<ScriptClass>();
+    slot->type = type;
+    slot->c10Type = c10::ClassType::create(c10::QualifiedName(type->name()),
+                                           std::weak_ptr<torch::jit::CompilationUnit>(),
+                                           type->isModule());
+    byC10Type_[slot->c10Type.get()] = slot.get();
+  }
+  return slot.get();
+}
+
+void ScriptUnit::setAttributes(ScriptClass &cls,
+                               const std::vector<std::pair<std::string, TypePtr>> &attrs,
+                               const std::vector<std::string> &parameters,
+                               const std::vector<std::string> &buffers) {
+  auto has = [](const std::vector<std::string> &v, const std::string &n) {
+    return std::find(v.begin(), v.end(), n) != v.end();
+  };
+  for (const auto &[name, type] : attrs) {
+    if (cls.c10Type->hasAttribute(name))
+      continue;
+    cls.c10Type->addAttribute(name, c10Type(type), has(parameters, name), has(buffers, name));
+  }
+}
+
+void ScriptUnit::addMethod(ScriptClass &cls, const std::string &name, Function *fn) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  cls.methods[name] = fn;
+}
+
+ScriptClass *ScriptUnit::findClass(const std::string &qualName) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto it = classes_.find(qualName);
+  return it == classes_.end() ? nullptr : it->second.get();
+}
+
+ScriptClass *ScriptUnit::findClass(const c10::ClassType *type) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto it = byC10Type_.find(type);
+  return it == byC10Type_.end() ? nullptr : it->second;
+}
+
+c10::TypePtr ScriptUnit::c10Type(const TypePtr &t) const {
+  using namespace c10;
+  auto each = [&](const std::vector<ember::TypePtr> &ts) {
+    std::vector<c10::TypePtr> out;
+    for (const auto &e : ts)
+      out.push_back(c10Type(e));
+    return out;
+  };
+  switch (t->kind()) {
+  case TypeKind::Tensor: return TensorType::get();
+  case TypeKind::Int: case TypeKind::SymInt: return IntType::get();
+  case TypeKind::Float: return FloatType::get();
+  case TypeKind::Bool: return BoolType::get();
+  case TypeKind::Str: return StringType::get();
+  case TypeKind::Complex: return ComplexType::get();
+  case TypeKind::None: return NoneType::get();
+  case TypeKind::Number: return NumberType::get();
+  case TypeKind::Device: return DeviceObjType::get();
+  case TypeKind::Layout: return LayoutType::get();
+  case TypeKind::ScalarType: return ScalarTypeType::get();
+  case TypeKind::MemoryFormat: return MemoryFormatType::get();
+  case TypeKind::Generator: return GeneratorType::get();
+  case TypeKind::Stream: return StreamObjType::get();
+  case TypeKind::Storage: return StorageType::get();
+  case TypeKind::Capsule: return CapsuleType::get();
+  case TypeKind::AnyList: return AnyListType::get();
+  case TypeKind::AnyTuple: return AnyTupleType::get();
+  case TypeKind::AnyClass: return AnyClassType::get();
+  case TypeKind::AnyEnum: return AnyEnumType::get();
+  case TypeKind::QScheme: return QSchemeType::get();
+  case TypeKind::List: return ListType::create(c10Type(t->elem()));
+  case TypeKind::Dict: return DictType::create(c10Type(t->contained()[0]), c10Type(t->contained()[1]));
+  case TypeKind::Optional: return OptionalType::create(c10Type(t->elem()));
+  case TypeKind::Union: return UnionType::create(each(t->contained()));
+  case TypeKind::Future: return FutureType::create(c10Type(t->elem()));
+  case TypeKind::Tuple:
+    if (t->isNamedTuple())
+      return TupleType::createNamed(QualifiedName(t->name()), t->fieldNames(), each(t->contained()));
+    return TupleType::create(each(t->contained()));
+  case TypeKind::Class:
+    if (ScriptClass *c = findClass(t->name()))
+      return c->c10Type;
+    return AnyClassType::get();
+  default: return AnyType::get();
+  }
+}
+
+} // namespace ember::runtime

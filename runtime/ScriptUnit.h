@@ -1,0 +1,92 @@
+//===- runtime/ScriptUnit.h - compiled functions and classes at run time --===//
+//
+// What the interpreter runs: functions (a graph each, executable code built
+// on first call) and script classes (a c10::ClassType giving the slot layout
+// of their objects, and their methods). Calls between functions resolve by
+// name through the unit, method calls through the receiver's class.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Graph.h"
+#include "ir/Type.h"
+
+#include <ATen/core/ivalue.h>
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ember::runtime {
+
+class ScriptUnit;
+struct Code;
+using Stack = std::vector<c10::IValue>;
+
+/// A compiled function or method: its graph, and code built on first run.
+/// Running is thread-safe: each call has its own registers.
+class Function {
+public:
+  Function(ScriptUnit &unit, std::string name, std::shared_ptr<Graph> graph);
+  ~Function();
+  const std::string &name() const { return name_; }
+  const std::shared_ptr<Graph> &graph() const { return graph_; }
+  ScriptUnit &unit() const { return unit_; }
+  /// Runs on one value per graph input; returns the graph's outputs.
+  /// Throws ScriptError for exceptions raised by the program.
+  Stack run(Stack inputs) const;
+  /// The executable form, built on first use.
+  const Code &code() const;
+
+private:
+  ScriptUnit &unit_;
+  std::string name_;
+  std::shared_ptr<Graph> graph_;
+  mutable std::once_flag built_;
+  mutable std::unique_ptr<Code> code_;
+};
+
+/// A script class or module type.
+struct ScriptClass {
+  TypePtr type; // ember's type (qualified name)
+  c10::ClassTypePtr c10Type;
+  std::unordered_map<std::string, Function *> methods;
+};
+
+class ScriptUnit {
+public:
+  ScriptUnit();
+  ~ScriptUnit();
+  ScriptUnit(const ScriptUnit &) = delete;
+  ScriptUnit &operator=(const ScriptUnit &) = delete;
+
+  /// Adds (or returns the existing) function `name`.
+  Function *addFunction(const std::string &name, std::shared_ptr<Graph> graph);
+  Function *findFunction(const std::string &name) const;
+
+  /// Declares a class; attributes come later (classes may refer to each
+  /// other). Returns the existing one when the name is taken.
+  ScriptClass *addClass(const TypePtr &type);
+  /// Sets the slots of a declared class, in order.
+  void setAttributes(ScriptClass &cls, const std::vector<std::pair<std::string, TypePtr>> &attrs,
+                     const std::vector<std::string> &parameters,
+                     const std::vector<std::string> &buffers);
+  void addMethod(ScriptClass &cls, const std::string &name, Function *fn);
+  ScriptClass *findClass(const std::string &qualName) const;
+  ScriptClass *findClass(const c10::ClassType *type) const;
+
+  /// c10's type for an ember type (list element types, dict key and value
+  /// types, tuples, classes of this unit).
+  c10::TypePtr c10Type(const TypePtr &type) const;
+
+private:
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::unique_ptr<Function>> functions_;
+  std::unordered_map<std::string, std::unique_ptr<ScriptClass>> classes_;
+  std::unordered_map<const c10::ClassType *, ScriptClass *> byC10Type_;
+};
+
+} // namespace ember::runtime
