@@ -15,3 +15,6 @@ cat "$GRAPH"
 echo
 echo "=== ember-opt $GRAPH --pipeline=default ==="
 "$BUILD_DIR/tools/ember-opt/ember-opt" "$GRAPH" --pipeline=default --stats 2>&1
+echo
+echo "=== ember.script: a transformer block (examples/python/demo.py) ==="
+.venv/bin/python examples/python/demo.py

@@ -315,14 +315,16 @@ void addScalarKernels(KernelTable &t) {
           IValue b = pop(s), a = pop(s);
           if (isIntLike(a) && isIntLike(b)) {
             int64_t x = asInt(a), y = asInt(b);
-            s.push_back(c10::ivalue::Tuple::create(floorDivide(x, y), floorModulo(x, y)));
+            s.push_back(floorDivide(x, y));
+            s.push_back(floorModulo(x, y));
             return;
           }
           double x = asDouble(a), y = asDouble(b);
           if (y == 0)
             throw PythonError("ZeroDivisionError", "float divmod()");
           double m = floorModulo(x, y);
-          s.push_back(c10::ivalue::Tuple::create(std::round((x - m) / y), m));
+          s.push_back(std::round((x - m) / y));
+          s.push_back(m);
         }));
   t.add("aten::__is__", Operation([](Stack &s) {
           IValue b = pop(s), a = pop(s);

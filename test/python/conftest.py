@@ -1,12 +1,15 @@
 """Shared helpers: where the build is and how to run ember-opt."""
 import os
 import subprocess
+import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("EMBER_BUILD_DIR", os.path.join(ROOT, "build"))
 EMBER_OPT = os.path.join(BUILD, "tools", "ember-opt", "ember-opt")
+# The ember package as the build lays it out (build/python/ember).
+sys.path.insert(0, os.path.join(BUILD, "python"))
 
 
 def run_ember_opt(text, passes=None, expect_ok=True):

@@ -1,0 +1,25 @@
+"""ember: TorchScript, compiled.
+
+`ember.script` compiles Python functions (and the script classes and helper
+functions they use) with ember's own frontend and runs them on ember's
+runtime; the API mirrors `torch.jit`.
+"""
+import atexit
+import sys
+import warnings
+
+import torch
+
+from . import _C
+from ._errors import CompileError, Error
+from ._script import ScriptFunction, script
+from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
+                   Attribute, Future)
+
+_C._set_error_classes(CompileError, Error)
+_C._set_print_handler(lambda text: sys.stdout.write(text))
+_C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
+atexit.register(_C._clear_handlers)
+
+__all__ = ["script", "ScriptFunction", "CompileError", "Error", "annotate", "export", "fork",
+           "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute", "Future"]

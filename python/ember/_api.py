@@ -1,0 +1,66 @@
+"""torch.jit's helper API, for code written against ember directly.
+
+Inside compiled code these names compile exactly as their torch.jit
+counterparts (the resolver maps the `ember` module to `torch.jit`); called
+from Python they behave as torch.jit's do in eager mode.
+"""
+import builtins
+
+import torch
+from typing import Final  # noqa: F401  (re-exported: ember.Final)
+
+
+def annotate(the_type, the_value):
+    return the_value
+
+
+def is_scripting():
+    return False
+
+
+def isinstance(obj, target_type):
+    origin = getattr(target_type, "__origin__", None)
+    return builtins.isinstance(obj, origin or target_type)
+
+
+def _mark(fn, flag):
+    setattr(fn, "_ember_" + flag, True)
+    return fn
+
+
+def export(fn):
+    return _mark(fn, "export")
+
+
+def ignore(drop=False, **kwargs):
+    if callable(drop):
+        return _mark(drop, "ignore")
+    return lambda fn: _mark(fn, "unused" if drop else "ignore")
+
+
+def unused(fn):
+    return _mark(fn, "unused")
+
+
+class Attribute:
+    def __init__(self, value, type):
+        self.value = value
+        self.type = type
+
+
+class Future:
+    """The result of `ember.fork` called from Python: already computed."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def wait(self):
+        return self._value
+
+
+def fork(fn, *args, **kwargs):
+    return Future(fn(*args, **kwargs))
+
+
+def wait(future):
+    return future.wait()

@@ -1,0 +1,19 @@
+"""The exceptions ember raises."""
+import torch
+
+# Code written for torch.jit catches torch.jit.Error (a RuntimeError); ember's
+# run-time errors are instances of it too.
+_JitError = getattr(torch.jit, "Error", RuntimeError)
+
+
+class CompileError(RuntimeError):
+    """A program TorchScript rejects; the message is the rendered diagnostic
+    (file:line:col: error: ..., the source line and a caret)."""
+
+
+class Error(_JitError):
+    """An exception raised while running compiled code. `python_class` is the
+    original exception class (`builtins.ValueError`), `message` its message;
+    str() gives the script traceback."""
+    python_class = "RuntimeError"
+    message = ""

@@ -1,0 +1,202 @@
+//===- python/src/Values.cpp - Python objects <-> IValues -----------------===//
+//
+// The boundary: tensors cross as the same at::Tensor (THPVariable), so
+// storage and autograd history are shared; containers are converted by the
+// declared type, as TorchScript's argument matching does.
+//
+//===----------------------------------------------------------------------===//
+#include "python/src/Values.h"
+
+#include <torch/csrc/Device.h>
+#include <torch/csrc/Dtype.h>
+#include <torch/csrc/DynamicTypes.h>
+#include <torch/csrc/autograd/python_variable.h>
+
+#include <ATen/core/class_type.h>
+#include <ATen/core/jit_type.h>
+
+namespace ember::python {
+
+namespace {
+
+[[noreturn]] void mismatch(py::handle obj, const TypePtr &type) {
+  throw py::type_error("expected a value of type '" + type->annotationStr() + "' but found '" +
+                       std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
+}
+
+} // namespace
+
+c10::IValue toIValueInferred(py::handle obj) {
+  if (obj.is_none())
+    return c10::IValue();
+  if (THPVariable_Check(obj.ptr()))
+    return THPVariable_Unpack(obj.ptr());
+  if (PyBool_Check(obj.ptr()))
+    return obj.cast<bool>();
+  if (PyLong_Check(obj.ptr()))
+    return obj.cast<int64_t>();
+  if (PyFloat_Check(obj.ptr()))
+    return obj.cast<double>();
+  if (PyUnicode_Check(obj.ptr()))
+    return obj.cast<std::string>();
+  if (THPDtype_Check(obj.ptr()))
+    return int64_t(reinterpret_cast<THPDtype *>(obj.ptr())->scalar_type);
+  if (THPDevice_Check(obj.ptr()))
+    return reinterpret_cast<THPDevice *>(obj.ptr())->device;
+  if (PyTuple_Check(obj.ptr())) {
+    std::vector<c10::IValue> elems;
+    for (auto e : obj)
+      elems.push_back(toIValueInferred(e));
+    return c10::ivalue::Tuple::create(std::move(elems));
+  }
+  throw py::type_error("cannot convert a '" +
+                       std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
+                       "' to a TorchScript value");
+}
+
+c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptUnit &unit) {
+  PyObject *p = obj.ptr();
+  switch (type->kind()) {
+  case TypeKind::Tensor:
+    if (!THPVariable_Check(p))
+      mismatch(obj, type);
+    return THPVariable_Unpack(p);
+  case TypeKind::Int:
+  case TypeKind::SymInt:
+    if (PyBool_Check(p) || !PyLong_Check(p)) {
+      if (THPVariable_Check(p) && THPVariable_Unpack(p).numel() == 1)
+        return THPVariable_Unpack(p).item().toLong();
+      mismatch(obj, type);
+    }
+    return obj.cast<int64_t>();
+  case TypeKind::Float:
+    if (PyFloat_Check(p) || (PyLong_Check(p) && !PyBool_Check(p)))
+      return obj.cast<double>();
+    mismatch(obj, type);
+  case TypeKind::Bool:
+    if (!PyBool_Check(p))
+      mismatch(obj, type);
+    return obj.cast<bool>();
+  case TypeKind::Str:
+    if (!PyUnicode_Check(p))
+      mismatch(obj, type);
+    return obj.cast<std::string>();
+  case TypeKind::Number:
+    if (PyComplex_Check(p))
+      return c10::complex<double>(PyComplex_RealAsDouble(p), PyComplex_ImagAsDouble(p));
+    return toIValueInferred(obj);
+  case TypeKind::None:
+    if (!obj.is_none())
+      mismatch(obj, type);
+    return c10::IValue();
+  case TypeKind::Optional:
+    return obj.is_none() ? c10::IValue() : toIValue(obj, type->elem(), unit);
+  case TypeKind::Union:
+    for (const TypePtr &alt : type->contained()) {
+      try {
+        return toIValue(obj, alt, unit);
+      } catch (const py::type_error &) {
+      }
+    }
+    mismatch(obj, type);
+  case TypeKind::List: {
+    if (!PyList_Check(p) && !PyTuple_Check(p))
+      mismatch(obj, type);
+    c10::impl::GenericList l(unit.c10Type(type->elem()));
+    for (auto e : obj)
+      l.push_back(toIValue(e, type->elem(), unit));
+    return l;
+  }
+  case TypeKind::Tuple: {
+    if (!PyTuple_Check(p) || py::len(obj) != type->contained().size())
+      mismatch(obj, type);
+    std::vector<c10::IValue> elems;
+    size_t i = 0;
+    for (auto e : obj)
+      elems.push_back(toIValue(e, type->contained()[i++], unit));
+    if (type->isNamedTuple())
+      return c10::ivalue::Tuple::createNamed(std::move(elems),
+                                             unit.c10Type(type)->expect<c10::TupleType>());
+    return c10::ivalue::Tuple::create(std::move(elems));
+  }
+  case TypeKind::Dict: {
+    if (!PyDict_Check(p))
+      mismatch(obj, type);
+    const TypePtr &k = type->contained()[0], &v = type->contained()[1];
+    c10::impl::GenericDict d(unit.c10Type(k), unit.c10Type(v));
+    for (auto item : py::reinterpret_borrow<py::dict>(obj))
+      d.insert_or_assign(toIValue(item.first, k, unit), toIValue(item.second, v, unit));
+    return d;
+  }
+  case TypeKind::Device:
+    if (THPDevice_Check(p))
+      return reinterpret_cast<THPDevice *>(p)->device;
+    if (PyUnicode_Check(p))
+      return c10::Device(obj.cast<std::string>());
+    mismatch(obj, type);
+  case TypeKind::ScalarType:
+    if (!THPDtype_Check(p))
+      mismatch(obj, type);
+    return int64_t(reinterpret_cast<THPDtype *>(p)->scalar_type);
+  case TypeKind::Class:
+    if (py::isinstance<ScriptObjectHandle>(obj))
+      return obj.cast<ScriptObjectHandle &>().value;
+    mismatch(obj, type);
+  default:
+    return toIValueInferred(obj);
+  }
+}
+
+py::object toPython(const c10::IValue &v, const TypePtr &type,
+                    const std::shared_ptr<ScriptProgram> &program) {
+  if (v.isNone())
+    return py::none();
+  if (v.isTensor())
+    return py::reinterpret_steal<py::object>(THPVariable_Wrap(v.toTensor()));
+  if (v.isBool())
+    return py::bool_(v.toBool());
+  if (v.isInt()) {
+    if (type && type->kind() == TypeKind::ScalarType)
+      return py::reinterpret_borrow<py::object>(
+          reinterpret_cast<PyObject *>(torch::getTHPDtype(c10::ScalarType(v.toInt()))));
+    return py::int_(v.toInt());
+  }
+  if (v.isDouble())
+    return py::float_(v.toDouble());
+  if (v.isComplexDouble()) {
+    auto c = v.toComplexDouble();
+    return py::reinterpret_steal<py::object>(PyComplex_FromDoubles(c.real(), c.imag()));
+  }
+  if (v.isString())
+    return py::str(v.toStringRef());
+  if (v.isDevice())
+    return py::reinterpret_steal<py::object>(THPDevice_New(v.toDevice()));
+  auto elemType = [&](size_t i) -> TypePtr {
+    return type && i < type->contained().size() ? type->contained()[i] : nullptr;
+  };
+  if (v.isList()) {
+    py::list out;
+    TypePtr elem = type && type->kind() == TypeKind::List ? type->elem() : nullptr;
+    for (const c10::IValue &e : v.toListRef())
+      out.append(toPython(e, elem, program));
+    return out;
+  }
+  if (v.isTuple()) {
+    const auto &elems = v.toTupleRef().elements();
+    py::tuple out(elems.size());
+    for (size_t i = 0; i < elems.size(); ++i)
+      out[i] = toPython(elems[i], elemType(i), program);
+    return out;
+  }
+  if (v.isGenericDict()) {
+    py::dict out;
+    for (const auto &e : v.toGenericDict())
+      out[toPython(e.key(), elemType(0), program)] = toPython(e.value(), elemType(1), program);
+    return out;
+  }
+  if (v.isObject())
+    return py::cast(ScriptObjectHandle{v, program});
+  throw py::type_error("cannot convert a TorchScript '" + v.tagKind() + "' to Python");
+}
+
+} // namespace ember::python

@@ -1,0 +1,187 @@
+"""ember.script compiles Python functions and ember's interpreter runs them.
+
+Every program of programs/ runs through ember.script and is compared with
+eager Python on the same inputs (results, mutations of the arguments, and
+whether it raises); then the boundary: tensors shared without copies,
+autograd through compiled code, errors, threads, the PYTORCH_JIT switch.
+"""
+import subprocess
+import sys
+import threading
+
+import pytest
+import torch
+
+import ember
+from conftest import BUILD
+from programs.cases import CASES, clone, run, same
+
+SCALE = 3
+
+
+def tensors_of(args):
+    return [a for a in args if isinstance(a, torch.Tensor)]
+
+
+@pytest.mark.parametrize("fn,make_inputs", CASES, ids=[c[0].__name__ for c in CASES])
+def test_scripted_matches_eager(fn, make_inputs):
+    scripted = ember.script(fn)
+    for args in make_inputs():
+        torch.manual_seed(0)
+        expected = run(fn, clone(args))
+        torch.manual_seed(0)
+        actual = run(scripted, clone(args))
+        assert expected[0] == actual[0], (args, expected, actual)
+        if expected[0] == "ok":
+            assert same(expected[1], actual[1]), (args, expected[1], actual[1])
+            # Lists and dicts are converted at the call boundary, as torch.jit
+            # converts them, so only tensors show the callee's mutations.
+            assert same(tensors_of(expected[2]), tensors_of(actual[2])), "tensors mutated differently"
+
+
+def test_tensors_cross_without_copies():
+    @ember.script
+    def bump(x: torch.Tensor) -> torch.Tensor:
+        x.add_(1)
+        return x
+
+    x = torch.zeros(3)
+    out = bump(x)
+    assert torch.equal(x, torch.ones(3))
+    assert out.data_ptr() == x.data_ptr()
+
+
+def test_autograd_through_compiled_code():
+    @ember.script
+    def loss(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x @ w).pow(2).sum()
+
+    x = torch.randn(4, 3)
+    w = torch.randn(3, 2, requires_grad=True)
+    loss(x, w).backward()
+    w2 = w.detach().clone().requires_grad_(True)
+    torch.tanh(x @ w2).pow(2).sum().backward()
+    assert torch.allclose(w.grad, w2.grad)
+
+
+def helper(x: int) -> int:
+    return x * SCALE
+
+
+class Acc:
+    def __init__(self, n: int):
+        self.n = n
+
+    def add(self, x: int) -> int:
+        self.n += x
+        return self.n
+
+
+def test_globals_helpers_and_classes_compile_transitively():
+    def f(n: int) -> int:
+        a = Acc(n)
+        for i in range(4):
+            a.add(helper(i))
+        return a.n
+
+    assert ember.script(f)(2) == f(2)
+
+
+def test_fork_and_wait():
+    def f(n: int) -> int:
+        futs = [torch.jit.fork(helper, i) for i in range(n)]
+        return sum([torch.jit.wait(fut) for fut in futs])
+
+    assert ember.script(f)(10) == f(10)
+
+
+def test_raise_gives_ember_error_with_class_and_traceback():
+    def f(x: int) -> int:
+        if x > 2:
+            raise ValueError("too big: " + str(x))
+        return x
+
+    g = ember.script(f)
+    with pytest.raises(ember.Error) as info:
+        g(5)
+    assert isinstance(info.value, torch.jit.Error)
+    assert info.value.python_class == "builtins.ValueError"
+    text = str(info.value)
+    assert "Traceback of TorchScript" in text
+    assert 'raise ValueError("too big: " + str(x))' in text
+    assert text.endswith("builtins.ValueError: too big: 5")
+
+
+def test_errors_inside_aten_ops_name_the_line():
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return torch.mm(x, x)
+
+    with pytest.raises(ember.Error) as info:
+        ember.script(f)(torch.ones(2, 3))
+    assert "in f" in str(info.value) and "torch.mm(x, x)" in str(info.value)
+
+
+def test_compile_errors_are_compile_error():
+    def f(x: int) -> int:
+        return x + "a"
+
+    with pytest.raises(ember.CompileError) as info:
+        ember.script(f)
+    assert "error:" in str(info.value)
+
+
+def test_wrong_argument_type_is_type_error():
+    g = ember.script(helper)
+    with pytest.raises(TypeError):
+        g("3")
+    assert g(x=4) == 12
+
+
+def test_print_goes_to_sys_stdout(capsys):
+    def f(x: int) -> None:
+        print("value", x, 1.0)
+
+    ember.script(f)(3)
+    assert capsys.readouterr().out == "value 3 1.\n"
+
+
+def test_graph_code_and_schema():
+    g = ember.script(helper)
+    assert "aten::mul" in str(g.graph)
+    assert g.code.startswith("def helper(x: int) -> int:")
+    assert str(g.schema) == "helper(int x) -> int"
+    assert g.name == "helper"
+
+
+def test_many_threads_call_one_function():
+    def f(x: torch.Tensor, n: int) -> torch.Tensor:
+        for _ in range(n):
+            x = x + 1
+        return x
+
+    g = ember.script(f)
+    failures = []
+
+    def worker(t):
+        for k in range(30):
+            if not torch.equal(g(torch.full((4,), float(t)), k), torch.full((4,), float(t + k))):
+                failures.append((t, k))
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not failures
+
+
+@pytest.mark.parametrize("var", ["EMBER_JIT", "PYTORCH_JIT"])
+def test_jit_switch_returns_the_python_function(var, tmp_path):
+    script = tmp_path / "prog.py"
+    script.write_text("import ember\n"
+                      "def f(x: int) -> int:\n"
+                      "    return x\n"
+                      "print(ember.script(f) is f)\n")
+    env = {"PYTHONPATH": BUILD + "/python", var: "0"}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "True", out.stderr
