@@ -29,9 +29,8 @@ ScriptClass *ScriptUnit::addClass(const TypePtr &type) {
   if (!slot) {
     slot = std::make_unique<ScriptClass>();
     slot->type = type;
-    slot->c10Type = c10::ClassType::create(c10::QualifiedName(type->name()),
-                                           std::weak_ptr<torch::jit::CompilationUnit>(),
-                                           type->isModule());
+    // No compilation unit: ember's unit keeps the methods.
+    slot->c10Type = c10::ClassType::create(c10::QualifiedName(type->name()), {}, type->isModule());
     byC10Type_[slot->c10Type.get()] = slot.get();
   }
   return slot.get();

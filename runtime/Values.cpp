@@ -42,24 +42,18 @@ bool valuesEqual(const c10::IValue &a, const c10::IValue &b) {
     const at::Tensor &x = a.toTensor(), &y = b.toTensor();
     return x.defined() == y.defined() && (!x.defined() || x.equal(y));
   }
-  if (a.isList() && b.isList()) {
-    auto x = a.toListRef(), y = b.toListRef();
+  auto elementwise = [](const auto &x, const auto &y) {
     if (x.size() != y.size())
       return false;
     for (size_t i = 0; i < x.size(); ++i)
       if (!valuesEqual(x[i], y[i]))
         return false;
     return true;
-  }
-  if (a.isTuple() && b.isTuple()) {
-    const auto &x = a.toTupleRef().elements(), &y = b.toTupleRef().elements();
-    if (x.size() != y.size())
-      return false;
-    for (size_t i = 0; i < x.size(); ++i)
-      if (!valuesEqual(x[i], y[i]))
-        return false;
-    return true;
-  }
+  };
+  if (a.isList() && b.isList())
+    return elementwise(a.toListRef(), b.toListRef());
+  if (a.isTuple() && b.isTuple())
+    return elementwise(a.toTupleRef().elements(), b.toTupleRef().elements());
   if (a.isGenericDict() && b.isGenericDict()) {
     auto x = a.toGenericDict(), y = b.toGenericDict();
     if (x.size() != y.size())

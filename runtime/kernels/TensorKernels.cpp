@@ -91,8 +91,9 @@ at::Tensor tensorFromValue(const IValue &data, const IValue &dtype, const IValue
   return t;
 }
 
-IValue tensorToList(const at::Tensor &t, int64_t dim, const c10::TypePtr &type) {
-  if (dim == t.dim()) {
+/// Nested lists of `t`'s elements, typed by `type` (one list level per dim).
+IValue tensorToList(const at::Tensor &t, const c10::TypePtr &type) {
+  if (t.dim() == 0) {
     at::Scalar s = t.item();
     switch (type->kind()) {
     case c10::TypeKind::IntType: return s.toLong();
@@ -103,8 +104,8 @@ IValue tensorToList(const at::Tensor &t, int64_t dim, const c10::TypePtr &type) 
   }
   auto elem = type->castRaw<c10::ListType>()->getElementType();
   c10::impl::GenericList l(elem);
-  for (int64_t i = 0; i < t.size(dim == 0 ? 0 : 0); ++i)
-    l.push_back(tensorToList(t.select(0, i), dim, elem));
+  for (int64_t i = 0; i < t.size(0); ++i)
+    l.push_back(tensorToList(t.select(0, i), elem));
   return l;
 }
 
@@ -203,7 +204,7 @@ void addConversionKernels(KernelTable &t) {
       if (dims != x.dim())
         throw PythonError("RuntimeError", "Output annotation list dimension and runtime tensor "
                                           "dimension must match for tolist()");
-      s.push_back(tensorToList(x, 0, out));
+      s.push_back(tensorToList(x, out));
     };
   });
   t.add("aten::_tensor_to_list", Operation([](Stack &s) {
