@@ -100,8 +100,7 @@ def annotate_list() -> List[int]:
 # CHECK-LABEL: list_builtins(%xs : int[]):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=7]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V23:[0-9]+]] : (int, int) = prim::Constant[value=(3, 1)]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = aten::sorted(%xs)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool[] = prim::ListConstruct(%[[V4]], %[[V5]])
 # CHECK-NEXT:   %[[V7:[0-9]+]] : bool = aten::any(%[[V6]])
@@ -112,9 +111,7 @@ def annotate_list() -> List[int]:
 # CHECK-NEXT:       -> (%[[V11]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V5]])
-# CHECK-NEXT:   %[[V15:[0-9]+]] : int, %[[V16:[0-9]+]] : int = aten::divmod(%[[V13]], %[[V14]])
-# CHECK-NEXT:   %[[V17:[0-9]+]] : (int, int) = prim::TupleConstruct(%[[V15]], %[[V16]])
-# CHECK-NEXT:   %[[V18:[0-9]+]] : (int[], bool, (int, int)) = prim::TupleConstruct(%[[V3]], %[[V8]], %[[V17]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : (int[], bool, (int, int)) = prim::TupleConstruct(%[[V3]], %[[V8]], %[[V23]])
 # CHECK-NEXT:   return (%[[V18]])
 def list_builtins(xs: List[int]) -> Tuple[List[int], bool, Tuple[int, int]]:
     return sorted(xs), any([True, False]) and all([True]), divmod(7, 2)
