@@ -326,14 +326,15 @@ void addScalarKernels(KernelTable &t) {
           s.push_back(std::round((x - m) / y));
           s.push_back(m);
         }));
-  t.add("aten::__is__", Operation([](Stack &s) {
-          IValue b = pop(s), a = pop(s);
-          s.push_back(a.isNone() || b.isNone() ? a.isNone() && b.isNone() : a.isSameIdentity(b));
-        }));
-  t.add("aten::__isnot__", Operation([](Stack &s) {
-          IValue b = pop(s), a = pop(s);
-          s.push_back(!(a.isNone() || b.isNone() ? a.isNone() && b.isNone() : a.isSameIdentity(b)));
-        }));
+  auto identity = [](bool negate) {
+    return [negate](Stack &s) {
+      IValue b = pop(s), a = pop(s);
+      bool same = a.isNone() || b.isNone() ? a.isNone() && b.isNone() : a.isSameIdentity(b);
+      s.push_back(same != negate);
+    };
+  };
+  t.add("aten::__is__", Operation(identity(false)));
+  t.add("aten::__isnot__", Operation(identity(true)));
   addConversions(t);
 }
 

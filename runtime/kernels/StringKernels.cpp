@@ -369,16 +369,13 @@ void addConversionKernels(KernelTable &t) {
           s.push_back(pop(s).toStringRef() + b);
         }));
   t.add("aten::len.str", Operation([](Stack &s) { s.push_back(int64_t(pop(s).toStringRef().size())); }));
-  t.add("aten::__getitem__.str", Operation([](Stack &s) {
-          int64_t i = pop(s).toInt();
-          std::string self = pop(s).toStringRef();
-          s.push_back(std::string(1, self[normalizeIndex(i, self.size(), "string")]));
-        }));
-  t.add("prim::StringIndex", Operation([](Stack &s) {
-          int64_t i = pop(s).toInt();
-          std::string self = pop(s).toStringRef();
-          s.push_back(std::string(1, self[normalizeIndex(i, self.size(), "string")]));
-        }));
+  Operation charAt = [](Stack &s) {
+    int64_t i = pop(s).toInt();
+    std::string self = pop(s).toStringRef();
+    s.push_back(std::string(1, self[normalizeIndex(i, self.size(), "string")]));
+  };
+  t.add("aten::__getitem__.str", charAt);
+  t.add("prim::StringIndex", charAt);
   t.add("aten::list", Operation([](Stack &s) {
           // list(str): one string per character; list(t[]) is a copy.
           IValue v = pop(s);
