@@ -16,12 +16,12 @@ if command -v ccache >/dev/null; then
 fi
 TORCH_INCLUDE="$(/usr/bin/python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "include"))')"
 TORCH_LIB="$(/usr/bin/python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
-SOURCES=("$ROOT"/frontend/*.cpp "$ROOT"/ir/*.cpp "$ROOT"/runtime/*.cpp
+SOURCES=("$ROOT"/frontend/*.cpp "$ROOT"/ir/*.cpp "$ROOT"/runtime/*.cpp "$ROOT"/runtime/kernels/*.cpp
          "$ROOT/test/fuzz/EmitterFuzzer.cpp")
 OBJS=()
 for src in "${SOURCES[@]}"; do
   obj="$OUT/$(basename "$(dirname "$src")")-$(basename "${src%.cpp}").o"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/ir" "$ROOT/frontend" -name '*.h' -newer "$obj" -print -quit)" ]; then
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/ir" "$ROOT/frontend" "$ROOT/runtime" -name '*.h' -newer "$obj" -print -quit)" ]; then
     $CXX -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr \
       -fno-sanitize-recover=undefined -I"$ROOT" -isystem "$TORCH_INCLUDE" \
       -c "$src" -o "$obj" &
