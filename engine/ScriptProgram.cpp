@@ -4,6 +4,8 @@
 #include "passes/Passes.h"
 #include "runtime/OperatorImport.h"
 
+#include <ATen/core/class_type.h>
+
 namespace ember {
 
 ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) {
@@ -33,6 +35,32 @@ std::string ScriptProgram::code(const std::string &name) {
   frontend::CodePrinter printer;
   if (Graph *g = compiler_->unit().find(name))
     printer.printFunction(name, *g, *compiler_->schema(name));
+  return printer.str();
+}
+
+runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
+                                              std::shared_ptr<frontend::Module> header,
+                                              std::vector<frontend::ClassMethod> methods) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiler_->addClass(qualifiedName, std::move(header), std::move(methods));
+  compiler_->prepareClass(qualifiedName);
+  auto info = compiler_->classToPrint(qualifiedName);
+  runtime::ScriptClass *cls = unit_->addClass(info->type);
+  unit_->setAttributes(*cls, info->attributes, info->parameters, info->buffers);
+  return *cls;
+}
+
+c10::IValue ScriptProgram::newObject(const runtime::ScriptClass &cls) const {
+  return c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls.c10Type),
+                                     cls.c10Type->numAttributes());
+}
+
+std::string ScriptProgram::methodCode(const std::string &className, const std::string &method) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string name = className + "." + method;
+  frontend::CodePrinter printer;
+  if (Graph *g = compiler_->unit().find(name))
+    printer.printFunction(method, *g, *compiler_->schema(name), /*typedFirstArgument=*/false);
   return printer.str();
 }
 

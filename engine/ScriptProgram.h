@@ -28,6 +28,16 @@ public:
   /// Compiles `name` (a function, or `Class.method`) with everything it
   /// calls and returns it ready to run. Throws CompileError.
   runtime::Function *function(const std::string &name);
+  /// Registers a class assembled by the caller (frontend::Compiler::addClass)
+  /// and lays out its slots now, so objects can be made before any method
+  /// is compiled. Classes named by its attributes must be added first.
+  runtime::ScriptClass &addClass(const std::string &qualifiedName,
+                                 std::shared_ptr<frontend::Module> header,
+                                 std::vector<frontend::ClassMethod> methods);
+  /// A new object of `cls` with every slot None.
+  c10::IValue newObject(const runtime::ScriptClass &cls) const;
+  /// `.code` of a method, `self` untyped as Method.code prints it.
+  std::string methodCode(const std::string &className, const std::string &method);
   /// The schema of a compiled function.
   const FunctionSchema *schema(const std::string &name) const;
   /// `.code` of a compiled function, as TorchScript prints it.

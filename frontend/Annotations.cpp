@@ -58,6 +58,18 @@ public:
         r.type = Type::list(resolve(*argsOf(e, 1)[0]));
         return r;
       }
+      // `Optional[BroadcastingList2[int]]` (torch.nn.functional's pooling
+      // strides): an optional broadcasting list, `int[2]?`.
+      if (head == "Optional") {
+        const Expr *inner = argsOf(e, 1)[0];
+        if (inner->kind == ExprKind::Subscript) {
+          ResolvedAnnotation list = resolveTop(*inner);
+          if (list.N) {
+            list.type = Type::optional(list.type);
+            return list;
+          }
+        }
+      }
     }
     if (canonicalName(dottedName(e)) == "Final") {
       r.isFinal = true;

@@ -138,3 +138,54 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
 }
 
 } // namespace ember::frontend
+
+namespace ember::frontend {
+
+void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
+                                     std::shared_ptr<Module> header,
+                                     std::vector<ClassMethod> methods) {
+  Stmt *def = nullptr;
+  for (auto &s : header->body) {
+    if (s->kind != StmtKind::ClassDef)
+      continue;
+    if (def)
+      throw CompileError(s->span, "a class header defines exactly one class");
+    def = s.get();
+  }
+  if (!def)
+    throw std::invalid_argument("a class header must define a class");
+  def->name = qualifiedName;
+  std::map<std::string, MethodKind> kinds;
+  for (ClassMethod &m : methods) {
+    for (auto &s : m.source->body) {
+      if (s->kind != StmtKind::FunctionDef)
+        continue;
+      if (m.kind != MethodKind::Script)
+        kinds[s->name] = m.kind;
+      def->body.push_back(std::move(s));
+      break;
+    }
+  }
+  addClass(header, *def);
+  classes_[qualifiedName].methodKinds = std::move(kinds);
+}
+
+void Compiler::addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
+                        std::vector<ClassMethod> methods) {
+  impl_->addAssembledClass(qualifiedName, std::move(header), std::move(methods));
+}
+
+bool Compiler::hasMethod(const std::string &className, const std::string &method) {
+  ClassInfo *c = impl_->findClass(className);
+  return c && c->methods.count(method);
+}
+
+bool Compiler::prepareClass(const std::string &name) {
+  ClassInfo *c = impl_->findClass(name);
+  if (!c)
+    return false;
+  impl_->prepareClass(*c, c->def->span);
+  return true;
+}
+
+} // namespace ember::frontend

@@ -135,6 +135,11 @@ Graph *CompilerImpl::compile(const std::string &name, const SourceSpan *callSite
   if (Graph *g = unit_.find(name))
     return g;
   SourceSpan site = callSite ? *callSite : SourceSpan{};
+  size_t dot = name.rfind('.');
+  if (ClassInfo *c = dot == std::string::npos ? nullptr : findClass(name.substr(0, dot))) {
+    methodSchema(*c, name.substr(dot + 1), c->def->span);
+    return unit_.find(name);
+  }
   if (!hasFunction(name)) {
     if (callSite)
       throw CompileError(*callSite, "undefined function '" + name + "'");
@@ -216,6 +221,11 @@ FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
   }
   if (!signature.returnInferred)
     declaredReturn_ = schema.returns.empty() ? Type::get(TypeKind::None) : schema.returns[0].type;
+  if (class_) {
+    auto kind = class_->methodKinds.find(def_.name);
+    if (kind != class_->methodKinds.end())
+      return emitStandIn(schema, kind->second);
+  }
   setFlag("$skip", false, def_.span);
   setFlag("$ret", false, def_.span);
   emitStatements(def_.body);
@@ -224,6 +234,28 @@ FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
   Argument ret;
   ret.type = declaredReturn_ ? declaredReturn_ : result->type();
   schema.returns = {ret};
+  return schema;
+}
+
+FunctionSchema FunctionEmitter::emitStandIn(FunctionSchema schema, MethodKind kind) {
+  // As TorchScript types an ignored function: unannotated parameters and
+  // result are Tensor.
+  TypePtr ret = declaredReturn_ ? declaredReturn_ : Type::get(TypeKind::Tensor);
+  Value *result;
+  if (kind == MethodKind::Python) {
+    std::vector<Value *> args(graph_->inputs().begin(), graph_->inputs().end());
+    result = insertValue(Symbol::prim("PythonOp"), args, ret, def_.span);
+    result->node()->s_(attr::name(), def_.name);
+  } else {
+    insert(Symbol::prim("RaiseException"),
+           {constStr("Cannot call @unused methods"), constStr("builtins.RuntimeError")}, 0,
+           def_.span);
+    result = uninitialized(ret);
+  }
+  graph_->registerOutput(result);
+  Argument r;
+  r.type = ret;
+  schema.returns = {r};
   return schema;
 }
 

@@ -38,7 +38,8 @@ std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
       std::vector<Value *> elems;
       for (size_t i : a.packed) {
         Value *e = args[i].value;
-        if (e->type()->kind() == TypeKind::Tensor)
+        if (e->type()->kind() == TypeKind::Tensor &&
+            a.formalType->elem()->kind() == TypeKind::Int)
           e = em.insertValue(Symbol::fromQualString("aten::IntImplicit"), {e},
                              Type::get(TypeKind::Int), args[i].span);
         elems.push_back(e);
@@ -138,6 +139,31 @@ std::vector<NamedValue> FunctionEmitter::emitArguments(const Expr &call, size_t 
   return args;
 }
 
+Sugared FunctionEmitter::chooseDispatch(const GlobalValue::BoolDispatch &d, const Expr &e) {
+  // As TorchScript's BooleanDispatchValue: the flag is a keyword or the
+  // positional argument at `index`, and must be a constant.
+  const Expr *flag = nullptr;
+  for (const auto &k : e.keywords)
+    if (k.name == d.argName)
+      flag = k.value.get();
+  if (!flag && d.index + 1 < e.operands.size())
+    flag = e.operands[d.index + 1].get();
+  bool value = d.defaultValue;
+  if (flag) {
+    Value *v = emitValue(*flag);
+    auto c = constantValue(v);
+    if (!c || !c->isBool())
+      error(flag->span, "'" + d.argName + "' must be a constant bool here: it picks the function "
+                        "to call at compile time");
+    value = c->toBool();
+  }
+  const std::string &chosen = value ? d.ifTrue : d.ifFalse;
+  auto g = compiler_.globalValue(chosen);
+  if (!g)
+    error(e.span, "cannot resolve '" + chosen + "'");
+  return fromGlobalValue(*g, chosen, e.span);
+}
+
 Sugared FunctionEmitter::emitCall(const Expr &e) {
   const Expr &calleeExpr = *e.operands[0];
   Sugared callee = emitExpr(calleeExpr);
@@ -181,6 +207,14 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
         return Sugared::of(emitMethodCall(callee.value, method, emitArguments(e), e.span));
     }
     break;
+  case Sugared::Kind::Dispatch: {
+    Sugared chosen = chooseDispatch(*callee.dispatch, e);
+    if (chosen.kind == Sugared::Kind::Function)
+      return Sugared::of(emitScriptCall(chosen.name, emitArguments(e), e.span));
+    if (chosen.kind == Sugared::Kind::Operator)
+      return Sugared::of(emitOperator(chosen.name, emitArguments(e), e.span));
+    break;
+  }
   case Sugared::Kind::Iterable: break;
   }
   std::string what = callee.isValue() ? "a value of type '" + callee.value->type()->annotationStr() + "'"

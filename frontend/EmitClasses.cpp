@@ -26,9 +26,15 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
   bool inOwnInit = class_ == c && def_.name == "__init__";
   if (!inOwnInit)
     compiler_.prepareClass(*c, span);
-  if (TypePtr t = c->attributeType(attr))
-    return Sugared::of(insertValue(Symbol::prim("GetAttr"), {object}, t, span)->node()
-                           ->s_(attr::name(), attr)->output());
+  if (TypePtr t = c->attributeType(attr)) {
+    Value *v = insertValue(Symbol::prim("GetAttr"), {object}, t, span);
+    v->node()->s_(attr::name(), attr);
+    // As TorchScript's createGetAttr: the value is named after the
+    // attribute (so `.code` shows `weight = self.weight`).
+    if (meaningfulName(attr))
+      v->setDebugName(attr);
+    return Sugared::of(v);
+  }
   for (const auto &s : c->def->body)
     if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name &&
         s->targets[0]->text == attr)

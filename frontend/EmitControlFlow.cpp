@@ -43,8 +43,12 @@ ExitKind FunctionEmitter::classifyStmt(const Stmt &s, bool loopExitsCount) const
   case StmtKind::If: {
     ExitKind t = classify(refsOf(s.body), loopExitsCount);
     ExitKind e = classify(refsOf(s.orelse), loopExitsCount);
-    if (t == ExitKind::Raises && e == ExitKind::Raises)
-      return ExitKind::Raises;
+    // A branch that raises never continues and sets no return flag: the
+    // `if` leaves as the other branch does.
+    if (t == ExitKind::Raises)
+      return e;
+    if (e == ExitKind::Raises)
+      return t;
     if (terminates(t) && terminates(e))
       return ExitKind::Always;
     return t == ExitKind::Never && e == ExitKind::Never ? ExitKind::Never : ExitKind::Maybe;

@@ -221,6 +221,13 @@ Value *FunctionEmitter::toBool(Value *v, const SourceSpan &span) {
   case TypeKind::Tensor:
   case TypeKind::Int:
   case TypeKind::Float: return emitOperator("aten::Bool", {{v, "", span}}, span);
+  case TypeKind::Str:
+  case TypeKind::List:
+  case TypeKind::Dict: {
+    // As TorchScript: a container is true when it is not empty.
+    Value *n = emitOperator("aten::len", {{v, "", span}}, span);
+    return emitOperator("aten::gt", {{n, "", span}, {constInt(0), "", span}}, span);
+  }
   default:
     error(span, "expected a condition of type bool but found '" + v->type()->annotationStr() +
                     "'" +

@@ -143,8 +143,19 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
 
 Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string &name,
                                         const SourceSpan &span) {
-  if (!g.module.empty())
-    return resolveDotted(g.module, span);
+  if (!g.module.empty()) // a module the resolver names by this same path is a leaf
+    return g.module == name ? Sugared::make(Sugared::Kind::Namespace, name)
+                            : resolveDotted(g.module, span);
+  if (!g.op.empty()) {
+    if (!OperatorRegistry::global().contains(Symbol::fromQualString(g.op)))
+      error(span, "'" + name + "' stands for the operator '" + g.op + "', which this torch lacks");
+    return Sugared::make(Sugared::Kind::Operator, g.op);
+  }
+  if (g.dispatch) {
+    Sugared s = Sugared::make(Sugared::Kind::Dispatch, name);
+    s.dispatch = g.dispatch;
+    return s;
+  }
   if (!g.function.empty()) {
     if (compiler_.loadFunction(name, g.function))
       return Sugared::make(Sugared::Kind::Function, g.function);
@@ -282,6 +293,13 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     if (isSpecialForm(full))
       return Sugared::make(Sugared::Kind::Builtin, full);
   }
+  // A torch.nn.functional function written in Python compiles from its
+  // source, as TorchScript compiles it, even where an ATen operator has
+  // the same name (F.relu has `inplace`, aten::relu does not). Builtins
+  // (F.conv2d) and dispatch wrappers (F.max_pool2d) are operators.
+  if (ns == "torch.nn.functional")
+    if (auto g = compiler_.globalValue(full); g && (g->function == attr || g->dispatch))
+      return fromGlobalValue(*g, full, span);
   std::string op = "aten::" + prefix->second + attr;
   if (OperatorRegistry::global().contains(Symbol::fromQualString(op)))
     return Sugared::make(Sugared::Kind::Operator, op);

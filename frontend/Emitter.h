@@ -28,6 +28,20 @@ struct GlobalValue {
   std::string module;
   /// A function to compile: the name its source defines it under.
   std::string function;
+  /// A builtin operator (`aten::adaptive_avg_pool1d`): a torch function
+  /// written in C++, or one TorchScript maps to a builtin (`_pair`).
+  std::string op;
+  /// A function that calls one of two others by the value of a constant
+  /// bool argument, as torch's boolean_dispatch (`F.max_pool2d` and
+  /// `return_indices`): the argument's name and position, its default,
+  /// and the global names of the two choices.
+  struct BoolDispatch {
+    std::string argName;
+    size_t index = 0;
+    bool defaultValue = false;
+    std::string ifTrue, ifFalse;
+  };
+  std::shared_ptr<const BoolDispatch> dispatch;
   /// A constant (int, float, bool, str, None, tuple of these, device,
   /// dtype), inlined as TorchScript inlines constant globals.
   std::shared_ptr<const c10::IValue> constant;
@@ -49,6 +63,19 @@ struct GlobalResolver {
 
 class CompilerImpl;
 
+/// How a method of an assembled class (Compiler::addClass) is compiled.
+enum class MethodKind {
+  Script, ///< its body, as any method
+  Python, ///< `@ignore`: a call back into Python (prim::PythonOp)
+  Unused, ///< `@unused`: raises if called; only the signature is read
+};
+
+/// One method of an assembled class: a parsed file holding one `def`.
+struct ClassMethod {
+  std::shared_ptr<Module> source;
+  MethodKind kind = MethodKind::Script;
+};
+
 /// Compiles the definitions of one or more files into one CompilationUnit.
 /// Each function's graph is named after it; calls between them are
 /// `prim::CallFunction` on a `Function` constant naming the callee.
@@ -62,6 +89,19 @@ public:
   /// Registers the top-level definitions of a parsed file; compiles nothing.
   /// A name defined twice is a CompileError at the second definition.
   void addModule(std::shared_ptr<const Module> module);
+  /// Registers a class assembled by the caller, as `ember.script` builds
+  /// one for an nn.Module: `header` holds one class in the code dialect
+  /// (attribute annotations, `__parameters__`, `Final` constants), the
+  /// methods come from their own files (so diagnostics point there), and
+  /// the class is named `qualifiedName` (`torch.nn.modules.linear.Linear`,
+  /// the part after `__torch__.`). Methods compile on demand.
+  void addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
+                std::vector<ClassMethod> methods);
+  /// Declares the attributes of class `name` (compiling its `__init__` if
+  /// it has one); false if there is no such class.
+  bool prepareClass(const std::string &name);
+  /// True if class `className` defines `method` (compiled or not).
+  bool hasMethod(const std::string &className, const std::string &method);
   /// Compiles `name` and, on demand, everything it calls. Throws
   /// CompileError for programs TorchScript rejects.
   Graph *compileFunction(const std::string &name);

@@ -42,6 +42,7 @@ struct Sugared {
     Iterable,  // name: `range`, `enumerate` or `zip`; items: their arguments
     TypeValue, // type: a type used as a value (`int`, `List[int]`, a class)
     Method,    // name: a method of the script object `value`
+    Dispatch,  // dispatch: a boolean dispatch between two globals
   };
   Kind kind = Kind::Value;
   Value *value = nullptr;
@@ -50,6 +51,7 @@ struct Sugared {
   std::vector<Sugared> items;
   /// A nested `def` (printed code's `__forked_function`), for fork().
   const Stmt *closure = nullptr;
+  std::shared_ptr<const GlobalValue::BoolDispatch> dispatch;
 
   static Sugared of(Value *v) {
     Sugared s;
@@ -128,6 +130,9 @@ public:
   /// Emits the whole function; returns its schema (return type inferred
   /// when the def has no annotation).
   FunctionSchema emit(const FunctionSignature &signature);
+  /// The body of an `@ignore` or `@unused` method: a call to Python, or a
+  /// raise.
+  FunctionSchema emitStandIn(FunctionSchema schema, MethodKind kind);
 
   // Environment.cpp ---------------------------------------------------------
   void pushFrame(Frame::Kind kind, Block *block);
@@ -266,6 +271,8 @@ public:
 
   // EmitCalls.cpp ----------------------------------------------------------
   Sugared emitCall(const Expr &e);
+  /// The function a boolean dispatch picks for the call `e`.
+  Sugared chooseDispatch(const GlobalValue::BoolDispatch &d, const Expr &e);
   /// Emits `callee` (any overload of a qualified operator) on `args`.
   Value *emitOperator(const std::string &callee, const std::vector<NamedValue> &args,
                       const SourceSpan &span);
@@ -354,6 +361,9 @@ struct ClassInfo {
   std::map<std::string, SourceSpan> attributeSpans;
   std::map<std::string, const Stmt *> methods;
   std::unordered_set<std::string> staticMethods;
+  /// Methods of an assembled class that call Python or raise (`@ignore`,
+  /// `@unused`) instead of running their body.
+  std::map<std::string, MethodKind> methodKinds;
   bool initCompiled = false;
   bool isNamedTuple = false;
   /// NamedTuple field defaults, as source text.
@@ -375,6 +385,8 @@ class CompilerImpl {
 public:
   explicit CompilerImpl(GlobalResolver resolver) : resolver_(std::move(resolver)) {}
   void addModule(std::shared_ptr<const Module> module);
+  void addAssembledClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
+                         std::vector<ClassMethod> methods);
   Graph *compile(const std::string &name, const SourceSpan *callSite);
   /// The schema of a function, compiling it if needed.
   const FunctionSchema &schemaOf(const std::string &name, const SourceSpan &callSite);

@@ -224,9 +224,8 @@ ExprPtr Parser::parseBracketed(const char *open) {
                    "list instead");
   ExprPtr first = atOp("*") ? parseStarred() : parseNamedTest();
   if (atName("for")) {
-    if (kind == ExprKind::Tuple)
-      errorAt(start, "generator expressions are not supported in TorchScript; use a list "
-                     "comprehension [...] instead");
+    // A generator expression `(f(x) for x in xs)` is a list comprehension,
+    // as TorchScript reads it.
     e->kind = ExprKind::ListComp;
     e->operands.push_back(std::move(first));
     parseComprehension(*e);

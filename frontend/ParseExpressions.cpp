@@ -270,9 +270,14 @@ void Parser::parseArguments(Expr &call) {
         errorAt(cur(), "positional argument follows keyword argument");
       SourceSpan start = spanOf(cur());
       ExprPtr arg = parseTest();
-      if (atName("for"))
-        errorAt(start, "generator expressions are not supported in TorchScript; use a list "
-                       "comprehension [...] instead");
+      if (atName("for")) {
+        // `all(f(x) for x in xs)`: the generator is a list comprehension.
+        auto comp = std::make_unique<Expr>(ExprKind::ListComp, start);
+        comp->operands.push_back(std::move(arg));
+        parseComprehension(*comp);
+        comp->span = spanFrom(start);
+        arg = std::move(comp);
+      }
       call.operands.push_back(std::move(arg));
     }
     if (!acceptOp(","))

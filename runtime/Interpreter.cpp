@@ -393,7 +393,28 @@ TextHandler &warnHandler() {
   static TextHandler h;
   return h;
 }
+PythonCallHandler &pythonCallHandler() {
+  static PythonCallHandler h;
+  return h;
+}
 } // namespace
+
+void setPythonCallHandler(PythonCallHandler handler) {
+  std::lock_guard<std::mutex> lock(handlerMutex);
+  pythonCallHandler() = std::move(handler);
+}
+
+c10::IValue callPython(const std::string &name, Stack args, const TypePtr &result) {
+  PythonCallHandler h;
+  {
+    std::lock_guard<std::mutex> lock(handlerMutex);
+    h = pythonCallHandler();
+  }
+  if (!h)
+    throw PythonError("RuntimeError", "'" + name + "' is an @ignore'd Python method and "
+                                      "there is no Python here to call it");
+  return h(name, std::move(args), result);
+}
 
 void setPrintHandler(TextHandler handler) {
   std::lock_guard<std::mutex> lock(handlerMutex);

@@ -41,4 +41,13 @@ void setWarnHandler(TextHandler handler);
 void emitPrint(const std::string &text);
 void emitWarning(const std::string &text);
 
+/// How `prim::PythonOp` (an `@ignore`d method) calls back into Python: the
+/// method's name, its arguments (the receiver first) and the declared
+/// result type. Only the Python package installs one; without it the op
+/// raises, as a module with ignored methods cannot run without Python.
+using PythonCallHandler =
+    std::function<c10::IValue(const std::string &name, Stack args, const TypePtr &result)>;
+void setPythonCallHandler(PythonCallHandler handler);
+c10::IValue callPython(const std::string &name, Stack args, const TypePtr &result);
+
 } // namespace ember::runtime

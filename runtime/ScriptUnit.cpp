@@ -46,6 +46,7 @@ void ScriptUnit::setAttributes(ScriptClass &cls,
   for (const auto &[name, type] : attrs) {
     if (cls.c10Type->hasAttribute(name))
       continue;
+    cls.attributes.push_back({name, type});
     cls.c10Type->addAttribute(name, c10Type(type), has(parameters, name), has(buffers, name));
   }
 }

@@ -53,7 +53,16 @@ private:
 struct ScriptClass {
   TypePtr type; // ember's type (qualified name)
   c10::ClassTypePtr c10Type;
+  /// Slot names and their ember types, in slot order.
+  std::vector<std::pair<std::string, TypePtr>> attributes;
   std::unordered_map<std::string, Function *> methods;
+
+  TypePtr attributeType(const std::string &name) const {
+    for (const auto &[n, t] : attributes)
+      if (n == name)
+        return t;
+    return nullptr;
+  }
 };
 
 class ScriptUnit {

@@ -13,6 +13,7 @@ import torch
 from . import _C
 from ._errors import CompileError, Error
 from ._script import ScriptFunction, script
+from ._module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)
 
@@ -21,5 +22,5 @@ _C._set_print_handler(lambda text: sys.stdout.write(text))
 _C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
 atexit.register(_C._clear_handlers)
 
-__all__ = ["script", "ScriptFunction", "CompileError", "Error", "annotate", "export", "fork",
+__all__ = ["script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod", "CompileError", "Error", "annotate", "export", "fork",
            "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute", "Future"]

@@ -2,12 +2,14 @@
 import builtins
 import inspect
 import os
+import sys
 import textwrap
 import types
 
 import torch
 
 from . import _C
+from . import _module
 
 
 def _jit_enabled():
@@ -48,6 +50,44 @@ def _is_constant(value):
     return builtins.isinstance(value, _CONSTANT_TYPES)
 
 
+
+
+def _builtin_operator(obj):
+    """The operator TorchScript maps a Python callable to, or None: torch's
+    C++ functions, and the helpers of torch.nn.modules.utils that
+    TorchScript treats as builtins."""
+    from torch.nn.modules import utils
+    helpers = {utils._single: "aten::_single", utils._pair: "aten::_pair",
+               utils._triple: "aten::_triple", utils._quadruple: "aten::_quadruple",
+               utils._list_with_default: "aten::list_with_default"}
+    try:
+        if obj in helpers:
+            return helpers[obj]
+    except TypeError:  # unhashable
+        return None
+    # torch's C++ functions are ATen operators of the same name (F.pad's
+    # __module__ is torch.nn.functional, torch.relu's torch, ...).
+    module = getattr(obj, "__module__", None) or ""
+    # (has_torch_function* are language forms the compiler knows by name.)
+    if builtins.isinstance(obj, types.BuiltinFunctionType) and module.split(".")[0] == "torch" \
+            and "has_torch_function" not in obj.__name__:
+        return "aten::" + obj.__name__
+    return None
+
+
+def _boolean_dispatch(obj):
+    """For torch's boolean_dispatch wrappers (F.max_pool2d picks
+    max_pool2d_with_indices when return_indices is True): (argument name,
+    position, default, global name if true, global name if false)."""
+    code = getattr(obj, "__code__", None)
+    if code is None or not {"arg_name", "arg_index", "if_true", "if_false"} <= set(code.co_freevars):
+        return None
+    cells = {n: c.cell_contents for n, c in zip(code.co_freevars, obj.__closure__)}
+    path = lambda f: f.__module__ + "." + f.__name__  # noqa: E731
+    return (cells["arg_name"], cells["arg_index"], bool(cells.get("default", False)),
+            path(cells["if_true"]), path(cells["if_false"]))
+
+
 class _Resolver:
     """Answers the compiler's questions about names from the Python scopes of
     the functions it compiles (globals, then closure cells, then builtins)."""
@@ -74,6 +114,8 @@ class _Resolver:
         else:
             if head == "torch":
                 obj = torch
+            elif "." in name and head in sys.modules:
+                obj = sys.modules[head]  # a global path such as `mymodule.fn`
             else:
                 return None
         for part in rest:
@@ -86,6 +128,8 @@ class _Resolver:
         obj = self._lookup(name)
         if builtins.isinstance(obj, ScriptFunction):
             obj = obj._original
+        if _boolean_dispatch(obj) is not None or _builtin_operator(obj) is not None:
+            return None
         if not (inspect.isfunction(obj) or inspect.isclass(obj)):
             return None
         if obj.__name__ != name.split(".")[-1] or obj.__module__ == "builtins":
@@ -114,6 +158,12 @@ class _Resolver:
             return ("module", module)
         if builtins.isinstance(obj, ScriptFunction):
             obj = obj._original
+        op = _builtin_operator(obj)
+        if op is not None:
+            return ("op", op)
+        dispatch = _boolean_dispatch(obj)
+        if dispatch is not None:
+            return ("dispatch", dispatch)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             if obj.__module__ in ("ember", "ember._api"):
                 return None
@@ -168,8 +218,10 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         return obj
     if builtins.isinstance(obj, ScriptFunction):
         return obj
+    if builtins.isinstance(obj, _module.ScriptModule):
+        return obj
     if builtins.isinstance(obj, torch.nn.Module):
-        raise NotImplementedError("ember.script of nn.Module instances is not implemented yet")
+        return _module.script_module(obj, _Resolver())
     if inspect.isclass(obj):
         raise NotImplementedError("ember.script of a class on its own is not implemented yet; "
                                   "classes used by a scripted function are compiled with it")

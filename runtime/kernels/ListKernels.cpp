@@ -364,6 +364,14 @@ void addConstructionKernels(KernelTable &t) {
           int64_t step = pop(s).toInt(), start = pop(s).toInt(), index = pop(s).toInt();
           s.push_back(start + index * step);
         }));
+  for (const char *name : {"aten::_single", "aten::_pair", "aten::_triple", "aten::_quadruple"})
+    t.add(name, Operation([](Stack &) {})); // the broadcast happened at the call
+  t.add("aten::list_with_default", Operation([](Stack &s) {
+          size_t defaults = pop(s).toList().size();
+          if (defaults <= peek(s, 0, 1).toList().size())
+            throw PythonError("ValueError", "Input dimension should be at least " +
+                                                std::to_string(peek(s, 0, 1).toList().size() + 1));
+        }));
   t.add("aten::_infer_size", Operation([](Stack &s) {
           std::vector<int64_t> b = pop(s).toIntVector(), a = pop(s).toIntVector();
           s.push_back(c10::List<int64_t>(at::infer_size(a, b)));

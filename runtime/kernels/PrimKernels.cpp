@@ -144,6 +144,16 @@ void addEffectKernels(KernelTable &t) {
       emitPrint(line + "\n");
     };
   });
+  t.add("prim::PythonOp", [](const Node &n, const TypeConverter &) -> Operation {
+    size_t count = n.inputs().size();
+    std::string name = n.s(attr::name());
+    TypePtr result = n.output()->type();
+    return [count, name, result](Stack &s) {
+      Stack args(s.end() - count, s.end());
+      drop(s, count);
+      s.push_back(callPython(name, std::move(args), result));
+    };
+  });
   t.add("aten::warn", Operation([](Stack &s) {
           pop(s); // stacklevel
           emitWarning(pop(s).toStringRef());

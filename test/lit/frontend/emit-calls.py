@@ -101,3 +101,12 @@ def methods(x: torch.Tensor, xs: List[int], s: str) -> int:
 # CHECK-NEXT:   return (%[[V6]])
 def implicit(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     return x.select(0, t)
+
+
+# Test that several tensors passed to a Tensor[] formal are packed as they
+# are, with no int conversion (torch.broadcast_tensors(a, b)).
+# CHECK-LABEL: pack_tensors(%a : Tensor,
+# CHECK:         %[[L:[0-9]+]] : Tensor[] = prim::ListConstruct(%a, %b)
+# CHECK-NEXT:    aten::broadcast_tensors(%[[L]])
+def pack_tensors(a: torch.Tensor, b: torch.Tensor) -> List[torch.Tensor]:
+    return torch.broadcast_tensors(a, b)

@@ -26,13 +26,13 @@ class Counter:
     # augmented assignment to an attribute reads, computes and stores.
     # CHECK-LABEL: Counter.step(%self : __torch__.Counter,
     # CHECK-NEXT:       %by : int):
-    # CHECK-NEXT:   %[[V4:[0-9]+]] : int[] = prim::GetAttr[name="history"](%self)
-    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V4:history(\.[0-9]+)?]] : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %[[V5:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
     # CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = aten::append(%[[V4]], %[[V5]])
-    # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V7:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
     # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::add(%[[V7]], %by)
     # CHECK-NEXT:    = prim::SetAttr[name="count"](%self, %[[V8]])
-    # CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V9:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
     # CHECK-NEXT:   return (%[[V9]])
     def step(self, by: int = 1) -> int:
         self.history.append(self.count)
@@ -40,7 +40,7 @@ class Counter:
         return self.count
 
     # CHECK-LABEL: Counter.__len__(%self : __torch__.Counter):
-    # CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %[[V3:history(\.[0-9]+)?]] : int[] = prim::GetAttr[name="history"](%self)
     # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%[[V3]])
     # CHECK-NEXT:   return (%[[V4]])
     def __len__(self) -> int:
@@ -48,8 +48,8 @@ class Counter:
 
     # CHECK-LABEL: Counter.__lt__(%self : __torch__.Counter,
     # CHECK-NEXT:       %other : __torch__.Counter):
-    # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::GetAttr[name="count"](%self)
-    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::GetAttr[name="count"](%other)
+    # CHECK-NEXT:   %[[V4:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V5:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%other)
     # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%[[V4]], %[[V5]])
     # CHECK-NEXT:   return (%[[V6]])
     def __lt__(self, other: "Counter") -> bool:
@@ -76,10 +76,10 @@ class Guard:
 
     # CHECK-LABEL: Guard.__enter__(%self : __torch__.Guard):
     # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
-    # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V3:depth(\.[0-9]+)?]] : int = prim::GetAttr[name="depth"](%self)
     # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::add(%[[V3]], %[[V4]])
     # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V5]])
-    # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V6:depth(\.[0-9]+)?]] : int = prim::GetAttr[name="depth"](%self)
     # CHECK-NEXT:   return (%[[V6]])
     def __enter__(self) -> int:
         self.depth += 1
@@ -91,7 +91,7 @@ class Guard:
     # CHECK-NEXT:       %c : Any):
     # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
     # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
-    # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V6:depth(\.[0-9]+)?]] : int = prim::GetAttr[name="depth"](%self)
     # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::sub(%[[V6]], %[[V7]])
     # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V8]])
     # CHECK-NEXT:   return (%[[V9]])
@@ -126,7 +126,7 @@ class Guard:
 # CHECK-NEXT:       -> (%[[V23]])
 # CHECK-NEXT:   %[[V38:[0-9]+]] : float = prim::If(%[[V19]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V29:[0-9]+]] : int = prim::GetAttr[name="count"](%c)
+# CHECK-NEXT:       %[[V29:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%c)
 # CHECK-NEXT:       %[[V30:[0-9]+]] : float = aten::Float(%[[V29]])
 # CHECK-NEXT:       %[[V31:[0-9]+]] : float = aten::add(%[[V41]], %[[V30]])
 # CHECK-NEXT:       -> (%[[V31]])

@@ -130,3 +130,30 @@ def fstrings(a: int, b: float) -> str:
 def list_unpack(xs: List[int]) -> int:
     a, b = xs
     return a + b
+
+# Test that a generator expression passed to a call is a list comprehension,
+# as TorchScript reads it.
+# CHECK-LABEL: generator_arg(%xs : int[]):
+# CHECK:         %[[L:[0-9]+]] : bool[] = prim::ListConstruct()
+# CHECK:         = prim::Loop
+# CHECK:           aten::append(%[[L]]
+# CHECK:         %[[R:[0-9]+]] : bool = aten::all(%[[L]])
+# CHECK-NEXT:    return (%[[R]])
+def generator_arg(xs: List[int]) -> bool:
+    return all(x > 0 for x in xs)
+
+
+# Test that a str, list or dict in a condition is true when not empty
+# (len(x) > 0).
+# CHECK-LABEL: container_truth(%s : str,
+# CHECK:         %[[N:[0-9]+]] : int = aten::len(%s)
+# CHECK-NEXT:    %[[B:[0-9]+]] : bool = aten::gt(%[[N]], %[[Z:[0-9]+]])
+# CHECK-NEXT:    %[[NOT:[0-9]+]] : bool = aten::__not__(%[[B]])
+# CHECK:         %[[M:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:    aten::gt(%[[M]], %[[Z]])
+def container_truth(s: str, xs: List[int]) -> bool:
+    if not s:
+        return False
+    if xs:
+        return True
+    return False

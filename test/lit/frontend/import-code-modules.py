@@ -12,7 +12,7 @@ class Scale(Module):
   # Test that a module reads its parameters with prim::GetAttr.
   # CHECK-LABEL: Scale.forward(%self : __torch__.Scale,
   # CHECK-NEXT:       %x : Tensor):
-  # CHECK-NEXT:   %[[W:[0-9]+]] : Tensor = prim::GetAttr[name="weight"](%self)
+  # CHECK-NEXT:   %[[W:weight(\.[0-9]+)?]] : Tensor = prim::GetAttr[name="weight"](%self)
   # CHECK-NEXT:   %[[R:[0-9]+]] : Tensor = aten::mul(%x, %[[W]])
   # CHECK-NEXT:   return (%[[R]])
   def forward(self: __torch__.Scale,
@@ -36,15 +36,15 @@ class Net(Module):
   # CHECK-LABEL: Net.forward(%self : __torch__.Net,
   # CHECK-NEXT:       %x.1 : Tensor):
   # CHECK-NEXT:   %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
-  # CHECK-NEXT:   %[[L:[0-9]+]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
+  # CHECK-NEXT:   %[[L:layers(\.[0-9]+)?]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
   # CHECK-NEXT:   %[[E0:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L]])
   # CHECK-NEXT:   %[[Y:.+]] : Tensor = prim::CallMethod[name="forward"](%[[E0]], %x.1)
-  # CHECK:        %[[L2:[0-9]+]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
+  # CHECK:        %[[L2:layers(\.[0-9]+)?]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
   # CHECK-NEXT:   %[[A:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L2]])
   # CHECK-NEXT:   %[[B:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="1"](%[[L2]])
   # CHECK:        prim::CallMethod[name="forward"](%[[A]]
   # CHECK:        prim::CallMethod[name="forward"](%[[B]]
-  # CHECK:        %[[H:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="head"](%self)
+  # CHECK:        %[[H:head(\.[0-9]+)?]] : __torch__.Scale = prim::GetAttr[name="head"](%self)
   # CHECK-NEXT:   prim::CallMethod[name="forward"](%[[H]]
   def forward(self: __torch__.Net,
     x: Tensor) -> Tensor:

@@ -1,0 +1,571 @@
+"""ember.script for nn.Module instances: recursive scripting (reference §7.5).
+
+Each module becomes a script object whose class is built from the module's
+concrete type: parameters, buffers, attributes (typed by class annotations,
+`__init__` annotations, ember.Attribute, or inference from the value),
+submodules (scripted first), constants (`__constants__` and `Final`), and
+the methods of the module's class. The class is handed to the compiler as a
+header in TorchScript's code dialect plus one source per method, so
+diagnostics point into the user's files. Instances whose concrete types are
+equal share one class, as torch.jit's type sharing does.
+
+The result, ScriptModule, is an nn.Module whose parameters, buffers and
+attributes live in the script object's slots: the compiled code and Python
+see the same tensors and the same `training` flag.
+"""
+import ast
+import builtins
+import collections
+import inspect
+import keyword
+import sys
+import textwrap
+import types
+import weakref
+
+import torch
+
+from . import _C
+from . import _types
+from ._api import Attribute
+
+# nn.Module bookkeeping that is not part of a module's TorchScript type.
+_INTERNAL_ATTRIBUTES = frozenset([
+    "_version", "_parameters", "_buffers", "_non_persistent_buffers_set", "_backward_hooks",
+    "_backward_pre_hooks", "_forward_hooks", "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called", "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs",
+    "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks", "_modules", "_initializing", "dump_patches",
+    "_compiled_call_impl", "__constants__", "__jit_ignored_attributes__",
+])
+
+_CONTAINERS = (torch.nn.ModuleList, torch.nn.Sequential, torch.nn.ModuleDict)
+
+# Dunder methods a module class may define for compiled code to use.
+_MAGIC_METHODS = frozenset(["__len__", "__contains__", "__getitem__", "__setitem__"])
+
+# Script objects alive in Python, by object identity: @ignore'd methods
+# called from compiled code get their module back through it.
+_live = weakref.WeakValueDictionary()
+
+
+def _modifier(fn):
+    """'export', 'ignore', 'unused' or None, from ember's or torch.jit's
+    decorators (torch.jit marks functions with `_torchscript_modifier`)."""
+    for flag in ("unused", "ignore", "export"):
+        if getattr(fn, "_ember_" + flag, False):
+            return flag
+    mark = getattr(fn, "_torchscript_modifier", None)
+    if builtins.isinstance(mark, str):
+        word = mark.split(" ", 1)[0]
+        if word in ("unused", "_drop"):
+            return "unused"
+        if word in ("ignore", "export"):
+            return word
+    return None
+
+
+def _method_source(fn, kind, static):
+    """The source of a method for the compiler: its file's line numbers kept,
+    decorators blanked (`@staticmethod` kept), and for `python`/`unused`
+    methods the body replaced by `pass` (only the signature is read)."""
+    lines, first = inspect.getsourcelines(fn)
+    text = textwrap.dedent("".join(lines))
+    filename = inspect.getsourcefile(fn) or "<unknown>"
+    body = []
+    started = False
+    for line in text.splitlines():
+        if not started and line.lstrip().startswith("@"):
+            body.append("")
+            continue
+        started = started or line.startswith(("def ", "async def "))
+        body.append(line)
+    tree = ast.parse("\n".join(body))
+    node = tree.body[0]
+    if static and node.lineno >= 2:
+        body[node.lineno - 2] = "@staticmethod"
+    if kind != "script":
+        stmt = node.body[0]
+        line = body[stmt.lineno - 1]
+        if not line[:stmt.col_offset].strip():
+            body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + "pass"]
+        else:  # `def f(self): return 1`: the body shares the line
+            body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + " pass"]
+    return "\n" * (first - 1) + "\n".join(body) + "\n", filename
+
+
+def _init_annotations(cls):
+    """`self.x: T = ...` annotations in the `__init__` of `cls` and its bases."""
+    found = {}
+    for klass in reversed(cls.__mro__):
+        init = klass.__dict__.get("__init__")
+        if not inspect.isfunction(init) or klass.__module__.startswith("torch."):
+            continue
+        try:
+            text = textwrap.dedent(inspect.getsource(init))
+            tree = ast.parse(text)
+        except (OSError, TypeError, SyntaxError):
+            continue
+        scope = dict(init.__globals__)
+        for node in ast.walk(tree):
+            if (builtins.isinstance(node, ast.AnnAssign) and builtins.isinstance(node.target, ast.Attribute)
+                    and builtins.isinstance(node.target.value, ast.Name) and node.target.value.id == "self"):
+                try:
+                    found[node.target.attr] = eval(compile(ast.Expression(node.annotation), "<annotation>",
+                                                           "eval"), scope)
+                except Exception:  # an annotation Python cannot evaluate here
+                    found[node.target.attr] = ast.unparse(node.annotation)
+    return found
+
+
+def _global_path(fn):
+    """`module.name` under which a function can be found again, or None
+    (lambdas, closures, bound methods)."""
+    module = getattr(fn, "__module__", None)
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if not module or not name or "<" in name or not (inspect.isfunction(fn) or inspect.isbuiltin(fn)):
+        return None
+    obj = sys.modules.get(module)
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+    return module + "." + name if obj is fn else None
+
+
+def _attribute_name_line(name, type_text):
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return "  %s : %s" % (name, type_text)
+    return '  __annotations__["%s"] = %s' % (name, type_text)
+
+
+class _ConcreteType:
+    """What TorchScript knows of one module instance: its slots, constants,
+    methods and submodule types. Equal concrete types share a class."""
+
+    def __init__(self, module):
+        self.python_class = type(module)
+        self.attributes = []   # (name, type text, kind) in slot order
+        self.constants = {}    # name -> value (as Python sees it)
+        self.constant_lines = []
+        self.failed = {}       # attribute name -> why it has no type
+        self.children = {}     # name -> _ConcreteType or None
+        self.methods = {}      # name -> (function, kind, static)
+        self.name = None       # qualified name without `__torch__.`
+
+    def key(self):
+        return (self.python_class, tuple(self.attributes), tuple(self.constant_lines),
+                tuple((n, c.name if c else None) for n, c in self.children.items()),
+                tuple((n, k) for n, (_, k, _) in sorted(self.methods.items())))
+
+
+class _Builder:
+    """Scripts a module tree into one program."""
+
+    def __init__(self, program, resolver):
+        self.program = program
+        self.resolver = resolver
+        self.types = {}     # concrete type key -> _ConcreteType
+        self.names = set()  # qualified names given out
+
+    # Concrete types -------------------------------------------------------
+
+    def concrete_type(self, module):
+        t = _ConcreteType(module)
+        for name, child in module._modules.items():
+            t.children[name] = self.concrete_type(child) if child is not None else None
+        annotations = dict(getattr(module, "__annotations__", {}))
+        annotations.update(_init_annotations(type(module)))
+        constant_names = set(getattr(module, "__constants__", ()))
+        constant_names |= {n for n, a in annotations.items() if _types.is_final(a)}
+        ignored = set(getattr(module, "__jit_ignored_attributes__", ()))
+
+        def typed(name, value):
+            ann = annotations.get(name)
+            if ann is not None and not _types.is_final(ann):
+                return _types.annotation_text(ann, self.class_name)
+            if builtins.isinstance(value, Attribute):
+                return _types.annotation_text(value.type, self.class_name)
+            return _types.infer_text(value)
+
+        for name, p in module._parameters.items():
+            t.attributes.append((name, typed(name, p) if p is not None else
+                                 typed(name, None), "parameter"))
+        for name, b in module._buffers.items():
+            t.attributes.append((name, typed(name, b), "buffer"))
+        for name, value in module.__dict__.items():
+            if (name in _INTERNAL_ATTRIBUTES or name in constant_names or name in ignored
+                    or name in module._parameters or name in module._buffers
+                    or name in module._modules):
+                continue
+            if callable(value) and not builtins.isinstance(value, torch.Tensor):
+                # A function attribute (`self.activation = F.relu`) compiles
+                # as the global it names.
+                path = _global_path(value)
+                if path is None:
+                    t.failed[name] = "only functions defined at module level can be attributes"
+                else:
+                    t.constants[name] = value
+                    t.constant_lines.append("  %s : Final = %s" % (name, path))
+                continue
+            try:
+                t.attributes.append((name, typed(name, value), "attribute"))
+            except _types.Unsupported as e:
+                t.failed[name] = str(e)
+        for name, child in t.children.items():
+            t.attributes.append((name, "__torch__." + child.name if child else "NoneType", "module"))
+        for name in sorted(constant_names):
+            if not hasattr(module, name) or name in module._modules:
+                continue
+            value = getattr(module, name)
+            type_text, literal = _types.constant_literal(value)
+            t.constants[name] = tuple(value) if builtins.isinstance(value, list) else value
+            t.constant_lines.append("  %s : Final[%s] = %s" % (name, type_text, literal))
+        t.methods = self.methods_of(module)
+        key = t.key()
+        if key in self.types:
+            return self.types[key]
+        t.name = self.unique_name(type(module))
+        self.types[key] = t
+        self.declare(t, module)
+        return t
+
+    def methods_of(self, module):
+        methods = {}
+        cls = type(module)
+        if builtins.isinstance(module, _CONTAINERS):
+            if builtins.isinstance(module, torch.nn.Sequential):
+                methods["forward"] = (torch.nn.Sequential.forward, "script", False)
+            return methods
+        for klass in cls.__mro__:
+            if klass is torch.nn.Module or klass is object:
+                break
+            for name, member in vars(klass).items():
+                if name in methods or name == "__init__":
+                    continue
+                if name.startswith("__") and name not in _MAGIC_METHODS:
+                    continue
+                static = builtins.isinstance(member, staticmethod)
+                fn = member.__func__ if static else member
+                if not inspect.isfunction(fn):
+                    continue
+                kind = _modifier(fn)
+                methods[name] = (fn, "python" if kind == "ignore" else
+                                 "unused" if kind == "unused" else "script", static)
+        return methods
+
+    def class_name(self, cls):
+        if issubclass(cls, torch.nn.Module):
+            return None  # submodule types come from the instances
+        return cls.__name__  # a script class: compiled from its source on demand
+
+    def unique_name(self, cls):
+        module = cls.__module__
+        base = cls.__name__ if module == "__main__" else module + "." + cls.__name__
+        name, n = base, 0
+        while name in self.names:
+            head, _, tail = base.rpartition(".")
+            name = (head + "." if head else "") + "___torch_mangle_%d.%s" % (n, tail)
+            n += 1
+        self.names.add(name)
+        return name
+
+    def declare(self, t, module):
+        """Hands the class to the compiler: the header, then the methods."""
+        params = "".join('"%s", ' % n for n, _, k in t.attributes if k == "parameter")
+        buffers = "".join('"%s", ' % n for n, _, k in t.attributes if k == "buffer")
+        lines = ["class %s(Module):" % t.name.rpartition(".")[2],
+                 "  __parameters__ = [%s]" % params,
+                 "  __buffers__ = [%s]" % buffers]
+        lines += [_attribute_name_line(n, ty) for n, ty, _ in t.attributes]
+        lines += t.constant_lines
+        header = "\n".join(lines) + "\n"
+        sources = []
+        for name, (fn, kind, static) in t.methods.items():
+            try:
+                text, filename = _method_source(fn, kind, static)
+            except (OSError, TypeError, SyntaxError):
+                continue  # no source (a builtin or a C function): not compiled
+            if _C._parse_error(text, filename) is not None:
+                if name == "forward" or _modifier(fn) == "export":
+                    sources.append((text, filename, kind))  # report it
+                continue  # compiled only if called; as torch.jit, unused code may be any Python
+            self.resolver.add_scope(fn)
+            sources.append((text, filename, kind))
+        if builtins.isinstance(module, (torch.nn.ModuleList, torch.nn.Sequential)):
+            # As torch.jit: a container's length is a constant of its type.
+            sources.append(("def __len__(self) -> int:\n    return %d\n" % len(module),
+                            "<%s>" % t.name, "script"))
+        self.program.add_class(t.name, (header, "<%s>" % t.name), sources)
+
+    # Objects --------------------------------------------------------------
+
+    def instantiate(self, module, t):
+        handle = self.program.new_object(t.name)
+        children = collections.OrderedDict()
+        for name, _, kind in t.attributes:
+            if kind == "module":
+                child = module._modules[name]
+                wrapped = self.instantiate(child, t.children[name]) if child is not None else None
+                children[name] = wrapped
+                setattr(handle, name, wrapped._c if wrapped is not None else None)
+            elif kind == "parameter":
+                setattr(handle, name, module._parameters[name])
+            elif kind == "buffer":
+                setattr(handle, name, module._buffers[name])
+            else:
+                value = module.__dict__[name]
+                setattr(handle, name, value.value if builtins.isinstance(value, Attribute) else value)
+        cls = _ScriptContainer if builtins.isinstance(module, _CONTAINERS) else RecursiveScriptModule
+        wrapper = cls(handle, t, children, module)
+        _live[handle._id] = wrapper
+        return wrapper
+
+    def compile_entry_points(self, wrapper):
+        """Compiles `forward` and the exported methods of every module, as
+        torch.jit does when it scripts a module."""
+        t = wrapper._ember_type
+        for name, (fn, kind, _) in t.methods.items():
+            if kind == "script" and (name == "forward" or _modifier(fn) == "export"):
+                wrapper._c._method(name)
+        for child in wrapper._modules.values():
+            if child is not None:
+                self.compile_entry_points(child)
+
+
+def _call_python(name, receiver, *args):
+    """Runs an @ignore'd method for compiled code."""
+    module = _live.get(receiver._id)
+    if module is None:
+        raise RuntimeError("the module of the @ignore'd method '%s' is no longer alive" % name)
+    fn = module._ember_type.methods[name][0]
+    return fn(module, *args)
+
+
+_C._set_python_call_handler(_call_python)
+
+
+class _SlotDict(collections.abc.MutableMapping):
+    """A module's parameters or buffers, kept in the script object's slots
+    (what nn.Module's `_parameters` / `_buffers` dicts are to Python)."""
+
+    def __init__(self, handle, names):
+        self._handle = handle
+        self._names = list(names)
+
+    def __getitem__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        return getattr(self._handle, name)
+
+    def __setitem__(self, name, value):
+        if name not in self._names:
+            raise KeyError("'%s' is not a slot of this script module; TorchScript modules cannot "
+                           "gain parameters or buffers after scripting" % name)
+        setattr(self._handle, name, value)
+
+    def __delitem__(self, name):
+        raise TypeError("cannot delete '%s' from a script module" % name)
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
+
+
+class _Text(str):
+    """A graph's or code's text."""
+
+
+class ScriptMethod:
+    """A compiled method bound to its module: callable, with `.graph`,
+    `.code`, `.schema` and `.name`."""
+
+    __slots__ = ("_handle",)
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def __call__(self, *args, **kwargs):
+        return self._handle(*args, **kwargs)
+
+    @property
+    def name(self):
+        return self._handle.name
+
+    @property
+    def graph(self):
+        return _Text(self._handle.graph)
+
+    @property
+    def code(self):
+        return _Text(self._handle.code)
+
+    @property
+    def schema(self):
+        return _Text(self._handle.schema)
+
+    @property
+    def inlined_graph(self):
+        return _Text(self._handle.graph)
+
+
+class ScriptModule(torch.nn.Module):
+    """Base class of scripted modules (torch.jit.ScriptModule's role)."""
+
+
+class RecursiveScriptModule(ScriptModule):
+    """A scripted nn.Module: its state lives in a script object shared with
+    the compiled code."""
+
+    def __init__(self, handle, concrete_type, children, original):
+        self.__dict__["_initializing"] = True
+        super().__init__()
+        d = self.__dict__
+        d.pop("training", None)  # lives in the object's slot
+        slots = handle._slots()
+        d["_c"] = handle
+        d["_ember_type"] = concrete_type
+        d["_ember_slots"] = frozenset(n for n, _ in slots)
+        d["_ember_methods"] = {}
+        d["_parameters"] = _SlotDict(handle, [n for n, k in slots if k == "parameter"])
+        d["_buffers"] = _SlotDict(handle, [n for n, k in slots if k == "buffer"])
+        d["_modules"] = children
+        d["_non_persistent_buffers_set"] = set(getattr(original, "_non_persistent_buffers_set", ()))
+        d["original_name"] = type(original).__name__
+        # Attributes TorchScript has no type for stay Python-only, for the
+        # module's @ignore'd methods (compiled code cannot see them).
+        for name in concrete_type.failed:
+            d[name] = original.__dict__[name]
+        del d["_initializing"]
+
+    def _method(self, name):
+        cached = self.__dict__["_ember_methods"].get(name)
+        if cached is None:
+            handle = self.__dict__["_c"]._method(name)
+            if handle is None:
+                return None
+            cached = self.__dict__["_ember_methods"][name] = ScriptMethod(handle)
+        return cached
+
+    def __getattr__(self, name):
+        d = self.__dict__
+        if "_c" not in d:
+            raise AttributeError(name)
+        t = d["_ember_type"]
+        if name in t.constants:
+            return t.constants[name]
+        if name in d["_modules"]:
+            return d["_modules"][name]
+        if name in d["_ember_slots"]:
+            return getattr(d["_c"], name)
+        entry = t.methods.get(name)
+        if entry is not None and entry[1] != "script":
+            return types.MethodType(entry[0], self)  # @ignore / @unused: the Python method
+        method = self._method(name)
+        if method is not None:
+            return method
+        if name in t.failed:
+            raise AttributeError("'%s' was not scripted: %s" % (name, t.failed[name]))
+        raise AttributeError("'RecursiveScriptModule' (original_name=%s) has no attribute '%s'"
+                             % (d["original_name"], name))
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        if "_initializing" in d or "_c" not in d:
+            return object.__setattr__(self, name, value)
+        if name in d["_ember_type"].constants:
+            raise AttributeError("cannot mutate TorchScript constant value '%s'" % name)
+        if name in d["_modules"]:
+            if value is not None and not builtins.isinstance(value, RecursiveScriptModule):
+                raise TypeError("submodule '%s' of a script module can only be replaced by a "
+                                "script module" % name)
+            setattr(d["_c"], name, value._c if value is not None else None)
+            d["_modules"][name] = value
+        elif name in d["_ember_slots"]:
+            setattr(d["_c"], name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        if name in self.__dict__.get("_ember_slots", ()):
+            raise AttributeError("cannot delete attribute '%s' of a script module" % name)
+        object.__delattr__(self, name)
+
+    @property
+    def forward(self):
+        method = self._method("forward")
+        if method is None:
+            raise AttributeError("'RecursiveScriptModule' (original_name=%s) has no forward"
+                                 % self.original_name)
+        return method
+
+    @property
+    def graph(self):
+        return self.forward.graph
+
+    @property
+    def inlined_graph(self):
+        return self.forward.inlined_graph
+
+    @property
+    def code(self):
+        return self.forward.code
+
+    @property
+    def code_with_constants(self):
+        return self.forward.code, {}
+
+    def extra_repr(self):
+        return "original_name=" + self.original_name
+
+    def _get_name(self):
+        return "RecursiveScriptModule"
+
+    def save(self, f, _extra_files=None):
+        raise NotImplementedError("saving script modules is not implemented yet (ember issue 6)")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | self.__dict__["_ember_slots"])
+
+
+class _ScriptContainer(RecursiveScriptModule):
+    """A scripted ModuleList, Sequential or ModuleDict: indexable, iterable
+    and sized from Python, as the originals are."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        if self._ember_type.python_class is torch.nn.ModuleDict:
+            return iter(self._modules)
+        return iter(self._modules.values())
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def __getitem__(self, index):
+        if builtins.isinstance(index, str):
+            return self._modules[index]
+        values = list(self._modules.values())
+        if builtins.isinstance(index, slice):
+            raise TypeError("slicing a scripted container is not supported")
+        return values[index]
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+
+def script_module(module, resolver):
+    """Scripts `module` recursively; returns its RecursiveScriptModule."""
+    program = _C.Program(resolver)
+    builder = _Builder(program, resolver)
+    t = builder.concrete_type(module)
+    wrapper = builder.instantiate(module, t)
+    builder.compile_entry_points(wrapper)
+    return wrapper

@@ -1,0 +1,39 @@
+//===- python/src/Bindings.h - pieces shared by the binding files ---------===//
+//
+// One binding file per concept (STYLE rule 16): PyProgram.cpp (programs,
+// functions, classes), PyObjects.cpp (script objects and their methods),
+// Module.cpp (the module, its handlers and error translation).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "python/src/Values.h"
+
+#include <pybind11/pybind11.h>
+
+namespace ember::python {
+
+/// A compiled function, or a method bound to its receiver, as Python sees
+/// it: callable, with its graph, code and schema.
+struct FunctionHandle {
+  std::shared_ptr<ScriptProgram> program;
+  runtime::Function *fn;
+  c10::IValue receiver; // None for a free function
+  const FunctionSchema &schema() const { return *program->schema(fn->name()); }
+};
+
+/// Binds Python positional and keyword arguments to a schema's parameters,
+/// skipping the first `skip` (self).
+runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args args,
+                             py::kwargs kwargs, const runtime::ScriptUnit &unit);
+/// Runs with the GIL released and converts the result.
+py::object runFunction(const std::shared_ptr<ScriptProgram> &program, runtime::Function &fn,
+                       runtime::Stack stack);
+/// The program that made objects of class `type` (null when unknown).
+std::shared_ptr<ScriptProgram> programOf(const c10::ClassType *type);
+
+void bindProgram(py::module_ &m);
+void bindFunctions(py::module_ &m);
+void bindObjects(py::module_ &m);
+
+} // namespace ember::python

@@ -1,0 +1,94 @@
+//===- python/src/PyObjects.cpp - script objects seen from Python ---------===//
+//
+// A script object (a class instance or a module) as a Python value:
+// attribute reads and writes go to its slots, converted by the slot's
+// declared type; methods come back bound to the object, compiled on first
+// use. The `ember` package builds ScriptModule (an nn.Module) on top.
+//
+//===----------------------------------------------------------------------===//
+#include "python/src/Bindings.h"
+
+#include <pybind11/stl.h>
+
+#include <ATen/core/class_type.h>
+
+namespace ember::python {
+namespace {
+
+runtime::ScriptClass &classOf(const ScriptObjectHandle &self) {
+  const c10::ClassType *type = self.value.toObjectRef().type().get();
+  runtime::ScriptClass *cls = self.program->unit().findClass(type);
+  if (!cls)
+    throw py::type_error("'" + type->repr_str() + "' is not a class of this program");
+  return *cls;
+}
+
+/// The method `name` bound to the object, compiled now (a CompileError
+/// if it does not compile); nothing if the class has no such method.
+std::optional<FunctionHandle> method(const ScriptObjectHandle &self, const std::string &name) {
+  runtime::ScriptClass &cls = classOf(self);
+  std::string qual = cls.type->name().substr(std::string("__torch__.").size());
+  if (!self.program->compiler().hasMethod(qual, name))
+    return std::nullopt;
+  return FunctionHandle{self.program, self.program->function(qual + "." + name), self.value};
+}
+
+} // namespace
+
+void bindObjects(py::module_ &m) {
+  py::class_<ScriptObjectHandle>(m, "ScriptObject")
+      .def("__getattr__",
+           [](ScriptObjectHandle &self, const std::string &name) -> py::object {
+             auto &obj = self.value.toObjectRef();
+             if (auto slot = obj.type()->findAttributeSlot(name))
+               return toPython(obj.getSlot(*slot), classOf(self).attributeType(name), self.program);
+             if (auto fn = method(self, name))
+               return py::cast(*fn);
+             throw py::attribute_error("'" + obj.type()->repr_str() + "' object has no attribute '" +
+                                       name + "'");
+           })
+      .def("__setattr__",
+           [](ScriptObjectHandle &self, const std::string &name, py::handle value) {
+             auto &obj = self.value.toObjectRef();
+             auto slot = obj.type()->findAttributeSlot(name);
+             if (!slot)
+               throw py::attribute_error("cannot add attribute '" + name + "' to a script object of type '" +
+                                         obj.type()->repr_str() + "'");
+             TypePtr declared = classOf(self).attributeType(name);
+             try {
+               obj.setSlot(*slot, declared ? toIValue(value, declared, self.program->unit())
+                                           : toIValueInferred(value));
+             } catch (const py::type_error &e) {
+               throw py::type_error("attribute '" + name + "': " + e.what());
+             }
+           })
+      .def_property_readonly("_id", [](ScriptObjectHandle &self) {
+        return reinterpret_cast<uintptr_t>(&self.value.toObjectRef());
+      })
+      .def_property_readonly("_type_name", [](ScriptObjectHandle &self) {
+        return self.value.toObjectRef().type()->name()->qualifiedName();
+      })
+      // [(name, kind)] in slot order; kind is "parameter", "buffer",
+      // "module" or "attribute".
+      .def("_slots", [](ScriptObjectHandle &self) {
+        const auto &type = self.value.toObjectRef().type();
+        std::vector<std::pair<std::string, std::string>> out;
+        for (size_t i = 0; i < type->numAttributes(); ++i) {
+          const char *kind = type->is_parameter(i) ? "parameter"
+                             : type->is_buffer(i) ? "buffer"
+                             : type->getAttribute(i)->cast<c10::ClassType>() &&
+                                     type->getAttribute(i)->expectRef<c10::ClassType>().is_module()
+                                 ? "module"
+                                 : "attribute";
+          out.push_back({type->getAttributeName(i), kind});
+        }
+        return out;
+      })
+      .def("_method", [](ScriptObjectHandle &self, const std::string &name) -> py::object {
+        if (auto fn = method(self, name))
+          return py::cast(*fn);
+        return py::none();
+      });
+}
+
+} // namespace ember::python

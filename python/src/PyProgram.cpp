@@ -1,0 +1,209 @@
+//===- python/src/PyProgram.cpp - programs, functions and classes ---------===//
+//
+// A ScriptProgram compiled from Python sources, with a resolver that reads
+// Python globals; its functions callable with Python values; module
+// classes assembled from a header and method sources by the `ember`
+// package (ember.script of an nn.Module).
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/DefaultValues.h"
+#include "frontend/Parser.h"
+#include "ir/Printer.h"
+#include "python/src/Bindings.h"
+#include "runtime/Interpreter.h"
+
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <ATen/core/class_type.h>
+
+#include <mutex>
+
+namespace ember::python {
+namespace {
+
+std::shared_ptr<frontend::Module> parse(const std::string &text, const std::string &file) {
+  auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{file, text});
+  return std::make_shared<frontend::Module>(frontend::parseSource(buffer));
+}
+
+/// Builds the frontend's resolver from a Python object with `source(name)`
+/// -> (text, filename) | None and `value(name)` -> (kind, payload) | None.
+frontend::GlobalResolver pythonResolver(py::object resolver) {
+  frontend::GlobalResolver r;
+  r.function = [resolver](const std::string &name) -> std::shared_ptr<const frontend::Module> {
+    py::gil_scoped_acquire gil;
+    py::object src = resolver.attr("source")(name);
+    if (src.is_none())
+      return nullptr;
+    auto pair = src.cast<std::pair<std::string, std::string>>();
+    return parse(pair.first, pair.second);
+  };
+  r.value = [resolver](const std::string &name) -> std::optional<frontend::GlobalValue> {
+    py::gil_scoped_acquire gil;
+    py::object v = resolver.attr("value")(name);
+    if (v.is_none())
+      return std::nullopt;
+    auto kind = v[py::int_(0)].cast<std::string>();
+    frontend::GlobalValue g;
+    if (kind == "module")
+      g.module = v[py::int_(1)].cast<std::string>();
+    else if (kind == "function")
+      g.function = v[py::int_(1)].cast<std::string>();
+    else if (kind == "op")
+      g.op = v[py::int_(1)].cast<std::string>();
+    else if (kind == "dispatch") {
+      auto t = v[py::int_(1)].cast<std::tuple<std::string, size_t, bool, std::string, std::string>>();
+      auto d = std::make_shared<frontend::GlobalValue::BoolDispatch>();
+      std::tie(d->argName, d->index, d->defaultValue, d->ifTrue, d->ifFalse) = t;
+      g.dispatch = d;
+    } else {
+      try {
+        g.constant = std::make_shared<c10::IValue>(toIValueInferred(v[py::int_(1)]));
+      } catch (const py::type_error &) {
+        return std::nullopt;
+      }
+    }
+    return g;
+  };
+  return r;
+}
+
+// Which program made the objects of a class: the Python call handler needs
+// it to convert the receiver of an @ignore'd method.
+std::mutex programsMutex;
+std::unordered_map<const c10::ClassType *, std::weak_ptr<ScriptProgram>> &programs() {
+  static auto *m = new std::unordered_map<const c10::ClassType *, std::weak_ptr<ScriptProgram>>();
+  return *m;
+}
+
+frontend::MethodKind methodKind(const std::string &kind) {
+  if (kind == "script")
+    return frontend::MethodKind::Script;
+  if (kind == "python")
+    return frontend::MethodKind::Python;
+  if (kind == "unused")
+    return frontend::MethodKind::Unused;
+  throw py::value_error("unknown method kind '" + kind + "'");
+}
+
+} // namespace
+
+std::shared_ptr<ScriptProgram> programOf(const c10::ClassType *type) {
+  std::lock_guard<std::mutex> lock(programsMutex);
+  auto it = programs().find(type);
+  return it == programs().end() ? nullptr : it->second.lock();
+}
+
+runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args args,
+                             py::kwargs kwargs, const runtime::ScriptUnit &unit) {
+  runtime::Stack stack;
+  size_t nargs = args.size();
+  const auto &params = schema.arguments;
+  if (nargs > params.size() - skip)
+    throw py::type_error(schema.name + "() takes " + std::to_string(params.size() - skip) +
+                         " positional arguments but " + std::to_string(nargs) + " were given");
+  size_t used = 0;
+  for (size_t i = skip; i < params.size(); ++i) {
+    const Argument &a = params[i];
+    size_t k = i - skip;
+    if (k < nargs) {
+      stack.push_back(toIValue(args[k], a.type, unit));
+    } else if (kwargs.contains(a.name.c_str())) {
+      stack.push_back(toIValue(kwargs[a.name.c_str()], a.type, unit));
+      ++used;
+    } else if (a.defaultValue) {
+      stack.push_back(frontend::defaultIValue(*a.defaultValue, a.type));
+    } else {
+      throw py::type_error(schema.name + "() is missing value for argument '" + a.name + "'");
+    }
+  }
+  if (used != kwargs.size())
+    throw py::type_error(schema.name + "() got an unexpected keyword argument");
+  return stack;
+}
+
+py::object runFunction(const std::shared_ptr<ScriptProgram> &program, runtime::Function &fn,
+                       runtime::Stack stack) {
+  runtime::Stack out;
+  {
+    py::gil_scoped_release release;
+    out = fn.run(std::move(stack));
+  }
+  const FunctionSchema *schema = program->schema(fn.name());
+  TypePtr ret = schema && !schema->returns.empty() ? schema->returns[0].type : nullptr;
+  return out.size() == 1 ? toPython(out[0], ret, program) : py::none();
+}
+
+void bindFunctions(py::module_ &m) {
+  py::class_<FunctionHandle>(m, "Function")
+      .def("__call__",
+           [](FunctionHandle &self, py::args args, py::kwargs kwargs) {
+             bool bound = !self.receiver.isNone();
+             runtime::Stack stack =
+                 bindArguments(self.schema(), bound ? 1 : 0, args, kwargs, self.program->unit());
+             if (bound)
+               stack.insert(stack.begin(), self.receiver);
+             return runFunction(self.program, *self.fn, std::move(stack));
+           })
+      .def_property_readonly("name", [](FunctionHandle &self) {
+        const std::string &n = self.fn->name();
+        return self.receiver.isNone() ? n : n.substr(n.rfind('.') + 1);
+      })
+      .def_property_readonly("schema", [](FunctionHandle &self) { return self.schema().str(); })
+      .def_property_readonly("graph", [](FunctionHandle &self) { return toString(*self.fn->graph()); })
+      .def_property_readonly("code", [](FunctionHandle &self) {
+        if (self.receiver.isNone())
+          return self.program->code(self.fn->name());
+        const std::string &n = self.fn->name();
+        size_t dot = n.rfind('.');
+        return self.program->methodCode(n.substr(0, dot), n.substr(dot + 1));
+      });
+}
+
+void bindProgram(py::module_ &m) {
+  // The rendered diagnostic if `text` does not parse, else None.
+  m.def("_parse_error", [](const std::string &text, const std::string &file) -> py::object {
+    try {
+      parse(text, file);
+      return py::none();
+    } catch (const CompileError &e) {
+      return py::str(e.what());
+    }
+  });
+  py::class_<ScriptProgram, std::shared_ptr<ScriptProgram>>(m, "Program")
+      .def(py::init([](py::object resolver) {
+        return std::make_shared<ScriptProgram>(pythonResolver(std::move(resolver)));
+      }))
+      .def("add_source", [](ScriptProgram &p, const std::string &text, const std::string &file) {
+        p.addSource(parse(text, file));
+      })
+      .def("function", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
+        runtime::Function *fn = p->function(name);
+        if (!fn)
+          throw py::key_error("no function '" + name + "'");
+        return FunctionHandle{p, fn, c10::IValue()};
+      })
+      // add_class(name, (header_text, file), [(text, file, kind), ...]):
+      // kind is "script", "python" (@ignore) or "unused".
+      .def("add_class",
+           [](std::shared_ptr<ScriptProgram> p, const std::string &name,
+              const std::pair<std::string, std::string> &header,
+              const std::vector<std::tuple<std::string, std::string, std::string>> &methods) {
+             std::vector<frontend::ClassMethod> parsed;
+             for (const auto &[text, file, kind] : methods)
+               parsed.push_back({parse(text, file), methodKind(kind)});
+             runtime::ScriptClass &cls =
+                 p->addClass(name, parse(header.first, header.second), std::move(parsed));
+             std::lock_guard<std::mutex> lock(programsMutex);
+             programs()[cls.c10Type.get()] = p;
+           })
+      .def("new_object", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
+        runtime::ScriptClass *cls = p->unit().findClass("__torch__." + name);
+        if (!cls)
+          throw py::key_error("no class '" + name + "'");
+        return ScriptObjectHandle{p->newObject(*cls), p};
+      });
+}
+
+} // namespace ember::python

@@ -1,0 +1,330 @@
+"""ember.script on nn.Module instances: recursive scripting as torch.jit does it.
+
+Every module runs scripted and eager on the same inputs; then what a user
+relies on from the ScriptModule: parameters shared with compiled code,
+state_dict round trips, train/eval seen by compiled code, attribute writes,
+exported/ignored/unused methods, constants, type sharing, autograd, threads,
+and torch.jit's printed code as the spec for `.code`.
+"""
+import threading
+from typing import Dict, Final, List, Optional
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import ember
+
+
+class Sub(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 3)
+        self.acts = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+
+    def forward(self, x):
+        for m in self.acts:
+            x = m(x)
+        return self.fc(x)
+
+
+class Top(nn.Module):
+    k: Final[int]
+    __constants__ = ["mode"]
+
+    def __init__(self):
+        super().__init__()
+        self.k = 3
+        self.mode = "zeros"
+        self.sub = Sub()
+        self.register_buffer("buf", torch.ones(2))
+        self.p = nn.Parameter(torch.zeros(2))
+        self.scale = 1.5
+
+    def forward(self, x):
+        return self.sub(x * self.k + self.buf + self.p) * self.scale
+
+
+class Counter(nn.Module):
+    """Attributes of several types, annotated in the class and in __init__."""
+    history: List[int]
+
+    def __init__(self):
+        super().__init__()
+        self.history = []
+        self.names: Dict[str, int] = {}
+        self.calls = 0
+        self.last: Optional[torch.Tensor] = None
+
+    def forward(self, x: torch.Tensor) -> int:
+        self.calls += 1
+        self.history.append(self.calls)
+        self.names["n" + str(self.calls)] = x.numel()
+        self.last = x
+        return self.calls
+
+
+class Methods(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+        self.seen = []
+
+    def forward(self, x):
+        return self.helper(x) + self.from_python(x)
+
+    def helper(self, x):
+        return self.lin(x).relu()
+
+    @ember.export
+    def exported(self, x: torch.Tensor, n: int = 2) -> torch.Tensor:
+        return x * n
+
+    @torch.jit.export
+    def exported_torch(self, x: torch.Tensor) -> torch.Tensor:
+        return x - 1
+
+    @ember.ignore
+    def from_python(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(tuple(x.shape))  # plain Python: not compiled
+        return torch.full_like(x, 7.0)
+
+    @ember.unused
+    def not_compiled(self, x: torch.Tensor) -> torch.Tensor:
+        import os  # noqa: F401  (not TorchScript: never compiled)
+        return x
+
+    @ember.export
+    def calls_unused(self, x: torch.Tensor) -> torch.Tensor:
+        return self.not_compiled(x)
+
+    def never_called(self, x):
+        return {v for v in x}  # a set: not TorchScript, never compiled
+
+
+class Dispatch(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleDict({"a": nn.Linear(4, 4), "b": nn.Linear(4, 4)})
+        self.seq = nn.Sequential(nn.Linear(4, 4), nn.GELU(), nn.Dropout(0.1))
+        self.act = F.silu
+
+    def forward(self, x):
+        x = self.blocks["a"](x) + self.blocks["b"](x)
+        return self.act(self.seq(x))
+
+
+torch.manual_seed(0)
+
+MODULES = [
+    ("top", Top, lambda: (torch.randn(4, 2),)),
+    ("linear", lambda: nn.Linear(4, 3), lambda: (torch.randn(2, 4),)),
+    ("linear_no_bias", lambda: nn.Linear(4, 3, bias=False), lambda: (torch.randn(2, 4),)),
+    ("conv2d", lambda: nn.Conv2d(3, 4, 3, padding=1), lambda: (torch.randn(1, 3, 8, 8),)),
+    ("conv2d_reflect", lambda: nn.Conv2d(3, 4, 3, padding=1, padding_mode="reflect"),
+     lambda: (torch.randn(1, 3, 8, 8),)),
+    ("conv1d", lambda: nn.Conv1d(3, 4, 3, stride=2), lambda: (torch.randn(2, 3, 9),)),
+    ("conv_transpose2d", lambda: nn.ConvTranspose2d(2, 3, 3, stride=2),
+     lambda: (torch.randn(1, 2, 4, 4),)),
+    ("batch_norm_train", lambda: nn.BatchNorm2d(3), lambda: (torch.randn(2, 3, 4, 4),)),
+    ("batch_norm_eval", lambda: nn.BatchNorm1d(3).eval(), lambda: (torch.randn(5, 3),)),
+    ("layer_norm", lambda: nn.LayerNorm(4), lambda: (torch.randn(2, 4),)),
+    ("group_norm", lambda: nn.GroupNorm(2, 4), lambda: (torch.randn(2, 4, 3),)),
+    ("embedding", lambda: nn.Embedding(10, 3), lambda: (torch.tensor([1, 2, 3]),)),
+    ("max_pool2d", lambda: nn.MaxPool2d(2), lambda: (torch.randn(1, 1, 4, 4),)),
+    ("max_pool2d_indices", lambda: nn.MaxPool2d(2, return_indices=True),
+     lambda: (torch.randn(1, 1, 4, 4),)),
+    ("avg_pool2d", lambda: nn.AvgPool2d(2), lambda: (torch.randn(1, 1, 4, 4),)),
+    ("adaptive_avg_pool2d", lambda: nn.AdaptiveAvgPool2d((1, 1)),
+     lambda: (torch.randn(1, 2, 4, 4),)),
+    ("flatten", lambda: nn.Flatten(), lambda: (torch.randn(2, 3, 4),)),
+    ("activations", lambda: nn.Sequential(nn.ReLU(), nn.GELU(), nn.Tanh(), nn.Sigmoid(),
+                                          nn.LeakyReLU(0.1), nn.Hardswish(), nn.SiLU(),
+                                          nn.PReLU(), nn.Softmax(dim=-1), nn.Identity()),
+     lambda: (torch.randn(3, 5),)),
+    ("dropout_eval", lambda: nn.Dropout(0.5).eval(), lambda: (torch.randn(5),)),
+    ("mlp", lambda: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)),
+     lambda: (torch.randn(3, 4),)),
+    ("multihead_attention", lambda: nn.MultiheadAttention(8, 2).eval(),
+     lambda: (torch.randn(3, 1, 8), torch.randn(3, 1, 8), torch.randn(3, 1, 8))),
+    ("transformer_encoder_layer",
+     lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0).eval(),
+     lambda: (torch.randn(3, 1, 8),)),
+    ("cross_entropy", lambda: nn.CrossEntropyLoss(),
+     lambda: (torch.randn(3, 5), torch.tensor([1, 0, 4]))),
+    ("mse", lambda: nn.MSELoss(), lambda: (torch.randn(3), torch.randn(3))),
+    ("dispatch", Dispatch, lambda: (torch.randn(2, 4),)),
+]
+
+
+def same(a, b):
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.allclose(a, b, atol=1e-6)
+    if isinstance(a, (tuple, list)):
+        return type(a) == type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.mark.parametrize("make,inputs", [m[1:] for m in MODULES], ids=[m[0] for m in MODULES])
+def test_scripted_module_matches_eager(make, inputs):
+    torch.manual_seed(0)
+    module = make()
+    scripted = ember.script(module)
+    for _ in range(2):
+        args = inputs()
+        torch.manual_seed(1)
+        expected = module(*args)
+        torch.manual_seed(1)
+        actual = scripted(*args)
+        assert same(expected, actual)
+
+
+def test_code_is_torchscripts():
+    module = Top()
+    assert ember.script(module).code == torch.jit.script(module).code
+    assert ember.script(module).sub.code == torch.jit.script(module).sub.code
+
+
+def test_parameters_and_buffers_are_shared():
+    module = Top()
+    scripted = ember.script(module)
+    assert [n for n, _ in scripted.named_parameters()] == [n for n, _ in module.named_parameters()]
+    assert [n for n, _ in scripted.named_buffers()] == [n for n, _ in module.named_buffers()]
+    for (_, a), (_, b) in zip(scripted.named_parameters(), module.named_parameters()):
+        assert a is b
+    x = torch.randn(4, 2)
+    with torch.no_grad():
+        module.sub.fc.weight.add_(1.0)  # in place on the original: compiled code sees it
+    assert torch.allclose(scripted(x), module(x))
+
+
+def test_state_dict_round_trip():
+    module = Top()
+    scripted = ember.script(module)
+    assert list(scripted.state_dict()) == list(module.state_dict())
+    other = Top()
+    with torch.no_grad():
+        for p in other.parameters():
+            p.normal_()
+    scripted.load_state_dict(other.state_dict())
+    x = torch.randn(4, 2)
+    assert torch.allclose(scripted(x), other(x))
+
+
+def test_train_and_eval_reach_compiled_code():
+    module = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.9))
+    scripted = ember.script(module)
+    x = torch.ones(8, 4)
+    assert scripted.training and scripted[1].training
+    scripted.eval()
+    assert not scripted.training and not scripted[1].training
+    assert torch.allclose(scripted(x), module.eval()(x))
+    scripted.train()
+    torch.manual_seed(0)
+    assert (scripted(x) == 0).any()  # dropout is active again
+
+
+def test_attributes_are_shared_both_ways():
+    module = Top()
+    scripted = ember.script(module)
+    x = torch.randn(4, 2)
+    scripted.scale = 2.0
+    assert scripted.scale == 2.0
+    module.scale = 2.0
+    assert torch.allclose(scripted(x), module(x))
+    with pytest.raises(TypeError, match="scale"):
+        scripted.scale = "big"
+    with pytest.raises(AttributeError, match="constant"):
+        scripted.k = 4
+    assert scripted.k == 3 and scripted.mode == "zeros"
+
+
+def test_mutable_attributes_and_annotations():
+    scripted = ember.script(Counter())
+    assert scripted(torch.ones(2)) == 1
+    assert scripted(torch.ones(3)) == 2
+    assert scripted.history == [1, 2]
+    assert scripted.names == {"n1": 2, "n2": 3}
+    assert scripted.calls == 2
+    assert torch.equal(scripted.last, torch.ones(3))
+
+
+def test_methods_export_ignore_unused():
+    module = Methods()
+    scripted = ember.script(module)
+    x = torch.randn(2, 3)
+    assert torch.allclose(scripted(x), module(x))
+    # The @ignore'd method ran in Python, on the list the original holds
+    # (TorchScript has no type for an empty list: it stays Python-only).
+    assert scripted.seen is module.seen and module.seen == [(2, 3), (2, 3)]
+    assert torch.equal(scripted.exported(x), x * 2)
+    assert torch.equal(scripted.exported(x, n=3), x * 3)
+    assert torch.equal(scripted.exported_torch(x), x - 1)
+    with pytest.raises(ember.Error, match="Cannot call @unused methods"):
+        scripted.calls_unused(x)
+    assert "def exported(self" in scripted.exported.code
+    with pytest.raises(AttributeError):
+        scripted.never_called
+
+
+def test_types_are_shared_between_equal_modules():
+    scripted = ember.script(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 3)))
+    types = [m._c._type_name for m in scripted]
+    assert types[0] == types[1] == "__torch__.torch.nn.modules.linear.Linear"
+    assert types[2] == "__torch__.torch.nn.modules.linear.___torch_mangle_0.Linear"
+
+
+def test_autograd_through_scripted_module():
+    module = Top()
+    scripted = ember.script(module)
+    x = torch.randn(4, 2)
+    scripted(x).sum().backward()
+    scripted_grads = [p.grad.clone() for p in module.parameters()]
+    module.zero_grad()
+    module(x).sum().backward()
+    for a, p in zip(scripted_grads, module.parameters()):
+        assert torch.allclose(a, p.grad)
+
+
+def test_to_double_converts_the_slots():
+    scripted = ember.script(nn.Linear(3, 2))
+    scripted.double()
+    assert scripted.weight.dtype == torch.float64
+    assert scripted(torch.randn(1, 3, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_compile_error_points_at_the_method():
+    class Bad(nn.Module):
+        def forward(self, x):
+            return x + "text"
+
+    with pytest.raises(ember.CompileError, match=r"test_module\.py:\d+:\d+: error"):
+        ember.script(Bad())
+
+
+def test_concurrent_calls():
+    scripted = ember.script(nn.Sequential(nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 4)).eval())
+    x = torch.randn(8, 16)
+    expected = scripted(x)
+    errors = []
+
+    def work():
+        for _ in range(50):
+            if not torch.allclose(scripted(x), expected):
+                errors.append("mismatch")
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_containers_from_python():
+    scripted = ember.script(Dispatch())
+    assert len(scripted.seq) == 3
+    assert isinstance(scripted.seq[0], ember.ScriptModule)
+    assert list(scripted.blocks.keys()) == ["a", "b"]
+    assert "RecursiveScriptModule(original_name=Linear)" in repr(scripted)
