@@ -40,9 +40,10 @@ std::string ScriptProgram::code(const std::string &name) {
 
 runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
                                               std::shared_ptr<frontend::Module> header,
-                                              std::vector<frontend::ClassMethod> methods) {
+                                              std::vector<frontend::ClassMethod> methods,
+                                              std::map<std::string, std::vector<std::string>> overloads) {
   std::lock_guard<std::mutex> lock(mutex_);
-  compiler_->addClass(qualifiedName, std::move(header), std::move(methods));
+  compiler_->addClass(qualifiedName, std::move(header), std::move(methods), std::move(overloads));
   compiler_->prepareClass(qualifiedName);
   auto info = compiler_->classToPrint(qualifiedName);
   runtime::ScriptClass *cls = unit_->addClass(info->type);
@@ -53,6 +54,19 @@ runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
 c10::IValue ScriptProgram::newObject(const runtime::ScriptClass &cls) const {
   return c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls.c10Type),
                                      cls.c10Type->numAttributes());
+}
+
+std::shared_ptr<Graph> ScriptProgram::inlinedGraph(const std::string &name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Graph *g = compiler_->unit().find(name);
+  if (!g)
+    return nullptr;
+  // The pass reads the callees from the unit and copies them; only the
+  // copy of this graph changes.
+  auto copy = g->copy();
+  PassContext ctx{&compiler_->unit(), nullptr};
+  findPass("inline")->create()->run(*copy, ctx);
+  return copy;
 }
 
 std::string ScriptProgram::methodCode(const std::string &className, const std::string &method) {

@@ -33,9 +33,13 @@ public:
   /// is compiled. Classes named by its attributes must be added first.
   runtime::ScriptClass &addClass(const std::string &qualifiedName,
                                  std::shared_ptr<frontend::Module> header,
-                                 std::vector<frontend::ClassMethod> methods);
+                                 std::vector<frontend::ClassMethod> methods,
+                                 std::map<std::string, std::vector<std::string>> overloads = {});
   /// A new object of `cls` with every slot None.
   c10::IValue newObject(const runtime::ScriptClass &cls) const;
+  /// The graph of compiled function `name` with every call to a compiled
+  /// function or method inlined, as TorchScript's `inlined_graph`.
+  std::shared_ptr<Graph> inlinedGraph(const std::string &name);
   /// `.code` of a method, `self` untyped as Method.code prints it.
   std::string methodCode(const std::string &className, const std::string &method);
   /// The schema of a compiled function.

@@ -143,7 +143,8 @@ namespace ember::frontend {
 
 void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
                                      std::shared_ptr<Module> header,
-                                     std::vector<ClassMethod> methods) {
+                                     std::vector<ClassMethod> methods,
+                                     std::map<std::string, std::vector<std::string>> overloads) {
   Stmt *def = nullptr;
   for (auto &s : header->body) {
     if (s->kind != StmtKind::ClassDef)
@@ -168,16 +169,41 @@ void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
   }
   addClass(header, *def);
   classes_[qualifiedName].methodKinds = std::move(kinds);
+  classes_[qualifiedName].overloads = std::move(overloads);
+}
+
+std::optional<FunctionSchema> CompilerImpl::declaredSignature(const std::string &name,
+                                                              ClassInfo *cls) {
+  const Stmt *def = nullptr;
+  if (cls) {
+    auto m = cls->methods.find(name);
+    def = m == cls->methods.end() ? nullptr : m->second;
+  } else if (loadFunction(name, name)) {
+    def = defs_[name].def;
+  }
+  if (!def)
+    return std::nullopt;
+  try {
+    FunctionSignature sig = signatureOf(*def, cls != nullptr, typeResolver());
+    if (cls && !sig.schema.arguments.empty())
+      sig.schema.arguments.erase(sig.schema.arguments.begin()); // self
+    sig.schema.name = name;
+    return sig.schema;
+  } catch (const CompileError &) {
+    return std::nullopt; // an overload whose types TorchScript cannot name
+  }
 }
 
 void Compiler::addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
-                        std::vector<ClassMethod> methods) {
-  impl_->addAssembledClass(qualifiedName, std::move(header), std::move(methods));
+                        std::vector<ClassMethod> methods,
+                        std::map<std::string, std::vector<std::string>> overloads) {
+  impl_->addAssembledClass(qualifiedName, std::move(header), std::move(methods),
+                           std::move(overloads));
 }
 
 bool Compiler::hasMethod(const std::string &className, const std::string &method) {
   ClassInfo *c = impl_->findClass(className);
-  return c && c->methods.count(method);
+  return c && (c->methods.count(method) || c->overloads.count(method));
 }
 
 bool Compiler::prepareClass(const std::string &name) {

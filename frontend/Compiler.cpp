@@ -122,12 +122,26 @@ std::optional<std::string> CompilerImpl::importedPath(const Stmt &def,
 }
 
 TypeNameResolver CompilerImpl::typeResolver() const {
-  return [this](const std::string &name) -> TypePtr {
-    std::string shortName = name.rfind("__torch__.", 0) == 0 ? name.substr(10) : name;
-    auto it = classes_.find(shortName);
-    if (it != classes_.end())
+  // Resolving a name may register the source that defines it, so the
+  // resolver needs the compiler's mutable state.
+  auto *self = const_cast<CompilerImpl *>(this);
+  return [self](const std::string &name) -> TypePtr {
+    bool printed = name.rfind("__torch__.", 0) == 0;
+    std::string shortName = printed ? name.substr(10) : name;
+    auto it = self->classes_.find(shortName);
+    if (it != self->classes_.end())
       return it->second.type;
-    return resolver_.type ? resolver_.type(name) : nullptr;
+    if (self->resolver_.type)
+      if (TypePtr t = self->resolver_.type(name))
+        return t;
+    if (printed)
+      return nullptr;
+    // A class of the caller's environment named in an annotation
+    // (`def f(a: Acc)`): compile it from the source the resolver gives.
+    std::string defName = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+    self->loadFunction(name, defName);
+    it = self->classes_.find(defName);
+    return it == self->classes_.end() ? nullptr : it->second.type;
   };
 }
 

@@ -139,6 +139,20 @@ std::vector<NamedValue> FunctionEmitter::emitArguments(const Expr &call, size_t 
   return args;
 }
 
+std::string FunctionEmitter::pickOverload(const std::string &callee,
+                                          const std::vector<std::string> &candidates,
+                                          ClassInfo *cls, const std::vector<NamedValue> &args,
+                                          const SourceSpan &span) {
+  std::vector<std::shared_ptr<const FunctionSchema>> schemas;
+  for (const std::string &name : candidates)
+    if (auto s = compiler_.declaredSignature(name, cls))
+      schemas.push_back(std::make_shared<FunctionSchema>(*s));
+  if (schemas.empty())
+    error(span, "no overload of '" + callee + "' has a signature TorchScript can type");
+  CallBinding b = bindOverloads(callee, schemas, callArguments(args), span);
+  return b.schema->name;
+}
+
 Sugared FunctionEmitter::chooseDispatch(const GlobalValue::BoolDispatch &d, const Expr &e) {
   // As TorchScript's BooleanDispatchValue: the flag is a keyword or the
   // positional argument at `index`, and must be a constant.
@@ -203,10 +217,18 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
     // Calling a module runs its forward; any other object its __call__.
     if (ClassInfo *c = compiler_.classOfType(callee.value->type())) {
       const char *method = callee.value->type()->isModule() ? "forward" : "__call__";
-      if (c->methods.count(method))
+      if (c->methods.count(method) || c->overloads.count(method))
         return Sugared::of(emitMethodCall(callee.value, method, emitArguments(e), e.span));
     }
     break;
+  case Sugared::Kind::Overloads: {
+    std::vector<std::string> names;
+    for (const Sugared &f : callee.items)
+      names.push_back(f.name);
+    std::vector<NamedValue> args = emitArguments(e);
+    return Sugared::of(emitScriptCall(pickOverload(callee.name, names, nullptr, args, e.span),
+                                      args, e.span));
+  }
   case Sugared::Kind::Dispatch: {
     Sugared chosen = chooseDispatch(*callee.dispatch, e);
     if (chosen.kind == Sugared::Kind::Function)

@@ -39,7 +39,7 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name &&
         s->targets[0]->text == attr)
       return emitExpr(*s->value); // a Final constant
-  if (c->methods.count(attr)) {
+  if (c->methods.count(attr) || c->overloads.count(attr)) {
     Sugared m = Sugared::make(Sugared::Kind::Method, attr, object);
     return m;
   }
@@ -88,9 +88,13 @@ void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const So
   insert(Symbol::prim("SetAttr"), {object, conv}, 0, span)->s_(attr::name(), target.text);
 }
 
-Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &method,
+Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,
                                        std::vector<NamedValue> args, const SourceSpan &span) {
   ClassInfo *c = compiler_.classOfType(self->type());
+  auto overloaded = c->overloads.find(called);
+  const std::string &method = overloaded == c->overloads.end()
+                                  ? called
+                                  : pickOverload(called, overloaded->second, c, args, span);
   const FunctionSchema &full = compiler_.methodSchema(*c, method, span);
   if (c->staticMethods.count(method))
     return emitScriptCall(c->def->name + "." + method, args, span);

@@ -151,6 +151,12 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
       error(span, "'" + name + "' stands for the operator '" + g.op + "', which this torch lacks");
     return Sugared::make(Sugared::Kind::Operator, g.op);
   }
+  if (!g.overloads.empty()) {
+    Sugared s = Sugared::make(Sugared::Kind::Overloads, name);
+    for (const std::string &f : g.overloads)
+      s.items.push_back(Sugared::make(Sugared::Kind::Function, f));
+    return s;
+  }
   if (g.dispatch) {
     Sugared s = Sugared::make(Sugared::Kind::Dispatch, name);
     s.dispatch = g.dispatch;
@@ -298,7 +304,8 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
   // the same name (F.relu has `inplace`, aten::relu does not). Builtins
   // (F.conv2d) and dispatch wrappers (F.max_pool2d) are operators.
   if (ns == "torch.nn.functional")
-    if (auto g = compiler_.globalValue(full); g && (g->function == attr || g->dispatch))
+    if (auto g = compiler_.globalValue(full);
+        g && (g->function == attr || g->dispatch || !g->overloads.empty()))
       return fromGlobalValue(*g, full, span);
   std::string op = "aten::" + prefix->second + attr;
   if (OperatorRegistry::global().contains(Symbol::fromQualString(op)))

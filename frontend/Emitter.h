@@ -16,6 +16,7 @@
 #include "ir/Graph.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -42,6 +43,10 @@ struct GlobalValue {
     std::string ifTrue, ifFalse;
   };
   std::shared_ptr<const BoolDispatch> dispatch;
+  /// An overloaded function (`@_overload` stubs, as F.interpolate): one
+  /// function per overload, by the names the resolver's `function` finds
+  /// them under; a call takes the first whose signature fits.
+  std::vector<std::string> overloads;
   /// A constant (int, float, bool, str, None, tuple of these, device,
   /// dtype), inlined as TorchScript inlines constant globals.
   std::shared_ptr<const c10::IValue> constant;
@@ -95,8 +100,11 @@ public:
   /// methods come from their own files (so diagnostics point there), and
   /// the class is named `qualifiedName` (`torch.nn.modules.linear.Linear`,
   /// the part after `__torch__.`). Methods compile on demand.
+  /// `overloads` maps a method name to the methods its call chooses among
+  /// (`forward` -> `forward__0`, `forward__1`), as for `@_overload_method`.
   void addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
-                std::vector<ClassMethod> methods);
+                std::vector<ClassMethod> methods,
+                std::map<std::string, std::vector<std::string>> overloads = {});
   /// Declares the attributes of class `name` (compiling its `__init__` if
   /// it has one); false if there is no such class.
   bool prepareClass(const std::string &name);

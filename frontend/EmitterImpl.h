@@ -43,6 +43,7 @@ struct Sugared {
     TypeValue, // type: a type used as a value (`int`, `List[int]`, a class)
     Method,    // name: a method of the script object `value`
     Dispatch,  // dispatch: a boolean dispatch between two globals
+    Overloads, // name: the function; items: one Function per overload
   };
   Kind kind = Kind::Value;
   Value *value = nullptr;
@@ -271,6 +272,12 @@ public:
 
   // EmitCalls.cpp ----------------------------------------------------------
   Sugared emitCall(const Expr &e);
+  /// The first of `candidates` (functions, or methods of `cls`) whose
+  /// declared signature the arguments fit; a CompileError listing them
+  /// when none does.
+  std::string pickOverload(const std::string &callee, const std::vector<std::string> &candidates,
+                           ClassInfo *cls, const std::vector<NamedValue> &args,
+                           const SourceSpan &span);
   /// The function a boolean dispatch picks for the call `e`.
   Sugared chooseDispatch(const GlobalValue::BoolDispatch &d, const Expr &e);
   /// Emits `callee` (any overload of a qualified operator) on `args`.
@@ -364,6 +371,8 @@ struct ClassInfo {
   /// Methods of an assembled class that call Python or raise (`@ignore`,
   /// `@unused`) instead of running their body.
   std::map<std::string, MethodKind> methodKinds;
+  /// Overloaded methods: the name a call uses -> the methods it picks from.
+  std::map<std::string, std::vector<std::string>> overloads;
   bool initCompiled = false;
   bool isNamedTuple = false;
   /// NamedTuple field defaults, as source text.
@@ -386,7 +395,11 @@ public:
   explicit CompilerImpl(GlobalResolver resolver) : resolver_(std::move(resolver)) {}
   void addModule(std::shared_ptr<const Module> module);
   void addAssembledClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
-                         std::vector<ClassMethod> methods);
+                         std::vector<ClassMethod> methods,
+                         std::map<std::string, std::vector<std::string>> overloads);
+  /// The signature of function `name` (a method of `cls` when given)
+  /// without compiling its body; empty if its annotations do not resolve.
+  std::optional<FunctionSchema> declaredSignature(const std::string &name, ClassInfo *cls);
   Graph *compile(const std::string &name, const SourceSpan *callSite);
   /// The schema of a function, compiling it if needed.
   const FunctionSchema &schemaOf(const std::string &name, const SourceSpan &callSite);

@@ -2,7 +2,10 @@
 //
 // Replaces `prim::CallFunction(%f, args...)`, where %f is
 // `prim::Constant[name="callee"]()` and the compilation unit defines
-// `callee`, with a copy of the callee's body (itself inlined first).
+// `callee`, with a copy of the callee's body (itself inlined first); and
+// `prim::CallMethod[name="m"](%obj, args...)` where the unit defines the
+// method `Class.m` of %obj's class (`__torch__.Class`), as TorchScript's
+// inliner does for module and class methods.
 // Recursion is reported with the call chain, since TorchScript rejects it.
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +31,14 @@ private:
   Graph *callee(const Node *call) {
     if (!unit_ || call->inputs().empty())
       return nullptr;
+    if (call->kind().qualString() == "prim::CallMethod") {
+      const TypePtr &self = call->input(0)->type();
+      const AttributeValue *method = call->findAttribute(attr::name());
+      const std::string prefix = "__torch__.";
+      if (self->kind() != TypeKind::Class || !method || self->name().rfind(prefix, 0) != 0)
+        return nullptr;
+      return unit_->find(self->name().substr(prefix.size()) + "." + method->s);
+    }
     const Node *fn = call->input(0)->node();
     if (fn->kind() != prim::Constant())
       return nullptr;
@@ -41,7 +52,8 @@ private:
     for (Node *n : b->nodes()) {
       for (Block *sub : n->blocks())
         runBlock(g, sub);
-      if (n->kind().qualString() != "prim::CallFunction")
+      bool isMethod = n->kind().qualString() == "prim::CallMethod";
+      if (!isMethod && n->kind().qualString() != "prim::CallFunction")
         continue;
       Graph *target = callee(n);
       if (!target)
@@ -53,29 +65,30 @@ private:
         throw PassError("inline: recursive call " + chain + target->name() +
                         "; TorchScript functions cannot be recursive");
       }
-      if (target->inputs().size() != n->inputs().size() - 1 ||
+      size_t first = isMethod ? 0 : 1; // a function call's first input is the callee
+      if (target->inputs().size() != n->inputs().size() - first ||
           target->outputs().size() != n->outputs().size())
         throw PassError("inline: call to '" + target->name() + "' passes " +
-                        std::to_string(n->inputs().size() - 1) + " arguments and expects " +
+                        std::to_string(n->inputs().size() - first) + " arguments and expects " +
                         std::to_string(n->outputs().size()) + " results, but the function takes " +
                         std::to_string(target->inputs().size()) + " and returns " +
                         std::to_string(target->outputs().size()));
       auto body = target->copy();
       runGraph(*body);
-      inlineCall(g, n, *body);
+      inlineCall(g, n, *body, first);
     }
   }
 
-  void inlineCall(Graph &g, Node *call, Graph &body) {
+  void inlineCall(Graph &g, Node *call, Graph &body, size_t first) {
     std::unordered_map<Value *, Value *> map;
     for (size_t i = 0; i < body.inputs().size(); ++i)
-      map[body.inputs()[i]] = call->input(i + 1);
+      map[body.inputs()[i]] = call->input(i + first);
     // Clone the body's nodes in front of the call through a scratch block.
     Block *scratch = call->addBlock();
     scratch->cloneFrom(body.block(), [&](Value *v) -> Value * { return map.at(v); });
     // cloneFrom gave the scratch block its own inputs; route them to args.
     for (size_t i = 0; i < scratch->inputs().size(); ++i)
-      scratch->inputs()[i]->replaceAllUsesWith(call->input(i + 1));
+      scratch->inputs()[i]->replaceAllUsesWith(call->input(i + first));
     for (Node *n : scratch->nodes())
       n->moveBefore(call);
     for (size_t i = 0; i < call->outputs().size(); ++i)

@@ -14,6 +14,7 @@ from . import _C
 from ._errors import CompileError, Error
 from ._script import ScriptFunction, script
 from ._module import RecursiveScriptModule, ScriptMethod, ScriptModule
+from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)
 
@@ -22,5 +23,9 @@ _C._set_print_handler(lambda text: sys.stdout.write(text))
 _C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
 atexit.register(_C._clear_handlers)
 
-__all__ = ["script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod", "CompileError", "Error", "annotate", "export", "fork",
-           "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute", "Future"]
+__all__ = [
+    "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
+    "patch_torch", "unpatch_torch", "patched_entry_points", "CompileError", "Error", "annotate",
+    "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
+    "Future",
+]

@@ -18,6 +18,7 @@ import builtins
 import collections
 import inspect
 import keyword
+import re
 import sys
 import textwrap
 import types
@@ -26,8 +27,10 @@ import weakref
 import torch
 
 from . import _C
+from . import _overloads
 from . import _types
 from ._api import Attribute
+from ._errors import CompileError
 
 # nn.Module bookkeeping that is not part of a module's TorchScript type.
 _INTERNAL_ATTRIBUTES = frozenset([
@@ -137,6 +140,12 @@ def _attribute_name_line(name, type_text):
     return '  __annotations__["%s"] = %s' % (name, type_text)
 
 
+# A method of a module class: its function, how it compiles ("script",
+# "python" for @ignore, "unused"), whether it is static, and its source when
+# ember made it (an overload: (text, file name)).
+_Method = collections.namedtuple("_Method", "fn kind static source")
+
+
 class _ConcreteType:
     """What TorchScript knows of one module instance: its slots, constants,
     methods and submodule types. Equal concrete types share a class."""
@@ -148,13 +157,14 @@ class _ConcreteType:
         self.constant_lines = []
         self.failed = {}       # attribute name -> why it has no type
         self.children = {}     # name -> _ConcreteType or None
-        self.methods = {}      # name -> (function, kind, static)
+        self.methods = {}      # name -> _Method
+        self.overloads = {}    # name -> [overload method names] (@_overload_method)
         self.name = None       # qualified name without `__torch__.`
 
     def key(self):
         return (self.python_class, tuple(self.attributes), tuple(self.constant_lines),
                 tuple((n, c.name if c else None) for n, c in self.children.items()),
-                tuple((n, k) for n, (_, k, _) in sorted(self.methods.items())))
+                tuple((n, m.kind) for n, m in sorted(self.methods.items())))
 
 
 class _Builder:
@@ -219,7 +229,7 @@ class _Builder:
             type_text, literal = _types.constant_literal(value)
             t.constants[name] = tuple(value) if builtins.isinstance(value, list) else value
             t.constant_lines.append("  %s : Final[%s] = %s" % (name, type_text, literal))
-        t.methods = self.methods_of(module)
+        t.methods, t.overloads = self.methods_of(module)
         key = t.key()
         if key in self.types:
             return self.types[key]
@@ -229,12 +239,14 @@ class _Builder:
         return t
 
     def methods_of(self, module):
-        methods = {}
+        """The methods of the module's class: name -> _Method, and the
+        overloaded ones: name -> the names of its overloads."""
+        methods, overloads = {}, {}
         cls = type(module)
         if builtins.isinstance(module, _CONTAINERS):
             if builtins.isinstance(module, torch.nn.Sequential):
-                methods["forward"] = (torch.nn.Sequential.forward, "script", False)
-            return methods
+                methods["forward"] = _Method(torch.nn.Sequential.forward, "script", False, None)
+            return methods, overloads
         for klass in cls.__mro__:
             if klass is torch.nn.Module or klass is object:
                 break
@@ -247,10 +259,16 @@ class _Builder:
                 fn = member.__func__ if static else member
                 if not inspect.isfunction(fn):
                     continue
+                variants = _overloads.overload_sources(fn, klass)
+                if variants:
+                    overloads[name] = [n for n, _, _ in variants]
+                    for n, text, filename in variants:
+                        methods[n] = _Method(fn, "script", False, (text, filename))
+                    continue
                 kind = _modifier(fn)
-                methods[name] = (fn, "python" if kind == "ignore" else
-                                 "unused" if kind == "unused" else "script", static)
-        return methods
+                methods[name] = _Method(fn, "python" if kind == "ignore" else
+                                        "unused" if kind == "unused" else "script", static, None)
+        return methods, overloads
 
     def class_name(self, cls):
         if issubclass(cls, torch.nn.Module):
@@ -279,22 +297,22 @@ class _Builder:
         lines += t.constant_lines
         header = "\n".join(lines) + "\n"
         sources = []
-        for name, (fn, kind, static) in t.methods.items():
+        for name, m in t.methods.items():
             try:
-                text, filename = _method_source(fn, kind, static)
+                text, filename = m.source or _method_source(m.fn, m.kind, m.static)
             except (OSError, TypeError, SyntaxError):
                 continue  # no source (a builtin or a C function): not compiled
             if _C._parse_error(text, filename) is not None:
-                if name == "forward" or _modifier(fn) == "export":
-                    sources.append((text, filename, kind))  # report it
+                if name == "forward" or _modifier(m.fn) == "export":
+                    sources.append((text, filename, m.kind))  # report it
                 continue  # compiled only if called; as torch.jit, unused code may be any Python
-            self.resolver.add_scope(fn)
-            sources.append((text, filename, kind))
+            self.resolver.add_scope(m.fn)
+            sources.append((text, filename, m.kind))
         if builtins.isinstance(module, (torch.nn.ModuleList, torch.nn.Sequential)):
             # As torch.jit: a container's length is a constant of its type.
             sources.append(("def __len__(self) -> int:\n    return %d\n" % len(module),
                             "<%s>" % t.name, "script"))
-        self.program.add_class(t.name, (header, "<%s>" % t.name), sources)
+        self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads)
 
     # Objects --------------------------------------------------------------
 
@@ -323,8 +341,9 @@ class _Builder:
         """Compiles `forward` and the exported methods of every module, as
         torch.jit does when it scripts a module."""
         t = wrapper._ember_type
-        for name, (fn, kind, _) in t.methods.items():
-            if kind == "script" and (name == "forward" or _modifier(fn) == "export"):
+        for name, m in t.methods.items():
+            if m.kind == "script" and m.source is None and (name == "forward" or
+                                                            _modifier(m.fn) == "export"):
                 wrapper._c._method(name)
         for child in wrapper._modules.values():
             if child is not None:
@@ -336,7 +355,7 @@ def _call_python(name, receiver, *args):
     module = _live.get(receiver._id)
     if module is None:
         raise RuntimeError("the module of the @ignore'd method '%s' is no longer alive" % name)
-    fn = module._ember_type.methods[name][0]
+    fn = module._ember_type.methods[name].fn
     return fn(module, *args)
 
 
@@ -406,7 +425,44 @@ class ScriptMethod:
 
     @property
     def inlined_graph(self):
-        return _Text(self._handle.graph)
+        return _Text(self._handle.inlined_graph)
+
+
+class _OverloadedMethod:
+    """An overloaded method called from Python: the first overload whose
+    signature takes the arguments runs (each compiles when first tried).
+    torch.jit leaves such methods uncallable from Python; ember picks as a
+    call from compiled code would."""
+
+    def __init__(self, handle, names):
+        self._handle = handle
+        self._names = names
+        self._methods = {}
+
+    def __call__(self, *args, **kwargs):
+        reasons = []
+        for name in self._names:
+            method = self._methods.get(name)
+            if method is None:
+                try:
+                    method = self._methods[name] = self._handle._method(name)
+                except CompileError as e:
+                    reasons.append("%s: %s" % (name, str(e).splitlines()[0]))
+                    continue
+            try:
+                return method(*args, **kwargs)
+            except TypeError as e:
+                reasons.append("%s: %s" % (name, e))
+        raise TypeError("no overload of '%s' takes these arguments:\n  %s"
+                        % (self._names[0].rsplit("__", 1)[0], "\n  ".join(reasons)))
+
+    @property
+    def graph(self):
+        return _Text(self._handle._method(self._names[0]).graph)
+
+    @property
+    def code(self):
+        return _Text(self._handle._method(self._names[0]).code)
 
 
 class ScriptModule(torch.nn.Module):
@@ -441,10 +497,15 @@ class RecursiveScriptModule(ScriptModule):
     def _method(self, name):
         cached = self.__dict__["_ember_methods"].get(name)
         if cached is None:
-            handle = self.__dict__["_c"]._method(name)
-            if handle is None:
-                return None
-            cached = self.__dict__["_ember_methods"][name] = ScriptMethod(handle)
+            variants = self.__dict__["_ember_type"].overloads.get(name)
+            if variants:
+                cached = _OverloadedMethod(self.__dict__["_c"], variants)
+            else:
+                handle = self.__dict__["_c"]._method(name)
+                if handle is None:
+                    return None
+                cached = ScriptMethod(handle)
+            self.__dict__["_ember_methods"][name] = cached
         return cached
 
     def __getattr__(self, name):
@@ -459,8 +520,8 @@ class RecursiveScriptModule(ScriptModule):
         if name in d["_ember_slots"]:
             return getattr(d["_c"], name)
         entry = t.methods.get(name)
-        if entry is not None and entry[1] != "script":
-            return types.MethodType(entry[0], self)  # @ignore / @unused: the Python method
+        if entry is not None and entry.kind != "script":
+            return types.MethodType(entry.fn, self)  # @ignore / @unused: the Python method
         method = self._method(name)
         if method is not None:
             return method
@@ -513,6 +574,12 @@ class RecursiveScriptModule(ScriptModule):
 
     @property
     def code_with_constants(self):
+        """(code, constants): the constants table holds what the code names
+        `CONSTANTS.cN` (tensors), which ember's printer does not move out
+        of the code yet; a forward with tensor constants says so."""
+        if re.search(r": Tensor = prim::Constant\[value=", str(self.forward.graph)):
+            raise NotImplementedError("code_with_constants of code with tensor constants is not "
+                                      "implemented yet (it comes with saving archives)")
         return self.forward.code, {}
 
     def extra_repr(self):

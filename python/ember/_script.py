@@ -10,6 +10,8 @@ import torch
 
 from . import _C
 from . import _module
+from . import _overloads
+from . import _types
 
 
 def _jit_enabled():
@@ -27,7 +29,11 @@ def _jit_enabled():
 def _source_of(obj):
     """The source of a function or class, dedented, with decorators blanked
     and leading blank lines so that line numbers are the file's."""
-    lines, first = inspect.getsourcelines(obj)
+    try:
+        lines, first = inspect.getsourcelines(obj)
+    except (OSError, TypeError) as e:
+        raise OSError("cannot get the source of %r: ember.script compiles Python source, so it "
+                      "must be defined in a .py file that is still available (%s)" % (obj, e)) from e
     text = textwrap.dedent("".join(lines))
     out = []
     started = False
@@ -88,12 +94,30 @@ def _boolean_dispatch(obj):
             path(cells["if_true"]), path(cells["if_false"]))
 
 
+def _named_tuple_source(cls):
+    """A collections.namedtuple class (torch's PackedSequence) as the
+    NamedTuple TorchScript makes of it: annotated fields keep their types,
+    the others are Tensor."""
+    hints = {}
+    for klass in reversed(cls.__mro__):
+        hints.update(getattr(klass, "__annotations__", {}))
+    lines = ["class %s(NamedTuple):" % cls.__name__]
+    for field in cls._fields:
+        try:
+            text = _types.annotation_text(hints.get(field, torch.Tensor))
+        except _types.Unsupported:
+            text = "Tensor"
+        lines.append("    %s: %s" % (field, text))
+    return "\n".join(lines) + "\n", "<namedtuple %s.%s>" % (cls.__module__, cls.__name__)
+
+
 class _Resolver:
     """Answers the compiler's questions about names from the Python scopes of
     the functions it compiles (globals, then closure cells, then builtins)."""
 
     def __init__(self):
         self._scopes = []
+        self._synthesized = {}  # overload name -> (text, file name)
 
     def add_scope(self, fn):
         scope = dict(getattr(fn, "__globals__", {}))
@@ -125,6 +149,8 @@ class _Resolver:
         return obj
 
     def source(self, name):
+        if name in self._synthesized:
+            return self._synthesized[name]
         obj = self._lookup(name)
         if builtins.isinstance(obj, ScriptFunction):
             obj = obj._original
@@ -134,6 +160,10 @@ class _Resolver:
             return None
         if obj.__name__ != name.split(".")[-1] or obj.__module__ == "builtins":
             return None
+        if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
+            return _named_tuple_source(obj)
+        if inspect.isfunction(obj) and _overloads.overload_sources(obj):
+            return None  # compiled per overload, through value()
         try:
             text, filename = _source_of(obj)
         except (OSError, TypeError):
@@ -167,6 +197,12 @@ class _Resolver:
         if inspect.isfunction(obj) or inspect.isclass(obj):
             if obj.__module__ in ("ember", "ember._api"):
                 return None
+            overloads = _overloads.overload_sources(obj) if inspect.isfunction(obj) else []
+            if overloads:
+                self.add_scope(obj)
+                for overload, text, filename in overloads:
+                    self._synthesized[overload] = (text, filename)
+                return ("overloads", [o for o, _, _ in overloads])
             return ("function", obj.__name__)
         if _is_constant(obj):
             return ("constant", obj)
@@ -201,6 +237,10 @@ class ScriptFunction:
         return _Text(self._compiled.graph)
 
     @property
+    def inlined_graph(self):
+        return _Text(self._compiled.inlined_graph)
+
+    @property
     def code(self):
         return self._compiled.code
 
@@ -210,6 +250,25 @@ class ScriptFunction:
 
     def __repr__(self):
         return "<ember.ScriptFunction %s>" % self.name
+
+
+def _compile_class(cls):
+    """Compiles every method of a script class now, so that its errors
+    surface where it is decorated; as torch.jit.script, the class itself is
+    returned, and its Python instances convert to script objects when passed
+    to compiled code."""
+    resolver = _Resolver()
+    for member in vars(cls).values():
+        fn = getattr(member, "__func__", member)
+        if inspect.isfunction(fn):
+            resolver.add_scope(fn)
+    program = _C.Program(resolver)
+    text, filename = _source_of(cls)
+    program.add_source(text, filename)
+    for name, member in vars(cls).items():
+        fn = getattr(member, "__func__", member)
+        if inspect.isfunction(fn):
+            program.function(cls.__name__ + "." + name)
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
@@ -223,8 +282,8 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     if builtins.isinstance(obj, torch.nn.Module):
         return _module.script_module(obj, _Resolver())
     if inspect.isclass(obj):
-        raise NotImplementedError("ember.script of a class on its own is not implemented yet; "
-                                  "classes used by a scripted function are compiled with it")
+        _compile_class(obj)
+        return obj
     if not inspect.isfunction(obj):
         raise TypeError("ember.script expects a function, got %r" % type(obj).__name__)
     resolver = _Resolver()

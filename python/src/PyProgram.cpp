@@ -52,6 +52,8 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       g.function = v[py::int_(1)].cast<std::string>();
     else if (kind == "op")
       g.op = v[py::int_(1)].cast<std::string>();
+    else if (kind == "overloads")
+      g.overloads = v[py::int_(1)].cast<std::vector<std::string>>();
     else if (kind == "dispatch") {
       auto t = v[py::int_(1)].cast<std::tuple<std::string, size_t, bool, std::string, std::string>>();
       auto d = std::make_shared<frontend::GlobalValue::BoolDispatch>();
@@ -152,6 +154,10 @@ void bindFunctions(py::module_ &m) {
       })
       .def_property_readonly("schema", [](FunctionHandle &self) { return self.schema().str(); })
       .def_property_readonly("graph", [](FunctionHandle &self) { return toString(*self.fn->graph()); })
+      .def_property_readonly("inlined_graph",
+                             [](FunctionHandle &self) {
+                               return toString(*self.program->inlinedGraph(self.fn->name()));
+                             })
       .def_property_readonly("code", [](FunctionHandle &self) {
         if (self.receiver.isNone())
           return self.program->code(self.fn->name());
@@ -184,17 +190,19 @@ void bindProgram(py::module_ &m) {
           throw py::key_error("no function '" + name + "'");
         return FunctionHandle{p, fn, c10::IValue()};
       })
-      // add_class(name, (header_text, file), [(text, file, kind), ...]):
-      // kind is "script", "python" (@ignore) or "unused".
+      // add_class(name, (header_text, file), [(text, file, kind), ...],
+      // {method: [overload, ...]}): kind is "script", "python" (@ignore) or
+      // "unused".
       .def("add_class",
            [](std::shared_ptr<ScriptProgram> p, const std::string &name,
               const std::pair<std::string, std::string> &header,
-              const std::vector<std::tuple<std::string, std::string, std::string>> &methods) {
+              const std::vector<std::tuple<std::string, std::string, std::string>> &methods,
+              std::map<std::string, std::vector<std::string>> overloads) {
              std::vector<frontend::ClassMethod> parsed;
              for (const auto &[text, file, kind] : methods)
                parsed.push_back({parse(text, file), methodKind(kind)});
-             runtime::ScriptClass &cls =
-                 p->addClass(name, parse(header.first, header.second), std::move(parsed));
+             runtime::ScriptClass &cls = p->addClass(name, parse(header.first, header.second),
+                                                     std::move(parsed), std::move(overloads));
              std::lock_guard<std::mutex> lock(programsMutex);
              programs()[cls.c10Type.get()] = p;
            })

@@ -138,10 +138,30 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     if (!THPDtype_Check(p))
       mismatch(obj, type);
     return int64_t(reinterpret_cast<THPDtype *>(p)->scalar_type);
-  case TypeKind::Class:
+  case TypeKind::Class: {
     if (py::isinstance<ScriptObjectHandle>(obj))
       return obj.cast<ScriptObjectHandle &>().value;
-    mismatch(obj, type);
+    // A scripted module (its script object is `_c`).
+    if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
+      return obj.attr("_c").cast<ScriptObjectHandle &>().value;
+    // A Python instance of a script class: a new object with its
+    // attributes, as TorchScript converts one.
+    const runtime::ScriptClass *cls = unit.findClass(type->name());
+    if (!cls || type->isModule() ||
+        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) !=
+            type->name().substr(type->name().rfind('.') + 1))
+      mismatch(obj, type);
+    auto object = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls->c10Type),
+                                              cls->c10Type->numAttributes());
+    for (size_t i = 0; i < cls->attributes.size(); ++i) {
+      const auto &[name, t] = cls->attributes[i];
+      if (!py::hasattr(obj, name.c_str()))
+        throw py::type_error("the '" + type->annotationStr() + "' object has no attribute '" +
+                             name + "'");
+      object->setSlot(i, toIValue(obj.attr(name.c_str()), t, unit));
+    }
+    return object;
+  }
   default:
     return toIValueInferred(obj);
   }

@@ -11,6 +11,11 @@
 
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
+// torch 2.x renamed or removed a few of these entry points.
+#define EMBER_TORCH_AT_LEAST(major, minor)                                                   \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace ember::runtime {
 namespace {
@@ -149,7 +154,10 @@ void addPropertyKernels(KernelTable &t) {
       {"prim::is_meta", [](const at::Tensor &x) { return x.is_meta(); }},
       {"prim::is_vulkan", [](const at::Tensor &x) { return x.is_vulkan(); }},
       {"prim::is_ipu", [](const at::Tensor &x) { return x.is_ipu(); }},
-      {"prim::is_ort", [](const at::Tensor &x) { return x.is_ort(); }},
+      // ORT's device type became MAIA; compare by name, which both spell.
+      {"prim::is_ort", [](const at::Tensor &x) {
+         return c10::DeviceTypeName(x.device().type(), /*lower_case=*/true) == "ort";
+       }},
       {"prim::is_nested", [](const at::Tensor &x) { return x.is_nested(); }},
   };
   for (const Pred &p : preds)
@@ -266,8 +274,17 @@ void addAutogradKernels(KernelTable &t) {
   t.add("aten::set_grad_enabled", Operation([](Stack &s) { at::GradMode::set_enabled(pop(s).toBool()); }));
   t.add("aten::is_scripting", Operation([](Stack &s) { s.push_back(true); }));
   t.add("aten::_get_tracing_state", Operation([](Stack &s) { s.push_back(false); }));
+#if EMBER_TORCH_AT_LEAST(2, 4)
+  t.add("aten::is_autocast_enabled", Operation([](Stack &s) {
+          s.push_back(at::autocast::is_autocast_enabled(at::kCUDA));
+        }));
+  t.add("aten::is_autocast_cpu_enabled", Operation([](Stack &s) {
+          s.push_back(at::autocast::is_autocast_enabled(at::kCPU));
+        }));
+#else
   t.add("aten::is_autocast_enabled", Operation([](Stack &s) { s.push_back(at::autocast::is_enabled()); }));
   t.add("aten::is_autocast_cpu_enabled", Operation([](Stack &s) { s.push_back(at::autocast::is_cpu_enabled()); }));
+#endif
   t.add("aten::has_torch_function", [](const Node &n, const TypeConverter &) -> Operation {
     size_t count = n.inputs().size();
     return [count](Stack &s) {

@@ -115,6 +115,21 @@ class Dispatch(nn.Module):
         return self.act(self.seq(x))
 
 
+class Recurrent(nn.Module):
+    """LSTM and GRU as submodules: their forward is overloaded
+    (`@_overload_method`), the call picks the Tensor overload."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(4, 5, num_layers=2)
+        self.gru = nn.GRU(5, 3, batch_first=True)
+
+    def forward(self, x):
+        y, (h, c) = self.lstm(x)
+        z, _ = self.gru(y.transpose(0, 1))
+        return z.sum() + h.sum() + c.sum()
+
+
 torch.manual_seed(0)
 
 MODULES = [
@@ -155,6 +170,10 @@ MODULES = [
      lambda: (torch.randn(3, 5), torch.tensor([1, 0, 4]))),
     ("mse", lambda: nn.MSELoss(), lambda: (torch.randn(3), torch.randn(3))),
     ("dispatch", Dispatch, lambda: (torch.randn(2, 4),)),
+    ("upsample", lambda: nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+     lambda: (torch.randn(1, 2, 3, 3),)),
+    ("lstm", lambda: nn.LSTM(4, 5), lambda: (torch.randn(3, 2, 4),)),
+    ("gru_in_module", Recurrent, lambda: (torch.randn(3, 2, 4),)),
 ]
 
 
@@ -328,3 +347,17 @@ def test_containers_from_python():
     assert isinstance(scripted.seq[0], ember.ScriptModule)
     assert list(scripted.blocks.keys()) == ["a", "b"]
     assert "RecursiveScriptModule(original_name=Linear)" in repr(scripted)
+
+
+def test_overloaded_method_graph_names():
+    scripted = ember.script(Recurrent())
+    assert 'prim::CallMethod[name="forward__0"]' in str(scripted.graph)
+
+
+def test_inlined_graph_inlines_methods_and_functions():
+    scripted = ember.script(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
+    assert "prim::CallMethod" in str(scripted.graph)
+    inlined = str(scripted.inlined_graph)
+    assert "prim::CallMethod" not in inlined and "prim::CallFunction" not in inlined
+    assert "aten::linear" in inlined and "aten::relu" in inlined
+    assert "prim::CallMethod" in str(scripted.graph)  # the graph itself is unchanged

@@ -1,0 +1,37 @@
+"""ember.patch_torch(): route torch.jit's entry points to ember, for code that
+cannot be edited; ember.unpatch_torch() puts torch.jit's own back.
+
+Only the entry points ember implements are replaced (today `script`); the
+others keep torch.jit's behaviour until ember has them, and
+`patched_entry_points()` says which ones are ember's.
+"""
+import torch
+
+from ._script import script
+
+# torch.jit attribute -> ember's replacement. trace, save and load join
+# when ember implements them.
+_REPLACEMENTS = {"script": script}
+_saved = {}
+
+
+def patch_torch():
+    """Makes torch.jit.script (and the other entry points ember implements)
+    use ember. Calling it twice is harmless."""
+    for name, replacement in _REPLACEMENTS.items():
+        current = getattr(torch.jit, name)
+        if current is not replacement:
+            _saved.setdefault(name, current)
+            setattr(torch.jit, name, replacement)
+
+
+def unpatch_torch():
+    """Restores what patch_torch replaced."""
+    for name, original in list(_saved.items()):
+        setattr(torch.jit, name, original)
+        del _saved[name]
+
+
+def patched_entry_points():
+    """The torch.jit names currently routed to ember."""
+    return sorted(n for n, r in _REPLACEMENTS.items() if getattr(torch.jit, n) is r)

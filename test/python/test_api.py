@@ -1,0 +1,71 @@
+"""ember's torch.jit-style API beyond functions and modules: script classes on
+their own, and patch_torch for code that calls torch.jit."""
+from typing import List
+
+import pytest
+import torch
+
+import ember
+
+
+@ember.script
+class Accumulator:
+    def __init__(self, start: int):
+        self.total = start
+        self.items: List[int] = []
+
+    def add(self, x: int) -> int:
+        self.total += x
+        self.items.append(x)
+        return self.total
+
+
+def feed(acc: Accumulator, n: int) -> int:
+    for i in range(n):
+        acc.add(i)
+    return acc.total
+
+
+def test_script_class_returns_the_class():
+    acc = Accumulator(10)
+    assert type(acc) is Accumulator  # as torch.jit.script: still the Python class
+    assert acc.add(1) == 11
+
+
+def test_python_instance_converts_to_script_object():
+    acc = Accumulator(10)
+    scripted = ember.script(feed)
+    expected = torch.jit.script(feed)(Accumulator(10), 4)
+    assert scripted(acc, 4) == expected == 16
+    assert acc.total == 10  # converted by copy, as torch.jit converts it
+
+
+def test_script_class_errors_surface_at_decoration():
+    with pytest.raises(ember.CompileError, match="test_api.py"):
+        @ember.script
+        class Broken:
+            def __init__(self):
+                self.x = 1
+
+            def get(self) -> str:
+                return self.x + "a"
+
+
+def test_patch_torch_routes_script_to_ember():
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return x * 2
+
+    original = torch.jit.script
+    ember.patch_torch()
+    try:
+        ember.patch_torch()  # twice is harmless
+        assert ember.patched_entry_points() == ["script"]
+        scripted = torch.jit.script(f)
+        assert isinstance(scripted, ember.ScriptFunction)
+        assert torch.equal(scripted(torch.ones(2)), torch.full((2,), 2.0))
+        module = torch.jit.script(torch.nn.Linear(2, 2))
+        assert isinstance(module, ember.ScriptModule)
+    finally:
+        ember.unpatch_torch()
+    assert torch.jit.script is original
+    assert ember.patched_entry_points() == []

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Device check for the runtime and the `ember` package: builds the Python
+# extension (no LLVM needed) against the machine's torch (pip torch 2.x with
+# CUDA on the GPU machines) and runs the Python suites there, the CUDA one
+# included. Logs go to OUTDIR.
+#   utils/gpu-check-python.sh OUTDIR
+set -uo pipefail
+OUT=${1:-/tmp/ember-gpu}
+mkdir -p "$OUT"
+PY=$(command -v python3)
+B=/tmp/ember-gpu-build
+$PY - <<'PYEOF'
+import os, sysconfig, torch
+inc = sysconfig.get_paths()["include"]
+print("torch", torch.__version__, "cuda", torch.cuda.is_available(),
+      "| Python.h", os.path.exists(os.path.join(inc, "Python.h")), inc)
+PYEOF
+cmake -S . -B "$B" -DEMBER_WITH_LLVM=OFF -DEMBER_PYTHON="$PY" -DCMAKE_BUILD_TYPE=Release \
+  > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+start=$(date +%s)
+cmake --build "$B" -j "$(nproc)" --target ember_python > "$OUT/build.log" 2>&1 \
+  || { grep -E "error" -A4 "$OUT/build.log" | head -80; exit 1; }
+echo "built in $(( $(date +%s) - start )) s"
+cd test/python
+EMBER_BUILD_DIR="$B" PYTHONUNBUFFERED=1 $PY -m pytest -q -p no:cacheprovider -x \
+  test_cuda.py test_module.py test_api.py test_script.py 2>&1 | tee "$OUT/pytest.log" | tail -40
