@@ -139,6 +139,8 @@ Value *FunctionEmitter::asValue(const Sugared &s, const SourceSpan &span) {
   case Sugared::Kind::Operator:
   case Sugared::Kind::Builtin:
   case Sugared::Kind::Function:
+  case Sugared::Kind::Dispatch:
+  case Sugared::Kind::Overloads:
     error(span, "'" + s.name + "' is a function; call it, it cannot be used as a value");
   case Sugared::Kind::Iterable:
     error(span, "'" + s.name + "(...)' can only be iterated over; write 'list(...)' of a "

@@ -15,6 +15,8 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include <cstdlib>
+#include <iostream>
 #include <mutex>
 #include <sstream>
 
@@ -41,12 +43,32 @@ std::optional<AliasInfo> convertAlias(const c10::AliasInfo *info) {
   return a;
 }
 
+/// True for default values a schema can spell: numbers, strings, None,
+/// devices and lists of these. Operators registered from Python can carry
+/// other payloads (Python objects), which cannot be printed without Python.
+bool spellable(const c10::IValue &v) {
+  if (v.isNone() || v.isInt() || v.isDouble() || v.isBool() || v.isString() || v.isDevice() ||
+      v.isComplexDouble())
+    return true;
+  if (v.isIntList() || v.isDoubleList() || v.isBoolList())
+    return true;
+  if (v.isList()) {
+    for (const c10::IValue &e : v.toListRef())
+      if (!spellable(e))
+        return false;
+    return true;
+  }
+  return false;
+}
+
 Argument convertArgument(const c10::Argument &arg) {
   Argument a;
   a.name = arg.name();
   a.type = parseTypeString(arg.type()->str(), TypeSyntax::Schema);
   if (arg.N())
     a.N = *arg.N();
+  if (arg.default_value() && !spellable(*arg.default_value()))
+    throw std::invalid_argument("default value of '" + arg.name() + "' has no schema spelling");
   if (arg.default_value()) {
     std::ostringstream ss;
     arg.default_value()->repr(ss, [](std::ostream &, const c10::IValue &) { return false; });
@@ -59,12 +81,17 @@ Argument convertArgument(const c10::Argument &arg) {
 
 size_t importAll() {
   size_t count = 0;
+  // EMBER_LOG=import names each operator before it is read.
+  const char *log = std::getenv("EMBER_LOG");
+  bool trace = log && std::string(log).find("import") != std::string::npos;
   auto &dispatcher = c10::Dispatcher::singleton();
   for (const c10::OperatorName &name : dispatcher.getAllOpNames()) {
     auto handle = dispatcher.findSchema(name);
     if (!handle || !handle->hasSchema())
       continue;
     const c10::FunctionSchema &s = handle->schema();
+    if (trace)
+      std::cerr << "[import] " << name.name << "." << name.overload_name << std::endl;
     auto schema = std::make_shared<FunctionSchema>();
     schema->name = s.name();
     schema->overload = s.overload_name();

@@ -15,12 +15,24 @@ inc = sysconfig.get_paths()["include"]
 print("torch", torch.__version__, "cuda", torch.cuda.is_available(),
       "| Python.h", os.path.exists(os.path.join(inc, "Python.h")), inc)
 PYEOF
+# The GPU image's default compiler (/opt/gcc) puts its own copy of libstdc++
+# into the extension; the module's streams then run on a second libstdc++
+# and crash on first use (seen 2026-11-26). The system compiler links the
+# shared one, as torch does.
+COMPILERS=()
+[ -x /usr/bin/g++ ] && COMPILERS=(-DCMAKE_CXX_COMPILER=/usr/bin/g++ -DCMAKE_C_COMPILER=/usr/bin/gcc)
 cmake -S . -B "$B" -DEMBER_WITH_LLVM=OFF -DEMBER_PYTHON="$PY" -DCMAKE_BUILD_TYPE=Release \
-  > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
+  "${COMPILERS[@]}" > "$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
 start=$(date +%s)
 cmake --build "$B" -j "$(nproc)" --target ember_python > "$OUT/build.log" 2>&1 \
   || { grep -E "error" -A4 "$OUT/build.log" | head -80; exit 1; }
 echo "built in $(( $(date +%s) - start )) s"
+# A smoke run that names the stage it reaches, for crashes pytest cannot report.
+$PY test/gpu/stages.py "$B/python" 2>&1 | tail -2
 cd test/python
-EMBER_BUILD_DIR="$B" PYTHONUNBUFFERED=1 $PY -m pytest -q -p no:cacheprovider -x \
-  test_cuda.py test_module.py test_api.py test_script.py 2>&1 | tee "$OUT/pytest.log" | tail -40
+for f in test_cuda.py test_module.py test_api.py test_script.py; do
+  EMBER_BUILD_DIR="$B" PYTHONUNBUFFERED=1 timeout 300 $PY -m pytest -q -p no:cacheprovider "$f" \
+    > "$OUT/$f.log" 2>&1
+  echo "$f: $(tail -1 "$OUT/$f.log")"
+  grep -E "^FAILED" "$OUT/$f.log" | head -10
+done

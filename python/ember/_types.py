@@ -9,6 +9,7 @@ and need an annotation.
 import builtins
 import inspect
 import math
+import types
 import typing
 
 import torch
@@ -60,7 +61,7 @@ def annotation_text(ann, class_name=None):
         if not args or args == ((),):
             return "Tuple[()]"
         return "Tuple[%s]" % ", ".join(annotation_text(a, class_name) for a in args)
-    if origin is typing.Union:
+    if origin is typing.Union or origin is types.UnionType:  # Optional[T], T | None
         others = [a for a in args if a is not type(None)]
         if len(others) == 1 and len(args) == 2:
             return "Optional[%s]" % annotation_text(others[0], class_name)

@@ -361,3 +361,30 @@ def test_inlined_graph_inlines_methods_and_functions():
     assert "prim::CallMethod" not in inlined and "prim::CallFunction" not in inlined
     assert "aten::linear" in inlined and "aten::relu" in inlined
     assert "prim::CallMethod" in str(scripted.graph)  # the graph itself is unchanged
+
+
+class Pep604(nn.Module):
+    """PEP 604 annotations (`T | None`), as torch 2.x's own modules write them."""
+    bias: torch.Tensor | None
+    scale: float | None
+
+    def __init__(self):
+        super().__init__()
+        self.bias = None
+        self.scale = 2.0
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if y is not None:
+            x = x + y
+        scale = self.scale  # as in TorchScript, only locals are refined
+        if scale is not None:
+            x = x * scale
+        return x
+
+
+def test_pep604_annotations():
+    module = Pep604()
+    scripted = ember.script(module)
+    x = torch.randn(3)
+    assert torch.equal(scripted(x), module(x))
+    assert torch.equal(scripted(x, x), module(x, x))
