@@ -238,7 +238,10 @@ FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
   if (class_) {
     auto kind = class_->methodKinds.find(def_.name);
     if (kind != class_->methodKinds.end())
-      return emitStandIn(schema, kind->second);
+      return emitStandIn(schema, kind->second, def_.name);
+  } else if (auto kind = compiler_.functionKinds.find(def_.name);
+             kind != compiler_.functionKinds.end()) {
+    return emitStandIn(schema, kind->second.first, kind->second.second);
   }
   setFlag("$skip", false, def_.span);
   setFlag("$ret", false, def_.span);
@@ -251,7 +254,8 @@ FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
   return schema;
 }
 
-FunctionSchema FunctionEmitter::emitStandIn(FunctionSchema schema, MethodKind kind) {
+FunctionSchema FunctionEmitter::emitStandIn(FunctionSchema schema, MethodKind kind,
+                                            const std::string &pythonName) {
   // As TorchScript types an ignored function: unannotated parameters and
   // result are Tensor.
   TypePtr ret = declaredReturn_ ? declaredReturn_ : Type::get(TypeKind::Tensor);
@@ -259,7 +263,7 @@ FunctionSchema FunctionEmitter::emitStandIn(FunctionSchema schema, MethodKind ki
   if (kind == MethodKind::Python) {
     std::vector<Value *> args(graph_->inputs().begin(), graph_->inputs().end());
     result = insertValue(Symbol::prim("PythonOp"), args, ret, def_.span);
-    result->node()->s_(attr::name(), def_.name);
+    result->node()->s_(attr::name(), pythonName);
   } else {
     insert(Symbol::prim("RaiseException"),
            {constStr("Cannot call @unused methods"), constStr("builtins.RuntimeError")}, 0,

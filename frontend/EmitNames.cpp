@@ -163,6 +163,8 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
     return s;
   }
   if (!g.function.empty()) {
+    if (g.functionKind != MethodKind::Script)
+      compiler_.functionKinds[g.function] = {g.functionKind, g.pythonName};
     if (compiler_.loadFunction(name, g.function))
       return Sugared::make(Sugared::Kind::Function, g.function);
     if (ClassInfo *c = compiler_.findClass(g.function)) {

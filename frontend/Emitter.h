@@ -22,6 +22,14 @@
 
 namespace ember::frontend {
 
+/// How a method of an assembled class (Compiler::addClass), or a function the
+/// resolver marks, is compiled.
+enum class MethodKind {
+  Script, ///< its body, as any method
+  Python, ///< `@ignore`: a call back into Python (prim::PythonOp)
+  Unused, ///< `@unused`: raises if called; only the signature is read
+};
+
 /// What a name from the caller's environment (Python globals and closure
 /// cells) stands for when it is neither a compiled function nor a class.
 struct GlobalValue {
@@ -29,6 +37,11 @@ struct GlobalValue {
   std::string module;
   /// A function to compile: the name its source defines it under.
   std::string function;
+  /// How `function` compiles: a Python function marked `@ignore` is a call
+  /// back into Python (`pythonName` names it for the runtime), one marked
+  /// `@unused` raises; only their signatures are read.
+  MethodKind functionKind = MethodKind::Script;
+  std::string pythonName;
   /// A builtin operator (`aten::adaptive_avg_pool1d`): a torch function
   /// written in C++, or one TorchScript maps to a builtin (`_pair`).
   std::string op;
@@ -67,13 +80,6 @@ struct GlobalResolver {
 };
 
 class CompilerImpl;
-
-/// How a method of an assembled class (Compiler::addClass) is compiled.
-enum class MethodKind {
-  Script, ///< its body, as any method
-  Python, ///< `@ignore`: a call back into Python (prim::PythonOp)
-  Unused, ///< `@unused`: raises if called; only the signature is read
-};
 
 /// One method of an assembled class: a parsed file holding one `def`.
 struct ClassMethod {

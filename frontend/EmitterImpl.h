@@ -133,7 +133,8 @@ public:
   FunctionSchema emit(const FunctionSignature &signature);
   /// The body of an `@ignore` or `@unused` method: a call to Python, or a
   /// raise.
-  FunctionSchema emitStandIn(FunctionSchema schema, MethodKind kind);
+  FunctionSchema emitStandIn(FunctionSchema schema, MethodKind kind,
+                             const std::string &pythonName);
 
   // Environment.cpp ---------------------------------------------------------
   void pushFrame(Frame::Kind kind, Block *block);
@@ -400,6 +401,9 @@ public:
   /// The signature of function `name` (a method of `cls` when given)
   /// without compiling its body; empty if its annotations do not resolve.
   std::optional<FunctionSchema> declaredSignature(const std::string &name, ClassInfo *cls);
+  /// Functions that call Python or raise instead of running their body
+  /// (`@ignore`, `@unused`): their kind and the name the runtime calls.
+  std::map<std::string, std::pair<MethodKind, std::string>> functionKinds;
   Graph *compile(const std::string &name, const SourceSpan *callSite);
   /// The schema of a function, compiling it if needed.
   const FunctionSchema &schemaOf(const std::string &name, const SourceSpan &callSite);

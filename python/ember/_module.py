@@ -350,8 +350,17 @@ class _Builder:
                 self.compile_entry_points(child)
 
 
-def _call_python(name, receiver, *args):
-    """Runs an @ignore'd method for compiled code."""
+# @ignore'd functions called from compiled code, by qualified name.
+_python_functions = {}
+
+
+def _call_python(name, *args):
+    """Runs an @ignore'd function, or method (its receiver first), for
+    compiled code."""
+    fn = _python_functions.get(name)
+    if fn is not None:
+        return fn(*args)
+    receiver, args = args[0], args[1:]
     module = _live.get(receiver._id)
     if module is None:
         raise RuntimeError("the module of the @ignore'd method '%s' is no longer alive" % name)

@@ -156,6 +156,8 @@ class _Resolver:
             obj = obj._original
         if _boolean_dispatch(obj) is not None or _builtin_operator(obj) is not None:
             return None
+        if inspect.isfunction(obj) and _module._modifier(obj) in ("ignore", "unused"):
+            return None  # a stand-in, through value()
         if not (inspect.isfunction(obj) or inspect.isclass(obj)):
             return None
         if obj.__name__ != name.split(".")[-1] or obj.__module__ == "builtins":
@@ -177,6 +179,16 @@ class _Resolver:
                     self.add_scope(fn)
         return text, filename
 
+    def _stand_in(self, fn):
+        """An @ignore'd (or @unused) function: compiled code calls back into
+        Python (or raises); only its signature is compiled."""
+        kind = "python" if _module._modifier(fn) == "ignore" else "unused"
+        key = "%s.%s" % (fn.__module__, fn.__qualname__)
+        text, filename = _module._method_source(fn, kind, False)
+        self._synthesized[fn.__name__] = (text, filename)
+        _module._python_functions[key] = fn
+        return (kind, (fn.__name__, key))
+
     def value(self, name):
         obj = self._lookup(name)
         if obj is None:
@@ -194,6 +206,8 @@ class _Resolver:
         dispatch = _boolean_dispatch(obj)
         if dispatch is not None:
             return ("dispatch", dispatch)
+        if inspect.isfunction(obj) and _module._modifier(obj) in ("ignore", "unused"):
+            return self._stand_in(obj)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             if obj.__module__ in ("ember", "ember._api"):
                 return None

@@ -47,18 +47,19 @@ void setPythonCallHandler(py::object call) {
   runtime::setPythonCallHandler([call](const std::string &name, runtime::Stack args,
                                        const TypePtr &result) -> c10::IValue {
     py::gil_scoped_acquire gil;
+    // A method's receiver knows its program; a function's arguments are
+    // converted without one (objects then come back without methods).
     std::shared_ptr<ScriptProgram> program =
         !args.empty() && args[0].isObject() ? programOf(args[0].toObjectRef().type().get())
                                             : nullptr;
-    if (!program)
-      throw runtime::PythonError("RuntimeError", "'" + name + "' has no receiver to call it on");
+    static runtime::ScriptUnit &noUnit = *new runtime::ScriptUnit();
     try {
       py::tuple pyArgs(args.size() + 1);
       pyArgs[0] = py::str(name);
       for (size_t i = 0; i < args.size(); ++i)
         pyArgs[i + 1] = toPython(args[i], nullptr, program);
       py::object r = call(*pyArgs);
-      return toIValue(r, result, program->unit());
+      return toIValue(r, result, program ? program->unit() : noUnit);
     } catch (py::error_already_set &e) {
       std::string cls = py::str(e.type().attr("__name__"));
       std::string msg = py::str(e.value());

@@ -50,6 +50,13 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       g.module = v[py::int_(1)].cast<std::string>();
     else if (kind == "function")
       g.function = v[py::int_(1)].cast<std::string>();
+    else if (kind == "python" || kind == "unused") {
+      // (def name, name the runtime calls it by)
+      auto names = v[py::int_(1)].cast<std::pair<std::string, std::string>>();
+      g.function = names.first;
+      g.pythonName = names.second;
+      g.functionKind = kind == "python" ? frontend::MethodKind::Python : frontend::MethodKind::Unused;
+    }
     else if (kind == "op")
       g.op = v[py::int_(1)].cast<std::string>();
     else if (kind == "overloads")

@@ -69,3 +69,48 @@ def test_patch_torch_routes_script_to_ember():
         ember.unpatch_torch()
     assert torch.jit.script is original
     assert ember.patched_entry_points() == []
+
+
+@torch.jit.ignore
+def python_side(x: torch.Tensor, tag: str) -> torch.Tensor:
+    calls.append(tag)
+    return x + float(len({tag}))  # a set: Python only, never compiled
+
+
+@ember.unused
+def not_compiled(x: torch.Tensor) -> torch.Tensor:
+    return {x}  # never compiled
+
+
+@ember.ignore
+def fails(x: torch.Tensor) -> torch.Tensor:
+    raise KeyError("from Python")
+
+
+calls = []
+
+
+def uses_ignored(x: torch.Tensor, flag: bool) -> torch.Tensor:
+    y = python_side(x, "tag") * 2
+    if flag:
+        y = not_compiled(y)
+    return y
+
+
+def uses_failing(x: torch.Tensor) -> torch.Tensor:
+    return fails(x)
+
+
+def test_ignored_functions_call_back_into_python():
+    scripted = ember.script(uses_ignored)
+    assert torch.equal(scripted(torch.zeros(2), False), torch.full((2,), 2.0))
+    assert calls == ["tag"]
+    assert "prim::PythonOp" not in str(scripted.graph)  # the call site calls a stand-in
+    with pytest.raises(ember.Error, match="Cannot call @unused"):
+        scripted(torch.zeros(2), True)
+
+
+def test_exception_in_ignored_function_keeps_its_class():
+    with pytest.raises(ember.Error) as info:
+        ember.script(uses_failing)(torch.zeros(1))
+    assert info.value.python_class.endswith("KeyError")
