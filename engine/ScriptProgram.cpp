@@ -41,9 +41,11 @@ std::string ScriptProgram::code(const std::string &name) {
 runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
                                               std::shared_ptr<frontend::Module> header,
                                               std::vector<frontend::ClassMethod> methods,
-                                              std::map<std::string, std::vector<std::string>> overloads) {
+                                              std::map<std::string, std::vector<std::string>> overloads,
+                                              const std::string &container) {
   std::lock_guard<std::mutex> lock(mutex_);
-  compiler_->addClass(qualifiedName, std::move(header), std::move(methods), std::move(overloads));
+  compiler_->addClass(qualifiedName, std::move(header), std::move(methods), std::move(overloads),
+                      container);
   compiler_->prepareClass(qualifiedName);
   auto info = compiler_->classToPrint(qualifiedName);
   runtime::ScriptClass *cls = unit_->addClass(info->type);

@@ -43,7 +43,7 @@ struct BoundArgument {
   TypePtr formalType;       // with type variables replaced
   ConversionKind conversion = ConversionKind::None;
   std::string op;           // for Implicit: the operator to insert
-  int64_t repeat = 0;       // for BroadcastList
+  int64_t repeat = 0;       // for BroadcastList, and a Default of an `int[N]` formal
   std::vector<size_t> packed; // for PackList: the actuals, in order
 };
 

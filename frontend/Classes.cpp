@@ -144,7 +144,8 @@ namespace ember::frontend {
 void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
                                      std::shared_ptr<Module> header,
                                      std::vector<ClassMethod> methods,
-                                     std::map<std::string, std::vector<std::string>> overloads) {
+                                     std::map<std::string, std::vector<std::string>> overloads,
+                                     const std::string &container) {
   Stmt *def = nullptr;
   for (auto &s : header->body) {
     if (s->kind != StmtKind::ClassDef)
@@ -170,6 +171,8 @@ void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
   addClass(header, *def);
   classes_[qualifiedName].methodKinds = std::move(kinds);
   classes_[qualifiedName].overloads = std::move(overloads);
+  classes_[qualifiedName].containerKind = container;
+  classes_[qualifiedName].assembled = true;
 }
 
 std::optional<FunctionSchema> CompilerImpl::declaredSignature(const std::string &name,
@@ -196,9 +199,10 @@ std::optional<FunctionSchema> CompilerImpl::declaredSignature(const std::string 
 
 void Compiler::addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
                         std::vector<ClassMethod> methods,
-                        std::map<std::string, std::vector<std::string>> overloads) {
+                        std::map<std::string, std::vector<std::string>> overloads,
+                        const std::string &container) {
   impl_->addAssembledClass(qualifiedName, std::move(header), std::move(methods),
-                           std::move(overloads));
+                           std::move(overloads), container);
 }
 
 bool Compiler::hasMethod(const std::string &className, const std::string &method) {

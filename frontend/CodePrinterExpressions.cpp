@@ -72,7 +72,7 @@ std::string CodePrinterImpl::operatorCall(const Node *n) {
 }
 
 std::optional<std::string> CodePrinterImpl::structureRHS(const Node *n) {
-  const std::string &name = n->kind().qualString();
+  std::string name = n->kind().qualString();
   auto list = [&](const char *open, const char *close) {
     return open + valueList(n->inputs()) + close;
   };

@@ -89,6 +89,8 @@ void CompilerImpl::addModule(std::shared_ptr<const Module> module) {
 bool CompilerImpl::hasFunction(const std::string &name) {
   if (defs_.count(name))
     return true;
+  if (classes_.count(name))
+    return false; // a class, loaded already
   if (!resolver_.function)
     return false;
   std::shared_ptr<const Module> m = resolver_.function(name);
@@ -101,6 +103,8 @@ bool CompilerImpl::hasFunction(const std::string &name) {
 bool CompilerImpl::loadFunction(const std::string &lookupName, const std::string &defName) {
   if (defs_.count(defName))
     return true;
+  if (classes_.count(defName))
+    return false; // a class, loaded already
   std::shared_ptr<const Module> m = resolver_.function ? resolver_.function(lookupName) : nullptr;
   if (m)
     addModule(m);
@@ -139,6 +143,8 @@ TypeNameResolver CompilerImpl::typeResolver() const {
     // A class of the caller's environment named in an annotation
     // (`def f(a: Acc)`): compile it from the source the resolver gives.
     std::string defName = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+    if (auto known = self->classes_.find(defName); known != self->classes_.end())
+      return known->second.type;
     self->loadFunction(name, defName);
     it = self->classes_.find(defName);
     return it == self->classes_.end() ? nullptr : it->second.type;

@@ -105,7 +105,7 @@ private:
 
 } // namespace
 
-c10::IValue defaultIValue(const std::string &spelled, const TypePtr &type) {
+c10::IValue defaultIValue(const std::string &spelled, const TypePtr &type, int64_t broadcast) {
   // IValue::repr writes empty lists as `annotate(List[int], [])`.
   std::string text = spelled;
   if (text.rfind("annotate(", 0) == 0) {
@@ -122,11 +122,16 @@ c10::IValue defaultIValue(const std::string &spelled, const TypePtr &type) {
   TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
   if (v.isInt() && t && t->kind() == TypeKind::Float)
     v = c10::IValue(double(v.toInt()));
+  if (broadcast > 0 && t && t->kind() == TypeKind::List && (v.isInt() || v.isDouble())) {
+    if (v.isInt())
+      return c10::IValue(std::vector<int64_t>(broadcast, v.toInt()));
+    return c10::IValue(std::vector<double>(broadcast, v.toDouble()));
+  }
   return v;
 }
 
-Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type) {
-  c10::IValue v = defaultIValue(text, type);
+Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type, int64_t broadcast) {
+  c10::IValue v = defaultIValue(text, type, broadcast);
   TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
   Value *c = g.insertConstant(v, v.isNone() ? nullptr : t);
   if (!c)

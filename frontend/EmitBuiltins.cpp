@@ -62,7 +62,7 @@ bool isSpecialForm(const std::string &n) {
       "torch.nn.functional.has_torch_function_unary",
       "torch.nn.functional.has_torch_function_variadic", "torch.overrides.has_torch_function",
       "torch.overrides.has_torch_function_unary", "torch.overrides.has_torch_function_variadic",
-      "torch.jit.fork", "torch.jit.wait", "torch.jit._fork", "torch.jit._wait"};
+      "torch.jit.fork", "torch.jit.wait", "torch.jit._fork", "torch.jit._wait", "torch._assert"};
   return forms.count(n) > 0;
 }
 
@@ -108,6 +108,14 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
     return Sugared::of(emitMinMax(name, call));
   if (name == "torch.jit.is_scripting")
     return Sugared::of(constBool(true));
+  if (name == "torch._assert") {
+    // torch._assert(condition, message): TorchScript's builtin for a
+    // traceable assert; it behaves as the statement.
+    if (call.operands.size() != 3 || !call.keywords.empty())
+      error(call.span, "expected torch._assert(condition, message)");
+    emitAssertion(*call.operands[1], call.operands[2].get(), call.span);
+    return Sugared::of(constNone());
+  }
   if (name == "torch.jit.is_tracing" || name.find("has_torch_function") != std::string::npos)
     return Sugared::of(constBool(false));
   if (name == "abs") {

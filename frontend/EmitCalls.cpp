@@ -31,7 +31,7 @@ std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
   std::vector<Value *> inputs;
   for (const BoundArgument &a : b.arguments) {
     if (a.source == BoundArgument::Default) {
-      inputs.push_back(insertDefault(em.graph(), a.defaultValue, a.formalType));
+      inputs.push_back(insertDefault(em.graph(), a.defaultValue, a.formalType, a.repeat));
       continue;
     }
     if (a.conversion == ConversionKind::PackList) {
@@ -206,6 +206,12 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
   case Sugared::Kind::Function:
     return Sugared::of(emitScriptCall(callee.name, emitArguments(e), e.span));
   case Sugared::Kind::Method:
+    if ((callee.name == "keys" || callee.name == "values" || callee.name == "items") &&
+        isModuleDict(callee.value->type())) {
+      if (e.operands.size() > 1 || !e.keywords.empty())
+        error(e.span, "'" + callee.name + "()' takes no arguments");
+      return Sugared::of(emitModuleDictView(callee.value, callee.name, e.span));
+    }
     return Sugared::of(emitMethodCall(callee.value, callee.name, emitArguments(e), e.span));
   case Sugared::Kind::TypeValue:
     if (ClassInfo *c = compiler_.findClass(callee.name))

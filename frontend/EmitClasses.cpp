@@ -39,7 +39,9 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name &&
         s->targets[0]->text == attr)
       return emitExpr(*s->value); // a Final constant
-  if (c->methods.count(attr) || c->overloads.count(attr)) {
+  bool dictView = (attr == "keys" || attr == "values" || attr == "items") &&
+                  isModuleDict(object->type());
+  if (c->methods.count(attr) || c->overloads.count(attr) || dictView) {
     Sugared m = Sugared::make(Sugared::Kind::Method, attr, object);
     return m;
   }
@@ -184,16 +186,24 @@ void FunctionEmitter::emitWith(const Stmt &s) {
 
 namespace ember::frontend {
 
+bool FunctionEmitter::isModuleContainer(const TypePtr &type) {
+  if (!type->isModule())
+    return false;
+  ClassInfo *c = compiler_.classOfType(type);
+  const std::string &qual = type->name();
+  return c && (c->assembled ? !c->containerKind.empty()
+                            : qual.find("ModuleList") != std::string::npos ||
+                                  qual.find("Sequential") != std::string::npos ||
+                                  qual.find("ModuleDict") != std::string::npos);
+}
+
 std::vector<std::string> FunctionEmitter::moduleContainerEntries(const TypePtr &type) {
   // ModuleList, Sequential and ModuleDict hold their submodules as
   // attributes named "0", "1", ... (or by key); TorchScript unrolls loops
   // over them and resolves constant indices statically.
-  const std::string &qual = type->name();
-  bool container = type->isModule() &&
-                   (qual.find("ModuleList") != std::string::npos ||
-                    qual.find("Sequential") != std::string::npos ||
-                    qual.find("ModuleDict") != std::string::npos);
-  ClassInfo *c = container ? compiler_.classOfType(type) : nullptr;
+  // Classes ember.script assembles say whether they are containers; in
+  // archive code the class name tells.
+  ClassInfo *c = isModuleContainer(type) ? compiler_.classOfType(type) : nullptr;
   std::vector<std::string> names;
   if (c) {
     compiler_.prepareClass(*c, c->def->span);
@@ -223,6 +233,33 @@ Value *FunctionEmitter::emitModuleContainerIndex(Value *container, const Expr &i
     key = entries[k];
   }
   return asValue(classAttribute(container, key, index.span), index.span);
+}
+
+bool FunctionEmitter::isModuleDict(const TypePtr &type) {
+  if (!type->isModule())
+    return false;
+  ClassInfo *c = compiler_.classOfType(type);
+  if (!c)
+    return false;
+  return c->assembled ? c->containerKind == "dict"
+                      : type->name().find("ModuleDict") != std::string::npos;
+}
+
+Value *FunctionEmitter::emitModuleDictView(Value *dict, const std::string &method,
+                                           const SourceSpan &span) {
+  std::vector<Value *> items;
+  std::vector<TypePtr> types;
+  for (const std::string &key : moduleContainerEntries(dict->type())) {
+    Value *module = asValue(classAttribute(dict, key, span), span);
+    Value *k = constStr(key);
+    Value *item = method == "keys" ? k : method == "values" ? module : nullptr;
+    if (!item)
+      item = insertValue(Symbol::prim("TupleConstruct"), {k, module},
+                         Type::tuple({k->type(), module->type()}), span);
+    items.push_back(item);
+    types.push_back(item->type());
+  }
+  return insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), span);
 }
 
 Value *FunctionEmitter::emitClassOperator(const std::string &op, Value *lhs, Value *rhs,

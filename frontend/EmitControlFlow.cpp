@@ -34,6 +34,21 @@ StmtRefs concat(const std::vector<StmtPtr> &a, const StmtRefs &b, size_t from) {
 
 } // namespace
 
+/// The value of a condition known from its text alone: `torch.jit.is_scripting()`
+/// and its negation (other static conditions depend on types).
+static std::optional<bool> staticCondition(const Expr &e) {
+  if (e.kind == ExprKind::UnaryOp && e.text == "not") {
+    auto inner = staticCondition(*e.operands[0]);
+    return inner ? std::optional<bool>(!*inner) : std::nullopt;
+  }
+  if (e.kind == ExprKind::Call && e.operands.size() == 1) {
+    std::string callee = dottedName(*e.operands[0]);
+    if (callee == "torch.jit.is_scripting")
+      return true;
+  }
+  return std::nullopt;
+}
+
 ExitKind FunctionEmitter::classifyStmt(const Stmt &s, bool loopExitsCount) const {
   switch (s.kind) {
   case StmtKind::Return: return ExitKind::Always;
@@ -41,6 +56,9 @@ ExitKind FunctionEmitter::classifyStmt(const Stmt &s, bool loopExitsCount) const
   case StmtKind::Break:
   case StmtKind::Continue: return loopExitsCount ? ExitKind::Always : ExitKind::Never;
   case StmtKind::If: {
+    // `if torch.jit.is_scripting():` compiles one branch (a static if).
+    if (auto taken = staticCondition(*s.value))
+      return classify(refsOf(*taken ? s.body : s.orelse), loopExitsCount);
     ExitKind t = classify(refsOf(s.body), loopExitsCount);
     ExitKind e = classify(refsOf(s.orelse), loopExitsCount);
     // A branch that raises never continues and sets no return flag: the

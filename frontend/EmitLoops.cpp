@@ -99,9 +99,15 @@ static IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const Sour
     src.seq = v;
     return src;
   case TypeKind::Class: {
-    std::vector<std::string> entries = em.moduleContainerEntries(v->type());
-    if (entries.empty())
+    if (!em.isModuleContainer(v->type()))
       break;
+    std::vector<std::string> entries = em.moduleContainerEntries(v->type());
+    if (em.isModuleDict(v->type())) {
+      // A ModuleDict iterates as its keys, as a Python dict does.
+      src.kind = IterSource::Unrolled;
+      src.seq = em.emitModuleDictView(v, "keys", span);
+      return src;
+    }
     // A module list iterates as the tuple of its submodules.
     std::vector<Value *> items;
     std::vector<TypePtr> types;

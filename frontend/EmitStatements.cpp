@@ -316,28 +316,35 @@ void FunctionEmitter::emitRaise(const Stmt &s) {
 }
 
 void FunctionEmitter::emitAssert(const Stmt &s) {
+  emitAssertion(*s.value, s.annotation.get(), s.span);
+}
+
+void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
+                                    const SourceSpan &span) {
+  SourceSpan at = span;
   Refinements refinements;
-  Value *cond = emitCondition(*s.value, refinements);
+  Value *cond = emitCondition(test, refinements);
   emitBranches(
       cond, refinements, [] { return ExitKind::Never; },
       [&] {
         // As TorchScript: the message reads "AssertionError: <msg>" and
         // carries no class.
-        Value *message = s.annotation ? emitValue(*s.annotation) : constStr("");
+        const SourceSpan &s_span = at;
+        Value *message = messageExpr ? emitValue(*messageExpr) : constStr("");
         if (message->type()->kind() != TypeKind::Str)
-          message = emitOperator("aten::str", {{message, "", s.annotation->span}}, s.span);
+          message = emitOperator("aten::str", {{message, "", messageExpr->span}}, s_span);
         if (auto text = constantValue(message)) {
           message->node()->destroy();
           message = constStr("AssertionError: " + text->toStringRef());
         } else {
-          message = emitOperator("aten::add", {{constStr("AssertionError: "), "", s.span},
-                                               {message, "", s.span}},
-                                 s.span);
+          message = emitOperator("aten::add", {{constStr("AssertionError: "), "", s_span},
+                                               {message, "", s_span}},
+                                 s_span);
         }
-        insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, s.span);
+        insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, s_span);
         return ExitKind::Raises;
       },
-      s.span);
+      span);
   applyRefinements(refinements.whenTrue);
 }
 

@@ -108,9 +108,12 @@ public:
   /// the part after `__torch__.`). Methods compile on demand.
   /// `overloads` maps a method name to the methods its call chooses among
   /// (`forward` -> `forward__0`, `forward__1`), as for `@_overload_method`.
+  /// `container` is "list" for a ModuleList or Sequential (or a subclass),
+  /// "dict" for a ModuleDict: its submodule attributes are its entries.
   void addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
                 std::vector<ClassMethod> methods,
-                std::map<std::string, std::vector<std::string>> overloads = {});
+                std::map<std::string, std::vector<std::string>> overloads = {},
+                const std::string &container = "");
   /// Declares the attributes of class `name` (compiling its `__init__` if
   /// it has one); false if there is no such class.
   bool prepareClass(const std::string &name);

@@ -191,11 +191,20 @@ public:
   /// in order; empty for any other type.
   std::vector<std::string> moduleContainerEntries(const TypePtr &type);
   Value *emitModuleContainerIndex(Value *container, const Expr &index);
+  /// True for a ModuleDict's type.
+  bool isModuleDict(const TypePtr &type);
+  /// `d.keys()`, `d.values()`, `d.items()` of a ModuleDict: a tuple of its
+  /// keys, submodules or (key, submodule) pairs, for loops to unroll.
+  Value *emitModuleDictView(Value *dict, const std::string &method, const SourceSpan &span);
   Value *emitClassOperator(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
   void emitReturn(const Stmt &s);
   void emitExit(const Stmt &s);
   void emitRaise(const Stmt &s);
   void emitAssert(const Stmt &s);
+  /// `assert test, message` (also `torch._assert(test, message)`).
+  void emitAssertion(const Expr &test, const Expr *message, const SourceSpan &span);
+  /// True for a ModuleList, Sequential or ModuleDict type, even an empty one.
+  bool isModuleContainer(const TypePtr &type);
   void emitDelete(const Stmt &s);
   void emitWith(const Stmt &s);
   /// Sets a flag variable to a constant.
@@ -374,6 +383,11 @@ struct ClassInfo {
   std::map<std::string, MethodKind> methodKinds;
   /// Overloaded methods: the name a call uses -> the methods it picks from.
   std::map<std::string, std::vector<std::string>> overloads;
+  /// "list" (ModuleList, Sequential), "dict" (ModuleDict) or empty.
+  std::string containerKind;
+  /// Built by Compiler::addClass (its container kind is known), rather
+  /// than read from source (archive code, where the name tells).
+  bool assembled = false;
   bool initCompiled = false;
   bool isNamedTuple = false;
   /// NamedTuple field defaults, as source text.
@@ -397,7 +411,8 @@ public:
   void addModule(std::shared_ptr<const Module> module);
   void addAssembledClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
                          std::vector<ClassMethod> methods,
-                         std::map<std::string, std::vector<std::string>> overloads);
+                         std::map<std::string, std::vector<std::string>> overloads,
+                         const std::string &container);
   /// The signature of function `name` (a method of `cls` when given)
   /// without compiling its body; empty if its annotations do not resolve.
   std::optional<FunctionSchema> declaredSignature(const std::string &name, ClassInfo *cls);
@@ -472,7 +487,8 @@ inline bool meaningfulName(const std::string &name) {
 
 /// The value of a schema default (`1`, `None`, `[0, 1]`, `"mean"`) as a
 /// constant of `type`, inserted at the graph's insertion point.
-Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type);
+Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type,
+                     int64_t broadcast = 0);
 
 /// TorchScript's operator for a Python operator spelling (`+` -> aten::add).
 std::string operatorFor(const std::string &op, bool unary);

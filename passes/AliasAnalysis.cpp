@@ -104,7 +104,7 @@ void AliasAnalysis::conservative(const Node *n) {
 }
 
 void AliasAnalysis::analyzeNode(const Node *n) {
-  const std::string &k = n->kind().qualString();
+  std::string k = n->kind().qualString();
   for (const Block *b : n->blocks())
     analyzeBlock(b);
   if (k == "prim::If") {

@@ -117,7 +117,7 @@ private:
       I.in.push_back(reg(v));
     for (const Value *v : n.outputs())
       I.out.push_back(reg(v));
-    const std::string &kind = n.kind().qualString();
+    std::string kind = n.kind().qualString();
     if (n.kind() == prim::If() || n.kind() == prim::Loop()) {
       I.kind = n.kind() == prim::If() ? InstrKind::If : InstrKind::Loop;
       for (const Block *b : n.blocks())
@@ -287,10 +287,10 @@ void runInstr(const Code &code, const Instr &I, Frame &f) {
     return;
   }
   case InstrKind::Exit: {
-    const Function &exit = methodOf(code, f.regs[I.in[0]], "__exit__");
+    const Function *exit = &methodOf(code, f.regs[I.in[0]], "__exit__");
     Stack args{f.regs[I.in[0]]};
-    args.resize(exit.graph()->inputs().size()); // None for the exception triple
-    exit.run(std::move(args));
+    args.resize(exit->graph()->inputs().size()); // None for the exception triple
+    exit->run(std::move(args));
     return;
   }
   case InstrKind::Fork: {

@@ -243,12 +243,10 @@ class _Builder:
         overloaded ones: name -> the names of its overloads."""
         methods, overloads = {}, {}
         cls = type(module)
-        if builtins.isinstance(module, _CONTAINERS):
-            if builtins.isinstance(module, torch.nn.Sequential):
-                methods["forward"] = _Method(torch.nn.Sequential.forward, "script", False, None)
-            return methods, overloads
         for klass in cls.__mro__:
-            if klass is torch.nn.Module or klass is object:
+            # A container's own methods are Python-only (torch.jit compiles
+            # Sequential.forward alone); a subclass's methods compile.
+            if klass is torch.nn.Module or klass is object or klass in _CONTAINERS:
                 break
             for name, member in vars(klass).items():
                 if name in methods or name == "__init__":
@@ -268,6 +266,8 @@ class _Builder:
                 kind = _modifier(fn)
                 methods[name] = _Method(fn, "python" if kind == "ignore" else
                                         "unused" if kind == "unused" else "script", static, None)
+        if builtins.isinstance(module, torch.nn.Sequential) and "forward" not in methods:
+            methods["forward"] = _Method(torch.nn.Sequential.forward, "script", False, None)
         return methods, overloads
 
     def class_name(self, cls):
@@ -308,11 +308,16 @@ class _Builder:
                 continue  # compiled only if called; as torch.jit, unused code may be any Python
             self.resolver.add_scope(m.fn)
             sources.append((text, filename, m.kind))
+        container = ""
         if builtins.isinstance(module, (torch.nn.ModuleList, torch.nn.Sequential)):
+            container = "list"
+        elif builtins.isinstance(module, torch.nn.ModuleDict):
+            container = "dict"
+        if container and "__len__" not in t.methods:
             # As torch.jit: a container's length is a constant of its type.
             sources.append(("def __len__(self) -> int:\n    return %d\n" % len(module),
                             "<%s>" % t.name, "script"))
-        self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads)
+        self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads, container)
 
     # Objects --------------------------------------------------------------
 

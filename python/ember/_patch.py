@@ -16,8 +16,8 @@ _saved = {}
 
 
 def patch_torch():
-    """Makes torch.jit.script (and the other entry points ember implements)
-    use ember. Calling it twice is harmless."""
+    """Routes torch.jit's `script` (and the other entry points ember
+    implements) to ember. Calling it twice is harmless."""
     for name, replacement in _REPLACEMENTS.items():
         current = getattr(torch.jit, name)
         if current is not replacement:

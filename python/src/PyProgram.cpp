@@ -122,7 +122,7 @@ runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args
       stack.push_back(toIValue(kwargs[a.name.c_str()], a.type, unit));
       ++used;
     } else if (a.defaultValue) {
-      stack.push_back(frontend::defaultIValue(*a.defaultValue, a.type));
+      stack.push_back(frontend::defaultIValue(*a.defaultValue, a.type, a.N.value_or(0)));
     } else {
       throw py::type_error(schema.name + "() is missing value for argument '" + a.name + "'");
     }
@@ -198,18 +198,20 @@ void bindProgram(py::module_ &m) {
         return FunctionHandle{p, fn, c10::IValue()};
       })
       // add_class(name, (header_text, file), [(text, file, kind), ...],
-      // {method: [overload, ...]}): kind is "script", "python" (@ignore) or
-      // "unused".
+      // {method: [overload, ...]}, container): kind is "script", "python"
+      // (@ignore) or "unused"; container is "list", "dict" or "".
       .def("add_class",
            [](std::shared_ptr<ScriptProgram> p, const std::string &name,
               const std::pair<std::string, std::string> &header,
               const std::vector<std::tuple<std::string, std::string, std::string>> &methods,
-              std::map<std::string, std::vector<std::string>> overloads) {
+              std::map<std::string, std::vector<std::string>> overloads,
+              const std::string &container) {
              std::vector<frontend::ClassMethod> parsed;
              for (const auto &[text, file, kind] : methods)
                parsed.push_back({parse(text, file), methodKind(kind)});
-             runtime::ScriptClass &cls = p->addClass(name, parse(header.first, header.second),
-                                                     std::move(parsed), std::move(overloads));
+             runtime::ScriptClass &cls =
+                 p->addClass(name, parse(header.first, header.second), std::move(parsed),
+                             std::move(overloads), container);
              std::lock_guard<std::mutex> lock(programsMutex);
              programs()[cls.c10Type.get()] = p;
            })

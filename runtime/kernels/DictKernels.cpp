@@ -52,7 +52,7 @@ void addDictKernels(KernelTable &t) {
             key = e.key();
             value = e.value();
           }
-          d.erase(key);
+          (void)d.erase(key);
           s.push_back(c10::ivalue::Tuple::create(key, value));
         }));
   t.add("aten::keys", Operation([](Stack &s) {

@@ -168,7 +168,7 @@ void addMutationKernels(KernelTable &t) {
           return s.push_back(dflt);
         }
         IValue v = it->value();
-        d.erase(key);
+        (void)d.erase(key);
         return s.push_back(v);
       }
       List l = self.toList();

@@ -23,7 +23,7 @@ for src in "${SOURCES[@]}"; do
   obj="$OUT/$(basename "$(dirname "$src")")-$(basename "${src%.cpp}").o"
   if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/ir" "$ROOT/frontend" "$ROOT/runtime" -name '*.h' -newer "$obj" -print -quit)" ]; then
     $CXX -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr \
-      -fno-sanitize-recover=undefined -I"$ROOT" -isystem "$TORCH_INCLUDE" \
+      -fno-sanitize-recover=undefined -I"$ROOT" -isystem "$TORCH_INCLUDE" -isystem "$TORCH_INCLUDE/torch/csrc/api/include" \
       -c "$src" -o "$obj" &
     # Two compiles at a time: the machine has two cores.
     while [ "$(jobs -rp | wc -l)" -ge 2 ]; do sleep 0.2; done

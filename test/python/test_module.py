@@ -130,6 +130,47 @@ class Recurrent(nn.Module):
         return z.sum() + h.sum() + c.sum()
 
 
+class ConvBlock(nn.Sequential):
+    """A Sequential subclass (torchvision's Conv2dNormActivation)."""
+
+    def __init__(self, cin, cout):
+        super().__init__(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class Blocks(nn.ModuleDict):
+    """A ModuleDict subclass with its own forward (torchvision's _DenseBlock)."""
+
+    def __init__(self):
+        super().__init__({"a": nn.Linear(4, 4), "b": nn.Linear(4, 4)})
+
+    def forward(self, x):
+        outs = [x]
+        for name, layer in self.items():
+            outs.append(layer(outs[-1]))
+        for layer in self.values():
+            outs.append(layer(x))
+        n = 0
+        for key in self:
+            n += len(key)
+        for key in self.keys():
+            n += 1
+        return torch.cat(outs, 1) * n
+
+
+class Containers(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = ConvBlock(3, 4)
+        self.empty = nn.Sequential()
+        self.blocks = Blocks()
+
+    def forward(self, x, y):
+        torch._assert(x.dim() == 4, "expected NCHW input")
+        for m in self.empty:
+            x = m(x)
+        return self.block(x).mean(), self.blocks(y), len(self.blocks)
+
+
 torch.manual_seed(0)
 
 MODULES = [
@@ -174,6 +215,7 @@ MODULES = [
      lambda: (torch.randn(1, 2, 3, 3),)),
     ("lstm", lambda: nn.LSTM(4, 5), lambda: (torch.randn(3, 2, 4),)),
     ("gru_in_module", Recurrent, lambda: (torch.randn(3, 2, 4),)),
+    ("containers", Containers, lambda: (torch.randn(1, 3, 5, 5), torch.randn(2, 4))),
 ]
 
 
@@ -388,3 +430,23 @@ def test_pep604_annotations():
     x = torch.randn(3)
     assert torch.equal(scripted(x), module(x))
     assert torch.equal(scripted(x, x), module(x, x))
+
+
+def test_torch_assert_raises_as_assert():
+    scripted = ember.script(Containers())
+    with pytest.raises(ember.Error, match="expected NCHW input"):
+        scripted(torch.randn(3, 5, 5), torch.randn(2, 4))
+
+
+torchvision = pytest.importorskip("torchvision")
+
+
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v3_small", "densenet121", "shufflenet_v2_x0_5",
+                                  "efficientnet_b0", "vit_b_16"])
+def test_torchvision_models(name):
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)().eval()
+    scripted = ember.script(model)
+    x = torch.randn(1, 3, 224, 224)
+    with torch.no_grad():
+        assert torch.allclose(scripted(x), model(x), atol=1e-4)

@@ -110,3 +110,16 @@ def implicit(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
 # CHECK-NEXT:    aten::broadcast_tensors(%[[L]])
 def pack_tensors(a: torch.Tensor, b: torch.Tensor) -> List[torch.Tensor]:
     return torch.broadcast_tensors(a, b)
+
+
+def pool_like(x: torch.Tensor, padding: BroadcastingList2[int] = 0) -> List[int]:
+    return padding
+
+
+# Test that the default of a BroadcastingList parameter broadcasts as a
+# passed int would (F._max_pool2d's `padding=0` is [0, 0]).
+# CHECK-LABEL: default_broadcast(%x : Tensor):
+# CHECK:         %[[P:[0-9]+]] : int[] = prim::Constant[value=[0, 0]]()
+# CHECK:         prim::CallFunction(%{{[0-9]+}}, %x, %[[P]])
+def default_broadcast(x: torch.Tensor) -> List[int]:
+    return pool_like(x)
