@@ -30,6 +30,7 @@ from . import _C
 from . import _overloads
 from . import _types
 from ._api import Attribute
+from ._compiled import CompiledView, Text
 from ._errors import CompileError
 
 # nn.Module bookkeeping that is not part of a module's TorchScript type.
@@ -405,41 +406,11 @@ class _SlotDict(collections.abc.MutableMapping):
         return len(self._names)
 
 
-class _Text(str):
-    """A graph's or code's text."""
-
-
-class ScriptMethod:
+class ScriptMethod(CompiledView):
     """A compiled method bound to its module: callable, with `.graph`,
-    `.code`, `.schema` and `.name`."""
+    `.inlined_graph`, `.code`, `.schema` and `.name`."""
 
-    __slots__ = ("_handle",)
-
-    def __init__(self, handle):
-        self._handle = handle
-
-    def __call__(self, *args, **kwargs):
-        return self._handle(*args, **kwargs)
-
-    @property
-    def name(self):
-        return self._handle.name
-
-    @property
-    def graph(self):
-        return _Text(self._handle.graph)
-
-    @property
-    def code(self):
-        return _Text(self._handle.code)
-
-    @property
-    def schema(self):
-        return _Text(self._handle.schema)
-
-    @property
-    def inlined_graph(self):
-        return _Text(self._handle.inlined_graph)
+    __slots__ = ()
 
 
 class _OverloadedMethod:
@@ -472,11 +443,11 @@ class _OverloadedMethod:
 
     @property
     def graph(self):
-        return _Text(self._handle._method(self._names[0]).graph)
+        return Text(self._handle._method(self._names[0]).graph)
 
     @property
     def code(self):
-        return _Text(self._handle._method(self._names[0]).code)
+        return Text(self._handle._method(self._names[0]).code)
 
 
 class ScriptModule(torch.nn.Module):

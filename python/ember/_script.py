@@ -12,6 +12,7 @@ from . import _C
 from . import _module
 from . import _overloads
 from . import _types
+from ._compiled import CompiledView
 
 
 def _jit_enabled():
@@ -223,44 +224,18 @@ class _Resolver:
         return None
 
 
-class _Text(str):
-    """A graph's text; str() and print() show it as torch.jit's Graph does."""
-
-
-class ScriptFunction:
+class ScriptFunction(CompiledView):
     """A compiled function: callable like the original, with `.graph`,
-    `.code`, `.schema` and `.name` as torch.jit.ScriptFunction has."""
+    `.inlined_graph`, `.code`, `.schema` and `.name` as
+    torch.jit.ScriptFunction has."""
 
     def __init__(self, compiled, original):
-        self._compiled = compiled
+        super().__init__(compiled)
         self._original = original
         self.__doc__ = original.__doc__
         self.__name__ = original.__name__
         self.__qualname__ = getattr(original, "__qualname__", original.__name__)
         self.__module__ = original.__module__
-
-    def __call__(self, *args, **kwargs):
-        return self._compiled(*args, **kwargs)
-
-    @property
-    def name(self):
-        return self._compiled.name
-
-    @property
-    def graph(self):
-        return _Text(self._compiled.graph)
-
-    @property
-    def inlined_graph(self):
-        return _Text(self._compiled.inlined_graph)
-
-    @property
-    def code(self):
-        return self._compiled.code
-
-    @property
-    def schema(self):
-        return _Text(self._compiled.schema)
 
     def __repr__(self):
         return "<ember.ScriptFunction %s>" % self.name
