@@ -15,6 +15,8 @@
 #include <ATen/core/class_type.h>
 #include <ATen/core/jit_type.h>
 
+#include <map>
+
 namespace ember::python {
 
 namespace {
@@ -22,6 +24,20 @@ namespace {
 [[noreturn]] void mismatch(py::handle obj, const TypePtr &type) {
   throw py::type_error("expected a value of type '" + type->annotationStr() + "' but found '" +
                        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
+}
+
+/// A collections.namedtuple class for a NamedTuple type, made once per
+/// name and fields, as torch.jit returns NamedTuples to Python.
+py::object namedTupleClass(const std::string &qualifiedName, const std::vector<std::string> &fields) {
+  static auto &classes = *new std::map<std::pair<std::string, std::vector<std::string>>, py::object>();
+  auto key = std::make_pair(qualifiedName, fields);
+  auto it = classes.find(key);
+  if (it != classes.end())
+    return it->second;
+  std::string name = qualifiedName.substr(qualifiedName.rfind('.') + 1);
+  py::object cls = py::module_::import("collections").attr("namedtuple")(name, py::cast(fields));
+  classes.emplace(key, cls);
+  return cls;
 }
 
 } // namespace
@@ -206,6 +222,8 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
     py::tuple out(elems.size());
     for (size_t i = 0; i < elems.size(); ++i)
       out[i] = toPython(elems[i], elemType(i), program);
+    if (type && type->isNamedTuple())
+      return namedTupleClass(type->name(), type->fieldNames())(*out);
     return out;
   }
   if (v.isGenericDict()) {

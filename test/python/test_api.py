@@ -1,6 +1,6 @@
 """ember's torch.jit-style API beyond functions and modules: script classes on
 their own, and patch_torch for code that calls torch.jit."""
-from typing import List
+from typing import List, NamedTuple
 
 import pytest
 import torch
@@ -114,3 +114,20 @@ def test_exception_in_ignored_function_keeps_its_class():
     with pytest.raises(ember.Error) as info:
         ember.script(uses_failing)(torch.zeros(1))
     assert info.value.python_class.endswith("KeyError")
+
+
+class Out(NamedTuple):
+    logits: torch.Tensor
+    count: int
+
+
+def named_result(x: torch.Tensor) -> Out:
+    return Out(x * 2, 3)
+
+
+def test_named_tuples_come_back_with_their_fields():
+    expected = torch.jit.script(named_result)(torch.ones(2))
+    actual = ember.script(named_result)(torch.ones(2))
+    assert type(actual).__name__ == type(expected).__name__ == "Out"
+    assert actual._fields == expected._fields
+    assert torch.equal(actual.logits, expected.logits) and actual.count == 3
