@@ -42,10 +42,11 @@ runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
                                               std::shared_ptr<frontend::Module> header,
                                               std::vector<frontend::ClassMethod> methods,
                                               std::map<std::string, std::vector<std::string>> overloads,
-                                              const std::string &container) {
+                                              const std::string &container,
+                                              std::map<std::string, std::string> untyped) {
   std::lock_guard<std::mutex> lock(mutex_);
   compiler_->addClass(qualifiedName, std::move(header), std::move(methods), std::move(overloads),
-                      container);
+                      container, std::move(untyped));
   compiler_->prepareClass(qualifiedName);
   auto info = compiler_->classToPrint(qualifiedName);
   runtime::ScriptClass *cls = unit_->addClass(info->type);

@@ -35,7 +35,8 @@ public:
                                  std::shared_ptr<frontend::Module> header,
                                  std::vector<frontend::ClassMethod> methods,
                                  std::map<std::string, std::vector<std::string>> overloads = {},
-                                 const std::string &container = "");
+                                 const std::string &container = "",
+                                 std::map<std::string, std::string> untyped = {});
   /// A new object of `cls` with every slot None.
   c10::IValue newObject(const runtime::ScriptClass &cls) const;
   /// The graph of compiled function `name` with every call to a compiled

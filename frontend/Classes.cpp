@@ -145,7 +145,8 @@ void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
                                      std::shared_ptr<Module> header,
                                      std::vector<ClassMethod> methods,
                                      std::map<std::string, std::vector<std::string>> overloads,
-                                     const std::string &container) {
+                                     const std::string &container,
+                                     std::map<std::string, std::string> untyped) {
   Stmt *def = nullptr;
   for (auto &s : header->body) {
     if (s->kind != StmtKind::ClassDef)
@@ -173,6 +174,7 @@ void CompilerImpl::addAssembledClass(const std::string &qualifiedName,
   classes_[qualifiedName].overloads = std::move(overloads);
   classes_[qualifiedName].containerKind = container;
   classes_[qualifiedName].assembled = true;
+  classes_[qualifiedName].untyped = std::move(untyped);
 }
 
 std::optional<FunctionSchema> CompilerImpl::declaredSignature(const std::string &name,
@@ -200,9 +202,9 @@ std::optional<FunctionSchema> CompilerImpl::declaredSignature(const std::string 
 void Compiler::addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
                         std::vector<ClassMethod> methods,
                         std::map<std::string, std::vector<std::string>> overloads,
-                        const std::string &container) {
+                        const std::string &container, std::map<std::string, std::string> untyped) {
   impl_->addAssembledClass(qualifiedName, std::move(header), std::move(methods),
-                           std::move(overloads), container);
+                           std::move(overloads), container, std::move(untyped));
 }
 
 bool Compiler::hasMethod(const std::string &className, const std::string &method) {

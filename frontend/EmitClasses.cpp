@@ -45,6 +45,9 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     Sugared m = Sugared::make(Sugared::Kind::Method, attr, object);
     return m;
   }
+  if (auto why = c->untyped.find(attr); why != c->untyped.end())
+    error(span, "'" + c->def->name + "' object has no attribute '" + attr +
+                    "': the Python module has it, but it was not scripted (" + why->second + ")");
   error(span, "'" + c->def->name + "' object has no attribute '" + attr + "'" +
                   (inOwnInit ? "; assign it in __init__ before reading it" : ""));
 }

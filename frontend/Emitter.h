@@ -110,10 +110,13 @@ public:
   /// (`forward` -> `forward__0`, `forward__1`), as for `@_overload_method`.
   /// `container` is "list" for a ModuleList or Sequential (or a subclass),
   /// "dict" for a ModuleDict: its submodule attributes are its entries.
+  /// `untyped` maps attributes of the Python object that have no
+  /// TorchScript type to the reason, for the error when code reads one.
   void addClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
                 std::vector<ClassMethod> methods,
                 std::map<std::string, std::vector<std::string>> overloads = {},
-                const std::string &container = "");
+                const std::string &container = "",
+                std::map<std::string, std::string> untyped = {});
   /// Declares the attributes of class `name` (compiling its `__init__` if
   /// it has one); false if there is no such class.
   bool prepareClass(const std::string &name);

@@ -388,6 +388,8 @@ struct ClassInfo {
   /// Built by Compiler::addClass (its container kind is known), rather
   /// than read from source (archive code, where the name tells).
   bool assembled = false;
+  /// Attributes of the Python object with no TorchScript type, and why.
+  std::map<std::string, std::string> untyped;
   bool initCompiled = false;
   bool isNamedTuple = false;
   /// NamedTuple field defaults, as source text.
@@ -412,7 +414,7 @@ public:
   void addAssembledClass(const std::string &qualifiedName, std::shared_ptr<Module> header,
                          std::vector<ClassMethod> methods,
                          std::map<std::string, std::vector<std::string>> overloads,
-                         const std::string &container);
+                         const std::string &container, std::map<std::string, std::string> untyped);
   /// The signature of function `name` (a method of `cls` when given)
   /// without compiling its body; empty if its annotations do not resolve.
   std::optional<FunctionSchema> declaredSignature(const std::string &name, ClassInfo *cls);

@@ -318,7 +318,8 @@ class _Builder:
             # As torch.jit: a container's length is a constant of its type.
             sources.append(("def __len__(self) -> int:\n    return %d\n" % len(module),
                             "<%s>" % t.name, "script"))
-        self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads, container)
+        self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads, container,
+                               t.failed)
 
     # Objects --------------------------------------------------------------
 

@@ -198,20 +198,21 @@ void bindProgram(py::module_ &m) {
         return FunctionHandle{p, fn, c10::IValue()};
       })
       // add_class(name, (header_text, file), [(text, file, kind), ...],
-      // {method: [overload, ...]}, container): kind is "script", "python"
-      // (@ignore) or "unused"; container is "list", "dict" or "".
+      // {method: [overload, ...]}, container, {attribute: why untyped}):
+      // kind is "script", "python" (@ignore) or "unused"; container is
+      // "list", "dict" or "".
       .def("add_class",
            [](std::shared_ptr<ScriptProgram> p, const std::string &name,
               const std::pair<std::string, std::string> &header,
               const std::vector<std::tuple<std::string, std::string, std::string>> &methods,
               std::map<std::string, std::vector<std::string>> overloads,
-              const std::string &container) {
+              const std::string &container, std::map<std::string, std::string> untyped) {
              std::vector<frontend::ClassMethod> parsed;
              for (const auto &[text, file, kind] : methods)
                parsed.push_back({parse(text, file), methodKind(kind)});
              runtime::ScriptClass &cls =
                  p->addClass(name, parse(header.first, header.second), std::move(parsed),
-                             std::move(overloads), container);
+                             std::move(overloads), container, std::move(untyped));
              std::lock_guard<std::mutex> lock(programsMutex);
              programs()[cls.c10Type.get()] = p;
            })

@@ -450,3 +450,19 @@ def test_torchvision_models(name):
     x = torch.randn(1, 3, 224, 224)
     with torch.no_grad():
         assert torch.allclose(scripted(x), model(x), atol=1e-4)
+
+
+class UsesUntyped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.names = []  # empty: TorchScript cannot type it
+
+    def forward(self, x):
+        return x + len(self.names)
+
+
+def test_reading_an_untyped_attribute_says_why():
+    with pytest.raises(ember.CompileError,
+                       match=r"test_module\.py:\d+:\d+: error: .*has no attribute 'names': the "
+                             r"Python module has it, but it was not scripted \(an empty list"):
+        ember.script(UsesUntyped())
