@@ -13,7 +13,7 @@ import torch
 from . import _C
 from ._errors import CompileError, Error
 from ._script import ScriptFunction, script
-from ._module import RecursiveScriptModule, ScriptMethod, ScriptModule
+from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)

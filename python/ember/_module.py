@@ -18,10 +18,8 @@ import builtins
 import collections
 import inspect
 import keyword
-import re
 import sys
 import textwrap
-import types
 import weakref
 
 import torch
@@ -30,8 +28,7 @@ from . import _C
 from . import _overloads
 from . import _types
 from ._api import Attribute
-from ._compiled import CompiledView, Text
-from ._errors import CompileError
+from ._script_module import RecursiveScriptModule, ScriptContainer
 
 # nn.Module bookkeeping that is not part of a module's TorchScript type.
 _INTERNAL_ATTRIBUTES = frozenset([
@@ -339,7 +336,7 @@ class _Builder:
             else:
                 value = module.__dict__[name]
                 setattr(handle, name, value.value if builtins.isinstance(value, Attribute) else value)
-        cls = _ScriptContainer if builtins.isinstance(module, _CONTAINERS) else RecursiveScriptModule
+        cls = ScriptContainer if builtins.isinstance(module, _CONTAINERS) else RecursiveScriptModule
         wrapper = cls(handle, t, children, module)
         _live[handle._id] = wrapper
         return wrapper
@@ -376,242 +373,6 @@ def _call_python(name, *args):
 
 
 _C._set_python_call_handler(_call_python)
-
-
-class _SlotDict(collections.abc.MutableMapping):
-    """A module's parameters or buffers, kept in the script object's slots
-    (what nn.Module's `_parameters` / `_buffers` dicts are to Python)."""
-
-    def __init__(self, handle, names):
-        self._handle = handle
-        self._names = list(names)
-
-    def __getitem__(self, name):
-        if name not in self._names:
-            raise KeyError(name)
-        return getattr(self._handle, name)
-
-    def __setitem__(self, name, value):
-        if name not in self._names:
-            raise KeyError("'%s' is not a slot of this script module; TorchScript modules cannot "
-                           "gain parameters or buffers after scripting" % name)
-        setattr(self._handle, name, value)
-
-    def __delitem__(self, name):
-        raise TypeError("cannot delete '%s' from a script module" % name)
-
-    def __iter__(self):
-        return iter(self._names)
-
-    def __len__(self):
-        return len(self._names)
-
-
-class ScriptMethod(CompiledView):
-    """A compiled method bound to its module: callable, with `.graph`,
-    `.inlined_graph`, `.code`, `.schema` and `.name`."""
-
-    __slots__ = ()
-
-
-class _OverloadedMethod:
-    """An overloaded method called from Python: the first overload whose
-    signature takes the arguments runs (each compiles when first tried).
-    torch.jit leaves such methods uncallable from Python; ember picks as a
-    call from compiled code would."""
-
-    def __init__(self, handle, names):
-        self._handle = handle
-        self._names = names
-        self._methods = {}
-
-    def __call__(self, *args, **kwargs):
-        reasons = []
-        for name in self._names:
-            method = self._methods.get(name)
-            if method is None:
-                try:
-                    method = self._methods[name] = self._handle._method(name)
-                except CompileError as e:
-                    reasons.append("%s: %s" % (name, str(e).splitlines()[0]))
-                    continue
-            try:
-                return method(*args, **kwargs)
-            except TypeError as e:
-                reasons.append("%s: %s" % (name, e))
-        raise TypeError("no overload of '%s' takes these arguments:\n  %s"
-                        % (self._names[0].rsplit("__", 1)[0], "\n  ".join(reasons)))
-
-    @property
-    def graph(self):
-        return Text(self._handle._method(self._names[0]).graph)
-
-    @property
-    def code(self):
-        return Text(self._handle._method(self._names[0]).code)
-
-
-class ScriptModule(torch.nn.Module):
-    """Base class of scripted modules (torch.jit.ScriptModule's role)."""
-
-
-class RecursiveScriptModule(ScriptModule):
-    """A scripted nn.Module: its state lives in a script object shared with
-    the compiled code."""
-
-    def __init__(self, handle, concrete_type, children, original):
-        self.__dict__["_initializing"] = True
-        super().__init__()
-        d = self.__dict__
-        d.pop("training", None)  # lives in the object's slot
-        slots = handle._slots()
-        d["_c"] = handle
-        d["_ember_type"] = concrete_type
-        d["_ember_slots"] = frozenset(n for n, _ in slots)
-        d["_ember_methods"] = {}
-        d["_parameters"] = _SlotDict(handle, [n for n, k in slots if k == "parameter"])
-        d["_buffers"] = _SlotDict(handle, [n for n, k in slots if k == "buffer"])
-        d["_modules"] = children
-        d["_non_persistent_buffers_set"] = set(getattr(original, "_non_persistent_buffers_set", ()))
-        d["original_name"] = type(original).__name__
-        # Attributes TorchScript has no type for stay Python-only, for the
-        # module's @ignore'd methods (compiled code cannot see them).
-        for name in concrete_type.failed:
-            d[name] = original.__dict__[name]
-        del d["_initializing"]
-
-    def _method(self, name):
-        cached = self.__dict__["_ember_methods"].get(name)
-        if cached is None:
-            variants = self.__dict__["_ember_type"].overloads.get(name)
-            if variants:
-                cached = _OverloadedMethod(self.__dict__["_c"], variants)
-            else:
-                handle = self.__dict__["_c"]._method(name)
-                if handle is None:
-                    return None
-                cached = ScriptMethod(handle)
-            self.__dict__["_ember_methods"][name] = cached
-        return cached
-
-    def __getattr__(self, name):
-        d = self.__dict__
-        if "_c" not in d:
-            raise AttributeError(name)
-        t = d["_ember_type"]
-        if name in t.constants:
-            return t.constants[name]
-        if name in d["_modules"]:
-            return d["_modules"][name]
-        if name in d["_ember_slots"]:
-            return getattr(d["_c"], name)
-        entry = t.methods.get(name)
-        if entry is not None and entry.kind != "script":
-            return types.MethodType(entry.fn, self)  # @ignore / @unused: the Python method
-        method = self._method(name)
-        if method is not None:
-            return method
-        if name in t.failed:
-            raise AttributeError("'%s' was not scripted: %s" % (name, t.failed[name]))
-        raise AttributeError("'RecursiveScriptModule' (original_name=%s) has no attribute '%s'"
-                             % (d["original_name"], name))
-
-    def __setattr__(self, name, value):
-        d = self.__dict__
-        if "_initializing" in d or "_c" not in d:
-            return object.__setattr__(self, name, value)
-        if name in d["_ember_type"].constants:
-            raise AttributeError("cannot mutate TorchScript constant value '%s'" % name)
-        if name in d["_modules"]:
-            if value is not None and not builtins.isinstance(value, RecursiveScriptModule):
-                raise TypeError("submodule '%s' of a script module can only be replaced by a "
-                                "script module" % name)
-            setattr(d["_c"], name, value._c if value is not None else None)
-            d["_modules"][name] = value
-        elif name in d["_ember_slots"]:
-            setattr(d["_c"], name, value)
-        else:
-            object.__setattr__(self, name, value)
-
-    def __delattr__(self, name):
-        if name in self.__dict__.get("_ember_slots", ()):
-            raise AttributeError("cannot delete attribute '%s' of a script module" % name)
-        object.__delattr__(self, name)
-
-    @property
-    def forward(self):
-        method = self._method("forward")
-        if method is None:
-            raise AttributeError("'RecursiveScriptModule' (original_name=%s) has no forward"
-                                 % self.original_name)
-        return method
-
-    @property
-    def graph(self):
-        return self.forward.graph
-
-    @property
-    def inlined_graph(self):
-        return self.forward.inlined_graph
-
-    @property
-    def code(self):
-        return self.forward.code
-
-    @property
-    def code_with_constants(self):
-        """(code, constants): the constants table holds what the code names
-        `CONSTANTS.cN` (tensors), which ember's printer does not move out
-        of the code yet; a forward with tensor constants says so."""
-        if re.search(r": Tensor = prim::Constant\[value=", str(self.forward.graph)):
-            raise NotImplementedError("code_with_constants of code with tensor constants is not "
-                                      "implemented yet (it comes with saving archives)")
-        return self.forward.code, {}
-
-    def extra_repr(self):
-        return "original_name=" + self.original_name
-
-    def _get_name(self):
-        return "RecursiveScriptModule"
-
-    def save(self, f, _extra_files=None):
-        raise NotImplementedError("saving script modules is not implemented yet (ember issue 6)")
-
-    def __dir__(self):
-        return sorted(set(super().__dir__()) | self.__dict__["_ember_slots"])
-
-
-class _ScriptContainer(RecursiveScriptModule):
-    """A scripted ModuleList, Sequential or ModuleDict: indexable, iterable
-    and sized from Python, as the originals are."""
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        if self._ember_type.python_class is torch.nn.ModuleDict:
-            return iter(self._modules)
-        return iter(self._modules.values())
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def __getitem__(self, index):
-        if builtins.isinstance(index, str):
-            return self._modules[index]
-        values = list(self._modules.values())
-        if builtins.isinstance(index, slice):
-            raise TypeError("slicing a scripted container is not supported")
-        return values[index]
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
 
 
 def script_module(module, resolver):

@@ -13,6 +13,7 @@ from . import _module
 from . import _overloads
 from . import _types
 from ._compiled import CompiledView
+from ._script_module import ScriptModule
 
 
 def _jit_enabled():
@@ -266,7 +267,7 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         return obj
     if builtins.isinstance(obj, ScriptFunction):
         return obj
-    if builtins.isinstance(obj, _module.ScriptModule):
+    if builtins.isinstance(obj, ScriptModule):
         return obj
     if builtins.isinstance(obj, torch.nn.Module):
         return _module.script_module(obj, _Resolver())
