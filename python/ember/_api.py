@@ -7,7 +7,7 @@ from Python they behave as torch.jit's do in eager mode.
 import builtins
 
 import torch
-from typing import Final  # noqa: F401  (re-exported: ember.Final)
+from typing import Any, Final, NamedTuple  # noqa: F401  (Final re-exported: ember.Final)
 
 
 def annotate(the_type, the_value):
@@ -42,10 +42,12 @@ def unused(fn):
     return _mark(fn, "unused")
 
 
-class Attribute:
-    def __init__(self, value, type):
-        self.value = value
-        self.type = type
+class Attribute(NamedTuple):
+    """`self.x = ember.Attribute(value, type)` in `__init__` gives the
+    attribute its TorchScript type (an empty list, say); like
+    torch.jit.Attribute, a (value, type) pair in eager code."""
+    value: Any
+    type: Any
 
 
 class Future:

@@ -27,7 +27,6 @@ import torch
 from . import _C
 from . import _overloads
 from . import _types
-from ._api import Attribute
 from ._script_module import RecursiveScriptModule, ScriptContainer
 
 # nn.Module bookkeeping that is not part of a module's TorchScript type.
@@ -119,6 +118,15 @@ def _init_annotations(cls):
     return found
 
 
+def _as_attribute(value):
+    """(value, type) for ember.Attribute or torch.jit.Attribute (both a
+    `(value, type)` NamedTuple named Attribute), else None."""
+    if builtins.isinstance(value, tuple) and type(value).__name__ == "Attribute" and \
+            getattr(type(value), "_fields", None) == ("value", "type"):
+        return value.value, value.type
+    return None
+
+
 def _global_path(fn):
     """`module.name` under which a function can be found again, or None
     (lambdas, closures, bound methods)."""
@@ -190,8 +198,8 @@ class _Builder:
             ann = annotations.get(name)
             if ann is not None and not _types.is_final(ann):
                 return _types.annotation_text(ann, self.class_name)
-            if builtins.isinstance(value, Attribute):
-                return _types.annotation_text(value.type, self.class_name)
+            if _as_attribute(value) is not None:
+                return _types.annotation_text(_as_attribute(value)[1], self.class_name)
             return _types.infer_text(value)
 
         for name, p in module._parameters.items():
@@ -335,7 +343,8 @@ class _Builder:
                 setattr(handle, name, module._buffers[name])
             else:
                 value = module.__dict__[name]
-                setattr(handle, name, value.value if builtins.isinstance(value, Attribute) else value)
+                declared = _as_attribute(value)
+                setattr(handle, name, declared[0] if declared is not None else value)
         cls = ScriptContainer if builtins.isinstance(module, _CONTAINERS) else RecursiveScriptModule
         wrapper = cls(handle, t, children, module)
         _live[handle._id] = wrapper

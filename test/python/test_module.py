@@ -466,3 +466,21 @@ def test_reading_an_untyped_attribute_says_why():
                        match=r"test_module\.py:\d+:\d+: error: .*has no attribute 'names': the "
                              r"Python module has it, but it was not scripted \(an empty list"):
         ember.script(UsesUntyped())
+
+
+class WithAttributes(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.seen = torch.jit.Attribute([], List[int])
+        self.table = ember.Attribute({}, Dict[str, float])
+
+    def forward(self, x: torch.Tensor) -> int:
+        self.seen.append(x.numel())
+        self.table["n"] = float(len(self.seen))
+        return len(self.seen)
+
+
+def test_attribute_declarations_from_torch_and_ember():
+    scripted = ember.script(WithAttributes())
+    assert scripted(torch.ones(3)) == 1 and scripted(torch.ones(2)) == 2
+    assert scripted.seen == [3, 2] and scripted.table == {"n": 2.0}
