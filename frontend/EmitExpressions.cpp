@@ -66,6 +66,24 @@ std::string operatorFor(const std::string &op, bool unary) {
 }
 
 Sugared FunctionEmitter::emitExpr(const Expr &e, const TypePtr &hint) {
+  Sugared s = emitExprKind(e, hint);
+  bool literal = e.kind == ExprKind::Int || e.kind == ExprKind::Float ||
+                 e.kind == ExprKind::Imaginary || e.kind == ExprKind::Str ||
+                 e.kind == ExprKind::True || e.kind == ExprKind::False ||
+                 e.kind == ExprKind::None;
+  // As TorchScript: a literal's constant carries the literal's location
+  // (the constants of defaults carry none).
+  if (literal && s.value && e.span.buffer) {
+    Node *n = s.value->node();
+    if (n->kind() == prim::Constant() && !n->sourceLocation()) {
+      auto [line, col] = e.span.buffer->lineCol(e.span.offset);
+      n->setSourceLocation(SourceLocation{file_, uint32_t(line), uint32_t(col - 1)});
+    }
+  }
+  return s;
+}
+
+Sugared FunctionEmitter::emitExprKind(const Expr &e, const TypePtr &hint) {
   switch (e.kind) {
   case ExprKind::Name: return lookupName(e);
   case ExprKind::Int: {

@@ -247,6 +247,7 @@ public:
 
   // EmitExpressions.cpp ----------------------------------------------------
   Sugared emitExpr(const Expr &e, const TypePtr &hint = nullptr);
+  Sugared emitExprKind(const Expr &e, const TypePtr &hint);
   Value *emitValue(const Expr &e, const TypePtr &hint = nullptr);
   Value *asValue(const Sugared &s, const SourceSpan &span);
   /// A condition: converted to bool (Tensor, int and float too), with the

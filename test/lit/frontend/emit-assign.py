@@ -84,3 +84,11 @@ def type_comment() -> Dict[str, int]:
 def chained(x: int) -> int:
     a = b = x
     return a + b
+
+
+# Test that a literal's constant carries the literal's location, as
+# TorchScript prints it (line, 0-based column).
+# CHECK-LABEL: literal_location(%x : Tensor):
+# CHECK: prim::Constant[value=7]() # {{.*}}emit-assign.py:[[@LINE+2]]:15
+def literal_location(x: torch.Tensor) -> torch.Tensor:
+    return x + 7
