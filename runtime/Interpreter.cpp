@@ -397,6 +397,12 @@ PythonCallHandler &pythonCallHandler() {
   static PythonCallHandler h;
   return h;
 }
+/// A copy of a handler taken under the lock, so that it runs unlocked and
+/// a concurrent set cannot destroy it mid-call.
+template <typename Handler> Handler current(const Handler &slot) {
+  std::lock_guard<std::mutex> lock(handlerMutex);
+  return slot;
+}
 } // namespace
 
 void setPythonCallHandler(PythonCallHandler handler) {
@@ -405,11 +411,7 @@ void setPythonCallHandler(PythonCallHandler handler) {
 }
 
 c10::IValue callPython(const std::string &name, Stack args, const TypePtr &result) {
-  PythonCallHandler h;
-  {
-    std::lock_guard<std::mutex> lock(handlerMutex);
-    h = pythonCallHandler();
-  }
+  PythonCallHandler h = current(pythonCallHandler());
   if (!h)
     throw PythonError("RuntimeError", "'" + name + "' is an @ignore'd Python method and "
                                       "there is no Python here to call it");
@@ -426,22 +428,14 @@ void setWarnHandler(TextHandler handler) {
 }
 
 void emitPrint(const std::string &text) {
-  TextHandler h;
-  {
-    std::lock_guard<std::mutex> lock(handlerMutex);
-    h = printHandler();
-  }
+  TextHandler h = current(printHandler());
   if (h)
     return h(text);
   std::cout << text << std::flush;
 }
 
 void emitWarning(const std::string &text) {
-  TextHandler h;
-  {
-    std::lock_guard<std::mutex> lock(handlerMutex);
-    h = warnHandler();
-  }
+  TextHandler h = current(warnHandler());
   if (h)
     return h(text);
   std::cerr << "UserWarning: " << text << "\n";
