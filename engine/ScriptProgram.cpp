@@ -54,6 +54,40 @@ runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
   return *cls;
 }
 
+runtime::ScriptClass *ScriptProgram::loadClass(const std::string &name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return loadClassLocked(name);
+}
+
+/// The class names inside a type (`Optional[List[__torch__.A]]` -> A).
+static void classesIn(const TypePtr &t, std::vector<std::string> &out) {
+  if (t->kind() == TypeKind::Class)
+    out.push_back(t->name().substr(std::string("__torch__.").size()));
+  for (const auto &c : t->contained())
+    classesIn(c, out);
+}
+
+runtime::ScriptClass *ScriptProgram::loadClassLocked(const std::string &name) {
+  if (runtime::ScriptClass *known = unit_->findClass("__torch__." + name))
+    if (!known->attributes.empty() || known->c10Type->numAttributes() > 0)
+      return known;
+  if (!compiler_->loadClass(name) || !compiler_->prepareClass(name))
+    return nullptr;
+  auto info = compiler_->classToPrint(name);
+  if (info->type->kind() != TypeKind::Class)
+    return nullptr; // a NamedTuple
+  // Declared first, so classes that name each other resolve.
+  runtime::ScriptClass *cls = unit_->addClass(info->type);
+  std::vector<std::string> named;
+  for (const auto &[attr, type] : info->attributes)
+    classesIn(type, named);
+  for (const std::string &other : named)
+    if (other != name && !unit_->findClass("__torch__." + other))
+      loadClassLocked(other);
+  unit_->setAttributes(*cls, info->attributes, info->parameters, info->buffers);
+  return cls;
+}
+
 c10::IValue ScriptProgram::newObject(const runtime::ScriptClass &cls) const {
   return c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls.c10Type),
                                      cls.c10Type->numAttributes());

@@ -37,6 +37,10 @@ public:
                                  std::map<std::string, std::vector<std::string>> overloads = {},
                                  const std::string &container = "",
                                  std::map<std::string, std::string> untyped = {});
+  /// The class `name` (after `__torch__.`) with its slots laid out, and
+  /// the classes its attributes name before it; loads its source through
+  /// the resolver if needed (archive code). Null if there is no such class.
+  runtime::ScriptClass *loadClass(const std::string &name);
   /// A new object of `cls` with every slot None.
   c10::IValue newObject(const runtime::ScriptClass &cls) const;
   /// The graph of compiled function `name` with every call to a compiled
@@ -55,6 +59,7 @@ public:
 private:
   /// Cleans and loads every graph compiled since the last call.
   void loadNewGraphs();
+  runtime::ScriptClass *loadClassLocked(const std::string &name);
 
   std::mutex mutex_;
   std::unique_ptr<frontend::Compiler> compiler_;

@@ -212,6 +212,13 @@ bool Compiler::hasMethod(const std::string &className, const std::string &method
   return c && (c->methods.count(method) || c->overloads.count(method));
 }
 
+bool Compiler::loadClass(const std::string &name) {
+  if (impl_->findClass(name))
+    return true;
+  impl_->loadFunction(name, name);
+  return impl_->findClass(name) != nullptr;
+}
+
 bool Compiler::prepareClass(const std::string &name) {
   ClassInfo *c = impl_->findClass(name);
   if (!c)

@@ -138,8 +138,12 @@ TypeNameResolver CompilerImpl::typeResolver() const {
     if (self->resolver_.type)
       if (TypePtr t = self->resolver_.type(name))
         return t;
-    if (printed)
-      return nullptr;
+    if (printed) {
+      // A class of an archive's code, in a file not read yet.
+      self->loadFunction(shortName, shortName);
+      it = self->classes_.find(shortName);
+      return it == self->classes_.end() ? nullptr : it->second.type;
+    }
     // A class of the caller's environment named in an annotation
     // (`def f(a: Acc)`): compile it from the source the resolver gives.
     std::string defName = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);

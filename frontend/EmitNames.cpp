@@ -247,12 +247,17 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
   if (ns.rfind("__torch__", 0) == 0) {
     // Printed code names script functions and classes by qualified name:
     // `__torch__.helper(x)`, `__torch__.pkg.mod.Point`.
-    if (compiler_.hasFunction(attr))
-      return Sugared::make(Sugared::Kind::Function, attr);
-    if (ClassInfo *c = compiler_.findClass(attr)) {
-      Sugared s = Sugared::make(Sugared::Kind::TypeValue, attr);
-      s.type = c->type;
-      return s;
+    // Archive code names everything by its full path (`__torch__.torch.nn.
+    // functional.relu`); code printed from one file may name a definition
+    // of that file by its last component only.
+    for (const std::string &key : {full.substr(std::string("__torch__.").size()), attr}) {
+      if (compiler_.hasFunction(key))
+        return Sugared::make(Sugared::Kind::Function, key);
+      if (ClassInfo *c = compiler_.findClass(key)) {
+        Sugared s = Sugared::make(Sugared::Kind::TypeValue, key);
+        s.type = c->type;
+        return s;
+      }
     }
     return Sugared::make(Sugared::Kind::Namespace, full);
   }

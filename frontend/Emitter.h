@@ -120,6 +120,9 @@ public:
   /// Declares the attributes of class `name` (compiling its `__init__` if
   /// it has one); false if there is no such class.
   bool prepareClass(const std::string &name);
+  /// True if class `name` is known, asking the resolver for the source
+  /// that defines it if it is not registered yet (archive code).
+  bool loadClass(const std::string &name);
   /// True if class `className` defines `method` (compiled or not).
   bool hasMethod(const std::string &className, const std::string &method);
   /// Compiles `name` and, on demand, everything it calls. Throws

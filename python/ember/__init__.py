@@ -11,14 +11,15 @@ import warnings
 import torch
 
 from . import _C
-from ._errors import CompileError, Error
+from ._errors import CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
+from ._serialization import load
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)
 
-_C._set_error_classes(CompileError, Error)
+_C._set_error_classes(CompileError, Error, SerializationError)
 _C._set_print_handler(lambda text: sys.stdout.write(text))
 _C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
 atexit.register(_C._clear_handlers)
@@ -27,5 +28,5 @@ __all__ = [
     "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
     "patch_torch", "unpatch_torch", "patched_entry_points", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
-    "Future",
+    "Future", "load", "SerializationError",
 ]

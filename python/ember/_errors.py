@@ -17,3 +17,9 @@ class Error(_JitError):
     str() gives the script traceback."""
     python_class = "RuntimeError"
     message = ""
+
+
+class SerializationError(RuntimeError):
+    """An archive ember cannot read (not a zip, a corrupted or hostile
+    pickle, code that does not compile) or a module it cannot save; the
+    message names the file and the problem."""

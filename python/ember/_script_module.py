@@ -110,7 +110,9 @@ class RecursiveScriptModule(ScriptModule):
         d["_buffers"] = _SlotDict(handle, [n for n, k in slots if k == "buffer"])
         d["_modules"] = children
         d["_non_persistent_buffers_set"] = set(getattr(original, "_non_persistent_buffers_set", ()))
-        d["original_name"] = type(original).__name__
+        # A loaded module has no Python original: its class's name stands in.
+        d["original_name"] = (type(original).__name__ if original is not None
+                              else concrete_type.original_name)
         # Attributes TorchScript has no type for stay Python-only, for the
         # module's @ignore'd methods (compiled code cannot see them).
         for name in concrete_type.failed:

@@ -35,5 +35,6 @@ std::shared_ptr<ScriptProgram> programOf(const c10::ClassType *type);
 void bindProgram(py::module_ &m);
 void bindFunctions(py::module_ &m);
 void bindObjects(py::module_ &m);
+void bindSerialization(py::module_ &m);
 
 } // namespace ember::python

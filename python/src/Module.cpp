@@ -8,6 +8,7 @@
 // PyObjects.cpp.
 //
 //===----------------------------------------------------------------------===//
+#include "engine/Module.h"
 #include "python/src/Bindings.h"
 #include "runtime/Interpreter.h"
 #include "runtime/Kernels.h"
@@ -24,6 +25,7 @@ namespace {
 // interpreter is gone, would crash.
 py::object &compileErrorClass = *new py::object();
 py::object &scriptErrorClass = *new py::object();
+py::object &serializationErrorClass = *new py::object();
 
 void translateErrors() {
   py::register_exception_translator([](std::exception_ptr p) {
@@ -37,6 +39,8 @@ void translateErrors() {
       PyErr_SetObject(scriptErrorClass.ptr(), err.ptr());
     } catch (const CompileError &e) {
       PyErr_SetString(compileErrorClass.ptr(), e.what());
+    } catch (const LoadError &e) {
+      PyErr_SetString(serializationErrorClass.ptr(), e.what());
     }
   });
 }
@@ -72,9 +76,11 @@ void setPythonCallHandler(py::object call) {
 
 } // namespace
 
-void setErrorClasses(py::object compileError, py::object scriptError) {
+void setErrorClasses(py::object compileError, py::object scriptError,
+                     py::object serializationError) {
   compileErrorClass = std::move(compileError);
   scriptErrorClass = std::move(scriptError);
+  serializationErrorClass = std::move(serializationError);
 }
 
 } // namespace ember::python
@@ -106,4 +112,5 @@ PYBIND11_MODULE(_C, m) {
   bindObjects(m);
   bindFunctions(m);
   bindProgram(m);
+  bindSerialization(m);
 }

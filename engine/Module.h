@@ -1,0 +1,74 @@
+//===- engine/Module.h - loaded TorchScript modules, from C++ ------------===//
+//
+// The C++ API for running saved models without Python: `ember::load` reads
+// a `.pt` archive written by torch.jit.save (or ember.save), compiles its
+// code with ember's frontend and rebuilds the module object; Module runs
+// its methods. Calls are thread-safe: many threads may call one Module.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <ATen/core/ivalue.h>
+#include <c10/core/Device.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ember {
+
+class ScriptProgram;
+
+/// A module object and the program that compiled its class.
+class Module {
+public:
+  Module(std::shared_ptr<ScriptProgram> program, c10::IValue object);
+
+  /// Runs `forward`; missing trailing arguments take their defaults.
+  c10::IValue forward(std::vector<c10::IValue> inputs) const;
+  /// Runs method `name` (compiled on first call).
+  c10::IValue run_method(const std::string &name, std::vector<c10::IValue> inputs) const;
+  bool has_method(const std::string &name) const;
+
+  /// The attribute `name` (a parameter, buffer, submodule or attribute);
+  /// throws std::out_of_range if there is none.
+  c10::IValue attr(const std::string &name) const;
+  bool has_attr(const std::string &name) const;
+  /// The submodule `name`.
+  Module submodule(const std::string &name) const;
+  /// Parameters (and buffers) by dotted name, submodules' included.
+  std::vector<std::pair<std::string, at::Tensor>> named_parameters(bool recurse = true) const;
+  std::vector<std::pair<std::string, at::Tensor>> named_buffers(bool recurse = true) const;
+  /// The qualified name of the module's class (`__torch__.Net`).
+  std::string type_name() const;
+
+  const c10::IValue &object() const { return object_; }
+  const std::shared_ptr<ScriptProgram> &program() const { return program_; }
+
+private:
+  std::shared_ptr<ScriptProgram> program_;
+  c10::IValue object_;
+};
+
+/// The `extra/<name>` records of an archive: on load, the names asked for
+/// are filled with their contents (and names the archive lacks are left
+/// empty); on save, each is written.
+using ExtraFiles = std::map<std::string, std::string>;
+
+/// Loads an archive from a file, or from its bytes. `mapLocation` moves
+/// every tensor to that device. Throws ember::LoadError (a
+/// std::runtime_error) with the reason when the archive is not valid.
+Module load(const std::string &path, std::optional<c10::Device> mapLocation = std::nullopt,
+            ExtraFiles *extraFiles = nullptr);
+Module loadFromBytes(std::string bytes, std::optional<c10::Device> mapLocation = std::nullopt,
+                     ExtraFiles *extraFiles = nullptr);
+
+/// Why an archive could not be loaded.
+class LoadError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+} // namespace ember

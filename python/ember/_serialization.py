@@ -1,0 +1,82 @@
+"""ember.load (and the wrapping of loaded modules): a `.pt` archive written
+by torch.jit.save or ember becomes a RecursiveScriptModule whose state is
+the script object the C++ loader rebuilt, as torch.jit.load returns."""
+import collections
+import io
+import os
+
+import torch
+
+from . import _C
+from ._script_module import RecursiveScriptModule, ScriptContainer
+
+_CONTAINERS = {
+    "__torch__.torch.nn.modules.container.ModuleList": torch.nn.ModuleList,
+    "__torch__.torch.nn.modules.container.Sequential": torch.nn.Sequential,
+    "__torch__.torch.nn.modules.container.ModuleDict": torch.nn.ModuleDict,
+}
+
+
+class _LoadedType:
+    """What RecursiveScriptModule reads from a concrete type, for a module
+    whose class came from an archive's code: every method is compiled code."""
+
+    def __init__(self, type_name):
+        self.original_name = type_name.rsplit(".", 1)[-1]
+        self.python_class = _CONTAINERS.get(_demangled(type_name))
+        self.constants = {}
+        self.methods = {}
+        self.overloads = {}
+        self.failed = {}
+
+
+def _demangled(type_name):
+    parts = [p for p in type_name.split(".") if not p.startswith("___torch_mangle_")]
+    return ".".join(parts)
+
+
+def _wrap(handle):
+    children = collections.OrderedDict()
+    for name, kind in handle._slots():
+        if kind == "module":
+            child = getattr(handle, name)
+            children[name] = _wrap(child) if child is not None else None
+    t = _LoadedType(handle._type_name)
+    cls = ScriptContainer if t.python_class is not None else RecursiveScriptModule
+    return cls(handle, t, children, None)
+
+
+def _map_location(map_location):
+    if map_location is None:
+        return None
+    if isinstance(map_location, (str, torch.device)):
+        return str(torch.device(map_location))
+    raise TypeError("map_location must be a device or a string naming one (got %s)"
+                    % type(map_location).__name__)
+
+
+def load(f, map_location=None, _extra_files=None):
+    """Loads a module saved by torch.jit.save or ember.save. `f` is a path
+    or a binary file object; `map_location` moves every tensor to that
+    device; `_extra_files` maps names to fill with the `extra/` records."""
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        if not os.path.exists(path):
+            raise ValueError("The provided filename %s does not exist" % path)
+        if os.path.isdir(path):
+            raise ValueError("The provided filename %s is a directory" % path)
+        source = path
+    elif hasattr(f, "read"):
+        source = f.read()
+        if not isinstance(source, bytes):
+            raise TypeError("ember.load needs a file opened in binary mode")
+    else:
+        raise TypeError("ember.load takes a path or a binary file object, not %s"
+                        % type(f).__name__)
+    names = list(_extra_files) if _extra_files is not None else []
+    handle, files = _C._load(source, _map_location(map_location), names)
+    if _extra_files is not None:
+        for name in names:
+            if name in files and files[name] != b"" or name not in _extra_files:
+                _extra_files[name] = files.get(name, b"")
+    return _wrap(handle)

@@ -1,0 +1,48 @@
+//===- python/src/PySerialization.cpp - archives from Python --------------===//
+//
+// `ember.load` reaches the C++ loader here: a path or the archive's bytes
+// in, the module's script object (and the extra files asked for) out. The
+// `ember` package wraps the object as a RecursiveScriptModule.
+//
+//===----------------------------------------------------------------------===//
+#include "engine/Module.h"
+#include "python/src/Bindings.h"
+
+#include <pybind11/stl.h>
+
+namespace ember::python {
+
+void bindSerialization(py::module_ &m) {
+  // _load(path | bytes, map_location: str | None, [extra file names])
+  //   -> (ScriptObject, {name: bytes})
+  m.def("_load", [](py::object source, std::optional<std::string> mapLocation,
+                    std::vector<std::string> extraNames) {
+    std::optional<c10::Device> device;
+    if (mapLocation) {
+      try {
+        device = c10::Device(*mapLocation);
+      } catch (const c10::Error &) {
+        throw py::value_error("map_location '" + *mapLocation + "' is not a device");
+      }
+    }
+    ExtraFiles extra;
+    for (const auto &n : extraNames)
+      extra[n] = "";
+    std::optional<Module> loaded;
+    if (py::isinstance<py::bytes>(source)) {
+      std::string bytes = source.cast<std::string>();
+      py::gil_scoped_release release;
+      loaded = loadFromBytes(std::move(bytes), device, &extra);
+    } else {
+      std::string path = source.cast<std::string>();
+      py::gil_scoped_release release;
+      loaded = load(path, device, &extra);
+    }
+    py::dict files;
+    for (const auto &[n, content] : extra)
+      files[py::str(n)] = py::bytes(content);
+    return py::make_tuple(ScriptObjectHandle{loaded->object(), loaded->program()}, files);
+  });
+}
+
+} // namespace ember::python
