@@ -65,8 +65,22 @@ Module load(const std::string &path, std::optional<c10::Device> mapLocation = st
 Module loadFromBytes(std::string bytes, std::optional<c10::Device> mapLocation = std::nullopt,
                      ExtraFiles *extraFiles = nullptr);
 
+/// Saves `module` as torch.jit.save does (reference §6): its object in
+/// `data.pkl`, tensors under `data/`, the code of every class and function
+/// it uses under `code/`, constants in `constants.pkl`, `extraFiles` under
+/// `extra/`. Throws ember::SaveError for modules that cannot be saved (a
+/// method that calls Python, a value with no TorchScript type).
+void save(const Module &module, const std::string &path, const ExtraFiles &extraFiles = {});
+std::string saveToBytes(const Module &module, const ExtraFiles &extraFiles = {});
+
 /// Why an archive could not be loaded.
 class LoadError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Why a module could not be saved.
+class SaveError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
 };

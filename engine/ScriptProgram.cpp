@@ -47,11 +47,8 @@ runtime::ScriptClass &ScriptProgram::addClass(const std::string &qualifiedName,
   std::lock_guard<std::mutex> lock(mutex_);
   compiler_->addClass(qualifiedName, std::move(header), std::move(methods), std::move(overloads),
                       container, std::move(untyped));
-  compiler_->prepareClass(qualifiedName);
-  auto info = compiler_->classToPrint(qualifiedName);
-  runtime::ScriptClass *cls = unit_->addClass(info->type);
-  unit_->setAttributes(*cls, info->attributes, info->parameters, info->buffers);
-  return *cls;
+  // Script classes its attributes name are laid out too.
+  return *loadClassLocked(qualifiedName);
 }
 
 runtime::ScriptClass *ScriptProgram::loadClass(const std::string &name) {
@@ -88,6 +85,12 @@ runtime::ScriptClass *ScriptProgram::loadClassLocked(const std::string &name) {
   return cls;
 }
 
+void ScriptProgram::compileForExport(const std::string &name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiler_->compileForExport(name);
+  loadNewGraphs();
+}
+
 c10::IValue ScriptProgram::newObject(const runtime::ScriptClass &cls) const {
   return c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls.c10Type),
                                      cls.c10Type->numAttributes());
@@ -106,10 +109,12 @@ std::shared_ptr<Graph> ScriptProgram::inlinedGraph(const std::string &name) {
   return copy;
 }
 
-std::string ScriptProgram::methodCode(const std::string &className, const std::string &method) {
+std::string ScriptProgram::methodCode(const std::string &className, const std::string &method,
+                                      std::vector<c10::IValue> *constants) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string name = className + "." + method;
   frontend::CodePrinter printer;
+  printer.setConstantTable(constants);
   if (Graph *g = compiler_->unit().find(name))
     printer.printFunction(method, *g, *compiler_->schema(name), /*typedFirstArgument=*/false);
   return printer.str();

@@ -41,13 +41,19 @@ public:
   /// the classes its attributes name before it; loads its source through
   /// the resolver if needed (archive code). Null if there is no such class.
   runtime::ScriptClass *loadClass(const std::string &name);
+  /// Compiles what an archive holds of class `name` (see
+  /// frontend::Compiler::compileForExport) and loads it.
+  void compileForExport(const std::string &name);
   /// A new object of `cls` with every slot None.
   c10::IValue newObject(const runtime::ScriptClass &cls) const;
   /// The graph of compiled function `name` with every call to a compiled
   /// function or method inlined, as TorchScript's `inlined_graph`.
   std::shared_ptr<Graph> inlinedGraph(const std::string &name);
   /// `.code` of a method, `self` untyped as Method.code prints it.
-  std::string methodCode(const std::string &className, const std::string &method);
+  /// With `constants`, tensors and objects print `CONSTANTS.cN` (N their
+  /// index there) as in archives, for `code_with_constants`.
+  std::string methodCode(const std::string &className, const std::string &method,
+                         std::vector<c10::IValue> *constants = nullptr);
   /// The schema of a compiled function.
   const FunctionSchema *schema(const std::string &name) const;
   /// `.code` of a compiled function, as TorchScript prints it.

@@ -219,6 +219,17 @@ bool Compiler::loadClass(const std::string &name) {
   return impl_->findClass(name) != nullptr;
 }
 
+void Compiler::compileForExport(const std::string &name) {
+  ClassInfo *c = impl_->findClass(name);
+  if (!c || c->isNamedTuple)
+    return;
+  impl_->prepareClass(*c, c->def->span);
+  if (c->assembled)
+    return;
+  for (const auto &[method, def] : c->methods)
+    impl_->methodSchema(*c, method, def->span);
+}
+
 bool Compiler::prepareClass(const std::string &name) {
   ClassInfo *c = impl_->findClass(name);
   if (!c)

@@ -51,7 +51,14 @@ const std::unordered_set<std::string> &reservedNames() {
 
 std::string reprOf(const c10::IValue &v) {
   std::ostringstream ss;
-  v.repr(ss, [](std::ostream &, const c10::IValue &) { return false; });
+  // Values with no literal form (IValue::repr refuses them) get a
+  // placeholder; the printer moves those into its constant table.
+  v.repr(ss, [](std::ostream &os, const c10::IValue &x) {
+    if (!(x.isTensor() || x.isObject() || x.isCapsule() || x.isFuture()))
+      return false;
+    os << "<" << x.tagKind() << " at " << x.internalToPointer() << ">";
+    return true;
+  });
   return ss.str();
 }
 
@@ -63,6 +70,33 @@ std::string makeValidIdentifier(const std::string &candidate) {
 }
 
 bool isReservedCodeName(const std::string &name) { return reservedNames().count(name) > 0; }
+
+static bool hasNonAscii(const std::string &s) {
+  for (unsigned char c : s)
+    if (c >= 0x80)
+      return true;
+  return false;
+}
+
+std::string CodePrinterImpl::constantRepr(const c10::IValue &v) {
+  // Without a caller's table (`.code`), tensors still print as TorchScript
+  // prints them, numbered in a table of this printer's own.
+  if (!constantTable)
+    constantTable = &ownTable;
+  std::ostringstream ss;
+  v.repr(ss, [this](std::ostream &os, const c10::IValue &x) {
+    if (!(x.isTensor() || x.isObject() || (x.isString() && hasNonAscii(x.toStringRef()))))
+      return false;
+    size_t i = 0;
+    while (i < constantTable->size() && !(*constantTable)[i].isSameIdentity(x))
+      ++i;
+    if (i == constantTable->size())
+      constantTable->push_back(x);
+    os << "CONSTANTS.c" << i;
+    return true;
+  });
+  return ss.str();
+}
 
 
 bool CodePrinterImpl::canInline(const Value *v) const {
@@ -345,16 +379,20 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
       out << "]\n";
     }
   }
+  bool annotationsList = false;
   for (size_t i = 0; i < c.attributes.size(); ++i) {
     const auto &[name, type] = c.attributes[i];
     if (makeValidIdentifier(name) == name) {
       indent() << name << " : " << type->annotationStr() << "\n";
       continue;
     }
-    if (i == 0)
+    if (!annotationsList)
       indent() << "__annotations__ = []\n";
+    annotationsList = true;
     indent() << "__annotations__[\"" << name << "\"] = " << type->annotationStr() << "\n";
   }
+  for (const auto &[name, annotation, value] : c.constants)
+    indent() << name << " : " << annotation << " = " << value << "\n";
   for (const auto &[graph, schema] : c.methods) {
     std::string method = schema->name.substr(schema->name.rfind('.') + 1);
     bool isStatic = std::find(c.staticMethods.begin(), c.staticMethods.end(), method) !=
@@ -363,7 +401,7 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
       indent() << "@staticmethod\n";
     printFunction(method, *graph, *schema, /*typedFirst=*/true);
   }
-  if (c.attributes.empty() && c.methods.empty() && !t->isModule())
+  if (c.attributes.empty() && c.methods.empty() && c.constants.empty() && !t->isModule())
     indent() << "pass\n";
   --level_;
 }
@@ -377,6 +415,10 @@ void CodePrinter::printFunction(const std::string &name, const Graph &g,
 }
 
 void CodePrinter::printClass(const ClassToPrint &c) { impl_->printClass(c); }
+
+void CodePrinter::setConstantTable(std::vector<c10::IValue> *table) {
+  impl_->constantTable = table ? table : &impl_->ownTable;
+}
 
 std::string CodePrinter::str() const { return impl_->out.str(); }
 

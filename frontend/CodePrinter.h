@@ -15,6 +15,10 @@
 #include <string>
 #include <vector>
 
+namespace c10 {
+struct IValue;
+}
+
 namespace ember::frontend {
 
 /// A class to print: a script class or module with its attributes in slot
@@ -27,6 +31,9 @@ struct ClassToPrint {
   std::vector<std::pair<const Graph *, const FunctionSchema *>> methods;
   std::vector<std::string> staticMethods; // printed with @staticmethod
   std::vector<std::optional<std::string>> fieldDefaults; // NamedTuples
+  /// `Final` constants as the class's source spells them: (name,
+  /// annotation, value), printed `name : Final[int] = 3`.
+  std::vector<std::tuple<std::string, std::string, std::string>> constants;
 };
 
 class CodePrinterImpl;
@@ -44,6 +51,10 @@ public:
                      bool typedFirstArgument = true);
   void printClass(const ClassToPrint &c);
   std::string str() const;
+  /// Archives keep tensors (and other values with no literal form) out of
+  /// the code: with a table set, such a constant prints `CONSTANTS.c<N>`,
+  /// N its index in the table (appended to when new).
+  void setConstantTable(std::vector<c10::IValue> *table);
 
 private:
   std::unique_ptr<CodePrinterImpl> impl_;

@@ -136,7 +136,7 @@ std::string CodePrinterImpl::rhs(const Node *n) {
     if (v->type()->kind() == TypeKind::Function)
       return "__torch__." + n->s(attr::name());
     auto value = constantValue(v);
-    return value ? reprOf(*value) : "None";
+    return value ? constantRepr(*value) : "None";
   }
   if (name == "prim::Uninitialized")
     return "uninitialized(" + typeOf() + ")";

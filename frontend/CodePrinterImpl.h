@@ -27,6 +27,11 @@ class CodePrinterImpl {
 public:
   std::ostringstream out;
   std::unordered_map<std::string, size_t> nextId;
+  std::vector<c10::IValue> *constantTable = nullptr;
+  std::vector<c10::IValue> ownTable;
+  /// IValue::repr, with tensors and objects as `CONSTANTS.cN` when a
+  /// constant table is set.
+  std::string constantRepr(const c10::IValue &v);
 
   void printFunction(const std::string &name, const Graph &g, const FunctionSchema &schema,
                      bool typedFirst);

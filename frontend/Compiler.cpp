@@ -416,6 +416,17 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
   p.buffers = c->buffers;
   p.fieldDefaults = c->defaults;
   for (const auto &s : c->def->body) {
+    // A bare `Final` is a function attribute (`self.act = F.relu`), which
+    // code calls by its global name: not a constant of the class.
+    ResolvedAnnotation a;
+    if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name)
+      a = resolveAnnotation(*s->annotation, impl_->typeResolver());
+    if (a.isFinal && a.type) {
+      auto text = [](const Expr &e) {
+        return e.span.buffer->text.substr(e.span.offset, e.span.length);
+      };
+      p.constants.push_back({s->targets[0]->text, text(*s->annotation), text(*s->value)});
+    }
     if (s->kind != StmtKind::FunctionDef)
       continue;
     std::string name = className + "." + s->name;

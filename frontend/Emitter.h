@@ -123,6 +123,10 @@ public:
   /// True if class `name` is known, asking the resolver for the source
   /// that defines it if it is not registered yet (archive code).
   bool loadClass(const std::string &name);
+  /// Compiles the methods of class `name` that an archive must hold: every
+  /// method of a class read from source, and of an assembled class the
+  /// ones compiled already (forward, exports and what they call).
+  void compileForExport(const std::string &name);
   /// True if class `className` defines `method` (compiled or not).
   bool hasMethod(const std::string &className, const std::string &method);
   /// Compiles `name` and, on demand, everything it calls. Throws

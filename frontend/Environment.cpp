@@ -97,14 +97,20 @@ void FunctionEmitter::applyRefinements(
 void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit,
                                    Frame &elseFrame, ExitKind elseExit,
                                    const SourceSpan &span) {
-  std::vector<std::string> names;
-  for (Frame *f : {&thenFrame, &elseFrame})
-    for (const auto &n : f->order)
-      if (!f->vars.at(n).refined && std::find(names.begin(), names.end(), n) == names.end())
-        names.push_back(n);
   JoinSides sides{{&thenFrame, &elseFrame},
                   {thenExit == ExitKind::Always || thenExit == ExitKind::Raises,
                    elseExit == ExitKind::Always || elseExit == ExitKind::Raises}};
+  // A refinement holds only in its branch, unless the other branch never
+  // falls through: then, as in TorchScript, the refined value leaves the
+  // `if` (`assert x is not None` refines x inside the If, not after it).
+  std::vector<std::string> names;
+  for (int side = 0; side < 2; ++side) {
+    Frame *f = sides.frames[side];
+    for (const auto &n : f->order)
+      if ((!f->vars.at(n).refined || sides.dead[1 - side]) &&
+          std::find(names.begin(), names.end(), n) == names.end())
+        names.push_back(n);
+  }
   for (const auto &name : names)
     joinName(ifNode, name, sides, span);
   graph().setInsertPoint(ifNode->next());

@@ -25,7 +25,7 @@ public:
   explicit MemoryAdapter(std::string bytes) : bytes_(std::move(bytes)) {}
   size_t size() const override { return bytes_.size(); }
   size_t read(uint64_t pos, void *buf, size_t n, const char * /*what*/) const override {
-    if (pos >= bytes_.size())
+    if (pos >= bytes_.size() || n == 0)
       return 0;
     n = std::min<uint64_t>(n, bytes_.size() - pos);
     std::memcpy(buf, bytes_.data() + pos, n);

@@ -45,4 +45,19 @@ struct PickleEnvironment {
 /// Reads a pickle; throws FormatError naming the offset and the problem.
 c10::IValue readPickle(const char *data, size_t size, const PickleEnvironment &env);
 
+/// What writing a pickle needs from the archive being written.
+struct PickleWriteEnvironment {
+  /// The record key of a tensor's storage (the caller writes its bytes to
+  /// `data/<key>`); the same storage must get the same key.
+  std::function<std::string(const at::Tensor &tensor)> storageKey;
+  /// An object's `__getstate__()` if its class defines one, else nothing
+  /// (the state is then the dict of every attribute).
+  std::function<std::optional<c10::IValue>(const c10::IValue &object)> getState;
+};
+
+/// Writes `value` as torch.jit.save does (protocol 2, typed lists, type
+/// tags on generic containers); throws FormatError for values TorchScript
+/// cannot save (futures, Python objects, cycles).
+std::string writePickle(const c10::IValue &value, const PickleWriteEnvironment &env);
+
 } // namespace ember::serialization

@@ -56,7 +56,7 @@ std::optional<at::ScalarType> storageDtype(const std::string &name) {
   return std::nullopt;
 }
 
-const char *tagName(const c10::IValue &v) { return v.tagKind().c_str(); }
+std::string tagName(const c10::IValue &v) { return v.tagKind(); }
 
 class Reader {
 public:
@@ -338,9 +338,29 @@ c10::IValue Reader::run() {
   }
 }
 
+/// `a.b.c`: identifiers joined by dots.
+static bool isDottedName(const std::string &s) {
+  bool atomStart = true;
+  for (char c : s) {
+    if (c == '.') {
+      if (atomStart)
+        return false;
+      atomStart = true;
+    } else if (isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+               (!atomStart && isdigit(static_cast<unsigned char>(c)))) {
+      atomStart = false;
+    } else {
+      return false;
+    }
+  }
+  return !atomStart;
+}
+
 void Reader::global() {
   std::string module = readLine();
   std::string name = readLine();
+  if (!isDottedName(module) || !isDottedName(name))
+    fail("GLOBAL names something that is not a dotted Python name");
   auto g = c10::make_intrusive<Global>();
   g->name = module + "." + name;
   using K = Global::Kind;
@@ -384,7 +404,8 @@ static Global *asGlobal(const c10::IValue &v) {
 
 void Reader::newObject() {
   c10::IValue args = pop();
-  Global *g = asGlobal(pop());
+  c10::IValue cls = pop();
+  Global *g = asGlobal(cls);
   if (!g || g->kind != Global::Kind::Class)
     fail("NEWOBJ of something that is not a class of the archive");
   if (!args.isTuple() || !args.toTupleRef().elements().empty())

@@ -14,7 +14,7 @@ from . import _C
 from ._errors import CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
-from ._serialization import load
+from ._serialization import load, save
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)
@@ -28,5 +28,5 @@ __all__ = [
     "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
     "patch_torch", "unpatch_torch", "patched_entry_points", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
-    "Future", "load", "SerializationError",
+    "Future", "load", "save", "SerializationError",
 ]

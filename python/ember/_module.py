@@ -200,7 +200,17 @@ class _Builder:
                 return _types.annotation_text(ann, self.class_name)
             if _as_attribute(value) is not None:
                 return _types.annotation_text(_as_attribute(value)[1], self.class_name)
-            return _types.infer_text(value)
+            try:
+                return _types.infer_text(value)
+            except _types.Unsupported:
+                # An instance of a user class: a script class, compiled
+                # from its source (torch.jit infers this for classes that
+                # were scripted; ember compiles any it can).
+                cls = type(value)
+                if (cls.__module__.split(".")[0] not in ("builtins", "torch", "typing")
+                        and not builtins.isinstance(value, torch.nn.Module)):
+                    return self.class_name(cls)
+                raise
 
         for name, p in module._parameters.items():
             t.attributes.append((name, typed(name, p) if p is not None else

@@ -6,7 +6,6 @@ originals. ember/_module.py builds them.
 """
 import builtins
 import collections.abc
-import re
 import types
 
 import torch
@@ -42,6 +41,22 @@ class _SlotDict(collections.abc.MutableMapping):
 
     def __len__(self):
         return len(self._names)
+
+
+class _ConstMap:
+    """The constants table of `code_with_constants`, as torch.jit's ConstMap."""
+
+    def __init__(self, mapping):
+        self.const_mapping = mapping
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["const_mapping"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name):
+        return self.const_mapping[name]
 
 
 class ScriptMethod(CompiledView):
@@ -199,13 +214,12 @@ class RecursiveScriptModule(ScriptModule):
 
     @property
     def code_with_constants(self):
-        """(code, constants): the constants table holds what the code names
-        `CONSTANTS.cN` (tensors), which ember's printer does not move out
-        of the code yet; a forward with tensor constants says so."""
-        if re.search(r": Tensor = prim::Constant\[value=", str(self.forward.graph)):
-            raise NotImplementedError("code_with_constants of code with tensor constants is not "
-                                      "implemented yet (it comes with saving archives)")
-        return self.forward.code, {}
+        """(code, constants): forward's code with tensors (and other values
+        with no literal form) printed `CONSTANTS.cN`, as archives store it;
+        `constants.cN` (or `constants["cN"]`) is the value."""
+        handle = self._c._method("forward")
+        code, values = handle.code_with_constants
+        return code, _ConstMap({"c%d" % i: v for i, v in enumerate(values)})
 
     def extra_repr(self):
         return "original_name=" + self.original_name
@@ -214,7 +228,9 @@ class RecursiveScriptModule(ScriptModule):
         return "RecursiveScriptModule"
 
     def save(self, f, _extra_files=None):
-        raise NotImplementedError("saving script modules is not implemented yet (ember issue 6)")
+        """Saves this module as torch.jit.save does (see ember.save)."""
+        from ._serialization import save
+        save(self, f, _extra_files)
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | self.__dict__["_ember_slots"])

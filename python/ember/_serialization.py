@@ -1,4 +1,4 @@
-"""ember.load (and the wrapping of loaded modules): a `.pt` archive written
+"""ember.save and ember.load (and the wrapping of loaded modules): a `.pt` archive written
 by torch.jit.save or ember becomes a RecursiveScriptModule whose state is
 the script object the C++ loader rebuilt, as torch.jit.load returns."""
 import collections
@@ -80,3 +80,28 @@ def load(f, map_location=None, _extra_files=None):
             if name in files and files[name] != b"" or name not in _extra_files:
                 _extra_files[name] = files.get(name, b"")
     return _wrap(handle)
+
+
+def _extra_bytes(extra):
+    out = {}
+    for name, content in (extra or {}).items():
+        out[name] = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    return out
+
+
+def save(m, f, _extra_files=None):
+    """Saves a scripted (or loaded) module in torch.jit.save's format, so
+    torch.jit.load and ember.load read it. `f` is a path or a binary file
+    object; `_extra_files` maps names to contents stored under `extra/`."""
+    handle = getattr(m, "_c", None)
+    if not isinstance(m, RecursiveScriptModule) or not isinstance(handle, _C.ScriptObject):
+        raise TypeError("ember.save takes a module made by ember.script or ember.load, not %s"
+                        % type(m).__name__)
+    extra = _extra_bytes(_extra_files)
+    if isinstance(f, (str, os.PathLike)):
+        _C._save(handle, os.fspath(f), extra)
+    elif hasattr(f, "write"):
+        f.write(_C._save(handle, None, extra))
+    else:
+        raise TypeError("ember.save takes a path or a binary file object, not %s"
+                        % type(f).__name__)

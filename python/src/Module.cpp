@@ -41,6 +41,8 @@ void translateErrors() {
       PyErr_SetString(compileErrorClass.ptr(), e.what());
     } catch (const LoadError &e) {
       PyErr_SetString(serializationErrorClass.ptr(), e.what());
+    } catch (const SaveError &e) {
+      PyErr_SetString(serializationErrorClass.ptr(), e.what());
     }
   });
 }

@@ -165,6 +165,19 @@ void bindFunctions(py::module_ &m) {
                              [](FunctionHandle &self) {
                                return toString(*self.program->inlinedGraph(self.fn->name()));
                              })
+      // (code, [constants]): a method's code with tensors as CONSTANTS.cN.
+      .def_property_readonly("code_with_constants",
+                             [](FunctionHandle &self) {
+                               std::vector<c10::IValue> table;
+                               const std::string &n = self.fn->name();
+                               size_t dot = n.rfind('.');
+                               std::string code = self.program->methodCode(
+                                   n.substr(0, dot), n.substr(dot + 1), &table);
+                               py::list constants;
+                               for (const auto &v : table)
+                                 constants.append(toPython(v, nullptr, self.program));
+                               return py::make_tuple(code, constants);
+                             })
       .def_property_readonly("code", [](FunctionHandle &self) {
         if (self.receiver.isNone())
           return self.program->code(self.fn->name());

@@ -1,6 +1,6 @@
 //===- python/src/PySerialization.cpp - archives from Python --------------===//
 //
-// `ember.load` reaches the C++ loader here: a path or the archive's bytes
+// `ember.load` and `ember.save` reach the C++ loader and saver here: a path or the archive's bytes
 // in, the module's script object (and the extra files asked for) out. The
 // `ember` package wraps the object as a RecursiveScriptModule.
 //
@@ -42,6 +42,23 @@ void bindSerialization(py::module_ &m) {
     for (const auto &[n, content] : extra)
       files[py::str(n)] = py::bytes(content);
     return py::make_tuple(ScriptObjectHandle{loaded->object(), loaded->program()}, files);
+  });
+  // _save(ScriptObject, path | None, {name: bytes}) -> None | bytes: writes
+  // the archive to `path`, or returns its bytes.
+  m.def("_save", [](const ScriptObjectHandle &object, std::optional<std::string> path,
+                    std::map<std::string, std::string> extra) -> py::object {
+    Module module(object.program, object.value);
+    if (path) {
+      py::gil_scoped_release release;
+      save(module, *path, extra);
+      return py::none();
+    }
+    std::string bytes;
+    {
+      py::gil_scoped_release release;
+      bytes = saveToBytes(module, extra);
+    }
+    return py::bytes(bytes);
   });
 }
 

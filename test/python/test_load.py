@@ -285,3 +285,116 @@ def test_ember_run_matches_torch(tmp_path):
     assert abs(float(line.split("sum=")[1].split()[0]) - y.sum().item()) < 1e-4
     bad = subprocess.run([tool, str(tmp_path / "missing.pt")], capture_output=True, text=True)
     assert bad.returncode == 1 and "cannot open" in bad.stderr
+
+
+# --- saving: archives ember writes load in torch.jit and in ember ----------
+
+def _ember_saved(module, tmp_path, name="ember.pt", **kwargs):
+    path = str(tmp_path / name)
+    ember.save(ember.script(module), path, **kwargs)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_ember_saved_archives_load_in_torch_jit(name, tmp_path):
+    make, shapes = MODELS[name]
+    torch.manual_seed(0)
+    eager = make()
+    path = _ember_saved(eager, tmp_path)
+    inputs = [torch.randn(*s) for s in shapes]
+    with torch.no_grad():
+        expected = eager(*inputs)
+        assert _same(expected, torch.jit.load(path)(*inputs))
+        assert _same(expected, ember.load(path)(*inputs))
+    assert list(torch.jit.load(path).state_dict()) == list(eager.state_dict())
+
+
+def test_archive_layout_matches_torch_jit_save(tmp_path):
+    path = _ember_saved(Attributes(), tmp_path, "layout.pt")
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        infos = {i.filename: i for i in z.infolist()}
+        assert all(n.startswith("layout/") for n in names)
+        assert z.read("layout/version") == b"3\n"
+        assert "layout/data.pkl" in names and "layout/constants.pkl" in names
+        assert "layout/code/__torch__/torch/nn/modules/linear.py" in names
+        # Tensor data is 64-byte aligned in the file, as torch.jit.save
+        # aligns it (so loaders can map it).
+        for n in names:
+            if "/data/" in n:
+                info = infos[n]
+                with open(path, "rb") as f:
+                    f.seek(info.header_offset + 26)
+                    name_len, extra_len = int.from_bytes(f.read(2), "little"), int.from_bytes(
+                        f.read(2), "little")
+                assert (info.header_offset + 30 + name_len + extra_len) % 64 == 0
+        code = z.read("layout/code/__torch__/test_load.py").decode()
+    assert code.startswith("class Attributes(Module):\n  __parameters__ = []\n"
+                           "  __buffers__ = [\"view\", ]\n")
+    assert "def forward(self: __torch__.test_load.Attributes,\n    x: Tensor) -> Tensor:" in code
+
+
+def test_loaded_archives_save_again(tmp_path):
+    torchvision = pytest.importorskip("torchvision")
+    torch.manual_seed(0)
+    first = _saved(torchvision.models.resnet18().eval(), tmp_path, "first.pt")
+    again = str(tmp_path / "again.pt")
+    ember.load(first).save(again)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.allclose(torch.jit.load(first)(x), torch.jit.load(again)(x), atol=1e-5)
+
+
+def test_frozen_module_constants_round_trip(tmp_path):
+    torch.manual_seed(0)
+    frozen = torch.jit.freeze(torch.jit.script(
+        nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).eval()))
+    first = str(tmp_path / "frozen.pt")
+    torch.jit.save(frozen, first)
+    m = ember.load(first)
+    x = torch.randn(5, 3)
+    assert torch.allclose(m(x), frozen(x), atol=1e-6)
+    code, constants = m.code_with_constants
+    assert "CONSTANTS.c0" in code and torch.is_tensor(constants["c0"])
+    again = str(tmp_path / "again.pt")
+    m.save(again)
+    with zipfile.ZipFile(again) as z:
+        assert any("/constants/" in n for n in z.namelist())
+    assert torch.allclose(torch.jit.load(again)(x), frozen(x), atol=1e-6)
+
+
+def test_save_to_file_objects_and_extra_files(tmp_path):
+    buffer = io.BytesIO()
+    m = ember.script(Blocks())
+    ember.save(m, buffer, _extra_files={"meta.json": '{"a": 1}'})
+    buffer.seek(0)
+    extra = {"meta.json": ""}
+    loaded = torch.jit.load(buffer, _extra_files=extra)
+    assert extra["meta.json"] == b'{"a": 1}'
+    x = torch.randn(2, 4)
+    assert torch.allclose(loaded(x), m(x))
+
+
+def test_division_raises_the_format_version(tmp_path):
+    class Div(nn.Module):
+        def forward(self, x, y: int):
+            return x / y
+
+    path = _ember_saved(Div(), tmp_path, "div.pt")
+    with zipfile.ZipFile(path) as z:
+        assert z.read("div/version") == b"4\n"
+    assert torch.equal(torch.jit.load(path)(torch.tensor([3]), 2), torch.tensor([1.5]))
+
+
+def test_modules_calling_python_cannot_be_saved(tmp_path):
+    class CallsPython(nn.Module):
+        @torch.jit.ignore
+        def helper(self, x):
+            return x
+
+        def forward(self, x):
+            return self.helper(x)
+
+    m = ember.script(CallsPython())
+    with pytest.raises(ember.SerializationError, match="calls Python .*'helper'"):
+        m.save(str(tmp_path / "py.pt"))

@@ -102,20 +102,23 @@ def through_or(a: Optional[int]) -> int:
     return 1
 
 
-# Test that `assert x is not None` refines what follows.
-# CHECK-LABEL: assert_refines(%x : int?):
+# Test that `assert x is not None` refines what follows: as in TorchScript,
+# the refined value is made in the branch that passes and leaves the If
+# (the raising branch gives an uninitialized value).
+# CHECK-LABEL: assert_refines(%x.1 : int?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x, %[[V3]])
-# CHECK-NEXT:    = prim::If(%[[V4]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
+# CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> ()
+# CHECK-NEXT:       %[[V5:[0-9]+]] : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%[[V5]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:        = prim::RaiseException(%[[V7]], %[[V3]])
-# CHECK-NEXT:       -> ()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::unchecked_cast(%x)
-# CHECK-NEXT:   %[[V11:[0-9]+]] : int = aten::mul(%[[V9]], %[[V10]])
+# CHECK-NEXT:       %[[U:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:       -> (%[[U]])
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = aten::mul(%x, %[[V10]])
 # CHECK-NEXT:   return (%[[V11]])
 def assert_refines(x: Optional[int]) -> int:
     assert x is not None, "x is required"
@@ -123,19 +126,20 @@ def assert_refines(x: Optional[int]) -> int:
 
 
 # Test that a branch that raises leaves the other branch's refinement.
-# CHECK-LABEL: raise_refines(%x : int?):
+# CHECK-LABEL: raise_refines(%x.1 : int?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="no x"]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x, %[[V3]])
-# CHECK-NEXT:    = prim::If(%[[V4]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
+# CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:        = prim::RaiseException(%[[V5]], %[[V6]])
-# CHECK-NEXT:       -> ()
+# CHECK-NEXT:       %[[U:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:       -> (%[[U]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       -> ()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::unchecked_cast(%x)
-# CHECK-NEXT:   return (%[[V8]])
+# CHECK-NEXT:       %[[V7:[0-9]+]] : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:   return (%x)
 def raise_refines(x: Optional[int]) -> int:
     if x is None:
         raise ValueError("no x")

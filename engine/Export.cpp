@@ -1,0 +1,303 @@
+//===- engine/Export.cpp - write `.pt` archives ---------------------------===//
+//
+// Saving follows torch.jit.save (reference §6.2), so torch.jit.load reads
+// what ember writes:
+//  1. Find the classes of every object reachable from the module and
+//     compile what the archive must hold of each.
+//  2. Close over dependencies: the classes and NamedTuples named by
+//     attribute types and by any value type in a method's graph, and the
+//     functions the graphs call.
+//  3. Print each qualifier's classes and functions into one code file
+//     (`__torch__.a.b.C` -> `code/__torch__/a/b.py`), with tensors and
+//     objects moved into the constants table as `CONSTANTS.cN`.
+//  4. Pickle the module into `data.pkl` (tensors' storages to `data/`) and
+//     the constants table into `constants.pkl` (storages to `constants/`).
+//  5. The format version is 3 unless a versioned operator needs more.
+//
+//===----------------------------------------------------------------------===//
+#include "engine/Module.h"
+#include "engine/ScriptProgram.h"
+
+#include "ir/Symbol.h"
+#include "serialization/Pickle.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/class_type.h>
+#include <caffe2/serialize/inline_container.h>
+#include <torch/version.h>
+
+#include <functional>
+#include <map>
+#include <set>
+
+namespace ember {
+namespace {
+
+constexpr const char *kTorchPrefix = "__torch__.";
+
+/// Operators whose semantics changed with a file format version: an
+/// archive using one must say at least that version, or loaders would
+/// run the old semantics on it (caffe2/serialize/versions.h).
+uint64_t versionFor(const std::string &op) {
+  static const std::map<std::string, uint64_t> versions = {
+      {"aten::div", 4}, {"aten::div_", 4}, {"aten::full", 5},
+      {"aten::linspace", 8}, {"aten::logspace", 9}, {"aten::gelu", 10}, {"aten::gelu_", 10},
+  };
+  auto it = versions.find(op);
+  return it == versions.end() ? 3 : it->second;
+}
+
+std::string keyOf(const std::string &qualifiedName) {
+  return qualifiedName.rfind(kTorchPrefix, 0) == 0 ? qualifiedName.substr(strlen(kTorchPrefix))
+                                                    : qualifiedName;
+}
+
+std::string qualifierOf(const std::string &key) {
+  size_t dot = key.rfind('.');
+  return dot == std::string::npos ? "" : key.substr(0, dot);
+}
+
+/// The storages of one pickle's tensors, by identity, with their keys.
+struct StorageTable {
+  std::vector<at::Tensor> tensors; // one per storage, in key order
+  std::map<const void *, std::string> keys;
+
+  std::string keyOf(const at::Tensor &t) {
+    const void *impl = t.storage().unsafeGetStorageImpl();
+    auto it = keys.find(impl);
+    if (it != keys.end())
+      return it->second;
+    std::string key = std::to_string(tensors.size());
+    keys[impl] = key;
+    tensors.push_back(t);
+    return key;
+  }
+};
+
+class Exporter {
+public:
+  explicit Exporter(const Module &module) : module_(module), program_(*module.program()) {}
+
+  void write(caffe2::serialize::PyTorchStreamWriter &writer, const ExtraFiles &extraFiles) {
+    std::vector<std::string> roots;
+    collectClasses(module_.object(), roots);
+    for (const auto &key : roots)
+      program_.compileForExport(key);
+    for (const auto &key : roots)
+      addClass(key);
+    std::map<std::string, std::string> files = printCode();
+
+    for (const auto &[name, content] : extraFiles)
+      writer.writeRecord("extra/" + name, content.data(), content.size());
+    writePickle(writer, "data.pkl", "data/", module_.object());
+    for (const auto &[path, text] : files)
+      writer.writeRecord(path, text.data(), text.size(), /*compress=*/text.size() > 200);
+    writePickle(writer, "constants.pkl", "constants/",
+                c10::ivalue::Tuple::create(std::vector<c10::IValue>(constants_)));
+#if TORCH_VERSION_MAJOR < 2
+    // torch 2 writes the byte order itself at the end.
+    writer.writeRecord("byteorder", "little", 6);
+#endif
+    writer.setMinVersion(version_);
+    writer.writeEndOfFile();
+  }
+
+private:
+  const Module &module_;
+  ScriptProgram &program_;
+  std::vector<std::string> classOrder_; // dependencies first
+  std::set<std::string> classesSeen_;
+  std::vector<std::string> functionOrder_;
+  std::set<std::string> functionsSeen_;
+  std::vector<c10::IValue> constants_;
+  uint64_t version_ = 3;
+
+  /// The classes of the objects reachable from `root`, without recursion
+  /// (a module tree can be deep).
+  void collectClasses(const c10::IValue &root, std::vector<std::string> &out) {
+    std::vector<c10::IValue> work{root};
+    std::set<const void *> visited;
+    std::set<std::string> found;
+    while (!work.empty()) {
+      c10::IValue v = std::move(work.back());
+      work.pop_back();
+      if (!v.isPtrType() || !visited.insert(v.internalToPointer()).second)
+        continue;
+      if (v.isObject()) {
+        const auto &o = v.toObjectRef();
+        std::string key = keyOf(o.type()->name()->qualifiedName());
+        if (found.insert(key).second)
+          out.push_back(key);
+        for (size_t i = 0; i < o.type()->numAttributes(); ++i)
+          work.push_back(o.getSlot(i));
+      } else if (v.isList()) {
+        for (const auto &e : v.toList())
+          work.push_back(e);
+      } else if (v.isGenericDict()) {
+        for (const auto &e : v.toGenericDict()) {
+          work.push_back(e.key());
+          work.push_back(e.value());
+        }
+      } else if (v.isTuple()) {
+        for (const auto &e : v.toTupleRef().elements())
+          work.push_back(e);
+      } else if (v.isFuture() || v.isCapsule() || v.isPyObject()) {
+        throw SaveError("cannot save a value of type " + v.type()->repr_str());
+      }
+    }
+  }
+
+  void addType(const TypePtr &t) {
+    if (t->kind() == TypeKind::Class || t->isNamedTuple()) {
+      if (t->name().rfind(kTorchPrefix, 0) == 0)
+        addClass(keyOf(t->name()));
+    }
+    for (const auto &c : t->contained())
+      addType(c);
+  }
+
+  void addGraph(const Graph &g) {
+    std::vector<const Block *> blocks{g.block()};
+    for (const Value *v : g.inputs())
+      addType(v->type());
+    while (!blocks.empty()) {
+      const Block *b = blocks.back();
+      blocks.pop_back();
+      for (const Node *n : b->nodes()) {
+        const std::string &kind = n->kind().qualString();
+        if (kind == "prim::PythonOp")
+          throw SaveError("cannot save a module whose code calls Python ('" +
+                          (n->hasAttribute(Symbol::attr("name")) ? n->s(Symbol::attr("name"))
+                                                                  : std::string("?")) +
+                          "' is @ignore'd); use @unused to leave it out of the saved code");
+        version_ = std::max(version_, versionFor(kind));
+        for (const Value *v : n->outputs()) {
+          addType(v->type());
+          if (v->type()->kind() == TypeKind::Function && kind == "prim::Constant")
+            addFunction(n->s(Symbol::attr("name")));
+        }
+        for (const Block *sub : n->blocks()) {
+          blocks.push_back(sub);
+          for (const Value *v : sub->inputs())
+            addType(v->type());
+        }
+      }
+    }
+  }
+
+  void addFunction(const std::string &name) {
+    if (!functionsSeen_.insert(name).second)
+      return;
+    Graph *g = program_.compiler().unit().find(name);
+    if (!g)
+      throw SaveError("cannot save: function '" + name + "' is not compiled");
+    addGraph(*g);
+    functionOrder_.push_back(name);
+  }
+
+  void addClass(const std::string &key) {
+    if (!classesSeen_.insert(key).second)
+      return;
+    program_.compileForExport(key);
+    auto info = program_.compiler().classToPrint(key);
+    if (!info)
+      throw SaveError("cannot save: class '" + key + "' has no code");
+    for (const auto &[name, type] : info->attributes)
+      addType(type);
+    for (const auto &t : info->type->contained())
+      addType(t);
+    for (const auto &[graph, schema] : info->methods)
+      addGraph(*graph);
+    classOrder_.push_back(key);
+  }
+
+  std::map<std::string, std::string> printCode() {
+    std::map<std::string, frontend::CodePrinter> printers;
+    auto printerFor = [&](const std::string &key) -> frontend::CodePrinter & {
+      std::string q = qualifierOf(key);
+      std::string path = "code/__torch__";
+      for (char c : q.empty() ? std::string() : "/" + q)
+        path += c == '.' ? '/' : c;
+      auto [it, fresh] = printers.try_emplace(path + ".py");
+      if (fresh)
+        it->second.setConstantTable(&constants_);
+      return it->second;
+    };
+    for (const std::string &key : classOrder_)
+      printerFor(key).printClass(*program_.compiler().classToPrint(key));
+    for (const std::string &name : functionOrder_) {
+      const FunctionSchema *schema = program_.schema(name);
+      Graph *g = program_.compiler().unit().find(name);
+      printerFor(name).printFunction(name.substr(name.rfind('.') + 1), *g, *schema);
+    }
+    std::map<std::string, std::string> files;
+    for (const auto &[path, printer] : printers)
+      files[path] = printer.str();
+    return files;
+  }
+
+  void writePickle(caffe2::serialize::PyTorchStreamWriter &writer, const std::string &record,
+                   const std::string &tensorDir, const c10::IValue &value) {
+    StorageTable storages;
+    serialization::PickleWriteEnvironment env;
+    env.storageKey = [&](const at::Tensor &t) { return storages.keyOf(t); };
+    env.getState = [this](const c10::IValue &obj) -> std::optional<c10::IValue> {
+      std::string key = keyOf(obj.toObjectRef().type()->name()->qualifiedName());
+      if (!program_.compiler().hasMethod(key, "__getstate__"))
+        return std::nullopt;
+      runtime::Stack out = program_.function(key + ".__getstate__")->run({obj});
+      return out.empty() ? c10::IValue() : out[0];
+    };
+    std::string bytes;
+    try {
+      bytes = serialization::writePickle(value, env);
+    } catch (const serialization::FormatError &e) {
+      throw SaveError(std::string("cannot save: ") + e.what());
+    }
+    writer.writeRecord(record, bytes.data(), bytes.size());
+    for (size_t i = 0; i < storages.tensors.size(); ++i) {
+      const at::Tensor &t = storages.tensors[i];
+      size_t nbytes = t.storage().nbytes();
+      at::Tensor flat = at::empty({0}, t.options().dtype(at::kByte))
+                            .set_(t.storage(), 0, {int64_t(nbytes)}, {1})
+                            .cpu();
+      writer.writeRecord(tensorDir + std::to_string(i), flat.data_ptr(), nbytes);
+    }
+  }
+};
+
+void exportTo(const Module &module, caffe2::serialize::PyTorchStreamWriter &writer,
+              const ExtraFiles &extraFiles) {
+  try {
+    Exporter(module).write(writer, extraFiles);
+  } catch (const CompileError &e) {
+    throw SaveError(std::string("cannot save: a method does not compile:\n") + e.rendered());
+  } catch (const c10::Error &e) {
+    std::string msg = e.what_without_backtrace();
+    throw SaveError("cannot save: " + msg.substr(0, msg.find('\n')));
+  }
+}
+
+} // namespace
+
+void save(const Module &module, const std::string &path, const ExtraFiles &extraFiles) {
+  std::unique_ptr<caffe2::serialize::PyTorchStreamWriter> writer;
+  try {
+    writer = std::make_unique<caffe2::serialize::PyTorchStreamWriter>(path);
+  } catch (const c10::Error &) {
+    throw SaveError("cannot open '" + path + "' for writing");
+  }
+  exportTo(module, *writer, extraFiles);
+}
+
+std::string saveToBytes(const Module &module, const ExtraFiles &extraFiles) {
+  std::string out;
+  caffe2::serialize::PyTorchStreamWriter writer([&out](const void *data, size_t n) {
+    out.append(static_cast<const char *>(data), n);
+    return n;
+  });
+  exportTo(module, writer, extraFiles);
+  return out;
+}
+
+} // namespace ember
