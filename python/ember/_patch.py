@@ -1,22 +1,23 @@
 """ember.patch_torch(): route torch.jit's entry points to ember, for code that
 cannot be edited; ember.unpatch_torch() puts torch.jit's own back.
 
-Only the entry points ember implements are replaced (today `script`); the
-others keep torch.jit's behaviour until ember has them, and
+Only the entry points ember implements are replaced (today `script`, `save`
+and `load`); `trace` keeps torch.jit's behaviour until ember has it, and
 `patched_entry_points()` says which ones are ember's.
 """
 import torch
 
 from ._script import script
+from ._serialization import load, save
 
-# torch.jit attribute -> ember's replacement. trace, save and load join
-# when ember implements them.
-_REPLACEMENTS = {"script": script}
+# torch.jit attribute -> ember's replacement. trace joins when ember
+# implements it.
+_REPLACEMENTS = {"script": script, "save": save, "load": load}
 _saved = {}
 
 
 def patch_torch():
-    """Routes torch.jit's `script` (and the other entry points ember
+    """Routes torch.jit's `script`, `save` and `load` (the entry points ember
     implements) to ember. Calling it twice is harmless."""
     for name, replacement in _REPLACEMENTS.items():
         current = getattr(torch.jit, name)

@@ -51,24 +51,32 @@ def test_script_class_errors_surface_at_decoration():
                 return self.x + "a"
 
 
-def test_patch_torch_routes_script_to_ember():
+def test_patch_torch_routes_script_save_and_load_to_ember(tmp_path):
     def f(x: torch.Tensor) -> torch.Tensor:
         return x * 2
 
-    original = torch.jit.script
+    originals = (torch.jit.script, torch.jit.save, torch.jit.load)
     ember.patch_torch()
     try:
         ember.patch_torch()  # twice is harmless
-        assert ember.patched_entry_points() == ["script"]
+        assert ember.patched_entry_points() == ["load", "save", "script"]
         scripted = torch.jit.script(f)
         assert isinstance(scripted, ember.ScriptFunction)
         assert torch.equal(scripted(torch.ones(2)), torch.full((2,), 2.0))
         module = torch.jit.script(torch.nn.Linear(2, 2))
         assert isinstance(module, ember.ScriptModule)
+        path = str(tmp_path / "linear.pt")
+        torch.jit.save(module, path)
+        loaded = torch.jit.load(path)
+        assert isinstance(loaded, ember.ScriptModule)
+        x = torch.randn(3, 2)
+        assert torch.equal(loaded(x), module(x))
     finally:
         ember.unpatch_torch()
-    assert torch.jit.script is original
+    assert (torch.jit.script, torch.jit.save, torch.jit.load) == originals
     assert ember.patched_entry_points() == []
+    # What ember saved while patched is a torch.jit archive.
+    assert torch.equal(torch.jit.load(path)(x), module(x))
 
 
 @torch.jit.ignore
