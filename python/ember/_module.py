@@ -197,7 +197,14 @@ class _Builder:
         def typed(name, value):
             ann = annotations.get(name)
             if ann is not None and not _types.is_final(ann):
-                return _types.annotation_text(ann, self.class_name)
+                try:
+                    return _types.annotation_text(ann, self.class_name)
+                except _types.Unsupported:
+                    # `aux: Optional[nn.Module] = None`: module types come
+                    # from instances, so a None value is just None.
+                    if value is None:
+                        return "NoneType"
+                    raise
             if _as_attribute(value) is not None:
                 return _types.annotation_text(_as_attribute(value)[1], self.class_name)
             try:
