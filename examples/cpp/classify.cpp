@@ -5,6 +5,7 @@
 #include "engine/Module.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <cstdio>
 #include <thread>
@@ -22,14 +23,14 @@ int main(int argc, char **argv) {
                 model.named_parameters().size());
     at::manual_seed(0);
     at::Tensor images = at::randn({batch, 3, 64, 64});
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     at::Tensor logits = model.forward({images}).toTensor();
     // One model, many threads: calls are thread-safe.
     std::vector<std::thread> threads;
     std::vector<bool> same(4);
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&, t] {
-        at::NoGradGuard guard;
+        c10::NoGradGuard guard;
         same[t] = at::allclose(model.forward({images}).toTensor(), logits);
       });
     for (auto &t : threads)

@@ -398,3 +398,22 @@ def test_modules_calling_python_cannot_be_saved(tmp_path):
     m = ember.script(CallsPython())
     with pytest.raises(ember.SerializationError, match="calls Python .*'helper'"):
         m.save(str(tmp_path / "py.pt"))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_cuda_archives_and_map_location(tmp_path):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU()).cuda()
+    path = _saved(model, tmp_path, "cuda.pt")
+    x = torch.randn(2, 3)
+    on_gpu = ember.load(path)
+    assert on_gpu[0].weight.is_cuda
+    assert torch.allclose(on_gpu(x.cuda()).cpu(), model(x.cuda()).cpu(), atol=1e-6)
+    on_cpu = ember.load(path, map_location="cpu")
+    assert not on_cpu[0].weight.is_cuda
+    assert torch.allclose(on_cpu(x), model(x.cuda()).cpu(), atol=1e-5)
+    again = str(tmp_path / "again.pt")
+    ember.save(on_gpu, again)
+    reloaded = torch.jit.load(again)
+    assert all(p.is_cuda for p in reloaded.parameters())
+    assert torch.allclose(reloaded(x.cuda()), model(x.cuda()), atol=1e-6)

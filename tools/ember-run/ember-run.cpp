@@ -12,6 +12,7 @@
 #include "engine/Module.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <chrono>
 #include <cstdio>
@@ -120,7 +121,7 @@ int main(int argc, char **argv) {
       at::Tensor t = at::randn(s);
       inputs.push_back(mapLocation ? t.to(*mapLocation) : t);
     }
-    at::NoGradGuard noGrad;
+    c10::NoGradGuard noGrad;
     auto t1 = Clock::now();
     c10::IValue out = m.run_method(method, inputs);
     double firstMs = msSince(t1);
