@@ -85,6 +85,14 @@ runtime::ScriptClass *ScriptProgram::loadClassLocked(const std::string &name) {
   return cls;
 }
 
+runtime::Function *ScriptProgram::addGraph(const std::string &name, std::shared_ptr<Graph> graph,
+                                           FunctionSchema schema) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  compiler_->addGraph(name, std::move(graph), std::move(schema));
+  loadNewGraphs();
+  return unit_->findFunction(name);
+}
+
 void ScriptProgram::compileForExport(const std::string &name) {
   std::lock_guard<std::mutex> lock(mutex_);
   compiler_->compileForExport(name);

@@ -44,6 +44,10 @@ public:
   /// Compiles what an archive holds of class `name` (see
   /// frontend::Compiler::compileForExport) and loads it.
   void compileForExport(const std::string &name);
+  /// Adds a graph built outside the frontend (a trace) as function `name`
+  /// and returns it ready to run.
+  runtime::Function *addGraph(const std::string &name, std::shared_ptr<Graph> graph,
+                              FunctionSchema schema);
   /// A new object of `cls` with every slot None.
   c10::IValue newObject(const runtime::ScriptClass &cls) const;
   /// The graph of compiled function `name` with every call to a compiled

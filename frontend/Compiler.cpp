@@ -401,6 +401,15 @@ void Compiler::compileAll() {
 
 CompilationUnit &Compiler::unit() { return impl_->unit(); }
 
+void Compiler::addGraph(const std::string &name, std::shared_ptr<Graph> graph,
+                        FunctionSchema schema) {
+  if (impl_->unit().find(name))
+    throw std::invalid_argument("a function named '" + name + "' exists already");
+  graph->setName(name);
+  impl_->unit().add(std::move(graph));
+  impl_->addSchema(name, std::move(schema));
+}
+
 const FunctionSchema *Compiler::schema(const std::string &graphName) const {
   return impl_->compiledSchema(graphName);
 }

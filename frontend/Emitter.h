@@ -132,6 +132,9 @@ public:
   /// Compiles `name` and, on demand, everything it calls. Throws
   /// CompileError for programs TorchScript rejects.
   Graph *compileFunction(const std::string &name);
+  /// Registers a graph built elsewhere (a trace) as function `name` with
+  /// `schema`, so calls, `.code` and saving treat it as compiled code.
+  void addGraph(const std::string &name, std::shared_ptr<Graph> graph, FunctionSchema schema);
   /// Compiles every function added, in source order.
   void compileAll();
   /// The compiled graphs, in the order their compilation finished.

@@ -450,6 +450,7 @@ public:
     return resolver_.constant ? resolver_.constant(name) : nullptr;
   }
   CompilationUnit &unit() { return unit_; }
+  void addSchema(const std::string &name, FunctionSchema schema) { schemas_[name] = std::move(schema); }
   const FunctionSchema *compiledSchema(const std::string &graphName) const {
     auto it = schemas_.find(graphName);
     return it == schemas_.end() ? nullptr : &it->second;

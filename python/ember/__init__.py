@@ -15,6 +15,7 @@ from ._errors import CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._serialization import load, save
+from ._trace import TracerWarning, TracingCheckError, trace
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)
@@ -28,5 +29,6 @@ __all__ = [
     "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
     "patch_torch", "unpatch_torch", "patched_entry_points", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
-    "Future", "load", "save", "SerializationError",
+    "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
+    "TracingCheckError",
 ]

@@ -36,5 +36,6 @@ void bindProgram(py::module_ &m);
 void bindFunctions(py::module_ &m);
 void bindObjects(py::module_ &m);
 void bindSerialization(py::module_ &m);
+void bindTracing(py::module_ &m);
 
 } // namespace ember::python

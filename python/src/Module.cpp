@@ -115,4 +115,5 @@ PYBIND11_MODULE(_C, m) {
   bindFunctions(m);
   bindProgram(m);
   bindSerialization(m);
+  bindTracing(m);
 }

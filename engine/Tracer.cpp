@@ -1,0 +1,232 @@
+//===- engine/Tracer.cpp - record tensor operations into a graph ----------===//
+//
+// The dispatcher hook: a boxed fallback on a dispatch key that sits above
+// Autograd (where composite operators decompose), switched on in the
+// thread-local include set only while a recorder is active. The fallback
+// runs the operator below itself and then records the call:
+//  1. each input becomes the value that produced it — a recorded tensor by
+//     its TensorImpl, a list or tuple element by element, anything else a
+//     constant (a tensor nobody recorded becomes a tensor constant, with a
+//     warning, as TorchScript's tracer does);
+//  2. the node's outputs take the complete types of the returned values;
+//     a returned tensor list is unpacked so its tensors can be used;
+//  3. in-place operators map the written tensor to the new output, so
+//     later uses see the result.
+//
+//===----------------------------------------------------------------------===//
+#include "engine/Tracer.h"
+
+#include "ir/TypeParser.h"
+#include "passes/Passes.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+#include <torch/library.h>
+
+namespace ember {
+namespace {
+
+// A key above Autograd and the composite decompositions, reserved by c10
+// for out-of-tree modes; ember uses it for nothing else.
+constexpr c10::DispatchKey kTraceKey = c10::DispatchKey::TESTING_ONLY_GenericMode;
+
+thread_local TraceRecorder *activeRecorder = nullptr;
+
+void traceKernel(const c10::OperatorHandle &op, c10::DispatchKeySet keys,
+                 std::vector<c10::IValue> *stack) {
+  const c10::FunctionSchema &schema = op.schema();
+  size_t nargs = schema.arguments().size();
+  TraceRecorder *recorder = activeRecorder;
+  std::vector<c10::IValue> inputs;
+  if (recorder && stack->size() >= nargs)
+    inputs.assign(stack->end() - nargs, stack->end());
+  {
+    c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
+    op.redispatchBoxed(keys.remove(kTraceKey), stack);
+  }
+  if (!recorder || stack->size() < schema.returns().size())
+    return;
+  std::vector<c10::IValue> outputs(stack->end() - schema.returns().size(), stack->end());
+  recorder->record(schema, inputs, outputs);
+}
+
+TORCH_LIBRARY_IMPL(_, TESTING_ONLY_GenericMode, m) {
+  m.fallback(torch::CppFunction::makeFromBoxedFunction<&traceKernel>());
+}
+
+TypePtr typeOfValue(const c10::IValue &v) {
+  if (v.isTensor())
+    return tracedTensorType(v.toTensor());
+  if (v.isNone())
+    return Type::get(TypeKind::None);
+  if (v.isBool())
+    return Type::get(TypeKind::Bool);
+  if (v.isInt())
+    return Type::get(TypeKind::Int);
+  if (v.isDouble())
+    return Type::get(TypeKind::Float);
+  if (v.isTensorList())
+    return Type::list(Type::tensor());
+  return parseTypeString(v.type()->str(), TypeSyntax::Graph);
+}
+
+} // namespace
+
+TypePtr tracedTensorType(const at::Tensor &t) {
+  if (!t.defined())
+    return Type::tensor();
+  TensorInfo info;
+  info.dtype = t.scalar_type();
+  std::vector<std::optional<int64_t>> sizes, strides;
+  for (int64_t s : t.sizes())
+    sizes.push_back(s);
+  info.sizes = sizes;
+  if (t.layout() == at::kStrided) {
+    for (int64_t s : t.strides())
+      strides.push_back(s);
+    info.strides = strides;
+  }
+  info.device = t.device();
+  info.requiresGrad = t.requires_grad();
+  return Type::tensor(info);
+}
+
+TraceRecorder::TraceRecorder(const std::string &name) : graph_(std::make_shared<Graph>()) {
+  graph_->setName(name);
+}
+
+TraceRecorder::~TraceRecorder() {
+  if (active_)
+    stop();
+}
+
+void TraceRecorder::start() {
+  if (activeRecorder)
+    throw std::runtime_error("a trace is already being recorded on this thread; tracing cannot "
+                             "be nested");
+  activeRecorder = this;
+  active_ = true;
+  c10::impl::tls_set_dispatch_key_included(kTraceKey, true);
+}
+
+void TraceRecorder::stop() {
+  if (!active_)
+    return;
+  c10::impl::tls_set_dispatch_key_included(kTraceKey, false);
+  activeRecorder = nullptr;
+  active_ = false;
+}
+
+void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) {
+  Value *in = graph_->addInput(name);
+  in->setType(typeOfValue(value));
+  if (value.isTensor()) {
+    tensors_[value.toTensor().unsafeGetTensorImpl()] = in;
+    keepAlive_.push_back(value.toTensor());
+    return;
+  }
+  if (!value.isTuple() && !value.isList())
+    throw std::invalid_argument("trace inputs must be tensors or tuples and lists of tensors, not " +
+                                value.type()->repr_str());
+  // Containers are unpacked into their elements, as TorchScript's tracer does.
+  std::vector<c10::IValue> elems = value.isTuple() ? value.toTupleRef().elements().vec()
+                                                   : value.toList().vec();
+  Node *unpack = graph_->insert(Symbol::prim(value.isTuple() ? "TupleUnpack" : "ListUnpack"), {in},
+                                elems.size());
+  for (size_t i = 0; i < elems.size(); ++i) {
+    if (!elems[i].isTensor())
+      throw std::invalid_argument("trace inputs must be tensors or tuples and lists of tensors");
+    unpack->output(i)->setType(typeOfValue(elems[i]));
+    tensors_[elems[i].toTensor().unsafeGetTensorImpl()] = unpack->output(i);
+    keepAlive_.push_back(elems[i].toTensor());
+  }
+}
+
+Value *TraceRecorder::valueFor(const c10::IValue &v) {
+  if (v.isTensor()) {
+    const at::Tensor &t = v.toTensor();
+    if (!t.defined())
+      return graph_->insertNoneConstant();
+    auto it = tensors_.find(t.unsafeGetTensorImpl());
+    if (it != tensors_.end())
+      return it->second;
+    // A tensor the trace did not compute: its value is baked in.
+    Value *c = graph_->insertConstant(v, tracedTensorType(t));
+    if (!c)
+      throw std::runtime_error("cannot trace: a tensor that requires grad is used but is neither an "
+                               "input nor computed from one; pass it as an input");
+    // Python numbers passed to tensor operators (`x * 2`) arrive as
+    // wrapped-number tensors: constants by nature, as TorchScript records
+    // them, with nothing to warn about.
+    if (!t.unsafeGetTensorImpl()->is_wrapped_number())
+      warnings_.push_back("a tensor that is not an input and not computed from one was recorded "
+                          "as a constant; the trace will not follow changes to it");
+    tensors_[t.unsafeGetTensorImpl()] = c;
+    keepAlive_.push_back(t);
+    return c;
+  }
+  if (v.isTuple() || v.isList()) {
+    std::vector<c10::IValue> elems = v.isTuple() ? v.toTupleRef().elements().vec() : v.toList().vec();
+    std::vector<Value *> values;
+    std::vector<TypePtr> types;
+    for (const auto &e : elems) {
+      values.push_back(valueFor(e));
+      types.push_back(values.back()->type());
+    }
+    if (v.isTuple()) {
+      Value *t = graph_->insert(Symbol::prim("TupleConstruct"), values, 1)->output();
+      t->setType(Type::tuple(types));
+      return t;
+    }
+    TypePtr elem = parseTypeString(v.toList().elementType()->str(), TypeSyntax::Graph);
+    Value *l = graph_->insert(Symbol::prim("ListConstruct"), values, 1)->output();
+    l->setType(Type::list(elem));
+    return l;
+  }
+  Value *c = graph_->insertConstant(v);
+  if (!c)
+    throw std::runtime_error("cannot trace a value of type " + v.type()->repr_str());
+  return c;
+}
+
+void TraceRecorder::record(const c10::FunctionSchema &schema,
+                           const std::vector<c10::IValue> &inputs,
+                           const std::vector<c10::IValue> &outputs) {
+  std::vector<Value *> values;
+  for (const auto &in : inputs)
+    values.push_back(valueFor(in));
+  Node *n = graph_->insert(Symbol::fromQualString(schema.name()), values, outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const c10::IValue &out = outputs[i];
+    Value *o = n->output(i);
+    o->setType(typeOfValue(out));
+    if (out.isTensor() && out.toTensor().defined()) {
+      tensors_[out.toTensor().unsafeGetTensorImpl()] = o;
+      keepAlive_.push_back(out.toTensor());
+    } else if (out.isTensorList()) {
+      auto list = out.toTensorList();
+      Node *unpack = graph_->insert(Symbol::prim("ListUnpack"), {o}, list.size());
+      for (size_t k = 0; k < list.size(); ++k) {
+        at::Tensor t = list.get(k);
+        unpack->output(k)->setType(tracedTensorType(t));
+        tensors_[t.unsafeGetTensorImpl()] = unpack->output(k);
+        keepAlive_.push_back(t);
+      }
+    }
+  }
+}
+
+void TraceRecorder::setOutputs(const std::vector<c10::IValue> &outputs) {
+  for (const auto &o : outputs)
+    graph_->registerOutput(valueFor(o));
+}
+
+std::shared_ptr<Graph> TraceRecorder::finish() {
+  stop();
+  PassContext ctx{nullptr, nullptr};
+  findPass("dce")->create()->run(*graph_, ctx);
+  return graph_;
+}
+
+} // namespace ember
