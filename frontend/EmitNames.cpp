@@ -229,6 +229,9 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
       return cast;
     }
   }
+  // `x.device.type` is a property of the device ("cpu", "cuda").
+  if (t->kind() == TypeKind::Device && attr == "type")
+    return Sugared::of(emitOperator("prim::type", {{v, "", span}}, span));
   if (t->isNamedTuple()) {
     const auto &fields = t->fieldNames();
     for (size_t i = 0; i < fields.size(); ++i)

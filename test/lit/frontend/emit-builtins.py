@@ -132,3 +132,12 @@ def list_builtins(xs: List[int]) -> Tuple[List[int], bool, Tuple[int, int]]:
 # CHECK-NEXT:   return (%[[V15]])
 def dtypes(x: torch.Tensor) -> torch.Tensor:
     return x.to(torch.float64) + torch.zeros(2, dtype=torch.long)
+
+
+# Test that a device's `type` property reads the device's type.
+# CHECK-LABEL: device_type(%x : Tensor):
+# CHECK-NEXT:   %[[D:[0-9]+]] : Device = prim::device(%x)
+# CHECK-NEXT:   %[[T:[0-9]+]] : str = prim::type(%[[D]])
+# CHECK-NEXT:   return (%[[T]])
+def device_type(x: torch.Tensor) -> str:
+    return x.device.type
