@@ -94,6 +94,7 @@ TypePtr tracedTensorType(const at::Tensor &t) {
 
 TraceRecorder::TraceRecorder(const std::string &name) : graph_(std::make_shared<Graph>()) {
   graph_->setName(name);
+  frames_.push_back(Frame{graph_});
 }
 
 TraceRecorder::~TraceRecorder() {
@@ -119,10 +120,10 @@ void TraceRecorder::stop() {
 }
 
 void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) {
-  Value *in = graph_->addInput(name);
+  Value *in = cur().graph->addInput(name);
   in->setType(typeOfValue(value));
   if (value.isTensor()) {
-    tensors_[value.toTensor().unsafeGetTensorImpl()] = in;
+    cur().tensors[value.toTensor().unsafeGetTensorImpl()] = in;
     keepAlive_.push_back(value.toTensor());
     return;
   }
@@ -132,13 +133,13 @@ void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) 
   // Containers are unpacked into their elements, as TorchScript's tracer does.
   std::vector<c10::IValue> elems = value.isTuple() ? value.toTupleRef().elements().vec()
                                                    : value.toList().vec();
-  Node *unpack = graph_->insert(Symbol::prim(value.isTuple() ? "TupleUnpack" : "ListUnpack"), {in},
+  Node *unpack = cur().graph->insert(Symbol::prim(value.isTuple() ? "TupleUnpack" : "ListUnpack"), {in},
                                 elems.size());
   for (size_t i = 0; i < elems.size(); ++i) {
     if (!elems[i].isTensor())
       throw std::invalid_argument("trace inputs must be tensors or tuples and lists of tensors");
     unpack->output(i)->setType(typeOfValue(elems[i]));
-    tensors_[elems[i].toTensor().unsafeGetTensorImpl()] = unpack->output(i);
+    cur().tensors[elems[i].toTensor().unsafeGetTensorImpl()] = unpack->output(i);
     keepAlive_.push_back(elems[i].toTensor());
   }
 }
@@ -147,12 +148,20 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
   if (v.isTensor()) {
     const at::Tensor &t = v.toTensor();
     if (!t.defined())
-      return graph_->insertNoneConstant();
-    auto it = tensors_.find(t.unsafeGetTensorImpl());
-    if (it != tensors_.end())
+      return cur().graph->insertNoneConstant();
+    auto it = cur().tensors.find(t.unsafeGetTensorImpl());
+    if (it != cur().tensors.end())
       return it->second;
+    // A parameter or buffer of the module being traced: read it from self.
+    auto attr = cur().attributes.find(t.unsafeGetTensorImpl());
+    if (attr != cur().attributes.end()) {
+      Value *read = readAttribute(cur(), attr->second, Type::tensor());
+      cur().tensors[t.unsafeGetTensorImpl()] = read;
+      keepAlive_.push_back(t);
+      return read;
+    }
     // A tensor the trace did not compute: its value is baked in.
-    Value *c = graph_->insertConstant(v, tracedTensorType(t));
+    Value *c = cur().graph->insertConstant(v, tracedTensorType(t));
     if (!c)
       throw std::runtime_error("cannot trace: a tensor that requires grad is used but is neither an "
                                "input nor computed from one; pass it as an input");
@@ -162,7 +171,7 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     if (!t.unsafeGetTensorImpl()->is_wrapped_number())
       warnings_.push_back("a tensor that is not an input and not computed from one was recorded "
                           "as a constant; the trace will not follow changes to it");
-    tensors_[t.unsafeGetTensorImpl()] = c;
+    cur().tensors[t.unsafeGetTensorImpl()] = c;
     keepAlive_.push_back(t);
     return c;
   }
@@ -175,16 +184,16 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
       types.push_back(values.back()->type());
     }
     if (v.isTuple()) {
-      Value *t = graph_->insert(Symbol::prim("TupleConstruct"), values, 1)->output();
+      Value *t = cur().graph->insert(Symbol::prim("TupleConstruct"), values, 1)->output();
       t->setType(Type::tuple(types));
       return t;
     }
     TypePtr elem = parseTypeString(v.toList().elementType()->str(), TypeSyntax::Graph);
-    Value *l = graph_->insert(Symbol::prim("ListConstruct"), values, 1)->output();
+    Value *l = cur().graph->insert(Symbol::prim("ListConstruct"), values, 1)->output();
     l->setType(Type::list(elem));
     return l;
   }
-  Value *c = graph_->insertConstant(v);
+  Value *c = cur().graph->insertConstant(v);
   if (!c)
     throw std::runtime_error("cannot trace a value of type " + v.type()->repr_str());
   return c;
@@ -196,30 +205,108 @@ void TraceRecorder::record(const c10::FunctionSchema &schema,
   std::vector<Value *> values;
   for (const auto &in : inputs)
     values.push_back(valueFor(in));
-  Node *n = graph_->insert(Symbol::fromQualString(schema.name()), values, outputs.size());
+  Node *n = cur().graph->insert(Symbol::fromQualString(schema.name()), values, outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     const c10::IValue &out = outputs[i];
     Value *o = n->output(i);
     o->setType(typeOfValue(out));
     if (out.isTensor() && out.toTensor().defined()) {
-      tensors_[out.toTensor().unsafeGetTensorImpl()] = o;
+      cur().tensors[out.toTensor().unsafeGetTensorImpl()] = o;
       keepAlive_.push_back(out.toTensor());
     } else if (out.isTensorList()) {
       auto list = out.toTensorList();
-      Node *unpack = graph_->insert(Symbol::prim("ListUnpack"), {o}, list.size());
+      Node *unpack = cur().graph->insert(Symbol::prim("ListUnpack"), {o}, list.size());
       for (size_t k = 0; k < list.size(); ++k) {
         at::Tensor t = list.get(k);
         unpack->output(k)->setType(tracedTensorType(t));
-        tensors_[t.unsafeGetTensorImpl()] = unpack->output(k);
+        cur().tensors[t.unsafeGetTensorImpl()] = unpack->output(k);
         keepAlive_.push_back(t);
       }
     }
   }
 }
 
+Value *TraceRecorder::readAttribute(Frame &f, const std::vector<std::string> &path,
+                                    const TypePtr &type) {
+  Value *v = f.self;
+  for (size_t i = 0; i < path.size(); ++i) {
+    Node *get = f.graph->insert(Symbol::prim("GetAttr"), {v}, 1);
+    get->s_(attr::name(), path[i]);
+    const TypePtr &owner = v->type();
+    TypePtr t = i + 1 == path.size() ? type : nullptr;
+    if (!t) {
+      // An intermediate module: its class is the attribute's declared type.
+      t = attributeType_ ? attributeType_(owner, path[i]) : nullptr;
+    }
+    get->output()->setType(t ? t : Type::tensor());
+    get->output()->setDebugName(path[i]);
+    v = get->output();
+  }
+  return v;
+}
+
+void TraceRecorder::setSelf(const TypePtr &classType, const AttributePaths &attributes) {
+  Frame &f = cur();
+  f.self = f.graph->addInput("self");
+  f.self->setType(classType);
+  for (const auto &[t, path] : attributes)
+    f.attributes[t.unsafeGetTensorImpl()] = path;
+}
+
+void TraceRecorder::enterModule(const std::vector<std::string> &path, const TypePtr &classType,
+                                const std::vector<c10::IValue> &inputs,
+                                const AttributePaths &attributes) {
+  Value *module = readAttribute(cur(), path, classType);
+  std::vector<Value *> callerInputs;
+  for (const auto &in : inputs)
+    callerInputs.push_back(valueFor(in));
+  frames_.push_back(Frame{std::make_shared<Graph>()});
+  Frame &f = cur();
+  f.moduleInCaller = module;
+  f.inputsInCaller = callerInputs;
+  setSelf(classType, attributes);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    addInput(inputs[i], "input" + (i ? std::to_string(i) : std::string()));
+}
+
+std::shared_ptr<Graph> TraceRecorder::exitModule(const c10::IValue &output) {
+  if (frames_.size() < 2)
+    throw std::logic_error("exitModule without enterModule");
+  cur().graph->registerOutput(valueFor(output));
+  Frame done = std::move(frames_.back());
+  frames_.pop_back();
+  PassContext ctx{nullptr, nullptr};
+  findPass("dce")->create()->run(*done.graph, ctx);
+  std::vector<Value *> args{done.moduleInCaller};
+  args.insert(args.end(), done.inputsInCaller.begin(), done.inputsInCaller.end());
+  Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
+  call->s_(attr::name(), "forward");
+  call->output()->setType(done.graph->outputs()[0]->type());
+  bindResult(output, call->output());
+  return done.graph;
+}
+
+void TraceRecorder::bindResult(const c10::IValue &output, Value *v) {
+  if (output.isTensor() && output.toTensor().defined()) {
+    cur().tensors[output.toTensor().unsafeGetTensorImpl()] = v;
+    keepAlive_.push_back(output.toTensor());
+    return;
+  }
+  if (!output.isTuple() && !output.isList())
+    return;
+  std::vector<c10::IValue> elems =
+      output.isTuple() ? output.toTupleRef().elements().vec() : output.toList().vec();
+  Node *unpack = cur().graph->insert(Symbol::prim(output.isTuple() ? "TupleUnpack" : "ListUnpack"),
+                                     {v}, elems.size());
+  for (size_t i = 0; i < elems.size(); ++i) {
+    unpack->output(i)->setType(typeOfValue(elems[i]));
+    bindResult(elems[i], unpack->output(i));
+  }
+}
+
 void TraceRecorder::setOutputs(const std::vector<c10::IValue> &outputs) {
   for (const auto &o : outputs)
-    graph_->registerOutput(valueFor(o));
+    cur().graph->registerOutput(valueFor(o));
 }
 
 std::shared_ptr<Graph> TraceRecorder::finish() {

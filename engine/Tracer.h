@@ -17,6 +17,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -43,6 +44,26 @@ public:
   /// The finished graph (dead nodes removed).
   std::shared_ptr<Graph> finish();
 
+  /// Tensors reachable as attributes of a module (its parameters and
+  /// buffers, its submodules' too), each with its path of attribute names.
+  using AttributePaths = std::vector<std::pair<at::Tensor, std::vector<std::string>>>;
+  /// Makes the graph a method: a first input `self` of `classType`, whose
+  /// attribute tensors are read with prim::GetAttr where the trace uses
+  /// them. Call before addInput.
+  void setSelf(const TypePtr &classType, const AttributePaths &attributes);
+  /// How the recorder learns the type of a module's attribute (a
+  /// submodule's class) for prim::GetAttr chains.
+  void setAttributeTypes(std::function<TypePtr(const TypePtr &owner, const std::string &name)> fn) {
+    attributeType_ = std::move(fn);
+  }
+  /// A call of a submodule's forward, reached from the current module by
+  /// `path`, begins: its operators go into a graph of its own (self typed
+  /// `classType`), and the caller's graph gets prim::CallMethod.
+  void enterModule(const std::vector<std::string> &path, const TypePtr &classType,
+                   const std::vector<c10::IValue> &inputs, const AttributePaths &attributes);
+  /// The submodule's call returned `output`: returns its finished graph.
+  std::shared_ptr<Graph> exitModule(const c10::IValue &output);
+
   /// The value standing for `v` in the graph (recorded tensors by identity,
   /// containers element by element, anything else a constant).
   Value *valueFor(const c10::IValue &v);
@@ -53,8 +74,23 @@ public:
   const std::vector<std::string> &warnings() const { return warnings_; }
 
 private:
-  std::shared_ptr<Graph> graph_;
-  std::unordered_map<const void *, Value *> tensors_; // TensorImpl -> value
+  /// One graph being recorded: the top-level function or method, or the
+  /// forward of a submodule being called.
+  struct Frame {
+    std::shared_ptr<Graph> graph;
+    std::unordered_map<const void *, Value *> tensors; // TensorImpl -> value
+    Value *self = nullptr;
+    std::unordered_map<const void *, std::vector<std::string>> attributes;
+    // For a submodule's frame: where the caller's CallMethod goes.
+    Value *moduleInCaller = nullptr;
+    std::vector<Value *> inputsInCaller;
+  };
+  void bindResult(const c10::IValue &output, Value *v);
+  std::function<TypePtr(const TypePtr &, const std::string &)> attributeType_;
+  Value *readAttribute(Frame &f, const std::vector<std::string> &path, const TypePtr &type);
+  std::vector<Frame> frames_;
+  std::shared_ptr<Graph> graph_; // the top frame's graph
+  Frame &cur() { return frames_.back(); }
   std::vector<at::Tensor> keepAlive_; // so recorded TensorImpls are not reused
   std::vector<std::string> warnings_;
   bool active_ = false;

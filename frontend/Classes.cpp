@@ -209,7 +209,8 @@ void Compiler::addClass(const std::string &qualifiedName, std::shared_ptr<Module
 
 bool Compiler::hasMethod(const std::string &className, const std::string &method) {
   ClassInfo *c = impl_->findClass(className);
-  return c && (c->methods.count(method) || c->overloads.count(method));
+  return c && (c->methods.count(method) || c->overloads.count(method) ||
+               std::count(c->graphMethods.begin(), c->graphMethods.end(), method));
 }
 
 bool Compiler::loadClass(const std::string &name) {

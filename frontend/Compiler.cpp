@@ -408,6 +408,10 @@ void Compiler::addGraph(const std::string &name, std::shared_ptr<Graph> graph,
   graph->setName(name);
   impl_->unit().add(std::move(graph));
   impl_->addSchema(name, std::move(schema));
+  size_t dot = name.rfind('.');
+  if (dot != std::string::npos)
+    if (ClassInfo *c = impl_->findClass(name.substr(0, dot)))
+      c->graphMethods.push_back(name.substr(dot + 1));
 }
 
 const FunctionSchema *Compiler::schema(const std::string &graphName) const {
@@ -445,6 +449,11 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
       p.methods.push_back({g, schema});
     if (c->staticMethods.count(s->name))
       p.staticMethods.push_back(s->name);
+  }
+  for (const std::string &method : c->graphMethods) {
+    std::string name = className + "." + method;
+    if (const FunctionSchema *schema = impl_->compiledSchema(name))
+      p.methods.push_back({impl_->unit().find(name), schema});
   }
   return p;
 }

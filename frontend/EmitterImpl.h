@@ -393,6 +393,9 @@ struct ClassInfo {
   std::map<std::string, std::string> untyped;
   bool initCompiled = false;
   bool isNamedTuple = false;
+  /// Methods given as graphs rather than source (a traced module's
+  /// `forward`), in the order they were added.
+  std::vector<std::string> graphMethods;
   /// NamedTuple field defaults, as source text.
   std::vector<std::optional<std::string>> defaults;
   /// Module attributes that are parameters and buffers (`__parameters__`).

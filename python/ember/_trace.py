@@ -1,12 +1,15 @@
-"""ember.trace: run a function once on example inputs while every ATen
-operator it calls is recorded at the c10 dispatcher (engine/Tracer.cpp), and
-return the recorded graph as a ScriptFunction (reference §8).
+"""ember.trace: run a function or module once on example inputs while every
+ATen operator it calls is recorded at the c10 dispatcher (engine/Tracer.cpp),
+and return the recorded graph as a ScriptFunction, or a ScriptModule whose
+submodules each have their own traced forward, called with prim::CallMethod
+and reading their parameters with prim::GetAttr (reference §8).
 
 Recorded here: functions whose inputs and outputs are tensors, or tuples
 and lists of tensors. check_trace compares the trace's outputs
-with the function's on each check input. Not yet: modules (GetAttr and
-CallMethod per submodule), re-tracing and diffing graphs in check_trace,
-most tracer warnings, sizes kept dynamic (`x.size(0)` is a constant).
+with the Python code's on each check input. Not yet: re-tracing and diffing
+graphs in check_trace, most tracer warnings, sizes kept dynamic (`x.size(0)`
+is a constant), dict inputs, trace_module, scripted code called while
+tracing keeping its control flow.
 """
 import inspect
 import warnings
@@ -15,6 +18,7 @@ import torch
 
 from . import _C
 from ._script import ScriptFunction, _jit_enabled, _Resolver
+from ._serialization import _wrap
 
 
 class TracerWarning(Warning):
@@ -28,15 +32,19 @@ def _name_of(func):
 
 def trace(func, example_inputs, check_trace=True, check_inputs=None, check_tolerance=1e-5,
           strict=True):
-    """Traces `func` on `example_inputs` (a tensor or a tuple of them), as
-    torch.jit.trace does for functions."""
+    """Traces `func` (a function or an nn.Module) on `example_inputs` (a
+    tensor or a tuple of them), as torch.jit.trace does."""
     if not _jit_enabled():
         return func
-    if isinstance(func, torch.nn.Module):
-        raise NotImplementedError("ember.trace of nn.Module instances is not implemented yet; "
-                                  "script the module with ember.script instead")
     if not isinstance(example_inputs, tuple):
         example_inputs = (example_inputs,)
+    if isinstance(func, torch.nn.Module):
+        traced = _trace_module(func, example_inputs)
+        if check_trace:
+            for inputs in (check_inputs or [example_inputs]):
+                _check_outputs(func, traced, inputs if isinstance(inputs, tuple) else (inputs,),
+                               check_tolerance)
+        return traced
     try:
         names = list(inspect.signature(func).parameters)
     except (TypeError, ValueError):
@@ -83,3 +91,118 @@ def _flatten(value):
     if isinstance(value, (tuple, list)):
         return [t for v in value for t in _flatten(v)]
     return []
+
+
+# --- modules ---------------------------------------------------------------
+
+def _class_name(module, taken):
+    """The module's class as torch.jit names it (`__main__.Net` -> `Net`,
+    `torch.nn.modules.linear.Linear`), mangled for each further instance:
+    traced modules do not share types."""
+    cls = type(module)
+    base = cls.__qualname__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__qualname__
+    name = base
+    n = 0
+    while name in taken:
+        prefix, _, last = base.rpartition(".")
+        name = (prefix + "." if prefix else "") + "___torch_mangle_%d.%s" % (n, last)
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _declare(module, program, names, taken):
+    """Declares a class for `module` and each submodule (children first) and
+    returns the module's script object, its slots holding the module's own
+    tensors."""
+    children = {}
+    for child_name, child in module._modules.items():
+        children[child_name] = None if child is None else _declare(child, program, names, taken)
+    name = _class_name(module, taken)
+    names[id(module)] = name
+    params = [n for n in module._parameters]
+    buffers = [n for n in module._buffers]
+    lines = ["class %s(Module):" % name.rsplit(".", 1)[-1],
+             "  __parameters__ = [%s]" % "".join('"%s", ' % n for n in params),
+             "  __buffers__ = [%s]" % "".join('"%s", ' % n for n in buffers)]
+    def declare(attr, type_text):
+        # Names that are not identifiers (Sequential's "0") are declared
+        # as the code dialect writes them.
+        if attr.isidentifier():
+            lines.append("  %s : %s" % (attr, type_text))
+        else:
+            lines.append('  __annotations__["%s"] = %s' % (attr, type_text))
+
+    for n in params + buffers:
+        value = module._parameters[n] if n in module._parameters else module._buffers[n]
+        declare(n, "Tensor" if value is not None else "NoneType")
+    lines.append("  training : bool")
+    for child_name, child in module._modules.items():
+        declare(child_name, "NoneType" if child is None else "__torch__." + names[id(child)])
+    program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {})
+    handle = program.new_object(name)
+    for n in params:
+        setattr(handle, n, module._parameters[n])
+    for n in buffers:
+        setattr(handle, n, module._buffers[n])
+    setattr(handle, "training", module.training)
+    for child_name, child_handle in children.items():
+        setattr(handle, child_name, child_handle)
+    return handle
+
+
+def _attribute_paths(module):
+    pairs = [(t, path.split(".")) for path, t in module.named_parameters()]
+    pairs += [(t, path.split(".")) for path, t in module.named_buffers()]
+    return pairs
+
+
+def _trace_module(root, inputs):
+    program = _C.Program(_Resolver())
+    names = {}
+    handle = _declare(root, program, names, set())
+    paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
+    recorder = _C.Tracer("forward")
+    recorder.set_self(program, names[id(root)], _attribute_paths(root))
+    try:
+        params = list(inspect.signature(root.forward).parameters)
+    except (TypeError, ValueError):
+        params = []
+    for i, value in enumerate(inputs):
+        recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
+    stack = [root]
+
+    def wrap(module):
+        original = module.forward
+
+        def forward(*args, **kwargs):
+            current = stack[-1]
+            here, mine = paths[id(current)], paths.get(id(module))
+            if (kwargs or mine is None or mine[:len(here)] != here
+                    or not all(isinstance(a, torch.Tensor) for a in args)):
+                return original(*args, **kwargs)  # recorded inline, in the caller's graph
+            recorder.enter_module(program, list(mine[len(here):]), names[id(module)], args,
+                                  _attribute_paths(module))
+            stack.append(module)
+            try:
+                out = original(*args)
+            finally:
+                stack.pop()
+            recorder.exit_module(program, names[id(module)], out)
+            return out
+        return forward
+
+    wrapped = [m for m in root.modules() if m is not root]
+    for m in wrapped:
+        m.forward = wrap(m)
+    recorder.start()
+    try:
+        result = root(*inputs)
+    finally:
+        recorder.stop()
+        for m in wrapped:
+            del m.forward
+    for text in recorder.warnings:
+        warnings.warn(text, TracerWarning, stacklevel=3)
+    recorder.finish_module(program, names[id(root)], result)
+    return _wrap(handle)

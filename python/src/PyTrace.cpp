@@ -29,6 +29,45 @@ TypePtr unrefined(const TypePtr &t) {
   }
 }
 
+TypePtr classNamed(ScriptProgram &program, const std::string &name) {
+  runtime::ScriptClass *cls = program.unit().findClass("__torch__." + name);
+  if (!cls)
+    throw py::key_error("no class '" + name + "'");
+  return cls->type;
+}
+
+/// [(tensor, [attr, ...]), ...] from Python.
+TraceRecorder::AttributePaths attributePaths(py::list pairs) {
+  TraceRecorder::AttributePaths out;
+  for (auto item : pairs) {
+    auto pair = item.cast<py::tuple>();
+    out.push_back({toIValueInferred(pair[0]).toTensor(), pair[1].cast<std::vector<std::string>>()});
+  }
+  return out;
+}
+
+/// The schema of a traced graph: its inputs' names and unrefined types.
+FunctionSchema tracedSchema(const Graph &g, const std::string &name) {
+  FunctionSchema schema;
+  schema.name = name;
+  for (const Value *in : g.inputs())
+    schema.arguments.push_back(Argument{in->debugName(), unrefined(in->type())});
+  Argument ret;
+  ret.type = unrefined(g.outputs()[0]->type());
+  schema.returns.push_back(ret);
+  return schema;
+}
+
+/// Adds a traced forward as method `forward` of class `cls` (the first
+/// trace of a module called several times is its forward).
+void addForward(ScriptProgram &program, const std::string &cls, std::shared_ptr<Graph> g) {
+  std::string name = cls + ".forward";
+  if (program.compiler().hasMethod(cls, "forward"))
+    return;
+  FunctionSchema schema = tracedSchema(*g, name);
+  program.addGraph(name, std::move(g), std::move(schema));
+}
+
 } // namespace
 
 void bindTracing(py::module_ &m) {
@@ -39,19 +78,45 @@ void bindTracing(py::module_ &m) {
       .def("start", &TraceRecorder::start)
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
+      // set_self(program, class, [(tensor, [attr, ...])]): the trace is the
+      // forward of a module of `class`.
+      .def("set_self",
+           [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
+              py::list attrs) {
+             r.setAttributeTypes([program](const TypePtr &owner, const std::string &name) -> TypePtr {
+               runtime::ScriptClass *c = program->unit().findClass(owner->name());
+               return c ? c->attributeType(name) : nullptr;
+             });
+             r.setSelf(classNamed(*program, cls), attributePaths(attrs));
+           })
+      .def("enter_module",
+           [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program,
+              const std::vector<std::string> &path, const std::string &cls, py::tuple inputs,
+              py::list attrs) {
+             std::vector<c10::IValue> values;
+             for (auto in : inputs)
+               values.push_back(toIValueInferred(in));
+             r.enterModule(path, classNamed(*program, cls), values, attributePaths(attrs));
+           })
+      .def("exit_module",
+           [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
+              py::handle output) {
+             addForward(*program, cls, r.exitModule(toIValueInferred(output)));
+           })
+      // finish_module(program, class, result): the top-level trace becomes
+      // the class's forward.
+      .def("finish_module", [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program,
+                               const std::string &cls, py::handle result) {
+        r.setOutputs({toIValueInferred(result)});
+        addForward(*program, cls, r.finish());
+      })
       // finish(program, result) -> Function: the graph returning `result`,
       // added to `program` under the trace's name.
       .def("finish", [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, py::handle result) {
         r.setOutputs({toIValueInferred(result)});
         std::shared_ptr<Graph> g = r.finish();
-        FunctionSchema schema;
-        schema.name = g->name();
-        for (const Value *in : g->inputs())
-          schema.arguments.push_back(Argument{in->debugName(), unrefined(in->type())});
-        Argument ret;
-        ret.type = unrefined(g->outputs()[0]->type());
-        schema.returns.push_back(ret);
         std::string name = g->name();
+        FunctionSchema schema = tracedSchema(*g, name);
         runtime::Function *fn = program->addGraph(name, g, std::move(schema));
         return FunctionHandle{program, fn, c10::IValue()};
       });

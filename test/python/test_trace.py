@@ -1,4 +1,4 @@
-"""ember.trace on functions: the recorded graph holds the operators a
+"""ember.trace on functions and modules: the recorded graph holds the operators a
 TorchScript user sees (aten::linear, not its decomposition), with complete
 tensor types, and the traced function reproduces eager outputs; torch.jit's
 trace is the oracle for the graph's shape."""
@@ -115,6 +115,63 @@ def test_tracing_is_off_with_pytorch_jit_0(monkeypatch):
     assert ember.trace(f, torch.ones(1)) is f
 
 
-def test_modules_are_not_traced_yet():
-    with pytest.raises(NotImplementedError, match="nn.Module"):
-        ember.trace(torch.nn.Linear(2, 2), torch.randn(1, 2))
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(4, 8)
+        self.act = torch.nn.ReLU()
+        self.fc2 = torch.nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x))) * self.fc1.bias.sum()
+
+
+def test_traced_modules_keep_their_hierarchy():
+    torch.manual_seed(0)
+    m = Net()
+    x = torch.randn(3, 4)
+    traced = ember.trace(m, x)
+    assert isinstance(traced, ember.ScriptModule)
+    assert torch.allclose(traced(x), m(x))
+    text = str(traced.graph)
+    # Each submodule's forward is its own method, called with CallMethod;
+    # parameters are read with GetAttr, as torch.jit.trace records them.
+    assert text.count('prim::CallMethod[name="forward"]') == 3
+    assert 'prim::GetAttr[name="bias"]' in text
+    assert "aten::linear" not in text
+    assert "torch.linear(input, weight, bias)" in traced.fc1.code
+    # Instances of one class get their own (mangled) class, as in torch.
+    assert "__torch__.torch.nn.modules.linear.___torch_mangle_0.Linear" in text
+    # Parameters are shared with the original module.
+    with torch.no_grad():
+        m.fc2.bias.add_(1.0)
+    assert torch.allclose(traced(x), m(x))
+
+
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v2"])
+def test_traced_torchvision_models_match_and_save(name, tmp_path):
+    torchvision = pytest.importorskip("torchvision")
+    torch.manual_seed(0)
+    m = getattr(torchvision.models, name)().eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        traced = ember.trace(m, x)
+        expected = m(x)
+        assert torch.allclose(traced(x), expected, atol=1e-5)
+        path = str(tmp_path / "traced.pt")
+        ember.save(traced, path)
+        assert torch.allclose(torch.jit.load(path)(x), expected, atol=1e-5)
+        assert torch.allclose(ember.load(path)(x), expected, atol=1e-5)
+
+
+def test_traced_recurrent_and_transformer_layers():
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(16, 2, 32).eval()
+    x = torch.randn(5, 3, 16)
+    with torch.no_grad():
+        assert torch.allclose(ember.trace(layer, x)(x), layer(x), atol=1e-5)
+    lstm = torch.nn.LSTM(4, 8, 2)
+    seq = torch.randn(5, 3, 4)
+    out, (h, c) = ember.trace(lstm, seq)(seq)
+    e_out, (e_h, e_c) = lstm(seq)
+    assert torch.allclose(out, e_out, atol=1e-6) and torch.allclose(c, e_c, atol=1e-6)
