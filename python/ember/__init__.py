@@ -15,7 +15,8 @@ from ._errors import CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._serialization import load, save
-from ._trace import TracerWarning, TracingCheckError, trace
+from ._trace import (TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace,
+                     trace_module)
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
                    Attribute, Future)
@@ -30,5 +31,5 @@ __all__ = [
     "patch_torch", "unpatch_torch", "patched_entry_points", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
-    "TracingCheckError",
+    "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",
 ]

@@ -1,24 +1,25 @@
 """ember.patch_torch(): route torch.jit's entry points to ember, for code that
 cannot be edited; ember.unpatch_torch() puts torch.jit's own back.
 
-Only the entry points ember implements are replaced (today `script`, `save`
-and `load`); `trace` keeps torch.jit's behaviour until ember has it, and
+The entry points ember implements are replaced: `script`, `trace`,
+`trace_module`, `save` and `load`;
 `patched_entry_points()` says which ones are ember's.
 """
 import torch
 
 from ._script import script
 from ._serialization import load, save
+from ._trace import trace, trace_module
 
-# torch.jit attribute -> ember's replacement. trace joins when ember
-# implements it.
-_REPLACEMENTS = {"script": script, "save": save, "load": load}
+# torch.jit attribute -> ember's replacement.
+_REPLACEMENTS = {"script": script, "trace": trace, "trace_module": trace_module, "save": save,
+                 "load": load}
 _saved = {}
 
 
 def patch_torch():
-    """Routes torch.jit's `script`, `save` and `load` (the entry points ember
-    implements) to ember. Calling it twice is harmless."""
+    """Routes torch.jit's `script`, `trace`, `trace_module`, `save` and
+    `load` to ember. Calling it twice is harmless."""
     for name, replacement in _REPLACEMENTS.items():
         current = getattr(torch.jit, name)
         if current is not replacement:

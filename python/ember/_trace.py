@@ -53,9 +53,11 @@ def trace(func, example_inputs, check_trace=True, check_inputs=None, check_toler
     for i, value in enumerate(example_inputs):
         recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)
     recorder.start()
+    _recording.append(recorder)
     try:
         result = func(*example_inputs)
     finally:
+        _recording.pop()
         recorder.stop()
     for text in recorder.warnings:
         warnings.warn(text, TracerWarning, stacklevel=2)
@@ -196,9 +198,11 @@ def _trace_module(root, inputs):
     for m in wrapped:
         m.forward = wrap(m)
     recorder.start()
+    _recording.append(recorder)
     try:
         result = root(*inputs)
     finally:
+        _recording.pop()
         recorder.stop()
         for m in wrapped:
             del m.forward
@@ -206,3 +210,50 @@ def _trace_module(root, inputs):
         warnings.warn(text, TracerWarning, stacklevel=3)
     recorder.finish_module(program, names[id(root)], result)
     return _wrap(handle)
+
+
+def trace_module(mod, inputs, check_trace=True, check_inputs=None, check_tolerance=1e-5,
+                 strict=True):
+    """torch.jit.trace_module: `inputs` maps method names to example inputs.
+    ember traces `forward`; other methods are not traced yet and say so."""
+    if not isinstance(inputs, dict):
+        raise TypeError("trace_module takes a dict from method names to example inputs")
+    others = sorted(set(inputs) - {"forward"})
+    if others:
+        raise NotImplementedError("ember.trace_module traces only 'forward' so far (asked for %s)"
+                                  % ", ".join(others))
+    checks = [c["forward"] for c in check_inputs] if check_inputs else None
+    return trace(mod, inputs["forward"], check_trace=check_trace, check_inputs=checks,
+                 check_tolerance=check_tolerance, strict=strict)
+
+
+_recording = []
+
+
+def is_tracing():
+    """True while ember.trace runs the traced code."""
+    return bool(_recording)
+
+
+def script_if_tracing(fn):
+    """Compiles `fn` with ember.script the first time it is called while a
+    trace is being recorded; outside a trace it is the plain function.
+    (Inside a trace, the compiled function's operators are recorded as they
+    run, so the trace holds the path taken; keeping its control flow in the
+    trace is not done yet.)"""
+    import functools
+    from ._script import script
+
+    compiled = []
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not is_tracing():
+            return fn(*args, **kwargs)
+        if not compiled:
+            compiled.append(script(fn))
+        return compiled[0](*args, **kwargs)
+
+    wrapper.__original_fn = fn
+    wrapper.__script_if_tracing_wrapper = True
+    return wrapper

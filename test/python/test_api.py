@@ -55,11 +55,12 @@ def test_patch_torch_routes_script_save_and_load_to_ember(tmp_path):
     def f(x: torch.Tensor) -> torch.Tensor:
         return x * 2
 
-    originals = (torch.jit.script, torch.jit.save, torch.jit.load)
+    originals = (torch.jit.script, torch.jit.save, torch.jit.load, torch.jit.trace)
     ember.patch_torch()
     try:
         ember.patch_torch()  # twice is harmless
-        assert ember.patched_entry_points() == ["load", "save", "script"]
+        assert ember.patched_entry_points() == ["load", "save", "script", "trace",
+                                                "trace_module"]
         scripted = torch.jit.script(f)
         assert isinstance(scripted, ember.ScriptFunction)
         assert torch.equal(scripted(torch.ones(2)), torch.full((2,), 2.0))
@@ -71,9 +72,12 @@ def test_patch_torch_routes_script_save_and_load_to_ember(tmp_path):
         assert isinstance(loaded, ember.ScriptModule)
         x = torch.randn(3, 2)
         assert torch.equal(loaded(x), module(x))
+        traced = torch.jit.trace(module, x)
+        assert isinstance(traced, ember.ScriptModule)
+        assert torch.equal(traced(x), module(x))
     finally:
         ember.unpatch_torch()
-    assert (torch.jit.script, torch.jit.save, torch.jit.load) == originals
+    assert (torch.jit.script, torch.jit.save, torch.jit.load, torch.jit.trace) == originals
     assert ember.patched_entry_points() == []
     # What ember saved while patched is a torch.jit archive.
     assert torch.equal(torch.jit.load(path)(x), module(x))

@@ -175,3 +175,30 @@ def test_traced_recurrent_and_transformer_layers():
     out, (h, c) = ember.trace(lstm, seq)(seq)
     e_out, (e_h, e_c) = lstm(seq)
     assert torch.allclose(out, e_out, atol=1e-6) and torch.allclose(c, e_c, atol=1e-6)
+
+
+def test_script_if_tracing_compiles_only_under_a_trace():
+    @ember.script_if_tracing
+    def clamp_positive(x):
+        if bool(x.sum() > 0):
+            return x
+        return -x
+
+    x = torch.ones(2)
+    assert torch.equal(clamp_positive(x), x)  # plain Python outside a trace
+
+    def f(x):
+        return clamp_positive(x) * 2
+
+    traced = ember.trace(f, x)
+    assert torch.equal(traced(x), x * 2)
+
+
+def test_trace_module_traces_forward():
+    torch.manual_seed(0)
+    m = Net()
+    x = torch.randn(2, 4)
+    traced = ember.trace_module(m, {"forward": (x,)})
+    assert torch.allclose(traced(x), m(x))
+    with pytest.raises(NotImplementedError, match="only 'forward'"):
+        ember.trace_module(m, {"forward": (x,), "other": (x,)})
