@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 #include "engine/Tracer.h"
 
+#include "ir/Constants.h"
 #include "ir/TypeParser.h"
 #include "passes/Passes.h"
 
@@ -55,41 +56,18 @@ TORCH_LIBRARY_IMPL(_, TESTING_ONLY_GenericMode, m) {
   m.fallback(torch::CppFunction::makeFromBoxedFunction<&traceKernel>());
 }
 
+/// A recorded value's type: complete for tensors, from the value itself
+/// otherwise (ir/Constants.h).
 TypePtr typeOfValue(const c10::IValue &v) {
-  if (v.isTensor())
-    return tracedTensorType(v.toTensor());
-  if (v.isNone())
-    return Type::get(TypeKind::None);
-  if (v.isBool())
-    return Type::get(TypeKind::Bool);
-  if (v.isInt())
-    return Type::get(TypeKind::Int);
-  if (v.isDouble())
-    return Type::get(TypeKind::Float);
-  if (v.isTensorList())
-    return Type::list(Type::tensor());
-  return parseTypeString(v.type()->str(), TypeSyntax::Graph);
+  if (v.isTensor() && !v.toTensor().defined())
+    return Type::tensor();
+  return typeOfIValue(v);
 }
 
 } // namespace
 
 TypePtr tracedTensorType(const at::Tensor &t) {
-  if (!t.defined())
-    return Type::tensor();
-  TensorInfo info;
-  info.dtype = t.scalar_type();
-  std::vector<std::optional<int64_t>> sizes, strides;
-  for (int64_t s : t.sizes())
-    sizes.push_back(s);
-  info.sizes = sizes;
-  if (t.layout() == at::kStrided) {
-    for (int64_t s : t.strides())
-      strides.push_back(s);
-    info.strides = strides;
-  }
-  info.device = t.device();
-  info.requiresGrad = t.requires_grad();
-  return Type::tensor(info);
+  return t.defined() ? completeTensorType(t) : Type::tensor();
 }
 
 TraceRecorder::TraceRecorder(const std::string &name) : graph_(std::make_shared<Graph>()) {

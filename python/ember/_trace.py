@@ -11,6 +11,7 @@ graphs in check_trace, most tracer warnings, sizes kept dynamic (`x.size(0)`
 is a constant), dict inputs, trace_module, scripted code called while
 tracing keeping its control flow.
 """
+import contextlib
 import inspect
 import warnings
 
@@ -24,6 +25,21 @@ from ._serialization import _wrap
 class TracerWarning(Warning):
     """Something the trace cannot represent faithfully (a Python value
     computed from a tensor, a tensor baked in as a constant)."""
+
+
+@contextlib.contextmanager
+def _recording_on(recorder):
+    """Records this thread's operator calls into `recorder` for the block,
+    then reports what it warned about as TracerWarnings."""
+    recorder.start()
+    _recording.append(recorder)
+    try:
+        yield
+    finally:
+        _recording.pop()
+        recorder.stop()
+    for text in recorder.warnings:
+        warnings.warn(text, TracerWarning, stacklevel=4)
 
 
 def _name_of(func):
@@ -52,15 +68,8 @@ def trace(func, example_inputs, check_trace=True, check_inputs=None, check_toler
     recorder = _C.Tracer(_name_of(func))
     for i, value in enumerate(example_inputs):
         recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)
-    recorder.start()
-    _recording.append(recorder)
-    try:
+    with _recording_on(recorder):
         result = func(*example_inputs)
-    finally:
-        _recording.pop()
-        recorder.stop()
-    for text in recorder.warnings:
-        warnings.warn(text, TracerWarning, stacklevel=2)
     program = _C.Program(_Resolver())
     traced = ScriptFunction(recorder.finish(program, result), func)
     if check_trace:
@@ -197,17 +206,12 @@ def _trace_module(root, inputs):
     wrapped = [m for m in root.modules() if m is not root]
     for m in wrapped:
         m.forward = wrap(m)
-    recorder.start()
-    _recording.append(recorder)
     try:
-        result = root(*inputs)
+        with _recording_on(recorder):
+            result = root(*inputs)
     finally:
-        _recording.pop()
-        recorder.stop()
         for m in wrapped:
             del m.forward
-    for text in recorder.warnings:
-        warnings.warn(text, TracerWarning, stacklevel=3)
     recorder.finish_module(program, names[id(root)], result)
     return _wrap(handle)
 
