@@ -3,7 +3,7 @@
 # extension (no LLVM needed) against the machine's torch (pip torch 2.x with
 # CUDA on the GPU machines) and runs the Python suites there, the CUDA one
 # included. Logs go to OUTDIR.
-#   utils/gpu-check-python.sh OUTDIR
+#   utils/gpu-check-python.sh OUTDIR   (EMBER_GPU_TESTS="test_a.py ..." runs only those)
 set -uo pipefail
 OUT=${1:-/tmp/ember-gpu}
 mkdir -p "$OUT"
@@ -30,7 +30,7 @@ echo "built in $(( $(date +%s) - start )) s"
 # A smoke run that names the stage it reaches, for crashes pytest cannot report.
 $PY test/gpu/stages.py "$B/python" 2>&1 | tail -2
 cd test/python
-for f in test_cuda.py test_load.py test_trace.py test_module.py test_api.py test_script.py; do
+for f in ${EMBER_GPU_TESTS:-test_cuda.py test_load.py test_trace.py test_module.py test_api.py test_script.py}; do
   EMBER_BUILD_DIR="$B" PYTHONUNBUFFERED=1 timeout 300 $PY -m pytest -q -p no:cacheprovider "$f" \
     > "$OUT/$f.log" 2>&1
   echo "$f: $(tail -1 "$OUT/$f.log")"
