@@ -84,8 +84,13 @@ std::string CodePrinterImpl::constantRepr(const c10::IValue &v) {
   if (!constantTable)
     constantTable = &ownTable;
   std::ostringstream ss;
-  v.repr(ss, [this](std::ostream &os, const c10::IValue &x) {
-    if (!(x.isTensor() || x.isObject() || (x.isString() && hasNonAscii(x.toStringRef()))))
+  // Archives (a caller's table) also move strings with non-ASCII text out of
+  // the code, as TorchScript does; `.code` prints them as literals, so it
+  // compiles back on its own.
+  bool archive = constantTable != &ownTable;
+  v.repr(ss, [this, archive](std::ostream &os, const c10::IValue &x) {
+    if (!(x.isTensor() || x.isObject() ||
+          (archive && x.isString() && hasNonAscii(x.toStringRef()))))
       return false;
     size_t i = 0;
     while (i < constantTable->size() && !(*constantTable)[i].isSameIdentity(x))
