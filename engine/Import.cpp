@@ -93,9 +93,14 @@ public:
                                        "' uses the legacy (model.json) format of torch 1.0, which "
                                        "ember does not read; re-save it with a newer torch");
     if (extraFiles)
-      for (auto &[name, content] : *extraFiles)
-        if (archive_.has("extra/" + name))
-          content = archive_.text("extra/" + name);
+      for (auto it = extraFiles->begin(); it != extraFiles->end();) {
+        if (archive_.has("extra/" + it->first)) {
+          it->second = archive_.text("extra/" + it->first);
+          ++it;
+        } else {
+          it = extraFiles->erase(it);
+        }
+      }
     if (archive_.has("constants.pkl")) {
       c10::IValue table = readPickle("constants.pkl", "constants/");
       if (!table.isTuple())

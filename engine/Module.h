@@ -53,8 +53,8 @@ private:
 };
 
 /// The `extra/<name>` records of an archive: on load, the names asked for
-/// are filled with their contents (and names the archive lacks are left
-/// empty); on save, each is written.
+/// are filled with their contents and names the archive lacks are removed;
+/// on save, each is written.
 using ExtraFiles = std::map<std::string, std::string>;
 
 /// Loads an archive from a file, or from its bytes. `mapLocation` moves

@@ -76,9 +76,9 @@ def load(f, map_location=None, _extra_files=None):
     names = list(_extra_files) if _extra_files is not None else []
     handle, files = _C._load(source, _map_location(map_location), names)
     if _extra_files is not None:
-        for name in names:
-            if name in files and files[name] != b"" or name not in _extra_files:
-                _extra_files[name] = files.get(name, b"")
+        # As torch.jit.load: names the archive has get its contents, the
+        # others keep their values.
+        _extra_files.update(files)
     return _wrap(handle)
 
 

@@ -172,9 +172,10 @@ def test_file_objects_map_location_and_extra_files(tmp_path):
     from_bytes = ember.load(io.BytesIO(open(path, "rb").read()), map_location=torch.device("cpu"))
     x = torch.randn(2, 4)
     assert torch.equal(from_file(x), from_bytes(x))
-    extra = {"meta.txt": "", "other": "", "missing": ""}
+    extra = {"meta.txt": "", "other": "", "missing": "kept"}
     ember.load(path, _extra_files=extra)
     assert extra["meta.txt"] == b"hello" and extra["other"] == b"\x00\x01"
+    assert extra["missing"] == "kept"
 
 
 def test_submodules_are_script_modules(tmp_path):
