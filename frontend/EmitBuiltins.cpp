@@ -131,6 +131,10 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
     Sugared base = emitExpr(*call.operands[1]);
     if (name == "hasattr")
       return Sugared::of(constBool(hasAttribute(base, call.operands[2]->text)));
+    // getattr(m, "name", default): the default where the object has no such
+    // attribute (decided at compile time, as TorchScript does).
+    if (call.operands.size() == 4 && !hasAttribute(base, call.operands[2]->text))
+      return emitExpr(*call.operands[3]);
     return attributeNamed(base, call.operands[2]->text, call.span);
   }
   if (name == "annotate" || name == "torch.jit.annotate" || name == "unchecked_cast" ||

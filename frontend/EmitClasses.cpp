@@ -45,11 +45,43 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     Sugared m = Sugared::make(Sugared::Kind::Method, attr, object);
     return m;
   }
+  // nn.Module's `modules()` and `children()`: the module tree as TorchScript
+  // unrolls it (a tuple of the submodules, the module itself first for
+  // `modules()`).
+  if ((attr == "modules" || attr == "children") && c->type->isModule())
+    return Sugared::make(Sugared::Kind::Builtin, "$" + attr, object);
   if (auto why = c->untyped.find(attr); why != c->untyped.end())
     error(span, "'" + c->def->name + "' object has no attribute '" + attr +
                     "': the Python module has it, but it was not scripted (" + why->second + ")");
   error(span, "'" + c->def->name + "' object has no attribute '" + attr + "'" +
                   (inOwnInit ? "; assign it in __init__ before reading it" : ""));
+}
+
+Value *FunctionEmitter::emitModuleTree(Value *module, bool includeSelf, const SourceSpan &span) {
+  std::vector<Value *> items;
+  std::vector<const void *> seen;
+  // Depth first, each module once, as nn.Module.modules() walks the tree.
+  std::function<void(Value *, bool)> walk = [&](Value *m, bool recurse) {
+    ClassInfo *c = compiler_.classOfType(m->type());
+    if (!c)
+      return;
+    compiler_.prepareClass(*c, span);
+    for (const auto &[name, type] : c->attributes) {
+      if (type->kind() != TypeKind::Class || !type->isModule())
+        continue;
+      Value *child = asValue(classAttribute(m, name, span), span);
+      items.push_back(child);
+      if (recurse)
+        walk(child, true);
+    }
+  };
+  if (includeSelf)
+    items.push_back(module);
+  walk(module, includeSelf);
+  std::vector<TypePtr> types;
+  for (Value *v : items)
+    types.push_back(v->type());
+  return insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), span);
 }
 
 bool FunctionEmitter::hasAttribute(const Sugared &base, const std::string &attr) {

@@ -191,6 +191,9 @@ public:
   /// in order; empty for any other type.
   std::vector<std::string> moduleContainerEntries(const TypePtr &type);
   Value *emitModuleContainerIndex(Value *container, const Expr &index);
+  /// `m.modules()` (includeSelf) or `m.children()`: a tuple of the modules,
+  /// iterated unrolled.
+  Value *emitModuleTree(Value *module, bool includeSelf, const SourceSpan &span);
   /// True for a ModuleDict's type.
   bool isModuleDict(const TypePtr &type);
   /// `d.keys()`, `d.values()`, `d.items()` of a ModuleDict: a tuple of its

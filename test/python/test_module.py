@@ -484,3 +484,31 @@ def test_attribute_declarations_from_torch_and_ember():
     scripted = ember.script(WithAttributes())
     assert scripted(torch.ones(3)) == 1 and scripted(torch.ones(2)) == 2
     assert scripted.seen == [3, 2] and scripted.table == {"n": 2.0}
+
+
+class WalksItsModules(nn.Module):
+    """As torch 2's TransformerEncoderLayer: looks at every module's hooks."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(2, 2)
+        self.b = nn.Sequential(nn.ReLU(), nn.Linear(2, 2))
+
+    def forward(self, x):
+        if any(len(getattr(m, "_forward_hooks", {})) + len(getattr(m, "_forward_pre_hooks", {}))
+               for m in self.modules()):
+            return x
+        n = 0
+        for _ in self.children():
+            n += 1
+        return self.a(x) * n
+
+
+def test_modules_children_and_getattr_defaults():
+    m = WalksItsModules()
+    scripted = ember.script(m)
+    x = torch.randn(3, 2)
+    assert torch.allclose(scripted(x), m(x))
+    # modules() unrolls over the module and its four descendants, each
+    # missing attribute taking getattr's default, exactly as torch.jit does.
+    assert scripted.code == torch.jit.script(m).code
