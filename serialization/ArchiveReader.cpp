@@ -16,6 +16,7 @@
 #include <caffe2/serialize/read_adapter_interface.h>
 
 #include <cstring>
+#include <functional>
 
 namespace ember::serialization {
 namespace {
@@ -43,21 +44,16 @@ uint64_t le(const unsigned char *p, int n) {
   return v;
 }
 
-/// Checks the zip's directory (see the file comment).
-void checkDirectory(const caffe2::serialize::ReadAdapterInterface &in, const std::string &name) {
-  auto bad = [&](const std::string &why) {
-    return FormatError("'" + name + "' is not a valid TorchScript archive: " + why);
-  };
+using Bad = std::function<FormatError(const std::string &why)>;
+
+/// Where the zip's central directory is, from its end record (or the zip64
+/// end record it points at).
+struct Directory {
+  uint64_t entries = 0, size = 0, offset = 0;
+};
+
+Directory locateDirectory(const caffe2::serialize::ReadAdapterInterface &in, const Bad &bad) {
   uint64_t size = in.size();
-  if (size < 22)
-    throw bad("the file is too short to be a zip archive");
-  unsigned char head[4];
-  in.read(0, head, 4, "magic");
-  if (head[0] == 0x80 && head[1] == 0x02)
-    throw bad("it is a pickle written by torch.save (load it with torch.load), not by "
-              "torch.jit.save");
-  if (std::memcmp(head, "PK\x03\x04", 4) != 0)
-    throw bad("it is not a zip archive");
   // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
   uint64_t tailSize = std::min<uint64_t>(size, 65557);
   std::vector<unsigned char> tail(tailSize);
@@ -70,26 +66,41 @@ void checkDirectory(const caffe2::serialize::ReadAdapterInterface &in, const std
     }
   if (eocd < 0)
     throw bad("it has no zip end-of-directory record (truncated?)");
-  uint64_t entries = le(&tail[eocd + 10], 2);
-  uint64_t cdSize = le(&tail[eocd + 12], 4);
-  uint64_t cdOffset = le(&tail[eocd + 16], 4);
-  if (entries == 0xffff || cdSize == 0xffffffff || cdOffset == 0xffffffff) {
-    // zip64: a locator just before the end record points at the zip64 end.
-    uint64_t eocdPos = size - tailSize + uint64_t(eocd);
-    if (eocdPos < 20)
-      throw bad("its zip64 locator is missing");
-    unsigned char loc[20];
-    in.read(eocdPos - 20, loc, 20, "zip64 locator");
-    if (le(loc, 4) != 0x07064b50)
-      throw bad("its zip64 locator is missing");
-    uint64_t end64 = le(loc + 8, 8);
-    unsigned char rec[56];
-    if (end64 > size - 56 || in.read(end64, rec, 56, "zip64 end") != 56 || le(rec, 4) != 0x06064b50)
-      throw bad("its zip64 end record is missing");
-    entries = le(rec + 32, 8);
-    cdSize = le(rec + 40, 8);
-    cdOffset = le(rec + 48, 8);
-  }
+  Directory d{le(&tail[eocd + 10], 2), le(&tail[eocd + 12], 4), le(&tail[eocd + 16], 4)};
+  if (d.entries != 0xffff && d.size != 0xffffffff && d.offset != 0xffffffff)
+    return d;
+  // zip64: a locator just before the end record points at the zip64 end.
+  uint64_t eocdPos = size - tailSize + uint64_t(eocd);
+  if (eocdPos < 20)
+    throw bad("its zip64 locator is missing");
+  unsigned char loc[20];
+  in.read(eocdPos - 20, loc, 20, "zip64 locator");
+  if (le(loc, 4) != 0x07064b50)
+    throw bad("its zip64 locator is missing");
+  uint64_t end64 = le(loc + 8, 8);
+  unsigned char rec[56];
+  if (end64 > size - 56 || in.read(end64, rec, 56, "zip64 end") != 56 || le(rec, 4) != 0x06064b50)
+    throw bad("its zip64 end record is missing");
+  return Directory{le(rec + 32, 8), le(rec + 40, 8), le(rec + 48, 8)};
+}
+
+/// Checks the zip's directory (see the file comment).
+void checkDirectory(const caffe2::serialize::ReadAdapterInterface &in, const std::string &name) {
+  Bad bad = [&](const std::string &why) {
+    return FormatError("'" + name + "' is not a valid TorchScript archive: " + why);
+  };
+  uint64_t size = in.size();
+  if (size < 22)
+    throw bad("the file is too short to be a zip archive");
+  unsigned char head[4];
+  in.read(0, head, 4, "magic");
+  if (head[0] == 0x80 && head[1] == 0x02)
+    throw bad("it is a pickle written by torch.save (load it with torch.load), not by "
+              "torch.jit.save");
+  if (std::memcmp(head, "PK\x03\x04", 4) != 0)
+    throw bad("it is not a zip archive");
+  Directory dir = locateDirectory(in, bad);
+  uint64_t entries = dir.entries, cdSize = dir.size, cdOffset = dir.offset;
   if (cdOffset > size || cdSize > size - cdOffset || entries > cdSize / 46 + 1)
     throw bad("its zip directory lies outside the file");
   std::vector<unsigned char> cd(cdSize);

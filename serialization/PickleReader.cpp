@@ -201,6 +201,11 @@ private:
     dict.toGenericDict().insert_or_assign(std::move(key), std::move(value));
   }
 
+  /// The opcodes of one kind: true if `op` was one of them.
+  bool pushScalar(uint8_t op);
+  bool buildContainer(uint8_t op);
+  /// APPENDS/LIST items into a list, SETITEMS/DICT pairs into a dict.
+  void fill(c10::IValue &target, std::vector<c10::IValue> items, bool isList);
   void global();
   void newObject();
   void build();
@@ -218,6 +223,8 @@ c10::IValue Reader::run() {
     if (p_ >= end_)
       fail("the pickle ends without STOP");
     auto op = static_cast<uint8_t>(*p_++);
+    if (pushScalar(op) || buildContainer(op))
+      continue;
     switch (op) {
     case 0x80: // PROTO
       if (uint8_t v = read<uint8_t>(); v > 4)
@@ -233,87 +240,8 @@ c10::IValue Reader::run() {
     }
     case 0x95: read<uint64_t>(); break; // FRAME: framing only
     case '(': marks_.push_back(stack_.size()); break;
-    case 'N': stack_.emplace_back(); break;
-    case 0x88: stack_.emplace_back(true); break;
-    case 0x89: stack_.emplace_back(false); break;
-    case 'J': stack_.emplace_back(int64_t(read<int32_t>())); break;
-    case 'K': stack_.emplace_back(int64_t(read<uint8_t>())); break;
-    case 'M': stack_.emplace_back(int64_t(read<uint16_t>())); break;
-    case 0x8a: { // LONG1
-      uint8_t n = read<uint8_t>();
-      if (n > 8)
-        fail("an integer of " + std::to_string(n) + " bytes does not fit in 64 bits");
-      std::string b = readBytes(n);
-      uint64_t v = 0;
-      for (size_t i = 0; i < n; ++i)
-        v |= uint64_t(uint8_t(b[i])) << (8 * i);
-      if (n > 0 && n < 8 && (uint8_t(b[n - 1]) & 0x80))
-        v |= ~uint64_t(0) << (8 * n); // sign-extend
-      stack_.emplace_back(int64_t(v));
-      break;
-    }
-    case 'G': { // BINFLOAT, big-endian
-      uint64_t bits = 0;
-      for (int i = 0; i < 8; ++i)
-        bits = (bits << 8) | read<uint8_t>();
-      double d;
-      std::memcpy(&d, &bits, 8);
-      stack_.emplace_back(d);
-      break;
-    }
-    case 'X': stack_.emplace_back(readBytes(read<uint32_t>())); break;      // BINUNICODE
-    case 0x8c: stack_.emplace_back(readBytes(read<uint8_t>())); break;      // SHORT_BINUNICODE
-    case 'T': stack_.emplace_back(readBytes(read<uint32_t>())); break;      // BINSTRING
-    case 'U': stack_.emplace_back(readBytes(read<uint8_t>())); break;       // SHORT_BINSTRING
-    case ')': stack_.push_back(makeTuple({})); break;
-    case 0x85: { auto a = pop(); stack_.push_back(makeTuple({a})); break; }
-    case 0x86: { auto b = pop(), a = pop(); stack_.push_back(makeTuple({a, b})); break; }
-    case 0x87: {
-      auto c = pop(), b = pop(), a = pop();
-      stack_.push_back(makeTuple({a, b, c}));
-      break;
-    }
-    case 't': stack_.push_back(makeTuple(popToMark())); break;
-    case ']': stack_.push_back(newList()); break;
-    case 'l': { // LIST
-      auto items = popToMark();
-      c10::IValue l = newList();
-      for (auto &i : items)
-        append(l, std::move(i));
-      stack_.push_back(l);
-      break;
-    }
-    case 'a': { auto item = pop(); append(top(), std::move(item)); break; }
-    case 'e': {
-      auto items = popToMark();
-      c10::IValue &l = top();
-      for (auto &i : items)
-        append(l, std::move(i));
-      break;
-    }
-    case '}': stack_.push_back(newDict()); break;
-    case 'd': { // DICT
-      auto items = popToMark();
-      if (items.size() % 2)
-        fail("DICT with an odd number of items");
-      c10::IValue d = newDict();
-      for (size_t i = 0; i < items.size(); i += 2)
-        setItem(d, items[i], items[i + 1]);
-      stack_.push_back(d);
-      break;
-    }
-    case 's': { auto v = pop(), k = pop(); setItem(top(), k, v); break; }
-    case 'u': {
-      auto items = popToMark();
-      if (items.size() % 2)
-        fail("SETITEMS with an odd number of items");
-      c10::IValue &d = top();
-      for (size_t i = 0; i < items.size(); i += 2)
-        setItem(d, items[i], items[i + 1]);
-      break;
-    }
-    case 'q': memo_[read<uint8_t>()] = top(); break;       // BINPUT
-    case 'r': memo_[read<uint32_t>()] = top(); break;      // LONG_BINPUT
+    case 'q': memo_[read<uint8_t>()] = top(); break;         // BINPUT
+    case 'r': memo_[read<uint32_t>()] = top(); break;        // LONG_BINPUT
     case 0x94: memo_[uint32_t(memo_.size())] = top(); break; // MEMOIZE
     case 'h':
     case 'j': {
@@ -336,6 +264,90 @@ c10::IValue Reader::run() {
     }
     }
   }
+}
+
+bool Reader::pushScalar(uint8_t op) {
+  switch (op) {
+  case 'N': stack_.emplace_back(); return true;
+  case 0x88: stack_.emplace_back(true); return true;
+  case 0x89: stack_.emplace_back(false); return true;
+  case 'J': stack_.emplace_back(int64_t(read<int32_t>())); return true;
+  case 'K': stack_.emplace_back(int64_t(read<uint8_t>())); return true;
+  case 'M': stack_.emplace_back(int64_t(read<uint16_t>())); return true;
+  case 0x8a: { // LONG1
+    uint8_t n = read<uint8_t>();
+    if (n > 8)
+      fail("an integer of " + std::to_string(n) + " bytes does not fit in 64 bits");
+    std::string b = readBytes(n);
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i)
+      v |= uint64_t(uint8_t(b[i])) << (8 * i);
+    if (n > 0 && n < 8 && (uint8_t(b[n - 1]) & 0x80))
+      v |= ~uint64_t(0) << (8 * n); // sign-extend
+    stack_.emplace_back(int64_t(v));
+    return true;
+  }
+  case 'G': { // BINFLOAT, big-endian
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i)
+      bits = (bits << 8) | read<uint8_t>();
+    double d;
+    std::memcpy(&d, &bits, 8);
+    stack_.emplace_back(d);
+    return true;
+  }
+  case 'X': // BINUNICODE
+  case 'T': // BINSTRING
+    stack_.emplace_back(readBytes(read<uint32_t>()));
+    return true;
+  case 0x8c: // SHORT_BINUNICODE
+  case 'U':  // SHORT_BINSTRING
+    stack_.emplace_back(readBytes(read<uint8_t>()));
+    return true;
+  default: return false;
+  }
+}
+
+bool Reader::buildContainer(uint8_t op) {
+  switch (op) {
+  case ')': stack_.push_back(makeTuple({})); return true;
+  case 0x85: { auto a = pop(); stack_.push_back(makeTuple({a})); return true; }
+  case 0x86: { auto b = pop(), a = pop(); stack_.push_back(makeTuple({a, b})); return true; }
+  case 0x87: {
+    auto c = pop(), b = pop(), a = pop();
+    stack_.push_back(makeTuple({a, b, c}));
+    return true;
+  }
+  case 't': stack_.push_back(makeTuple(popToMark())); return true;
+  case ']': stack_.push_back(newList()); return true;
+  case '}': stack_.push_back(newDict()); return true;
+  case 'l': // LIST: a new list of the items since the mark
+  case 'd': { // DICT
+    auto items = popToMark();
+    stack_.push_back(op == 'l' ? newList() : newDict());
+    fill(stack_.back(), std::move(items), op == 'l');
+    return true;
+  }
+  case 'a': { auto item = pop(); append(top(), std::move(item)); return true; }
+  case 's': { auto v = pop(), k = pop(); setItem(top(), k, v); return true; }
+  case 'e': // APPENDS
+  case 'u': // SETITEMS
+    fill(top(), popToMark(), op == 'e');
+    return true;
+  default: return false;
+  }
+}
+
+void Reader::fill(c10::IValue &target, std::vector<c10::IValue> items, bool isList) {
+  if (isList) {
+    for (auto &i : items)
+      append(target, std::move(i));
+    return;
+  }
+  if (items.size() % 2)
+    fail("a dict is given an odd number of keys and values");
+  for (size_t i = 0; i < items.size(); i += 2)
+    setItem(target, items[i], items[i + 1]);
 }
 
 /// `a.b.c`: identifiers joined by dots.
