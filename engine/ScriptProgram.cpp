@@ -1,6 +1,7 @@
 //===- engine/ScriptProgram.cpp - compile sources, run them ---------------===//
 #include "engine/ScriptProgram.h"
 
+#include "engine/Executor.h"
 #include "passes/Passes.h"
 #include "runtime/OperatorImport.h"
 
@@ -10,6 +11,7 @@ namespace ember {
 
 ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) {
   initializeRuntime();
+  installExecutor();
   compiler_ = std::make_unique<frontend::Compiler>(std::move(resolver));
   unit_ = std::make_unique<runtime::ScriptUnit>();
 }

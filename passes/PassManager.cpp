@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 
+#include "ir/Log.h"
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 
@@ -48,24 +49,6 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
 }
 
 std::vector<std::string> pipelineNames() { return {"cleanup", "default", "frontend"}; }
-
-static bool logEnabled(const std::string &pass) {
-  static const std::string spec = [] {
-    const char *e = std::getenv("EMBER_LOG");
-    return std::string(e ? e : "");
-  }();
-  if (spec.empty())
-    return false;
-  std::stringstream ss(spec);
-  std::string item;
-  while (std::getline(ss, item, ':')) {
-    while (!item.empty() && item[0] == '>')
-      item.erase(item.begin());
-    if (item == pass)
-      return true;
-  }
-  return false;
-}
 
 void runPasses(CompilationUnit &unit, const std::vector<std::string> &passes,
                const PassManagerOptions &opts, Statistics *stats) {

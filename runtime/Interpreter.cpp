@@ -17,6 +17,7 @@
 
 #include "ir/Constants.h"
 #include "ir/Schema.h"
+#include "runtime/Code.h"
 #include "runtime/Fork.h"
 #include "runtime/Kernels.h"
 #include "runtime/ScriptError.h"
@@ -33,41 +34,11 @@
 
 namespace ember::runtime {
 
-enum class InstrKind { Op, If, Loop, CallFunction, CallMethod, GetAttr, SetAttr, Fork, Enter, Exit };
-
-struct BlockCode;
-
-struct Instr {
-  InstrKind kind = InstrKind::Op;
-  const Node *node = nullptr;
-  std::vector<uint32_t> in, out;
-  Operation op;
-  std::vector<BlockCode> blocks;
-  std::string name; // callee, method or attribute
-  mutable std::atomic<const Function *> callee{nullptr};
-  mutable std::atomic<int64_t> slot{-1};
-  std::unique_ptr<Code> sub; // fork body
-  c10::TypePtr futureType;
-
-  Instr() = default;
-  Instr(Instr &&o) noexcept
-      : kind(o.kind), node(o.node), in(std::move(o.in)), out(std::move(o.out)),
-        op(std::move(o.op)), blocks(std::move(o.blocks)), name(std::move(o.name)),
-        callee(o.callee.load()), slot(o.slot.load()), sub(std::move(o.sub)),
-        futureType(std::move(o.futureType)) {}
-};
-
-struct BlockCode {
-  std::vector<Instr> instrs;
-  std::vector<uint32_t> params, results;
-};
-
-struct Code {
-  std::string name;
-  ScriptUnit *unit = nullptr;
-  BlockCode body;
-  std::vector<c10::IValue> initial; // registers, constants filled in
-};
+Instr::Instr(Instr &&o) noexcept
+    : kind(o.kind), node(o.node), in(std::move(o.in)), out(std::move(o.out)),
+      drop(std::move(o.drop)), op(std::move(o.op)), blocks(std::move(o.blocks)), name(std::move(o.name)),
+      callee(o.callee.load()), slot(o.slot.load()), sub(std::move(o.sub)),
+      futureType(std::move(o.futureType)) {}
 
 // Building ----------------------------------------------------------------------
 
@@ -78,6 +49,7 @@ public:
   CodeBuilder(Code &code) : code_(code) {}
 
   void build(const Graph &g) {
+    findLastUses(*g.block());
     code_.body = buildBlock(*g.block());
     code_.initial.resize(regs_.size());
     for (auto &[reg, v] : constants_)
@@ -91,6 +63,7 @@ private:
       return it->second;
     uint32_t r = uint32_t(regs_.size());
     regs_[v] = r;
+    code_.values.push_back(v);
     return r;
   }
 
@@ -110,9 +83,53 @@ private:
     return bc;
   }
 
+  /// Where each value dies: the node of its defining block that contains
+  /// its last use (a use inside an If or Loop counts at that node, so a
+  /// value read in a loop body lives through the whole loop). Values a
+  /// block returns live to its end; unused values die where they are made.
+  void findLastUses(const Block &b) {
+    std::unordered_map<const Node *, size_t> position;
+    size_t i = 0;
+    for (const Node *n : b.nodes())
+      position[n] = i++;
+    auto lastUse = [&](const Value *v) -> const Node * {
+      const Node *last = nullptr;
+      for (const Use &u : v->uses()) {
+        const Node *user = u.user;
+        while (user && user->owningBlock() != &b)
+          user = user->owningBlock()->owningNode();
+        if (!user || user == b.returnNode())
+          return nullptr; // returned (or unknown): keep it
+        if (!last || position[user] > position[last])
+          last = user;
+      }
+      return last;
+    };
+    auto consider = [&](const Value *v, const Node *definer) {
+      TypeKind k = v->type()->kind();
+      if (k == TypeKind::Int || k == TypeKind::Float || k == TypeKind::Bool || k == TypeKind::None)
+        return;
+      const Node *at = v->uses().empty() ? definer : lastUse(v);
+      if (at && at->kind() != prim::Constant())
+        dropAfter_[at].push_back(v);
+    };
+    for (const Value *v : b.inputs())
+      if (!v->uses().empty())
+        consider(v, nullptr);
+    for (const Node *n : b.nodes()) {
+      for (const Value *v : n->outputs())
+        consider(v, n);
+      for (const Block *inner : n->blocks())
+        findLastUses(*inner);
+    }
+  }
+
   Instr buildInstr(const Node &n) {
     Instr I;
     I.node = &n;
+    if (auto it = dropAfter_.find(&n); it != dropAfter_.end())
+      for (const Value *v : it->second)
+        I.drop.push_back(reg(v));
     for (const Value *v : n.inputs())
       I.in.push_back(reg(v));
     for (const Value *v : n.outputs())
@@ -163,15 +180,10 @@ private:
   Code &code_;
   std::unordered_map<const Value *, uint32_t> regs_;
   std::vector<std::pair<uint32_t, c10::IValue>> constants_;
+  std::unordered_map<const Node *, std::vector<const Value *>> dropAfter_;
 };
 
 // Running -----------------------------------------------------------------------
-
-struct Frame {
-  std::vector<c10::IValue> regs;
-  Stack stack;
-  const Instr *current = nullptr;
-};
 
 void runBlock(const Code &code, const BlockCode &block, Frame &f);
 
@@ -310,7 +322,7 @@ void runInstr(const Code &code, const Instr &I, Frame &f) {
 void runBlock(const Code &code, const BlockCode &block, Frame &f) {
   for (const Instr &I : block.instrs) {
     f.current = &I;
-    runInstr(code, I, f);
+    runInstruction(code, I, f);
   }
 }
 
@@ -334,8 +346,35 @@ std::unique_ptr<Code> buildCode(const Graph &graph, ScriptUnit &unit, const std:
   return code;
 }
 
+void runInstruction(const Code &code, const Instr &I, Frame &f) {
+  runInstr(code, I, f);
+  for (uint32_t r : I.drop)
+    f.regs[r] = c10::IValue();
+}
+
+std::exception_ptr scriptErrorFrom(const Code &code, const Frame &f, std::exception_ptr error) {
+  auto wrap = [&](const std::string &cls, const std::string &message) {
+    ScriptError err(cls, message);
+    err.addFrame(frameOf(code, f));
+    return std::make_exception_ptr(err);
+  };
+  try {
+    std::rethrow_exception(error);
+  } catch (ScriptError &e) {
+    e.addFrame(frameOf(code, f));
+    return std::current_exception();
+  } catch (const PythonError &e) {
+    return wrap(e.pythonClass(), e.what());
+  } catch (const c10::Error &e) {
+    return wrap("RuntimeError", e.what_without_backtrace());
+  } catch (const std::exception &e) {
+    return wrap("RuntimeError", e.what());
+  }
+}
+
 Stack runCode(const Code &code, Stack inputs) {
   Frame f;
+  f.code = &code;
   f.regs = code.initial;
   const auto &params = code.body.params;
   if (inputs.size() != params.size())
@@ -345,21 +384,8 @@ Stack runCode(const Code &code, Stack inputs) {
     f.regs[params[i]] = std::move(inputs[i]);
   try {
     runBlock(code, code.body, f);
-  } catch (ScriptError &e) {
-    e.addFrame(frameOf(code, f));
-    throw;
-  } catch (const PythonError &e) {
-    ScriptError err(e.pythonClass(), e.what());
-    err.addFrame(frameOf(code, f));
-    throw err;
-  } catch (const c10::Error &e) {
-    ScriptError err("RuntimeError", e.what_without_backtrace());
-    err.addFrame(frameOf(code, f));
-    throw err;
-  } catch (const std::exception &e) {
-    ScriptError err("RuntimeError", e.what());
-    err.addFrame(frameOf(code, f));
-    throw err;
+  } catch (...) {
+    std::rethrow_exception(scriptErrorFrom(code, f, std::current_exception()));
   }
   Stack out;
   for (uint32_t r : code.body.results)
@@ -379,7 +405,36 @@ const Code &Function::code() const {
   return *code_;
 }
 
-Stack Function::run(Stack inputs) const { return runCode(code(), std::move(inputs)); }
+namespace {
+std::mutex compilerMutex;
+FunctionCompiler &functionCompiler() {
+  static FunctionCompiler c;
+  return c;
+}
+} // namespace
+
+CompiledCode::~CompiledCode() = default;
+
+void setFunctionCompiler(FunctionCompiler compiler) {
+  std::lock_guard<std::mutex> lock(compilerMutex);
+  functionCompiler() = std::move(compiler);
+}
+
+Stack Function::run(Stack inputs) const {
+  // Compile on first call; every caller waits for that one compilation.
+  std::call_once(compiled_, [&] {
+    FunctionCompiler compile;
+    {
+      std::lock_guard<std::mutex> lock(compilerMutex);
+      compile = functionCompiler();
+    }
+    if (compile)
+      native_ = compile(*this);
+  });
+  if (native_)
+    return native_->run(std::move(inputs));
+  return runCode(code(), std::move(inputs));
+}
 
 // Print and warning handlers -----------------------------------------------------
 

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/OperatorImport.h"
 
+#include "ir/Log.h"
+
 #include "ir/Schema.h"
 #include "ir/TypeParser.h"
 #include "runtime/ConstantEvaluator.h"
@@ -82,8 +84,7 @@ Argument convertArgument(const c10::Argument &arg) {
 size_t importAll() {
   size_t count = 0;
   // EMBER_LOG=import names each operator before it is read.
-  const char *log = std::getenv("EMBER_LOG");
-  bool trace = log && std::string(log).find("import") != std::string::npos;
+  bool trace = logEnabled("import");
   auto &dispatcher = c10::Dispatcher::singleton();
   for (const c10::OperatorName &name : dispatcher.getAllOpNames()) {
     auto handle = dispatcher.findSchema(name);

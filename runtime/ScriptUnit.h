@@ -13,6 +13,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -25,6 +26,20 @@ namespace ember::runtime {
 class ScriptUnit;
 struct Code;
 using Stack = std::vector<c10::IValue>;
+
+/// What runs a function faster than the interpreter: the engine's JIT
+/// compiles a function into one on its first call.
+class CompiledCode {
+public:
+  virtual ~CompiledCode();
+  /// Same contract as Function::run.
+  virtual Stack run(Stack inputs) const = 0;
+};
+
+/// Compiles `fn` (its Code is built); null leaves it to the interpreter.
+/// Installed by the engine; none is installed by default.
+using FunctionCompiler = std::function<std::unique_ptr<CompiledCode>(const class Function &fn)>;
+void setFunctionCompiler(FunctionCompiler compiler);
 
 /// A compiled function or method: its graph, and code built on first run.
 /// Running is thread-safe: each call has its own registers.
@@ -45,8 +60,9 @@ private:
   ScriptUnit &unit_;
   std::string name_;
   std::shared_ptr<Graph> graph_;
-  mutable std::once_flag built_;
+  mutable std::once_flag built_, compiled_;
   mutable std::unique_ptr<Code> code_;
+  mutable std::unique_ptr<CompiledCode> native_;
 };
 
 /// A script class or module type.

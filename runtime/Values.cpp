@@ -109,13 +109,19 @@ std::string valueStr(const c10::IValue &v) {
 int64_t floorDivide(int64_t a, int64_t b) {
   if (b == 0)
     throw PythonError("ZeroDivisionError", "integer division or modulo by zero");
+  if (b == -1) // INT64_MIN / -1 traps in hardware; int arithmetic wraps
+    return int64_t(0 - uint64_t(a));
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0)))
     --q;
   return q;
 }
 
-int64_t floorModulo(int64_t a, int64_t b) { return a - floorDivide(a, b) * b; }
+int64_t floorModulo(int64_t a, int64_t b) {
+  if (b == -1) // a - (a // -1) * -1 overflows for INT64_MIN
+    return 0;
+  return a - floorDivide(a, b) * b;
+}
 
 double floorModulo(double a, double b) {
   if (b == 0)

@@ -37,5 +37,6 @@ void bindFunctions(py::module_ &m);
 void bindObjects(py::module_ &m);
 void bindSerialization(py::module_ &m);
 void bindTracing(py::module_ &m);
+void bindExecutor(py::module_ &m);
 
 } // namespace ember::python

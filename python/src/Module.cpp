@@ -116,4 +116,5 @@ PYBIND11_MODULE(_C, m) {
   bindProgram(m);
   bindSerialization(m);
   bindTracing(m);
+  bindExecutor(m);
 }

@@ -39,11 +39,12 @@ TypeKind outputKind(const Node &n) {
 
 enum class Arith { Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Min, Max, And, Or, Xor, Shl, Shr };
 
+// int arithmetic wraps on overflow (as compiled code does), never UB.
 IValue arithInt(Arith op, int64_t a, int64_t b, bool bools) {
   switch (op) {
-  case Arith::Add: return a + b;
-  case Arith::Sub: return a - b;
-  case Arith::Mul: return a * b;
+  case Arith::Add: return int64_t(uint64_t(a) + uint64_t(b));
+  case Arith::Sub: return int64_t(uint64_t(a) - uint64_t(b));
+  case Arith::Mul: return int64_t(uint64_t(a) * uint64_t(b));
   case Arith::Div:
     if (b == 0)
       throw PythonError("ZeroDivisionError", "division by zero");
@@ -64,8 +65,13 @@ IValue arithInt(Arith op, int64_t a, int64_t b, bool bools) {
   case Arith::And: return bools ? IValue(bool(a & b)) : IValue(a & b);
   case Arith::Or: return bools ? IValue(bool(a | b)) : IValue(a | b);
   case Arith::Xor: return bools ? IValue(bool(a ^ b)) : IValue(a ^ b);
-  case Arith::Shl: return a << b;
-  case Arith::Shr: return a >> b;
+  case Arith::Shl:
+  case Arith::Shr:
+    if (b < 0)
+      throw PythonError("ValueError", "negative shift count");
+    if (b >= 64)
+      return op == Arith::Shl ? int64_t(0) : (a < 0 ? int64_t(-1) : int64_t(0));
+    return op == Arith::Shl ? int64_t(uint64_t(a) << b) : a >> b;
   }
   return IValue();
 }
@@ -201,8 +207,10 @@ void addConversions(KernelTable &t) {
             return s.push_back(tensorItem(a.toTensor()).toLong());
           if (a.isDouble()) {
             double d = a.toDouble();
-            if (!std::isfinite(d))
-              throw PythonError("ValueError", "cannot convert float " + valueStr(a) + " to integer");
+            if (std::isnan(d))
+              throw PythonError("ValueError", "cannot convert float NaN to integer");
+            if (std::isinf(d))
+              throw PythonError("OverflowError", "cannot convert float infinity to integer");
             return s.push_back(int64_t(d));
           }
           s.push_back(asInt(a));
@@ -288,7 +296,7 @@ void addScalarKernels(KernelTable &t) {
           int64_t b = pop(s).toInt(), a = pop(s).toInt();
           if (b == 0)
             throw PythonError("ZeroDivisionError", "integer division by zero");
-          s.push_back(a / b);
+          s.push_back(b == -1 ? int64_t(0 - uint64_t(a)) : a / b);
         }));
   t.add("aten::__not__", Operation([](Stack &s) { s.push_back(!pop(s).toBool()); }));
   t.add("aten::neg", [](const Node &n, const TypeConverter &) -> Operation {

@@ -5,7 +5,8 @@
 // pipeline; `--no-cleanup` shows the emitter's raw output), `--dump-ast`
 // the syntax tree with source positions, and `--dump-signatures` the schema
 // of every function and method as annotations and `# type:` comments give
-// it.
+// it. `--emit-llvm` prints the LLVM IR the JIT makes of each function
+// (`--llvm-opt N` optimises it at level N first; 0, as lowered, by default).
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Annotations.h"
@@ -14,8 +15,15 @@
 #include "ir/Diagnostic.h"
 #include "ir/Printer.h"
 #include "passes/Passes.h"
+#include "runtime/Code.h"
 #include "runtime/OperatorImport.h"
+#include "runtime/ScriptUnit.h"
 
+#ifdef EMBER_HAVE_JIT
+#include "codegen/Lowering.h"
+#endif
+
+#include <cstdlib>
 #include <iostream>
 
 using namespace ember;
@@ -69,22 +77,42 @@ static void emitCode(frontend::Compiler &compiler, const frontend::Module &m) {
   std::cout << printer.str();
 }
 
-static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup,
-                         const std::vector<std::string> &passes, bool code,
-                         const std::vector<std::string> &only) {
+struct Options {
+  bool cleanup = true, code = false;
+  int llvmOpt = -1; // >= 0: print LLVM IR optimised at this level
+  std::vector<std::string> passes, only;
+};
+
+/// Prints the LLVM IR of every graph, in the order given.
+static void emitLLVM(const CompilationUnit &functions, unsigned optLevel) {
+#ifdef EMBER_HAVE_JIT
+  runtime::ScriptUnit unit;
+  for (const auto &g : functions.functions()) {
+    runtime::Function *fn = unit.addFunction(g->name(), g);
+    std::cout << codegen::emitLLVM(fn->code(), codegen::CompileOptions{optLevel});
+  }
+#else
+  (void)functions;
+  (void)optLevel;
+  throw std::runtime_error("--emit-llvm needs ember built with LLVM");
+#endif
+}
+
+static void importPython(std::shared_ptr<const frontend::Module> m, const Options &o) {
   initializeRuntime();
   frontend::Compiler compiler;
   compiler.addModule(m);
-  if (only.empty())
+  if (o.only.empty())
     compiler.compileAll();
-  for (const auto &name : only)
+  for (const auto &name : o.only)
     compiler.compileFunction(name);
-  if (cleanup)
+  if (o.cleanup)
     runPasses(compiler.unit(), pipelineNamed("frontend"), PassManagerOptions{});
-  if (!passes.empty())
-    runPasses(compiler.unit(), passes, PassManagerOptions{});
-  if (code)
+  if (!o.passes.empty())
+    runPasses(compiler.unit(), o.passes, PassManagerOptions{});
+  if (o.code)
     return emitCode(compiler, *m);
+  const auto &only = o.only;
   // Print in source order, not in the order compilation finished.
   CompilationUnit ordered;
   auto add = [&](const std::string &name) {
@@ -96,6 +124,8 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
     // The functions asked for and everything they called.
     for (const auto &g : compiler.unit().functions())
       ordered.add(g);
+    if (o.llvmOpt >= 0)
+      return emitLLVM(ordered, unsigned(o.llvmOpt));
     PrintOptions opts;
     opts.useFunctionName = true;
     printCompilationUnit(std::cout, ordered, opts);
@@ -109,6 +139,8 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
         if (method->kind == frontend::StmtKind::FunctionDef)
           add(s->name + "." + method->name);
   }
+  if (o.llvmOpt >= 0)
+    return emitLLVM(ordered, unsigned(o.llvmOpt));
   PrintOptions opts;
   opts.useFunctionName = true;
   printCompilationUnit(std::cout, ordered, opts);
@@ -116,12 +148,13 @@ static void importPython(std::shared_ptr<const frontend::Module> m, bool cleanup
 
 int main(int argc, char **argv) {
   std::string mode, file = "-";
-  bool cleanup = true, code = false;
-  std::vector<std::string> passes, only;
+  Options o;
+  bool llvm = false;
+  int llvmOpt = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--no-cleanup") {
-      cleanup = false;
+      o.cleanup = false;
     } else if (a == "-p" && i + 1 < argc) {
       std::string list = argv[++i];
       for (size_t start = 0, end; start <= list.size(); start = end + 1) {
@@ -129,17 +162,26 @@ int main(int argc, char **argv) {
         if (end == std::string::npos)
           end = list.size();
         if (end > start)
-          passes.push_back(list.substr(start, end - start));
+          o.passes.push_back(list.substr(start, end - start));
       }
     } else if (a == "--function" && i + 1 < argc) {
-      only.push_back(argv[++i]);
+      o.only.push_back(argv[++i]);
     } else if (a == "--emit-code") {
-      code = true;
+      o.code = true;
+    } else if (a == "--emit-llvm") {
+      llvm = true;
+    } else if (a == "--llvm-opt" && i + 1 < argc) {
+      llvmOpt = std::atoi(argv[++i]);
+      if (llvmOpt < 0 || llvmOpt > 3) {
+        std::cerr << "ember-translate: error: --llvm-opt takes 0 to 3\n";
+        return 1;
+      }
     } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python" ||
                a == "--import-code") {
       mode = a;
     } else if (a == "-h" || a == "--help") {
       std::cout << "usage: ember-translate --import-python|--import-code [--emit-code] [--no-cleanup]\n"
+                   "                       [--emit-llvm [--llvm-opt N]]\n"
                    "                       [-p pass,...] [--function NAME]... [FILE|-]\n"
                    "       ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
       return 0;
@@ -161,8 +203,10 @@ int main(int argc, char **argv) {
   }
   try {
     auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
+    if (llvm)
+      o.llvmOpt = llvmOpt;
     if (mode == "--import-python" || mode == "--import-code")
-      importPython(m, cleanup, passes, code, only);
+      importPython(m, o);
     else if (mode == "--dump-ast")
       std::cout << frontend::dumpAST(*m);
     else

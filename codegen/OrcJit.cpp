@@ -1,0 +1,138 @@
+//===- codegen/OrcJit.cpp - one ORC LLJIT for the process -----------------===//
+//
+// 1. On first use: initialise the native target, detect the host CPU and its
+//    features, build an LLJIT that also resolves symbols of the process
+//    (libm and libc functions that LLVM's optimiser introduces).
+// 2. Per module: run LLVM's default pipeline for the requested level with
+//    the host's TargetMachine (so the vectorisers see AVX2/AVX-512), then add
+//    it under a new ResourceTracker and look up its entry.
+// Compiles are serialised by one mutex: they happen on first calls only, and
+// the TargetMachine used for optimisation is not shared between threads.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/OrcJit.h"
+
+#include "codegen/JitRuntime.h"
+
+#include <llvm/ExecutionEngine/Orc/Core.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+
+namespace ember::codegen {
+
+struct OrcJit::State {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::unique_ptr<llvm::TargetMachine> machine;
+  std::mutex mutex;
+  std::atomic<uint64_t> counter{0};
+};
+
+struct JitCode::Tracker {
+  llvm::orc::ResourceTrackerSP tracker;
+};
+
+namespace {
+[[noreturn]] void fail(const std::string &what, llvm::Error error) {
+  throw std::runtime_error(what + ": " + llvm::toString(std::move(error)));
+}
+
+template <typename T> T take(const std::string &what, llvm::Expected<T> value) {
+  if (!value)
+    fail(what, value.takeError());
+  return std::move(*value);
+}
+} // namespace
+
+OrcJit::OrcJit() : state_(std::make_unique<State>()) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto host = take("cannot detect the host CPU", llvm::orc::JITTargetMachineBuilder::detectHost());
+  state_->machine = take("cannot make a target machine", host.createTargetMachine());
+  state_->jit = take("cannot start LLJIT", llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(host).create());
+  auto &jit = *state_->jit;
+  auto process = take("cannot open the process's symbols",
+                      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+                          jit.getDataLayout().getGlobalPrefix()));
+  jit.getMainJITDylib().addGenerator(std::move(process));
+  // The runtime helpers are linked into whichever library embeds ember (a
+  // Python extension loaded RTLD_LOCAL, say): define them by address.
+  llvm::orc::SymbolMap helpers;
+  for (const RuntimeSymbol &s : runtimeSymbols())
+    helpers[jit.mangleAndIntern(s.name)] = {llvm::orc::ExecutorAddr::fromPtr(s.address),
+                                            llvm::JITSymbolFlags::Exported |
+                                                llvm::JITSymbolFlags::Callable};
+  if (auto err = jit.getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(helpers))))
+    fail("cannot define the runtime helpers", std::move(err));
+}
+
+OrcJit &OrcJit::instance() {
+  // Never destroyed: native code of functions alive at exit stays valid.
+  static OrcJit *jit = new OrcJit();
+  return *jit;
+}
+
+void OrcJit::configure(llvm::Module &module) const {
+  module.setTargetTriple(state_->jit->getTargetTriple().str());
+  module.setDataLayout(state_->jit->getDataLayout());
+}
+
+std::string OrcJit::uniqueName(const std::string &name) {
+  return "ember." + name + "." + std::to_string(state_->counter++);
+}
+
+void OrcJit::optimize(llvm::Module &module, const CompileOptions &options) {
+  if (llvm::verifyModule(module, &llvm::errs()))
+    throw std::runtime_error("the lowered LLVM module does not verify");
+  if (options.optLevel == 0)
+    return;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(state_->machine.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = options.optLevel == 1   ? llvm::OptimizationLevel::O1
+                                  : options.optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                          : llvm::OptimizationLevel::O3;
+  pb.buildPerModuleDefaultPipeline(level).run(module, mam);
+}
+
+std::unique_ptr<JitCode> OrcJit::add(std::unique_ptr<llvm::LLVMContext> context,
+                                     std::unique_ptr<llvm::Module> module,
+                                     const std::string &entry, const CompileOptions &options) {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  optimize(*module, options);
+  auto &jit = *state_->jit;
+  std::unique_ptr<JitCode> code(new JitCode());
+  code->tracker_ = std::make_unique<JitCode::Tracker>();
+  code->tracker_->tracker = jit.getMainJITDylib().createResourceTracker();
+  if (auto err = jit.addIRModule(code->tracker_->tracker,
+                                 llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+    fail("cannot add the module to the JIT", std::move(err));
+  auto address = take("cannot compile " + entry, jit.lookup(entry));
+  code->entry_ = address.toPtr<void *>();
+  return code;
+}
+
+JitCode::~JitCode() {
+  if (tracker_ && tracker_->tracker)
+    llvm::consumeError(tracker_->tracker->remove());
+}
+
+} // namespace ember::codegen

@@ -1,0 +1,26 @@
+//===- engine/Executor.h - which executor runs script functions -----------===//
+//
+// `EMBER_EXECUTOR=jit` (the default where ember is built with LLVM) compiles
+// each function to native code on its first call; `EMBER_EXECUTOR=interp`
+// interprets every function. A function the JIT cannot lower runs in the
+// interpreter, with a line under `EMBER_LOG=jit` saying why; results never
+// differ between the two.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <string>
+
+namespace ember {
+
+/// Installs the executor EMBER_EXECUTOR names (once per process; later calls
+/// do nothing). ScriptProgram calls it; so may embedders.
+void installExecutor();
+
+/// `jit` or `interp`: what runs functions compiled from now on.
+std::string executorName();
+/// Switches executors for functions that have not run yet ("jit" or
+/// "interp"); false if `name` is unknown or the JIT is not built.
+bool setExecutor(const std::string &name);
+
+} // namespace ember
