@@ -31,6 +31,8 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <cstdint>
+
 namespace ember::codegen {
 
 using runtime::BlockCode;
@@ -411,6 +413,29 @@ std::unique_ptr<llvm::Module> lowerModule(const Code &code, llvm::LLVMContext &c
   return module;
 }
 } // namespace
+
+namespace {
+/// Counts scalar operators; stops at the first loop (returns SIZE_MAX).
+size_t nativeWork(const BlockCode &block) {
+  size_t n = 0;
+  for (const Instr &I : block.instrs) {
+    if (I.kind == InstrKind::Loop)
+      return SIZE_MAX;
+    n += isScalarOp(I);
+    for (const BlockCode &inner : I.blocks) {
+      size_t m = nativeWork(inner);
+      if (m == SIZE_MAX)
+        return m;
+      n += m;
+    }
+  }
+  return n;
+}
+} // namespace
+
+bool worthCompiling(const Code &code, size_t minScalarOps) {
+  return nativeWork(code.body) >= minScalarOps;
+}
 
 NativeCode compileCode(const Code &code, const CompileOptions &options) {
   OrcJit &jit = OrcJit::instance();

@@ -34,6 +34,12 @@ struct NativeCode {
   NativeEntry entry = nullptr;
 };
 
+/// Whether native code would beat the interpreter by more than it costs to
+/// compile (a few milliseconds): true for code with a loop or with at least
+/// `minScalarOps` scalar operators. Code that is all tensor operators runs
+/// one ATen call per node either way.
+bool worthCompiling(const runtime::Code &code, size_t minScalarOps = 16);
+
 /// Lowers and compiles `code`. Throws LoweringError for what the lowering
 /// does not handle and std::runtime_error when LLVM fails.
 NativeCode compileCode(const runtime::Code &code, const CompileOptions &options);

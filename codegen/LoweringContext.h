@@ -83,5 +83,7 @@ private:
 /// Lowers instruction `I` natively if it is a scalar operator the table
 /// knows with native operands; false leaves it to the interpreter.
 bool lowerScalarOp(LoweringContext &cx, const runtime::Instr &I);
+/// Whether lowerScalarOp lowers `I` (a table operator on native values).
+bool isScalarOp(const runtime::Instr &I);
 
 } // namespace ember::codegen

@@ -53,4 +53,6 @@ std::unique_ptr<runtime::CompiledCode> compileFunction(const runtime::Function &
   return std::make_unique<NativeFunction>(code, compileCode(code, options));
 }
 
+bool worthCompiling(const runtime::Function &fn) { return worthCompiling(fn.code()); }
+
 } // namespace ember::codegen

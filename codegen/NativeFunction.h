@@ -13,5 +13,7 @@ namespace ember::codegen {
 /// std::runtime_error when LLVM fails.
 std::unique_ptr<runtime::CompiledCode> compileFunction(const runtime::Function &fn,
                                                        const CompileOptions &options);
+/// See Lowering.h: whether compiling `fn` pays for itself.
+bool worthCompiling(const runtime::Function &fn);
 
 } // namespace ember::codegen

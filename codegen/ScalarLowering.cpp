@@ -237,3 +237,20 @@ bool lowerScalarOp(LoweringContext &cx, const Instr &I) {
 }
 
 } // namespace ember::codegen
+
+namespace ember::codegen {
+
+bool isScalarOp(const runtime::Instr &I) {
+  if (!I.node || I.kind != runtime::InstrKind::Op || !table().count(I.node->kind().qualString()))
+    return false;
+  auto native = [](const Value *v) { return nativeKindOf(*v->type()) != NativeKind::None; };
+  for (const Value *v : I.node->inputs())
+    if (!native(v))
+      return false;
+  for (const Value *v : I.node->outputs())
+    if (!native(v))
+      return false;
+  return true;
+}
+
+} // namespace ember::codegen

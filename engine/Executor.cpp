@@ -19,7 +19,12 @@ std::mutex executorMutex;
 std::string current = "interp";
 
 #ifdef EMBER_HAVE_JIT
-std::unique_ptr<runtime::CompiledCode> compileOrInterpret(const runtime::Function &fn) {
+std::unique_ptr<runtime::CompiledCode> compileOrInterpret(const runtime::Function &fn, bool always) {
+  if (!always && !codegen::worthCompiling(fn)) {
+    logLine("jit", fn.name() + " runs in the interpreter: no loop and few scalar operators, "
+                               "nothing native code would do faster");
+    return nullptr;
+  }
   auto start = std::chrono::steady_clock::now();
   try {
     auto native = codegen::compileFunction(fn, codegen::CompileOptions{});
@@ -42,8 +47,10 @@ bool apply(const std::string &name) {
     return true;
   }
 #ifdef EMBER_HAVE_JIT
-  if (name == "jit") {
-    runtime::setFunctionCompiler(compileOrInterpret);
+  if (name == "jit" || name == "native") {
+    bool always = name == "native";
+    runtime::setFunctionCompiler(
+        [always](const runtime::Function &fn) { return compileOrInterpret(fn, always); });
     current = name;
     return true;
   }

@@ -6,13 +6,13 @@
 namespace ember::python {
 
 void bindExecutor(py::module_ &m) {
-  m.def("_executor", &executorName, "'jit' or 'interp': what runs functions on their first call");
+  m.def("_executor", &executorName, "'jit', 'native' or 'interp': what runs functions on their first call");
   m.def(
       "_set_executor",
       [](const std::string &name) {
         if (!setExecutor(name))
           throw py::value_error("unknown or unavailable executor '" + name +
-                                "' (expected 'jit' or 'interp')");
+                                "' (expected 'jit', 'native' or 'interp')");
       },
       "Runs functions that have not been called yet with the named executor");
 }
