@@ -87,46 +87,34 @@ llvm::Value *LoweringContext::load(uint32_t reg, NativeKind kind) {
   throw LoweringError("cannot read a boxed value as a machine value");
 }
 
+void LoweringContext::storeInto(uint32_t dst, llvm::Value *v, NativeKind k) {
+  llvm::Value *r = b_.getInt32(dst);
+  switch (k) {
+  case NativeKind::Int: callHelper("ember_jit_set_int", b_.getVoidTy(), {frame_, r, v}); return;
+  case NativeKind::Float: callHelper("ember_jit_set_float", b_.getVoidTy(), {frame_, r, v}); return;
+  case NativeKind::Bool:
+    callHelper("ember_jit_set_bool", b_.getVoidTy(), {frame_, r, b_.CreateZExt(v, b_.getInt32Ty())});
+    return;
+  case NativeKind::None: break;
+  }
+  throw LoweringError("cannot store a boxed value from a machine value");
+}
+
 void LoweringContext::store(uint32_t reg) {
   // Constants are in the frame from the start (Code::initial).
-  if (inFrame_.count(reg) || (!native_.count(reg) && constantValue(code_.values.at(reg))))
+  if (kind(reg) == NativeKind::None || inFrame_.count(reg) ||
+      (!native_.count(reg) && constantValue(code_.values.at(reg))))
     return;
-  llvm::Value *v = get(reg), *r = b_.getInt32(reg);
-  switch (kind(reg)) {
-  case NativeKind::Int:
-    callHelper("ember_jit_set_int", b_.getVoidTy(), {frame_, r, v});
-    return;
-  case NativeKind::Float:
-    callHelper("ember_jit_set_float", b_.getVoidTy(), {frame_, r, v});
-    return;
-  case NativeKind::Bool:
-    callHelper("ember_jit_set_bool", b_.getVoidTy(),
-               {frame_, r, b_.CreateZExt(v, b_.getInt32Ty())});
-    return;
-  case NativeKind::None: return;
-  }
+  storeInto(reg, get(reg), kind(reg));
 }
 
 void LoweringContext::copyInto(uint32_t dst, uint32_t src) {
   if (dst == src)
     return store(src);
-  NativeKind k = kind(src);
-  if (k == NativeKind::None) {
+  if (kind(src) == NativeKind::None)
     callHelper("ember_jit_copy", b_.getVoidTy(), {frame_, b_.getInt32(dst), b_.getInt32(src)});
-    return;
-  }
-  llvm::Value *v = get(src), *r = b_.getInt32(dst);
-  switch (k) {
-  case NativeKind::Int:
-    callHelper("ember_jit_set_int", b_.getVoidTy(), {frame_, r, v});
-    break;
-  case NativeKind::Float:
-    callHelper("ember_jit_set_float", b_.getVoidTy(), {frame_, r, v});
-    break;
-  default:
-    callHelper("ember_jit_set_bool", b_.getVoidTy(),
-               {frame_, r, b_.CreateZExt(v, b_.getInt32Ty())});
-  }
+  else
+    storeInto(dst, get(src), kind(src));
 }
 
 llvm::Value *LoweringContext::get(uint32_t reg) {

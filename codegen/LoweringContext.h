@@ -62,6 +62,8 @@ private:
   void checkStatus(llvm::Value *status);
   /// Makes the frame register hold native `reg`'s current value.
   void store(uint32_t reg);
+  /// Writes machine value `v` of kind `k` into frame register `dst`.
+  void storeInto(uint32_t dst, llvm::Value *v, NativeKind k);
   /// Makes frame register `dst` hold the value of `src` (either kind).
   void copyInto(uint32_t dst, uint32_t src);
   llvm::Value *load(uint32_t reg, NativeKind kind);
