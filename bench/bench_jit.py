@@ -9,15 +9,9 @@ checked against eager before anything is timed.
     /usr/bin/python3 bench/bench_jit.py [--quick] [--only NAME]
 
 Set EMBER_EXECUTOR=interp to measure ember's interpreter instead of its JIT.
-
-glibc hands freed memory back to the system at moments that depend on the
-allocation history, and every later call then page-faults its tensors in
-again: timings of multi-megabyte workloads swing by 20x between runs. The
-script re-executes itself with glibc's trim and mmap thresholds fixed, the
-same for all three contenders.
+glibc's malloc is pinned first (benchutil.stable_malloc).
 """
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -25,8 +19,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                os.environ.get("EMBER_BUILD_DIR", "build"), "python"))
+from benchutil import stable_malloc
 import ember  # noqa: E402
 
 
@@ -123,13 +116,6 @@ def same(a, b):
     if isinstance(a, torch.Tensor):
         return torch.allclose(a, b, rtol=1e-5, atol=1e-6)
     return a == b
-
-
-def stable_malloc():
-    if os.environ.get("MALLOC_TRIM_THRESHOLD_"):
-        return
-    env = dict(os.environ, MALLOC_TRIM_THRESHOLD_=str(1 << 30), MALLOC_MMAP_THRESHOLD_=str(1 << 25))
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
 def main():
