@@ -47,12 +47,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<runtime::CompiledCode> compileFunction(const runtime::Function &fn,
-                                                       const CompileOptions &options) {
-  const runtime::Code &code = fn.code();
+std::unique_ptr<runtime::CompiledCode> compileNative(const runtime::Code &code,
+                                                     const CompileOptions &options) {
   return std::make_unique<NativeFunction>(code, compileCode(code, options));
 }
-
-bool worthCompiling(const runtime::Function &fn) { return worthCompiling(fn.code()); }
 
 } // namespace ember::codegen

@@ -8,12 +8,10 @@
 
 namespace ember::codegen {
 
-/// Compiles `fn` (its interpreter Code, built if needed) to native code.
-/// Throws LoweringError for what the lowering does not handle and
-/// std::runtime_error when LLVM fails.
-std::unique_ptr<runtime::CompiledCode> compileFunction(const runtime::Function &fn,
-                                                       const CompileOptions &options);
-/// See Lowering.h: whether compiling `fn` pays for itself.
-bool worthCompiling(const runtime::Function &fn);
+/// Compiles `code` (a function's, or a specialisation's) to native code;
+/// `code` must outlive the result. Throws LoweringError for what the
+/// lowering does not handle and std::runtime_error when LLVM fails.
+std::unique_ptr<runtime::CompiledCode> compileNative(const runtime::Code &code,
+                                                     const CompileOptions &options);
 
 } // namespace ember::codegen

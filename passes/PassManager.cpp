@@ -45,10 +45,17 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   // scalar work is folded, constants are pooled at the top.
   if (name == "frontend")
     return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling"};
+  // What the jit executor runs on a graph whose tensor inputs are typed from
+  // a call: facts about the inputs fold (peephole), then what they decide.
+  if (name == "specialize")
+    return {"peephole", "constant-propagation", "dce", "cse", "peephole", "constant-propagation",
+            "dce"};
   return {};
 }
 
-std::vector<std::string> pipelineNames() { return {"cleanup", "default", "frontend"}; }
+std::vector<std::string> pipelineNames() {
+  return {"cleanup", "default", "frontend", "specialize"};
+}
 
 void runPasses(CompilationUnit &unit, const std::vector<std::string> &passes,
                const PassManagerOptions &opts, Statistics *stats) {

@@ -420,7 +420,7 @@ void setFunctionCompiler(FunctionCompiler compiler) {
   functionCompiler() = std::move(compiler);
 }
 
-Stack Function::run(Stack inputs) const {
+const CompiledCode *Function::compiled() const {
   // Compile on first call; every caller waits for that one compilation.
   std::call_once(compiled_, [&] {
     FunctionCompiler compile;
@@ -431,8 +431,12 @@ Stack Function::run(Stack inputs) const {
     if (compile)
       native_ = compile(*this);
   });
-  if (native_)
-    return native_->run(std::move(inputs));
+  return native_.get();
+}
+
+Stack Function::run(Stack inputs) const {
+  if (const CompiledCode *native = compiled())
+    return native->run(std::move(inputs));
   return runCode(code(), std::move(inputs));
 }
 

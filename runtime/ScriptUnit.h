@@ -55,6 +55,9 @@ public:
   Stack run(Stack inputs) const;
   /// The executable form, built on first use.
   const Code &code() const;
+  /// What the installed compiler made of this function (compiling it now if
+  /// it has not run yet); null when it is interpreted.
+  const CompiledCode *compiled() const;
 
 private:
   ScriptUnit &unit_;

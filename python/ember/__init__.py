@@ -19,7 +19,7 @@ from ._trace import (TracerWarning, TracingCheckError, is_tracing, script_if_tra
                      trace_module)
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
-                   Attribute, Future)
+                   Attribute, Future, set_fusion_strategy, last_executed_optimized_graph)
 
 _C._set_error_classes(CompileError, Error, SerializationError)
 _C._set_print_handler(lambda text: sys.stdout.write(text))
@@ -32,4 +32,5 @@ __all__ = [
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
     "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",
+    "set_fusion_strategy", "last_executed_optimized_graph",
 ]

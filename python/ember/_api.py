@@ -66,3 +66,24 @@ def fork(fn, *args, **kwargs):
 
 def wait(future):
     return future.wait()
+
+
+def set_fusion_strategy(strategy):
+    """How many specialisations a function keeps, as torch.jit's
+    `set_fusion_strategy`: a list of ("STATIC", n) and ("DYNAMIC", n) steps
+    (default [("STATIC", 2), ("DYNAMIC", 10)]). STATIC ones are specialised on
+    exact sizes and strides, DYNAMIC ones on rank; when both are spent, calls
+    run the generic version. Returns the previous strategy."""
+    from . import _C
+    old = [tuple(s) for s in _C._fusion_strategy()]
+    _C._set_fusion_strategy([(str(kind), int(n)) for kind, n in strategy])
+    return old
+
+
+def last_executed_optimized_graph():
+    """The specialised graph of the last call made on this thread by the jit
+    executor (None before any)."""
+    from . import _C
+    from ._compiled import Text
+    text = _C._last_executed_optimized_graph()
+    return None if text is None else Text(text)

@@ -27,6 +27,11 @@ class CompiledView:
     def graph(self):
         return Text(self._handle.graph)
 
+    def graph_for(self, *args, **kwargs):
+        """The optimised graph that runs for these arguments (specialised on
+        their tensors' dtype, device and sizes under the jit executor)."""
+        return Text(self._handle.graph_for(*args, **kwargs))
+
     @property
     def inlined_graph(self):
         """The graph with the calls it makes inlined."""

@@ -20,6 +20,8 @@ struct FunctionHandle {
   runtime::Function *fn;
   c10::IValue receiver; // None for a free function
   const FunctionSchema &schema() const { return *program->schema(fn->name()); }
+  /// The call's arguments as the function's inputs (the receiver first).
+  runtime::Stack bind(py::args args, py::kwargs kwargs) const;
 };
 
 /// Binds Python positional and keyword arguments to a schema's parameters,

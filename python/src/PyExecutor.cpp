@@ -2,6 +2,12 @@
 #include "python/src/Bindings.h"
 
 #include "engine/Executor.h"
+#include "engine/Specialization.h"
+#include "ir/Printer.h"
+
+#include <pybind11/stl.h>
+
+#include <sstream>
 
 namespace ember::python {
 
@@ -15,6 +21,22 @@ void bindExecutor(py::module_ &m) {
                                 "' (expected 'jit', 'native' or 'interp')");
       },
       "Runs functions that have not been called yet with the named executor");
+  m.def("_fusion_strategy", [] { return fusionStrategy().steps; });
+  m.def("_set_fusion_strategy", [](std::vector<std::pair<std::string, int>> steps) {
+    try {
+      setFusionStrategy(FusionStrategy{std::move(steps)});
+    } catch (const std::invalid_argument &e) {
+      throw py::value_error(e.what());
+    }
+  });
+  m.def("_last_executed_optimized_graph", []() -> py::object {
+    auto g = lastExecutedOptimizedGraph();
+    if (!g)
+      return py::none();
+    std::ostringstream os;
+    printGraph(os, *g);
+    return py::str(os.str());
+  });
 }
 
 } // namespace ember::python

@@ -10,6 +10,8 @@
 #include "frontend/Parser.h"
 #include "ir/Printer.h"
 #include "python/src/Bindings.h"
+
+#include "engine/Specialization.h"
 #include "runtime/Interpreter.h"
 
 #include <pybind11/functional.h>
@@ -132,6 +134,14 @@ runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args
   return stack;
 }
 
+runtime::Stack FunctionHandle::bind(py::args args, py::kwargs kwargs) const {
+  bool bound = !receiver.isNone();
+  runtime::Stack stack = bindArguments(schema(), bound ? 1 : 0, args, kwargs, program->unit());
+  if (bound)
+    stack.insert(stack.begin(), receiver);
+  return stack;
+}
+
 py::object runFunction(const std::shared_ptr<ScriptProgram> &program, runtime::Function &fn,
                        runtime::Stack stack) {
   runtime::Stack out;
@@ -148,12 +158,7 @@ void bindFunctions(py::module_ &m) {
   py::class_<FunctionHandle>(m, "Function")
       .def("__call__",
            [](FunctionHandle &self, py::args args, py::kwargs kwargs) {
-             bool bound = !self.receiver.isNone();
-             runtime::Stack stack =
-                 bindArguments(self.schema(), bound ? 1 : 0, args, kwargs, self.program->unit());
-             if (bound)
-               stack.insert(stack.begin(), self.receiver);
-             return runFunction(self.program, *self.fn, std::move(stack));
+             return runFunction(self.program, *self.fn, self.bind(args, kwargs));
            })
       .def_property_readonly("name", [](FunctionHandle &self) {
         const std::string &n = self.fn->name();
@@ -161,6 +166,12 @@ void bindFunctions(py::module_ &m) {
       })
       .def_property_readonly("schema", [](FunctionHandle &self) { return self.schema().str(); })
       .def_property_readonly("graph", [](FunctionHandle &self) { return toString(*self.fn->graph()); })
+      // The graph that runs for these arguments: specialised on them under
+      // the jit executor (compiling it if needed), else the graph itself.
+      .def("graph_for",
+           [](FunctionHandle &self, py::args args, py::kwargs kwargs) {
+             return toString(*graphFor(*self.fn, self.bind(args, kwargs)));
+           })
       .def_property_readonly("inlined_graph",
                              [](FunctionHandle &self) {
                                return toString(*self.program->inlinedGraph(self.fn->name()));

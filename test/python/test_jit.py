@@ -349,3 +349,64 @@ def test_jit_log_names_compiled_functions(tmp_path):
                           env=env, timeout=120)
     assert proc.returncode == 0 and proc.stdout.split() == ["45", "2"]
     assert "compiled loop" not in proc.stderr
+
+
+def branchy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    if x.dim() == 2:
+        z = x + y
+    else:
+        z = x - y
+    return z * x.size(0)
+
+
+@pytest.fixture
+def jit_only():
+    if "jit" not in EXECUTORS:
+        pytest.skip("ember is built without LLVM")
+    old_exec, old_strategy = ember._C._executor(), ember._C._fusion_strategy()
+    ember._C._set_executor("jit")
+    yield
+    ember._C._set_executor(old_exec)
+    ember.set_fusion_strategy(old_strategy)
+
+
+def test_graph_for_specialises_on_the_inputs(jit_only):
+    f = ember.script(branchy)
+    a = torch.ones(2, 3)
+    g = f.graph_for(a, a)
+    assert "Float(2, 3, strides=[3, 1], device=cpu)" in g
+    assert "aten::dim" not in g and "prim::If" not in g and "aten::sub" not in g
+    assert "prim::Constant[value=2]" in g
+    b = torch.ones(5)
+    assert "aten::add" not in f.graph_for(b, b)
+    assert torch.equal(f(a, a), branchy(a, a)) and torch.equal(f(b, b), branchy(b, b))
+    assert "Float(5, strides=[1], device=cpu)" in ember.last_executed_optimized_graph()
+
+
+def test_guards_and_the_fusion_strategy(jit_only):
+    assert ember.set_fusion_strategy([("STATIC", 1), ("DYNAMIC", 1)]) == [("STATIC", 2), ("DYNAMIC", 10)]
+    f = ember.script(branchy)
+    shapes = [(2, 3), (2, 3), (4, 3), (7, 1), (6,), (3,)]
+    for s in shapes:
+        x = torch.randn(*s)
+        assert torch.equal(f(x, x), branchy(x, x)), s
+    # STATIC (2, 3); DYNAMIC rank 2 (sizes not folded); then generic for rank 1.
+    assert "prim::Constant[value=2]" in f.graph_for(torch.ones(2, 3), torch.ones(2, 3))
+    dynamic = f.graph_for(torch.ones(9, 9), torch.ones(9, 9))
+    assert "aten::dim" not in dynamic and "aten::size" in dynamic
+    assert "aten::dim" in f.graph_for(torch.ones(3), torch.ones(3))
+    # dtype, device, requires_grad are part of the guard too.
+    x = torch.ones(2, 3, dtype=torch.float64)
+    assert torch.equal(f(x, x), branchy(x, x))
+    with pytest.raises(ValueError):
+        ember.set_fusion_strategy([("SOMETIMES", 1)])
+
+
+def test_no_specialisation_where_sizes_change_in_place(jit_only):
+    def grow(x: torch.Tensor) -> int:
+        x.unsqueeze_(0)
+        return x.dim()
+
+    f = ember.script(grow)
+    assert "aten::dim" in f.graph_for(torch.ones(3))
+    assert f(torch.ones(3)) == 2 and f(torch.ones(3)) == 2

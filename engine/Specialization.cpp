@@ -1,0 +1,228 @@
+//===- engine/Specialization.cpp - graphs specialised on their inputs -----===//
+//
+// 1. Eligibility (once per function): it has Tensor inputs, and no node can
+//    change a tensor's sizes or strides in place (resize_, unsqueeze_, t_,
+//    ...) nor hand tensors to code the graph does not show (calls, forks,
+//    Python). Then the types given to inputs stay true for the whole call.
+//    requires_grad is part of the guard but never of the types: an in-place
+//    op with an operand that requires grad changes it.
+// 2. Per call: a key of the tensor inputs (dtype, device, requires_grad,
+//    rank; sizes and strides for STATIC entries) picks the entry. A miss
+//    builds one while the strategy allows it, else the generic version runs.
+// 3. Building: copy the graph, type the inputs, run the `specialize`
+//    pipeline, hand the graph to the runner factory (native or interpreted).
+//
+//===----------------------------------------------------------------------===//
+#include "engine/Specialization.h"
+
+#include "ir/Log.h"
+#include "ir/Printer.h"
+#include "passes/Passes.h"
+#include "runtime/Interpreter.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <mutex>
+#include <shared_mutex>
+#include <sstream>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace ember {
+namespace {
+
+std::mutex strategyMutex;
+FusionStrategy &currentStrategy() {
+  static FusionStrategy s;
+  return s;
+}
+
+thread_local std::shared_ptr<Graph> lastGraph;
+
+bool mayHideTensorChanges(const Block &b) {
+  static const std::unordered_set<std::string> changesShape = {
+      "resize_",   "resize_as_", "unsqueeze_",  "squeeze_",       "t_",       "transpose_",
+      "swapdims_", "swapaxes_",  "as_strided_", "set_",           "set_data", "sparse_resize_",
+      "detach_",   "_coalesced_", "sparse_resize_and_clear_", "unsafe_split_", "resize_as_sparse_"};
+  static const std::unordered_set<std::string> opaque = {
+      "prim::CallFunction", "prim::CallMethod", "prim::PythonOp", "prim::fork",
+      "prim::Enter",        "prim::Exit"};
+  for (const Node *n : b.nodes()) {
+    std::string kind = n->kind().qualString();
+    if (opaque.count(kind))
+      return true;
+    size_t sep = kind.find("::");
+    if (sep != std::string::npos && changesShape.count(kind.substr(sep + 2)))
+      return true;
+    for (const Block *inner : n->blocks())
+      if (mayHideTensorChanges(*inner))
+        return true;
+  }
+  return false;
+}
+
+class SpecializingFunction final : public runtime::CompiledCode {
+public:
+  SpecializingFunction(const runtime::Function &fn, CodeRunnerFactory factory,
+                       std::vector<size_t> tensorInputs)
+      : fn_(fn), factory_(std::move(factory)), tensorInputs_(std::move(tensorInputs)) {
+    for (const auto &[kind, n] : fusionStrategy().steps)
+      (kind == "STATIC" ? staticLeft_ : dynamicLeft_) += n;
+  }
+
+  runtime::Stack run(runtime::Stack inputs) const override {
+    const Entry *e = entryFor(inputs);
+    if (!e)
+      return generic().run(std::move(inputs));
+    lastGraph = e->graph;
+    return e->runner->run(std::move(inputs));
+  }
+
+  std::shared_ptr<Graph> graphFor(const runtime::Stack &inputs) const {
+    const Entry *e = entryFor(inputs);
+    return e ? e->graph : fn_.graph();
+  }
+
+private:
+  struct Entry {
+    bool exact;
+    std::vector<int64_t> key;
+    std::shared_ptr<Graph> graph;
+    std::unique_ptr<runtime::CompiledCode> runner;
+  };
+
+  /// Empty when an input is not a defined tensor (the generic version runs).
+  std::vector<int64_t> keyOf(const runtime::Stack &in, bool exact) const {
+    std::vector<int64_t> key{exact};
+    for (size_t i : tensorInputs_) {
+      if (i >= in.size() || !in[i].isTensor() || !in[i].toTensor().defined())
+        return {};
+      const at::Tensor &t = in[i].toTensor();
+      key.insert(key.end(), {int64_t(t.scalar_type()), int64_t(t.device().type()),
+                             int64_t(t.device().index()), int64_t(t.requires_grad()), t.dim()});
+      if (exact) {
+        key.insert(key.end(), t.sizes().begin(), t.sizes().end());
+        key.insert(key.end(), t.strides().begin(), t.strides().end());
+      }
+    }
+    return key;
+  }
+
+  const Entry *find(const std::vector<int64_t> &key) const {
+    for (const auto &e : entries_)
+      if (e->key == key)
+        return e.get();
+    return nullptr;
+  }
+
+  const Entry *entryFor(const runtime::Stack &inputs) const {
+    std::vector<int64_t> exact = keyOf(inputs, true), ranked = keyOf(inputs, false);
+    if (exact.empty())
+      return nullptr;
+    {
+      std::shared_lock<std::shared_mutex> lock(mutex_);
+      if (const Entry *e = find(exact))
+        return e;
+      if (const Entry *e = find(ranked))
+        return e;
+    }
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    if (const Entry *e = find(exact))
+      return e;
+    if (const Entry *e = find(ranked))
+      return e;
+    bool isStatic = staticLeft_ > 0;
+    if (!isStatic && dynamicLeft_ <= 0)
+      return nullptr;
+    (isStatic ? staticLeft_ : dynamicLeft_)--;
+    auto entry = std::make_unique<Entry>();
+    entry->exact = isStatic;
+    entry->key = isStatic ? exact : ranked;
+    entry->graph = specialize(inputs, isStatic);
+    entry->runner = factory_(entry->graph, fn_.unit(), fn_.name());
+    entries_.push_back(std::move(entry));
+    return entries_.back().get();
+  }
+
+  std::shared_ptr<Graph> specialize(const runtime::Stack &inputs, bool exact) const {
+    auto g = fn_.graph()->copy();
+    for (size_t i : tensorInputs_) {
+      const at::Tensor &t = inputs[i].toTensor();
+      TensorInfo info;
+      info.dtype = t.scalar_type();
+      info.device = t.device();
+      std::vector<std::optional<int64_t>> sizes(t.dim()), strides(t.dim());
+      if (exact)
+        for (int64_t d = 0; d < t.dim(); ++d) {
+          sizes[d] = t.size(d);
+          strides[d] = t.stride(d);
+        }
+      info.sizes = sizes;
+      if (exact)
+        info.strides = strides;
+      g->inputs()[i]->setType(Type::tensor(info));
+    }
+    CompilationUnit unit;
+    unit.add(g);
+    runPasses(unit, pipelineNamed("specialize"), PassManagerOptions{});
+    if (logEnabled("jit")) {
+      std::ostringstream os;
+      printGraph(os, *g);
+      logLine("jit", "specialised " + fn_.name() + (exact ? " (static)" : " (dynamic)") +
+                         ":\n" + os.str());
+    }
+    return g;
+  }
+
+  const runtime::CompiledCode &generic() const {
+    std::call_once(genericOnce_, [&] { generic_ = factory_(fn_.graph(), fn_.unit(), fn_.name()); });
+    return *generic_;
+  }
+
+  const runtime::Function &fn_;
+  CodeRunnerFactory factory_;
+  std::vector<size_t> tensorInputs_;
+  mutable std::shared_mutex mutex_;
+  mutable std::vector<std::unique_ptr<Entry>> entries_;
+  mutable int staticLeft_ = 0, dynamicLeft_ = 0;
+  mutable std::once_flag genericOnce_;
+  mutable std::unique_ptr<runtime::CompiledCode> generic_;
+};
+
+} // namespace
+
+void setFusionStrategy(FusionStrategy strategy) {
+  for (const auto &[kind, n] : strategy.steps)
+    if ((kind != "STATIC" && kind != "DYNAMIC") || n < 0)
+      throw std::invalid_argument("fusion strategy steps are (\"STATIC\" or \"DYNAMIC\", count >= 0), got (\"" +
+                                  kind + "\", " + std::to_string(n) + ")");
+  std::lock_guard<std::mutex> lock(strategyMutex);
+  currentStrategy() = std::move(strategy);
+}
+
+FusionStrategy fusionStrategy() {
+  std::lock_guard<std::mutex> lock(strategyMutex);
+  return currentStrategy();
+}
+
+std::unique_ptr<runtime::CompiledCode> makeSpecializing(const runtime::Function &fn,
+                                                        CodeRunnerFactory factory) {
+  std::vector<size_t> tensors;
+  const auto &inputs = fn.graph()->inputs();
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i]->type()->kind() == TypeKind::Tensor)
+      tensors.push_back(i);
+  if (tensors.empty() || mayHideTensorChanges(*fn.graph()->block()))
+    return nullptr;
+  return std::make_unique<SpecializingFunction>(fn, std::move(factory), std::move(tensors));
+}
+
+std::shared_ptr<Graph> graphFor(const runtime::Function &fn, const runtime::Stack &inputs) {
+  if (auto *s = dynamic_cast<const SpecializingFunction *>(fn.compiled()))
+    return s->graphFor(inputs);
+  return fn.graph();
+}
+
+std::shared_ptr<Graph> lastExecutedOptimizedGraph() { return lastGraph; }
+
+} // namespace ember
