@@ -56,6 +56,10 @@ private:
   void lowerInstr(const runtime::Instr &I);
   void lowerIf(const runtime::Instr &I);
   void lowerLoop(const runtime::Instr &I);
+  /// Stores a loop's first carried values; returns the native ones.
+  std::vector<llvm::Value *> loopEntry(const runtime::Instr &I, bool anyBoxed);
+  /// ember_jit_loop_carry(frame, I, which): see JitRuntime.h.
+  void loopCarry(const runtime::Instr &I, int which);
   /// Runs I through the interpreter; its native outputs are read back.
   void callInstr(const runtime::Instr &I);
   /// Branches to the error exit when a helper's status is non-zero.

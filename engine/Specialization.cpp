@@ -116,13 +116,15 @@ private:
   }
 
   const Entry *entryFor(const runtime::Stack &inputs) const {
-    std::vector<int64_t> exact = keyOf(inputs, true), ranked = keyOf(inputs, false);
+    std::vector<int64_t> exact = keyOf(inputs, true);
     if (exact.empty())
       return nullptr;
+    std::vector<int64_t> ranked;
     {
       std::shared_lock<std::shared_mutex> lock(mutex_);
       if (const Entry *e = find(exact))
         return e;
+      ranked = keyOf(inputs, false); // only when no STATIC entry matched
       if (const Entry *e = find(ranked))
         return e;
     }

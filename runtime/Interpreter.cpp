@@ -20,6 +20,7 @@
 #include "runtime/Code.h"
 #include "runtime/Fork.h"
 #include "runtime/Kernels.h"
+#include "runtime/Liveness.h"
 #include "runtime/ScriptError.h"
 #include "runtime/ScriptUnit.h"
 
@@ -49,7 +50,7 @@ public:
   CodeBuilder(Code &code) : code_(code) {}
 
   void build(const Graph &g) {
-    findLastUses(*g.block());
+    dropAfter_ = lastUses(*g.block());
     code_.body = buildBlock(*g.block());
     code_.initial.resize(regs_.size());
     for (auto &[reg, v] : constants_)
@@ -81,47 +82,6 @@ private:
     for (const Value *v : b.outputs())
       bc.results.push_back(reg(v));
     return bc;
-  }
-
-  /// Where each value dies: the node of its defining block that contains
-  /// its last use (a use inside an If or Loop counts at that node, so a
-  /// value read in a loop body lives through the whole loop). Values a
-  /// block returns live to its end; unused values die where they are made.
-  void findLastUses(const Block &b) {
-    std::unordered_map<const Node *, size_t> position;
-    size_t i = 0;
-    for (const Node *n : b.nodes())
-      position[n] = i++;
-    auto lastUse = [&](const Value *v) -> const Node * {
-      const Node *last = nullptr;
-      for (const Use &u : v->uses()) {
-        const Node *user = u.user;
-        while (user && user->owningBlock() != &b)
-          user = user->owningBlock()->owningNode();
-        if (!user || user == b.returnNode())
-          return nullptr; // returned (or unknown): keep it
-        if (!last || position[user] > position[last])
-          last = user;
-      }
-      return last;
-    };
-    auto consider = [&](const Value *v, const Node *definer) {
-      TypeKind k = v->type()->kind();
-      if (k == TypeKind::Int || k == TypeKind::Float || k == TypeKind::Bool || k == TypeKind::None)
-        return;
-      const Node *at = v->uses().empty() ? definer : lastUse(v);
-      if (at && at->kind() != prim::Constant())
-        dropAfter_[at].push_back(v);
-    };
-    for (const Value *v : b.inputs())
-      if (!v->uses().empty())
-        consider(v, nullptr);
-    for (const Node *n : b.nodes()) {
-      for (const Value *v : n->outputs())
-        consider(v, n);
-      for (const Block *inner : n->blocks())
-        findLastUses(*inner);
-    }
   }
 
   Instr buildInstr(const Node &n) {
@@ -180,7 +140,7 @@ private:
   Code &code_;
   std::unordered_map<const Value *, uint32_t> regs_;
   std::vector<std::pair<uint32_t, c10::IValue>> constants_;
-  std::unordered_map<const Node *, std::vector<const Value *>> dropAfter_;
+  LastUses dropAfter_;
 };
 
 // Running -----------------------------------------------------------------------
