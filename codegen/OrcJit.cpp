@@ -13,6 +13,7 @@
 #include "codegen/OrcJit.h"
 
 #include "codegen/JitRuntime.h"
+#include "ir/Log.h"
 
 #include <llvm/ExecutionEngine/Orc/Core.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -24,6 +25,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
+#include <llvm/TargetParser/Host.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <atomic>
@@ -37,6 +39,7 @@ struct OrcJit::State {
   std::unique_ptr<llvm::TargetMachine> machine;
   std::mutex mutex;
   std::atomic<uint64_t> counter{0};
+  std::string vectorMathIsas;
 };
 
 struct JitCode::Tracker {
@@ -53,6 +56,26 @@ template <typename T> T take(const std::string &what, llvm::Expected<T> value) {
     fail(what, value.takeError());
   return std::move(*value);
 }
+/// glibc's vector math library, for the vector variants fused kernels
+/// declare (codegen/CpuKernel.cpp). Without it kernels call libm per element.
+void loadVectorMath(OrcJit::State &state, llvm::orc::LLJIT &jit) {
+  if (!jit.getTargetTriple().isX86() || !jit.getTargetTriple().isOSLinux())
+    return;
+  auto mvec = llvm::orc::DynamicLibrarySearchGenerator::Load("libmvec.so.1",
+                                                             jit.getDataLayout().getGlobalPrefix());
+  if (!mvec) {
+    logLine("jit", "libmvec.so.1 not loaded (" + llvm::toString(mvec.takeError()) +
+                       "): fused kernels call libm per element");
+    return;
+  }
+  jit.getMainJITDylib().addGenerator(std::move(*mvec));
+  auto features = llvm::sys::getHostCPUFeatures();
+  state.vectorMathIsas = "b";
+  if (features.lookup("avx2") && features.lookup("fma"))
+    state.vectorMathIsas += "d";
+  if (features.lookup("avx512f"))
+    state.vectorMathIsas += "e";
+}
 } // namespace
 
 OrcJit::OrcJit() : state_(std::make_unique<State>()) {
@@ -66,6 +89,7 @@ OrcJit::OrcJit() : state_(std::make_unique<State>()) {
                       llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                           jit.getDataLayout().getGlobalPrefix()));
   jit.getMainJITDylib().addGenerator(std::move(process));
+  loadVectorMath(*state_, jit);
   // The runtime helpers are linked into whichever library embeds ember (a
   // Python extension loaded RTLD_LOCAL, say): define them by address.
   llvm::orc::SymbolMap helpers;
@@ -87,6 +111,8 @@ void OrcJit::configure(llvm::Module &module) const {
   module.setTargetTriple(state_->jit->getTargetTriple().str());
   module.setDataLayout(state_->jit->getDataLayout());
 }
+
+const std::string &OrcJit::vectorMathIsas() const { return state_->vectorMathIsas; }
 
 std::string OrcJit::uniqueName(const std::string &name) {
   return "ember." + name + "." + std::to_string(state_->counter++);

@@ -55,6 +55,10 @@ public:
                                const CompileOptions &options);
   /// Runs the optimisation pipeline only (for `--emit-llvm`).
   void optimize(llvm::Module &module, const CompileOptions &options);
+  /// The x86 vector ABIs of glibc's libmvec that kernels may call: `b`
+  /// (SSE), `d` (AVX2), `e` (AVX-512) as the host supports them; empty
+  /// when libmvec could not be loaded (math is then called per element).
+  const std::string &vectorMathIsas() const;
   /// A fresh symbol name for the entry of a function called `name`.
   std::string uniqueName(const std::string &name);
 

@@ -8,6 +8,7 @@
 #include "runtime/ScriptUnit.h"
 
 #ifdef EMBER_HAVE_JIT
+#include "codegen/FusedKernels.h"
 #include "codegen/Lowering.h"
 #include "codegen/NativeFunction.h"
 #endif
@@ -100,6 +101,9 @@ bool apply(const std::string &name) {
 void installExecutor() {
   static std::once_flag once;
   std::call_once(once, [] {
+#ifdef EMBER_HAVE_JIT
+    runtime::setFusionCompiler(codegen::compileCpuKernel);
+#endif
     std::lock_guard<std::mutex> lock(executorMutex);
     const char *env = std::getenv("EMBER_EXECUTOR");
     std::string wanted = env && *env ? env : "jit";

@@ -1,6 +1,7 @@
 //===- engine/Specialization.cpp - graphs specialised on their inputs -----===//
 //
-// 1. Eligibility (once per function): it has Tensor inputs, and no node can
+// 1. Eligibility (once per function): the functions it calls are inlined
+//    (as torch.jit does first); it has Tensor inputs, and no node can
 //    change a tensor's sizes or strides in place (resize_, unsqueeze_, t_,
 //    ...) nor hand tensors to code the graph does not show (calls, forks,
 //    Python). Then the types given to inputs stay true for the whole call.
@@ -61,11 +62,60 @@ bool mayHideTensorChanges(const Block &b) {
   return false;
 }
 
+/// The names of the functions `g` calls (prim::CallFunction of a constant).
+std::vector<std::string> calleesOf(const Block &b) {
+  std::vector<std::string> names;
+  for (const Node *n : b.nodes()) {
+    if (n->kind() == prim::Constant() && n->output()->type()->kind() == TypeKind::Function &&
+        n->hasAttribute(attr::name()))
+      names.push_back(n->s(attr::name()));
+    for (const Block *inner : n->blocks())
+      for (std::string &name : calleesOf(*inner))
+        names.push_back(std::move(name));
+  }
+  return names;
+}
+
+/// `fn`'s graph with the functions it calls inlined, as torch.jit's graph
+/// executor does before optimising (inlined nodes keep their call stack for
+/// tracebacks). The callees are copied: their graphs are shared and may be
+/// running. Recursion leaves the calls in place.
+std::shared_ptr<Graph> withCalleesInlined(const runtime::Function &fn) {
+  CompilationUnit unit;
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> pending = calleesOf(*fn.graph()->block());
+  while (!pending.empty()) {
+    std::string name = std::move(pending.back());
+    pending.pop_back();
+    const runtime::Function *callee = fn.unit().findFunction(name);
+    if (!seen.insert(name).second || !callee)
+      continue;
+    auto copy = callee->graph()->copy();
+    copy->setName(name);
+    for (std::string &next : calleesOf(*copy->block()))
+      pending.push_back(std::move(next));
+    unit.add(std::move(copy));
+  }
+  if (unit.functions().empty())
+    return fn.graph();
+  auto g = fn.graph()->copy();
+  g->setName(fn.name());
+  unit.add(g);
+  try {
+    runPasses(unit, {"inline"}, PassManagerOptions{});
+  } catch (const PassError &e) {
+    logLine("jit", fn.name() + " keeps its calls: " + e.what());
+    return fn.graph();
+  }
+  return g;
+}
+
 class SpecializingFunction final : public runtime::CompiledCode {
 public:
-  SpecializingFunction(const runtime::Function &fn, CodeRunnerFactory factory,
-                       std::vector<size_t> tensorInputs)
-      : fn_(fn), factory_(std::move(factory)), tensorInputs_(std::move(tensorInputs)) {
+  SpecializingFunction(const runtime::Function &fn, std::shared_ptr<Graph> base,
+                       CodeRunnerFactory factory, std::vector<size_t> tensorInputs)
+      : fn_(fn), base_(std::move(base)), factory_(std::move(factory)),
+        tensorInputs_(std::move(tensorInputs)) {
     for (const auto &[kind, n] : fusionStrategy().steps)
       (kind == "STATIC" ? staticLeft_ : dynamicLeft_) += n;
   }
@@ -147,7 +197,7 @@ private:
   }
 
   std::shared_ptr<Graph> specialize(const runtime::Stack &inputs, bool exact) const {
-    auto g = fn_.graph()->copy();
+    auto g = base_->copy();
     for (size_t i : tensorInputs_) {
       const at::Tensor &t = inputs[i].toTensor();
       TensorInfo info;
@@ -182,6 +232,7 @@ private:
   }
 
   const runtime::Function &fn_;
+  std::shared_ptr<Graph> base_; // the graph with its callees inlined
   CodeRunnerFactory factory_;
   std::vector<size_t> tensorInputs_;
   mutable std::shared_mutex mutex_;
@@ -214,9 +265,13 @@ std::unique_ptr<runtime::CompiledCode> makeSpecializing(const runtime::Function 
   for (size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i]->type()->kind() == TypeKind::Tensor)
       tensors.push_back(i);
-  if (tensors.empty() || mayHideTensorChanges(*fn.graph()->block()))
+  if (tensors.empty())
     return nullptr;
-  return std::make_unique<SpecializingFunction>(fn, std::move(factory), std::move(tensors));
+  std::shared_ptr<Graph> base = withCalleesInlined(fn);
+  if (mayHideTensorChanges(*base->block()))
+    return nullptr;
+  return std::make_unique<SpecializingFunction>(fn, std::move(base), std::move(factory),
+                                                std::move(tensors));
 }
 
 std::shared_ptr<Graph> graphFor(const runtime::Function &fn, const runtime::Stack &inputs) {

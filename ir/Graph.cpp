@@ -552,6 +552,7 @@ void Block::cloneFrom(const Block *src, const std::function<Value *(Value *)> &o
     c->loc_ = n->loc_;
     c->textSpan_ = n->textSpan_;
     c->scope_ = n->scope_;
+    c->inlinedFrom_ = n->inlinedFrom_;
     appendNode(c);
     for (Block *b : n->blocks())
       c->addBlock()->cloneFrom(b, lookup);

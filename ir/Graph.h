@@ -51,6 +51,14 @@ struct SourceLocation {
   uint32_t col = 0;
 };
 
+/// One call an inlined node was copied through: the function called and
+/// the call's place in its caller.
+struct InlinedCall {
+  std::string callee;
+  std::optional<SourceLocation> loc;
+  std::optional<SourceSpan> span;
+};
+
 enum class AttributeKind { i, f, c, s, is, fs, cs, ss, ty, tys, g, gs, t, ts, ival };
 const char *toString(AttributeKind kind);
 
@@ -192,6 +200,14 @@ public:
   const std::string &scope() const { return scope_; }
   void setScope(std::string scope) { scope_ = std::move(scope); }
 
+  /// For a node the inliner copied out of a callee: the calls it came
+  /// through, innermost first (TorchScript's InlinedCallStack), so a
+  /// traceback still shows every function. Empty otherwise.
+  const std::shared_ptr<const std::vector<InlinedCall>> &inlinedFrom() const { return inlinedFrom_; }
+  void setInlinedFrom(std::shared_ptr<const std::vector<InlinedCall>> calls) {
+    inlinedFrom_ = std::move(calls);
+  }
+
   /// The operator overload this node binds to (first registered schema whose
   /// formal types accept the input types); null for unknown operators and
   /// for structural prim nodes. Cached until inputs change.
@@ -227,6 +243,7 @@ private:
   std::optional<SourceLocation> loc_;
   std::optional<SourceSpan> textSpan_;
   std::string scope_;
+  std::shared_ptr<const std::vector<InlinedCall>> inlinedFrom_;
   mutable const FunctionSchema *schema_ = nullptr;
   mutable bool schemaValid_ = false;
 };

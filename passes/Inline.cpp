@@ -89,6 +89,7 @@ private:
     // cloneFrom gave the scratch block its own inputs; route them to args.
     for (size_t i = 0; i < scratch->inputs().size(); ++i)
       scratch->inputs()[i]->replaceAllUsesWith(call->input(i + first));
+    recordCall(scratch, call, body.name());
     for (Node *n : scratch->nodes())
       n->moveBefore(call);
     for (size_t i = 0; i < call->outputs().size(); ++i)
@@ -96,6 +97,22 @@ private:
     call->destroy();
     ++inlined;
     (void)g;
+  }
+
+  /// Appends the call to the inlined-from chain of every node copied out of
+  /// the callee (and the chain of the call itself, when it was inlined too).
+  static void recordCall(Block *b, const Node *call, const std::string &callee) {
+    for (Node *n : b->nodes()) {
+      auto calls = std::make_shared<std::vector<InlinedCall>>();
+      if (n->inlinedFrom())
+        *calls = *n->inlinedFrom();
+      calls->push_back({callee, call->sourceLocation(), call->textSpan()});
+      if (call->inlinedFrom())
+        calls->insert(calls->end(), call->inlinedFrom()->begin(), call->inlinedFrom()->end());
+      n->setInlinedFrom(std::move(calls));
+      for (Block *sub : n->blocks())
+        recordCall(sub, call, callee);
+    }
   }
 
   CompilationUnit *unit_;

@@ -46,10 +46,11 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   if (name == "frontend")
     return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling"};
   // What the jit executor runs on a graph whose tensor inputs are typed from
-  // a call: facts about the inputs fold (peephole), then what they decide.
+  // a call: facts about the inputs fold (peephole), then what they decide;
+  // then elementwise chains become fusion groups.
   if (name == "specialize")
     return {"peephole", "constant-propagation", "dce", "cse", "peephole", "constant-propagation",
-            "dce"};
+            "dce", "fuse-elementwise", "dce"};
   return {};
 }
 

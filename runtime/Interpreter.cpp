@@ -19,6 +19,7 @@
 #include "ir/Schema.h"
 #include "runtime/Code.h"
 #include "runtime/Fork.h"
+#include "runtime/FusionGroup.h"
 #include "runtime/Kernels.h"
 #include "runtime/Liveness.h"
 #include "runtime/ScriptError.h"
@@ -119,6 +120,8 @@ private:
       I.sub->unit = code_.unit;
       CodeBuilder(*I.sub).build(*n.g(attr::Subgraph()));
       I.futureType = code_.unit->c10Type(n.output()->type()->elem());
+    } else if (kind == "prim::FusionGroup") {
+      I.op = fusionGroupOperation(n, *code_.unit, code_.name);
     } else {
       I.op = makeOperation(n);
     }
@@ -286,14 +289,20 @@ void runBlock(const Code &code, const BlockCode &block, Frame &f) {
   }
 }
 
-TraceFrame frameOf(const Code &code, const Frame &f) {
-  TraceFrame t;
-  t.function = code.name;
-  if (f.current && f.current->node) {
-    t.span = f.current->node->textSpan();
-    t.location = f.current->node->sourceLocation();
-  }
-  return t;
+/// The traceback frames of the node running in `f`, innermost first: one,
+/// or one per call the node was inlined through.
+std::vector<TraceFrame> framesOf(const Code &code, const Frame &f) {
+  const Node *n = f.current ? f.current->node : nullptr;
+  if (!n)
+    return {TraceFrame{code.name, std::nullopt, std::nullopt}};
+  if (!n->inlinedFrom())
+    return {TraceFrame{code.name, n->textSpan(), n->sourceLocation()}};
+  const std::vector<InlinedCall> &calls = *n->inlinedFrom();
+  std::vector<TraceFrame> frames{TraceFrame{calls[0].callee, n->textSpan(), n->sourceLocation()}};
+  for (size_t k = 0; k < calls.size(); ++k)
+    frames.push_back(TraceFrame{k + 1 < calls.size() ? calls[k + 1].callee : code.name,
+                                calls[k].span, calls[k].loc});
+  return frames;
 }
 
 } // namespace
@@ -313,15 +322,25 @@ void runInstruction(const Code &code, const Instr &I, Frame &f) {
 }
 
 std::exception_ptr scriptErrorFrom(const Code &code, const Frame &f, std::exception_ptr error) {
+  std::vector<TraceFrame> frames = framesOf(code, f);
   auto wrap = [&](const std::string &cls, const std::string &message) {
     ScriptError err(cls, message);
-    err.addFrame(frameOf(code, f));
+    for (TraceFrame &frame : frames)
+      err.addFrame(std::move(frame));
     return std::make_exception_ptr(err);
   };
   try {
     std::rethrow_exception(error);
+  } catch (const NodeFailure &failure) {
+    // A node of a fusion group's subgraph: report it where it was written.
+    Frame inner;
+    Instr at;
+    at.node = failure.node;
+    inner.current = &at;
+    return scriptErrorFrom(code, inner, failure.error);
   } catch (ScriptError &e) {
-    e.addFrame(frameOf(code, f));
+    for (TraceFrame &frame : frames)
+      e.addFrame(std::move(frame));
     return std::current_exception();
   } catch (const PythonError &e) {
     return wrap(e.pythonClass(), e.what());

@@ -4,6 +4,7 @@
 #include "engine/Executor.h"
 #include "engine/Specialization.h"
 #include "ir/Printer.h"
+#include "runtime/FusionGroup.h"
 
 #include <pybind11/stl.h>
 
@@ -28,6 +29,14 @@ void bindExecutor(py::module_ &m) {
     } catch (const std::invalid_argument &e) {
       throw py::value_error(e.what());
     }
+  });
+  m.def("_fusion_enabled", &runtime::fusionEnabled, "Whether fusion groups run compiled kernels");
+  m.def("_set_fusion_enabled", &runtime::setFusionEnabled,
+        "False: fusion groups run their ops one by one (EMBER_FUSION=0)");
+  m.def("_fusion_counters", [] {
+    runtime::FusionCounters c = runtime::fusionCounters();
+    return py::dict(py::arg("compiled") = c.compiled, py::arg("kernel_runs") = c.kernelRuns,
+                    py::arg("unfused_runs") = c.unfusedRuns);
   });
   m.def("_last_executed_optimized_graph", []() -> py::object {
     auto g = lastExecutedOptimizedGraph();
