@@ -271,17 +271,6 @@ void KernelEmitter::emitElement(llvm::Value *j, llvm::Value *outBase) {
   }
 }
 
-at::ScalarType atenType(ElemType t) {
-  switch (t) {
-  case ElemType::Bool: return at::kBool;
-  case ElemType::Int32: return at::kInt;
-  case ElemType::Int64: return at::kLong;
-  case ElemType::Float32: return at::kFloat;
-  case ElemType::Float64: return at::kDouble;
-  }
-  return at::kFloat;
-}
-
 using KernelEntry = void (*)(void **, int64_t, int64_t);
 
 class CpuFusedKernel : public runtime::FusedKernel {
@@ -309,7 +298,7 @@ public:
     }
     runtime::Stack outputs;
     for (size_t o : spec_.outputs) {
-      at::Tensor t = at::empty(spec_.outputSizes, at::TensorOptions().dtype(atenType(spec_.values[o].type)));
+      at::Tensor t = at::empty(spec_.outputSizes, at::TensorOptions().dtype(scalarTypeOf(spec_.values[o].type)));
       args.push_back(t.data_ptr());
       outputs.emplace_back(std::move(t));
     }

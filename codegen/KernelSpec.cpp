@@ -41,6 +41,17 @@ const char *toString(ElemType t) {
 
 bool isFloat(ElemType t) { return t == ElemType::Float32 || t == ElemType::Float64; }
 
+at::ScalarType scalarTypeOf(ElemType t) {
+  switch (t) {
+  case ElemType::Bool: return at::kBool;
+  case ElemType::Int32: return at::kInt;
+  case ElemType::Int64: return at::kLong;
+  case ElemType::Float32: return at::kFloat;
+  case ElemType::Float64: return at::kDouble;
+  }
+  return at::kFloat;
+}
+
 namespace {
 
 std::optional<ElemType> elemTypeOf(at::ScalarType s) {
@@ -52,17 +63,6 @@ std::optional<ElemType> elemTypeOf(at::ScalarType s) {
   case at::kDouble: return ElemType::Float64;
   default: return std::nullopt;
   }
-}
-
-at::ScalarType scalarTypeOf(ElemType t) {
-  switch (t) {
-  case ElemType::Bool: return at::kBool;
-  case ElemType::Int32: return at::kInt;
-  case ElemType::Int64: return at::kLong;
-  case ElemType::Float32: return at::kFloat;
-  case ElemType::Float64: return at::kDouble;
-  }
-  return at::kFloat;
 }
 
 ElemType checkedElemType(at::ScalarType s, const std::string &what) {
@@ -100,6 +100,12 @@ public:
         throw LoweringError("an output of the group is smaller than the loop (" +
                             c10::str(at::IntArrayRef(info.sizes)) + " vs " +
                             c10::str(at::IntArrayRef(full_)) + ")");
+      const KernelValue &v = spec_.values[info.index];
+      bool isCast = v.op == "aten::to.dtype" || v.op == "aten::type_as";
+      const KernelValue &from = spec_.values[v.args[0]];
+      if (isCast && from.kind == KernelValue::Kind::Tensor && from.type == v.type)
+        throw LoweringError(v.op + " to the dtype its input has returns that input, which a kernel "
+                                   "output cannot alias");
       spec_.outputs.push_back(info.index);
     }
     spec_.outputSizes = full_;

@@ -25,6 +25,7 @@ namespace ember::codegen {
 enum class ElemType { Bool, Int32, Int64, Float32, Float64 };
 const char *toString(ElemType t);
 bool isFloat(ElemType t);
+c10::ScalarType scalarTypeOf(ElemType t);
 
 struct KernelValue {
   enum class Kind { Tensor, Scalar, Constant, Op } kind = Kind::Op;

@@ -62,13 +62,21 @@ bool mayHideTensorChanges(const Block &b) {
   return false;
 }
 
-/// The names of the functions `g` calls (prim::CallFunction of a constant).
+/// The names of the functions and methods `b` calls: prim::CallFunction of
+/// a constant, and prim::CallMethod on a script class (`Class.method`, the
+/// name the unit and the inliner know it by).
 std::vector<std::string> calleesOf(const Block &b) {
   std::vector<std::string> names;
+  const std::string prefix = "__torch__.";
   for (const Node *n : b.nodes()) {
     if (n->kind() == prim::Constant() && n->output()->type()->kind() == TypeKind::Function &&
         n->hasAttribute(attr::name()))
       names.push_back(n->s(attr::name()));
+    if (n->kind().qualString() == "prim::CallMethod" && !n->inputs().empty()) {
+      const TypePtr &self = n->input(0)->type();
+      if (self->kind() == TypeKind::Class && self->name().rfind(prefix, 0) == 0)
+        names.push_back(self->name().substr(prefix.size()) + "." + n->s(attr::name()));
+    }
     for (const Block *inner : n->blocks())
       for (std::string &name : calleesOf(*inner))
         names.push_back(std::move(name));
