@@ -31,7 +31,10 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Transforms/Utils/ModuleUtils.h>
 
+#include <cmath>
 #include <cstring>
+#include <functional>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace ember::codegen {
@@ -138,7 +141,15 @@ private:
   }
 
   llvm::Function *emitBody();
-  void emitElement(llvm::Value *j, llvm::Value *outBase);
+  llvm::BasicBlock *block(const char *name) { return llvm::BasicBlock::Create(m_.getContext(), name, fn_); }
+  std::pair<llvm::BasicBlock *, llvm::PHINode *> loop(llvm::Value *from, llvm::Value *to,
+                                                      const std::function<void(llvm::Value *)> &body);
+  void emitFlat(llvm::Value *begin, llvm::Value *end);
+  void emitRows(llvm::Value *begin, llvm::Value *end);
+  llvm::Value *reduceRow(const KernelValue &v, llvm::Value *width);
+  void computeBases(llvm::Value *row);
+  llvm::Value *valueAt(size_t k, llvm::Value *j);
+  void store(size_t o, llvm::Value *index, llvm::Value *x);
 
   const KernelSpec &spec_;
   llvm::Module &m_;
@@ -146,7 +157,9 @@ private:
   LibmvecMath math_;
   ElementEmitter e_;
   std::vector<llvm::Value *> params_; // per value: the pointer (tensors) or scalar
-  std::vector<llvm::Value *> outPtrs_, bases_, elements_;
+  llvm::Function *fn_ = nullptr;
+  std::vector<llvm::Value *> outPtrs_, bases_;
+  std::unordered_map<size_t, llvm::Value *> memo_, stats_;
 };
 
 llvm::Function *KernelEmitter::emitBody() {
@@ -172,36 +185,121 @@ llvm::Function *KernelEmitter::emitBody() {
       params_[k] = fn->getArg(p++);
   for (size_t i = 0; i < spec_.outputs.size(); ++i)
     outPtrs_.push_back(fn->getArg(p++));
-  llvm::Value *begin = fn->getArg(p), *end = fn->getArg(p + 1);
+  fn_ = fn;
+  b_.SetInsertPoint(block("entry"));
+  spec_.rowwise ? emitRows(fn->getArg(p), fn->getArg(p + 1)) : emitFlat(fn->getArg(p), fn->getArg(p + 1));
+  b_.CreateRetVoid();
+  return fn;
+}
 
-  llvm::LLVMContext &ctx = m_.getContext();
-  auto *entry = llvm::BasicBlock::Create(ctx, "entry", fn);
-  auto *outer = llvm::BasicBlock::Create(ctx, "row", fn);
-  auto *rowBody = llvm::BasicBlock::Create(ctx, "row.body", fn);
-  auto *inner = llvm::BasicBlock::Create(ctx, "element", fn);
-  auto *latch = llvm::BasicBlock::Create(ctx, "row.next", fn);
-  auto *exit = llvm::BasicBlock::Create(ctx, "exit", fn);
-  b_.SetInsertPoint(entry);
-  b_.CreateBr(outer);
+/// A counted loop `for (j = from; j < to; ++j) body(j)` from the current
+/// block; the builder ends in the block after it. Returns the loop's block
+/// and the phi of j (for loop-carried values the body adds).
+std::pair<llvm::BasicBlock *, llvm::PHINode *> KernelEmitter::loop(llvm::Value *from, llvm::Value *to,
+                                                                   const std::function<void(llvm::Value *)> &body) {
+  llvm::BasicBlock *pre = b_.GetInsertBlock(), *header = block("loop"), *after = block("loop.end");
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode *j = b_.CreatePHI(b_.getInt64Ty(), 2, "j");
+  j->addIncoming(from, pre);
+  memo_.clear();
+  body(j);
+  llvm::Value *next = b_.CreateAdd(j, b_.getInt64(1));
+  j->addIncoming(next, b_.GetInsertBlock());
+  b_.CreateCondBr(b_.CreateICmpSLT(next, to), header, after);
+  b_.SetInsertPoint(after);
+  memo_.clear();
+  return {header, j};
+}
 
-  b_.SetInsertPoint(outer);
+/// Elementwise kernels: the flat index range [begin, end), row by row,
+/// rows possibly cut at both ends (parallel chunks split rows).
+void KernelEmitter::emitFlat(llvm::Value *begin, llvm::Value *end) {
+  llvm::BasicBlock *entry = b_.GetInsertBlock(), *head = block("row"), *body = block("row.body");
+  llvm::BasicBlock *exit = block("exit");
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
   llvm::PHINode *i = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
   i->addIncoming(begin, entry);
-  b_.CreateCondBr(b_.CreateICmpSLT(i, end), rowBody, exit);
-
-  b_.SetInsertPoint(rowBody);
+  b_.CreateCondBr(b_.CreateICmpSLT(i, end), body, exit);
+  b_.SetInsertPoint(body);
   int64_t width = spec_.loop.back();
   llvm::Value *row = b_.CreateUDiv(i, b_.getInt64(width), "row");
   llvm::Value *outBase = b_.CreateMul(row, b_.getInt64(width));
   llvm::Value *j0 = b_.CreateSub(i, outBase, "j0");
   llvm::Value *len = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateSub(b_.getInt64(width), j0),
                                               b_.CreateSub(end, i));
-  llvm::Value *jEnd = b_.CreateAdd(j0, len);
+  computeBases(row);
+  loop(j0, b_.CreateAdd(j0, len), [&](llvm::Value *j) {
+    for (size_t o = 0; o < spec_.outputs.size(); ++o)
+      store(o, b_.CreateAdd(outBase, j), valueAt(spec_.outputs[o], j));
+  });
+  i->addIncoming(b_.CreateAdd(i, len), b_.GetInsertBlock());
+  b_.CreateBr(head);
+  b_.SetInsertPoint(exit);
+}
+
+/// Rowwise kernels: rows [begin, end); per row, one loop per statistic in
+/// order, then one loop for the per-element outputs, then the per-row ones.
+void KernelEmitter::emitRows(llvm::Value *begin, llvm::Value *end) {
+  llvm::BasicBlock *entry = b_.GetInsertBlock(), *head = block("row"), *body = block("row.body");
+  llvm::BasicBlock *exit = block("exit");
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  llvm::PHINode *row = b_.CreatePHI(b_.getInt64Ty(), 2, "row");
+  row->addIncoming(begin, entry);
+  b_.CreateCondBr(b_.CreateICmpSLT(row, end), body, exit);
+  b_.SetInsertPoint(body);
+  computeBases(row);
+  llvm::Value *width = b_.getInt64(spec_.loop.back());
+  stats_.clear();
+  for (size_t k = 0; k < spec_.values.size(); ++k)
+    if (spec_.values[k].kind == KernelValue::Kind::Reduce)
+      stats_[k] = reduceRow(spec_.values[k], width);
+  llvm::Value *outBase = b_.CreateMul(row, width);
+  loop(b_.getInt64(0), width, [&](llvm::Value *j) {
+    for (size_t o = 0; o < spec_.outputs.size(); ++o)
+      if (!spec_.values[spec_.outputs[o]].perRow)
+        store(o, b_.CreateAdd(outBase, j), valueAt(spec_.outputs[o], j));
+  });
+  for (size_t o = 0; o < spec_.outputs.size(); ++o)
+    if (spec_.values[spec_.outputs[o]].perRow)
+      store(o, row, valueAt(spec_.outputs[o], nullptr));
+  row->addIncoming(b_.CreateAdd(row, b_.getInt64(1)), b_.GetInsertBlock());
+  b_.CreateBr(head);
+  b_.SetInsertPoint(exit);
+}
+
+/// One statistic of the row: a loop that folds its argument's elements.
+/// Sums may be reassociated (so they vectorise); max and min let NaN win.
+llvm::Value *KernelEmitter::reduceRow(const KernelValue &v, llvm::Value *width) {
+  using RK = KernelValue::ReduceKind;
+  llvm::Type *ty = e_.typeOf(v.type);
+  double init = v.reduce == RK::Sum ? 0.0 : v.reduce == RK::Max ? -INFINITY : INFINITY;
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  llvm::Value *result = nullptr;
+  loop(b_.getInt64(0), width, [&](llvm::Value *j) {
+    llvm::PHINode *acc = b_.CreatePHI(ty, 2, "acc");
+    acc->addIncoming(llvm::ConstantFP::get(ty, init), pre);
+    llvm::Value *x = valueAt(v.args[0], j);
+    if (v.reduce == RK::Sum) {
+      result = b_.CreateFAdd(acc, x);
+      llvm::cast<llvm::Instruction>(result)->setHasAllowReassoc(true);
+    } else {
+      result = b_.CreateBinaryIntrinsic(v.reduce == RK::Max ? llvm::Intrinsic::maximum : llvm::Intrinsic::minimum,
+                                        acc, x);
+    }
+    acc->addIncoming(result, b_.GetInsertBlock());
+  });
+  return result;
+}
+
+/// Each input tensor's offset of the row: outer indices times strides.
+void KernelEmitter::computeBases(llvm::Value *row) {
   bases_.assign(spec_.values.size(), nullptr);
   for (size_t k = 0; k < spec_.values.size(); ++k) {
     if (spec_.values[k].kind != KernelValue::Kind::Tensor)
       continue;
-    // Offset of the row: each outer dimension's index times its stride.
     llvm::Value *base = b_.getInt64(0);
     int64_t divisor = 1;
     for (size_t d = spec_.loop.size() - 1; d-- > 0;) {
@@ -214,61 +312,54 @@ llvm::Function *KernelEmitter::emitBody() {
     }
     bases_[k] = base;
   }
-  b_.CreateBr(inner);
-
-  b_.SetInsertPoint(inner);
-  llvm::PHINode *j = b_.CreatePHI(b_.getInt64Ty(), 2, "j");
-  j->addIncoming(j0, rowBody);
-  emitElement(j, outBase);
-  llvm::Value *jNext = b_.CreateAdd(j, b_.getInt64(1));
-  j->addIncoming(jNext, b_.GetInsertBlock());
-  b_.CreateCondBr(b_.CreateICmpSLT(jNext, jEnd), inner, latch);
-
-  b_.SetInsertPoint(latch);
-  i->addIncoming(b_.CreateAdd(i, len), latch);
-  b_.CreateBr(outer);
-
-  b_.SetInsertPoint(exit);
-  b_.CreateRetVoid();
-  return fn;
 }
 
-void KernelEmitter::emitElement(llvm::Value *j, llvm::Value *outBase) {
-  elements_.assign(spec_.values.size(), nullptr);
-  for (size_t k = 0; k < spec_.values.size(); ++k) {
-    const KernelValue &v = spec_.values[k];
-    switch (v.kind) {
-    case KernelValue::Kind::Tensor: {
-      llvm::Value *offset = b_.CreateAdd(bases_[k], b_.CreateMul(j, b_.getInt64(v.strides.back())));
-      llvm::Type *st = storageType(b_, v.type);
-      llvm::Value *x = b_.CreateLoad(st, b_.CreateGEP(st, params_[k], offset));
-      elements_[k] = v.type == ElemType::Bool ? b_.CreateICmpNE(x, b_.getInt8(0)) : x;
-      break;
-    }
-    case KernelValue::Kind::Scalar:
-      elements_[k] = params_[k];
-      break;
-    case KernelValue::Kind::Constant:
-      break;
-    case KernelValue::Kind::Op: {
-      std::vector<Operand> operands;
-      for (size_t a : v.args) {
-        const KernelValue &arg = spec_.values[a];
-        operands.push_back({elements_[a], arg.type, arg.kind == KernelValue::Kind::Constant ? &arg.constant : nullptr});
-      }
-      elements_[k] = lowerElementwise(e_, v, operands);
-      break;
-    }
-    }
-  }
-  for (size_t o = 0; o < spec_.outputs.size(); ++o) {
-    const KernelValue &v = spec_.values[spec_.outputs[o]];
-    llvm::Value *x = elements_[spec_.outputs[o]];
+/// Value k at element j of the row (null j: a per-row value), emitted once
+/// per loop body.
+llvm::Value *KernelEmitter::valueAt(size_t k, llvm::Value *j) {
+  if (auto it = memo_.find(k); it != memo_.end())
+    return it->second;
+  const KernelValue &v = spec_.values[k];
+  llvm::Value *x = nullptr;
+  switch (v.kind) {
+  case KernelValue::Kind::Tensor: {
+    llvm::Value *offset = b_.CreateAdd(bases_[k], b_.CreateMul(j, b_.getInt64(v.strides.back())));
     llvm::Type *st = storageType(b_, v.type);
+    x = b_.CreateLoad(st, b_.CreateGEP(st, params_[k], offset));
     if (v.type == ElemType::Bool)
-      x = b_.CreateZExt(x, b_.getInt8Ty());
-    b_.CreateStore(x, b_.CreateGEP(st, outPtrs_[o], b_.CreateAdd(outBase, j)));
+      x = b_.CreateICmpNE(x, b_.getInt8(0));
+    break;
   }
+  case KernelValue::Kind::Scalar:
+    x = params_[k];
+    break;
+  case KernelValue::Kind::Reduce:
+    x = stats_.at(k);
+    break;
+  case KernelValue::Kind::Constant:
+    throw LoweringError("a constant used as a tensor");
+  case KernelValue::Kind::Op: {
+    std::vector<Operand> operands;
+    for (size_t a : v.args) {
+      const KernelValue &arg = spec_.values[a];
+      if (arg.kind == KernelValue::Kind::Constant)
+        operands.push_back({nullptr, arg.type, &arg.constant});
+      else
+        operands.push_back({valueAt(a, j), arg.type, nullptr});
+    }
+    x = lowerElementwise(e_, v, operands);
+    break;
+  }
+  }
+  return memo_[k] = x;
+}
+
+void KernelEmitter::store(size_t o, llvm::Value *index, llvm::Value *x) {
+  const KernelValue &v = spec_.values[spec_.outputs[o]];
+  llvm::Type *st = storageType(b_, v.type);
+  if (v.type == ElemType::Bool)
+    x = b_.CreateZExt(x, b_.getInt8Ty());
+  b_.CreateStore(x, b_.CreateGEP(st, outPtrs_[o], index));
 }
 
 using KernelEntry = void (*)(void **, int64_t, int64_t);
@@ -297,16 +388,20 @@ public:
       }
     }
     runtime::Stack outputs;
-    for (size_t o : spec_.outputs) {
-      at::Tensor t = at::empty(spec_.outputSizes, at::TensorOptions().dtype(scalarTypeOf(spec_.values[o].type)));
+    for (size_t i = 0; i < spec_.outputs.size(); ++i) {
+      auto dtype = scalarTypeOf(spec_.values[spec_.outputs[i]].type);
+      at::Tensor t = at::empty(spec_.outputSizes[i], at::TensorOptions().dtype(dtype));
       args.push_back(t.data_ptr());
       outputs.emplace_back(std::move(t));
     }
+    // Elementwise kernels split the flat index range, rowwise ones whole rows.
     void **argv = args.data();
-    if (spec_.numel < 2 * kGrain || at::get_num_threads() == 1)
-      entry_(argv, 0, spec_.numel);
+    int64_t width = spec_.rowwise ? spec_.loop.back() : 1;
+    int64_t units = spec_.numel / width, grain = std::max<int64_t>(1, kGrain / width);
+    if (units < 2 * grain || at::get_num_threads() == 1)
+      entry_(argv, 0, units);
     else
-      at::parallel_for(0, spec_.numel, kGrain, [&](int64_t b, int64_t e) { entry_(argv, b, e); });
+      at::parallel_for(0, units, grain, [&](int64_t b, int64_t e) { entry_(argv, b, e); });
     return outputs;
   }
 

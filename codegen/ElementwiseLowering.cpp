@@ -282,14 +282,6 @@ llvm::Value *lowerElementwise(ElementEmitter &e, const KernelValue &v,
   return it->second(a);
 }
 
-bool lowersEveryFusibleOp(std::string &missing) {
-  for (const char *key : {
-#define FUSIBLE_OP(key) key,
-#include "passes/FusibleOps.def"
-       })
-    if (!loweringTable().count(key))
-      missing += std::string(missing.empty() ? "" : ", ") + key;
-  return missing.empty();
-}
+bool hasElementwiseLowering(const std::string &key) { return loweringTable().count(key) > 0; }
 
 } // namespace ember::codegen

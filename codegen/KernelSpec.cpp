@@ -54,6 +54,14 @@ at::ScalarType scalarTypeOf(ElemType t) {
 
 namespace {
 
+/// The reductions expandReduction writes out.
+const std::unordered_set<std::string> &expandedReductions() {
+  static const std::unordered_set<std::string> keys = {
+      "aten::sum.dim_IntList", "aten::mean.dim",         "aten::amax",      "aten::amin",
+      "aten::softmax.int",     "aten::log_softmax.int", "aten::layer_norm"};
+  return keys;
+}
+
 std::optional<ElemType> elemTypeOf(at::ScalarType s) {
   switch (s) {
   case at::kBool: return ElemType::Bool;
@@ -93,22 +101,10 @@ public:
     for (size_t i = 0; i < inputs_.size(); ++i)
       addInput(i);
     for (const Node *n : group_.nodes())
-      n->kind() == prim::Constant() ? addConstant(*n) : addOp(*n);
-    for (const Value *out : group_.outputs()) {
-      const Info &info = info_.at(out);
-      if (!info.tensor || info.sizes != full_)
-        throw LoweringError("an output of the group is smaller than the loop (" +
-                            c10::str(at::IntArrayRef(info.sizes)) + " vs " +
-                            c10::str(at::IntArrayRef(full_)) + ")");
-      const KernelValue &v = spec_.values[info.index];
-      bool isCast = v.op == "aten::to.dtype" || v.op == "aten::type_as";
-      const KernelValue &from = spec_.values[v.args[0]];
-      if (isCast && from.kind == KernelValue::Kind::Tensor && from.type == v.type)
-        throw LoweringError(v.op + " to the dtype its input has returns that input, which a kernel "
-                                   "output cannot alias");
-      spec_.outputs.push_back(info.index);
-    }
-    spec_.outputSizes = full_;
+      n->kind() == prim::Constant() || n->kind().qualString() == "prim::ListConstruct" ? addConstant(*n)
+                                                                                      : addOp(*n);
+    for (const Value *out : group_.outputs())
+      addOutput(info_.at(out));
     buildLoop();
     return std::move(spec_);
   }
@@ -149,17 +145,55 @@ private:
     define(group_.inputs()[i], std::move(kv), std::move(info));
   }
 
+  /// A constant, or a list of int constants (a reduction's `dim`).
   void addConstant(const Node &n) {
     KernelValue kv;
     kv.kind = KernelValue::Kind::Constant;
-    kv.constant = constantValue(n.output()).value_or(c10::IValue());
+    if (n.kind() == prim::Constant()) {
+      kv.constant = constantValue(n.output()).value_or(c10::IValue());
+    } else {
+      c10::List<int64_t> list;
+      for (const Value *e : n.inputs()) {
+        const c10::IValue *c = constantOf(e);
+        if (!c || !c->isInt())
+          throw LoweringError("a list argument that is not of int constants");
+        list.push_back(c->toInt());
+      }
+      kv.constant = list;
+    }
     stand_.push_back(kv.constant);
     define(n.output(), std::move(kv), Info{});
+  }
+
+  void addOutput(const Info &info) {
+    const KernelValue &v = spec_.values[info.index];
+    std::vector<int64_t> expected = full_;
+    if (v.perRow && !expected.empty())
+      expected.back() = 1;
+    if (!info.tensor || info.sizes != expected)
+      throw LoweringError("an output of the group is smaller than the loop (" +
+                          c10::str(at::IntArrayRef(info.sizes)) + " vs " +
+                          c10::str(at::IntArrayRef(full_)) + ")");
+    bool isCast = v.op == "aten::to.dtype" || v.op == "aten::type_as";
+    const KernelValue *from = isCast ? &spec_.values[v.args[0]] : nullptr;
+    if (from && from->kind == KernelValue::Kind::Tensor && from->type == v.type)
+      throw LoweringError(v.op + " to the dtype its input has returns that input, which a kernel "
+                                 "output cannot alias");
+    spec_.outputs.push_back(info.index);
+    spec_.outputSizes.push_back(expected);
   }
 
   void addOp(const Node &n) {
     if (!n.schema() || n.outputs().size() != 1)
       throw LoweringError("the group holds " + n.kind().qualString() + ", which is not an operator");
+    if (isReduction(keyOf(n))) {
+      Info info;
+      info.tensor = true;
+      info.index = expandReduction(n, info.sizes);
+      stand_[info.index] = at::ones({1}, at::TensorOptions().dtype(scalarTypeOf(spec_.values[info.index].type)));
+      info_[n.output()] = std::move(info);
+      return;
+    }
     KernelValue kv;
     kv.op = keyOf(n);
     Info info;
@@ -194,11 +228,36 @@ private:
     return at::result_type(a.toScalar(), b.toTensor());
   }
 
+  /// The value of a Constant in the group, or null.
+  const c10::IValue *constantOf(const Value *v) const {
+    const KernelValue &kv = spec_.values[info_.at(v).index];
+    return kv.kind == KernelValue::Kind::Constant ? &kv.constant : nullptr;
+  }
+
   void define(const Value *v, KernelValue kv, Info info) {
-    info.index = spec_.values.size();
-    spec_.values.push_back(std::move(kv));
+    info.index = push(std::move(kv));
     info_[v] = std::move(info);
   }
+
+  size_t push(KernelValue kv) {
+    if (kv.kind == KernelValue::Kind::Reduce)
+      kv.perRow = true;
+    else if (kv.kind == KernelValue::Kind::Op)
+      kv.perRow = std::all_of(kv.args.begin(), kv.args.end(), [&](size_t a) {
+        const KernelValue &arg = spec_.values[a];
+        return arg.perRow || arg.kind == KernelValue::Kind::Scalar || arg.kind == KernelValue::Kind::Constant;
+      });
+    spec_.values.push_back(std::move(kv));
+    stand_.resize(spec_.values.size());
+    return spec_.values.size() - 1;
+  }
+
+  // Reductions over the last dimension, expanded into row statistics.
+  static bool isReduction(const std::string &key);
+  size_t expandReduction(const Node &n, std::vector<int64_t> &sizes);
+  size_t synthetic(const std::string &key, std::vector<size_t> args, ElemType t);
+  size_t literal(c10::IValue v);
+  size_t rowStatistic(KernelValue::ReduceKind kind, size_t arg, ElemType t);
 
   /// Step 4.
   void buildLoop();
@@ -211,13 +270,126 @@ private:
   std::vector<int64_t> full_;
 };
 
+
+bool Describer::isReduction(const std::string &key) {
+  static const std::unordered_set<std::string> keys = {
+#define FUSIBLE_OP(key)
+#define FUSIBLE_REDUCTION(key) key,
+#include "passes/FusibleOps.def"
+  };
+  return keys.count(key) > 0;
+}
+
+size_t Describer::synthetic(const std::string &key, std::vector<size_t> args, ElemType t) {
+  KernelValue kv;
+  kv.op = key;
+  kv.args = std::move(args);
+  kv.type = kv.compute = t;
+  return push(std::move(kv));
+}
+
+size_t Describer::literal(c10::IValue v) {
+  KernelValue kv;
+  kv.kind = KernelValue::Kind::Constant;
+  kv.constant = std::move(v);
+  return push(std::move(kv));
+}
+
+size_t Describer::rowStatistic(KernelValue::ReduceKind kind, size_t arg, ElemType t) {
+  KernelValue kv;
+  kv.kind = KernelValue::Kind::Reduce;
+  kv.reduce = kind;
+  kv.args = {arg};
+  kv.type = kv.compute = t;
+  return push(std::move(kv));
+}
+
+/// Checks that `n` reduces the last dimension of a float tensor of the
+/// loop's full shape, then writes it as row statistics and elementwise ops:
+///   sum -> Sum(x)              mean -> Sum(x) / D
+///   amax, amin -> Max(x), Min(x)
+///   softmax -> e = exp(x - Max(x)); e / Sum(e)
+///   log_softmax -> d = x - Max(x); d - log(Sum(exp(d)))
+///   layer_norm -> d = x - Sum(x) / D; d * rsqrt(Sum(d * d) / D + eps) * w + b
+size_t Describer::expandReduction(const Node &n, std::vector<int64_t> &sizes) {
+  using RK = KernelValue::ReduceKind;
+  std::string key = keyOf(n);
+  const Info &in = info_.at(n.input(0));
+  ElemType t = spec_.values[in.index].type;
+  if (!in.tensor || full_.empty() || in.sizes != full_ || full_.back() == 0 || !isFloat(t))
+    throw LoweringError(key + " of a tensor that is not a non-empty float tensor of the loop's shape");
+  int64_t rank = int64_t(full_.size()), width = full_.back();
+  auto lastDim = [&](const Value *v) {
+    const c10::IValue *c = constantOf(v);
+    if (c && c->isInt())
+      return c->toInt() == -1 || c->toInt() == rank - 1;
+    if (c && c->isIntList() && c->toIntList().size() == 1)
+      return c->toIntList()[0] == -1 || c->toIntList()[0] == rank - 1;
+    return false;
+  };
+  auto isNone = [&](const Value *v) { const c10::IValue *c = constantOf(v); return c && c->isNone(); };
+  auto isTrue = [&](const Value *v) {
+    const c10::IValue *c = constantOf(v);
+    return c && c->isBool() && c->toBool();
+  };
+  size_t x = in.index, one = literal(int64_t(1)), count = literal(double(width));
+  sizes = full_;
+  if (key == "aten::layer_norm") {
+    const c10::IValue *shape = constantOf(n.input(1));
+    if (!shape || !shape->isIntList() || shape->toIntList().size() != 1 || shape->toIntList()[0] != width)
+      throw LoweringError("layer_norm over more than the last dimension");
+    size_t mean = synthetic("aten::div.Scalar", {rowStatistic(RK::Sum, x, t), count}, t);
+    size_t d = synthetic("aten::sub.Tensor", {x, mean, one}, t);
+    size_t var = synthetic("aten::div.Scalar", {rowStatistic(RK::Sum, synthetic("aten::mul.Tensor", {d, d}, t), t), count}, t);
+    size_t eps = info_.at(n.input(4)).index;
+    size_t out = synthetic("aten::mul.Tensor", {d, synthetic("aten::rsqrt", {synthetic("aten::add.Scalar", {var, eps, one}, t)}, t)}, t);
+    for (size_t k : {2, 3}) {
+      if (isNone(n.input(k)))
+        continue;
+      const Info &p = info_.at(n.input(k));
+      if (!p.tensor || p.sizes != std::vector<int64_t>{width})
+        throw LoweringError("layer_norm with a weight or bias that is not of the row's size");
+      out = k == 2 ? synthetic("aten::mul.Tensor", {out, p.index}, t)
+                   : synthetic("aten::add.Tensor", {out, p.index, one}, t);
+    }
+    return out;
+  }
+  if (!lastDim(n.input(1)))
+    throw LoweringError(key + " over a dimension other than the last");
+  if (key == "aten::softmax.int" || key == "aten::log_softmax.int") {
+    if (!isNone(n.input(2)))
+      throw LoweringError(key + " with a dtype");
+    size_t d = synthetic("aten::sub.Tensor", {x, rowStatistic(RK::Max, x, t), one}, t);
+    size_t e = synthetic("aten::exp", {d}, t);
+    size_t sum = rowStatistic(RK::Sum, e, t);
+    return key == "aten::softmax.int" ? synthetic("aten::div.Tensor", {e, sum}, t)
+                                      : synthetic("aten::sub.Tensor", {d, synthetic("aten::log", {sum}, t), one}, t);
+  }
+  if (!isTrue(n.input(2)))
+    throw LoweringError(key + " without keepdim=True");
+  if ((key == "aten::sum.dim_IntList" || key == "aten::mean.dim") && !isNone(n.input(3)))
+    throw LoweringError(key + " with a dtype");
+  sizes.back() = 1;
+  if (key == "aten::amax" || key == "aten::amin")
+    return rowStatistic(key == "aten::amax" ? RK::Max : RK::Min, x, t);
+  if (key != "aten::sum.dim_IntList" && key != "aten::mean.dim")
+    throw LoweringError("no expansion for " + key);
+  size_t sum = rowStatistic(RK::Sum, x, t);
+  return key == "aten::mean.dim" ? synthetic("aten::div.Scalar", {sum, count}, t) : sum;
+}
+
 void Describer::buildLoop() {
+  // The row of a rowwise kernel is the last dimension, kept even when it has
+  // size 1 and never merged with the others.
+  spec_.rowwise = std::any_of(spec_.values.begin(), spec_.values.end(),
+                              [](const KernelValue &v) { return v.kind == KernelValue::Kind::Reduce; });
   std::vector<int64_t> sizes;
   std::vector<std::vector<int64_t>> strides(spec_.values.size());
   int64_t numel = 1;
   for (size_t d = 0; d < full_.size(); ++d) {
     numel *= full_[d];
-    if (full_[d] == 1)
+    bool row = spec_.rowwise && d + 1 == full_.size();
+    if (full_[d] == 1 && !row)
       continue;
     sizes.push_back(full_[d]);
     for (size_t k = 0; k < spec_.values.size(); ++k) {
@@ -236,7 +408,8 @@ void Describer::buildLoop() {
         strides[k].push_back(0);
   }
   // Merge dimension d into d + 1 where every operand allows it.
-  for (size_t d = sizes.size() - 1; d-- > 0;) {
+  size_t mergeable = sizes.size() - (spec_.rowwise ? 1 : 0);
+  for (size_t d = mergeable > 0 ? mergeable - 1 : 0; d-- > 0;) {
     bool merge = true;
     for (size_t k = 0; k < strides.size(); ++k)
       if (!strides[k].empty() && strides[k][d] != strides[k][d + 1] * sizes[d + 1])
@@ -258,6 +431,17 @@ void Describer::buildLoop() {
 }
 
 } // namespace
+
+bool lowersEveryFusibleOp(std::string &missing) {
+  auto check = [&](const char *key, bool ok) {
+    if (!ok)
+      missing += std::string(missing.empty() ? "" : ", ") + key;
+  };
+#define FUSIBLE_OP(key) check(key, hasElementwiseLowering(key));
+#define FUSIBLE_REDUCTION(key) check(key, expandedReductions().count(key) > 0);
+#include "passes/FusibleOps.def"
+  return missing.empty();
+}
 
 KernelSpec describeKernel(const Graph &group, const runtime::Stack &inputs) {
   try {

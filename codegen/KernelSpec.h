@@ -5,7 +5,9 @@
 // operand walks contiguously), how each operand is read (element strides,
 // 0 where it broadcasts), and the body as a list of values in dependency
 // order, each an input, a constant or one operator of FusibleOps.def with
-// its result and computation types. The CPU backend (CpuKernel.cpp) turns it
+// its result and computation types, or a row statistic (sum, max, min over
+// the last dimension) that reductions, softmax and layer_norm expand into.
+// The CPU backend (CpuKernel.cpp) turns it
 // into a vectorised LLVM loop; a GPU backend lowers the same body with a
 // thread index in place of the loop.
 //
@@ -28,7 +30,12 @@ bool isFloat(ElemType t);
 c10::ScalarType scalarTypeOf(ElemType t);
 
 struct KernelValue {
-  enum class Kind { Tensor, Scalar, Constant, Op } kind = Kind::Op;
+  enum class Kind { Tensor, Scalar, Constant, Op, Reduce } kind = Kind::Op;
+  /// Reduce: a statistic of one row (the last loop dimension) of args[0].
+  enum class ReduceKind { Sum, Max, Min } reduce = ReduceKind::Sum;
+  /// Reduce, and values computed only from reductions and scalars: one
+  /// value per row rather than per element.
+  bool perRow = false;
   /// Tensor and Scalar: the group input it reads.
   size_t input = 0;
   /// Tensor: element strides per loop dimension (0 where it broadcasts).
@@ -44,14 +51,16 @@ struct KernelValue {
 };
 
 struct KernelSpec {
-  /// Loop extents, outermost first (at least one dimension).
+  /// Loop extents, outermost first (at least one dimension). In a rowwise
+  /// kernel the last one is the row that reductions run over.
   std::vector<int64_t> loop;
+  bool rowwise = false;
   int64_t numel = 1;
-  /// The sizes every output has, contiguous.
-  std::vector<int64_t> outputSizes;
   std::vector<KernelValue> values;
-  /// Values stored, one contiguous output tensor each.
+  /// Values stored, one contiguous output tensor each, and their sizes
+  /// (per-row outputs keep the reduced dimension with size 1).
   std::vector<size_t> outputs;
+  std::vector<std::vector<int64_t>> outputSizes;
   size_t numInputs = 0;
 };
 
@@ -59,7 +68,10 @@ struct KernelSpec {
 /// group cannot run as one kernel for them (device, dtype, layout, shapes).
 KernelSpec describeKernel(const Graph &group, const runtime::Stack &inputs);
 
-/// True if a backend lowering exists for every FusibleOps.def key.
+/// True if a CPU lowering (elementwise ops) or an expansion (reductions)
+/// exists for every FusibleOps.def key; else names the missing ones.
 bool lowersEveryFusibleOp(std::string &missing);
+/// Whether codegen/ElementwiseLowering.cpp has a lowering for `key`.
+bool hasElementwiseLowering(const std::string &key);
 
 } // namespace ember::codegen

@@ -1,7 +1,7 @@
 //===- passes/FuseElementwise.cpp - fuse-elementwise ----------------------===//
 //
-// Groups chains of elementwise tensor operators (the table in
-// FusibleOps.def) into `prim::FusionGroup` nodes whose `Subgraph` attribute
+// Groups chains of elementwise tensor operators and reductions over the
+// last dimension (the table in FusibleOps.def) into `prim::FusionGroup` nodes whose `Subgraph` attribute
 // holds the grouped nodes, as TorchScript's fusers do (reference §5.1). The
 // runtime compiles each group into one kernel for the inputs it meets, and
 // runs the subgraph unfused when it cannot (autograd, other devices).
@@ -14,7 +14,9 @@
 //      its outputs is in the group or after the anchor, and no node between
 //      it and the anchor writes a value its inputs may alias (moving it down
 //      must not change what it reads).
-//   3. A group of two or more operators becomes a FusionGroup: constants are
+//   3. Neighbouring groups merge: a group joins the next one down the block
+//      when every node of it could move down to that group's anchor.
+//   4. A group of two or more operators becomes a FusionGroup: constants are
 //      copied into the subgraph, other values from outside become its
 //      inputs, and the outputs used outside the group become its outputs.
 //
@@ -30,6 +32,7 @@
 #include "ir/Schema.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -46,11 +49,22 @@ const std::unordered_set<std::string> &fusibleKeys() {
 
 bool isConstant(const Value *v) { return v->node()->kind() == prim::Constant(); }
 
+/// `[a, b]` of constants (a reduction's `dim`): copied into a group like a
+/// constant, since the frontend builds such lists with prim::ListConstruct.
+bool isConstantList(const Value *v) {
+  const Node *n = v->node();
+  return n->kind().qualString() == "prim::ListConstruct" &&
+         std::all_of(n->inputs().begin(), n->inputs().end(), isConstant);
+}
+
 bool fusibleArgument(const Value *v, const Argument &arg) {
   TypeKind formal = arg.type->kind();
   if (formal == TypeKind::Tensor)
     return v->type()->kind() == TypeKind::Tensor;
-  if (isConstant(v))
+  bool optionalTensor = formal == TypeKind::Optional && arg.type->elem()->kind() == TypeKind::Tensor;
+  if (optionalTensor && v->type()->kind() == TypeKind::Tensor)
+    return true;
+  if (isConstant(v) || isConstantList(v))
     return true;
   // `int` parameters (dtype among them: ScalarType is an int) must be
   // constants; Scalar and float operands may vary from call to call.
@@ -86,21 +100,40 @@ public:
     pos_.clear();
     for (size_t i = 0; i < nodes.size(); ++i)
       pos_[nodes[i]] = i;
-    for (size_t i = nodes.size(); i-- > 0;) {
-      Node *anchor = nodes[i];
-      if (assigned_.count(anchor) || !isFusible(anchor))
-        continue;
-      std::vector<Node *> group = grow(b, nodes, anchor);
+    std::vector<std::vector<Node *>> found; // latest anchor first
+    for (size_t i = nodes.size(); i-- > 0;)
+      if (!assigned_.count(nodes[i]) && isFusible(nodes[i]))
+        found.push_back(grow(b, nodes, nodes[i]));
+    mergeNeighbours(found, nodes);
+    for (const std::vector<Node *> &group : found) {
       if (group.size() < 2)
         continue;
-      Node *fusion = materialise(group, anchor);
-      pos_[fusion] = i;
+      materialise(group, group.front());
       ++groups;
       fused += int64_t(group.size());
     }
   }
 
 private:
+  /// Step 3: from the earliest group on, each group joins the next one down
+  /// the block when all its nodes can move to that group's anchor (a value
+  /// several groups read, say, and the statistics taken of it).
+  void mergeNeighbours(std::vector<std::vector<Node *>> &found, const std::vector<Node *> &nodes) {
+    for (size_t k = found.size(); k-- > 1;) {
+      std::vector<Node *> &earlier = found[k], &later = found[k - 1];
+      std::unordered_set<Node *> members(earlier.begin(), earlier.end());
+      members.insert(later.begin(), later.end());
+      size_t anchorPos = pos_.at(later.front());
+      bool movable = std::all_of(earlier.begin(), earlier.end(), [&](Node *p) {
+        return canMoveDown(p, members, nodes, anchorPos);
+      });
+      if (!movable)
+        continue;
+      later.insert(later.end(), earlier.begin(), earlier.end());
+      earlier.clear();
+    }
+  }
+
   /// Steps 1-2: the anchor and the producers that can move down to it.
   std::vector<Node *> grow(Block *b, const std::vector<Node *> &nodes, Node *anchor) {
     std::vector<Node *> group{anchor};
@@ -152,19 +185,22 @@ private:
     return false;
   }
 
-  /// Step 3.
+  /// Step 4.
   Node *materialise(std::vector<Node *> group, Node *anchor) {
     std::sort(group.begin(), group.end(), [&](Node *a, Node *c) { return pos_.at(a) < pos_.at(c); });
     std::unordered_set<Node *> members(group.begin(), group.end());
     auto sub = std::make_shared<Graph>();
     std::unordered_map<Value *, Value *> inner;
     std::vector<Value *> outerInputs;
-    auto mapInput = [&](Value *v) -> Value * {
+    std::function<Value *(Value *)> mapInput = [&](Value *v) -> Value * {
       if (auto it = inner.find(v); it != inner.end())
         return it->second;
       Value *mapped;
-      if (isConstant(v)) {
-        Node *c = sub->create(prim::Constant(), {}, 1);
+      if (isConstant(v) || isConstantList(v)) {
+        std::vector<Value *> elements;
+        for (Value *e : v->node()->inputs())
+          elements.push_back(mapInput(e));
+        Node *c = sub->create(v->node()->kind(), elements, 1);
         c->copyAttributes(*v->node());
         sub->block()->appendNode(c);
         mapped = c->output()->copyMetadata(v);
@@ -176,7 +212,7 @@ private:
     };
     for (Node *n : group) // constants first, at the top of the subgraph
       for (Value *v : n->inputs())
-        if (isConstant(v))
+        if (isConstant(v) || isConstantList(v))
           mapInput(v);
     for (Node *n : group) {
       std::vector<Value *> ins;

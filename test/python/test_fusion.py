@@ -136,6 +136,32 @@ def bias_swish(x, b):
     return y * torch.sigmoid(y)
 
 
+def row_softmax(x):
+    m = x.amax(dim=-1, keepdim=True)
+    e = torch.exp(x - m)
+    return e / e.sum(dim=-1, keepdim=True)
+
+
+def row_layernorm(x, w, b):
+    mean = x.mean(dim=-1, keepdim=True)
+    d = x - mean
+    var = (d * d).mean(dim=-1, keepdim=True)
+    return d * torch.rsqrt(var + 1e-5) * w + b
+
+
+def builtin_rows(x, w, b):
+    f = torch.nn.functional
+    y = x * 2.0
+    return (torch.softmax(y, -1) + f.log_softmax(y, dim=-1) + f.layer_norm(y, [x.size(-1)], w, b)
+            + f.layer_norm(y + 1.0, [x.size(-1)]))
+
+
+def row_statistics(x) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    y = x * 3.0
+    return (y.sum(-1, keepdim=True), y.amin(-1, keepdim=True) + 1.0, torch.sum(y, dim=[-1], keepdim=True),
+            y - y.amax(dim=-1, keepdim=True))
+
+
 def r(*shape, dtype=torch.float32):
     return torch.randn(*shape, dtype=dtype)
 
@@ -150,6 +176,11 @@ CASES = [
     ("rounding", rounding, lambda t: (r(77, dtype=t),)),
     ("activations", activations, lambda t: (r(4099, dtype=t),)),
     ("gelu", gelu_tanh, lambda t: (r(100003, dtype=t),)),
+    ("row_softmax", row_softmax, lambda t: (r(37, 129, dtype=t),)),
+    ("row_layernorm", row_layernorm, lambda t: (r(3, 5, 64, dtype=t), r(64, dtype=t), r(64, dtype=t))),
+    ("builtin_rows", builtin_rows, lambda t: (r(300, 17, dtype=t), r(17, dtype=t), r(17, dtype=t))),
+    ("row_statistics", row_statistics, lambda t: (r(6, 1, 40, dtype=t),)),
+    ("rows_in_parallel", row_softmax, lambda t: (r(2048, 256, dtype=t),)),
 ]
 
 
@@ -436,3 +467,29 @@ def test_a_cast_to_the_same_dtype_still_aliases_its_input():
     assert_same(z, expected_z)
     # Eager returns x itself; so must ember.
     assert y.data_ptr() == x.data_ptr()
+
+
+def reduce_other_dim(x):
+    y = x * 2.0
+    return y.sum(0, keepdim=True) + y, torch.softmax(y, 0), y.mean(-1) * 2.0
+
+
+@requires_jit
+def test_reductions_the_kernel_does_not_handle_run_unfused():
+    # Another dimension, no keepdim: the groups run their ops one by one.
+    x = r(8, 6)
+    result, _, unfused = run_fused(reduce_other_dim, x)
+    assert unfused >= 1
+    assert_same(result, reduce_other_dim(x))
+
+
+@requires_jit
+def test_row_reductions_with_nan_and_infinity():
+    x = r(4, 9)
+    x[0, 3] = float("nan")
+    x[1, 2] = float("inf")
+    x[2, :] = -float("inf")
+    for fn in (row_softmax, row_statistics):
+        result, kernels, _ = run_fused(fn, x)
+        assert kernels == 1
+        assert_same(result, fn(x))
