@@ -47,10 +47,11 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
     return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling"};
   // What the jit executor runs on a graph whose tensor inputs are typed from
   // a call: facts about the inputs fold (peephole), then what they decide;
-  // then elementwise chains become fusion groups.
+  // loops whose trip counts became constants unroll and fold again; then
+  // elementwise chains become fusion groups.
   if (name == "specialize")
     return {"peephole", "constant-propagation", "dce", "cse", "peephole", "constant-propagation",
-            "dce", "fuse-elementwise", "dce"};
+            "dce", "loop-unroll", "constant-propagation", "cse", "dce", "fuse-elementwise", "dce"};
   return {};
 }
 

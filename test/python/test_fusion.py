@@ -493,3 +493,41 @@ def test_row_reductions_with_nan_and_infinity():
         result, kernels, _ = run_fused(fn, x)
         assert kernels == 1
         assert_same(result, fn(x))
+
+
+def tiny_chain(x):
+    for _ in range(20):
+        x = x * 0.5 + 1.0
+        x = torch.relu(x - 0.25)
+    return x
+
+
+def indexed_loop(x):
+    acc = torch.zeros_like(x)
+    for i in range(4):
+        acc = acc + x * float(i) - i
+    for j in range(x.size(0)):
+        acc = acc * 0.5 + j
+    return acc
+
+
+@requires_jit
+def test_constant_loops_unroll_into_one_kernel():
+    x = r(4)
+    compiled = ember.script(tiny_chain)
+    graph = str(compiled.graph_for(x))
+    assert "prim::Loop" not in graph
+    assert graph.count("prim::FusionGroup_") == 2  # the call and its `with` subgraph
+    result, kernels, _ = run_fused(tiny_chain, x)
+    assert kernels == 1
+    assert_same(result, tiny_chain(x))
+
+
+@requires_jit
+def test_unrolled_loops_see_their_trip_number():
+    # The second loop's count is x.size(0): a constant only under STATIC
+    # specialisation, which the first two calls get.
+    for n in (3, 5, 300):
+        x = r(n)
+        result, _, _ = run_fused(indexed_loop, x)
+        assert_same(result, indexed_loop(x))

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 PIPELINES = [["dce"], ["constant-propagation"], ["cse"], ["peephole"], ["constant-pooling"],
-             ["canonicalize"], ["inline"],
+             ["canonicalize"], ["inline"], ["loop-unroll"],
              ["inline", "constant-propagation", "dce", "cse", "constant-pooling", "peephole",
               "constant-propagation", "dce"]]
 
