@@ -22,6 +22,7 @@
 #include "codegen/KernelSpec.h"
 #include "codegen/Lowering.h"
 #include "codegen/OrcJit.h"
+#include "ir/Log.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -42,6 +43,8 @@ namespace {
 
 /// Elements per parallel chunk (NNC's minimum grain on CPU).
 constexpr int64_t kGrain = 32768;
+/// Longest row whose intermediate values a rowwise kernel keeps on the stack.
+constexpr int64_t kMaxRowBuffer = 8192;
 
 /// libm functions, each call tagged with the libmvec variants the host runs.
 class LibmvecMath : public MathLibrary {
@@ -159,7 +162,7 @@ private:
   std::vector<llvm::Value *> params_; // per value: the pointer (tensors) or scalar
   llvm::Function *fn_ = nullptr;
   std::vector<llvm::Value *> outPtrs_, bases_;
-  std::unordered_map<size_t, llvm::Value *> memo_, stats_;
+  std::unordered_map<size_t, llvm::Value *> memo_, stats_, rowCache_;
 };
 
 llvm::Function *KernelEmitter::emitBody() {
@@ -278,10 +281,21 @@ llvm::Value *KernelEmitter::reduceRow(const KernelValue &v, llvm::Value *width) 
   double init = v.reduce == RK::Sum ? 0.0 : v.reduce == RK::Max ? -INFINITY : INFINITY;
   llvm::BasicBlock *pre = b_.GetInsertBlock();
   llvm::Value *result = nullptr;
+  // An operator's values are kept in a row buffer for the loops after this
+  // one (softmax's exp is computed once, not twice).
+  llvm::Value *buffer = nullptr;
+  size_t arg = v.args[0];
+  if (spec_.values[arg].kind == KernelValue::Kind::Op && !rowCache_.count(arg) &&
+      spec_.loop.back() <= kMaxRowBuffer) {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    buffer = entry.CreateAlloca(ty, b_.getInt64(spec_.loop.back()), "row.buffer");
+  }
   loop(b_.getInt64(0), width, [&](llvm::Value *j) {
     llvm::PHINode *acc = b_.CreatePHI(ty, 2, "acc");
     acc->addIncoming(llvm::ConstantFP::get(ty, init), pre);
-    llvm::Value *x = valueAt(v.args[0], j);
+    llvm::Value *x = valueAt(arg, j);
+    if (buffer)
+      b_.CreateStore(x, b_.CreateGEP(ty, buffer, j));
     if (v.reduce == RK::Sum) {
       result = b_.CreateFAdd(acc, x);
       llvm::cast<llvm::Instruction>(result)->setHasAllowReassoc(true);
@@ -291,6 +305,8 @@ llvm::Value *KernelEmitter::reduceRow(const KernelValue &v, llvm::Value *width) 
     }
     acc->addIncoming(result, b_.GetInsertBlock());
   });
+  if (buffer)
+    rowCache_[arg] = buffer;
   return result;
 }
 
@@ -321,6 +337,10 @@ llvm::Value *KernelEmitter::valueAt(size_t k, llvm::Value *j) {
     return it->second;
   const KernelValue &v = spec_.values[k];
   llvm::Value *x = nullptr;
+  if (auto cached = rowCache_.find(k); cached != rowCache_.end() && j) {
+    x = b_.CreateLoad(e_.typeOf(v.type), b_.CreateGEP(e_.typeOf(v.type), cached->second, j));
+    return memo_[k] = x;
+  }
   switch (v.kind) {
   case KernelValue::Kind::Tensor: {
     llvm::Value *offset = b_.CreateAdd(bases_[k], b_.CreateMul(j, b_.getInt64(v.strides.back())));
@@ -424,6 +444,8 @@ std::shared_ptr<const runtime::FusedKernel> compileCpuKernel(const Graph &group,
                                                              std::string &why) {
   try {
     KernelSpec spec = describeKernel(group, inputs);
+    if (logEnabled("kernels"))
+      logLine("kernels", "optimised LLVM IR of a fusion group's kernel:\n" + emitCpuKernelLLVM(group, inputs, 3));
     auto ctx = std::make_unique<llvm::LLVMContext>();
     OrcJit &jit = OrcJit::instance();
     std::string name = jit.uniqueName("kernel");

@@ -215,9 +215,25 @@ private:
     kv.type = kv.compute = checkedElemType(result.scalar_type(), "the result of " + kv.op);
     if (isComparison(kv.op))
       kv.compute = checkedElemType(commonType(operands[0], operands[1]), "the operands of " + kv.op);
+    divideByReciprocal(kv);
     stand_.push_back(at::ones(result.dim() == 0 ? at::IntArrayRef{} : at::IntArrayRef{1},
                               result.options()));
     define(n.output(), std::move(kv), std::move(info));
+  }
+
+  /// Elements divided by a row statistic (softmax's `e / e.sum(-1)`) are
+  /// multiplied by its reciprocal instead, computed once per row: within an
+  /// ulp of the division, as ATen's own softmax does.
+  void divideByReciprocal(KernelValue &kv) {
+    if (kv.op != "aten::div.Tensor" && kv.op != "aten::div.Scalar")
+      return;
+    const KernelValue &divisor = spec_.values[kv.args[1]];
+    if (!isFloat(kv.compute) || !divisor.perRow || divisor.kind == KernelValue::Kind::Constant ||
+        divisor.type != kv.compute)
+      return;
+    size_t reciprocal = synthetic("aten::reciprocal", {kv.args[1]}, kv.compute);
+    kv.op = "aten::mul.Tensor";
+    kv.args[1] = reciprocal;
   }
 
   static at::ScalarType commonType(const c10::IValue &a, const c10::IValue &b) {
@@ -308,7 +324,7 @@ size_t Describer::rowStatistic(KernelValue::ReduceKind kind, size_t arg, ElemTyp
 /// loop's full shape, then writes it as row statistics and elementwise ops:
 ///   sum -> Sum(x)              mean -> Sum(x) / D
 ///   amax, amin -> Max(x), Min(x)
-///   softmax -> e = exp(x - Max(x)); e / Sum(e)
+///   softmax -> e = exp(x - Max(x)); e * (1 / Sum(e))
 ///   log_softmax -> d = x - Max(x); d - log(Sum(exp(d)))
 ///   layer_norm -> d = x - Sum(x) / D; d * rsqrt(Sum(d * d) / D + eps) * w + b
 size_t Describer::expandReduction(const Node &n, std::vector<int64_t> &sizes) {
@@ -362,7 +378,7 @@ size_t Describer::expandReduction(const Node &n, std::vector<int64_t> &sizes) {
     size_t d = synthetic("aten::sub.Tensor", {x, rowStatistic(RK::Max, x, t), one}, t);
     size_t e = synthetic("aten::exp", {d}, t);
     size_t sum = rowStatistic(RK::Sum, e, t);
-    return key == "aten::softmax.int" ? synthetic("aten::div.Tensor", {e, sum}, t)
+    return key == "aten::softmax.int" ? synthetic("aten::mul.Tensor", {e, synthetic("aten::reciprocal", {sum}, t)}, t)
                                       : synthetic("aten::sub.Tensor", {d, synthetic("aten::log", {sum}, t), one}, t);
   }
   if (!isTrue(n.input(2)))
