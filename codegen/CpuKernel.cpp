@@ -10,15 +10,15 @@
 // row is the innermost loop dimension, every operand's offset in it is
 // `base + j * stride` with a constant stride (0 broadcasts, 1 is a vector
 // load), and the row bases are computed from the row number with constant
-// divisors. Math functions are libm calls that carry libmvec's vector
-// variants (`vector-function-abi-variant`), so the vectoriser calls
-// `_ZGVdN8v_tanhf` and friends. The kernel runs on ATen's thread pool in
+// divisors. Math functions are libm calls with libmvec's vector variants
+// (codegen/VectorMath.h). The kernel runs on ATen's thread pool in
 // chunks of at least kGrain elements.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/FusedKernels.h"
 
 #include "codegen/ElementwiseLowering.h"
+#include "codegen/VectorMath.h"
 #include "codegen/KernelSpec.h"
 #include "codegen/Lowering.h"
 #include "codegen/OrcJit.h"
@@ -30,7 +30,6 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
-#include <llvm/Transforms/Utils/ModuleUtils.h>
 
 #include <cmath>
 #include <cstring>
@@ -45,60 +44,6 @@ namespace {
 constexpr int64_t kGrain = 32768;
 /// Longest row whose intermediate values a rowwise kernel keeps on the stack.
 constexpr int64_t kMaxRowBuffer = 8192;
-
-/// libm functions, each call tagged with the libmvec variants the host runs.
-class LibmvecMath : public MathLibrary {
-public:
-  LibmvecMath(llvm::Module &m, std::string isas) : m_(m), isas_(std::move(isas)) {}
-
-  llvm::Value *call(llvm::IRBuilder<> &b, const std::string &name, llvm::ArrayRef<llvm::Value *> args,
-                    ElemType t) override {
-    bool single = t == ElemType::Float32;
-    std::string scalarName = name + (single ? "f" : "");
-    llvm::Type *ty = single ? b.getFloatTy() : b.getDoubleTy();
-    std::vector<llvm::Type *> params(args.size(), ty);
-    auto *fnType = llvm::FunctionType::get(ty, params, false);
-    llvm::FunctionCallee fn = m_.getOrInsertFunction(scalarName, fnType);
-    auto *f = llvm::cast<llvm::Function>(fn.getCallee());
-    f->setDoesNotThrow();
-    f->setDoesNotAccessMemory();
-    llvm::CallInst *callInst = b.CreateCall(fn, args);
-    callInst->setDoesNotAccessMemory();
-    if (std::string variants = declareVariants(scalarName, fnType, single); !variants.empty())
-      callInst->addFnAttr(llvm::Attribute::get(b.getContext(), "vector-function-abi-variant", variants));
-    return callInst;
-  }
-
-private:
-  /// Declares `_ZGV<isa>N<lanes><v...>_<name>` for each ISA and returns the
-  /// attribute text that maps the scalar function to them.
-  std::string declareVariants(const std::string &name, llvm::FunctionType *scalar, bool single) {
-    std::string text;
-    for (char isa : isas_) {
-      unsigned bits = isa == 'b' ? 128 : isa == 'd' ? 256 : 512;
-      unsigned lanes = bits / (single ? 32 : 64);
-      std::string params(scalar->getNumParams(), 'v');
-      std::string vectorName = "_ZGV" + std::string(1, isa) + "N" + std::to_string(lanes) + params + "_" + name;
-      auto *vecTy = llvm::FixedVectorType::get(scalar->getReturnType(), lanes);
-      std::vector<llvm::Type *> vecParams(scalar->getNumParams(), vecTy);
-      llvm::FunctionCallee vf = m_.getOrInsertFunction(vectorName, llvm::FunctionType::get(vecTy, vecParams, false));
-      auto *vfn = llvm::cast<llvm::Function>(vf.getCallee());
-      vfn->setDoesNotThrow();
-      vfn->setDoesNotAccessMemory();
-      if (!used_.count(vectorName)) {
-        llvm::appendToCompilerUsed(m_, {vfn});
-        used_.insert(vectorName);
-      }
-      text += (text.empty() ? "" : ",") + std::string("_ZGV_LLVM_N") + std::to_string(lanes) + params + "_" +
-              name + "(" + vectorName + ")";
-    }
-    return text;
-  }
-
-  llvm::Module &m_;
-  std::string isas_;
-  std::unordered_set<std::string> used_;
-};
 
 /// How a tensor stores elements of type t (bools as bytes).
 llvm::Type *storageType(llvm::IRBuilder<> &b, ElemType t) {

@@ -250,6 +250,15 @@ private:
     return kv.kind == KernelValue::Kind::Constant ? &kv.constant : nullptr;
   }
 
+  bool isNone(const Value *v) const {
+    const c10::IValue *c = constantOf(v);
+    return c && c->isNone();
+  }
+  bool isTrue(const Value *v) const {
+    const c10::IValue *c = constantOf(v);
+    return c && c->isBool() && c->toBool();
+  }
+
   void define(const Value *v, KernelValue kv, Info info) {
     info.index = push(std::move(kv));
     info_[v] = std::move(info);
@@ -271,6 +280,7 @@ private:
   // Reductions over the last dimension, expanded into row statistics.
   static bool isReduction(const std::string &key);
   size_t expandReduction(const Node &n, std::vector<int64_t> &sizes);
+  size_t expandLayerNorm(const Node &n, size_t x, ElemType t, size_t one, size_t count);
   size_t synthetic(const std::string &key, std::vector<size_t> args, ElemType t);
   size_t literal(c10::IValue v);
   size_t rowStatistic(KernelValue::ReduceKind kind, size_t arg, ElemType t);
@@ -285,7 +295,6 @@ private:
   std::vector<c10::IValue> stand_; // per value: what stands in for it when typing
   std::vector<int64_t> full_;
 };
-
 
 bool Describer::isReduction(const std::string &key) {
   static const std::unordered_set<std::string> keys = {
@@ -320,6 +329,32 @@ size_t Describer::rowStatistic(KernelValue::ReduceKind kind, size_t arg, ElemTyp
   return push(std::move(kv));
 }
 
+/// layer_norm over the last dimension, with its optional weight and bias.
+size_t Describer::expandLayerNorm(const Node &n, size_t x, ElemType t, size_t one, size_t count) {
+  using RK = KernelValue::ReduceKind;
+  int64_t width = full_.back();
+  const c10::IValue *shape = constantOf(n.input(1));
+  if (!shape || !shape->isIntList() || shape->toIntList().size() != 1 || shape->toIntList()[0] != width)
+    throw LoweringError("layer_norm over more than the last dimension");
+  size_t mean = synthetic("aten::div.Scalar", {rowStatistic(RK::Sum, x, t), count}, t);
+  size_t d = synthetic("aten::sub.Tensor", {x, mean, one}, t);
+  size_t square = synthetic("aten::mul.Tensor", {d, d}, t);
+  size_t var = synthetic("aten::div.Scalar", {rowStatistic(RK::Sum, square, t), count}, t);
+  size_t eps = info_.at(n.input(4)).index;
+  size_t scale = synthetic("aten::rsqrt", {synthetic("aten::add.Scalar", {var, eps, one}, t)}, t);
+  size_t out = synthetic("aten::mul.Tensor", {d, scale}, t);
+  for (size_t k : {2, 3}) {
+    if (isNone(n.input(k)))
+      continue;
+    const Info &p = info_.at(n.input(k));
+    if (!p.tensor || p.sizes != std::vector<int64_t>{width})
+      throw LoweringError("layer_norm with a weight or bias that is not of the row's size");
+    out = k == 2 ? synthetic("aten::mul.Tensor", {out, p.index}, t)
+                 : synthetic("aten::add.Tensor", {out, p.index, one}, t);
+  }
+  return out;
+}
+
 /// Checks that `n` reduces the last dimension of a float tensor of the
 /// loop's full shape, then writes it as row statistics and elementwise ops:
 ///   sum -> Sum(x)              mean -> Sum(x) / D
@@ -343,33 +378,10 @@ size_t Describer::expandReduction(const Node &n, std::vector<int64_t> &sizes) {
       return c->toIntList()[0] == -1 || c->toIntList()[0] == rank - 1;
     return false;
   };
-  auto isNone = [&](const Value *v) { const c10::IValue *c = constantOf(v); return c && c->isNone(); };
-  auto isTrue = [&](const Value *v) {
-    const c10::IValue *c = constantOf(v);
-    return c && c->isBool() && c->toBool();
-  };
   size_t x = in.index, one = literal(int64_t(1)), count = literal(double(width));
   sizes = full_;
-  if (key == "aten::layer_norm") {
-    const c10::IValue *shape = constantOf(n.input(1));
-    if (!shape || !shape->isIntList() || shape->toIntList().size() != 1 || shape->toIntList()[0] != width)
-      throw LoweringError("layer_norm over more than the last dimension");
-    size_t mean = synthetic("aten::div.Scalar", {rowStatistic(RK::Sum, x, t), count}, t);
-    size_t d = synthetic("aten::sub.Tensor", {x, mean, one}, t);
-    size_t var = synthetic("aten::div.Scalar", {rowStatistic(RK::Sum, synthetic("aten::mul.Tensor", {d, d}, t), t), count}, t);
-    size_t eps = info_.at(n.input(4)).index;
-    size_t out = synthetic("aten::mul.Tensor", {d, synthetic("aten::rsqrt", {synthetic("aten::add.Scalar", {var, eps, one}, t)}, t)}, t);
-    for (size_t k : {2, 3}) {
-      if (isNone(n.input(k)))
-        continue;
-      const Info &p = info_.at(n.input(k));
-      if (!p.tensor || p.sizes != std::vector<int64_t>{width})
-        throw LoweringError("layer_norm with a weight or bias that is not of the row's size");
-      out = k == 2 ? synthetic("aten::mul.Tensor", {out, p.index}, t)
-                   : synthetic("aten::add.Tensor", {out, p.index, one}, t);
-    }
-    return out;
-  }
+  if (key == "aten::layer_norm")
+    return expandLayerNorm(n, x, t, one, count);
   if (!lastDim(n.input(1)))
     throw LoweringError(key + " over a dimension other than the last");
   if (key == "aten::softmax.int" || key == "aten::log_softmax.int") {
