@@ -92,6 +92,7 @@ private:
   llvm::BasicBlock *block(const char *name) { return llvm::BasicBlock::Create(m_.getContext(), name, fn_); }
   std::pair<llvm::BasicBlock *, llvm::PHINode *> loop(llvm::Value *from, llvm::Value *to,
                                                       const std::function<void(llvm::Value *)> &body);
+  void steps(llvm::Value *begin, llvm::Value *end, const std::function<llvm::Value *(llvm::Value *)> &body);
   void emitFlat(llvm::Value *begin, llvm::Value *end);
   void emitRows(llvm::Value *begin, llvm::Value *end);
   llvm::Value *reduceRow(const KernelValue &v, llvm::Value *width);
@@ -160,62 +161,64 @@ std::pair<llvm::BasicBlock *, llvm::PHINode *> KernelEmitter::loop(llvm::Value *
   return {header, j};
 }
 
-/// Elementwise kernels: the flat index range [begin, end), row by row,
-/// rows possibly cut at both ends (parallel chunks split rows).
-void KernelEmitter::emitFlat(llvm::Value *begin, llvm::Value *end) {
-  llvm::BasicBlock *entry = b_.GetInsertBlock(), *head = block("row"), *body = block("row.body");
+/// `for (i = begin; i < end; i += step)` where `body(i)` emits one step
+/// and returns its length; the builder ends after the loop.
+void KernelEmitter::steps(llvm::Value *begin, llvm::Value *end,
+                          const std::function<llvm::Value *(llvm::Value *)> &body) {
+  llvm::BasicBlock *entry = b_.GetInsertBlock(), *head = block("row"), *inside = block("row.body");
   llvm::BasicBlock *exit = block("exit");
   b_.CreateBr(head);
   b_.SetInsertPoint(head);
   llvm::PHINode *i = b_.CreatePHI(b_.getInt64Ty(), 2, "i");
   i->addIncoming(begin, entry);
-  b_.CreateCondBr(b_.CreateICmpSLT(i, end), body, exit);
-  b_.SetInsertPoint(body);
-  int64_t width = spec_.loop.back();
-  llvm::Value *row = b_.CreateUDiv(i, b_.getInt64(width), "row");
-  llvm::Value *outBase = b_.CreateMul(row, b_.getInt64(width));
-  llvm::Value *j0 = b_.CreateSub(i, outBase, "j0");
-  llvm::Value *len = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateSub(b_.getInt64(width), j0),
-                                              b_.CreateSub(end, i));
-  computeBases(row);
-  loop(j0, b_.CreateAdd(j0, len), [&](llvm::Value *j) {
-    for (size_t o = 0; o < spec_.outputs.size(); ++o)
-      store(o, b_.CreateAdd(outBase, j), valueAt(spec_.outputs[o], j));
-  });
-  i->addIncoming(b_.CreateAdd(i, len), b_.GetInsertBlock());
+  b_.CreateCondBr(b_.CreateICmpSLT(i, end), inside, exit);
+  b_.SetInsertPoint(inside);
+  llvm::Value *step = body(i);
+  i->addIncoming(b_.CreateAdd(i, step), b_.GetInsertBlock());
   b_.CreateBr(head);
   b_.SetInsertPoint(exit);
+}
+
+/// Elementwise kernels: the flat index range [begin, end), row by row,
+/// rows possibly cut at both ends (parallel chunks split rows).
+void KernelEmitter::emitFlat(llvm::Value *begin, llvm::Value *end) {
+  steps(begin, end, [&](llvm::Value *i) {
+    int64_t width = spec_.loop.back();
+    llvm::Value *row = b_.CreateUDiv(i, b_.getInt64(width), "row");
+    llvm::Value *outBase = b_.CreateMul(row, b_.getInt64(width));
+    llvm::Value *j0 = b_.CreateSub(i, outBase, "j0");
+    llvm::Value *len = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, b_.CreateSub(b_.getInt64(width), j0),
+                                                b_.CreateSub(end, i));
+    computeBases(row);
+    loop(j0, b_.CreateAdd(j0, len), [&](llvm::Value *j) {
+      for (size_t o = 0; o < spec_.outputs.size(); ++o)
+        store(o, b_.CreateAdd(outBase, j), valueAt(spec_.outputs[o], j));
+    });
+    return len;
+  });
 }
 
 /// Rowwise kernels: rows [begin, end); per row, one loop per statistic in
 /// order, then one loop for the per-element outputs, then the per-row ones.
 void KernelEmitter::emitRows(llvm::Value *begin, llvm::Value *end) {
-  llvm::BasicBlock *entry = b_.GetInsertBlock(), *head = block("row"), *body = block("row.body");
-  llvm::BasicBlock *exit = block("exit");
-  b_.CreateBr(head);
-  b_.SetInsertPoint(head);
-  llvm::PHINode *row = b_.CreatePHI(b_.getInt64Ty(), 2, "row");
-  row->addIncoming(begin, entry);
-  b_.CreateCondBr(b_.CreateICmpSLT(row, end), body, exit);
-  b_.SetInsertPoint(body);
-  computeBases(row);
-  llvm::Value *width = b_.getInt64(spec_.loop.back());
-  stats_.clear();
-  for (size_t k = 0; k < spec_.values.size(); ++k)
-    if (spec_.values[k].kind == KernelValue::Kind::Reduce)
-      stats_[k] = reduceRow(spec_.values[k], width);
-  llvm::Value *outBase = b_.CreateMul(row, width);
-  loop(b_.getInt64(0), width, [&](llvm::Value *j) {
+  steps(begin, end, [&](llvm::Value *row) {
+    computeBases(row);
+    llvm::Value *width = b_.getInt64(spec_.loop.back());
+    stats_.clear();
+    for (size_t k = 0; k < spec_.values.size(); ++k)
+      if (spec_.values[k].kind == KernelValue::Kind::Reduce)
+        stats_[k] = reduceRow(spec_.values[k], width);
+    llvm::Value *outBase = b_.CreateMul(row, width);
+    loop(b_.getInt64(0), width, [&](llvm::Value *j) {
+      for (size_t o = 0; o < spec_.outputs.size(); ++o)
+        if (!spec_.values[spec_.outputs[o]].perRow)
+          store(o, b_.CreateAdd(outBase, j), valueAt(spec_.outputs[o], j));
+    });
     for (size_t o = 0; o < spec_.outputs.size(); ++o)
-      if (!spec_.values[spec_.outputs[o]].perRow)
-        store(o, b_.CreateAdd(outBase, j), valueAt(spec_.outputs[o], j));
+      if (spec_.values[spec_.outputs[o]].perRow)
+        store(o, row, valueAt(spec_.outputs[o], nullptr));
+    return b_.getInt64(1);
   });
-  for (size_t o = 0; o < spec_.outputs.size(); ++o)
-    if (spec_.values[spec_.outputs[o]].perRow)
-      store(o, row, valueAt(spec_.outputs[o], nullptr));
-  row->addIncoming(b_.CreateAdd(row, b_.getInt64(1)), b_.GetInsertBlock());
-  b_.CreateBr(head);
-  b_.SetInsertPoint(exit);
 }
 
 /// One statistic of the row: a loop that folds its argument's elements.
