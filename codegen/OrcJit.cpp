@@ -1,7 +1,7 @@
 //===- codegen/OrcJit.cpp - one ORC LLJIT for the process -----------------===//
 //
 // 1. On first use: initialise the native target, detect the host CPU and its
-//    features, build an LLJIT that also resolves symbols of the process
+//    features (or take EMBER_JIT_CPU), build an LLJIT that also resolves symbols of the process
 //    (libm and libc functions that LLVM's optimiser introduces).
 // 2. Per module: run LLVM's default pipeline for the requested level with
 //    the host's TargetMachine (so the vectorisers see AVX2/AVX-512), then add
@@ -25,10 +25,11 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
-#include <llvm/TargetParser/Host.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/Target/TargetMachine.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -69,11 +70,12 @@ void loadVectorMath(OrcJit::State &state, llvm::orc::LLJIT &jit) {
     return;
   }
   jit.getMainJITDylib().addGenerator(std::move(*mvec));
-  auto features = llvm::sys::getHostCPUFeatures();
+  // The ISAs of the CPU code is generated for (the host, or EMBER_JIT_CPU).
+  const llvm::MCSubtargetInfo *cpu = state.machine->getMCSubtargetInfo();
   state.vectorMathIsas = "b";
-  if (features.lookup("avx2") && features.lookup("fma"))
+  if (cpu->checkFeatures("+avx2,+fma"))
     state.vectorMathIsas += "d";
-  if (features.lookup("avx512f"))
+  if (cpu->checkFeatures("+avx512f"))
     state.vectorMathIsas += "e";
 }
 } // namespace
@@ -82,6 +84,12 @@ OrcJit::OrcJit() : state_(std::make_unique<State>()) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   auto host = take("cannot detect the host CPU", llvm::orc::JITTargetMachineBuilder::detectHost());
+  // EMBER_JIT_CPU=haswell (say) generates code for that CPU instead of the
+  // host's: for tools that emulate fewer features (valgrind has no AVX-512).
+  if (const char *cpu = std::getenv("EMBER_JIT_CPU"); cpu && *cpu) {
+    host.setCPU(cpu);
+    host.getFeatures() = llvm::SubtargetFeatures();
+  }
   state_->machine = take("cannot make a target machine", host.createTargetMachine());
   state_->jit = take("cannot start LLJIT", llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(host).create());
   auto &jit = *state_->jit;

@@ -531,3 +531,31 @@ def test_unrolled_loops_see_their_trip_number():
         x = r(n)
         result, _, _ = run_fused(indexed_loop, x)
         assert_same(result, indexed_loop(x))
+
+
+@requires_jit
+def test_kernels_for_a_named_cpu_match_eager(tmp_path):
+    # EMBER_JIT_CPU picks the CPU code is generated for (x86-64: SSE2 only,
+    # so no AVX and libmvec's SSE variants).
+    import os
+    import subprocess
+    import sys
+    program = (
+        "import torch, ember\n"
+        "def f(x):\n"
+        "    return 0.5 * x * (1.0 + torch.tanh(0.79788456 * (x + 0.044715 * x * x * x)))"
+        " + torch.softmax(x, -1)\n"
+        "x = torch.randn(33, 65)\n"
+        "with torch.no_grad():\n"
+        "    r = ember.script(f)(x)\n"
+        "torch.testing.assert_close(r, f(x), rtol=1e-5, atol=1e-6)\n"
+        "assert ember._C._fusion_counters()['kernel_runs'] == 1\n"
+        "print('ok')\n")
+    script = tmp_path / "named_cpu.py"
+    script.write_text(program)
+    env = dict(os.environ, EMBER_JIT_CPU="x86-64", EMBER_EXECUTOR="jit",
+               PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
