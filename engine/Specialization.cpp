@@ -111,7 +111,7 @@ std::shared_ptr<Graph> withCalleesInlined(const runtime::Function &fn) {
   unit.add(g);
   try {
     runPasses(unit, {"inline"}, PassManagerOptions{});
-  } catch (const PassError &e) {
+  } catch (const std::exception &e) { // recursion (PassError), or a callee the inliner refuses
     logLine("jit", fn.name() + " keeps its calls: " + e.what());
     return fn.graph();
   }
@@ -198,7 +198,14 @@ private:
     auto entry = std::make_unique<Entry>();
     entry->exact = isStatic;
     entry->key = isStatic ? exact : ranked;
-    entry->graph = specialize(inputs, isStatic);
+    try {
+      entry->graph = specialize(inputs, isStatic);
+    } catch (const std::exception &e) {
+      // A pass that cannot proceed on this graph: the call still runs, on
+      // the generic version, and the log says why.
+      logLine("jit", "cannot specialise " + fn_.name() + ": " + e.what() + "; running it unspecialised");
+      entry->graph = fn_.graph();
+    }
     entry->runner = factory_(entry->graph, fn_.unit(), fn_.name());
     entries_.push_back(std::move(entry));
     return entries_.back().get();
