@@ -162,6 +162,11 @@ public:
     }
     return call("pow", {x, num(exponent)});
   }
+  /// min(max(x, 0), 6), NaN passing through.
+  llvm::Value *relu6(llvm::Value *x) {
+    x = b.CreateSelect(b.CreateFCmpOLT(x, c(0)), c(0), x);
+    return b.CreateSelect(b.CreateFCmpOGT(x, c(6)), c(6), x);
+  }
   llvm::Value *gelu() {
     requireFloat();
     const c10::IValue *mode = constant(1);
@@ -264,6 +269,57 @@ const std::unordered_map<std::string, Lowering> &loweringTable() {
          a.requireFloat();
          llvm::Value *x = a.num(0);
          return a.b.CreateSelect(a.gt(x, a.c(0)), x, a.b.CreateFMul(x, a.num(1)));
+       }},
+      {"aten::tan", [](Args &a) { return a.call("tan", {a.num(0)}); }},
+      {"aten::atan", [](Args &a) { return a.call("atan", {a.num(0)}); }},
+      {"aten::asin", [](Args &a) { return a.call("asin", {a.num(0)}); }},
+      {"aten::acos", [](Args &a) { return a.call("acos", {a.num(0)}); }},
+      {"aten::sinh", [](Args &a) { return a.call("sinh", {a.num(0)}); }},
+      {"aten::cosh", [](Args &a) { return a.call("cosh", {a.num(0)}); }},
+      {"aten::logical_not", [](Args &a) { return a.b.CreateNot(a.flag(0)); }},
+      {"aten::addcmul", [](Args &a) { // self + value * t1 * t2
+         a.requireNumber();
+         llvm::Value *product = a.mul(a.num(1), a.num(2));
+         return a.add(a.num(0), a.isConstantOne(3) ? product : a.mul(a.num(3), product));
+       }},
+      {"aten::lerp.Scalar", [](Args &a) { // ATen's two-sided form
+         a.requireFloat();
+         llvm::Value *x = a.num(0), *end = a.num(1), *w = a.num(2);
+         llvm::Value *diff = a.b.CreateFSub(end, x);
+         llvm::Value *low = a.b.CreateFAdd(x, a.b.CreateFMul(w, diff));
+         llvm::Value *high = a.b.CreateFSub(end, a.b.CreateFMul(diff, a.b.CreateFSub(a.c(1), w)));
+         return a.b.CreateSelect(a.b.CreateFCmpOLT(a.intrinsic(llvm::Intrinsic::fabs, w), a.c(0.5)), low, high);
+       }},
+      {"aten::masked_fill.Scalar", [](Args &a) { return a.b.CreateSelect(a.flag(1), a.num(2), a.num(0)); }},
+      {"aten::hardtanh", [](Args &a) { return a.clamp(a.num(0), 1, 2); }},
+      {"aten::hardsigmoid", [](Args &a) { // min(max(x + 3, 0), 6) / 6
+         a.requireFloat();
+         return a.b.CreateFDiv(a.relu6(a.b.CreateFAdd(a.num(0), a.c(3))), a.c(6));
+       }},
+      {"aten::hardswish", [](Args &a) { // x * min(max(x + 3, 0), 6) / 6
+         a.requireFloat();
+         llvm::Value *x = a.num(0);
+         return a.b.CreateFDiv(a.b.CreateFMul(x, a.relu6(a.b.CreateFAdd(x, a.c(3)))), a.c(6));
+       }},
+      {"aten::elu", [](Args &a) { // x > 0 ? x * scale : expm1(x * input_scale) * alpha * scale
+         a.requireFloat();
+         llvm::Value *x = a.num(0), *scale = a.num(2);
+         llvm::Value *negative = a.b.CreateFMul(
+             a.b.CreateFMul(a.call("expm1", {a.b.CreateFMul(x, a.num(3))}), a.num(1)), scale);
+         return a.b.CreateSelect(a.b.CreateFCmpOLE(x, a.c(0)), negative, a.b.CreateFMul(x, scale));
+       }},
+      {"aten::softplus", [](Args &a) { // x * beta > threshold ? x : log1p(exp(x * beta)) / beta
+         a.requireFloat();
+         llvm::Value *x = a.num(0), *beta = a.num(1);
+         llvm::Value *scaled = a.b.CreateFMul(x, beta);
+         llvm::Value *soft = a.b.CreateFDiv(a.call("log1p", {a.call("exp", {scaled})}), beta);
+         return a.b.CreateSelect(a.b.CreateFCmpOGT(scaled, a.num(2)), x, soft);
+       }},
+      {"aten::threshold", [](Args &a) { // x <= threshold ? value : x
+         a.requireNumber();
+         llvm::Value *x = a.num(0);
+         llvm::Value *below = a.isFloat() ? a.b.CreateFCmpOLE(x, a.num(1)) : a.b.CreateICmpSLE(x, a.num(1));
+         return a.b.CreateSelect(below, a.num(2), x);
        }},
       {"aten::to.dtype", [](Args &a) { return a.num(0); }},
       {"aten::type_as", [](Args &a) { return a.num(0); }},

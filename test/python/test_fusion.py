@@ -111,6 +111,20 @@ def activations(x):
             + f.leaky_relu(x, 0.2) + f.relu(x * 2))
 
 
+def more_activations(x):
+    f = torch.nn.functional
+    return (f.hardtanh(x, -0.5, 0.75) + f.hardsigmoid(x) + f.hardswish(x) + f.elu(x, 0.7)
+            + f.softplus(x, 2.0, 3.0) + f.threshold(x, 0.1, -2.0) + f.relu6(x * 3.0) + f.selu(x))
+
+
+def more_math(x, y):
+    p = x.abs() * 0.5
+    m = x > 0.2
+    return (torch.tan(p) + torch.atan(x) + torch.asin(p.clamp(max=0.99)) + torch.acos(p.clamp(max=0.99))
+            + torch.sinh(x) + torch.cosh(x) + torch.addcmul(x, y, x, value=0.5) + torch.lerp(x, y, 0.3)
+            + torch.lerp(x, y, 0.8) + x.masked_fill(m, 2.5) + torch.logical_not(m).to(x.dtype))
+
+
 def casts(x, d):
     return x.to(torch.float64) * d + x.type_as(d) + (x > 0).to(torch.float64)
 
@@ -175,6 +189,8 @@ CASES = [
     ("transcendental", transcendental, lambda t: (r(1001, dtype=t),)),
     ("rounding", rounding, lambda t: (r(77, dtype=t),)),
     ("activations", activations, lambda t: (r(4099, dtype=t),)),
+    ("more_activations", more_activations, lambda t: (r(1031, dtype=t) * 4,)),
+    ("more_math", more_math, lambda t: (r(517, dtype=t), r(517, dtype=t))),
     ("gelu", gelu_tanh, lambda t: (r(100003, dtype=t),)),
     ("row_softmax", row_softmax, lambda t: (r(37, 129, dtype=t),)),
     ("row_layernorm", row_layernorm, lambda t: (r(3, 5, 64, dtype=t), r(64, dtype=t), r(64, dtype=t))),
