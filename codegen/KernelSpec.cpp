@@ -28,30 +28,6 @@
 
 namespace ember::codegen {
 
-const char *toString(ElemType t) {
-  switch (t) {
-  case ElemType::Bool: return "bool";
-  case ElemType::Int32: return "int32";
-  case ElemType::Int64: return "int64";
-  case ElemType::Float32: return "float32";
-  case ElemType::Float64: return "float64";
-  }
-  return "?";
-}
-
-bool isFloat(ElemType t) { return t == ElemType::Float32 || t == ElemType::Float64; }
-
-at::ScalarType scalarTypeOf(ElemType t) {
-  switch (t) {
-  case ElemType::Bool: return at::kBool;
-  case ElemType::Int32: return at::kInt;
-  case ElemType::Int64: return at::kLong;
-  case ElemType::Float32: return at::kFloat;
-  case ElemType::Float64: return at::kDouble;
-  }
-  return at::kFloat;
-}
-
 namespace {
 
 /// The reductions expandReduction writes out.
@@ -60,24 +36,6 @@ const std::unordered_set<std::string> &expandedReductions() {
       "aten::sum.dim_IntList", "aten::mean.dim",         "aten::amax",      "aten::amin",
       "aten::softmax.int",     "aten::log_softmax.int", "aten::layer_norm"};
   return keys;
-}
-
-std::optional<ElemType> elemTypeOf(at::ScalarType s) {
-  switch (s) {
-  case at::kBool: return ElemType::Bool;
-  case at::kInt: return ElemType::Int32;
-  case at::kLong: return ElemType::Int64;
-  case at::kFloat: return ElemType::Float32;
-  case at::kDouble: return ElemType::Float64;
-  default: return std::nullopt;
-  }
-}
-
-ElemType checkedElemType(at::ScalarType s, const std::string &what) {
-  if (auto t = elemTypeOf(s))
-    return *t;
-  throw LoweringError(what + " has dtype " + std::string(c10::toString(s)) +
-                      ", which fused kernels do not handle");
 }
 
 bool isComparison(const std::string &key) {

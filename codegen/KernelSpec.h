@@ -18,6 +18,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ enum class ElemType { Bool, Int32, Int64, Float32, Float64 };
 const char *toString(ElemType t);
 bool isFloat(ElemType t);
 c10::ScalarType scalarTypeOf(ElemType t);
+std::optional<ElemType> elemTypeOf(c10::ScalarType s);
+/// elemTypeOf, or a LoweringError naming `what` and its dtype.
+ElemType checkedElemType(c10::ScalarType s, const std::string &what);
 
 struct KernelValue {
   enum class Kind { Tensor, Scalar, Constant, Op, Reduce } kind = Kind::Op;

@@ -289,22 +289,6 @@ void runBlock(const Code &code, const BlockCode &block, Frame &f) {
   }
 }
 
-/// The traceback frames of the node running in `f`, innermost first: one,
-/// or one per call the node was inlined through.
-std::vector<TraceFrame> framesOf(const Code &code, const Frame &f) {
-  const Node *n = f.current ? f.current->node : nullptr;
-  if (!n)
-    return {TraceFrame{code.name, std::nullopt, std::nullopt}};
-  if (!n->inlinedFrom())
-    return {TraceFrame{code.name, n->textSpan(), n->sourceLocation()}};
-  const std::vector<InlinedCall> &calls = *n->inlinedFrom();
-  std::vector<TraceFrame> frames{TraceFrame{calls[0].callee, n->textSpan(), n->sourceLocation()}};
-  for (size_t k = 0; k < calls.size(); ++k)
-    frames.push_back(TraceFrame{k + 1 < calls.size() ? calls[k + 1].callee : code.name,
-                                calls[k].span, calls[k].loc});
-  return frames;
-}
-
 } // namespace
 
 std::unique_ptr<Code> buildCode(const Graph &graph, ScriptUnit &unit, const std::string &name) {
@@ -319,36 +303,6 @@ void runInstruction(const Code &code, const Instr &I, Frame &f) {
   runInstr(code, I, f);
   for (uint32_t r : I.drop)
     f.regs[r] = c10::IValue();
-}
-
-std::exception_ptr scriptErrorFrom(const Code &code, const Frame &f, std::exception_ptr error) {
-  std::vector<TraceFrame> frames = framesOf(code, f);
-  auto wrap = [&](const std::string &cls, const std::string &message) {
-    ScriptError err(cls, message);
-    for (TraceFrame &frame : frames)
-      err.addFrame(std::move(frame));
-    return std::make_exception_ptr(err);
-  };
-  try {
-    std::rethrow_exception(error);
-  } catch (const NodeFailure &failure) {
-    // A node of a fusion group's subgraph: report it where it was written.
-    Frame inner;
-    Instr at;
-    at.node = failure.node;
-    inner.current = &at;
-    return scriptErrorFrom(code, inner, failure.error);
-  } catch (ScriptError &e) {
-    for (TraceFrame &frame : frames)
-      e.addFrame(std::move(frame));
-    return std::current_exception();
-  } catch (const PythonError &e) {
-    return wrap(e.pythonClass(), e.what());
-  } catch (const c10::Error &e) {
-    return wrap("RuntimeError", e.what_without_backtrace());
-  } catch (const std::exception &e) {
-    return wrap("RuntimeError", e.what());
-  }
 }
 
 Stack runCode(const Code &code, Stack inputs) {
