@@ -373,6 +373,8 @@ private:
       return parseNumberLiteral(std::move(lit));
     if (t.kind == TokKind::Punct && t.text == "[")
       return parseListLiteral(std::move(lit));
+    if (skipMatrixHeader())
+      return parseNumberLiteral(std::move(lit));
     if (t.kind == TokKind::Punct && t.text == "(")
       return parseTupleLiteral(std::move(lit));
     if (t.kind == TokKind::Punct && t.text == "{")
@@ -524,6 +526,21 @@ private:
   }
 
 
+  /// Skips `(1,.,.) =`, which heads each matrix in ATen's print of a
+  /// tensor of rank > 2; false (and nothing read) anywhere else.
+  bool atMatrixHeader() {
+    return lex_.isPunct("(") && lex_.peek(1).kind == TokKind::Number && lex_.isPunct(",", 2) &&
+           lex_.isPunct(".", 3);
+  }
+  bool skipMatrixHeader() {
+    if (!atMatrixHeader())
+      return false;
+    while (!lex_.acceptPunct(")"))
+      lex_.next();
+    lex_.expectPunct("=");
+    return true;
+  }
+
   /// After a number: more numbers, a `*` scale or `[ CPUFloatType{...} ]`
   /// mean ATen's printed form of a small tensor constant.
   bool startsTensorPrint() {
@@ -532,14 +549,14 @@ private:
       return false;
     if (t.kind == TokKind::Number)
       return true;
-    if (t.kind == TokKind::Punct && t.text == "*")
+    if ((t.kind == TokKind::Punct && t.text == "*") || atMatrixHeader())
       return true;
     if (t.kind == TokKind::Punct && t.text == "-" && lex_.peek(1).kind == TokKind::Number)
       return true;
     return t.kind == TokKind::Punct && t.text == "[" && lex_.peek(1).kind == TokKind::Ident;
   }
 
-  Literal parseTensorPrint(const Literal &first) {
+  Literal parseTensorPrint(Literal first) {
     auto asDouble = [](const Literal &l) { return l.kind == Literal::Int ? double(l.i) : l.f; };
     double scale = 1;
     std::vector<double> values;
@@ -548,6 +565,8 @@ private:
     else
       values.push_back(asDouble(first));
     while (!lex_.isPunct("[")) {
+      if (skipMatrixHeader())
+        continue;
       bool neg = lex_.acceptPunct("-");
       Token num = lex_.expect(TokKind::Number, "a tensor element");
       values.push_back(asDouble(numberLiteral(num, neg)));

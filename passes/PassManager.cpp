@@ -52,11 +52,17 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   if (name == "specialize")
     return {"peephole", "constant-propagation", "dce", "cse", "peephole", "constant-propagation",
             "dce", "loop-unroll", "constant-propagation", "cse", "dce", "fuse-elementwise", "dce"};
+  // What freezing runs once attributes are constants (reference §4.3):
+  // eval-mode branches and dropout go, batch norms fold into the weights
+  // before them, and constant weight arithmetic folds.
+  if (name == "freeze")
+    return {"constant-propagation", "remove-dropout", "dce", "fold-batch-norm",
+            "constant-propagation", "peephole", "cse", "constant-pooling", "dce"};
   return {};
 }
 
 std::vector<std::string> pipelineNames() {
-  return {"cleanup", "default", "frontend", "specialize"};
+  return {"cleanup", "default", "freeze", "frontend", "specialize"};
 }
 
 void runPasses(CompilationUnit &unit, const std::vector<std::string> &passes,
