@@ -73,6 +73,21 @@ Module loadFromBytes(std::string bytes, std::optional<c10::Device> mapLocation =
 void save(const Module &module, const std::string &path, const ExtraFiles &extraFiles = {});
 std::string saveToBytes(const Module &module, const ExtraFiles &extraFiles = {});
 
+/// torch.jit.freeze: a new module of a new class whose methods (`forward`
+/// and the methods named in `preservedAttrs`) read the module's attributes
+/// as constants, except attributes the methods set or write and those
+/// named in `preservedAttrs`; dropout goes and, with `optimizeNumerics`,
+/// batch norms fold into the convolutions and linears before them. The
+/// module must be in eval mode. Throws FreezeError.
+Module freeze(const Module &module, const std::vector<std::string> &preservedAttrs = {},
+              bool optimizeNumerics = true);
+
+/// Why a module could not be frozen.
+class FreezeError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Why an archive could not be loaded.
 class LoadError : public std::runtime_error {
 public:

@@ -79,7 +79,10 @@ void AliasAnalysis::toWildcard(const Value *v) {
   unite(wildcard_, v);
 }
 
-AliasAnalysis::AliasAnalysis(const Graph &g) {
+AliasAnalysis::AliasAnalysis(const Graph &g) : AliasAnalysis(g, /*distinctAttributes=*/false) {}
+
+AliasAnalysis::AliasAnalysis(const Graph &g, bool distinctAttributes)
+    : distinctAttributes_(distinctAttributes) {
   for (const Value *in : g.inputs())
     toWildcard(in);
   analyzeBlock(g.block());
@@ -130,6 +133,8 @@ void AliasAnalysis::analyzeNode(const Node *n) {
   if (k == "prim::CreateObject" || k == "prim::isinstance")
     return; // a fresh object; a bool
   if (k == "prim::GetAttr") {
+    if (distinctAttributes_)
+      return;
     for (const Value *o : n->outputs())
       toWildcard(o);
     return;

@@ -17,6 +17,11 @@ namespace ember {
 class AliasAnalysis {
 public:
   explicit AliasAnalysis(const Graph &g);
+  /// With `distinctAttributes`, each `prim::GetAttr` result starts a set of
+  /// its own instead of joining the wildcard: what freezing asks, for
+  /// attributes the graph sees whole (callees inlined), is whether the
+  /// graph itself writes this one.
+  AliasAnalysis(const Graph &g, bool distinctAttributes);
 
   /// Values whose identity can be observed: tensors, lists, dicts, objects,
   /// and containers or optionals of them.
@@ -49,6 +54,7 @@ private:
 
   mutable std::unordered_map<const Value *, const Value *> parent_;
   const Value *wildcard_ = nullptr; // representative of the escaped set
+  bool distinctAttributes_ = false;
   std::unordered_map<const Node *, std::vector<const Value *>> writes_;
   std::unordered_set<const Node *> unknownEffects_;
   std::vector<const Value *> writtenValues_;

@@ -69,16 +69,19 @@ public:
 
   int64_t folded = 0;
 
-  void run() { runBlock(g_.block()); }
+  void run() { runNodes(g_.block()->nodes()); }
 
 private:
-  void runBlock(Block *b) {
-    for (Node *n : b->nodes()) {
-      if (restart_)
-        return;
+  void runNodes(const std::vector<Node *> &nodes) {
+    for (Node *n : nodes) {
       if (n->kind() == prim::If()) {
         if (auto cond = constantBool(n->input(0))) {
-          inlineBranch(n, n->blocks()[*cond ? 0 : 1]);
+          // The taken branch's nodes now stand before the if, outside the
+          // list being walked: visit them here.
+          Block *branch = n->blocks()[*cond ? 0 : 1];
+          std::vector<Node *> moved = branch->nodes();
+          inlineBranch(n, branch);
+          runNodes(moved);
           continue;
         }
       } else if (n->kind() == prim::Loop()) {
@@ -89,12 +92,11 @@ private:
             n->output(i)->replaceAllUsesWith(n->input(i + 2));
           n->destroy();
           ++folded;
-          restart_ = true;
           continue;
         }
       }
       for (Block *sub : n->blocks())
-        runBlock(sub);
+        runNodes(sub->nodes());
       if (n->blocks().empty())
         tryFold(n);
     }
@@ -108,9 +110,6 @@ private:
       ifNode->output(i)->replaceAllUsesWith(branch->outputs()[i]);
     ifNode->destroy();
     ++folded;
-    // The alias analysis may now name destroyed values, and the moved nodes
-    // may fold: the pass driver starts a new round.
-    restart_ = true;
   }
 
   void tryFold(Node *n) {
@@ -167,7 +166,6 @@ private:
   Graph &g_;
   AliasAnalysis aa_;
   bool immutableOnly_;
-  bool restart_ = false;
 };
 
 class ConstantPropagationPass : public Pass {

@@ -97,17 +97,26 @@ void fold(Graph &g, Node *bn, Node *producer, int64_t rank) {
   auto op = [&](const char *name, std::vector<Value *> inputs) {
     return g.insert(Symbol::aten(name), inputs)->output();
   };
+  // The norm's constants may be defined after the producer (freezing puts
+  // each where its attribute was read): use copies then.
+  auto here = [&](Value *v) {
+    Node *def = v->node();
+    if (def->owningBlock() == producer->owningBlock() && def->isBefore(producer))
+      return v;
+    return g.insertConstant(*constantValue(v), v->type());
+  };
   Value *one = g.insertConstant(int64_t(1));
-  Value *bnWeight = isNone(bn->input(1)) ? nullptr : bn->input(1);
-  Value *bnBias = isNone(bn->input(2)) ? nullptr : bn->input(2);
-  Value *rsqrt = op("rsqrt", {op("add", {bn->input(4), bn->input(7), one})});
+  Value *bnWeight = isNone(bn->input(1)) ? nullptr : here(bn->input(1));
+  Value *bnBias = isNone(bn->input(2)) ? nullptr : here(bn->input(2));
+  Value *mean = here(bn->input(3));
+  Value *rsqrt = op("rsqrt", {op("add", {here(bn->input(4)), here(bn->input(7)), one})});
   Value *scale = bnWeight ? op("mul", {bnWeight, rsqrt}) : rsqrt;
   std::vector<int64_t> shape(size_t(rank), 1);
   shape[0] = -1;
   Value *shapeValue = g.insertConstant(c10::IValue(shape));
   Value *weight = op("mul", {producer->input(1), op("reshape", {scale, shapeValue})});
-  Value *bias = isNone(producer->input(2)) ? op("neg", {bn->input(3)})
-                                           : op("sub", {producer->input(2), bn->input(3), one});
+  Value *bias = isNone(producer->input(2)) ? op("neg", {mean})
+                                           : op("sub", {producer->input(2), mean, one});
   bias = op("mul", {bias, rsqrt});
   if (bnWeight)
     bias = op("mul", {bias, bnWeight});

@@ -15,6 +15,7 @@ from ._errors import CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._serialization import load, save
+from ._freeze import freeze, optimize_for_inference
 from ._trace import (TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace,
                      trace_module)
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
@@ -32,5 +33,5 @@ __all__ = [
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
     "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",
-    "set_fusion_strategy", "last_executed_optimized_graph",
+    "set_fusion_strategy", "last_executed_optimized_graph", "freeze", "optimize_for_inference",
 ]

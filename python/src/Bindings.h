@@ -40,5 +40,6 @@ void bindObjects(py::module_ &m);
 void bindSerialization(py::module_ &m);
 void bindTracing(py::module_ &m);
 void bindExecutor(py::module_ &m);
+void bindFreezing(py::module_ &m);
 
 } // namespace ember::python

@@ -117,4 +117,5 @@ PYBIND11_MODULE(_C, m) {
   bindSerialization(m);
   bindTracing(m);
   bindExecutor(m);
+  bindFreezing(m);
 }

@@ -1,0 +1,243 @@
+"""ember.freeze and ember.optimize_for_inference against eager PyTorch and
+torch.jit.freeze: frozen modules give eager's outputs, read their weights
+as constants (no GetAttr of a parameter, no batch_norm or dropout left
+where TorchScript folds them), keep what their methods mutate, and save to
+archives that torch.jit.load runs."""
+import io
+from typing import List, Optional
+
+import pytest
+import torch
+import torch.nn as nn
+
+import ember
+
+
+def _randomise_norms(m):
+    """Non-trivial statistics, so a wrong fold cannot pass."""
+    torch.manual_seed(1)
+    for b in m.modules():
+        if isinstance(b, nn.modules.batchnorm._BatchNorm):
+            b.running_mean.uniform_(-1, 1)
+            b.running_var.uniform_(0.5, 2)
+            if b.affine:
+                b.weight.data.uniform_(0.5, 2)
+                b.bias.data.uniform_(-1, 1)
+    return m.eval()
+
+
+class ConvBnRelu(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 4, 3, bias=False, groups=4)
+        self.bn2 = nn.BatchNorm2d(4)
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x):
+        y = torch.relu(self.bn(self.conv(x)))
+        return self.drop(self.bn2(self.conv2(y)))
+
+
+class LinearBn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(6, 5)
+        self.bn = nn.BatchNorm1d(5)
+        self.scale = 3
+        self.offsets = [1, 2]
+        self.maybe: Optional[torch.Tensor] = None
+
+    def forward(self, x):
+        y = self.bn(self.lin(x)) * self.scale + self.offsets[1]
+        maybe = self.maybe
+        if maybe is not None:
+            y = y + maybe
+        return y
+
+
+class Counter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+        self.register_buffer("total", torch.zeros(3))
+        self.weight = nn.Parameter(torch.randn(3))
+
+    def forward(self, x):
+        self.calls += 1
+        self.total.add_(x)
+        return x * self.weight + self.total
+
+
+def _frozen(module):
+    return ember.freeze(ember.script(module).eval())
+
+
+@pytest.mark.parametrize("make,shape", [(ConvBnRelu, (2, 3, 8, 8)), (LinearBn, (4, 6))])
+def test_frozen_outputs_match_eager(make, shape):
+    eager = _randomise_norms(make())
+    frozen = _frozen(eager)
+    x = torch.randn(*shape)
+    with torch.no_grad():
+        expected = eager(x)
+    got = frozen(x)
+    torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+    assert not got.requires_grad  # frozen weights are detached, as in torch.jit.freeze
+
+
+@pytest.mark.parametrize("make", [ConvBnRelu, LinearBn])
+def test_frozen_graph_reads_constants_and_folds(make):
+    eager = _randomise_norms(make())
+    graph = str(_frozen(eager).graph)
+    assert "prim::GetAttr" not in graph
+    assert "aten::batch_norm" not in graph
+    assert "dropout" not in graph
+    # TorchScript folds the same nodes away.
+    reference = str(torch.jit.freeze(torch.jit.script(eager)).graph)
+    assert "prim::GetAttr" not in reference and "dropout" not in reference
+
+
+def test_frozen_module_loses_parameters_and_training():
+    frozen = _frozen(ConvBnRelu())
+    assert list(frozen.named_parameters()) == []
+    assert list(frozen.named_buffers()) == []
+    assert frozen.original_name == "ConvBnRelu"
+    assert "___torch_mangle_" in frozen._c._type_name
+
+
+def test_mutated_attributes_stay_attributes():
+    torch.manual_seed(0)
+    eager = Counter().eval()
+    frozen = _frozen(eager)
+    graph = str(frozen.graph)
+    assert 'prim::GetAttr[name="calls"]' in graph and 'prim::GetAttr[name="total"]' in graph
+    assert 'name="weight"' not in graph
+    x = torch.ones(3)
+    first = frozen(x)
+    second = frozen(x)
+    assert frozen.calls == 2
+    torch.testing.assert_close(frozen.total, 2 * x)
+    torch.testing.assert_close(second - first, x)
+    # The frozen copy keeps its own attributes' values, shared with the
+    # original at freezing time (the buffer is the same tensor).
+    torch.testing.assert_close(eager.total, 2 * x)
+
+
+class WithExport(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+        self.factor = 2.0
+
+    def forward(self, x):
+        return self.lin(x)
+
+    @ember.export
+    def twice(self, x):
+        return self.lin(x) * self.factor
+
+
+def test_preserved_method_and_attribute():
+    eager = WithExport().eval()
+    frozen = ember.freeze(ember.script(eager).eval(), preserved_attrs=["twice", "factor"])
+    x = torch.randn(2, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(frozen.twice(x), eager.twice(x))
+        assert frozen.factor == 2.0
+        frozen.factor = 3.0
+        torch.testing.assert_close(frozen.twice(x), eager.lin(x) * 3.0)
+    assert 'name="factor"' in str(frozen.twice.graph)
+
+
+def test_preserved_submodule_keeps_its_weights():
+    eager = WithExport().eval()
+    frozen = ember.freeze(ember.script(eager).eval(), preserved_attrs=["lin"])
+    assert 'prim::GetAttr[name="lin"]' in str(frozen.graph)
+    x = torch.randn(2, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(frozen(x), eager(x))
+
+
+def test_freeze_errors_match_torch():
+    with pytest.raises(RuntimeError, match="only implemented for modules in eval mode"):
+        ember.freeze(ember.script(LinearBn()))
+    with pytest.raises(RuntimeError, match="Freezing expects a ScriptModule"):
+        ember.freeze(LinearBn().eval())
+    with pytest.raises(RuntimeError, match="cannot preserve 'nope'"):
+        ember.freeze(ember.script(LinearBn()).eval(), preserved_attrs=["nope"])
+
+
+@pytest.mark.parametrize("make,shape", [(ConvBnRelu, (1, 3, 6, 6)), (LinearBn, (2, 6))])
+def test_frozen_archive_loads_in_torch_and_ember(make, shape):
+    eager = _randomise_norms(make())
+    frozen = _frozen(eager)
+    buffer = io.BytesIO()
+    ember.save(frozen, buffer)
+    x = torch.randn(*shape)
+    with torch.no_grad():
+        expected = eager(x)
+        buffer.seek(0)
+        torch.testing.assert_close(torch.jit.load(buffer)(x), expected, rtol=1e-5, atol=1e-5)
+        buffer.seek(0)
+        torch.testing.assert_close(ember.load(buffer)(x), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_freezing_a_torch_archive():
+    eager = _randomise_norms(ConvBnRelu())
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(eager), buffer)
+    buffer.seek(0)
+    frozen = ember.freeze(ember.load(buffer).eval())
+    assert "aten::batch_norm" not in str(frozen.graph)
+    x = torch.randn(1, 3, 5, 5)
+    with torch.no_grad():
+        torch.testing.assert_close(frozen(x), eager(x), rtol=1e-5, atol=1e-5)
+
+
+def test_optimize_for_inference_freezes_in_eval_mode():
+    eager = _randomise_norms(ConvBnRelu())
+    scripted = ember.script(eager)
+    scripted.train()
+    optimized = ember.optimize_for_inference(scripted)
+    assert not scripted.training  # put in eval mode, as torch.jit does
+    assert "aten::batch_norm" not in str(optimized.graph)
+    x = torch.randn(2, 3, 7, 7)
+    with torch.no_grad():
+        torch.testing.assert_close(optimized(x), eager(x), rtol=1e-5, atol=1e-5)
+    assert ember.optimize_for_inference(optimized) is optimized  # frozen already
+
+
+def test_torchvision_resnet18_frozen():
+    torchvision = pytest.importorskip("torchvision")
+    torch.manual_seed(0)
+    eager = _randomise_norms(torchvision.models.resnet18())
+    frozen = _frozen(eager)
+    assert "aten::batch_norm" not in str(frozen.graph)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(frozen(x), eager(x), rtol=1e-4, atol=1e-4)
+
+
+class ListAndLoop(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        self.names: List[str] = ["a", "b"]
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = torch.tanh(layer(x))
+        return x, len(self.names)
+
+
+def test_module_list_and_list_attribute_frozen():
+    eager = ListAndLoop().eval()
+    frozen = _frozen(eager)
+    x = torch.randn(2, 4)
+    with torch.no_grad():
+        got, n = frozen(x)
+        want, m = eager(x)
+    torch.testing.assert_close(got, want)
+    assert n == m == 2
+    assert "prim::GetAttr" not in str(frozen.graph)
