@@ -122,6 +122,25 @@ void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) 
   }
 }
 
+Value *TraceRecorder::shallowCopyOf(const at::Tensor &t) {
+  // Factory functions wrap what the operator returned in a new TensorImpl
+  // (make_variable shares the storage when the result is not uniquely
+  // owned, and the recorder owns it too): the same storage, offset, sizes,
+  // strides and dtype are the same value.
+  if (t.unsafeGetTensorImpl()->is_wrapped_number() || !t.has_storage())
+    return nullptr;
+  for (auto k = keepAlive_.rbegin(); k != keepAlive_.rend(); ++k) {
+    if (!k->has_storage() || !k->storage().is_alias_of(t.storage()) ||
+        k->storage_offset() != t.storage_offset() || k->sizes() != t.sizes() ||
+        k->strides() != t.strides() || k->scalar_type() != t.scalar_type())
+      continue;
+    auto it = cur().tensors.find(k->unsafeGetTensorImpl());
+    if (it != cur().tensors.end())
+      return it->second;
+  }
+  return nullptr;
+}
+
 Value *TraceRecorder::valueFor(const c10::IValue &v) {
   if (v.isTensor()) {
     const at::Tensor &t = v.toTensor();
@@ -130,6 +149,8 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     auto it = cur().tensors.find(t.unsafeGetTensorImpl());
     if (it != cur().tensors.end())
       return it->second;
+    if (Value *same = shallowCopyOf(t))
+      return same;
     // A parameter or buffer of the module being traced: read it from self.
     auto attr = cur().attributes.find(t.unsafeGetTensorImpl());
     if (attr != cur().attributes.end()) {
@@ -177,12 +198,92 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
   return c;
 }
 
+at::Tensor TraceRecorder::sizeOf(const at::Tensor &t, int64_t dim) {
+  const void *impl = t.unsafeGetTensorImpl();
+  if (!cur().tensors.count(impl) && !cur().attributes.count(impl))
+    return at::Tensor(); // not part of the trace: its size is a plain int
+  Value *self = valueFor(t);
+  Graph &g = *cur().graph;
+  Node *size = g.insert(Symbol::aten("size"), {self, g.insertConstant(dim)}, 1);
+  size->output()->setType(Type::get(TypeKind::Int));
+  at::Tensor standIn;
+  {
+    c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
+    standIn = at::scalar_tensor(t.size(dim), at::TensorOptions().dtype(at::kLong));
+  }
+  Node *toTensor = g.insert(Symbol::prim("NumToTensor"), {size->output()}, 1);
+  toTensor->output()->setType(tracedTensorType(standIn));
+  cur().tensors[standIn.unsafeGetTensorImpl()] = toTensor->output();
+  keepAlive_.push_back(standIn);
+  return standIn;
+}
+
+Value *TraceRecorder::intValue(int64_t v) {
+  // The next Python int equal to `v` is where this argument came from.
+  for (size_t i = pendingCursor_; i < pendingInts_.size(); ++i) {
+    const c10::IValue &p = pendingInts_[i];
+    bool isTensor = p.isTensor() && p.toTensor().defined() && p.toTensor().dim() == 0;
+    int64_t pv = v + 1;
+    if (isTensor) {
+      c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
+      pv = p.toTensor().item<int64_t>();
+    } else if (p.isInt()) {
+      pv = p.toInt();
+    }
+    if (pv != v)
+      continue;
+    pendingCursor_ = i + 1;
+    auto it = isTensor ? cur().tensors.find(p.toTensor().unsafeGetTensorImpl()) : cur().tensors.end();
+    if (it == cur().tensors.end())
+      break;
+    Node *toInt = cur().graph->insert(Symbol::aten("Int"), {it->second}, 1);
+    toInt->output()->setType(Type::get(TypeKind::Int));
+    return toInt->output();
+  }
+  return cur().graph->insertConstant(v);
+}
+
+Value *TraceRecorder::inputValue(const c10::IValue &in) {
+  if (pendingInts_.empty())
+    return valueFor(in);
+  if (in.isInt())
+    return intValue(in.toInt());
+  if (!in.isIntList())
+    return valueFor(in);
+  std::vector<Value *> elems;
+  for (int64_t v : in.toIntList())
+    elems.push_back(intValue(v));
+  Value *l = cur().graph->insert(Symbol::prim("ListConstruct"), elems, 1)->output();
+  l->setType(Type::list(Type::get(TypeKind::Int)));
+  return l;
+}
+
+void TraceRecorder::warnOnPythonValue(const c10::FunctionSchema &schema,
+                                      const std::vector<c10::IValue> &inputs) {
+  // TorchScript's warnings when Python takes a value out of a traced
+  // tensor (reference §8.2); sizes passed on as ints are recorded instead.
+  const std::string &name = schema.name();
+  bool toBool = name == "aten::is_nonzero";
+  if ((!toBool && name != "aten::item" && name != "aten::_local_scalar_dense") ||
+      !pendingInts_.empty() || inputs.empty() || !inputs[0].isTensor())
+    return;
+  const at::Tensor &t = inputs[0].toTensor();
+  if (!cur().tensors.count(t.unsafeGetTensorImpl()) && !shallowCopyOf(t))
+    return;
+  warnings_.push_back(std::string("Converting a tensor to a Python ") +
+                      (toBool ? "boolean" : "number") +
+                      " might cause the trace to be incorrect. We can't record the data flow of "
+                      "Python values, so this value will be treated as a constant in the future. "
+                      "This means that the trace might not generalize to other inputs!");
+}
+
 void TraceRecorder::record(const c10::FunctionSchema &schema,
                            const std::vector<c10::IValue> &inputs,
                            const std::vector<c10::IValue> &outputs) {
+  warnOnPythonValue(schema, inputs);
   std::vector<Value *> values;
   for (const auto &in : inputs)
-    values.push_back(valueFor(in));
+    values.push_back(inputValue(in));
   Node *n = cur().graph->insert(Symbol::fromQualString(schema.name()), values, outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     const c10::IValue &out = outputs[i];

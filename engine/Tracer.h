@@ -70,6 +70,19 @@ public:
   /// Records one operator call (called by the dispatcher hook).
   void record(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
               const std::vector<c10::IValue> &outputs);
+  /// `t.size(dim)` while tracing, as TorchScript's tracer records it: an
+  /// `aten::size` node and `prim::NumToTensor`, and a 0-dim Long tensor
+  /// standing for the size, so arithmetic on it is recorded too and the
+  /// trace stays valid for other sizes.
+  at::Tensor sizeOf(const at::Tensor &t, int64_t dim);
+  /// The ints (and tensors standing for ints) a Python call passes, in
+  /// order, before the operators it calls are recorded: an int argument
+  /// that came from a recorded size tensor becomes `aten::Int` of it
+  /// rather than a constant. An empty list clears them.
+  void expectInts(std::vector<c10::IValue> ints) {
+    pendingInts_ = std::move(ints);
+    pendingCursor_ = 0;
+  }
   /// Warnings collected while recording (a tensor made a constant, ...).
   const std::vector<std::string> &warnings() const { return warnings_; }
 
@@ -86,6 +99,12 @@ private:
     std::vector<Value *> inputsInCaller;
   };
   void bindResult(const c10::IValue &output, Value *v);
+  /// The value for an int argument: aten::Int of the size tensor the
+  /// Python call passed at that place, or a constant.
+  Value *intValue(int64_t v);
+  Value *inputValue(const c10::IValue &in);
+  Value *shallowCopyOf(const at::Tensor &t);
+  void warnOnPythonValue(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs);
   std::function<TypePtr(const TypePtr &, const std::string &)> attributeType_;
   Value *readAttribute(Frame &f, const std::vector<std::string> &path, const TypePtr &type);
   std::vector<Frame> frames_;
@@ -93,6 +112,8 @@ private:
   Frame &cur() { return frames_.back(); }
   std::vector<at::Tensor> keepAlive_; // so recorded TensorImpls are not reused
   std::vector<std::string> warnings_;
+  std::vector<c10::IValue> pendingInts_;
+  size_t pendingCursor_ = 0;
   bool active_ = false;
 };
 

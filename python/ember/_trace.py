@@ -5,10 +5,11 @@ submodules each have their own traced forward, called with prim::CallMethod
 and reading their parameters with prim::GetAttr (reference §8).
 
 Recorded here: functions whose inputs and outputs are tensors, or tuples
-and lists of tensors. check_trace compares the trace's outputs
-with the Python code's on each check input. Not yet: re-tracing and diffing
-graphs in check_trace, most tracer warnings, sizes kept dynamic (`x.size(0)`
-is a constant), dict inputs, trace_module, scripted code called while
+and lists of tensors. Sizes read from traced tensors stay dynamic
+(`x.size(0)` is `aten::size`, as TorchScript records it). check_trace
+compares the trace's outputs with the Python code's on each check input.
+Not yet: re-tracing and diffing graphs in check_trace, most tracer warnings,
+dict inputs, trace_module of other methods, scripted code called while
 tracing keeping its control flow.
 """
 import contextlib
@@ -27,15 +28,73 @@ class TracerWarning(Warning):
     computed from a tensor, a tensor baked in as a constant)."""
 
 
+def _int_arguments(args, kwargs):
+    """The ints a call passes, in order, with the 0-dim integer tensors that
+    may stand for them (sizes read while tracing)."""
+    out = []
+
+    def visit(a):
+        if isinstance(a, torch.Tensor):
+            if a.dim() == 0 and a.dtype in (torch.int64, torch.int32):
+                out.append(a)
+        elif isinstance(a, int) and not isinstance(a, bool):
+            out.append(a)
+        elif isinstance(a, (list, tuple)):
+            for e in a:
+                visit(e)
+
+    for a in args:
+        visit(a)
+    for a in kwargs.values():
+        visit(a)
+    return out
+
+
+class _SizeMode(torch.overrides.TorchFunctionMode):
+    """Keeps sizes dynamic, as TorchScript's tracer does: `x.size(d)` and
+    `x.shape` return 0-dim Long tensors recorded as `aten::size` and
+    `prim::NumToTensor`, so arithmetic on them is recorded; a call given
+    such a tensor where it takes an int records `aten::Int` of it."""
+
+    def __init__(self, recorder):
+        super().__init__()
+        self.recorder = recorder
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is _TENSOR_SIZE and args and isinstance(args[0], torch.Tensor):
+            dims = list(args[1:]) + list(kwargs.values())
+            if dims:
+                return self.recorder.size_of(args[0], dims[0])
+            return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
+        if func == _TENSOR_SHAPE and args and isinstance(args[0], torch.Tensor):
+            return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
+        ints = _int_arguments(args, kwargs)
+        if not any(isinstance(i, torch.Tensor) for i in ints):
+            return func(*args, **kwargs)
+        self.recorder.expect_ints(ints)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.recorder.expect_ints([])
+
+
+_TENSOR_SIZE = torch.Tensor.size
+_TENSOR_SHAPE = torch.Tensor.shape.__get__
+
+
 @contextlib.contextmanager
 def _recording_on(recorder):
     """Records this thread's operator calls into `recorder` for the block,
     then reports what it warned about as TracerWarnings."""
     recorder.start()
     _recording.append(recorder)
+    mode = _SizeMode(recorder)
+    mode.__enter__()
     try:
         yield
     finally:
+        mode.__exit__(None, None, None)
         _recording.pop()
         recorder.stop()
     for text in recorder.warnings:

@@ -78,6 +78,23 @@ void bindTracing(py::module_ &m) {
       .def("start", &TraceRecorder::start)
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
+      .def("size_of", [](TraceRecorder &r, py::handle t, int64_t dim) {
+        at::Tensor tensor = toIValueInferred(t).toTensor();
+        int64_t rank = tensor.dim();
+        if (dim < -std::max<int64_t>(rank, 1) || dim >= std::max<int64_t>(rank, 1))
+          throw py::index_error("Dimension out of range (expected to be in range of [" +
+                                std::to_string(-rank) + ", " + std::to_string(rank - 1) +
+                                "], but got " + std::to_string(dim) + ")");
+        at::Tensor size = r.sizeOf(tensor, dim < 0 ? dim + rank : dim);
+        return size.defined() ? toPython(size, nullptr, nullptr) : py::object(py::int_(tensor.size(dim)));
+      })
+      // expect_ints([int | Tensor, ...]): the ints a Python call passes.
+      .def("expect_ints", [](TraceRecorder &r, py::list items) {
+        std::vector<c10::IValue> ints;
+        for (auto item : items)
+          ints.push_back(toIValueInferred(item));
+        r.expectInts(std::move(ints));
+      })
       // set_self(program, class, [(tensor, [attr, ...])]): the trace is the
       // forward of a module of `class`.
       .def("set_self",

@@ -202,3 +202,61 @@ def test_trace_module_traces_forward():
     assert torch.allclose(traced(x), m(x))
     with pytest.raises(NotImplementedError, match="only 'forward'"):
         ember.trace_module(m, {"forward": (x,), "other": (x,)})
+
+
+class Flatten(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(12, 2)
+
+    def forward(self, x):
+        return self.fc(x.view(x.size(0), -1))
+
+
+def test_sizes_stay_dynamic_as_in_torch_jit():
+    traced = ember.trace(Flatten(), torch.randn(2, 3, 4))
+    text = str(traced.graph)
+    reference = str(torch.jit.trace(Flatten(), torch.randn(2, 3, 4)).graph)
+    for op in ("aten::size", "prim::NumToTensor", "aten::Int"):
+        assert op in text and op in reference
+    x = torch.randn(5, 3, 4)  # another batch size than the example's
+    with torch.no_grad():
+        torch.testing.assert_close(traced(x), traced.fc(x.view(5, -1)))
+
+
+def size_arithmetic(x):
+    b, c = x.shape[:2]
+    flat = x.reshape(b * c, -1)
+    return flat.sum(-1) * x.size(-1), torch.zeros(x.size(0), 2) + b, torch.arange(x.size(1))
+
+
+def test_size_arithmetic_and_factories_follow_new_shapes():
+    traced = ember.trace(size_arithmetic, torch.randn(2, 3, 4))
+    text = str(traced.graph)
+    assert "aten::zeros" in text and "aten::arange" in text
+    for shape in [(2, 3, 4), (4, 1, 5), (1, 6, 2)]:
+        x = torch.randn(*shape)
+        for got, want in zip(traced(x), size_arithmetic(x)):
+            torch.testing.assert_close(got, want)
+
+
+def test_a_literal_equal_to_a_size_stays_a_constant():
+    def view_literal_first(x):
+        return x.view(2, x.size(0), -1)
+
+    traced = ember.trace(view_literal_first, torch.randn(2, 2, 3))
+    y = torch.randn(3, 2, 3)
+    torch.testing.assert_close(traced(y), view_literal_first(y))
+
+
+def test_python_values_taken_from_traced_tensors_warn():
+    def to_bool(x):
+        return x * 2 if bool(x.sum() > 0) else x
+
+    def to_number(x):
+        return x * float(x.max())
+
+    with pytest.warns(ember.TracerWarning, match="Converting a tensor to a Python boolean"):
+        ember.trace(to_bool, torch.ones(3))
+    with pytest.warns(ember.TracerWarning, match="Converting a tensor to a Python number"):
+        ember.trace(to_number, torch.ones(3))
