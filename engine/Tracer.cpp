@@ -305,6 +305,49 @@ void TraceRecorder::record(const c10::FunctionSchema &schema,
   }
 }
 
+/// True if every value of `b` has a type the trace's program knows
+/// without the callee's (no script classes or named tuples).
+static bool usesOnlyBuiltinTypes(const Block *b) {
+  std::function<bool(const TypePtr &)> builtin = [&](const TypePtr &t) {
+    if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Enum || t->isNamedTuple())
+      return false;
+    for (const auto &c : t->contained())
+      if (!builtin(c))
+        return false;
+    return true;
+  };
+  for (const Value *in : b->inputs())
+    if (!builtin(in->type()))
+      return false;
+  for (const Node *n : b->nodes()) {
+    if (n->kind().qualString() == "prim::PythonOp")
+      return false;
+    for (const Value *o : n->outputs())
+      if (!builtin(o->type()))
+        return false;
+    for (const Block *inner : n->blocks())
+      if (!usesOnlyBuiltinTypes(inner))
+        return false;
+  }
+  return true;
+}
+
+bool TraceRecorder::canRecordWhole(const Graph &callee) {
+  return callee.outputs().size() == 1 && usesOnlyBuiltinTypes(callee.block());
+}
+
+void TraceRecorder::recordScriptCall(const Graph &callee, const std::vector<c10::IValue> &inputs,
+                                     const c10::IValue &output) {
+  if (callee.inputs().size() != inputs.size())
+    throw std::invalid_argument("a scripted call records as many inputs as its graph takes");
+  std::vector<Value *> args;
+  for (const auto &in : inputs)
+    args.push_back(valueFor(in));
+  Graph &g = *cur().graph;
+  std::vector<Value *> results = insertGraph(g, callee, args);
+  bindResult(output, results[0]);
+}
+
 Value *TraceRecorder::readAttribute(Frame &f, const std::vector<std::string> &path,
                                     const TypePtr &type) {
   Value *v = f.self;

@@ -83,6 +83,15 @@ public:
     pendingInts_ = std::move(ints);
     pendingCursor_ = 0;
   }
+  /// A scripted function was called with `inputs` and returned `output`
+  /// (run with recording paused): its graph, calls inlined, goes into the
+  /// trace whole, so its control flow is kept, as TorchScript's tracer
+  /// keeps the calls of scripted code. Only for graphs canRecordWhole takes.
+  void recordScriptCall(const Graph &callee, const std::vector<c10::IValue> &inputs,
+                        const c10::IValue &output);
+  /// False when the graph names types of its own program (script classes)
+  /// or calls Python: its operators are recorded one by one instead.
+  static bool canRecordWhole(const Graph &callee);
   /// Warnings collected while recording (a tensor made a constant, ...).
   const std::vector<std::string> &warnings() const { return warnings_; }
 

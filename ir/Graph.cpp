@@ -561,6 +561,25 @@ void Block::cloneFrom(const Block *src, const std::function<Value *(Value *)> &o
     registerOutput(lookup(o));
 }
 
+std::vector<Value *> insertGraph(Graph &g, const Graph &callee, const std::vector<Value *> &inputs,
+                                 const std::function<void(Node *)> &onNode) {
+  // Clone through a scratch block of a scratch node at the insertion point,
+  // then move the copies out in front of it.
+  Node *host = g.insertNode(g.create(Symbol::prim("InsertGraphScratch"), {}, 0));
+  Block *scratch = host->addBlock();
+  scratch->cloneFrom(callee.block(), [](Value *v) -> Value * { return v; });
+  for (size_t i = 0; i < scratch->inputs().size(); ++i)
+    scratch->inputs()[i]->replaceAllUsesWith(inputs.at(i));
+  for (Node *n : scratch->nodes()) {
+    n->moveBefore(host);
+    if (onNode)
+      onNode(n);
+  }
+  std::vector<Value *> outputs = scratch->outputs();
+  host->destroy();
+  return outputs;
+}
+
 //===----------------------------------------------------------------------===//
 // Graph
 //===----------------------------------------------------------------------===//

@@ -365,6 +365,12 @@ private:
   std::vector<std::shared_ptr<Graph>> functions_;
 };
 
+/// Copies the nodes of `callee` in front of `g`'s insertion point, its
+/// inputs bound to `inputs`, and returns the copies of its outputs; `onNode`
+/// sees each copied top-level node. What inlining a call does.
+std::vector<Value *> insertGraph(Graph &g, const Graph &callee, const std::vector<Value *> &inputs,
+                                 const std::function<void(Node *)> &onNode = {});
+
 namespace attr {
 Symbol value();
 Symbol name();

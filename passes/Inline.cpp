@@ -80,39 +80,31 @@ private:
   }
 
   void inlineCall(Graph &g, Node *call, Graph &body, size_t first) {
-    std::unordered_map<Value *, Value *> map;
-    for (size_t i = 0; i < body.inputs().size(); ++i)
-      map[body.inputs()[i]] = call->input(i + first);
-    // Clone the body's nodes in front of the call through a scratch block.
-    Block *scratch = call->addBlock();
-    scratch->cloneFrom(body.block(), [&](Value *v) -> Value * { return map.at(v); });
-    // cloneFrom gave the scratch block its own inputs; route them to args.
-    for (size_t i = 0; i < scratch->inputs().size(); ++i)
-      scratch->inputs()[i]->replaceAllUsesWith(call->input(i + first));
-    recordCall(scratch, call, body.name());
-    for (Node *n : scratch->nodes())
-      n->moveBefore(call);
+    std::vector<Value *> args(call->inputs().begin() + first, call->inputs().end());
+    g.setInsertPoint(call);
+    std::vector<Value *> results =
+        insertGraph(g, body, args, [&](Node *n) { recordCall(n, call, body.name()); });
+    g.setInsertPoint(g.block());
     for (size_t i = 0; i < call->outputs().size(); ++i)
-      call->output(i)->replaceAllUsesWith(scratch->outputs()[i]);
+      call->output(i)->replaceAllUsesWith(results[i]);
     call->destroy();
     ++inlined;
-    (void)g;
   }
 
-  /// Appends the call to the inlined-from chain of every node copied out of
-  /// the callee (and the chain of the call itself, when it was inlined too).
-  static void recordCall(Block *b, const Node *call, const std::string &callee) {
-    for (Node *n : b->nodes()) {
-      auto calls = std::make_shared<std::vector<InlinedCall>>();
-      if (n->inlinedFrom())
-        *calls = *n->inlinedFrom();
-      calls->push_back({callee, call->sourceLocation(), call->textSpan()});
-      if (call->inlinedFrom())
-        calls->insert(calls->end(), call->inlinedFrom()->begin(), call->inlinedFrom()->end());
-      n->setInlinedFrom(std::move(calls));
-      for (Block *sub : n->blocks())
-        recordCall(sub, call, callee);
-    }
+  /// Appends the call to the inlined-from chain of a node copied out of the
+  /// callee (and of the nodes in its blocks), after the chain of the call
+  /// itself when it was inlined too.
+  static void recordCall(Node *n, const Node *call, const std::string &callee) {
+    auto calls = std::make_shared<std::vector<InlinedCall>>();
+    if (n->inlinedFrom())
+      *calls = *n->inlinedFrom();
+    calls->push_back({callee, call->sourceLocation(), call->textSpan()});
+    if (call->inlinedFrom())
+      calls->insert(calls->end(), call->inlinedFrom()->begin(), call->inlinedFrom()->end());
+    n->setInlinedFrom(std::move(calls));
+    for (Block *sub : n->blocks())
+      for (Node *inner : sub->nodes())
+        recordCall(inner, call, callee);
   }
 
   CompilationUnit *unit_;

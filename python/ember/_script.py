@@ -241,6 +241,23 @@ class ScriptFunction(CompiledView):
     def __repr__(self):
         return "<ember.ScriptFunction %s>" % self.name
 
+    def __call__(self, *args, **kwargs):
+        from ._trace import _recording
+        if not _recording or kwargs or not all(isinstance(a, torch.Tensor) for a in args):
+            return self._handle(*args, **kwargs)
+        # Called while tracing: run with recording paused, then put the
+        # whole graph in the trace so its control flow is kept.
+        recorder = _recording[-1]
+        if not recorder.can_record_script_call(self._handle):
+            return self._handle(*args)  # recorded op by op instead
+        recorder.stop()
+        try:
+            result = self._handle(*args)
+        finally:
+            recorder.start()
+        recorder.record_script_call(self._handle, args, result)
+        return result
+
 
 def _compile_class(cls):
     """Compiles every method of a script class now, so that its errors

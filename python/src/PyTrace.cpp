@@ -88,6 +88,21 @@ void bindTracing(py::module_ &m) {
         at::Tensor size = r.sizeOf(tensor, dim < 0 ? dim + rank : dim);
         return size.defined() ? toPython(size, nullptr, nullptr) : py::object(py::int_(tensor.size(dim)));
       })
+      // record_script_call(Function, args, result): the scripted
+      // function's graph goes into the trace whole.
+      .def("can_record_script_call",
+           [](TraceRecorder &, const FunctionHandle &fn) {
+             std::shared_ptr<Graph> g = fn.program->inlinedGraph(fn.fn->name());
+             return g && TraceRecorder::canRecordWhole(*g);
+           })
+      .def("record_script_call", [](TraceRecorder &r, const FunctionHandle &fn, py::tuple args,
+                                    py::handle result) {
+        std::shared_ptr<Graph> g = fn.program->inlinedGraph(fn.fn->name());
+        std::vector<c10::IValue> inputs;
+        for (auto a : args)
+          inputs.push_back(toIValueInferred(a));
+        r.recordScriptCall(*g, inputs, toIValueInferred(result));
+      })
       // expect_ints([int | Tensor, ...]): the ints a Python call passes.
       .def("expect_ints", [](TraceRecorder &r, py::list items) {
         std::vector<c10::IValue> ints;

@@ -260,3 +260,21 @@ def test_python_values_taken_from_traced_tensors_warn():
         ember.trace(to_bool, torch.ones(3))
     with pytest.warns(ember.TracerWarning, match="Converting a tensor to a Python number"):
         ember.trace(to_number, torch.ones(3))
+
+
+@ember.script
+def _sign_scale(x):
+    if bool(x.sum() > 0):
+        return x * 2
+    return -x
+
+
+def _calls_scripted(x):
+    return _sign_scale(x + 1) - 1
+
+
+def test_scripted_functions_keep_their_control_flow_in_traces():
+    traced = ember.trace(_calls_scripted, torch.ones(3))
+    assert "prim::If" in str(traced.graph)
+    for x in (torch.ones(3), torch.full((3,), -5.0)):
+        torch.testing.assert_close(traced(x), _calls_scripted(x))
