@@ -202,8 +202,9 @@ at::Tensor TraceRecorder::sizeOf(const at::Tensor &t, int64_t dim) {
   const void *impl = t.unsafeGetTensorImpl();
   if (!cur().tensors.count(impl) && !cur().attributes.count(impl))
     return at::Tensor(); // not part of the trace: its size is a plain int
-  Value *self = valueFor(t);
   Graph &g = *cur().graph;
+  Node *before = g.block()->returnNode()->prev();
+  Value *self = valueFor(t);
   Node *size = g.insert(Symbol::aten("size"), {self, g.insertConstant(dim)}, 1);
   size->output()->setType(Type::get(TypeKind::Int));
   at::Tensor standIn;
@@ -215,6 +216,7 @@ at::Tensor TraceRecorder::sizeOf(const at::Tensor &t, int64_t dim) {
   toTensor->output()->setType(tracedTensorType(standIn));
   cur().tensors[standIn.unsafeGetTensorImpl()] = toTensor->output();
   keepAlive_.push_back(standIn);
+  locate(before);
   return standIn;
 }
 
@@ -277,9 +279,33 @@ void TraceRecorder::warnOnPythonValue(const c10::FunctionSchema &schema,
                       "This means that the trace might not generalize to other inputs!");
 }
 
+void TraceRecorder::setLocation(const std::string &file, uint32_t line) {
+  auto &shared = files_[file];
+  if (!shared)
+    shared = std::make_shared<const std::string>(file);
+  location_ = SourceLocation{shared, line, 0};
+}
+
+void TraceRecorder::locate(Node *before) {
+  if (!location_)
+    return;
+  Node *end = cur().graph->block()->returnNode();
+  for (Node *n = before->next(); n && n != end; n = n->next())
+    if (!n->sourceLocation())
+      n->setSourceLocation(location_);
+}
+
 void TraceRecorder::record(const c10::FunctionSchema &schema,
                            const std::vector<c10::IValue> &inputs,
                            const std::vector<c10::IValue> &outputs) {
+  Node *before = cur().graph->block()->returnNode()->prev();
+  recordNode(schema, inputs, outputs);
+  locate(before);
+}
+
+void TraceRecorder::recordNode(const c10::FunctionSchema &schema,
+                               const std::vector<c10::IValue> &inputs,
+                               const std::vector<c10::IValue> &outputs) {
   warnOnPythonValue(schema, inputs);
   std::vector<Value *> values;
   for (const auto &in : inputs)

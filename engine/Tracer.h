@@ -92,6 +92,9 @@ public:
   /// False when the graph names types of its own program (script classes)
   /// or calls Python: its operators are recorded one by one instead.
   static bool canRecordWhole(const Graph &callee);
+  /// Where the Python code making the next calls is: nodes recorded from
+  /// now on carry it (`# file:line:0`, as in TorchScript's traces).
+  void setLocation(const std::string &file, uint32_t line);
   /// Warnings collected while recording (a tensor made a constant, ...).
   const std::vector<std::string> &warnings() const { return warnings_; }
 
@@ -113,6 +116,8 @@ private:
   Value *intValue(int64_t v);
   Value *inputValue(const c10::IValue &in);
   Value *shallowCopyOf(const at::Tensor &t);
+  void recordNode(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
+                  const std::vector<c10::IValue> &outputs);
   void warnOnPythonValue(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs);
   std::function<TypePtr(const TypePtr &, const std::string &)> attributeType_;
   Value *readAttribute(Frame &f, const std::vector<std::string> &path, const TypePtr &type);
@@ -121,6 +126,10 @@ private:
   Frame &cur() { return frames_.back(); }
   std::vector<at::Tensor> keepAlive_; // so recorded TensorImpls are not reused
   std::vector<std::string> warnings_;
+  /// Sets the current location on the nodes after `before` that have none.
+  void locate(Node *before);
+  std::optional<SourceLocation> location_;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> files_;
   std::vector<c10::IValue> pendingInts_;
   size_t pendingCursor_ = 0;
   bool active_ = false;

@@ -6,14 +6,18 @@ and reading their parameters with prim::GetAttr (reference §8).
 
 Recorded here: functions whose inputs and outputs are tensors, or tuples
 and lists of tensors. Sizes read from traced tensors stay dynamic
-(`x.size(0)` is `aten::size`, as TorchScript records it). check_trace
-compares the trace's outputs with the Python code's on each check input.
-Not yet: re-tracing and diffing graphs in check_trace, most tracer warnings,
-dict inputs, trace_module of other methods, scripted code called while
-tracing keeping its control flow.
+(`x.size(0)` is `aten::size`, as TorchScript records it); scripted
+functions called while tracing go in whole, control flow kept. check_trace
+re-traces on each check input, diffs the graphs and compares the trace's
+outputs with the Python code's. Not yet: dict inputs, trace_module of other
+methods.
 """
 import contextlib
+import difflib
 import inspect
+import os
+import re
+import sys
 import warnings
 
 import torch
@@ -62,6 +66,9 @@ class _SizeMode(torch.overrides.TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        frame = _user_frame()
+        if frame is not None:
+            self.recorder.set_location(frame.f_code.co_filename, frame.f_lineno)
         if func is _TENSOR_SIZE and args and isinstance(args[0], torch.Tensor):
             dims = list(args[1:]) + list(kwargs.values())
             if dims:
@@ -77,6 +84,18 @@ class _SizeMode(torch.overrides.TorchFunctionMode):
             return func(*args, **kwargs)
         finally:
             self.recorder.expect_ints([])
+
+
+_LIBRARY_DIRS = tuple(os.path.dirname(m.__file__) + os.sep for m in (torch, sys.modules[__package__]))
+
+
+def _user_frame():
+    """The innermost Python frame outside torch and ember: where the
+    recorded call is in the traced code."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_DIRS):
+        frame = frame.f_back
+    return frame
 
 
 _TENSOR_SIZE = torch.Tensor.size
@@ -113,34 +132,72 @@ def trace(func, example_inputs, check_trace=True, check_inputs=None, check_toler
         return func
     if not isinstance(example_inputs, tuple):
         example_inputs = (example_inputs,)
-    if isinstance(func, torch.nn.Module):
-        traced = _trace_module(func, example_inputs)
-        if check_trace:
-            for inputs in (check_inputs or [example_inputs]):
-                _check_outputs(func, traced, inputs if isinstance(inputs, tuple) else (inputs,),
-                               check_tolerance)
-        return traced
+    trace_once = _trace_module if isinstance(func, torch.nn.Module) else _trace_function
+    traced = trace_once(func, example_inputs)
+    if check_trace:
+        for inputs in (check_inputs or [example_inputs]):
+            if not isinstance(inputs, tuple):
+                inputs = (inputs,)
+            if inputs is not example_inputs:
+                _check_graphs(traced, trace_once(func, inputs))
+            _check_outputs(func, traced, inputs, check_tolerance)
+    return traced
+
+
+def _trace_function(func, inputs):
     try:
         names = list(inspect.signature(func).parameters)
     except (TypeError, ValueError):
         names = []
     recorder = _C.Tracer(_name_of(func))
-    for i, value in enumerate(example_inputs):
+    for i, value in enumerate(inputs):
         recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)
     with _recording_on(recorder):
-        result = func(*example_inputs)
+        result = func(*inputs)
     program = _C.Program(_Resolver())
-    traced = ScriptFunction(recorder.finish(program, result), func)
-    if check_trace:
-        for inputs in (check_inputs or [example_inputs]):
-            if not isinstance(inputs, tuple):
-                inputs = (inputs,)
-            _check_outputs(func, traced, inputs, check_tolerance)
-    return traced
+    return ScriptFunction(recorder.finish(program, result), func)
 
 
 class TracingCheckError(Exception):
     """The trace does not reproduce the traced function's outputs."""
+
+
+_TENSOR_TYPE = re.compile(r"\b[A-Z][A-Za-z]*\((?:[^()]|\([^()]*\))*(?:device|requires_grad)=[^()]*\)")
+_LOCATION = re.compile(r" # (\S+):(\d+):\d+$")
+
+
+def _comparable(graph_text):
+    """Graph lines without tensor shape information (the inputs' sizes
+    differ between the example and the check inputs) or locations."""
+    return [_LOCATION.sub("", _TENSOR_TYPE.sub("Tensor", line))
+            for line in str(graph_text).splitlines()]
+
+
+def _check_graphs(traced, retraced):
+    """TorchScript's check: the trace recorded on a check input must be the
+    same graph; otherwise the first diverging operator is reported with the
+    Python lines that recorded it."""
+    original, again = str(traced.graph), str(retraced.graph)
+    a, b = _comparable(original), _comparable(again)
+    if a == b:
+        return
+    first = next(i for i in range(max(len(a), len(b)))
+                 if i >= len(a) or i >= len(b) or a[i] != b[i])
+
+    def at(lines, i):
+        return lines[i].strip() if i < len(lines) else "(nothing)"
+
+    def where(lines, i):
+        m = _LOCATION.search(lines[i]) if i < len(lines) else None
+        return "%s(%s)" % (m.group(1), m.group(2)) if m else "(unknown)"
+
+    diff = "\n".join("\t\t" + line for line in difflib.ndiff(a, b) if not line.startswith("?"))
+    raise TracingCheckError(
+        "Tracing failed sanity checks!\nERROR: Graphs differed across invocations!\n"
+        "\tGraph diff:\n%s\n\tFirst diverging operator:\n\tNode diff:\n\t\t- %s\n\t\t+ %s\n"
+        "\tTrace source location:\n\t\t%s\n\tCheck source location:\n\t\t%s"
+        % (diff, at(a, first), at(b, first), where(original.splitlines(), first),
+           where(again.splitlines(), first)))
 
 
 def _check_outputs(func, traced, inputs, tolerance):
@@ -150,9 +207,8 @@ def _check_outputs(func, traced, inputs, tolerance):
     if len(flat_e) != len(flat_a) or any(
             not torch.allclose(e, a, rtol=tolerance, atol=tolerance)
             for e, a in zip(flat_e, flat_a)):
-        raise TracingCheckError("Tracing failed sanity checks!\nERROR: Graphs differed across "
-                                "invocations: the traced function's outputs differ from the "
-                                "Python function's on the check inputs")
+        raise TracingCheckError("Tracing failed sanity checks!\nERROR: Traced function outputs do "
+                                "not match the Python function outputs on the check inputs.")
 
 
 def _flatten(value):

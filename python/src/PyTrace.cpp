@@ -103,6 +103,7 @@ void bindTracing(py::module_ &m) {
           inputs.push_back(toIValueInferred(a));
         r.recordScriptCall(*g, inputs, toIValueInferred(result));
       })
+      .def("set_location", &TraceRecorder::setLocation)
       // expect_ints([int | Tensor, ...]): the ints a Python call passes.
       .def("expect_ints", [](TraceRecorder &r, py::list items) {
         std::vector<c10::IValue> ints;

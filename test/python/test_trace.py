@@ -88,8 +88,15 @@ def test_check_trace_catches_data_dependent_control_flow():
     positive, negative = torch.ones(3), torch.full((3,), -2.0)
     traced = ember.trace(branchy, positive)
     assert torch.equal(traced(positive), positive * 2)
-    with pytest.raises(ember.TracingCheckError, match="Tracing failed sanity checks"):
+    with pytest.raises(ember.TracingCheckError, match="Tracing failed sanity checks") as info:
         ember.trace(branchy, positive, check_inputs=[(negative,)])
+    # The re-trace on the check input took the other branch: the graphs
+    # differ, and the message shows where each trace recorded its operator.
+    message = str(info.value)
+    assert "Graphs differed across invocations" in message
+    assert "First diverging operator" in message
+    assert "aten::mul" in message and "aten::sub" in message
+    assert "test_trace.py(" in message
 
 
 def test_autograd_flows_through_a_traced_function():
@@ -214,7 +221,8 @@ class Flatten(torch.nn.Module):
 
 
 def test_sizes_stay_dynamic_as_in_torch_jit():
-    traced = ember.trace(Flatten(), torch.randn(2, 3, 4))
+    # A check input of another batch size traces the same graph.
+    traced = ember.trace(Flatten(), torch.randn(2, 3, 4), check_inputs=[(torch.randn(3, 3, 4),)])
     text = str(traced.graph)
     reference = str(torch.jit.trace(Flatten(), torch.randn(2, 3, 4)).graph)
     for op in ("aten::size", "prim::NumToTensor", "aten::Int"):
@@ -274,7 +282,8 @@ def _calls_scripted(x):
 
 
 def test_scripted_functions_keep_their_control_flow_in_traces():
-    traced = ember.trace(_calls_scripted, torch.ones(3))
+    traced = ember.trace(_calls_scripted, torch.ones(3), check_inputs=[(torch.ones(2),)])
     assert "prim::If" in str(traced.graph)
+    assert "# %s:" % __file__ in str(traced.graph)  # recorded nodes carry their Python line
     for x in (torch.ones(3), torch.full((3,), -5.0)):
         torch.testing.assert_close(traced(x), _calls_scripted(x))
