@@ -105,9 +105,13 @@ void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) 
     keepAlive_.push_back(value.toTensor());
     return;
   }
+  if (value.isGenericDict()) {
+    addDictInput(value, in);
+    return;
+  }
   if (!value.isTuple() && !value.isList())
-    throw std::invalid_argument("trace inputs must be tensors or tuples and lists of tensors, not " +
-                                value.type()->repr_str());
+    throw std::invalid_argument("trace inputs must be tensors, or tuples, lists and dicts of "
+                                "tensors, not " + value.type()->repr_str());
   // Containers are unpacked into their elements, as TorchScript's tracer does.
   std::vector<c10::IValue> elems = value.isTuple() ? value.toTupleRef().elements().vec()
                                                    : value.toList().vec();
@@ -139,6 +143,24 @@ Value *TraceRecorder::shallowCopyOf(const at::Tensor &t) {
       return it->second;
   }
   return nullptr;
+}
+
+void TraceRecorder::addDictInput(const c10::IValue &value, Value *in) {
+  // Each entry is read with aten::__getitem__ on its constant key, as
+  // TorchScript's tracer reads dict inputs.
+  Graph &g = *cur().graph;
+  TypePtr keyType;
+  for (const auto &entry : value.toGenericDict()) {
+    if (!entry.value().isTensor() || !(entry.key().isString() || entry.key().isInt()))
+      throw std::invalid_argument("a dict traced as an input must map strings or ints to tensors");
+    Value *key = g.insertConstant(entry.key());
+    keyType = key->type();
+    Value *item = g.insert(Symbol::aten("__getitem__"), {in, key}, 1)->output();
+    item->setType(Type::tensor());
+    cur().tensors[entry.value().toTensor().unsafeGetTensorImpl()] = item;
+    keepAlive_.push_back(entry.value().toTensor());
+  }
+  in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str), Type::tensor()));
 }
 
 Value *TraceRecorder::valueFor(const c10::IValue &v) {
@@ -192,10 +214,27 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     l->setType(Type::list(elem));
     return l;
   }
+  if (v.isGenericDict())
+    return dictValue(v);
   Value *c = cur().graph->insertConstant(v);
   if (!c)
     throw std::runtime_error("cannot trace a value of type " + v.type()->repr_str());
   return c;
+}
+
+Value *TraceRecorder::dictValue(const c10::IValue &v) {
+  std::vector<Value *> items;
+  TypePtr keyType = Type::get(TypeKind::Str), valueType = Type::tensor();
+  for (const auto &entry : v.toGenericDict()) {
+    items.push_back(valueFor(entry.key()));
+    items.push_back(valueFor(entry.value()));
+    keyType = items[items.size() - 2]->type();
+    if (!entry.value().isTensor())
+      valueType = items.back()->type();
+  }
+  Value *d = cur().graph->insert(Symbol::prim("DictConstruct"), items, 1)->output();
+  d->setType(Type::dict(keyType, valueType));
+  return d;
 }
 
 at::Tensor TraceRecorder::sizeOf(const at::Tensor &t, int64_t dim) {

@@ -116,6 +116,8 @@ private:
   Value *intValue(int64_t v);
   Value *inputValue(const c10::IValue &in);
   Value *shallowCopyOf(const at::Tensor &t);
+  void addDictInput(const c10::IValue &value, Value *in);
+  Value *dictValue(const c10::IValue &v);
   void recordNode(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
                   const std::vector<c10::IValue> &outputs);
   void warnOnPythonValue(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs);

@@ -9,8 +9,9 @@ and lists of tensors. Sizes read from traced tensors stay dynamic
 (`x.size(0)` is `aten::size`, as TorchScript records it); scripted
 functions called while tracing go in whole, control flow kept. check_trace
 re-traces on each check input, diffs the graphs and compares the trace's
-outputs with the Python code's. Not yet: dict inputs, trace_module of other
-methods.
+outputs with the Python code's. Dict inputs are read with `__getitem__`;
+dict outputs need strict=False, as in torch.jit. Not yet: trace_module of
+other methods.
 """
 import contextlib
 import difflib
@@ -132,7 +133,11 @@ def trace(func, example_inputs, check_trace=True, check_inputs=None, check_toler
         return func
     if not isinstance(example_inputs, tuple):
         example_inputs = (example_inputs,)
-    trace_once = _trace_module if isinstance(func, torch.nn.Module) else _trace_function
+    tracer = _trace_module if isinstance(func, torch.nn.Module) else _trace_function
+
+    def trace_once(f, inputs):
+        return tracer(f, inputs, strict)
+
     traced = trace_once(func, example_inputs)
     if check_trace:
         for inputs in (check_inputs or [example_inputs]):
@@ -144,7 +149,27 @@ def trace(func, example_inputs, check_trace=True, check_inputs=None, check_toler
     return traced
 
 
-def _trace_function(func, inputs):
+_STRICT_MESSAGE = (
+    "Encountering a dict at the output of the tracer might cause the trace to be incorrect, this "
+    "is only valid if the container structure does not change based on the module's inputs. "
+    "Consider using a constant container instead (e.g. for `list`, use a `tuple` instead. for "
+    "`dict`, use a `NamedTuple` instead). If you absolutely need this and know the side effects, "
+    "pass strict=False to trace() to allow this behavior.")
+
+
+def _check_strict(result, strict):
+    """TorchScript's strict tracer refuses dict outputs: their structure
+    could depend on the inputs."""
+    if not strict:
+        return
+    if isinstance(result, dict):
+        raise RuntimeError(_STRICT_MESSAGE)
+    if isinstance(result, (tuple, list)):
+        for item in result:
+            _check_strict(item, strict)
+
+
+def _trace_function(func, inputs, strict=True):
     try:
         names = list(inspect.signature(func).parameters)
     except (TypeError, ValueError):
@@ -154,6 +179,7 @@ def _trace_function(func, inputs):
         recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)
     with _recording_on(recorder):
         result = func(*inputs)
+    _check_strict(result, strict)
     program = _C.Program(_Resolver())
     return ScriptFunction(recorder.finish(program, result), func)
 
@@ -216,6 +242,8 @@ def _flatten(value):
         return [value]
     if isinstance(value, (tuple, list)):
         return [t for v in value for t in _flatten(v)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flatten(v)]
     return []
 
 
@@ -283,7 +311,7 @@ def _attribute_paths(module):
     return pairs
 
 
-def _trace_module(root, inputs):
+def _trace_module(root, inputs, strict=True):
     program = _C.Program(_Resolver())
     names = {}
     handle = _declare(root, program, names, set())
@@ -327,6 +355,7 @@ def _trace_module(root, inputs):
     finally:
         for m in wrapped:
             del m.forward
+    _check_strict(result, strict)
     recorder.finish_module(program, names[id(root)], result)
     return _wrap(handle)
 

@@ -42,6 +42,42 @@ py::object namedTupleClass(const std::string &qualifiedName, const std::vector<s
 
 } // namespace
 
+/// The common type of `values` (Tensor, int, ...), Any when they differ.
+static c10::TypePtr commonType(const std::vector<c10::IValue> &values) {
+  c10::TypePtr t;
+  for (const auto &v : values) {
+    c10::TypePtr here = v.isTensor() ? c10::TensorType::get() : v.type();
+    if (!t)
+      t = here;
+    else if (*t != *here)
+      return c10::AnyType::get();
+  }
+  return t ? t : c10::TensorType::get();
+}
+
+/// A list or dict without a declared type: its element types are those
+/// its values share (trace inputs and outputs: lists and dicts of tensors).
+static c10::IValue containerInferred(py::handle obj) {
+  if (PyList_Check(obj.ptr())) {
+    std::vector<c10::IValue> elems;
+    for (auto e : obj)
+      elems.push_back(toIValueInferred(e));
+    c10::impl::GenericList list(commonType(elems));
+    for (auto &e : elems)
+      list.push_back(std::move(e));
+    return list;
+  }
+  std::vector<c10::IValue> keys, values;
+  for (auto item : obj.cast<py::dict>()) {
+    keys.push_back(toIValueInferred(item.first));
+    values.push_back(toIValueInferred(item.second));
+  }
+  c10::impl::GenericDict dict(commonType(keys), commonType(values));
+  for (size_t i = 0; i < keys.size(); ++i)
+    dict.insert_or_assign(keys[i], values[i]);
+  return dict;
+}
+
 c10::IValue toIValueInferred(py::handle obj) {
   if (obj.is_none())
     return c10::IValue();
@@ -65,6 +101,8 @@ c10::IValue toIValueInferred(py::handle obj) {
       elems.push_back(toIValueInferred(e));
     return c10::ivalue::Tuple::create(std::move(elems));
   }
+  if (PyList_Check(obj.ptr()) || PyDict_Check(obj.ptr()))
+    return containerInferred(obj);
   throw py::type_error("cannot convert a '" +
                        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
                        "' to a TorchScript value");

@@ -287,3 +287,26 @@ def test_scripted_functions_keep_their_control_flow_in_traces():
     assert "# %s:" % __file__ in str(traced.graph)  # recorded nodes carry their Python line
     for x in (torch.ones(3), torch.full((3,), -5.0)):
         torch.testing.assert_close(traced(x), _calls_scripted(x))
+
+
+def _dict_in(d):
+    return d["a"] * d["b"]
+
+
+def _dict_out(x):
+    return {"a": x, "b": x + 1}
+
+
+def test_dict_inputs_and_non_strict_dict_outputs():
+    d = {"a": torch.randn(2), "b": torch.randn(2)}
+    traced = ember.trace(_dict_in, (d,))
+    assert "aten::__getitem__" in str(traced.graph)
+    other = {"a": torch.randn(2), "b": torch.randn(2)}
+    torch.testing.assert_close(traced(other), _dict_in(other))
+    with pytest.raises(RuntimeError, match="Encountering a dict at the output of the tracer"):
+        ember.trace(_dict_out, torch.ones(2))
+    traced = ember.trace(_dict_out, torch.ones(2), strict=False)
+    assert "prim::DictConstruct" in str(traced.graph)
+    out = traced(torch.full((2,), 3.0))
+    assert sorted(out) == ["a", "b"]
+    torch.testing.assert_close(out["b"], torch.full((2,), 4.0))
