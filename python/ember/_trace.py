@@ -10,8 +10,8 @@ and lists of tensors. Sizes read from traced tensors stay dynamic
 functions called while tracing go in whole, control flow kept. check_trace
 re-traces on each check input, diffs the graphs and compares the trace's
 outputs with the Python code's. Dict inputs are read with `__getitem__`;
-dict outputs need strict=False, as in torch.jit. Not yet: trace_module of
-other methods.
+dict outputs need strict=False, as in torch.jit; trace_module traces
+several methods into one module.
 """
 import contextlib
 import difflib
@@ -311,68 +311,91 @@ def _attribute_paths(module):
     return pairs
 
 
-def _trace_module(root, inputs, strict=True):
-    program = _C.Program(_Resolver())
-    names = {}
-    handle = _declare(root, program, names, set())
-    paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
-    recorder = _C.Tracer("forward")
-    recorder.set_self(program, names[id(root)], _attribute_paths(root))
-    try:
-        params = list(inspect.signature(root.forward).parameters)
-    except (TypeError, ValueError):
-        params = []
-    for i, value in enumerate(inputs):
-        recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
-    stack = [root]
+class _ModuleTrace:
+    """A module's traced classes and script object, shared by the traces
+    of its methods (trace_module)."""
 
-    def wrap(module):
-        original = module.forward
+    def __init__(self, root):
+        self.root = root
+        self.program = _C.Program(_Resolver())
+        self.names = {}
+        self.handle = _declare(root, self.program, self.names, set())
+        self.paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
 
-        def forward(*args, **kwargs):
-            current = stack[-1]
-            here, mine = paths[id(current)], paths.get(id(module))
-            if (kwargs or mine is None or mine[:len(here)] != here
-                    or not all(isinstance(a, torch.Tensor) for a in args)):
-                return original(*args, **kwargs)  # recorded inline, in the caller's graph
-            recorder.enter_module(program, list(mine[len(here):]), names[id(module)], args,
-                                  _attribute_paths(module))
-            stack.append(module)
-            try:
-                out = original(*args)
-            finally:
-                stack.pop()
-            recorder.exit_module(program, names[id(module)], out)
-            return out
-        return forward
+    def trace(self, method, inputs, strict):
+        root, program, names, paths = self.root, self.program, self.names, self.paths
+        recorder = _C.Tracer(method)
+        recorder.set_self(program, names[id(root)], _attribute_paths(root))
+        call = root if method == "forward" else getattr(root, method)
+        try:
+            params = list(inspect.signature(getattr(root, method)).parameters)
+        except (TypeError, ValueError):
+            params = []
+        for i, value in enumerate(inputs):
+            recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
+        stack = [root]
 
-    wrapped = [m for m in root.modules() if m is not root]
-    for m in wrapped:
-        m.forward = wrap(m)
-    try:
-        with _recording_on(recorder):
-            result = root(*inputs)
-    finally:
+        def wrap(module):
+            original = module.forward
+
+            def forward(*args, **kwargs):
+                current = stack[-1]
+                here, mine = paths[id(current)], paths.get(id(module))
+                if (kwargs or mine is None or mine[:len(here)] != here
+                        or not all(isinstance(a, torch.Tensor) for a in args)):
+                    return original(*args, **kwargs)  # recorded inline, in the caller's graph
+                recorder.enter_module(program, list(mine[len(here):]), names[id(module)], args,
+                                      _attribute_paths(module))
+                stack.append(module)
+                try:
+                    out = original(*args)
+                finally:
+                    stack.pop()
+                recorder.exit_module(program, names[id(module)], out)
+                return out
+            return forward
+
+        wrapped = [m for m in root.modules() if m is not root]
         for m in wrapped:
-            del m.forward
-    _check_strict(result, strict)
-    recorder.finish_module(program, names[id(root)], result)
-    return _wrap(handle)
+            m.forward = wrap(m)
+        try:
+            with _recording_on(recorder):
+                result = call(*inputs)
+        finally:
+            for m in wrapped:
+                del m.forward
+        _check_strict(result, strict)
+        recorder.finish_module(program, names[id(root)], result, method)
+
+
+def _trace_module(root, inputs, strict=True):
+    t = _ModuleTrace(root)
+    t.trace("forward", inputs, strict)
+    return _wrap(t.handle)
 
 
 def trace_module(mod, inputs, check_trace=True, check_inputs=None, check_tolerance=1e-5,
                  strict=True):
-    """torch.jit.trace_module: `inputs` maps method names to example inputs.
-    ember traces `forward`; other methods are not traced yet and say so."""
+    """torch.jit.trace_module: `inputs` maps method names to example inputs;
+    each method is traced into the same module (its submodules' forward
+    calls become prim::CallMethod, as for forward)."""
+    if not _jit_enabled():
+        return mod
+    if not isinstance(mod, torch.nn.Module):
+        raise AttributeError("expected torch.nn.Module as the first argument")
     if not isinstance(inputs, dict):
-        raise TypeError("trace_module takes a dict from method names to example inputs")
-    others = sorted(set(inputs) - {"forward"})
-    if others:
-        raise NotImplementedError("ember.trace_module traces only 'forward' so far (asked for %s)"
-                                  % ", ".join(others))
-    checks = [c["forward"] for c in check_inputs] if check_inputs else None
-    return trace(mod, inputs["forward"], check_trace=check_trace, check_inputs=checks,
-                 check_tolerance=check_tolerance, strict=strict)
+        raise AttributeError("expected a dictionary of (method_name, input) pairs")
+    t = _ModuleTrace(mod)
+    for method, example in inputs.items():
+        t.trace(method, example if isinstance(example, tuple) else (example,), strict)
+    traced = _wrap(t.handle)
+    if check_trace:
+        for checks in (check_inputs or [inputs]):
+            for method, example in checks.items():
+                example = example if isinstance(example, tuple) else (example,)
+                _check_outputs(getattr(mod, method), getattr(traced, method), example,
+                               check_tolerance)
+    return traced
 
 
 _recording = []

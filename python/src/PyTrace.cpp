@@ -58,11 +58,12 @@ FunctionSchema tracedSchema(const Graph &g, const std::string &name) {
   return schema;
 }
 
-/// Adds a traced forward as method `forward` of class `cls` (the first
-/// trace of a module called several times is its forward).
-void addForward(ScriptProgram &program, const std::string &cls, std::shared_ptr<Graph> g) {
-  std::string name = cls + ".forward";
-  if (program.compiler().hasMethod(cls, "forward"))
+/// Adds a trace as method `method` of class `cls` (the first trace of a
+/// submodule called several times is its forward).
+void addMethod(ScriptProgram &program, const std::string &cls, std::shared_ptr<Graph> g,
+               const std::string &method = "forward") {
+  std::string name = cls + "." + method;
+  if (program.compiler().hasMethod(cls, method))
     return;
   FunctionSchema schema = tracedSchema(*g, name);
   program.addGraph(name, std::move(g), std::move(schema));
@@ -134,14 +135,15 @@ void bindTracing(py::module_ &m) {
       .def("exit_module",
            [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
               py::handle output) {
-             addForward(*program, cls, r.exitModule(toIValueInferred(output)));
+             addMethod(*program, cls, r.exitModule(toIValueInferred(output)));
            })
-      // finish_module(program, class, result): the top-level trace becomes
-      // the class's forward.
+      // finish_module(program, class, result, method): the top-level trace
+      // becomes the class's method.
       .def("finish_module", [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program,
-                               const std::string &cls, py::handle result) {
+                               const std::string &cls, py::handle result,
+                               const std::string &method) {
         r.setOutputs({toIValueInferred(result)});
-        addForward(*program, cls, r.finish());
+        addMethod(*program, cls, r.finish(), method);
       })
       // finish(program, result) -> Function: the graph returning `result`,
       // added to `program` under the trace's name.

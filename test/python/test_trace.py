@@ -201,14 +201,31 @@ def test_script_if_tracing_compiles_only_under_a_trace():
     assert torch.equal(traced(x), x * 2)
 
 
-def test_trace_module_traces_forward():
+class TwoMethods(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 3)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x))
+
+    def embed(self, x, y):
+        return self.fc(x) * y.size(0)
+
+
+def test_trace_module_traces_each_method():
     torch.manual_seed(0)
-    m = Net()
-    x = torch.randn(2, 4)
-    traced = ember.trace_module(m, {"forward": (x,)})
-    assert torch.allclose(traced(x), m(x))
-    with pytest.raises(NotImplementedError, match="only 'forward'"):
-        ember.trace_module(m, {"forward": (x,), "other": (x,)})
+    m = TwoMethods()
+    x, y = torch.randn(2, 4), torch.randn(5)
+    traced = ember.trace_module(m, {"forward": (x,), "embed": (x, y)})
+    with torch.no_grad():
+        torch.testing.assert_close(traced(x), m(x))
+        torch.testing.assert_close(traced.embed(x, torch.randn(7)), m.embed(x, torch.randn(7)))
+    assert 'prim::CallMethod[name="forward"]' in str(traced.embed.graph)
+    reference = torch.jit.trace_module(m, {"forward": (x,), "embed": (x, y)})
+    assert "aten::size" in str(reference.embed.graph) and "aten::size" in str(traced.embed.graph)
+    with pytest.raises(AttributeError, match="dictionary of"):
+        ember.trace_module(m, (x,))
 
 
 class Flatten(torch.nn.Module):
