@@ -327,3 +327,24 @@ def test_dict_inputs_and_non_strict_dict_outputs():
     out = traced(torch.full((2,), 3.0))
     assert sorted(out) == ["a", "b"]
     torch.testing.assert_close(out["b"], torch.full((2,), 4.0))
+
+
+class DropoutNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(8, 8)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+def test_training_mode_dropout_warns_instead_of_failing():
+    # As torch.jit.trace: outputs that differ because of dropout are
+    # TracerWarnings naming the nondeterministic node, not errors.
+    with pytest.warns(ember.TracerWarning) as record:
+        traced = ember.trace(DropoutNet(), torch.randn(4, 8))
+    texts = [str(w.message) for w in record]
+    assert any("does not match the corresponding output" in t for t in texts)
+    assert any("Trace had nondeterministic nodes" in t and "aten::dropout" in t for t in texts)
+    assert "aten::dropout" in str(traced.inlined_graph)
