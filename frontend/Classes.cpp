@@ -36,14 +36,20 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
           c.staticMethods.insert(s->name);
     }
     // The code dialect lists which module attributes are parameters and
-    // buffers: `__parameters__ = ["weight", "bias", ]`.
+    // buffers, `__parameters__ = ["weight", "bias", ]`, and the methods
+    // that are forward hooks.
     if (s->kind == StmtKind::Assign && s->targets[0]->kind == ExprKind::Name &&
-        (s->targets[0]->text == "__parameters__" || s->targets[0]->text == "__buffers__") &&
         s->value->kind == ExprKind::List) {
-      auto &names = s->targets[0]->text == "__parameters__" ? c.parameters : c.buffers;
-      for (const auto &e : s->value->operands)
-        if (e->kind == ExprKind::Str)
-          names.push_back(e->text);
+      static const std::map<std::string, std::vector<std::string> ClassInfo::*> lists = {
+          {"__parameters__", &ClassInfo::parameters},
+          {"__buffers__", &ClassInfo::buffers},
+          {"__forward_pre_hooks__", &ClassInfo::forwardPreHooks},
+          {"__forward_hooks__", &ClassInfo::forwardHooks}};
+      auto list = lists.find(s->targets[0]->text);
+      if (list != lists.end())
+        for (const auto &e : s->value->operands)
+          if (e->kind == ExprKind::Str)
+            (c.*(list->second)).push_back(e->text);
     }
   }
   std::string qual = "__torch__." + def.name;

@@ -383,6 +383,14 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
         out << "\"" << n << "\", ";
       out << "]\n";
     }
+    for (const auto *hooks : {&c.forwardPreHooks, &c.forwardHooks}) {
+      if (hooks->empty())
+        continue;
+      indent() << (hooks == &c.forwardPreHooks ? "__forward_pre_hooks__ = [" : "__forward_hooks__ = [");
+      for (const auto &n : *hooks)
+        out << "\"" << n << "\", ";
+      out << "]\n";
+    }
   }
   bool annotationsList = false;
   for (size_t i = 0; i < c.attributes.size(); ++i) {

@@ -27,6 +27,7 @@ struct ClassToPrint {
   TypePtr type;
   std::vector<std::pair<std::string, TypePtr>> attributes;
   std::vector<std::string> parameters, buffers; // modules only
+  std::vector<std::string> forwardPreHooks, forwardHooks; // modules only
   /// Each method's graph and schema (self first).
   std::vector<std::pair<const Graph *, const FunctionSchema *>> methods;
   std::vector<std::string> staticMethods; // printed with @staticmethod

@@ -427,6 +427,8 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
   p.attributes = c->attributes;
   p.parameters = c->parameters;
   p.buffers = c->buffers;
+  p.forwardPreHooks = c->forwardPreHooks;
+  p.forwardHooks = c->forwardHooks;
   p.fieldDefaults = c->defaults;
   for (const auto &s : c->def->body) {
     // A bare `Final` is a function attribute (`self.act = F.relu`), which

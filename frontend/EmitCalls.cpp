@@ -228,6 +228,9 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
     // Calling a module runs its forward; any other object its __call__.
     if (ClassInfo *c = compiler_.classOfType(callee.value->type())) {
       const char *method = callee.value->type()->isModule() ? "forward" : "__call__";
+      bool hooked = !c->forwardPreHooks.empty() || !c->forwardHooks.empty();
+      if (hooked && callee.value->type()->isModule())
+        return Sugared::of(emitHookedCall(callee.value, *c, emitArguments(e), e.span));
       if (c->methods.count(method) || c->overloads.count(method))
         return Sugared::of(emitMethodCall(callee.value, method, emitArguments(e), e.span));
     }

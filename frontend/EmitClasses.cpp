@@ -125,6 +125,50 @@ void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const So
   insert(Symbol::prim("SetAttr"), {object, conv}, 0, span)->s_(attr::name(), target.text);
 }
 
+Value *FunctionEmitter::emitHookedCall(Value *module, ClassInfo &c, std::vector<NamedValue> args,
+                                       const SourceSpan &span) {
+  auto tupleOf = [&](const std::vector<NamedValue> &values) {
+    std::vector<Value *> elems;
+    std::vector<TypePtr> types;
+    for (const NamedValue &v : values) {
+      if (!v.keyword.empty())
+        error(v.span, "a module with forward hooks takes positional arguments only; pass '" +
+                          v.keyword + "' by position");
+      elems.push_back(v.value);
+      types.push_back(v.value->type());
+    }
+    return insertValue(Symbol::prim("TupleConstruct"), elems, Type::tuple(types), span);
+  };
+  // Hooks are called as functions of the class's namespace
+  // (`__torch__.Sub.pre(sub, (x,))`), as TorchScript prints them: a hook is
+  // not a method of the class for torch.jit.load.
+  auto callHook = [&](const std::string &hook, std::vector<NamedValue> hookArgs) {
+    hookArgs.insert(hookArgs.begin(), NamedValue{module, "", span});
+    return emitScriptCall(c.def->name + "." + hook, hookArgs, span);
+  };
+  Value *input = tupleOf(args);
+  for (const std::string &hook : c.forwardPreHooks) {
+    Value *r = callHook(hook, {NamedValue{input, "", span}});
+    if (r->type()->kind() == TypeKind::None)
+      continue;
+    input = r->type()->kind() == TypeKind::Tuple ? r : tupleOf({NamedValue{r, "", span}});
+    const auto &types = input->type()->contained();
+    Node *unpack = insert(Symbol::prim("TupleUnpack"), {input}, types.size(), span);
+    args.clear();
+    for (size_t i = 0; i < types.size(); ++i) {
+      unpack->output(i)->setType(types[i]);
+      args.push_back(NamedValue{unpack->output(i), "", span});
+    }
+  }
+  Value *out = emitMethodCall(module, "forward", args, span);
+  for (const std::string &hook : c.forwardHooks) {
+    Value *r = callHook(hook, {NamedValue{input, "", span}, NamedValue{out, "", span}});
+    if (r->type()->kind() != TypeKind::None)
+      out = r;
+  }
+  return out;
+}
+
 Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,
                                        std::vector<NamedValue> args, const SourceSpan &span) {
   ClassInfo *c = compiler_.classOfType(self->type());

@@ -206,7 +206,10 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
     return namespaceAttribute(base.name, attr, span);
   if (base.kind == Sugared::Kind::TypeValue) {
     ClassInfo *c = compiler_.findClass(base.name);
-    if (c && c->staticMethods.count(attr))
+    // `Class.method`: a static method, or a method called with its
+    // receiver first (`__torch__.Sub.pre(sub, (x,))`, how archives call
+    // forward hooks).
+    if (c && (c->staticMethods.count(attr) || c->methods.count(attr)))
       return Sugared::make(Sugared::Kind::Function, base.name + "." + attr);
     if (c && attr == "__new__") // `Class.__new__(Class)` in printed code
       return Sugared::make(Sugared::Kind::Builtin, "$new:" + base.name);

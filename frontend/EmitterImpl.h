@@ -180,6 +180,12 @@ public:
   void emitAugAssign(const Stmt &s);
   void emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span,
                            TypePtr declared = nullptr);
+  /// `module(args)` for a module with forward hooks, as TorchScript emits
+  /// it: each pre-hook gets the inputs as a tuple and may replace them,
+  /// then forward runs, then each hook gets the inputs and the output and
+  /// may replace the output.
+  Value *emitHookedCall(Value *module, ClassInfo &c, std::vector<NamedValue> args,
+                        const SourceSpan &span);
   Value *emitMethodCall(Value *self, const std::string &method, std::vector<NamedValue> args,
                         const SourceSpan &span);
   /// `a + b` etc. on a script object: its magic method, or null if the
@@ -403,6 +409,9 @@ struct ClassInfo {
   std::vector<std::optional<std::string>> defaults;
   /// Module attributes that are parameters and buffers (`__parameters__`).
   std::vector<std::string> parameters, buffers;
+  /// Methods run around `forward` when the module is called, in order
+  /// (`__forward_pre_hooks__`, `__forward_hooks__`).
+  std::vector<std::string> forwardPreHooks, forwardHooks;
 
   TypePtr attributeType(const std::string &name) const {
     for (const auto &[n, t] : attributes)

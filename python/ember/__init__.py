@@ -19,7 +19,8 @@ from ._freeze import freeze, optimize_for_inference
 from ._trace import (TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace,
                      trace_module)
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
-from ._api import (annotate, export, fork, ignore, is_scripting, isinstance, unused, wait, Final,
+from ._api import (annotate, export, fork, ignore, interface, is_scripting, isinstance, unused,
+                   wait, Final,
                    Attribute, Future, set_fusion_strategy, last_executed_optimized_graph)
 
 _C._set_error_classes(CompileError, Error, SerializationError)
@@ -33,5 +34,5 @@ __all__ = [
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
     "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",
-    "set_fusion_strategy", "last_executed_optimized_graph", "freeze", "optimize_for_inference",
+    "set_fusion_strategy", "last_executed_optimized_graph", "interface", "freeze", "optimize_for_inference",
 ]

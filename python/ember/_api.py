@@ -5,6 +5,7 @@ counterparts (the resolver maps the `ember` module to `torch.jit`); called
 from Python they behave as torch.jit's do in eager mode.
 """
 import builtins
+import inspect
 
 import torch
 from typing import Any, Final, NamedTuple  # noqa: F401  (Final re-exported: ember.Final)
@@ -16,6 +17,17 @@ def annotate(the_type, the_value):
 
 def is_scripting():
     return False
+
+
+def interface(cls):
+    """torch.jit.interface: marks a class as an interface. A module
+    attribute annotated with a module interface holds a submodule, which
+    ember types by the submodule itself, so calls through the interface
+    compile to that submodule's methods."""
+    if not inspect.isclass(cls):
+        raise RuntimeError("interface must be applied to a class")
+    cls.__ember_interface__ = True
+    return cls
 
 
 def isinstance(obj, target_type):

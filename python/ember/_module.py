@@ -146,6 +146,40 @@ def _attribute_name_line(name, type_text):
     return '  __annotations__["%s"] = %s' % (name, type_text)
 
 
+def _unique(fns):
+    out = []
+    for f in fns:
+        if f not in out:
+            out.append(f)
+    return out
+
+
+def _hooks_of(module):
+    """The module's forward pre-hooks and hooks, checked as torch.jit checks
+    them: each needs a return annotation, and names must not collide."""
+    pre = list(module._forward_pre_hooks.values())
+    post = list(module._forward_hooks.values())
+    if getattr(module, "_forward_hooks_with_kwargs", None) or \
+            getattr(module, "_forward_pre_hooks_with_kwargs", None):
+        raise RuntimeError("forward hooks registered with with_kwargs=True cannot be scripted")
+    names = {}
+    for kind, fns in (("Pre-hook", pre), ("Forward hook", post)):
+        for fn in fns:
+            name = getattr(fn, "__name__", None)
+            if not inspect.isfunction(fn) or not name or "<" in name:
+                raise RuntimeError("%s %r on module '%s' must be a function defined with def to "
+                                   "be scripted" % (kind, fn, type(module).__name__))
+            if inspect.signature(fn).return_annotation is inspect.Signature.empty:
+                raise RuntimeError("%s '%s' on module '%s' is missing a return annotation. Return "
+                                   "annotations are required, please add one."
+                                   % (kind, name, type(module).__name__))
+            if names.setdefault(name, fn) is not fn:
+                raise RuntimeError("two forward hooks on module '%s' are named '%s'; TorchScript "
+                                   "names hook methods after their functions"
+                                   % (type(module).__name__, name))
+    return pre, post
+
+
 # A method of a module class: its function, how it compiles ("script",
 # "python" for @ignore, "unused"), whether it is static, and its source when
 # ember made it (an overload: (text, file name)).
@@ -165,12 +199,15 @@ class _ConcreteType:
         self.children = {}     # name -> _ConcreteType or None
         self.methods = {}      # name -> _Method
         self.overloads = {}    # name -> [overload method names] (@_overload_method)
+        self.pre_hooks = []    # forward pre-hook functions, in order
+        self.hooks = []        # forward hook functions, in order
         self.name = None       # qualified name without `__torch__.`
 
     def key(self):
         return (self.python_class, tuple(self.attributes), tuple(self.constant_lines),
                 tuple((n, c.name if c else None) for n, c in self.children.items()),
-                tuple((n, m.kind) for n, m in sorted(self.methods.items())))
+                tuple((n, m.kind) for n, m in sorted(self.methods.items())),
+                tuple(self.pre_hooks), tuple(self.hooks))
 
 
 class _Builder:
@@ -253,6 +290,7 @@ class _Builder:
             t.constants[name] = tuple(value) if builtins.isinstance(value, list) else value
             t.constant_lines.append("  %s : Final[%s] = %s" % (name, type_text, literal))
         t.methods, t.overloads = self.methods_of(module)
+        t.pre_hooks, t.hooks = _hooks_of(module)
         key = t.key()
         if key in self.types:
             return self.types[key]
@@ -316,6 +354,9 @@ class _Builder:
         lines = ["class %s(Module):" % t.name.rpartition(".")[2],
                  "  __parameters__ = [%s]" % params,
                  "  __buffers__ = [%s]" % buffers]
+        for field, hooks in (("__forward_pre_hooks__", t.pre_hooks), ("__forward_hooks__", t.hooks)):
+            if hooks:
+                lines.append("  %s = [%s]" % (field, "".join('"%s", ' % h.__name__ for h in hooks)))
         lines += [_attribute_name_line(n, ty) for n, ty, _ in t.attributes]
         lines += t.constant_lines
         header = "\n".join(lines) + "\n"
@@ -331,6 +372,10 @@ class _Builder:
                 continue  # compiled only if called; as torch.jit, unused code may be any Python
             self.resolver.add_scope(m.fn)
             sources.append((text, filename, m.kind))
+        for hook in _unique(t.pre_hooks + t.hooks):
+            self.resolver.add_scope(hook)
+            text, filename = _method_source(hook, "script", False)
+            sources.append((text, filename, "script"))
         container = ""
         if builtins.isinstance(module, (torch.nn.ModuleList, torch.nn.Sequential)):
             container = "list"
@@ -375,6 +420,8 @@ class _Builder:
             if m.kind == "script" and m.source is None and (name == "forward" or
                                                             _modifier(m.fn) == "export"):
                 wrapper._c._method(name)
+        for hook in _unique(t.pre_hooks + t.hooks):
+            wrapper._c._method(hook.__name__)
         for child in wrapper._modules.values():
             if child is not None:
                 self.compile_entry_points(child)

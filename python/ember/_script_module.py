@@ -192,6 +192,32 @@ class RecursiveScriptModule(ScriptModule):
             raise AttributeError("cannot delete attribute '%s' of a script module" % name)
         object.__delattr__(self, name)
 
+    def __call__(self, *args, **kwargs):
+        pre, post = self._hook_methods()
+        if not pre and not post:
+            return super().__call__(*args, **kwargs)
+        # The module's compiled forward hooks run around forward, as the
+        # compiled code of a parent module runs them.
+        if kwargs:
+            raise TypeError("a module with forward hooks takes positional arguments only")
+        inputs = args
+        for name in pre:
+            result = self._method(name)(inputs)
+            if result is not None:
+                inputs = result if builtins.isinstance(result, tuple) else (result,)
+        out = self.forward(*inputs)
+        for name in post:
+            result = self._method(name)(inputs, out)
+            if result is not None:
+                out = result
+        return out
+
+    def _hook_methods(self):
+        hooks = self.__dict__.get("_ember_hooks")
+        if hooks is None:
+            hooks = self.__dict__["_ember_hooks"] = self.__dict__["_c"]._forward_hooks()
+        return hooks
+
     @property
     def forward(self):
         method = self._method("forward")

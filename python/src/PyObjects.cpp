@@ -84,6 +84,18 @@ void bindObjects(py::module_ &m) {
         }
         return out;
       })
+      // ([pre-hook method], [hook method]): what calling the module runs
+      // around forward.
+      .def("_forward_hooks", [](ScriptObjectHandle &self) {
+        std::string qual = classOf(self).type->name().substr(std::string("__torch__.").size());
+        auto info = self.program->compiler().classToPrint(qual);
+        std::vector<std::string> pre, post;
+        if (info) {
+          pre = info->forwardPreHooks;
+          post = info->forwardHooks;
+        }
+        return std::make_pair(pre, post);
+      })
       .def("_method", [](ScriptObjectHandle &self, const std::string &name) -> py::object {
         if (auto fn = method(self, name))
           return py::cast(*fn);

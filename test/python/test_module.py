@@ -512,3 +512,33 @@ def test_modules_children_and_getattr_defaults():
     # modules() unrolls over the module and its four descendants, each
     # missing attribute taking getattr's default, exactly as torch.jit does.
     assert scripted.code == torch.jit.script(m).code
+
+
+@ember.interface
+class _Doubler(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+class _TwiceImpl(nn.Module):
+    def forward(self, x):
+        return x * 2
+
+
+class _UsesInterface(nn.Module):
+    impl: _Doubler
+
+    def __init__(self):
+        super().__init__()
+        self.impl = _TwiceImpl()
+
+    def forward(self, x):
+        return self.impl.forward(x) + 1
+
+
+def test_module_interface_attribute_calls_the_submodule():
+    scripted = ember.script(_UsesInterface())
+    x = torch.randn(3)
+    torch.testing.assert_close(scripted(x), x * 2 + 1)
+    with pytest.raises(RuntimeError, match="applied to a class"):
+        ember.interface(lambda x: x)
