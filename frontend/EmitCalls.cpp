@@ -192,10 +192,10 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
     return Sugared::of(emitOperator(callee.name, args, e.span));
   }
   case Sugared::Kind::Builtin:
-    if (callee.name == "$modules" || callee.name == "$children") {
+    if (callee.name.rfind("$tree:", 0) == 0) {
       if (e.operands.size() > 1 || !e.keywords.empty())
         error(e.span, "'" + calleeExpr.text + "()' takes no arguments");
-      return Sugared::of(emitModuleTree(callee.value, callee.name == "$modules", e.span));
+      return Sugared::of(emitModuleTree(callee.value, callee.name.substr(6), e.span));
     }
     if (callee.name == "$tensor-cast") {
       if (e.operands.size() > 1 || !e.keywords.empty())

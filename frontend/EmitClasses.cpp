@@ -15,6 +15,7 @@
 #include "frontend/EmitterImpl.h"
 
 #include "ir/Constants.h"
+#include <set>
 
 namespace ember::frontend {
 
@@ -45,11 +46,14 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     Sugared m = Sugared::make(Sugared::Kind::Method, attr, object);
     return m;
   }
-  // nn.Module's `modules()` and `children()`: the module tree as TorchScript
-  // unrolls it (a tuple of the submodules, the module itself first for
-  // `modules()`).
-  if ((attr == "modules" || attr == "children") && c->type->isModule())
-    return Sugared::make(Sugared::Kind::Builtin, "$" + attr, object);
+  // nn.Module's `modules()`, `children()`, `parameters()`, `buffers()` and
+  // their `named_` forms: the module tree as TorchScript unrolls it (a
+  // tuple of the submodules or tensors, `(name, value)` pairs when named).
+  static const std::set<std::string> trees = {"modules", "children", "parameters", "buffers",
+                                              "named_modules", "named_children",
+                                              "named_parameters", "named_buffers"};
+  if (trees.count(attr) && c->type->isModule())
+    return Sugared::make(Sugared::Kind::Builtin, "$tree:" + attr, object);
   if (auto why = c->untyped.find(attr); why != c->untyped.end())
     error(span, "'" + c->def->name + "' object has no attribute '" + attr +
                     "': the Python module has it, but it was not scripted (" + why->second + ")");
@@ -57,27 +61,50 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
                   (inOwnInit ? "; assign it in __init__ before reading it" : ""));
 }
 
-Value *FunctionEmitter::emitModuleTree(Value *module, bool includeSelf, const SourceSpan &span) {
+Value *FunctionEmitter::emitModuleTree(Value *module, const std::string &what,
+                                       const SourceSpan &span) {
+  bool named = what.rfind("named_", 0) == 0;
+  std::string kind = named ? what.substr(6) : what; // modules, children, parameters, buffers
+  bool tensors = kind == "parameters" || kind == "buffers";
+  // TorchScript's `named_buffers()` lists the module's own buffers only;
+  // `parameters()`, `buffers()` and `named_parameters()`, which torch.jit
+  // cannot compile, recurse as nn.Module's do.
+  bool recurse = kind != "children" && what != "named_buffers";
   std::vector<Value *> items;
-  std::vector<const void *> seen;
-  // Depth first, each module once, as nn.Module.modules() walks the tree.
-  std::function<void(Value *, bool)> walk = [&](Value *m, bool recurse) {
+  auto add = [&](const std::string &name, Value *v) {
+    if (named) {
+      Value *k = constStr(name);
+      v = insertValue(Symbol::prim("TupleConstruct"), {k, v}, Type::tuple({k->type(), v->type()}),
+                      span);
+    }
+    items.push_back(v);
+  };
+  // Depth first, as nn.Module walks the tree: a module's own tensors, then
+  // each submodule (and, but for children(), what it holds).
+  std::function<void(Value *, const std::string &)> walk = [&](Value *m, const std::string &prefix) {
     ClassInfo *c = compiler_.classOfType(m->type());
     if (!c)
       return;
     compiler_.prepareClass(*c, span);
+    if (tensors)
+      for (const std::string &name : kind == "parameters" ? c->parameters : c->buffers) {
+        TypePtr t = c->attributeType(name);
+        if (t && (t->kind() == TypeKind::Tensor || t->kind() == TypeKind::Optional))
+          add(prefix + name, asValue(classAttribute(m, name, span), span));
+      }
     for (const auto &[name, type] : c->attributes) {
       if (type->kind() != TypeKind::Class || !type->isModule())
         continue;
       Value *child = asValue(classAttribute(m, name, span), span);
-      items.push_back(child);
+      if (!tensors)
+        add(prefix + name, child);
       if (recurse)
-        walk(child, true);
+        walk(child, prefix + name + ".");
     }
   };
-  if (includeSelf)
-    items.push_back(module);
-  walk(module, includeSelf);
+  if (kind == "modules")
+    add("", module);
+  walk(module, "");
   std::vector<TypePtr> types;
   for (Value *v : items)
     types.push_back(v->type());

@@ -199,7 +199,9 @@ public:
   Value *emitModuleContainerIndex(Value *container, const Expr &index);
   /// `m.modules()` (includeSelf) or `m.children()`: a tuple of the modules,
   /// iterated unrolled.
-  Value *emitModuleTree(Value *module, bool includeSelf, const SourceSpan &span);
+  /// `module.modules()`, `.children()`, `.parameters()`, `.buffers()` or
+  /// a `named_` form (`what`), unrolled into a tuple.
+  Value *emitModuleTree(Value *module, const std::string &what, const SourceSpan &span);
   /// True for a ModuleDict's type.
   bool isModuleDict(const TypePtr &type);
   /// `d.keys()`, `d.values()`, `d.items()` of a ModuleDict: a tuple of its

@@ -542,3 +542,52 @@ def test_module_interface_attribute_calls_the_submodule():
     torch.testing.assert_close(scripted(x), x * 2 + 1)
     with pytest.raises(RuntimeError, match="applied to a class"):
         ember.interface(lambda x: x)
+
+
+class _Tree(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(2, 2)
+        self.seq = nn.Sequential(nn.Linear(2, 2, bias=False), nn.BatchNorm1d(2))
+        self.register_buffer("buf", torch.ones(2))
+
+    def forward(self, x):
+        names: List[str] = []
+        for n, c in self.named_children():
+            names.append(n)
+        for n, m in self.named_modules():
+            names.append("m:" + n)
+        for n, b in self.named_buffers():
+            names.append("b:" + n)
+        for n, p in self.named_parameters():
+            names.append("p:" + n)
+        total = torch.zeros(1)
+        for p in self.parameters():
+            total = total + p.sum()
+        return total, names
+
+
+def test_module_tree_queries_in_compiled_code():
+    eager = _Tree().eval()
+    total, names = ember.script(eager)(torch.randn(2))
+    want = [n for n, _ in eager.named_children()]
+    want += ["m:" + n for n, _ in eager.named_modules()]
+    want += ["b:" + n for n, _ in eager.named_buffers(recurse=False)]  # as torch.jit
+    want += ["p:" + n for n, _ in eager.named_parameters()]
+    assert names == want
+    torch.testing.assert_close(total, sum(p.sum() for p in eager.parameters()).reshape(1))
+    # torch.jit scripts the named_ children, modules and buffers forms too.
+    reference = torch.jit.script(_TreeTorchSubset().eval())(torch.randn(2))
+    assert reference == ember.script(_TreeTorchSubset().eval())(torch.randn(2))
+
+
+class _TreeTorchSubset(_Tree):
+    def forward(self, x):
+        names: List[str] = []
+        for n, c in self.named_children():
+            names.append(n)
+        for n, m in self.named_modules():
+            names.append("m:" + n)
+        for n, b in self.named_buffers():
+            names.append("b:" + n)
+        return names
