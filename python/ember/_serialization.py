@@ -1,6 +1,7 @@
 """ember.save and ember.load (and the wrapping of loaded modules): a `.pt` archive written
 by torch.jit.save or ember becomes a RecursiveScriptModule whose state is
 the script object the C++ loader rebuilt, as torch.jit.load returns."""
+import ast
 import collections
 import io
 import os
@@ -21,10 +22,16 @@ class _LoadedType:
     """What RecursiveScriptModule reads from a concrete type, for a module
     whose class came from an archive's code: every method is compiled code."""
 
-    def __init__(self, type_name):
+    def __init__(self, type_name, constants=()):
         self.original_name = type_name.rsplit(".", 1)[-1]
         self.python_class = _CONTAINERS.get(_demangled(type_name))
+        # `Final` constants, from their literal in the class's code.
         self.constants = {}
+        for name, text in constants:
+            try:
+                self.constants[name] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                pass  # not a Python literal (a device, inf): compiled code still has it
         self.methods = {}
         self.overloads = {}
         self.failed = {}
@@ -41,7 +48,7 @@ def _wrap(handle):
         if kind == "module":
             child = getattr(handle, name)
             children[name] = _wrap(child) if child is not None else None
-    t = _LoadedType(handle._type_name)
+    t = _LoadedType(handle._type_name, handle._constants())
     cls = ScriptContainer if t.python_class is not None else RecursiveScriptModule
     return cls(handle, t, children, None)
 

@@ -84,6 +84,16 @@ void bindObjects(py::module_ &m) {
         }
         return out;
       })
+      // [(name, value as source text)]: the class's `Final` constants.
+      .def("_constants", [](ScriptObjectHandle &self) {
+        std::string qual = classOf(self).type->name().substr(std::string("__torch__.").size());
+        auto info = self.program->compiler().classToPrint(qual);
+        std::vector<std::pair<std::string, std::string>> out;
+        if (info)
+          for (const auto &[name, annotation, value] : info->constants)
+            out.push_back({name, value});
+        return out;
+      })
       // ([pre-hook method], [hook method]): what calling the module runs
       // around forward.
       .def("_forward_hooks", [](ScriptObjectHandle &self) {

@@ -7,7 +7,7 @@ import io
 import os
 import subprocess
 import zipfile
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, Final, List, NamedTuple, Optional, Tuple
 
 import pytest
 import torch
@@ -418,3 +418,24 @@ def test_cuda_archives_and_map_location(tmp_path):
     reloaded = torch.jit.load(again)
     assert all(p.is_cuda for p in reloaded.parameters())
     assert torch.allclose(reloaded(x.cuda()), model(x.cuda()), atol=1e-6)
+
+
+class _WithConstants(torch.nn.Module):
+    k: Final[int] = 3
+    __constants__ = ["name"]
+
+    def __init__(self):
+        super().__init__()
+        self.name = "abc"
+
+    def forward(self, x):
+        return x * self.k
+
+
+def test_loaded_modules_expose_their_final_constants():
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(_WithConstants()), buffer)
+    buffer.seek(0)
+    loaded = ember.load(buffer)
+    assert loaded.k == 3 and loaded.name == "abc"
+    torch.testing.assert_close(loaded(torch.ones(1)), torch.full((1,), 3.0))
