@@ -456,6 +456,21 @@ void TraceRecorder::enterModule(const std::vector<std::string> &path, const Type
     addInput(inputs[i], "input" + (i ? std::to_string(i) : std::string()));
 }
 
+void TraceRecorder::recordMethodCall(const std::vector<std::string> &path,
+                                     const TypePtr &classType,
+                                     const std::vector<c10::IValue> &inputs,
+                                     const c10::IValue &output, const TypePtr &returnType) {
+  Node *before = cur().graph->block()->returnNode()->prev();
+  std::vector<Value *> args{readAttribute(cur(), path, classType)};
+  for (const auto &in : inputs)
+    args.push_back(valueFor(in));
+  Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
+  call->s_(attr::name(), "forward");
+  call->output()->setType(returnType);
+  bindResult(output, call->output());
+  locate(before);
+}
+
 std::shared_ptr<Graph> TraceRecorder::exitModule(const c10::IValue &output) {
   if (frames_.size() < 2)
     throw std::logic_error("exitModule without enterModule");

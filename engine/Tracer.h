@@ -61,6 +61,12 @@ public:
   /// `classType`), and the caller's graph gets prim::CallMethod.
   void enterModule(const std::vector<std::string> &path, const TypePtr &classType,
                    const std::vector<c10::IValue> &inputs, const AttributePaths &attributes);
+  /// A submodule scripted into the trace's program, reached by `path`, was
+  /// called with `inputs` (recording paused) and returned `output`: the
+  /// graph calls its compiled forward, control flow and all.
+  void recordMethodCall(const std::vector<std::string> &path, const TypePtr &classType,
+                        const std::vector<c10::IValue> &inputs, const c10::IValue &output,
+                        const TypePtr &returnType);
   /// The submodule's call returned `output`: returns its finished graph.
   std::shared_ptr<Graph> exitModule(const c10::IValue &output);
 

@@ -193,6 +193,10 @@ class RecursiveScriptModule(ScriptModule):
         object.__delattr__(self, name)
 
     def __call__(self, *args, **kwargs):
+        from ._trace import _call_interceptors
+        intercept = _call_interceptors.get(id(self))
+        if intercept is not None:
+            return intercept(*args, **kwargs)
         pre, post = self._hook_methods()
         if not pre and not post:
             return super().__call__(*args, **kwargs)

@@ -270,7 +270,7 @@ def _flatten(value):
 
 # --- modules ---------------------------------------------------------------
 
-def _class_name(module, taken):
+def _class_name(module, taken, program):
     """The module's class as torch.jit names it (`__main__.Net` -> `Net`,
     `torch.nn.modules.linear.Linear`), mangled for each further instance:
     traced modules do not share types."""
@@ -278,7 +278,7 @@ def _class_name(module, taken):
     base = cls.__qualname__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__qualname__
     name = base
     n = 0
-    while name in taken:
+    while name in taken or program.has_class(name):
         prefix, _, last = base.rpartition(".")
         name = (prefix + "." if prefix else "") + "___torch_mangle_%d.%s" % (n, last)
         n += 1
@@ -286,14 +286,24 @@ def _class_name(module, taken):
     return name
 
 
+def _scripted_in(module, program):
+    """True for a module scripted by ember into `program`: a trace calls its
+    compiled forward (control flow kept) rather than recording its ops."""
+    handle = module.__dict__.get("_c")
+    return isinstance(handle, _C.ScriptObject) and handle._program is program
+
+
 def _declare(module, program, names, taken):
     """Declares a class for `module` and each submodule (children first) and
     returns the module's script object, its slots holding the module's own
-    tensors."""
+    tensors. A submodule scripted into `program` keeps its class and object."""
+    if _scripted_in(module, program):
+        names[id(module)] = module._c._type_name[len("__torch__."):]
+        return module._c
     children = {}
     for child_name, child in module._modules.items():
         children[child_name] = None if child is None else _declare(child, program, names, taken)
-    name = _class_name(module, taken)
+    name = _class_name(module, taken, program)
     names[id(module)] = name
     params = [n for n in module._parameters]
     buffers = [n for n in module._buffers]
@@ -332,13 +342,29 @@ def _attribute_paths(module):
     return pairs
 
 
+def _ancestors(root, module):
+    """The modules on the path from `root` down to `module`, both included."""
+    for path, m in root.named_modules():
+        if m is module:
+            out, cur = [root], root
+            for part in path.split(".") if path else []:
+                cur = cur._modules[part]
+                out.append(cur)
+            return out
+    return []
+
+
 class _ModuleTrace:
     """A module's traced classes and script object, shared by the traces
     of its methods (trace_module)."""
 
     def __init__(self, root):
         self.root = root
-        self.program = _C.Program(_Resolver())
+        # Traced classes go into the program of the first submodule scripted
+        # by ember, if any, so the trace can call its compiled forward.
+        scripted = [m._c for m in root.modules() if m is not root and
+                    isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
+        self.program = scripted[0]._program if scripted else _C.Program(_Resolver())
         self.names = {}
         self.handle = _declare(root, self.program, self.names, set())
         self.paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
@@ -365,6 +391,17 @@ class _ModuleTrace:
                 if (kwargs or mine is None or mine[:len(here)] != here
                         or not all(isinstance(a, torch.Tensor) for a in args)):
                     return original(*args, **kwargs)  # recorded inline, in the caller's graph
+                if _scripted_in(module, program):
+                    recorder.stop()
+                    del _call_interceptors[id(module)]
+                    try:
+                        out = module(*args)
+                    finally:
+                        _call_interceptors[id(module)] = forward
+                        recorder.start()
+                    recorder.record_method_call(program, list(mine[len(here):]),
+                                                names[id(module)], args, out)
+                    return out
                 recorder.enter_module(program, list(mine[len(here):]), names[id(module)], args,
                                       _attribute_paths(module))
                 stack.append(module)
@@ -376,15 +413,24 @@ class _ModuleTrace:
                 return out
             return forward
 
-        wrapped = [m for m in root.modules() if m is not root]
+        # Scripted modules cannot take a Python forward: their calls are
+        # intercepted instead (those of other programs are recorded op by op).
+        inside = [m for m in root.modules() if m is not root and not any(
+            isinstance(p.__dict__.get("_c"), _C.ScriptObject) for p in _ancestors(root, m)[1:-1])]
+        wrapped = [m for m in inside if not isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
         for m in wrapped:
             m.forward = wrap(m)
+        for m in inside:
+            if _scripted_in(m, program):
+                _call_interceptors[id(m)] = wrap(m)
         try:
             with _recording_on(recorder):
                 result = call(*inputs)
         finally:
             for m in wrapped:
                 del m.forward
+            for m in inside:
+                _call_interceptors.pop(id(m), None)
         _check_strict(result, strict)
         recorder.finish_module(program, names[id(root)], result, method)
 
@@ -420,6 +466,8 @@ def trace_module(mod, inputs, check_trace=True, check_inputs=None, check_toleran
 
 
 _recording = []
+# Scripted modules whose calls a module trace records as prim::CallMethod.
+_call_interceptors = {}
 
 
 def is_tracing():

@@ -65,6 +65,7 @@ void bindObjects(py::module_ &m) {
       .def_property_readonly("_id", [](ScriptObjectHandle &self) {
         return reinterpret_cast<uintptr_t>(&self.value.toObjectRef());
       })
+      .def_property_readonly("_program", [](ScriptObjectHandle &self) { return self.program; })
       .def_property_readonly("_type_name", [](ScriptObjectHandle &self) {
         return self.value.toObjectRef().type()->name()->qualifiedName();
       })

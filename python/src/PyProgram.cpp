@@ -240,6 +240,9 @@ void bindProgram(py::module_ &m) {
              std::lock_guard<std::mutex> lock(programsMutex);
              programs()[cls.c10Type.get()] = p;
            })
+      .def("has_class", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
+        return p->unit().findClass("__torch__." + name) != nullptr;
+      })
       .def("new_object", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
         runtime::ScriptClass *cls = p->unit().findClass("__torch__." + name);
         if (!cls)

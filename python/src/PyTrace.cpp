@@ -132,6 +132,21 @@ void bindTracing(py::module_ &m) {
                values.push_back(toIValueInferred(in));
              r.enterModule(path, classNamed(*program, cls), values, attributePaths(attrs));
            })
+      // record_method_call(program, [attr, ...], class, args, result): a
+      // scripted submodule was called; the trace calls its forward.
+      .def("record_method_call",
+           [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program,
+              const std::vector<std::string> &path, const std::string &cls, py::tuple args,
+              py::handle result) {
+             const FunctionSchema *schema = program->schema(cls + ".forward");
+             if (!schema || schema->returns.empty())
+               throw py::value_error("'" + cls + "' has no compiled forward");
+             std::vector<c10::IValue> inputs;
+             for (auto a : args)
+               inputs.push_back(toIValueInferred(a));
+             r.recordMethodCall(path, classNamed(*program, cls), inputs, toIValueInferred(result),
+                                schema->returns[0].type);
+           })
       .def("exit_module",
            [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
               py::handle output) {

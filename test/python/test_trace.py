@@ -2,6 +2,8 @@
 TorchScript user sees (aten::linear, not its decomposition), with complete
 tensor types, and the traced function reproduces eager outputs; torch.jit's
 trace is the oracle for the graph's shape."""
+import io
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -348,3 +350,38 @@ def test_training_mode_dropout_warns_instead_of_failing():
     assert any("does not match the corresponding output" in t for t in texts)
     assert any("Trace had nondeterministic nodes" in t and "aten::dropout" in t for t in texts)
     assert "aten::dropout" in str(traced.inlined_graph)
+
+
+class _Gate(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 3)
+
+    def forward(self, x):
+        if bool(x.sum() > 0):
+            return self.lin(x)
+        return -x
+
+
+class _WithScriptedChild(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pre = torch.nn.Linear(3, 3)
+        self.gate = ember.script(_Gate())
+
+    def forward(self, x):
+        return self.gate(self.pre(x)) * 2
+
+
+def test_scripted_submodules_keep_their_control_flow_in_module_traces():
+    torch.manual_seed(0)
+    m = _WithScriptedChild()
+    traced = ember.trace(m, torch.randn(2, 3), check_trace=False)
+    assert 'prim::CallMethod[name="forward"](%gate' in str(traced.graph)
+    buffer = io.BytesIO()
+    ember.save(traced, buffer)
+    with torch.no_grad():
+        for x in (torch.full((2, 3), 5.0), torch.full((2, 3), -5.0)):
+            torch.testing.assert_close(traced(x), m(x))
+            buffer.seek(0)
+            torch.testing.assert_close(torch.jit.load(buffer)(x), m(x))
