@@ -15,9 +15,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "engine/Tracer.h"
+#include "engine/TraceKey.h"
 
 #include "ir/Constants.h"
-#include "ir/TypeParser.h"
 #include "passes/Passes.h"
 
 #include <ATen/ATen.h>
@@ -27,10 +27,6 @@
 
 namespace ember {
 namespace {
-
-// A key above Autograd and the composite decompositions, reserved by c10
-// for out-of-tree modes; ember uses it for nothing else.
-constexpr c10::DispatchKey kTraceKey = c10::DispatchKey::TESTING_ONLY_GenericMode;
 
 thread_local TraceRecorder *activeRecorder = nullptr;
 
@@ -72,7 +68,8 @@ TypePtr tracedTensorType(const at::Tensor &t) {
 
 TraceRecorder::TraceRecorder(const std::string &name) : graph_(std::make_shared<Graph>()) {
   graph_->setName(name);
-  frames_.push_back(Frame{graph_});
+  frames_.emplace_back();
+  frames_.back().graph = graph_;
 }
 
 TraceRecorder::~TraceRecorder() {
@@ -124,179 +121,6 @@ void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) 
     cur().tensors[elems[i].toTensor().unsafeGetTensorImpl()] = unpack->output(i);
     keepAlive_.push_back(elems[i].toTensor());
   }
-}
-
-Value *TraceRecorder::shallowCopyOf(const at::Tensor &t) {
-  // Factory functions wrap what the operator returned in a new TensorImpl
-  // (make_variable shares the storage when the result is not uniquely
-  // owned, and the recorder owns it too): the same storage, offset, sizes,
-  // strides and dtype are the same value.
-  if (t.unsafeGetTensorImpl()->is_wrapped_number() || !t.has_storage())
-    return nullptr;
-  for (auto k = keepAlive_.rbegin(); k != keepAlive_.rend(); ++k) {
-    if (!k->has_storage() || !k->storage().is_alias_of(t.storage()) ||
-        k->storage_offset() != t.storage_offset() || k->sizes() != t.sizes() ||
-        k->strides() != t.strides() || k->scalar_type() != t.scalar_type())
-      continue;
-    auto it = cur().tensors.find(k->unsafeGetTensorImpl());
-    if (it != cur().tensors.end())
-      return it->second;
-  }
-  return nullptr;
-}
-
-void TraceRecorder::addDictInput(const c10::IValue &value, Value *in) {
-  // Each entry is read with aten::__getitem__ on its constant key, as
-  // TorchScript's tracer reads dict inputs.
-  Graph &g = *cur().graph;
-  TypePtr keyType;
-  for (const auto &entry : value.toGenericDict()) {
-    if (!entry.value().isTensor() || !(entry.key().isString() || entry.key().isInt()))
-      throw std::invalid_argument("a dict traced as an input must map strings or ints to tensors");
-    Value *key = g.insertConstant(entry.key());
-    keyType = key->type();
-    Value *item = g.insert(Symbol::aten("__getitem__"), {in, key}, 1)->output();
-    item->setType(Type::tensor());
-    cur().tensors[entry.value().toTensor().unsafeGetTensorImpl()] = item;
-    keepAlive_.push_back(entry.value().toTensor());
-  }
-  in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str), Type::tensor()));
-}
-
-Value *TraceRecorder::valueFor(const c10::IValue &v) {
-  if (v.isTensor()) {
-    const at::Tensor &t = v.toTensor();
-    if (!t.defined())
-      return cur().graph->insertNoneConstant();
-    auto it = cur().tensors.find(t.unsafeGetTensorImpl());
-    if (it != cur().tensors.end())
-      return it->second;
-    if (Value *same = shallowCopyOf(t))
-      return same;
-    // A parameter or buffer of the module being traced: read it from self.
-    auto attr = cur().attributes.find(t.unsafeGetTensorImpl());
-    if (attr != cur().attributes.end()) {
-      Value *read = readAttribute(cur(), attr->second, Type::tensor());
-      cur().tensors[t.unsafeGetTensorImpl()] = read;
-      keepAlive_.push_back(t);
-      return read;
-    }
-    // A tensor the trace did not compute: its value is baked in.
-    Value *c = cur().graph->insertConstant(v, tracedTensorType(t));
-    if (!c)
-      throw std::runtime_error("cannot trace: a tensor that requires grad is used but is neither an "
-                               "input nor computed from one; pass it as an input");
-    // Python numbers passed to tensor operators (`x * 2`) arrive as
-    // wrapped-number tensors: constants by nature, as TorchScript records
-    // them, with nothing to warn about.
-    if (!t.unsafeGetTensorImpl()->is_wrapped_number())
-      warnings_.push_back("a tensor that is not an input and not computed from one was recorded "
-                          "as a constant; the trace will not follow changes to it");
-    cur().tensors[t.unsafeGetTensorImpl()] = c;
-    keepAlive_.push_back(t);
-    return c;
-  }
-  if (v.isTuple() || v.isList()) {
-    std::vector<c10::IValue> elems = v.isTuple() ? v.toTupleRef().elements().vec() : v.toList().vec();
-    std::vector<Value *> values;
-    std::vector<TypePtr> types;
-    for (const auto &e : elems) {
-      values.push_back(valueFor(e));
-      types.push_back(values.back()->type());
-    }
-    if (v.isTuple()) {
-      Value *t = cur().graph->insert(Symbol::prim("TupleConstruct"), values, 1)->output();
-      t->setType(Type::tuple(types));
-      return t;
-    }
-    TypePtr elem = parseTypeString(v.toList().elementType()->str(), TypeSyntax::Graph);
-    Value *l = cur().graph->insert(Symbol::prim("ListConstruct"), values, 1)->output();
-    l->setType(Type::list(elem));
-    return l;
-  }
-  if (v.isGenericDict())
-    return dictValue(v);
-  Value *c = cur().graph->insertConstant(v);
-  if (!c)
-    throw std::runtime_error("cannot trace a value of type " + v.type()->repr_str());
-  return c;
-}
-
-Value *TraceRecorder::dictValue(const c10::IValue &v) {
-  std::vector<Value *> items;
-  TypePtr keyType = Type::get(TypeKind::Str), valueType = Type::tensor();
-  for (const auto &entry : v.toGenericDict()) {
-    items.push_back(valueFor(entry.key()));
-    items.push_back(valueFor(entry.value()));
-    keyType = items[items.size() - 2]->type();
-    if (!entry.value().isTensor())
-      valueType = items.back()->type();
-  }
-  Value *d = cur().graph->insert(Symbol::prim("DictConstruct"), items, 1)->output();
-  d->setType(Type::dict(keyType, valueType));
-  return d;
-}
-
-at::Tensor TraceRecorder::sizeOf(const at::Tensor &t, int64_t dim) {
-  const void *impl = t.unsafeGetTensorImpl();
-  if (!cur().tensors.count(impl) && !cur().attributes.count(impl))
-    return at::Tensor(); // not part of the trace: its size is a plain int
-  Graph &g = *cur().graph;
-  Node *before = g.block()->returnNode()->prev();
-  Value *self = valueFor(t);
-  Node *size = g.insert(Symbol::aten("size"), {self, g.insertConstant(dim)}, 1);
-  size->output()->setType(Type::get(TypeKind::Int));
-  at::Tensor standIn;
-  {
-    c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
-    standIn = at::scalar_tensor(t.size(dim), at::TensorOptions().dtype(at::kLong));
-  }
-  Node *toTensor = g.insert(Symbol::prim("NumToTensor"), {size->output()}, 1);
-  toTensor->output()->setType(tracedTensorType(standIn));
-  cur().tensors[standIn.unsafeGetTensorImpl()] = toTensor->output();
-  keepAlive_.push_back(standIn);
-  locate(before);
-  return standIn;
-}
-
-Value *TraceRecorder::intValue(int64_t v) {
-  // The next Python int equal to `v` is where this argument came from.
-  for (size_t i = pendingCursor_; i < pendingInts_.size(); ++i) {
-    const c10::IValue &p = pendingInts_[i];
-    bool isTensor = p.isTensor() && p.toTensor().defined() && p.toTensor().dim() == 0;
-    int64_t pv = v + 1;
-    if (isTensor) {
-      c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
-      pv = p.toTensor().item<int64_t>();
-    } else if (p.isInt()) {
-      pv = p.toInt();
-    }
-    if (pv != v)
-      continue;
-    pendingCursor_ = i + 1;
-    auto it = isTensor ? cur().tensors.find(p.toTensor().unsafeGetTensorImpl()) : cur().tensors.end();
-    if (it == cur().tensors.end())
-      break;
-    Node *toInt = cur().graph->insert(Symbol::aten("Int"), {it->second}, 1);
-    toInt->output()->setType(Type::get(TypeKind::Int));
-    return toInt->output();
-  }
-  return cur().graph->insertConstant(v);
-}
-
-Value *TraceRecorder::inputValue(const c10::IValue &in) {
-  if (pendingInts_.empty())
-    return valueFor(in);
-  if (in.isInt())
-    return intValue(in.toInt());
-  if (!in.isIntList())
-    return valueFor(in);
-  std::vector<Value *> elems;
-  for (int64_t v : in.toIntList())
-    elems.push_back(intValue(v));
-  Value *l = cur().graph->insert(Symbol::prim("ListConstruct"), elems, 1)->output();
-  l->setType(Type::list(Type::get(TypeKind::Int)));
-  return l;
 }
 
 void TraceRecorder::warnOnPythonValue(const c10::FunctionSchema &schema,
@@ -447,7 +271,8 @@ void TraceRecorder::enterModule(const std::vector<std::string> &path, const Type
   std::vector<Value *> callerInputs;
   for (const auto &in : inputs)
     callerInputs.push_back(valueFor(in));
-  frames_.push_back(Frame{std::make_shared<Graph>()});
+  frames_.emplace_back();
+  frames_.back().graph = std::make_shared<Graph>();
   Frame &f = cur();
   f.moduleInCaller = module;
   f.inputsInCaller = callerInputs;
