@@ -47,11 +47,13 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
     return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling"};
   // What the jit executor runs on a graph whose tensor inputs are typed from
   // a call: facts about the inputs fold (peephole), then what they decide;
-  // loops whose trip counts became constants unroll and fold again; then
-  // elementwise chains become fusion groups.
+  // loops whose trip counts became constants unroll, lists they grow become
+  // constructions, and all that folds again; then elementwise chains become
+  // fusion groups.
   if (name == "specialize")
     return {"peephole", "constant-propagation", "dce", "cse", "peephole", "constant-propagation",
-            "dce", "loop-unroll", "constant-propagation", "cse", "dce", "fuse-elementwise", "dce"};
+            "dce", "loop-unroll", "remove-mutation", "constant-propagation", "peephole", "cse", "dce",
+            "fuse-elementwise", "dce"};
   // What freezing runs once attributes are constants (reference §4.3):
   // eval-mode branches and dropout go, batch norms fold into the weights
   // before them, and constant weight arithmetic folds.

@@ -8,13 +8,13 @@ same inputs, including the mutations a program makes to its inputs and the
 exceptions it raises.
 """
 import re
-from typing import List
+from typing import List, Tuple
 
 import pytest
 import torch
 
 PIPELINES = [["dce"], ["constant-propagation"], ["cse"], ["peephole"], ["constant-pooling"],
-             ["canonicalize"], ["inline"], ["loop-unroll"],
+             ["canonicalize"], ["inline"], ["loop-unroll"], ["loop-unroll", "remove-mutation"],
              ["inline", "constant-propagation", "dce", "cse", "constant-pooling", "peephole",
               "constant-propagation", "dce"]]
 
@@ -61,6 +61,18 @@ def lists(xs: List[int], n: int) -> List[int]:
     return out
 
 
+def unrolled_appends(x: torch.Tensor) -> Tuple[torch.Tensor, int, List[torch.Tensor]]:
+    outs: List[torch.Tensor] = []
+    for i in range(3):
+        outs.append(x * i)
+    n = len(outs)
+    outs.append(x)
+    both = [x]
+    both.append(x + 1)
+    kept = both
+    return torch.cat(outs), n + len(both), kept
+
+
 def raises(x: torch.Tensor, n: int) -> torch.Tensor:
     if n < 0:
         raise ValueError("negative")
@@ -73,6 +85,7 @@ CASES = [
     (repeated_work, lambda: (torch.randn(3, 3), torch.randn(3, 3))),
     (mutation, lambda: (torch.randn(2, 3), torch.randn(2, 3))),
     (lists, lambda: ([1, 2, 3], 5)),
+    (unrolled_appends, lambda: (torch.randn(2),)),
     (raises, lambda: (torch.ones(2), 1)),
     (raises, lambda: (torch.ones(2), -1)),
 ]
