@@ -109,6 +109,13 @@ public:
     cls_ = program_.loadClass(className_);
     if (!cls_)
       throw FreezeError("cannot freeze '" + module.type_name() + "': it is not a script class");
+    // Hooks of the submodules are inlined where forward calls them; the
+    // module's own would be lost with its class.
+    auto info = program_.compiler().classToPrint(className_);
+    if (info && (!info->forwardPreHooks.empty() || !info->forwardHooks.empty()))
+      throw FreezeError("cannot freeze '" + module.type_name() + "': it has forward hooks of its "
+                        "own, which a frozen module does not keep yet; register them on a "
+                        "submodule or remove them before freezing");
     for (const std::string &name : preserved)
       preserve(name);
     if (program_.compiler().hasMethod(className_, "forward") &&

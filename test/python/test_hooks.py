@@ -105,3 +105,15 @@ def test_hook_without_return_annotation_is_refused_as_torch_does():
         ember.script(m)
     with pytest.raises(RuntimeError, match="missing a return annotation"):
         torch.jit.script(m)
+
+
+def test_hooks_of_submodules_survive_freezing_and_own_hooks_are_refused():
+    eager = _hooked().eval()
+    with pytest.raises(RuntimeError, match="forward hooks of its own"):
+        ember.freeze(ember.script(eager).eval())
+    inner = Outer().eval()
+    inner.sub.register_forward_pre_hook(times_ten)
+    frozen = ember.freeze(ember.script(inner).eval())
+    x = torch.randn(2, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(frozen(x), inner(x))
