@@ -25,9 +25,13 @@ runtime::ScriptClass &classOf(const ScriptObjectHandle &self) {
 
 /// The method `name` bound to the object, compiled now (a CompileError
 /// if it does not compile); nothing if the class has no such method.
+/// The object's class name as the compiler knows it (after `__torch__.`).
+std::string compilerName(const ScriptObjectHandle &self) {
+  return classOf(self).type->name().substr(std::string("__torch__.").size());
+}
+
 std::optional<FunctionHandle> method(const ScriptObjectHandle &self, const std::string &name) {
-  runtime::ScriptClass &cls = classOf(self);
-  std::string qual = cls.type->name().substr(std::string("__torch__.").size());
+  std::string qual = compilerName(self);
   if (!self.program->compiler().hasMethod(qual, name))
     return std::nullopt;
   return FunctionHandle{self.program, self.program->function(qual + "." + name), self.value};
@@ -87,8 +91,7 @@ void bindObjects(py::module_ &m) {
       })
       // [(name, value as source text)]: the class's `Final` constants.
       .def("_constants", [](ScriptObjectHandle &self) {
-        std::string qual = classOf(self).type->name().substr(std::string("__torch__.").size());
-        auto info = self.program->compiler().classToPrint(qual);
+        auto info = self.program->compiler().classToPrint(compilerName(self));
         std::vector<std::pair<std::string, std::string>> out;
         if (info)
           for (const auto &[name, annotation, value] : info->constants)
@@ -98,8 +101,7 @@ void bindObjects(py::module_ &m) {
       // ([pre-hook method], [hook method]): what calling the module runs
       // around forward.
       .def("_forward_hooks", [](ScriptObjectHandle &self) {
-        std::string qual = classOf(self).type->name().substr(std::string("__torch__.").size());
-        auto info = self.program->compiler().classToPrint(qual);
+        auto info = self.program->compiler().classToPrint(compilerName(self));
         std::vector<std::string> pre, post;
         if (info) {
           pre = info->forwardPreHooks;
