@@ -198,7 +198,8 @@ void TraceRecorder::recordNode(const c10::FunctionSchema &schema,
 /// without the callee's (no script classes or named tuples).
 static bool usesOnlyBuiltinTypes(const Block *b) {
   std::function<bool(const TypePtr &)> builtin = [&](const TypePtr &t) {
-    if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Enum || t->isNamedTuple())
+    if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Enum ||
+        (t->isNamedTuple() && !t->name().empty()))
       return false;
     for (const auto &c : t->contained())
       if (!builtin(c))

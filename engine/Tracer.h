@@ -73,6 +73,13 @@ public:
   /// The value standing for `v` in the graph (recorded tensors by identity,
   /// containers element by element, anything else a constant).
   Value *valueFor(const c10::IValue &v);
+  /// Records `t`, made by a tensor constructor from Python data, as a
+  /// constant (the caller has warned about it).
+  void addConstant(const at::Tensor &t) {
+    size_t warned = warnings_.size();
+    valueFor(t);
+    warnings_.resize(warned);
+  }
   /// Records one operator call (called by the dispatcher hook).
   void record(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
               const std::vector<c10::IValue> &outputs);

@@ -17,27 +17,6 @@
 namespace ember::frontend {
 namespace {
 
-/// The implicit cast TorchScript inserts from `actual` to `formal`, if any.
-const char *implicitCast(const TypePtr &actual, const TypePtr &formal) {
-  TypeKind a = actual->kind(), f = formal->kind();
-  if (a == TypeKind::Tensor) {
-    if (f == TypeKind::Float) return "aten::FloatImplicit";
-    if (f == TypeKind::Complex) return "aten::ComplexImplicit";
-    if (f == TypeKind::Int) return "aten::IntImplicit";
-    if (f == TypeKind::Number) return "aten::ScalarImplicit";
-  } else if (a == TypeKind::Number) {
-    if (f == TypeKind::Float) return "aten::Float";
-    if (f == TypeKind::Complex) return "aten::Complex";
-    if (f == TypeKind::Int) return "aten::Int";
-  } else if (a == TypeKind::Bool) {
-    if (f == TypeKind::Float) return "aten::Float";
-    if (f == TypeKind::Int || f == TypeKind::Number) return "aten::Int";
-  }
-  if (a == TypeKind::Str && f == TypeKind::Device)
-    return "aten::device";
-  return nullptr;
-}
-
 /// Fits one actual to one formal; fills the conversion of `bound`.
 bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConversions,
                  TypeEnv &env, BoundArgument &bound, std::string &why) {
@@ -128,6 +107,27 @@ bool packRemaining(const Argument &formal, const std::vector<CallArgument> &args
 }
 
 } // namespace
+
+const char *implicitCast(const TypePtr &actual, const TypePtr &formal) {
+  TypeKind a = actual->kind(), f = formal->kind();
+  if (a == TypeKind::Tensor) {
+    if (f == TypeKind::Float) return "aten::FloatImplicit";
+    if (f == TypeKind::Complex) return "aten::ComplexImplicit";
+    if (f == TypeKind::Int) return "aten::IntImplicit";
+    if (f == TypeKind::Number) return "aten::ScalarImplicit";
+  } else if (a == TypeKind::Number) {
+    if (f == TypeKind::Float) return "aten::Float";
+    if (f == TypeKind::Complex) return "aten::Complex";
+    if (f == TypeKind::Int) return "aten::Int";
+  } else if (a == TypeKind::Bool) {
+    if (f == TypeKind::Float) return "aten::Float";
+    if (f == TypeKind::Int || f == TypeKind::Number) return "aten::Int";
+  }
+  if (a == TypeKind::Str && f == TypeKind::Device)
+    return "aten::device";
+  return nullptr;
+}
+
 
 std::optional<CallBinding> bindCall(const FunctionSchema &schema,
                                     const std::vector<CallArgument> &args,

@@ -55,6 +55,10 @@ struct CallBinding {
   std::vector<TypePtr> returns;
 };
 
+/// The implicit cast TorchScript inserts from `actual` to `formal`, if any
+/// (`aten::FloatImplicit` for a tensor passed as a float, ...).
+const char *implicitCast(const TypePtr &actual, const TypePtr &formal);
+
 /// Binds `args` to one schema; empty (and the reason in `whyNot`) when it
 /// does not fit.
 std::optional<CallBinding> bindCall(const FunctionSchema &schema,

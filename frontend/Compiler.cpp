@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
+#include "frontend/Parser.h"
 
 #include "ir/Constants.h"
 
@@ -138,6 +139,11 @@ TypeNameResolver CompilerImpl::typeResolver() const {
     if (self->resolver_.type)
       if (TypePtr t = self->resolver_.type(name))
         return t;
+    if (!printed && self->resolver_.typeAlias)
+      if (auto text = self->resolver_.typeAlias(name)) {
+        auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{"<type alias " + name + ">", *text});
+        return resolveType(*parseExpression(buffer), self->typeResolver());
+      }
     if (printed) {
       // A class of an archive's code, in a file not read yet.
       self->loadFunction(shortName, shortName);

@@ -169,6 +169,30 @@ Value *FunctionEmitter::emitTypeForm(const std::string &name, const Expr &call) 
   return conv;
 }
 
+Value *FunctionEmitter::emitListOf(const Expr &operand, const SourceSpan &span) {
+  // `list(x)` of a list or string is `aten::list`; of anything else that
+  // iterates (range, zip, enumerate, a tuple, a dict's keys) it is
+  // `[e for e in x]`, as in TorchScript.
+  Sugared iter = emitExpr(operand);
+  if (iter.isValue()) {
+    TypeKind k = iter.value->type()->kind();
+    if (k == TypeKind::List || k == TypeKind::Str)
+      return emitOperator("aten::list", {{iter.value, "", operand.span}}, span);
+  }
+  Node *result = insert(Symbol::prim("ListConstruct"), {}, 1, span);
+  result->output()->setType(Type::list(Type::tensor()));
+  Expr element(ExprKind::Name, operand.span);
+  element.text = "$elem";
+  bool typed = false;
+  emitForLoop(element, iter, operand.span, nullptr, [&] {
+    Value *v = lookup("$elem")->value.value;
+    if (!typed)
+      result->output()->setType(Type::list(v->type())), typed = true;
+    emitOperator("aten::append", {{result->output(), "", span}, {v, "", span}}, span);
+  }, span);
+  return result->output();
+}
+
 Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Expr &call) {
   if (name == "list" || name == "dict" || name == "tuple") {
     if (call.operands.size() == 1 && call.keywords.empty()) {
@@ -178,6 +202,8 @@ Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Exp
         return insertValue(Symbol::prim("DictConstruct"), {},
                            Type::dict(Type::get(TypeKind::Str), Type::tensor()), call.span);
     }
+    if (name == "list")
+      return emitListOf(*call.operands[1], call.span);
     Value *v = emitValue(*call.operands[1]);
     if (name == "tuple" && v->type()->kind() == TypeKind::Tuple)
       return v;

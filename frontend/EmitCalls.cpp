@@ -8,6 +8,8 @@
 // several results return a tuple, as TorchScript's do.
 //
 //===----------------------------------------------------------------------===//
+#include <algorithm>
+
 #include "frontend/EmitterImpl.h"
 
 #include "ir/Constants.h"
@@ -84,8 +86,15 @@ static Value *emitBound(FunctionEmitter &em, Symbol kind, const CallBinding &b,
     return em.constNone();
   if (b.returns.size() == 1)
     return n->output();
-  return em.insertValue(Symbol::prim("TupleConstruct"), n->outputs(), Type::tuple(b.returns),
-                        span);
+  // Named results (`max.dim -> (Tensor values, Tensor indices)`) make an
+  // anonymous NamedTuple, so `.values` and `.indices` work as in TorchScript.
+  std::vector<std::string> names;
+  for (const Argument &r : b.schema->returns)
+    names.push_back(r.name);
+  bool allNamed = std::none_of(names.begin(), names.end(),
+                               [](const std::string &s) { return s.empty(); });
+  TypePtr type = allNamed ? Type::namedTuple("", names, b.returns) : Type::tuple(b.returns);
+  return em.insertValue(Symbol::prim("TupleConstruct"), n->outputs(), type, span);
 }
 
 Value *FunctionEmitter::emitOperator(const std::string &callee,
@@ -245,6 +254,8 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
   }
   case Sugared::Kind::Dispatch: {
     Sugared chosen = chooseDispatch(*callee.dispatch, e);
+    while (chosen.kind == Sugared::Kind::Dispatch) // torch.unique dispatches twice
+      chosen = chooseDispatch(*chosen.dispatch, e);
     if (chosen.kind == Sugared::Kind::Function)
       return Sugared::of(emitScriptCall(chosen.name, emitArguments(e), e.span));
     if (chosen.kind == Sugared::Kind::Operator)

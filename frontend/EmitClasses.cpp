@@ -31,8 +31,11 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     Value *v = insertValue(Symbol::prim("GetAttr"), {object}, t, span);
     v->node()->s_(attr::name(), attr);
     // As TorchScript's createGetAttr: the value is named after the
-    // attribute (so `.code` shows `weight = self.weight`).
-    if (meaningfulName(attr))
+    // attribute (so `.code` shows `weight = self.weight`); a numeric
+    // name (a ModuleList index) gets a leading `_`.
+    if (!attr.empty() && std::all_of(attr.begin(), attr.end(), ::isdigit))
+      v->setDebugName("_" + attr);
+    else if (meaningfulName(attr))
       v->setDebugName(attr);
     return Sugared::of(v);
   }
@@ -300,13 +303,16 @@ bool FunctionEmitter::isModuleContainer(const TypePtr &type) {
   return c && (c->assembled ? !c->containerKind.empty()
                             : qual.find("ModuleList") != std::string::npos ||
                                   qual.find("Sequential") != std::string::npos ||
-                                  qual.find("ModuleDict") != std::string::npos);
+                                  qual.find("ModuleDict") != std::string::npos ||
+                                  qual.find("ParameterList") != std::string::npos ||
+                                  qual.find("ParameterDict") != std::string::npos);
 }
 
 std::vector<std::string> FunctionEmitter::moduleContainerEntries(const TypePtr &type) {
   // ModuleList, Sequential and ModuleDict hold their submodules as
-  // attributes named "0", "1", ... (or by key); TorchScript unrolls loops
-  // over them and resolves constant indices statically.
+  // attributes named "0", "1", ... (or by key), ParameterList and
+  // ParameterDict their parameters; TorchScript unrolls loops over them and
+  // resolves constant indices statically.
   // Classes ember.script assembles say whether they are containers; in
   // archive code the class name tells.
   ClassInfo *c = isModuleContainer(type) ? compiler_.classOfType(type) : nullptr;
@@ -314,7 +320,7 @@ std::vector<std::string> FunctionEmitter::moduleContainerEntries(const TypePtr &
   if (c) {
     compiler_.prepareClass(*c, c->def->span);
     for (const auto &[name, t] : c->attributes)
-      if (t->isModule())
+      if (t->isModule() || t->kind() == TypeKind::Tensor)
         names.push_back(name);
   }
   return names;
@@ -348,7 +354,8 @@ bool FunctionEmitter::isModuleDict(const TypePtr &type) {
   if (!c)
     return false;
   return c->assembled ? c->containerKind == "dict"
-                      : type->name().find("ModuleDict") != std::string::npos;
+                      : type->name().find("ModuleDict") != std::string::npos ||
+                            type->name().find("ParameterDict") != std::string::npos;
 }
 
 Value *FunctionEmitter::emitModuleDictView(Value *dict, const std::string &method,

@@ -216,6 +216,9 @@ Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs
     Value *t = insertValue(Symbol::prim("NumToTensor"), {lhs}, Type::tensor(), span);
     return emitOperator(name, {{t, "", span}, r}, span);
   }
+  // TorchScript's builtin `floordiv(self: Tensor, other)` is floor_divide.
+  if (op == "//" && lhs->type()->kind() == TypeKind::Tensor)
+    return emitOperator("aten::floor_divide", {l, r}, span);
   if (op == "%" && lhs->type()->kind() == TypeKind::Str) // "%d and %s" % (a, b)
     return emitOperator("aten::percentFormat", {l, r}, span);
   if (op == "in" || op == "not in") {
@@ -279,8 +282,11 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
     return v;
   }
   Value *v = emitValue(e);
-  if (auto c = constantBool(v); c && e.kind == ExprKind::Call)
-    refinements.staticValue = *c; // torch.jit.is_scripting(), hasattr(...)
+  // A condition that is a bool constant -- `False`, a `Final` flag,
+  // `torch.jit.is_scripting()`, `hasattr(...)` -- compiles only the branch
+  // it selects, as TorchScript's static if does.
+  if (auto c = constantBool(v))
+    refinements.staticValue = *c;
   return toBool(v, e.span);
 }
 

@@ -51,6 +51,46 @@ bool mayLeave(const std::vector<StmtPtr> &stmts, bool breaksCount) {
 
 } // namespace
 
+static Value *elementAt(FunctionEmitter &em, const IterSource &src, Value *index);
+
+/// `enumerate` or `zip` over a module list or tuple unrolls too: its
+/// elements become one tuple per iteration, as many as the shortest
+/// unrolled part has.
+static void unrollParts(FunctionEmitter &em, IterSource &src) {
+  size_t n = SIZE_MAX;
+  for (const auto &p : src.parts)
+    if (p.kind == IterSource::Unrolled)
+      n = std::min(n, p.seq->type()->contained().size());
+  if (n == SIZE_MAX)
+    return;
+  const SourceSpan &sp = src.span;
+  std::vector<Value *> rows;
+  std::vector<TypePtr> rowTypes;
+  for (size_t k = 0; k < n; ++k) {
+    std::vector<Value *> items;
+    Value *index = em.constInt(int64_t(k));
+    if (src.kind == IterSource::Enumerate)
+      items.push_back(src.offset ? em.emitOperator("aten::add", {{index, "", sp}, {src.offset, "", sp}}, sp)
+                                 : index);
+    for (const auto &p : src.parts) {
+      if (p.kind != IterSource::Unrolled) {
+        items.push_back(elementAt(em, p, index));
+        continue;
+      }
+      items.push_back(em.insertValue(Symbol::prim("TupleIndex"), {p.seq, index},
+                                     p.seq->type()->contained()[k], sp));
+    }
+    std::vector<TypePtr> types;
+    for (Value *v : items)
+      types.push_back(v->type());
+    rows.push_back(em.insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), sp));
+    rowTypes.push_back(rows.back()->type());
+  }
+  src.kind = IterSource::Unrolled;
+  src.seq = em.insertValue(Symbol::prim("TupleConstruct"), rows, Type::tuple(rowTypes), sp);
+  src.parts.clear();
+}
+
 /// The iteration source an iterable expression denotes.
 static IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span) {
   IterSource src;
@@ -84,6 +124,7 @@ static IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const Sour
       else
         src.parts.push_back(iterSourceOf(em, s.items[i], span));
     }
+    unrollParts(em, src);
     return src;
   }
   Value *v = value(s);
@@ -380,7 +421,13 @@ void FunctionEmitter::emitFor(const Stmt &s) {
 void FunctionEmitter::emitForLoop(const Expr &target, const Expr &iter,
                                   const std::vector<StmtPtr> *stmts,
                                   const std::function<void()> &body, const SourceSpan &span) {
-  IterSource src = iterSourceOf(*this, emitExpr(iter), iter.span);
+  emitForLoop(target, emitExpr(iter), iter.span, stmts, body, span);
+}
+
+void FunctionEmitter::emitForLoop(const Expr &target, const Sugared &iter,
+                                  const SourceSpan &iterSpan, const std::vector<StmtPtr> *stmts,
+                                  const std::function<void()> &body, const SourceSpan &span) {
+  IterSource src = iterSourceOf(*this, iter, iterSpan);
   if (src.kind == IterSource::Unrolled)
     return emitUnrolled(target, src.seq, stmts, body, span);
   Value *length = lengthOf(*this, src);

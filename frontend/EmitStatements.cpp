@@ -260,6 +260,12 @@ void FunctionEmitter::emitReturn(const Stmt &s) {
     if (f.kind == Frame::Kind::Comprehension)
       error(s.span, "'return' is not allowed inside a comprehension");
   Value *v = s.value ? emitValue(*s.value, declaredReturn_) : constNone();
+  // A returned tensor or `number` converts to a declared int or float, as
+  // TorchScript's tryConvertToType does (`return t.item()` in `-> float`).
+  TypeKind actual = v->type()->kind();
+  if (declaredReturn_ && (actual == TypeKind::Tensor || actual == TypeKind::Number))
+    if (const char *cast = implicitCast(v->type(), declaredReturn_))
+      v = emitOperator(cast, {{v, "", s.span}}, s.span);
   if (declaredReturn_ && !convertTo(v, declaredReturn_))
     error(s.value ? s.value->span : s.span,
           "the function is annotated to return '" + declaredReturn_->annotationStr() +

@@ -77,6 +77,9 @@ struct GlobalResolver {
   std::function<std::shared_ptr<const c10::IValue>(const std::string &name)> constant;
   /// A global name (or `module.attr` of a non-torch module), or empty.
   std::function<std::optional<GlobalValue>(const std::string &name)> value;
+  /// The annotation a global type alias stands for
+  /// (`_out = Tuple[Tensor, Tensor]` gives "Tuple[Tensor, Tensor]"), or empty.
+  std::function<std::optional<std::string>(const std::string &name)> typeAlias;
 };
 
 class CompilerImpl;

@@ -253,6 +253,10 @@ public:
   /// comprehension's element); `target` is bound on each iteration.
   void emitForLoop(const Expr &target, const Expr &iter, const std::vector<StmtPtr> *stmts,
                    const std::function<void()> &body, const SourceSpan &span);
+  /// The same over an iterable already emitted (`list(range(n))`).
+  void emitForLoop(const Expr &target, const Sugared &iter, const SourceSpan &iterSpan,
+                   const std::vector<StmtPtr> *stmts, const std::function<void()> &body,
+                   const SourceSpan &span);
   /// The declared return type, null while it is being inferred.
   const TypePtr &declaredReturn() const { return declaredReturn_; }
 
@@ -289,6 +293,7 @@ public:
   Value *emitListLiteral(const Expr &e, const TypePtr &hint);
   Value *emitDictLiteral(const Expr &e, const TypePtr &hint);
   Value *emitComprehension(const Expr &e, const TypePtr &hint);
+  Value *emitListOf(const Expr &operand, const SourceSpan &span);
   Value *emitFString(const Expr &e);
   Value *emitBinary(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
 

@@ -104,8 +104,13 @@ c10::TypePtr ScriptUnit::c10Type(const TypePtr &t) const {
   case TypeKind::Union: return UnionType::create(each(t->contained()));
   case TypeKind::Future: return FutureType::create(c10Type(t->elem()));
   case TypeKind::Tuple:
-    if (t->isNamedTuple())
-      return TupleType::createNamed(QualifiedName(t->name()), t->fieldNames(), each(t->contained()));
+    if (t->isNamedTuple()) {
+      // An operator's named results (`max.dim`) make a NamedTuple with no name.
+      c10::optional<QualifiedName> name;
+      if (!t->name().empty())
+        name = QualifiedName(t->name());
+      return TupleType::createNamed(name, t->fieldNames(), each(t->contained()));
+    }
     return TupleType::create(each(t->contained()));
   case TypeKind::Class:
     if (ScriptClass *c = findClass(t->name()))

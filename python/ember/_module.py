@@ -40,6 +40,8 @@ _INTERNAL_ATTRIBUTES = frozenset([
 ])
 
 _CONTAINERS = (torch.nn.ModuleList, torch.nn.Sequential, torch.nn.ModuleDict)
+# Their methods are Python-only too; compiled code indexes and iterates them.
+_PARAMETER_CONTAINERS = (torch.nn.ParameterList, torch.nn.ParameterDict)
 
 # Dunder methods a module class may define for compiled code to use.
 _MAGIC_METHODS = frozenset(["__len__", "__contains__", "__getitem__", "__setitem__"])
@@ -307,7 +309,8 @@ class _Builder:
         for klass in cls.__mro__:
             # A container's own methods are Python-only (torch.jit compiles
             # Sequential.forward alone); a subclass's methods compile.
-            if klass is torch.nn.Module or klass is object or klass in _CONTAINERS:
+            if (klass is torch.nn.Module or klass is object or klass in _CONTAINERS or
+                    klass in _PARAMETER_CONTAINERS):
                 break
             for name, member in vars(klass).items():
                 if name in methods or name == "__init__":
@@ -377,9 +380,10 @@ class _Builder:
             text, filename = _method_source(hook, "script", False)
             sources.append((text, filename, "script"))
         container = ""
-        if builtins.isinstance(module, (torch.nn.ModuleList, torch.nn.Sequential)):
+        if builtins.isinstance(module, (torch.nn.ModuleList, torch.nn.Sequential,
+                                        torch.nn.ParameterList)):
             container = "list"
-        elif builtins.isinstance(module, torch.nn.ModuleDict):
+        elif builtins.isinstance(module, (torch.nn.ModuleDict, torch.nn.ParameterDict)):
             container = "dict"
         if container and "__len__" not in t.methods:
             # As torch.jit: a container's length is a constant of its type.

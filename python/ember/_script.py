@@ -91,7 +91,16 @@ def _boolean_dispatch(obj):
     if code is None or not {"arg_name", "arg_index", "if_true", "if_false"} <= set(code.co_freevars):
         return None
     cells = {n: c.cell_contents for n, c in zip(code.co_freevars, obj.__closure__)}
-    path = lambda f: f.__module__ + "." + f.__name__  # noqa: E731
+
+    def path(f):
+        # A nested dispatcher (torch.unique's) is a closure named `fn`: use
+        # the global name its module binds it to.
+        scope = vars(sys.modules.get(f.__module__, object))
+        if scope.get(f.__name__) is not f:
+            for name, value in scope.items():
+                if value is f:
+                    return f.__module__ + "." + name
+        return f.__module__ + "." + f.__name__
     return (cells["arg_name"], cells["arg_index"], bool(cells.get("default", False)),
             path(cells["if_true"]), path(cells["if_false"]))
 
@@ -99,7 +108,8 @@ def _boolean_dispatch(obj):
 def _named_tuple_source(cls):
     """A collections.namedtuple class (torch's PackedSequence) as the
     NamedTuple TorchScript makes of it: annotated fields keep their types,
-    the others are Tensor."""
+    the others are Tensor; defaults of literal values are kept."""
+    defaults = getattr(cls, "_field_defaults", {})
     hints = {}
     for klass in reversed(cls.__mro__):
         hints.update(getattr(klass, "__annotations__", {}))
@@ -109,7 +119,10 @@ def _named_tuple_source(cls):
             text = _types.annotation_text(hints.get(field, torch.Tensor))
         except _types.Unsupported:
             text = "Tensor"
-        lines.append("    %s: %s" % (field, text))
+        default = ""
+        if field in defaults and isinstance(defaults[field], (type(None), bool, int, float, str)):
+            default = " = " + repr(defaults[field])
+        lines.append("    %s: %s%s" % (field, text, default))
     return "\n".join(lines) + "\n", "<namedtuple %s.%s>" % (cls.__module__, cls.__name__)
 
 
@@ -180,6 +193,17 @@ class _Resolver:
                 if inspect.isfunction(fn):
                     self.add_scope(fn)
         return text, filename
+
+    def type_alias(self, name):
+        """The annotation text of a global type alias (`Out = Tuple[Tensor,
+        Tensor]`), or None."""
+        obj = self._lookup(name)
+        if obj is None or inspect.isclass(obj) or builtins.isinstance(obj, (str, types.ModuleType)):
+            return None
+        try:
+            return _types.annotation_text(obj)
+        except (_types.Unsupported, TypeError):
+            return None
 
     def _stand_in(self, fn):
         """An @ignore'd (or @unused) function: compiled code calls back into

@@ -77,6 +77,17 @@ class _SizeMode(torch.overrides.TorchFunctionMode):
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
         if func == _TENSOR_SHAPE and args and isinstance(args[0], torch.Tensor):
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
+        if func in _CONSTRUCTORS:
+            # Built from Python data below the dispatcher: the result is a
+            # constant of the trace, as in TorchScript (which warns alike).
+            warnings.warn(_CONSTRUCTORS[func] + _WARN_CONSTRUCTOR, TracerWarning, stacklevel=3)
+            self.recorder.stop()
+            try:
+                result = func(*args, **kwargs)
+            finally:
+                self.recorder.start()
+            self.recorder.add_constant(result)
+            return result
         ints = _int_arguments(args, kwargs)
         if not any(isinstance(i, torch.Tensor) for i in ints):
             return func(*args, **kwargs)
@@ -100,6 +111,13 @@ def _user_frame():
 
 
 _TENSOR_SIZE = torch.Tensor.size
+_CONSTRUCTORS = {torch.tensor: "torch.tensor", torch.as_tensor: "torch.as_tensor",
+                 torch.Tensor.new_tensor: "new_tensor"}
+_WARN_CONSTRUCTOR = (
+    " results are registered as constants in the trace. You can safely ignore this warning if "
+    "you use this function to create tensors out of constant variables that would be the same "
+    "every time you call this function. In any other case, this might cause the trace to be "
+    "incorrect.")
 _TENSOR_SHAPE = torch.Tensor.shape.__get__
 
 
@@ -157,16 +175,24 @@ _STRICT_MESSAGE = (
     "pass strict=False to trace() to allow this behavior.")
 
 
+_OUTPUT_MESSAGE = ("Only tensors, lists, tuples of tensors, or dictionary of tensors can be "
+                   "output from traced functions")
+
+
 def _check_strict(result, strict):
     """TorchScript's strict tracer refuses dict outputs: their structure
-    could depend on the inputs."""
-    if not strict:
-        return
+    could depend on the inputs. Any tracer refuses None, strings, floats and
+    other Python objects among the outputs (ints pass: sizes are traced)."""
     if isinstance(result, dict):
-        raise RuntimeError(_STRICT_MESSAGE)
-    if isinstance(result, (tuple, list)):
+        if strict:
+            raise RuntimeError(_STRICT_MESSAGE)
+        for item in result.values():
+            _check_strict(item, strict)
+    elif isinstance(result, (tuple, list)):
         for item in result:
             _check_strict(item, strict)
+    elif not isinstance(result, (torch.Tensor, int)) or isinstance(result, bool):
+        raise RuntimeError(_OUTPUT_MESSAGE)
 
 
 def _trace_function(func, inputs, strict=True):

@@ -41,6 +41,13 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
     auto pair = src.cast<std::pair<std::string, std::string>>();
     return parse(pair.first, pair.second);
   };
+  r.typeAlias = [resolver](const std::string &name) -> std::optional<std::string> {
+    py::gil_scoped_acquire gil;
+    py::object text = resolver.attr("type_alias")(name);
+    if (text.is_none())
+      return std::nullopt;
+    return text.cast<std::string>();
+  };
   r.value = [resolver](const std::string &name) -> std::optional<frontend::GlobalValue> {
     py::gil_scoped_acquire gil;
     py::object v = resolver.attr("value")(name);

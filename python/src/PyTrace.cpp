@@ -46,12 +46,19 @@ TraceRecorder::AttributePaths attributePaths(py::list pairs) {
   return out;
 }
 
-/// The schema of a traced graph: its inputs' names and unrefined types.
+/// The schema of a traced graph: its inputs' names (without a `.N`
+/// suffix; `argument_<i>` when unnamed, as TorchScript's defaultSchemaFor)
+/// and unrefined types.
 FunctionSchema tracedSchema(const Graph &g, const std::string &name) {
   FunctionSchema schema;
   schema.name = name;
-  for (const Value *in : g.inputs())
-    schema.arguments.push_back(Argument{in->debugName(), unrefined(in->type())});
+  for (size_t i = 0; i < g.inputs().size(); ++i) {
+    const Value *in = g.inputs()[i];
+    Argument arg;
+    arg.name = in->hasDebugName() ? in->debugNameBase() : "argument_" + std::to_string(i);
+    arg.type = unrefined(in->type());
+    schema.arguments.push_back(arg);
+  }
   Argument ret;
   ret.type = unrefined(g.outputs()[0]->type());
   schema.returns.push_back(ret);
@@ -77,6 +84,8 @@ void bindTracing(py::module_ &m) {
       .def("add_input", [](TraceRecorder &r, py::handle value,
                            const std::string &name) { r.addInput(toIValueInferred(value), name); })
       .def("start", &TraceRecorder::start)
+      .def("add_constant",
+           [](TraceRecorder &r, py::handle t) { r.addConstant(toIValueInferred(t).toTensor()); })
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
       .def("size_of", [](TraceRecorder &r, py::handle t, int64_t dim) {

@@ -260,7 +260,7 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
     py::tuple out(elems.size());
     for (size_t i = 0; i < elems.size(); ++i)
       out[i] = toPython(elems[i], elemType(i), program);
-    if (type && type->isNamedTuple())
+    if (type && type->isNamedTuple() && !type->name().empty())
       return namedTupleClass(type->name(), type->fieldNames())(*out);
     return out;
   }

@@ -341,6 +341,9 @@ void addScalarKernels(KernelTable &t) {
       s.push_back(same != negate);
     };
   };
+  // Python's hash of ints, floats, strings and tuples (tensors by identity);
+  // lists and dicts raise, as in TorchScript.
+  t.add("aten::hash", Operation([](Stack &s) { s.push_back(pop(s).hash()); }));
   t.add("aten::__is__", Operation(identity(false)));
   t.add("aten::__isnot__", Operation(identity(true)));
   addConversions(t);

@@ -171,6 +171,30 @@ class Containers(nn.Module):
         return self.block(x).mean(), self.blocks(y), len(self.blocks)
 
 
+class Unrolled(nn.Module):
+    """enumerate/zip over a ModuleList, a ParameterList and ParameterDict, and
+    a `Final` flag whose branch TorchScript never compiles."""
+    use_extra: Final[bool]
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        self.scales = nn.ParameterList([nn.Parameter(torch.randn(4)) for _ in range(3)])
+        self.offsets = nn.ParameterDict({"a": nn.Parameter(torch.randn(4))})
+        self.use_extra = False
+
+    def forward(self, x):
+        for i, layer in enumerate(self.layers, 1):
+            x = layer(x) * i
+        for layer, scale in zip(self.layers, self.scales):
+            x = layer(x) * scale
+        for p in self.scales:
+            x = x + p
+        if self.use_extra:
+            x = self.extra(x)  # no such submodule: compiled only if use_extra
+        return x + self.offsets["a"] + self.scales[-1]
+
+
 torch.manual_seed(0)
 
 MODULES = [
@@ -216,6 +240,7 @@ MODULES = [
     ("lstm", lambda: nn.LSTM(4, 5), lambda: (torch.randn(3, 2, 4),)),
     ("gru_in_module", Recurrent, lambda: (torch.randn(3, 2, 4),)),
     ("containers", Containers, lambda: (torch.randn(1, 3, 5, 5), torch.randn(2, 4))),
+    ("unrolled", Unrolled, lambda: (torch.randn(2, 4),)),
 ]
 
 

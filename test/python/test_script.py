@@ -8,6 +8,7 @@ autograd through compiled code, errors, threads, the PYTORCH_JIT switch.
 import subprocess
 import sys
 import threading
+from typing import NamedTuple, Optional, Tuple
 
 import pytest
 import torch
@@ -185,3 +186,26 @@ def test_jit_switch_returns_the_python_function(var, tmp_path):
     env = {"PYTHONPATH": BUILD + "/python", var: "0"}
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env)
     assert out.stdout.strip() == "True", out.stderr
+
+
+class _Pair(NamedTuple):
+    a: torch.Tensor
+    b: Optional[torch.Tensor] = None
+    k: int = 2
+
+
+_Triple = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def _uses_library_forms(x: torch.Tensor) -> Tuple[_Triple, torch.Tensor, int]:
+    # torch.unique dispatches twice on constant flags to functions whose
+    # return annotation is a global type alias; NamedTuple fields default.
+    p = _Pair(x)
+    return torch.unique(x, return_inverse=True, return_counts=True), torch.unique(x), p.k
+
+
+def test_library_dispatch_aliases_and_named_tuple_defaults():
+    x = torch.tensor([3, 1, 3, 2])
+    expected = _uses_library_forms(x)
+    actual = ember.script(_uses_library_forms)(x)
+    assert same(expected, actual), (expected, actual)

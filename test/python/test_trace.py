@@ -289,6 +289,26 @@ def test_python_values_taken_from_traced_tensors_warn():
         ember.trace(to_number, torch.ones(3))
 
 
+def _fills_column_zero(x):
+    y = x.clone()
+    y.index_fill_(1, torch.tensor([0]), 9.0)
+    return y
+
+
+def test_tensor_constructors_become_constants_with_a_warning():
+    with pytest.warns(ember.TracerWarning, match="torch.tensor results are registered as constants"):
+        traced = ember.trace(_fills_column_zero, torch.randn(2, 3))
+    assert "prim::Constant[value={0}]" in str(traced.graph)
+    x = torch.randn(4, 3)
+    torch.testing.assert_close(traced(x), _fills_column_zero(x))
+
+
+@pytest.mark.parametrize("output", [None, 1.5, "text"], ids=["none", "float", "str"])
+def test_outputs_that_are_not_tensors_are_refused(output):
+    with pytest.raises(RuntimeError, match="Only tensors, lists, tuples of tensors"):
+        ember.trace(lambda x: (x, output), torch.ones(2))
+
+
 @ember.script
 def _sign_scale(x):
     if bool(x.sum() > 0):

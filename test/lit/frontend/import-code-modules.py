@@ -31,17 +31,18 @@ class Net(Module):
   layers : __torch__.ModuleList
   head : __torch__.Scale
   # Test that calling a submodule runs its forward, that a module list
-  # indexes with constants and iterates unrolled, and that getattr with a
-  # constant name reads an attribute.
+  # indexes with constants and iterates unrolled (entries named `_<index>`,
+  # as TorchScript names them), and that getattr with a constant name reads
+  # an attribute.
   # CHECK-LABEL: Net.forward(%self : __torch__.Net,
   # CHECK-NEXT:       %x.1 : Tensor):
   # CHECK-NEXT:   %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
   # CHECK-NEXT:   %[[L:layers(\.[0-9]+)?]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
-  # CHECK-NEXT:   %[[E0:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L]])
+  # CHECK-NEXT:   %[[E0:_0(\.[0-9]+)?]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L]])
   # CHECK-NEXT:   %[[Y:.+]] : Tensor = prim::CallMethod[name="forward"](%[[E0]], %x.1)
   # CHECK:        %[[L2:layers(\.[0-9]+)?]] : __torch__.ModuleList = prim::GetAttr[name="layers"](%self)
-  # CHECK-NEXT:   %[[A:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L2]])
-  # CHECK-NEXT:   %[[B:[0-9]+]] : __torch__.Scale = prim::GetAttr[name="1"](%[[L2]])
+  # CHECK-NEXT:   %[[A:_0]] : __torch__.Scale = prim::GetAttr[name="0"](%[[L2]])
+  # CHECK-NEXT:   %[[B:_1]] : __torch__.Scale = prim::GetAttr[name="1"](%[[L2]])
   # CHECK:        prim::CallMethod[name="forward"](%[[A]]
   # CHECK:        prim::CallMethod[name="forward"](%[[B]]
   # CHECK:        %[[H:head(\.[0-9]+)?]] : __torch__.Scale = prim::GetAttr[name="head"](%self)

@@ -37,6 +37,11 @@ CASES = [
     (vals.annotated_empty, lambda: [(3,)]),
     (vals.evaluation_order, lambda: [([1, 2, 3, 4, 5, 6, 7, 8],)]),
     (vals.percent_format, lambda: [(7, "x")]),
+    (vals.named_results, lambda: [(torch.randn(3, 4),)]),
+    (vals.returned_conversions, lambda: [(torch.tensor([1.5, 2.0]),)]),
+    (vals.lists_of_iterables, lambda: [(3, {"a": 1, "b": 2}, [5, 6]), (0, {}, [])]),
+    (vals.tensor_floor_division, lambda: [(torch.tensor([7, -7, 3]), 2)]),
+    (vals.constant_conditions, lambda: [(torch.ones(2),)]),
 ]
 
 

@@ -117,3 +117,30 @@ def evaluation_order(xs: List[int]) -> List[int]:
 
 def percent_format(a: int, b: str) -> str:
     return "%d and %s" % (a, b) + "%d" % a
+
+
+def named_results(x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    # Operators with named results return NamedTuples: `.values`, `.indices`.
+    r = x.max(1)
+    return r.indices, torch.min(x, 0).values, r[0]
+
+
+def returned_conversions(x: torch.Tensor) -> float:
+    # A returned `number` (item()) converts to the declared float.
+    return x.sum().item()
+
+
+def lists_of_iterables(n: int, d: Dict[str, int], xs: List[int]) -> Tuple[List[int], List[Tuple[int, int]], List[Tuple[int, int]], List[str], List[int]]:
+    return list(range(n)), list(zip(xs, xs)), list(enumerate(xs)), list(d), list((1, 2))
+
+
+def tensor_floor_division(x: torch.Tensor, k: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    return x // k, x // x.clamp(min=1)
+
+
+def constant_conditions(x: torch.Tensor) -> torch.Tensor:
+    # A constant condition compiles only the branch it selects.
+    if False:
+        return x.no_such_method()
+    y = x if True else x.no_such_method()
+    return y + 1 + hash("a") - hash("a")
