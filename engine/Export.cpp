@@ -148,7 +148,7 @@ private:
   }
 
   void addType(const TypePtr &t) {
-    if (t->kind() == TypeKind::Class || t->isNamedTuple()) {
+    if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Enum || t->isNamedTuple()) {
       if (t->name().rfind(kTorchPrefix, 0) == 0)
         addClass(keyOf(t->name()));
     }

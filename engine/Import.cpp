@@ -14,6 +14,7 @@
 #include "frontend/Annotations.h"
 #include "frontend/DefaultValues.h"
 #include "frontend/Parser.h"
+#include "ir/Constants.h"
 #include "serialization/Archive.h"
 
 #include <ATen/core/class_type.h>
@@ -130,6 +131,16 @@ private:
     return cls->c10Type;
   }
 
+  c10::TypePtr enumType(const std::string &qualifiedName) {
+    if (qualifiedName.rfind(kTorchPrefix, 0) != 0)
+      return nullptr;
+    std::string key = qualifiedName.substr(strlen(kTorchPrefix));
+    if (!program_->compiler().loadClass(key))
+      return nullptr;
+    auto info = program_->compiler().classToPrint(key);
+    return info && info->type->kind() == TypeKind::Enum ? c10EnumType(info->type) : nullptr;
+  }
+
   c10::TypePtr parseType(const std::string &annotation) {
     auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{"<type tag>", annotation});
     frontend::ExprPtr e = frontend::parseExpression(buffer);
@@ -155,6 +166,7 @@ private:
   c10::IValue readPickle(const std::string &record, const std::string &tensorDir) {
     serialization::PickleEnvironment env;
     env.classType = [this](const std::string &n) { return classType(n); };
+    env.enumType = [this](const std::string &n) { return enumType(n); };
     env.parseType = [this](const std::string &a) { return parseType(a); };
     env.setState = [this](const c10::IValue &o, const c10::IValue &s) { return setState(o, s); };
     env.storage = [this, tensorDir](const std::string &key) {

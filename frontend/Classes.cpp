@@ -13,6 +13,39 @@
 
 namespace ember::frontend {
 
+/// The members of `class E(Enum)`: `NAME = <int | float | str literal>`,
+/// all of one kind, as TorchScript requires.
+static std::vector<EnumMember> enumMembers(const Stmt &def) {
+  std::vector<EnumMember> members;
+  for (const auto &s : def.body) {
+    if (s->kind == StmtKind::Pass || (s->kind == StmtKind::ExprStmt && s->value->kind == ExprKind::Str))
+      continue; // a docstring
+    if (s->kind != StmtKind::Assign || s->targets.size() != 1 ||
+        s->targets[0]->kind != ExprKind::Name)
+      throw CompileError(s->span, "an enum class may only assign values to its members "
+                                  "(`RED = 1`)");
+    const Expr *v = s->value.get();
+    bool negative = v->kind == ExprKind::UnaryOp && v->text == "-";
+    if (negative)
+      v = v->operands[0].get();
+    EnumMember m{s->targets[0]->text, int64_t(0)};
+    if (v->kind == ExprKind::Int)
+      m.value = (negative ? -1 : 1) * std::stoll(v->text, nullptr, 0);
+    else if (v->kind == ExprKind::Float)
+      m.value = (negative ? -1.0 : 1.0) * std::stod(v->text);
+    else if (v->kind == ExprKind::Str && !negative)
+      m.value = v->text;
+    else
+      throw CompileError(v->span, "enum member values must be int, float or str literals");
+    if (!members.empty() && members[0].value.index() != m.value.index())
+      throw CompileError(v->span, "enum members must all have values of one type");
+    members.push_back(std::move(m));
+  }
+  if (members.empty())
+    throw CompileError(def.span, "enum class '" + def.name + "' has no members");
+  return members;
+}
+
 void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &def) {
   if (classes_.count(def.name) || defs_.count(def.name)) {
     CompileError e(def.span, "'" + def.name + "' is defined twice");
@@ -26,6 +59,7 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
     std::string base = dottedName(*b);
     std::string last = base.substr(base.rfind('.') == std::string::npos ? 0 : base.rfind('.') + 1);
     c.isNamedTuple |= last == "NamedTuple";
+    c.isEnum |= last == "Enum";
     isModule |= last == "Module";
   }
   for (const auto &s : def.body) {
@@ -53,6 +87,10 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
     }
   }
   std::string qual = "__torch__." + def.name;
+  if (c.isEnum) {
+    c.type = Type::enumType(qual, enumMembers(def));
+    return;
+  }
   if (!c.isNamedTuple) {
     c.type = Type::classType(qual, isModule);
     return;
@@ -114,7 +152,7 @@ static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
 }
 
 void CompilerImpl::prepareClass(ClassInfo &c, const SourceSpan &site) {
-  if (c.initCompiled)
+  if (c.initCompiled || c.isEnum)
     return;
   if (c.methods.count("__init__")) {
     methodSchema(c, "__init__", site);
@@ -228,7 +266,7 @@ bool Compiler::loadClass(const std::string &name) {
 
 void Compiler::compileForExport(const std::string &name) {
   ClassInfo *c = impl_->findClass(name);
-  if (!c || c->isNamedTuple)
+  if (!c || c->isNamedTuple || c->isEnum)
     return;
   impl_->prepareClass(*c, c->def->span);
   if (c->assembled)

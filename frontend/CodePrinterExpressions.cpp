@@ -149,6 +149,8 @@ std::string CodePrinterImpl::rhs(const Node *n) {
   if (name == "aten::str") return list("str(", ")");
   if (name == "prim::Print") return list("print(", ")");
   if (name == "aten::sorted") return list("sorted(", ")");
+  if (name == "prim::EnumName") return "(" + useOf(n->input()) + ").name";
+  if (name == "prim::EnumValue") return "(" + useOf(n->input()) + ").value";
   if (name == "aten::__getitem__")
     return useOf(n->input(0)) + "[" + useOf(n->input(1)) + "]";
   if (k.ns() == "prim")

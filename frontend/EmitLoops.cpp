@@ -127,6 +127,14 @@ static IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const Sour
     unrollParts(em, src);
     return src;
   }
+  if (s.kind == Sugared::Kind::TypeValue && s.type && s.type->kind() == TypeKind::Enum) {
+    // `for c in Color`: the members, as a constant list.
+    c10::impl::GenericList members(c10EnumType(s.type));
+    for (size_t i = 0; i < s.type->enumMembers().size(); ++i)
+      members.push_back(enumMemberValue(s.type, i));
+    src.seq = em.graph().insertConstant(members, Type::list(s.type));
+    return src;
+  }
   Value *v = value(s);
   switch (v->type()->kind()) {
   case TypeKind::List:

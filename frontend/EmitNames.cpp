@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
+#include "ir/Constants.h"
 
 #include <ATen/core/ivalue.h>
 
@@ -213,6 +214,13 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
       return Sugared::make(Sugared::Kind::Function, base.name + "." + attr);
     if (c && attr == "__new__") // `Class.__new__(Class)` in printed code
       return Sugared::make(Sugared::Kind::Builtin, "$new:" + base.name);
+    if (c && c->isEnum) {
+      const auto &members = c->type->enumMembers();
+      for (size_t i = 0; i < members.size(); ++i)
+        if (members[i].name == attr)
+          return Sugared::of(graph().insertConstant(enumMemberValue(c->type, i), c->type));
+      error(span, "enum '" + base.name + "' has no member '" + attr + "'");
+    }
   }
   if (!base.isValue())
     error(span, "'" + base.name + "' has no attribute '" + attr + "'");
@@ -232,6 +240,11 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
       return cast;
     }
   }
+  // An enum member's `.name` and `.value`.
+  if (t->kind() == TypeKind::Enum && (attr == "name" || attr == "value"))
+    return Sugared::of(attr == "name"
+                           ? insertValue(Symbol::prim("EnumName"), {v}, Type::get(TypeKind::Str), span)
+                           : insertValue(Symbol::prim("EnumValue"), {v}, t->enumValueType(), span));
   // `x.device.type` is a property of the device ("cpu", "cuda").
   if (t->kind() == TypeKind::Device && attr == "type")
     return Sugared::of(emitOperator("prim::type", {{v, "", span}}, span));

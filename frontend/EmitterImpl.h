@@ -409,6 +409,7 @@ struct ClassInfo {
   std::map<std::string, std::string> untyped;
   bool initCompiled = false;
   bool isNamedTuple = false;
+  bool isEnum = false; // `class Color(Enum)`: its type carries the members
   /// Methods given as graphs rather than source (a traced module's
   /// `forward`), in the order they were added.
   std::vector<std::string> graphMethods;

@@ -9,6 +9,12 @@
 
 #include <ATen/core/Dict.h>
 #include <ATen/core/List.h>
+#include <ATen/core/enum_type.h>
+#include <ATen/core/jit_type.h>
+
+#include <map>
+#include <mutex>
+#include <variant>
 
 namespace ember {
 
@@ -26,6 +32,36 @@ TypePtr completeTensorType(const at::Tensor &t) {
   info.device = t.device();
   info.requiresGrad = t.requires_grad();
   return Type::tensor(std::move(info));
+}
+
+c10::TypePtr c10EnumType(const TypePtr &enumType) {
+  const auto &members = enumType->enumMembers();
+  if (members.empty())
+    return nullptr;
+  // Enum types compare by name, value type and members, so one c10 type per
+  // ember type object is as good as one per name.
+  static std::mutex mutex;
+  static std::map<const Type *, std::pair<TypePtr, c10::TypePtr>> made;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = made.find(enumType.get());
+  if (it != made.end())
+    return it->second.second;
+  std::vector<c10::EnumNameValue> values;
+  for (const auto &m : members)
+    values.emplace_back(m.name, std::visit([](const auto &x) { return c10::IValue(x); }, m.value));
+  c10::TypePtr valueType = members[0].value.index() == 0   ? c10::TypePtr(c10::IntType::get())
+                           : members[0].value.index() == 1 ? c10::TypePtr(c10::FloatType::get())
+                                                           : c10::TypePtr(c10::StringType::get());
+  auto t = c10::EnumType::create(c10::QualifiedName(enumType->name()), valueType, values, {});
+  made[enumType.get()] = {enumType, t};
+  return t;
+}
+
+c10::IValue enumMemberValue(const TypePtr &enumType, size_t index) {
+  const EnumMember &m = enumType->enumMembers().at(index);
+  c10::IValue value = std::visit([](const auto &x) { return c10::IValue(x); }, m.value);
+  return c10::IValue(c10::make_intrusive<c10::ivalue::EnumHolder>(
+      c10EnumType(enumType)->expect<c10::EnumType>(), m.name, std::move(value)));
 }
 
 TypePtr typeOfIValue(const c10::IValue &v, const TypePtr &hint) {
@@ -49,6 +85,8 @@ TypePtr typeOfIValue(const c10::IValue &v, const TypePtr &hint) {
     return completeTensorType(v.toTensor());
   if (v.isGenerator())
     return Type::get(TypeKind::Generator);
+  if (v.isEnum())
+    return Type::enumType(v.toEnumHolder()->qualifiedClassName());
   if (v.isTuple()) {
     std::vector<TypePtr> elems;
     for (const auto &e : v.toTupleRef().elements())
@@ -169,7 +207,7 @@ static bool insertable(const c10::IValue &v) {
     return true;
   }
   return v.isNone() || v.isBool() || v.isInt() || v.isDouble() || v.isString() ||
-         v.isDevice() || v.isComplexDouble();
+         v.isDevice() || v.isComplexDouble() || v.isEnum();
 }
 
 Value *Graph::insertConstant(const c10::IValue &v, TypePtr type) {

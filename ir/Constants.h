@@ -31,4 +31,11 @@ TypePtr completeTensorType(const at::Tensor &t);
 /// values whose runtime tag is ambiguous (ints that are dtypes, empty lists).
 TypePtr typeOfIValue(const c10::IValue &v, const TypePtr &hint = nullptr);
 
+/// c10's type for an enum type that carries its members (the runtime and
+/// the pickler need it); null when the members are not known.
+c10::TypePtr c10EnumType(const TypePtr &enumType);
+
+/// The value of member `index` of `enumType` (an ivalue::EnumHolder).
+c10::IValue enumMemberValue(const TypePtr &enumType, size_t index);
+
 } // namespace ember

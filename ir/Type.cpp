@@ -23,6 +23,7 @@ struct TypeBuilder {
   static std::vector<std::string> &fieldNames(Type &t) { return t.fieldNames_; }
   static TensorInfo &tensor(Type &t) { return t.tensor_; }
   static bool &isModule(Type &t) { return t.isModule_; }
+  static std::vector<EnumMember> &enumMembers(Type &t) { return t.enumMembers_; }
 };
 
 bool TensorInfo::operator==(const TensorInfo &o) const {
@@ -447,10 +448,20 @@ TypePtr Type::classType(std::string qualName, bool isModule) {
   TypeBuilder::isModule(*t) = isModule;
   return t;
 }
-TypePtr Type::enumType(std::string qualName) {
+TypePtr Type::enumType(std::string qualName, std::vector<EnumMember> members) {
   auto t = TypeBuilder::make(TypeKind::Enum);
   TypeBuilder::name(*t) = std::move(qualName);
+  TypeBuilder::enumMembers(*t) = std::move(members);
   return t;
+}
+TypePtr Type::enumValueType() const {
+  if (enumMembers_.empty())
+    return Type::get(TypeKind::Any);
+  switch (enumMembers_[0].value.index()) {
+  case 0: return Type::get(TypeKind::Int);
+  case 1: return Type::get(TypeKind::Float);
+  default: return Type::get(TypeKind::Str);
+  }
 }
 TypePtr Type::function(std::string name) {
   auto t = TypeBuilder::make(TypeKind::Function);

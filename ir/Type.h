@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace ember {
@@ -62,6 +63,12 @@ enum class TypeKind {
   Dimname,
 };
 
+/// One member of an enum class: `RED = 1`.
+struct EnumMember {
+  std::string name;
+  std::variant<int64_t, double, std::string> value;
+};
+
 /// Refinements of a tensor type. Each field is unknown when empty.
 struct TensorInfo {
   std::optional<c10::ScalarType> dtype;
@@ -95,6 +102,10 @@ public:
   bool isNamedTuple() const { return kind_ == TypeKind::Tuple && !fieldNames_.empty(); }
   bool isModule() const { return isModule_; }
   const TensorInfo &tensorInfo() const { return tensor_; }
+  /// An enum's members, in order, and the type of their values (int, float
+  /// or str); empty for an enum named in IR text without its definition.
+  const std::vector<EnumMember> &enumMembers() const { return enumMembers_; }
+  TypePtr enumValueType() const;
 
   /// Graph-dump spelling: `int[]`, `Tensor?`, `Dict(str, int)`, `(int, str)`.
   std::string str() const;
@@ -123,7 +134,7 @@ public:
   static TypePtr future(TypePtr elem);
   static TypePtr rref(TypePtr elem);
   static TypePtr classType(std::string qualName, bool isModule);
-  static TypePtr enumType(std::string qualName);
+  static TypePtr enumType(std::string qualName, std::vector<EnumMember> members = {});
   static TypePtr function(std::string name);
   static TypePtr var(std::string name);
 
@@ -137,6 +148,7 @@ private:
   std::vector<std::string> fieldNames_;
   TensorInfo tensor_;
   bool isModule_ = false;
+  std::vector<EnumMember> enumMembers_;
 };
 
 inline bool operator==(const TypePtr &a, const Type &b) { return a->equals(b); }

@@ -116,10 +116,16 @@ private:
     if (skipKind(n) || n->outputs().empty() || n->isNondeterministic() ||
         aa_.hasSideEffects(n) || aa_.isWriter(n))
       return;
-    if (immutableOnly_)
+    // As TorchScript's noMutableValues: neither what the node reads nor
+    // what it makes may be a mutable type (`len` of a list stays).
+    if (immutableOnly_) {
       for (Value *o : n->outputs())
         if (!isImmutable(o->type()))
           return;
+      for (Value *in : n->inputs())
+        if (AliasAnalysis::isMutableType(in->type()))
+          return;
+    }
     std::vector<c10::IValue> inputs;
     for (Value *in : n->inputs()) {
       auto c = constantValue(in);

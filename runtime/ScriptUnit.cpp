@@ -1,5 +1,6 @@
 //===- runtime/ScriptUnit.cpp - functions, classes and their c10 types ----===//
 #include "runtime/ScriptUnit.h"
+#include "ir/Constants.h"
 
 #include <ATen/core/class_type.h>
 #include <ATen/core/jit_type.h>
@@ -112,6 +113,10 @@ c10::TypePtr ScriptUnit::c10Type(const TypePtr &t) const {
       return TupleType::createNamed(name, t->fieldNames(), each(t->contained()));
     }
     return TupleType::create(each(t->contained()));
+  case TypeKind::Enum:
+    if (c10::TypePtr e = c10EnumType(t))
+      return e;
+    return AnyEnumType::get();
   case TypeKind::Class:
     if (ScriptClass *c = findClass(t->name()))
       return c->c10Type;

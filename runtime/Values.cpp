@@ -38,6 +38,11 @@ bool valuesEqual(const c10::IValue &a, const c10::IValue &b) {
     return a.isNone() && b.isNone();
   if (a.isString() && b.isString())
     return a.toStringRef() == b.toStringRef();
+  if (a.isEnum() && b.isEnum()) {
+    // Same class and member (EnumHolder's operator== is not exported).
+    const auto &x = a.toEnumHolder(), &y = b.toEnumHolder();
+    return x->qualifiedClassName() == y->qualifiedClassName() && x->name() == y->name();
+  }
   if (a.isTensor() && b.isTensor()) {
     const at::Tensor &x = a.toTensor(), &y = b.toTensor();
     return x.defined() == y.defined() && (!x.defined() || x.equal(y));

@@ -31,6 +31,9 @@ struct PickleEnvironment {
   /// The class named by a GLOBAL `__torch__...` (its qualified name),
   /// compiled from the archive's code; throws FormatError if unknown.
   std::function<c10::ClassTypePtr(const std::string &qualifiedName)> classType;
+  /// The enum type named by a GLOBAL `__torch__...`, or null if it names a
+  /// class (enum values are pickled as the class REDUCEd on their value).
+  std::function<c10::TypePtr(const std::string &qualifiedName)> enumType;
   /// Runs `obj.__setstate__(state)` and returns true if the object's class
   /// defines `__setstate__`; returns false (and does nothing) otherwise.
   std::function<bool(const c10::IValue &object, const c10::IValue &state)> setState;

@@ -19,6 +19,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/class_type.h>
+#include <ATen/core/enum_type.h>
 
 #include <cstring>
 #include <unordered_map>
@@ -34,12 +35,13 @@ constexpr uint32_t kMaxDepth = 400;
 /// type, or a class of the archive's code.
 struct Global : torch::CustomClassHolder {
   enum class Kind {
-    Class, StorageType, RebuildTensor, IntList, DoubleList, BoolList, TensorList, TypeTag,
+    Class, Enum, StorageType, RebuildTensor, IntList, DoubleList, BoolList, TensorList, TypeTag,
     OrderedDict, Device, Complex,
   };
   Kind kind;
   std::string name; // module.name, for messages
   c10::ClassTypePtr cls;
+  c10::TypePtr enumType;
   at::ScalarType dtype = at::kFloat;
 };
 
@@ -397,8 +399,13 @@ void Reader::global() {
   } else if (module == "__torch__" || module.rfind("__torch__.", 0) == 0) {
     if (module.rfind("__torch__.torch.classes", 0) == 0)
       fail("'" + g->name + "' is a C++ custom class, which ember cannot load");
-    g->kind = K::Class;
-    g->cls = env_.classType(g->name);
+    if (c10::TypePtr e = env_.enumType ? env_.enumType(g->name) : nullptr) {
+      g->kind = K::Enum;
+      g->enumType = e;
+    } else {
+      g->kind = K::Class;
+      g->cls = env_.classType(g->name);
+    }
   } else if (g->name == "torch._utils._rebuild_qtensor" ||
              g->name == "torch._utils._rebuild_sparse_tensor") {
     fail("'" + g->name + "': quantized and sparse tensors are not supported yet");
@@ -517,6 +524,16 @@ void Reader::reduce() {
   Global *g = asGlobal(fn);
   if (!g)
     fail(std::string("REDUCE of a ") + tagName(fn) + ", not a function");
+  if (g->kind == Global::Kind::Enum) {
+    // The member whose value was pickled.
+    for (const auto &[name, value] : g->enumType->expect<c10::EnumType>()->enumNamesValues())
+      if (value == argsValue) {
+        stack_.emplace_back(c10::make_intrusive<c10::ivalue::EnumHolder>(
+            g->enumType->expect<c10::EnumType>(), name, value));
+        return;
+      }
+    fail("'" + g->name + "' has no member with the pickled value");
+  }
   if (!argsValue.isTuple())
     fail("REDUCE of '" + g->name + "' without an argument tuple");
   std::vector<c10::IValue> args = argsValue.toTupleRef().elements().vec();
@@ -547,7 +564,8 @@ void Reader::reduce() {
       fail("complex takes two floats");
     stack_.emplace_back(c10::complex<double>(args[0].toDouble(), args[1].toDouble()));
     break;
-  case K::Class: fail("'" + g->name + "' is built with REDUCE; enums are not supported yet");
+  case K::Class: fail("'" + g->name + "' is a class: it is built with NEWOBJ, not REDUCE");
+  case K::Enum: break; // handled above
   case K::StorageType: fail("'" + g->name + "' is not callable");
   }
 }

@@ -149,6 +149,16 @@ void Writer::push(const c10::IValue &v, int depth) {
     op(0x85);
     return op('R');
   }
+  if (v.isEnum()) {
+    // As TorchScript's pickler: the class as a global, then its value,
+    // applied with REDUCE (no argument tuple).
+    const auto &e = v.toEnumHolder();
+    std::string qual = e->qualifiedClassName();
+    size_t dot = qual.rfind('.');
+    global(qual.substr(0, dot), qual.substr(dot + 1));
+    push(e->value(), depth + 1);
+    return op('R');
+  }
   if (v.isPtrType() && memo_.count(v.internalToPointer()))
     return getMemo(memo_[v.internalToPointer()]);
   if (v.isTensor()) {

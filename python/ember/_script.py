@@ -1,5 +1,6 @@
 """ember.script for functions: sources from Python, globals by a resolver."""
 import builtins
+import enum
 import inspect
 import os
 import sys
@@ -126,6 +127,28 @@ def _named_tuple_source(cls):
     return "\n".join(lines) + "\n", "<namedtuple %s.%s>" % (cls.__module__, cls.__name__)
 
 
+_ENUM_CLASSES = {}
+
+
+def _enum_member(qualified_name, name, members):
+    """The Python member for a TorchScript enum value: of the class it was
+    compiled from, or of an Enum made from an archive's definition."""
+    cls = _ENUM_CLASSES.get(qualified_name)
+    if cls is None:
+        cls = _ENUM_CLASSES[qualified_name] = enum.Enum(qualified_name.rsplit(".", 1)[-1], members)
+    return cls[name]
+
+
+def _enum_source(cls):
+    """An Enum class as the TorchScript class it compiles to: its members
+    and their (int, float or str) values."""
+    _ENUM_CLASSES["__torch__." + cls.__name__] = cls
+    lines = ["class %s(Enum):" % cls.__name__]
+    for member in cls:
+        lines.append("    %s = %r" % (member.name, member.value))
+    return "\n".join(lines) + "\n", "<enum %s.%s>" % (cls.__module__, cls.__qualname__)
+
+
 class _Resolver:
     """Answers the compiler's questions about names from the Python scopes of
     the functions it compiles (globals, then closure cells, then builtins)."""
@@ -179,6 +202,8 @@ class _Resolver:
             return None
         if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
             return _named_tuple_source(obj)
+        if inspect.isclass(obj) and issubclass(obj, enum.Enum):
+            return _enum_source(obj)
         if inspect.isfunction(obj) and _overloads.overload_sources(obj):
             return None  # compiled per overload, through value()
         try:

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "python/src/Values.h"
+#include "ir/Constants.h"
 
 #include <torch/csrc/Device.h>
 #include <torch/csrc/Dtype.h>
@@ -13,6 +14,7 @@
 #include <torch/csrc/autograd/python_variable.h>
 
 #include <ATen/core/class_type.h>
+#include <ATen/core/enum_type.h>
 #include <ATen/core/jit_type.h>
 
 #include <map>
@@ -145,6 +147,19 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     return c10::IValue();
   case TypeKind::Optional:
     return obj.is_none() ? c10::IValue() : toIValue(obj, type->elem(), unit);
+  case TypeKind::Enum: {
+    // A member of the Python Enum class the type was compiled from.
+    const auto &members = type->enumMembers();
+    std::string shortName = type->name().substr(type->name().rfind('.') + 1);
+    if (py::isinstance(obj, py::module_::import("enum").attr("Enum")) &&
+        py::str(py::type::of(obj).attr("__name__")).cast<std::string>() == shortName) {
+      std::string name = obj.attr("name").cast<std::string>();
+      for (size_t i = 0; i < members.size(); ++i)
+        if (members[i].name == name)
+          return enumMemberValue(type, i);
+    }
+    mismatch(obj, type);
+  }
   case TypeKind::Union:
     for (const TypePtr &alt : type->contained()) {
       try {
@@ -272,6 +287,15 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
   }
   if (v.isObject())
     return py::cast(ScriptObjectHandle{v, program});
+  if (v.isEnum()) {
+    // The Python class it was compiled from (made up for one only loaded).
+    const auto &e = v.toEnumHolder();
+    py::list members;
+    for (const auto &[name, value] : e->type()->enumNamesValues())
+      members.append(py::make_tuple(name, toPython(value, nullptr, program)));
+    return py::module_::import("ember._script")
+        .attr("_enum_member")(e->qualifiedClassName(), e->name(), members);
+  }
   throw py::type_error("cannot convert a TorchScript '" + v.tagKind() + "' to Python");
 }
 

@@ -56,6 +56,8 @@ void addContainerKernels(KernelTable &t) {
         s.push_back(c10::ivalue::Tuple::create(std::move(elems)));
     };
   });
+  t.add("prim::EnumName", Operation([](Stack &s) { s.push_back(pop(s).toEnumHolder()->name()); }));
+  t.add("prim::EnumValue", Operation([](Stack &s) { s.push_back(pop(s).toEnumHolder()->value()); }));
   t.add("prim::TupleUnpack", Operation([](Stack &s) {
           auto tuple = pop(s).toTuple();
           for (const IValue &e : tuple->elements())

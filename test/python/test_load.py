@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import zipfile
+from enum import Enum
 from typing import Dict, Final, List, NamedTuple, Optional, Tuple
 
 import pytest
@@ -29,6 +30,28 @@ class Counter:
     def bump(self, by: int) -> int:
         self.count += by
         return self.count
+
+
+class Mode(Enum):
+    SCALE = 2.0
+    SHIFT = 1.0
+
+
+class Modes(nn.Module):
+    """An enum attribute (pickled as the class REDUCEd on its value) and
+    enum code (the class printed into the archive's code)."""
+
+    def __init__(self):
+        super().__init__()
+        self.mode = Mode.SHIFT
+
+    def forward(self, x):
+        for m in Mode:
+            if m == self.mode:
+                x = x + m.value
+            else:
+                x = x * m.value
+        return x
 
 
 class Attributes(nn.Module):
@@ -100,6 +123,7 @@ def _same(a, b):
 MODELS = {
     "attributes": (Attributes, [(5, 3)]),
     "blocks": (Blocks, [(2, 4)]),
+    "enums": (Modes, [(2, 3)]),
     "lstm": (lambda: Wrap(nn.LSTM(4, 8, 2)), [(5, 3, 4)]),
     "gru": (lambda: Wrap(nn.GRU(4, 8)), [(5, 3, 4)]),
     "transformer": (lambda: nn.TransformerEncoderLayer(16, 2, 32).eval(), [(5, 3, 16)]),

@@ -8,7 +8,8 @@ autograd through compiled code, errors, threads, the PYTORCH_JIT switch.
 import subprocess
 import sys
 import threading
-from typing import NamedTuple, Optional, Tuple
+from enum import Enum
+from typing import List, NamedTuple, Optional, Tuple
 
 import pytest
 import torch
@@ -209,3 +210,24 @@ def test_library_dispatch_aliases_and_named_tuple_defaults():
     expected = _uses_library_forms(x)
     actual = ember.script(_uses_library_forms)(x)
     assert same(expected, actual), (expected, actual)
+
+
+class _Color(Enum):
+    RED = 1
+    GREEN = 2
+
+
+def _enum_program(c: _Color, names: List[str]) -> Tuple[List[str], _Color, bool, int]:
+    for member in _Color:
+        if member != c:
+            names.append(member.name)
+    return names, _Color.GREEN, c == _Color.RED, c.value
+
+
+def test_enums_cross_the_boundary_and_compare_as_in_python():
+    scripted = ember.script(_enum_program)
+    for c in _Color:
+        assert scripted(c, ["x"]) == _enum_program(c, ["x"])
+    assert scripted(_Color.RED, [])[1] is _Color.GREEN
+    with pytest.raises(TypeError):
+        scripted(1, [])
