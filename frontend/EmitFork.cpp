@@ -53,6 +53,19 @@ Value *FunctionEmitter::emitFork(const Expr &call) {
     args.push_back({emitValue(*call.operands[i]), "", call.operands[i]->span});
   for (const auto &k : call.keywords)
     args.push_back({emitValue(*k.value), k.name, k.span});
+  // `fork(self.sub, x)` runs the submodule's forward, `fork(self.m, x)`
+  // the method: the receiver is captured as the first input.
+  Value *receiver = nullptr;
+  std::string method;
+  if (callee.kind == Sugared::Kind::Method && callee.value) {
+    receiver = callee.value;
+    method = callee.name;
+  } else if (callee.isValue() && callee.value->type()->kind() == TypeKind::Class) {
+    receiver = callee.value;
+    method = "forward";
+  }
+  if (receiver)
+    args.insert(args.begin(), {receiver, "", call.operands[1]->span});
   // The subgraph takes the arguments as inputs and makes the call.
   auto sub = std::make_shared<Graph>();
   FunctionEmitter child(compiler_, def_, sub, nullptr);
@@ -64,12 +77,16 @@ Value *FunctionEmitter::emitFork(const Expr &call) {
   }
   sub->setInsertPoint(sub->block());
   Value *result;
-  if (callee.kind == Sugared::Kind::Function)
+  if (receiver)
+    result = child.emitMethodCall(inner[0].value, method,
+                                  std::vector<NamedValue>(inner.begin() + 1, inner.end()), call.span);
+  else if (callee.kind == Sugared::Kind::Function)
     result = child.emitScriptCall(callee.name, inner, call.span);
   else if (callee.kind == Sugared::Kind::Operator)
     result = child.emitOperator(callee.name, inner, call.span);
   else
-    error(call.operands[1]->span, "fork needs a script function or an operator to run");
+    error(call.operands[1]->span, "fork needs a script function, an operator, a module or a "
+                                  "method to run");
   sub->registerOutput(result);
   std::vector<Value *> captured;
   for (const auto &a : args)

@@ -224,6 +224,12 @@ class _Builder:
     # Concrete types -------------------------------------------------------
 
     def concrete_type(self, module):
+        if type(module).__module__ == "torch.jit._script":
+            raise RuntimeError(
+                "cannot script a module that holds a torch.jit ScriptModule (%s): ember compiles "
+                "Python modules, not TorchScript's compiled objects; use the nn.Module it was "
+                "scripted from, or call ember.patch_torch() first so that torch.jit.script "
+                "makes ember modules" % type(module).__name__)
         t = _ConcreteType(module)
         for name, child in module._modules.items():
             t.children[name] = self.concrete_type(child) if child is not None else None

@@ -609,3 +609,31 @@ def test_module_tree_queries_in_compiled_code():
     total, names = scripted.tensors()
     assert names == ["p:" + n for n, _ in eager.named_parameters()]
     torch.testing.assert_close(total, sum(p.sum() for p in eager.parameters()).reshape(1))
+
+
+class _Forks(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(5, 5)
+
+    def twice(self, x):
+        return x * 2
+
+    def forward(self, x):
+        f1 = torch.jit.fork(self.a, x)  # the submodule's forward
+        f2 = torch.jit.fork(self.twice, x)  # a method
+        return torch.jit.wait(f1) + torch.jit.wait(f2)
+
+
+def test_fork_of_a_submodule_or_method():
+    module = _Forks()
+    scripted = ember.script(module)
+    x = torch.randn(3, 5)
+    assert same(scripted(x), module(x))
+    assert scripted.code == torch.jit.script(module).code
+
+
+def test_torch_jit_script_modules_inside_are_refused_clearly():
+    outer = nn.Sequential(torch.jit.script(nn.Linear(2, 2)))
+    with pytest.raises(RuntimeError, match="holds a torch.jit ScriptModule"):
+        ember.script(outer)
