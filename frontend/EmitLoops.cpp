@@ -304,10 +304,23 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
   Value *next = whileForm ? emitOperator("aten::add", {{index, "", span}, {constInt(1), "", span}}, span)
                           : nullptr;
   Value *condOut = loopCondition(block, length, cond, next, span);
-  block->registerOutput(condOut);
+  std::vector<Value *> carriedOut;
   for (size_t i = 0; i < carried.size(); ++i) {
     const Binding *b = lookup(carried[i]);
     Value *v = b->value.isValue() ? convertTo(b->value.value, types[i]) : nullptr;
+    // A float (or int) the body made a `number` (`s += t.item()`) converts
+    // back, as TorchScript inserts aten::Float for the carried value.
+    TypeKind want = types[i]->kind();
+    if (!v && b->value.isValue() && b->value.value->type()->kind() == TypeKind::Number &&
+        (want == TypeKind::Float || want == TypeKind::Int))
+      v = emitOperator(want == TypeKind::Float ? "aten::Float" : "aten::Int",
+                       {{b->value.value, "", span}}, span);
+    carriedOut.push_back(v);
+  }
+  block->registerOutput(condOut);
+  for (size_t i = 0; i < carried.size(); ++i) {
+    const Binding *b = lookup(carried[i]);
+    Value *v = carriedOut[i];
     if (!v) {
       std::string found = b->value.isValue() ? b->value.value->type()->annotationStr() : "a module";
       CompileError e(b->where, "variable '" + carried[i] + "' is type '" +

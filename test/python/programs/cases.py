@@ -42,6 +42,7 @@ CASES = [
     (vals.lists_of_iterables, lambda: [(3, {"a": 1, "b": 2}, [5, 6]), (0, {}, [])]),
     (vals.tensor_floor_division, lambda: [(torch.tensor([7, -7, 3]), 2)]),
     (vals.constant_conditions, lambda: [(torch.ones(2),)]),
+    (vals.loop_carried_number, lambda: [(torch.tensor([1.5, 2.0, -1.0]),)]),
 ]
 
 

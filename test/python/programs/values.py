@@ -144,3 +144,11 @@ def constant_conditions(x: torch.Tensor) -> torch.Tensor:
         return x.no_such_method()
     y = x if True else x.no_such_method()
     return y + 1 + hash("a") - hash("a")
+
+
+def loop_carried_number(x: torch.Tensor) -> float:
+    # The body makes the float a `number`; the loop converts it back.
+    s = 0.0
+    for i in range(len(x)):
+        s += x[i].item()
+    return s
