@@ -90,6 +90,9 @@ runtime::ScriptClass *ScriptProgram::loadClassLocked(const std::string &name) {
 runtime::Function *ScriptProgram::addGraph(const std::string &name, std::shared_ptr<Graph> graph,
                                            FunctionSchema schema) {
   std::lock_guard<std::mutex> lock(mutex_);
+  // A graph made elsewhere (a trace, a frozen method) is final: the
+  // frontend's cleanup does not run on it, as TorchScript leaves traces.
+  finished_.insert(graph.get());
   compiler_->addGraph(name, std::move(graph), std::move(schema));
   loadNewGraphs();
   return unit_->findFunction(name);
@@ -132,12 +135,17 @@ std::string ScriptProgram::methodCode(const std::string &className, const std::s
 
 void ScriptProgram::loadNewGraphs() {
   CompilationUnit fresh;
+  CompilationUnit toClean;
   for (const auto &g : compiler_->unit().functions())
-    if (!loaded_.count(g.get()))
+    if (!loaded_.count(g.get())) {
       fresh.add(g);
+      if (!finished_.count(g.get()))
+        toClean.add(g);
+    }
   if (fresh.functions().empty())
     return;
-  runPasses(fresh, pipelineNamed("frontend"), PassManagerOptions{});
+  if (!toClean.functions().empty())
+    runPasses(toClean, pipelineNamed("frontend"), PassManagerOptions{});
   // Classes first (attributes may name other classes), then slots, then
   // functions and methods.
   std::vector<std::pair<runtime::ScriptClass *, std::string>> classes;

@@ -75,6 +75,7 @@ private:
   std::unique_ptr<frontend::Compiler> compiler_;
   std::unique_ptr<runtime::ScriptUnit> unit_;
   std::unordered_set<const Graph *> loaded_;
+  std::unordered_set<const Graph *> finished_; // added whole: no frontend cleanup
 };
 
 } // namespace ember

@@ -60,8 +60,14 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     if (!t.defined())
       return cur().graph->insertNoneConstant();
     auto it = cur().tensors.find(t.unsafeGetTensorImpl());
-    if (it != cur().tensors.end())
+    if (it != cur().tensors.end()) {
+      if (!it->second->hasDebugName() && nameLookup_) {
+        std::string name = nameLookup_(t);
+        if (!name.empty())
+          it->second->setDebugName(name);
+      }
       return it->second;
+    }
     if (Value *same = shallowCopyOf(t))
       return same;
     // A parameter or buffer of the module being traced: read it from self.

@@ -153,14 +153,21 @@ void TraceRecorder::locate(Node *before) {
   if (!location_)
     return;
   Node *end = cur().graph->block()->returnNode();
+  // None constants stay without one, as TorchScript's tracer makes them.
   for (Node *n = before->next(); n && n != end; n = n->next())
-    if (!n->sourceLocation())
+    if (!n->sourceLocation() &&
+        !(n->kind() == prim::Constant() && n->output()->type()->kind() == TypeKind::None))
       n->setSourceLocation(location_);
 }
 
 void TraceRecorder::record(const c10::FunctionSchema &schema,
                            const std::vector<c10::IValue> &inputs,
                            const std::vector<c10::IValue> &outputs) {
+  if (locationLookup_) {
+    auto [file, line] = locationLookup_();
+    if (!file.empty())
+      setLocation(file, line);
+  }
   Node *before = cur().graph->block()->returnNode()->prev();
   recordNode(schema, inputs, outputs);
   locate(before);

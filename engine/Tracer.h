@@ -53,6 +53,18 @@ public:
   void setSelf(const TypePtr &classType, const AttributePaths &attributes);
   /// How the recorder learns the type of a module's attribute (a
   /// submodule's class) for prim::GetAttr chains.
+  /// How a recorded value gets its name: TorchScript's tracer names a
+  /// value, when an operator first uses it, after the local variable of
+  /// the calling Python frame that holds it (empty: none does).
+  /// Where the Python code running an operator is (file, line), asked at
+  /// each recorded operator: not every operator reaches a torch function
+  /// mode (`t[0]` does not), so the location is taken when it records.
+  void setLocationLookup(std::function<std::pair<std::string, uint32_t>()> fn) {
+    locationLookup_ = std::move(fn);
+  }
+  void setNameLookup(std::function<std::string(const at::Tensor &)> fn) {
+    nameLookup_ = std::move(fn);
+  }
   void setAttributeTypes(std::function<TypePtr(const TypePtr &owner, const std::string &name)> fn) {
     attributeType_ = std::move(fn);
   }
@@ -135,6 +147,8 @@ private:
                   const std::vector<c10::IValue> &outputs);
   void warnOnPythonValue(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs);
   std::function<TypePtr(const TypePtr &, const std::string &)> attributeType_;
+  std::function<std::string(const at::Tensor &)> nameLookup_;
+  std::function<std::pair<std::string, uint32_t>()> locationLookup_;
   Value *readAttribute(Frame &f, const std::vector<std::string> &path, const TypePtr &type);
   std::vector<Frame> frames_;
   std::shared_ptr<Graph> graph_; // the top frame's graph

@@ -110,6 +110,32 @@ def _user_frame():
     return frame
 
 
+_OVERRIDES_FILE = torch.overrides.__file__
+_EMBER_DIR = os.path.dirname(__file__) + os.sep
+
+
+def _local_name(tensor):
+    """The local variable of the Python frame running the operator that
+    holds `tensor` ("" if none, or `self`): TorchScript's tracer names
+    values so. Ember's own frames (and torch's dispatch to its function
+    mode) are skipped, so the frame is the one torch.jit would see."""
+    frame = sys._getframe(1)
+    while frame is not None and (frame.f_code.co_filename.startswith(_EMBER_DIR)
+                                 or frame.f_code.co_filename == _OVERRIDES_FILE):
+        frame = frame.f_back
+    if frame is None:
+        return ""
+    for name, value in frame.f_locals.items():
+        if value is tensor:
+            return "" if name == "self" else name
+    return ""
+
+
+def _operator_location():
+    frame = _user_frame()
+    return (frame.f_code.co_filename, frame.f_lineno) if frame is not None else None
+
+
 _TENSOR_SIZE = torch.Tensor.size
 _CONSTRUCTORS = {torch.tensor: "torch.tensor", torch.as_tensor: "torch.as_tensor",
                  torch.Tensor.new_tensor: "new_tensor"}
@@ -125,6 +151,8 @@ _TENSOR_SHAPE = torch.Tensor.shape.__get__
 def _recording_on(recorder):
     """Records this thread's operator calls into `recorder` for the block,
     then reports what it warned about as TracerWarnings."""
+    recorder.set_name_lookup(_local_name)
+    recorder.set_location_lookup(_operator_location)
     recorder.start()
     _recording.append(recorder)
     mode = _SizeMode(recorder)

@@ -81,6 +81,27 @@ void addMethod(ScriptProgram &program, const std::string &cls, std::shared_ptr<G
 void bindTracing(py::module_ &m) {
   py::class_<TraceRecorder>(m, "Tracer")
       .def(py::init<const std::string &>())
+      // set_name_lookup(fn): fn(tensor) -> the name of the Python local
+      // holding it, or "".
+      .def("set_name_lookup",
+           [](TraceRecorder &r, py::object fn) {
+             r.setNameLookup([fn](const at::Tensor &t) -> std::string {
+               py::gil_scoped_acquire gil;
+               return fn(toPython(t, nullptr, nullptr)).cast<std::string>();
+             });
+           })
+      // set_location_lookup(fn): fn() -> (file, line) of the code running
+      // the operator being recorded, or None.
+      .def("set_location_lookup",
+           [](TraceRecorder &r, py::object fn) {
+             r.setLocationLookup([fn]() -> std::pair<std::string, uint32_t> {
+               py::gil_scoped_acquire gil;
+               py::object where = fn();
+               if (where.is_none())
+                 return {"", 0};
+               return where.cast<std::pair<std::string, uint32_t>>();
+             });
+           })
       .def("add_input", [](TraceRecorder &r, py::handle value,
                            const std::string &name) { r.addInput(toIValueInferred(value), name); })
       .def("start", &TraceRecorder::start)

@@ -289,6 +289,23 @@ def test_python_values_taken_from_traced_tensors_warn():
         ember.trace(to_number, torch.ones(3))
 
 
+def _views_and_inplace(x):
+    y = x.clone()
+    v = y[0]
+    v.add_(1)
+    return y
+
+
+def test_graph_and_code_name_values_after_python_locals_as_torch_jit():
+    # A value is named after the local holding it when an operator first
+    # uses it; each node carries the line that recorded it (even `y[0]`,
+    # which reaches no torch function mode); None constants have no line.
+    x = torch.randn(2, 2)
+    traced = ember.trace(_views_and_inplace, x)
+    assert str(traced.graph) == str(torch.jit.trace(_views_and_inplace, x).graph)
+    assert traced.code == torch.jit.trace(_views_and_inplace, x).code
+
+
 def _fills_column_zero(x):
     y = x.clone()
     y.index_fill_(1, torch.tensor([0]), 9.0)
