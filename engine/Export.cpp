@@ -109,6 +109,7 @@ private:
   std::set<std::string> classesSeen_;
   std::vector<std::string> functionOrder_;
   std::set<std::string> functionsSeen_;
+  std::map<std::string, std::string> functionPaths_; // name -> qualified path
   std::vector<c10::IValue> constants_;
   uint64_t version_ = 3;
 
@@ -174,7 +175,7 @@ private:
         for (const Value *v : n->outputs()) {
           addType(v->type());
           if (v->type()->kind() == TypeKind::Function && kind == "prim::Constant")
-            addFunction(n->s(Symbol::attr("name")));
+            addFunction(n->s(Symbol::attr("name")), v->type()->name());
         }
         for (const Block *sub : n->blocks()) {
           blocks.push_back(sub);
@@ -185,9 +186,12 @@ private:
     }
   }
 
-  void addFunction(const std::string &name) {
+  /// Function `name`, defined in the file of its qualified `path` (what
+  /// printed calls name after `__torch__.`).
+  void addFunction(const std::string &name, const std::string &path) {
     if (!functionsSeen_.insert(name).second)
       return;
+    functionPaths_[name] = path.empty() ? name : path;
     Graph *g = program_.compiler().unit().find(name);
     if (!g)
       throw SaveError("cannot save: function '" + name + "' is not compiled");
@@ -228,7 +232,8 @@ private:
     for (const std::string &name : functionOrder_) {
       const FunctionSchema *schema = program_.schema(name);
       Graph *g = program_.compiler().unit().find(name);
-      printerFor(name).printFunction(name.substr(name.rfind('.') + 1), *g, *schema);
+      const std::string &path = functionPaths_.at(name);
+      printerFor(path).printFunction(path.substr(path.rfind('.') + 1), *g, *schema);
     }
     std::map<std::string, std::string> files;
     for (const auto &[path, printer] : printers)

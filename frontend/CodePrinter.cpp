@@ -158,6 +158,7 @@ void CodePrinterImpl::printFunction(const std::string &name, const Graph &g,
   inlined_.clear();
   used_.clear();
   annotatedUnions_.clear();
+  loopAliases_.clear();
   indent() << "def " << name << "(";
   for (size_t i = 0; i < schema.arguments.size() && i < g.inputs().size(); ++i) {
     const Argument &arg = schema.arguments[i];
@@ -231,16 +232,20 @@ void CodePrinterImpl::printOutputDefinition(const Node *n, const std::string &rh
 }
 
 void CodePrinterImpl::printAssignment(const std::vector<Value *> &lhs,
-                                      const std::vector<Value *> &rhs) {
+                                      const std::vector<Value *> &rhs, const char *annotationSep) {
   if (lhs.empty())
     return;
   splitLongInlines(rhs);
+  // An Optional or Union variable keeps its annotation where it is first
+  // named (`z : Optional[int] = 1` in a branch, `out: Optional[Tensor] =
+  // None` before a loop), not where a loop assigns it again.
+  bool fresh = lhs.size() == 1 && !loopAliases_.count(lhs[0]);
   indent() << valueList(lhs);
-  if (lhs.size() == 1) {
+  if (fresh) {
     const Value *v = lhs[0];
     TypeKind k = v->type()->kind();
     if ((k == TypeKind::Optional || k == TypeKind::Union) && !annotatedUnions_.count(v)) {
-      out << " : " << v->type()->annotationStr();
+      out << annotationSep << v->type()->annotationStr();
       annotatedUnions_.insert(v);
     }
   }
@@ -338,10 +343,12 @@ void CodePrinterImpl::printLoop(const Node *n) {
   std::vector<Value *> carriedOut = n->outputs();
   std::vector<Value *> carriedIn(n->inputs().begin() + 2, n->inputs().end());
   assignNames(carriedOut);
-  for (size_t i = 0; i < carriedOut.size(); ++i)
+  for (size_t i = 0; i < carriedOut.size(); ++i) {
     expr_[body->inputs()[i + 1]] = useOf(carriedOut[i]);
+    loopAliases_.insert(body->inputs()[i + 1]);
+  }
   for (size_t i = 0; i < carriedOut.size(); ++i)
-    printAssignment({carriedOut[i]}, {carriedIn[i]});
+    printAssignment({carriedOut[i]}, {carriedIn[i]}, ": "); // torch.jit spells it so here
   assignNames({counter});
   if (asFor) {
     indent() << "for " << useOf(counter) << " in range(" << useOf(maxTrip) << "):\n";

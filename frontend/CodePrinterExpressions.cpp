@@ -19,6 +19,17 @@
 
 namespace ember::frontend {
 
+/// A plain name (`x0`, `_1`): printed without parentheses before `[`.
+static bool isIdentifier(const std::string &s) {
+  if (s.empty() || isdigit(static_cast<unsigned char>(s[0])))
+    return false;
+  for (char c : s)
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
+  return true;
+}
+
+
 namespace {
 
 bool inferableElement(const TypePtr &t) {
@@ -133,8 +144,8 @@ std::string CodePrinterImpl::rhs(const Node *n) {
   auto typeOf = [&]() { return n->output()->type()->annotationStr(); };
   if (k == prim::Constant()) {
     const Value *v = n->output();
-    if (v->type()->kind() == TypeKind::Function)
-      return "__torch__." + n->s(attr::name());
+    if (v->type()->kind() == TypeKind::Function) // by its qualified path
+      return "__torch__." + (v->type()->name().empty() ? n->s(attr::name()) : v->type()->name());
     auto value = constantValue(v);
     return value ? constantRepr(*value) : "None";
   }
@@ -151,8 +162,13 @@ std::string CodePrinterImpl::rhs(const Node *n) {
   if (name == "aten::sorted") return list("sorted(", ")");
   if (name == "prim::EnumName") return "(" + useOf(n->input()) + ").name";
   if (name == "prim::EnumValue") return "(" + useOf(n->input()) + ").value";
-  if (name == "aten::__getitem__")
-    return useOf(n->input(0)) + "[" + useOf(n->input(1)) + "]";
+  if (name == "aten::__getitem__") {
+    // An inlined expression is parenthesized before `[`, as TorchScript does.
+    std::string base = useOf(n->input(0));
+    if (!isIdentifier(base))
+      base = "(" + base + ")";
+    return base + "[" + useOf(n->input(1)) + "]";
+  }
   if (k.ns() == "prim")
     if (auto structural = structureRHS(n))
       return *structural;

@@ -43,6 +43,7 @@ private:
   std::unordered_set<const Node *> inlined_;
   std::unordered_set<std::string> used_;
   std::unordered_set<const Value *> annotatedUnions_;
+  std::unordered_set<const Value *> loopAliases_; // a loop body's carried inputs
   int level_ = 0;
 
   std::ostream &indent() {
@@ -93,7 +94,8 @@ private:
   void printBlock(const Block *b, bool hasOtherStatements);
   void printNode(const Node *n, bool printConstants);
   void printOutputDefinition(const Node *n, const std::string &rhs);
-  void printAssignment(const std::vector<Value *> &lhs, const std::vector<Value *> &rhs);
+  void printAssignment(const std::vector<Value *> &lhs, const std::vector<Value *> &rhs,
+                       const char *annotationSep = " : ");
   void splitLongInlines(const std::vector<Value *> &inputs);
   void printIf(const Node *n);
   void printLoop(const Node *n);

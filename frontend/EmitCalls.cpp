@@ -127,7 +127,7 @@ Value *FunctionEmitter::emitScriptCall(const std::string &name,
   std::vector<Value *> inputs = materializeCall(b, args, span);
   Node *fn = insert(prim::Constant(), {}, 1, span);
   fn->s_(attr::name(), name);
-  fn->output()->setType(Type::function(name));
+  fn->output()->setType(Type::function(compiler_.qualifiedNameOf(name)));
   fn->setSourceLocation(std::nullopt);
   inputs.insert(inputs.begin(), fn->output());
   Node *call = insert(Symbol::prim("CallFunction"), inputs, 1, span);

@@ -200,8 +200,10 @@ Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs
   if (isNumber(lhs->type()) && rhs->type()->kind() == TypeKind::Tensor) {
     if (op == "+" || op == "*")
       return emitOperator(name, {r, l}, span);
-    if (op == "-")
-      return emitOperator("aten::rsub", {r, l}, span);
+    if (op == "-") { // TorchScript's builtin sub(a: Scalar, b: Tensor): neg(b) + a
+      Value *neg = emitOperator("aten::neg", {r}, span);
+      return emitOperator("aten::add", {{neg, "", span}, l}, span);
+    }
     if (op == "/") {
       Value *recip = emitOperator("aten::reciprocal", {r}, span);
       return emitOperator("aten::mul", {{recip, "", span}, l}, span);

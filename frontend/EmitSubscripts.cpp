@@ -156,8 +156,8 @@ FunctionEmitter::TensorView FunctionEmitter::emitTensorView(Value *t, const Expr
     if (k == TypeKind::Int) {
       t = emitOperator("aten::select", {{t, "", sp}, {constInt(dim), "", sp}, {v, "", sp}}, sp);
     } else if (k == TypeKind::Tensor || k == TypeKind::List) {
-      if (k == TypeKind::List)
-        v = emitOperator("aten::tensor", {{v, "", sp}}, sp);
+      if (k == TypeKind::List) // as TorchScript: a tensor of dtype long (4)
+        v = emitOperator("aten::tensor", {{v, "", sp}, {constInt(4), "dtype", sp}}, sp);
       advanced.push_back({dim++, v});
     } else {
       error(sp, "a tensor index must be an int, a slice, None, '...', a tensor or a list of "
@@ -195,6 +195,9 @@ void FunctionEmitter::emitSubscriptAssign(const Expr &target, Value *rhs, const 
                                             {device, "device", span},
                                             {constBool(false), "requires_grad", span}},
                            span);
+      // TorchScript builds the index list after converting the value.
+      if (view.indices)
+        view.indices->node()->moveAfter(value->node());
     }
     if (view.indices)
       emitOperator("aten::index_put_", {dst, {view.indices, "", span}, {value, "", span},

@@ -37,6 +37,10 @@ struct GlobalValue {
   std::string module;
   /// A function to compile: the name its source defines it under.
   std::string function;
+  /// Its dotted path as TorchScript qualifies it (`torch.nn.functional.
+  /// relu`; just the name for `__main__`): printed code calls it
+  /// `__torch__.<path>` and archives define it in that path's file.
+  std::string qualifiedName;
   /// How `function` compiles: a Python function marked `@ignore` is a call
   /// back into Python (`pythonName` names it for the runtime), one marked
   /// `@unused` raises; only their signatures are read.

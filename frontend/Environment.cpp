@@ -88,6 +88,8 @@ void FunctionEmitter::applyRefinements(
     SourceSpan where = b->where;
     TypePtr declared = b->declared;
     Value *cast = insertValue(Symbol::prim("unchecked_cast"), {b->value.value}, type, SourceSpan{});
+    if (meaningfulName(name)) // named after the variable, as TorchScript's setVar names it
+      cast->setDebugName(name);
     define(name, Sugared::of(cast), where, nullptr, /*refined=*/true);
     // The refinement narrows the value, not what may be assigned later.
     frame().vars[name].declared = declared;

@@ -127,6 +127,13 @@ def _named_tuple_source(cls):
     return "\n".join(lines) + "\n", "<namedtuple %s.%s>" % (cls.__module__, cls.__name__)
 
 
+def _qualified_name(obj):
+    """TorchScript's qualified name of a function, after `__torch__.`: its
+    module and name (just the name in `__main__`)."""
+    module = obj.__module__
+    return obj.__name__ if module in (None, "__main__") else module + "." + obj.__name__
+
+
 _ENUM_CLASSES = {}
 
 
@@ -268,7 +275,7 @@ class _Resolver:
                 for overload, text, filename in overloads:
                     self._synthesized[overload] = (text, filename)
                 return ("overloads", [o for o, _, _ in overloads])
-            return ("function", obj.__name__)
+            return ("function", obj.__name__, _qualified_name(obj))
         if _is_constant(obj):
             return ("constant", obj)
         return None

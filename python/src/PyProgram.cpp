@@ -57,8 +57,11 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
     frontend::GlobalValue g;
     if (kind == "module")
       g.module = v[py::int_(1)].cast<std::string>();
-    else if (kind == "function")
+    else if (kind == "function") {
       g.function = v[py::int_(1)].cast<std::string>();
+      if (py::len(v) > 2)
+        g.qualifiedName = v[py::int_(2)].cast<std::string>();
+    }
     else if (kind == "python" || kind == "unused") {
       // (def name, name the runtime calls it by)
       auto names = v[py::int_(1)].cast<std::pair<std::string, std::string>>();

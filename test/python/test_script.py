@@ -231,3 +231,17 @@ def test_enums_cross_the_boundary_and_compare_as_in_python():
     assert scripted(_Color.RED, [])[1] is _Color.GREEN
     with pytest.raises(TypeError):
         scripted(1, [])
+
+
+# Programs whose `.code` is character for character torch.jit's: named
+# locals, inlining, Optional annotations, `__torch__.<module>.<fn>` calls.
+SAME_CODE = ["early_return", "ranges", "tuple_loop", "ternary_and_chains", "raise_with_message",
+             "calls_helper", "arithmetic", "strings", "casts", "percent_format", "named_results",
+             "returned_conversions", "tensor_floor_division", "constant_conditions",
+             "loop_carried_number"]
+
+
+@pytest.mark.parametrize("name", SAME_CODE)
+def test_code_is_torch_jits(name):
+    fn = next(f for f, _ in CASES if f.__name__ == name)
+    assert ember.script(fn).code == torch.jit.script(fn).code

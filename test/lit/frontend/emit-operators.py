@@ -37,20 +37,22 @@ def float_ops(a: int, b: int) -> float:
     return a / b + a ** 0.5
 
 
-# Test that a number on the left of a tensor uses the reflected forms.
+# Test that a number on the left of a tensor uses the reflected forms
+# (`2 - x` is `neg(x) + 2`, as TorchScript's builtin sub(Scalar, Tensor)).
 # CHECK-LABEL: reflected(%x : Tensor):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::rsub(%x, %[[V3]], %[[V4]])
-# CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = aten::mul(%x, %[[V6]])
-# CHECK-NEXT:   %[[V9:[0-9]+]] : Tensor = aten::add(%[[V5]], %[[V7]], %[[V4]])
-# CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = aten::reciprocal(%x)
-# CHECK-NEXT:   %[[V12:[0-9]+]] : Tensor = aten::mul(%[[V11]], %[[V4]])
-# CHECK-NEXT:   %[[V14:[0-9]+]] : Tensor = aten::add(%[[V9]], %[[V12]], %[[V4]])
-# CHECK-NEXT:   %[[V16:[0-9]+]] : Tensor = aten::pow(%[[V3]], %x)
-# CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = aten::add(%[[V14]], %[[V16]], %[[V4]])
-# CHECK-NEXT:   return (%[[V18]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::neg(%x)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::add(%[[V4]], %[[V3]], %[[V5]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::mul(%x, %[[V7]])
+# CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = aten::add(%[[V6]], %[[V8]], %[[V5]])
+# CHECK-NEXT:   %[[V12:[0-9]+]] : Tensor = aten::reciprocal(%x)
+# CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::mul(%[[V12]], %[[V5]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::add(%[[V10]], %[[V13]], %[[V5]])
+# CHECK-NEXT:   %[[V17:[0-9]+]] : Tensor = aten::pow(%[[V3]], %x)
+# CHECK-NEXT:   %[[V19:[0-9]+]] : Tensor = aten::add(%[[V15]], %[[V17]], %[[V5]])
+# CHECK-NEXT:   return (%[[V19]])
 def reflected(x: torch.Tensor) -> torch.Tensor:
     return 2 - x + 3 * x + 1 / x + 2 ** x
 

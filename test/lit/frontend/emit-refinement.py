@@ -5,15 +5,15 @@ import torch
 
 
 # Test that `is not None` refines an Optional local in the true branch.
-# CHECK-LABEL: is_not_none(%x : int?):
+# CHECK-LABEL: is_not_none(%x.1 : int?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x, %[[V3]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V5:[0-9]+]] : int = prim::unchecked_cast(%x)
-# CHECK-NEXT:       %[[V7:[0-9]+]] : int = aten::add(%[[V5]], %[[V6]])
+# CHECK-NEXT:       %x : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       %[[V7:[0-9]+]] : int = aten::add(%x, %[[V6]])
 # CHECK-NEXT:       -> (%[[V7]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V10]])
@@ -26,18 +26,18 @@ def is_not_none(x: Optional[int]) -> int:
 
 # Test that the refinement reaches the implicit else of `is None` after an
 # early return.
-# CHECK-LABEL: after_return(%x : Tensor?):
+# CHECK-LABEL: after_return(%x.1 : Tensor?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x, %[[V3]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %[[V6:[0-9]+]] : int[] = prim::ListConstruct(%[[V5]])
 # CHECK-NEXT:       %[[V11:[0-9]+]] : Tensor = aten::zeros(%[[V6]], %[[V3]], %[[V3]], %[[V3]], %[[V3]])
 # CHECK-NEXT:       -> (%[[V11]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V14:[0-9]+]] : Tensor = prim::unchecked_cast(%x)
-# CHECK-NEXT:       %[[V15:[0-9]+]] : Tensor = aten::relu(%[[V14]])
+# CHECK-NEXT:       %x : Tensor = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       %[[V15:[0-9]+]] : Tensor = aten::relu(%x)
 # CHECK-NEXT:       -> (%[[V15]])
 # CHECK-NEXT:   return (%[[V18]])
 def after_return(x: Optional[torch.Tensor]) -> torch.Tensor:
@@ -47,23 +47,23 @@ def after_return(x: Optional[torch.Tensor]) -> torch.Tensor:
 
 
 # Test that `and` combines the refinements of both operands.
-# CHECK-LABEL: through_and(%a : int?,
-# CHECK-NEXT:       %b : int?):
+# CHECK-LABEL: through_and(%a.1 : int?,
+# CHECK-NEXT:       %b.1 : int?):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__isnot__(%a, %[[V4]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__isnot__(%a.1, %[[V4]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::If(%[[V5]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::__isnot__(%b, %[[V4]])
+# CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::__isnot__(%b.1, %[[V4]])
 # CHECK-NEXT:       -> (%[[V9]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V10]])
 # CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::If(%[[V6]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V11:[0-9]+]] : int = prim::unchecked_cast(%a)
-# CHECK-NEXT:       %[[V12:[0-9]+]] : int = prim::unchecked_cast(%b)
-# CHECK-NEXT:       %[[V13:[0-9]+]] : int = aten::add(%[[V11]], %[[V12]])
+# CHECK-NEXT:       %a : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:       %b : int = prim::unchecked_cast(%b.1)
+# CHECK-NEXT:       %[[V13:[0-9]+]] : int = aten::add(%a, %b)
 # CHECK-NEXT:       -> (%[[V13]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V16]])
@@ -75,24 +75,24 @@ def through_and(a: Optional[int], b: Optional[int]) -> int:
 
 
 # Test that `not` and `or` swap and intersect refinements.
-# CHECK-LABEL: through_or(%a : int?):
+# CHECK-LABEL: through_or(%a.1 : int?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%a, %[[V3]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%a.1, %[[V3]])
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> (%[[V6]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V7:[0-9]+]] : int = prim::unchecked_cast(%a)
-# CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::lt(%[[V7]], %[[V8]])
+# CHECK-NEXT:       %a.3 : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::lt(%a.3, %[[V8]])
 # CHECK-NEXT:       -> (%[[V9]])
 # CHECK-NEXT:   %[[V10:[0-9]+]] : bool = aten::__not__(%[[V5]])
 # CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::If(%[[V10]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V11:[0-9]+]] : int = prim::unchecked_cast(%a)
-# CHECK-NEXT:       -> (%[[V11]])
+# CHECK-NEXT:       %a : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:       -> (%a)
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V14]])
 # CHECK-NEXT:   return (%[[V17]])
@@ -108,18 +108,18 @@ def through_or(a: Optional[int]) -> int:
 # CHECK-LABEL: assert_refines(%x.1 : int?):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V5:[0-9]+]] : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       -> (%[[V5]])
+# CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%x.3)
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:        = prim::RaiseException(%[[V7]], %[[V3]])
-# CHECK-NEXT:       %[[U:[0-9]+]] : int = prim::Uninitialized()
-# CHECK-NEXT:       -> (%[[U]])
-# CHECK-NEXT:   %[[V11:[0-9]+]] : int = aten::mul(%x, %[[V10]])
-# CHECK-NEXT:   return (%[[V11]])
+# CHECK-NEXT:       %[[V9:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:       -> (%[[V9]])
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = aten::mul(%x, %[[V11]])
+# CHECK-NEXT:   return (%[[V12]])
 def assert_refines(x: Optional[int]) -> int:
     assert x is not None, "x is required"
     return x * 2
@@ -134,11 +134,11 @@ def assert_refines(x: Optional[int]) -> int:
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:        = prim::RaiseException(%[[V5]], %[[V6]])
-# CHECK-NEXT:       %[[U:[0-9]+]] : int = prim::Uninitialized()
-# CHECK-NEXT:       -> (%[[U]])
+# CHECK-NEXT:       %[[V8:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:       -> (%[[V8]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V7:[0-9]+]] : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%x.3)
 # CHECK-NEXT:   return (%x)
 def raise_refines(x: Optional[int]) -> int:
     if x is None:
@@ -155,8 +155,8 @@ def raise_refines(x: Optional[int]) -> int:
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> (%x.3)
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V6:[0-9]+]] : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:       %x.5 : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%x.5)
 # CHECK-NEXT:   return (%x)
 def default_assign(x: Optional[int]) -> int:
     if x is None:
@@ -165,13 +165,13 @@ def default_assign(x: Optional[int]) -> int:
 
 
 # Test that isinstance refines a Union and folds when the type decides it.
-# CHECK-LABEL: isinstance_refines(%x : Union(int, str),
+# CHECK-LABEL: isinstance_refines(%x.1 : Union(int, str),
 # CHECK-NEXT:       %y : int):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x)
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V5:[0-9]+]] : int = prim::unchecked_cast(%x)
-# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%[[V5]], %y)
+# CHECK-NEXT:       %x : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%x, %y)
 # CHECK-NEXT:       -> (%[[V6]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%y)
