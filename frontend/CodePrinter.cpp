@@ -365,6 +365,23 @@ void CodePrinterImpl::printLoop(const Node *n) {
   --level_;
 }
 
+void CodePrinterImpl::printEnum(const TypePtr &t, const std::string &shortName) {
+  // As TorchScript prints enums: string values in double quotes.
+  indent() << "class " << shortName << "(Enum):\n";
+  ++level_;
+  for (const auto &m : t->enumMembers()) {
+    indent() << m.name << " = ";
+    if (auto *s = std::get_if<std::string>(&m.value))
+      out << '"' << *s << '"';
+    else if (auto *i = std::get_if<int64_t>(&m.value))
+      out << *i;
+    else
+      out << reprOf(c10::IValue(std::get<double>(m.value)));
+    out << "\n";
+  }
+  --level_;
+}
+
 void CodePrinterImpl::printClass(const ClassToPrint &c) {
   const TypePtr &t = c.type;
   std::string qual = t->name();
@@ -381,23 +398,8 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
     --level_;
     return;
   }
-  if (t->kind() == TypeKind::Enum) {
-    // As TorchScript prints enums: string values in double quotes.
-    indent() << "class " << shortName << "(Enum):\n";
-    ++level_;
-    for (const auto &m : t->enumMembers()) {
-      indent() << m.name << " = ";
-      if (auto *s = std::get_if<std::string>(&m.value))
-        out << '"' << *s << '"';
-      else if (auto *i = std::get_if<int64_t>(&m.value))
-        out << *i;
-      else
-        out << reprOf(c10::IValue(std::get<double>(m.value)));
-      out << "\n";
-    }
-    --level_;
-    return;
-  }
+  if (t->kind() == TypeKind::Enum)
+    return printEnum(t, shortName);
   indent() << "class " << shortName << (t->isModule() ? "(Module)" : "") << ":\n";
   ++level_;
   if (t->isModule()) {

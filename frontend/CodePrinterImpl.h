@@ -94,6 +94,7 @@ private:
   void printBlock(const Block *b, bool hasOtherStatements);
   void printNode(const Node *n, bool printConstants);
   void printOutputDefinition(const Node *n, const std::string &rhs);
+  void printEnum(const TypePtr &t, const std::string &shortName);
   void printAssignment(const std::vector<Value *> &lhs, const std::vector<Value *> &rhs,
                        const char *annotationSep = " : ");
   void splitLongInlines(const std::vector<Value *> &inputs);

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
+#include "frontend/IterSource.h"
 
 #include "ir/Constants.h"
 
@@ -26,16 +27,6 @@
 
 namespace ember::frontend {
 namespace {
-
-/// Where the elements of a `for` come from.
-struct IterSource {
-  enum Kind { Range, Sequence, Zip, Enumerate, Unrolled } kind = Sequence;
-  Value *seq = nullptr;                                  // Sequence, Unrolled
-  Value *start = nullptr, *stop = nullptr, *step = nullptr; // Range (start null: range(n))
-  Value *offset = nullptr;                               // Enumerate start
-  std::vector<IterSource> parts;                         // Zip, Enumerate
-  SourceSpan span;
-};
 
 /// True if `stmts` may break out of this loop or return.
 bool mayLeave(const std::vector<StmtPtr> &stmts, bool breaksCount) {
@@ -50,183 +41,6 @@ bool mayLeave(const std::vector<StmtPtr> &stmts, bool breaksCount) {
 }
 
 } // namespace
-
-static Value *elementAt(FunctionEmitter &em, const IterSource &src, Value *index);
-
-/// `enumerate` or `zip` over a module list or tuple unrolls too: its
-/// elements become one tuple per iteration, as many as the shortest
-/// unrolled part has.
-static void unrollParts(FunctionEmitter &em, IterSource &src) {
-  size_t n = SIZE_MAX;
-  for (const auto &p : src.parts)
-    if (p.kind == IterSource::Unrolled)
-      n = std::min(n, p.seq->type()->contained().size());
-  if (n == SIZE_MAX)
-    return;
-  const SourceSpan &sp = src.span;
-  std::vector<Value *> rows;
-  std::vector<TypePtr> rowTypes;
-  for (size_t k = 0; k < n; ++k) {
-    std::vector<Value *> items;
-    Value *index = em.constInt(int64_t(k));
-    if (src.kind == IterSource::Enumerate)
-      items.push_back(src.offset ? em.emitOperator("aten::add", {{index, "", sp}, {src.offset, "", sp}}, sp)
-                                 : index);
-    for (const auto &p : src.parts) {
-      if (p.kind != IterSource::Unrolled) {
-        items.push_back(elementAt(em, p, index));
-        continue;
-      }
-      items.push_back(em.insertValue(Symbol::prim("TupleIndex"), {p.seq, index},
-                                     p.seq->type()->contained()[k], sp));
-    }
-    std::vector<TypePtr> types;
-    for (Value *v : items)
-      types.push_back(v->type());
-    rows.push_back(em.insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), sp));
-    rowTypes.push_back(rows.back()->type());
-  }
-  src.kind = IterSource::Unrolled;
-  src.seq = em.insertValue(Symbol::prim("TupleConstruct"), rows, Type::tuple(rowTypes), sp);
-  src.parts.clear();
-}
-
-/// The iteration source an iterable expression denotes.
-static IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span) {
-  IterSource src;
-  src.span = span;
-  auto value = [&](const Sugared &v) { return em.asValue(v, span); };
-  if (s.kind == Sugared::Kind::Iterable) {
-    if (s.name == "range") {
-      src.kind = IterSource::Range;
-      if (s.items.empty() || s.items.size() > 3)
-        em.error(span, "range expects 1 to 3 arguments, got " + std::to_string(s.items.size()));
-      std::vector<Value *> args;
-      for (const auto &i : s.items) {
-        Value *v = value(i);
-        if (v->type()->kind() != TypeKind::Int)
-          em.error(span, "range arguments must be int, not '" + v->type()->annotationStr() + "'");
-        args.push_back(v);
-      }
-      if (args.size() == 1) {
-        src.stop = args[0];
-      } else {
-        src.start = args[0];
-        src.stop = args[1];
-        src.step = args.size() == 3 ? args[2] : em.constInt(1);
-      }
-      return src;
-    }
-    src.kind = s.name == "zip" ? IterSource::Zip : IterSource::Enumerate;
-    for (size_t i = 0; i < s.items.size(); ++i) {
-      if (src.kind == IterSource::Enumerate && i == 1)
-        src.offset = value(s.items[1]);
-      else
-        src.parts.push_back(iterSourceOf(em, s.items[i], span));
-    }
-    unrollParts(em, src);
-    return src;
-  }
-  if (s.kind == Sugared::Kind::TypeValue && s.type && s.type->kind() == TypeKind::Enum) {
-    // `for c in Color`: the members, as a constant list.
-    c10::impl::GenericList members(c10EnumType(s.type));
-    for (size_t i = 0; i < s.type->enumMembers().size(); ++i)
-      members.push_back(enumMemberValue(s.type, i));
-    src.seq = em.graph().insertConstant(members, Type::list(s.type));
-    return src;
-  }
-  Value *v = value(s);
-  switch (v->type()->kind()) {
-  case TypeKind::List:
-  case TypeKind::Str:
-  case TypeKind::Tensor: src.seq = v; return src;
-  case TypeKind::Dict:
-    src.seq = em.emitOperator("aten::keys", {{v, "", span}}, span);
-    return src;
-  case TypeKind::Tuple:
-    src.kind = IterSource::Unrolled;
-    src.seq = v;
-    return src;
-  case TypeKind::Class: {
-    if (!em.isModuleContainer(v->type()))
-      break;
-    std::vector<std::string> entries = em.moduleContainerEntries(v->type());
-    if (em.isModuleDict(v->type())) {
-      // A ModuleDict iterates as its keys, as a Python dict does.
-      src.kind = IterSource::Unrolled;
-      src.seq = em.emitModuleDictView(v, "keys", span);
-      return src;
-    }
-    // A module list iterates as the tuple of its submodules.
-    std::vector<Value *> items;
-    std::vector<TypePtr> types;
-    for (const auto &e : entries) {
-      items.push_back(em.asValue(em.classAttribute(v, e, span), span));
-      types.push_back(items.back()->type());
-    }
-    src.kind = IterSource::Unrolled;
-    src.seq = em.insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), span);
-    return src;
-  }
-  default: break;
-  }
-  em.error(span, "cannot iterate over a value of type '" + v->type()->annotationStr() +
-                     "'; iterate over a range, list, tuple, string, dict or tensor");
-}
-
-static Value *lengthOf(FunctionEmitter &em, const IterSource &src) {
-  switch (src.kind) {
-  case IterSource::Range:
-    if (!src.start)
-      return src.stop;
-    return em.emitOperator("aten::__range_length",
-                           {{src.start, "", src.span}, {src.stop, "", src.span},
-                            {src.step, "", src.span}},
-                           src.span);
-  case IterSource::Sequence: return em.emitOperator("aten::len", {{src.seq, "", src.span}}, src.span);
-  case IterSource::Enumerate: return lengthOf(em, src.parts[0]);
-  case IterSource::Zip: {
-    Value *len = lengthOf(em, src.parts[0]);
-    for (size_t i = 1; i < src.parts.size(); ++i)
-      len = em.emitOperator("prim::min", {{len, "", src.span}, {lengthOf(em, src.parts[i]), "", src.span}},
-                            src.span);
-    return len;
-  }
-  case IterSource::Unrolled: break;
-  }
-  em.error(src.span, "internal: unrolled sources have no length");
-}
-
-static Value *elementAt(FunctionEmitter &em, const IterSource &src, Value *index) {
-  const SourceSpan &sp = src.span;
-  switch (src.kind) {
-  case IterSource::Range:
-    if (!src.start)
-      return index;
-    return em.emitOperator("aten::__derive_index",
-                           {{index, "", sp}, {src.start, "", sp}, {src.step, "", sp}}, sp);
-  case IterSource::Sequence:
-    if (src.seq->type()->kind() == TypeKind::Tensor)
-      return em.emitOperator("aten::select",
-                             {{src.seq, "", sp}, {em.constInt(0), "", sp}, {index, "", sp}}, sp);
-    return em.emitOperator("aten::__getitem__", {{src.seq, "", sp}, {index, "", sp}}, sp);
-  case IterSource::Enumerate:
-  case IterSource::Zip: {
-    std::vector<Value *> items;
-    if (src.kind == IterSource::Enumerate)
-      items.push_back(src.offset ? em.emitOperator("aten::add", {{index, "", sp}, {src.offset, "", sp}}, sp)
-                                 : index);
-    for (const auto &p : src.parts)
-      items.push_back(elementAt(em, p, index));
-    std::vector<TypePtr> types;
-    for (Value *v : items)
-      types.push_back(v->type());
-    return em.insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), sp);
-  }
-  case IterSource::Unrolled: break;
-  }
-  em.error(sp, "internal: unrolled sources have no index");
-}
 
 /// The variables a loop body carries: those it assigns that exist before,
 /// in the order they were defined (TorchScript's environment order).
@@ -295,6 +109,22 @@ void FunctionEmitter::emitLoop(Value *length, const Expr *cond,
   finishLoop(loop, length, cond, carried, types, index, span);
 }
 
+/// What the body leaves in a carried variable, as the loop's type; null if
+/// it does not fit. A float (or int) the body made a `number` (`s +=
+/// t.item()`) converts back, as TorchScript inserts aten::Float for it.
+Value *FunctionEmitter::carriedValue(const Binding &b, const TypePtr &type, const SourceSpan &span) {
+  if (!b.value.isValue())
+    return nullptr;
+  if (Value *v = convertTo(b.value.value, type))
+    return v;
+  TypeKind want = type->kind();
+  if (b.value.value->type()->kind() != TypeKind::Number ||
+      (want != TypeKind::Float && want != TypeKind::Int))
+    return nullptr;
+  return emitOperator(want == TypeKind::Float ? "aten::Float" : "aten::Int",
+                      {{b.value.value, "", span}}, span);
+}
+
 void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
                                  const std::vector<std::string> &carried,
                                  const std::vector<TypePtr> &types, Value *index,
@@ -305,18 +135,8 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
                           : nullptr;
   Value *condOut = loopCondition(block, length, cond, next, span);
   std::vector<Value *> carriedOut;
-  for (size_t i = 0; i < carried.size(); ++i) {
-    const Binding *b = lookup(carried[i]);
-    Value *v = b->value.isValue() ? convertTo(b->value.value, types[i]) : nullptr;
-    // A float (or int) the body made a `number` (`s += t.item()`) converts
-    // back, as TorchScript inserts aten::Float for the carried value.
-    TypeKind want = types[i]->kind();
-    if (!v && b->value.isValue() && b->value.value->type()->kind() == TypeKind::Number &&
-        (want == TypeKind::Float || want == TypeKind::Int))
-      v = emitOperator(want == TypeKind::Float ? "aten::Float" : "aten::Int",
-                       {{b->value.value, "", span}}, span);
-    carriedOut.push_back(v);
-  }
+  for (size_t i = 0; i < carried.size(); ++i)
+    carriedOut.push_back(carriedValue(*lookup(carried[i]), types[i], span));
   block->registerOutput(condOut);
   for (size_t i = 0; i < carried.size(); ++i) {
     const Binding *b = lookup(carried[i]);
@@ -405,29 +225,6 @@ TypePtr FunctionEmitter::carryReturn(Node *loop, Value *ret, Value *retval) {
   block->registerOutput(ret);
   block->registerOutput(convertTo(retval, type));
   return type;
-}
-
-/// Binds a `for` target to the element at `index`; a tuple target over zip
-/// or enumerate binds each part directly instead of building a tuple.
-static void bindElement(FunctionEmitter &em, const Expr &target, const IterSource &src,
-                        Value *index) {
-  bool combined = src.kind == IterSource::Zip || src.kind == IterSource::Enumerate;
-  size_t n = src.parts.size() + (src.kind == IterSource::Enumerate ? 1 : 0);
-  if (combined && (target.kind == ExprKind::Tuple || target.kind == ExprKind::List) &&
-      target.operands.size() == n) {
-    size_t k = 0;
-    if (src.kind == IterSource::Enumerate) {
-      Value *i = src.offset ? em.emitOperator("aten::add", {{index, "", src.span},
-                                                            {src.offset, "", src.span}},
-                                              src.span)
-                            : index;
-      em.emitAssignTo(*target.operands[k++], Sugared::of(i), target.span);
-    }
-    for (const auto &part : src.parts)
-      bindElement(em, *target.operands[k++], part, index);
-    return;
-  }
-  em.emitAssignTo(target, Sugared::of(elementAt(em, src, index)), target.span);
 }
 
 void FunctionEmitter::emitWhile(const Stmt &s) {

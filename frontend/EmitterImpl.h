@@ -234,6 +234,7 @@ public:
   /// `cond`); `body` emits one iteration given the element index.
   void emitLoop(Value *length, const Expr *cond, const std::vector<StmtPtr> *stmts,
                 const std::function<void(Value *)> &body, const SourceSpan &span);
+  Value *carriedValue(const Binding &b, const TypePtr &type, const SourceSpan &span);
   void finishLoop(Node *loop, Value *length, const Expr *cond,
                   const std::vector<std::string> &carried, const std::vector<TypePtr> &types,
                   Value *index, const SourceSpan &span);
