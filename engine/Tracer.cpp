@@ -206,7 +206,7 @@ void TraceRecorder::recordNode(const c10::FunctionSchema &schema,
 static bool usesOnlyBuiltinTypes(const Block *b) {
   std::function<bool(const TypePtr &)> builtin = [&](const TypePtr &t) {
     if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Enum ||
-        (t->isNamedTuple() && !t->name().empty()))
+        t->isNamedTupleClass())
       return false;
     for (const auto &c : t->contained())
       if (!builtin(c))

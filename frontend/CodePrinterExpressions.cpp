@@ -92,7 +92,7 @@ std::optional<std::string> CodePrinterImpl::structureRHS(const Node *n) {
   const TypePtr &t = n->output()->type();
   std::string typeText = t->annotationStr();
   if (name == "prim::TupleConstruct") {
-    std::string prefix = t->isNamedTuple() && !t->name().empty() ? t->annotationStr() : "";
+    std::string prefix = t->isNamedTupleClass() ? t->annotationStr() : "";
     return prefix + list("(", n->inputs().size() == 1 ? ",)" : ")");
   }
   if (name == "prim::TupleIndex")

@@ -126,6 +126,18 @@ std::optional<std::string> CompilerImpl::importedPath(const Stmt &def,
   return it->second;
 }
 
+const std::string &CompilerImpl::qualifiedNameOf(const std::string &function) {
+  auto it = qualifiedNames.find(function);
+  if (it == qualifiedNames.end()) {
+    std::string path;
+    if (resolver_.value)
+      if (auto g = resolver_.value(function))
+        path = g->qualifiedName;
+    it = qualifiedNames.emplace(function, path).first;
+  }
+  return it->second.empty() ? function : it->second;
+}
+
 TypeNameResolver CompilerImpl::typeResolver() const {
   // Resolving a name may register the source that defines it, so the
   // resolver needs the compiler's mutable state.

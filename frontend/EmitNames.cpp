@@ -166,8 +166,6 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
   if (!g.function.empty()) {
     if (g.functionKind != MethodKind::Script)
       compiler_.functionKinds[g.function] = {g.functionKind, g.pythonName};
-    if (!g.qualifiedName.empty())
-      compiler_.qualifiedNames.emplace(g.function, g.qualifiedName);
     if (compiler_.loadFunction(name, g.function))
       return Sugared::make(Sugared::Kind::Function, g.function);
     if (ClassInfo *c = compiler_.findClass(g.function)) {

@@ -446,18 +446,11 @@ public:
   /// Functions that call Python or raise instead of running their body
   /// (`@ignore`, `@unused`): their kind and the name the runtime calls.
   std::map<std::string, std::pair<MethodKind, std::string>> functionKinds;
-  /// Function name -> its dotted path (see GlobalValue::qualifiedName).
+  /// A function's dotted path (see GlobalValue::qualifiedName), asked of
+  /// the resolver once per function; the name itself when it has none.
+  const std::string &qualifiedNameOf(const std::string &function);
+  /// Function name -> its dotted path, or empty when the resolver has none.
   std::map<std::string, std::string> qualifiedNames;
-  /// Asks the resolver once per function (it may have come with the
-  /// file of another, never looked up as a global).
-  const std::string &qualifiedNameOf(const std::string &function) {
-    if (!qualifiedNames.count(function) && resolver_.value && qualifyAsked_.insert(function).second)
-      if (auto g = resolver_.value(function); g && !g->qualifiedName.empty())
-        qualifiedNames.emplace(function, g->qualifiedName);
-    auto it = qualifiedNames.find(function);
-    return it == qualifiedNames.end() ? function : it->second;
-  }
-  std::unordered_set<std::string> qualifyAsked_;
   Graph *compile(const std::string &name, const SourceSpan *callSite);
   /// The schema of a function, compiling it if needed.
   const FunctionSchema &schemaOf(const std::string &name, const SourceSpan &callSite);

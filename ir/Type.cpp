@@ -164,7 +164,7 @@ std::string plainStr(const Type &t) {
     out << "Dict(" << plainStr(*t.contained()[0]) << ", " << plainStr(*t.contained()[1]) << ")";
     break;
   case TypeKind::Tuple:
-    if (t.isNamedTuple() && !t.name().empty()) {
+    if (t.isNamedTupleClass()) {
       out << t.name();
     } else {
       out << "(";

@@ -100,6 +100,9 @@ public:
   /// Field names of a NamedTuple (empty for a plain tuple).
   const std::vector<std::string> &fieldNames() const { return fieldNames_; }
   bool isNamedTuple() const { return kind_ == TypeKind::Tuple && !fieldNames_.empty(); }
+  /// A NamedTuple declared as a class, not an operator's anonymous named
+  /// results (`max.dim`'s `values, indices`).
+  bool isNamedTupleClass() const { return isNamedTuple() && !name_.empty(); }
   bool isModule() const { return isModule_; }
   const TensorInfo &tensorInfo() const { return tensor_; }
   /// An enum's members, in order, and the type of their values (int, float

@@ -151,7 +151,8 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     // A member of the Python Enum class the type was compiled from.
     const auto &members = type->enumMembers();
     std::string shortName = type->name().substr(type->name().rfind('.') + 1);
-    if (py::isinstance(obj, py::module_::import("enum").attr("Enum")) &&
+    static py::handle enumBase = py::object(py::module_::import("enum").attr("Enum")).release();
+    if (py::isinstance(obj, enumBase) &&
         py::str(py::type::of(obj).attr("__name__")).cast<std::string>() == shortName) {
       std::string name = obj.attr("name").cast<std::string>();
       for (size_t i = 0; i < members.size(); ++i)
@@ -275,7 +276,7 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
     py::tuple out(elems.size());
     for (size_t i = 0; i < elems.size(); ++i)
       out[i] = toPython(elems[i], elemType(i), program);
-    if (type && type->isNamedTuple() && !type->name().empty())
+    if (type && type->isNamedTupleClass())
       return namedTupleClass(type->name(), type->fieldNames())(*out);
     return out;
   }
