@@ -47,6 +47,7 @@ enum class ExprKind {
   ListComp,  // operands[0]: element; generators
   DictComp,  // operands[0], operands[1]: key, value; generators
   Starred,   // *operands[0]
+  Lambda,    // lambda: operands[0] (no parameters; a torch._check message)
 };
 
 struct Keyword {

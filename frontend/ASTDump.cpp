@@ -38,6 +38,7 @@ const char *exprName(ExprKind k) {
   case ExprKind::ListComp: return "listcomp";
   case ExprKind::DictComp: return "dictcomp";
   case ExprKind::Starred: return "starred";
+  case ExprKind::Lambda: return "lambda";
   }
   return "?";
 }

@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include <algorithm>
+
 namespace ember::frontend {
 namespace {
 
@@ -62,7 +64,9 @@ bool isSpecialForm(const std::string &n) {
       "torch.nn.functional.has_torch_function_unary",
       "torch.nn.functional.has_torch_function_variadic", "torch.overrides.has_torch_function",
       "torch.overrides.has_torch_function_unary", "torch.overrides.has_torch_function_variadic",
-      "torch.jit.fork", "torch.jit.wait", "torch.jit._fork", "torch.jit._wait", "torch._assert"};
+      "torch.jit.fork", "torch.jit.wait", "torch.jit._fork", "torch.jit._wait", "torch._assert",
+      "torch._check", "torch._check_with", "torch._check_index", "torch._check_value",
+      "torch._check_type", "torch._check_not_implemented"};
   return forms.count(n) > 0;
 }
 
@@ -114,6 +118,10 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
     if (call.operands.size() != 3 || !call.keywords.empty())
       error(call.span, "expected torch._assert(condition, message)");
     emitAssertion(*call.operands[1], call.operands[2].get(), call.span);
+    return Sugared::of(constNone());
+  }
+  if (name.rfind("torch._check", 0) == 0) {
+    emitCheck(name, call);
     return Sugared::of(constNone());
   }
   if (name == "torch.jit.is_tracing" || name.find("has_torch_function") != std::string::npos)
@@ -253,6 +261,30 @@ Value *FunctionEmitter::emitMinMax(const std::string &name, const Expr &call) {
   return acc;
 }
 
+// As TorchScript: isinstance refines the variable to the alternatives of its
+// Union or Optional that match in the true branch and to the others in the
+// false branch; an Any is refined to the one type it is checked against.
+void FunctionEmitter::refineIsInstance(const std::string &name, const TypePtr &actual,
+                                       const std::vector<TypePtr> &members,
+                                       const std::vector<TypePtr> &types,
+                                       Refinements &refinements) {
+  if (actual->kind() == TypeKind::Any) {
+    if (types.size() == 1)
+      refinements.whenTrue.push_back({name, types[0]});
+    return;
+  }
+  std::vector<TypePtr> yes, no;
+  for (const auto &m : members) {
+    bool matches = std::any_of(types.begin(), types.end(),
+                               [&](const TypePtr &t) { return m->isSubtypeOf(*t); });
+    (matches ? yes : no).push_back(m);
+  }
+  if (!yes.empty())
+    refinements.whenTrue.push_back({name, Type::unionOf(yes)});
+  if (!no.empty())
+    refinements.whenFalse.push_back({name, Type::unionOf(no)});
+}
+
 Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinements) {
   if (call.operands.size() != 3)
     error(call.span, "expected isinstance(value, type)");
@@ -264,17 +296,29 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
   else
     typeExprs.push_back(&target);
   Value *v = emitValue(*call.operands[1]);
+  TypePtr actual = v->type();
+  // The alternatives a value of the static type may hold at run time.
+  std::vector<TypePtr> members = {actual};
+  if (actual->kind() == TypeKind::Union)
+    members = actual->contained();
+  else if (actual->kind() == TypeKind::Optional)
+    members = {actual->elem(), Type::get(TypeKind::None)};
   std::vector<TypePtr> types;
   for (const Expr *t : typeExprs) {
     std::string n = dottedName(*t);
     if (n == "list" || n == "dict" || n == "tuple") {
+      // A bare container class matches the alternatives of that kind.
       TypeKind k = n == "list" ? TypeKind::List : n == "dict" ? TypeKind::Dict : TypeKind::Tuple;
-      types.push_back(v->type()->kind() == k ? v->type() : Type::get(TypeKind::None));
+      size_t before = types.size();
+      for (const auto &m : members)
+        if (m->kind() == k)
+          types.push_back(m);
+      if (types.size() == before)
+        types.push_back(Type::get(TypeKind::None));
       continue;
     }
     types.push_back(resolveType(*t, compiler_.typeResolver()));
   }
-  TypePtr actual = v->type();
   for (const auto &t : types)
     if (actual->isSubtypeOf(*t))
       return constBool(true);
@@ -288,8 +332,8 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
   a.tys = types;
   n->setAttribute(Symbol::attr("types"), a);
   n->output()->setType(Type::get(TypeKind::Bool));
-  if (refinements && call.operands[1]->kind == ExprKind::Name && types.size() == 1)
-    refinements->whenTrue.push_back({call.operands[1]->text, types[0]});
+  if (refinements && call.operands[1]->kind == ExprKind::Name)
+    refineIsInstance(call.operands[1]->text, actual, members, types, *refinements);
   return n->output();
 }
 

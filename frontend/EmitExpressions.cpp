@@ -142,6 +142,9 @@ Sugared FunctionEmitter::emitExprKind(const Expr &e, const TypePtr &hint) {
   case ExprKind::Slice: error(e.span, "a slice is only allowed in a subscript");
   case ExprKind::Starred:
     error(e.span, "a starred expression is only allowed as an assignment target");
+  case ExprKind::Lambda:
+    error(e.span, "lambda expressions are not supported in TorchScript (except as the message "
+                  "of torch._check); define a function with 'def' instead");
   }
   error(e.span, "unsupported expression");
 }

@@ -11,6 +11,9 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "ir/Constants.h"
 
 namespace ember::frontend {
@@ -351,6 +354,60 @@ void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
         return ExitKind::Raises;
       },
       span);
+  applyRefinements(refinements.whenTrue);
+}
+
+// torch._check(cond, message=None) and its kin: `if not cond: raise
+// Error(message)`. torch._check_with names the class first; the message is a
+// string or a parameterless lambda, evaluated only when the check fails.
+void FunctionEmitter::emitCheck(const std::string &name, const Expr &call) {
+  static const std::unordered_map<std::string, std::string> classes = {
+      {"torch._check", "RuntimeError"},       {"torch._check_index", "IndexError"},
+      {"torch._check_value", "ValueError"},   {"torch._check_type", "TypeError"},
+      {"torch._check_not_implemented", "NotImplementedError"}};
+  std::vector<const Expr *> args;
+  for (size_t i = 1; i < call.operands.size(); ++i)
+    args.push_back(call.operands[i].get());
+  std::string cls;
+  if (auto c = classes.find(name); c != classes.end()) {
+    cls = "builtins." + c->second;
+  } else {
+    std::string type = args.empty() ? "" : dottedName(*args[0]);
+    if (type.empty())
+      error(call.span, "expected an exception class first: " + name + "(ValueError, cond, message)");
+    cls = isBuiltinException(type) ? "builtins." + type : type;
+    args.erase(args.begin());
+  }
+  args.resize(std::max<size_t>(args.size(), 2), nullptr);
+  for (const auto &k : call.keywords) {
+    if (k.name != "cond" && k.name != "message")
+      error(k.span, "unexpected keyword argument '" + k.name + "' for " + name);
+    args[k.name == "cond" ? 0 : 1] = k.value.get();
+  }
+  if (!args[0] || args.size() > 2)
+    error(call.span, "expected " + name + "(cond, message=None)");
+  const Expr *messageExpr = args[1];
+  Refinements refinements;
+  Value *cond = emitCondition(*args[0], refinements);
+  emitBranches(
+      cond, refinements, [] { return ExitKind::Never; },
+      [&] {
+        Value *message = nullptr;
+        if (!messageExpr || messageExpr->kind == ExprKind::None) {
+          message = constStr("Expected cond to be True, but got False. (Could this error message "
+                             "be improved? If so, please report an enhancement request to "
+                             "PyTorch.)");
+        } else {
+          const Expr &text = messageExpr->kind == ExprKind::Lambda ? *messageExpr->operands[0]
+                                                                   : *messageExpr;
+          message = emitValue(text);
+          if (message->type()->kind() != TypeKind::Str)
+            message = emitOperator("aten::str", {{message, "", text.span}}, call.span);
+        }
+        insert(Symbol::prim("RaiseException"), {message, constStr(cls)}, 0, call.span);
+        return ExitKind::Raises;
+      },
+      call.span);
   applyRefinements(refinements.whenTrue);
 }
 

@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include <algorithm>
+
 #include "ir/Constants.h"
 
 namespace ember::frontend {
@@ -125,20 +127,23 @@ FunctionEmitter::TensorView FunctionEmitter::emitTensorView(Value *t, const Expr
   std::vector<const Expr *> indices;
   for (size_t i = 1; i < e.operands.size(); ++i)
     indices.push_back(e.operands[i].get());
-  auto consumes = [](const Expr *x) {
-    return x->kind != ExprKind::None && x->kind != ExprKind::Ellipsis;
-  };
+  // As TorchScript: the ops carry the subscript's location; after `...`
+  // each index counts its dimension from the end, past the indices after it
+  // that consume a dimension.
+  const SourceSpan &sp = e.span;
   int64_t dim = 0;
+  bool fromEnd = false;
   std::vector<std::pair<int64_t, Value *>> advanced;
   for (size_t i = 0; i < indices.size(); ++i) {
     const Expr &x = *indices[i];
-    const SourceSpan &sp = x.span;
     if (x.kind == ExprKind::Ellipsis) {
-      dim = 0;
-      for (size_t j = i + 1; j < indices.size(); ++j)
-        dim -= consumes(indices[j]) ? 1 : 0;
+      fromEnd = true;
       continue;
     }
+    if (fromEnd)
+      dim = -1 - std::count_if(indices.begin() + i + 1, indices.end(), [](const Expr *y) {
+              return y->kind != ExprKind::None;
+            });
     if (x.kind == ExprKind::None) {
       t = emitOperator("aten::unsqueeze", {{t, "", sp}, {constInt(dim), "", sp}}, sp);
       ++dim;
@@ -160,7 +165,7 @@ FunctionEmitter::TensorView FunctionEmitter::emitTensorView(Value *t, const Expr
         v = emitOperator("aten::tensor", {{v, "", sp}, {constInt(4), "dtype", sp}}, sp);
       advanced.push_back({dim++, v});
     } else {
-      error(sp, "a tensor index must be an int, a slice, None, '...', a tensor or a list of "
+      error(x.span, "a tensor index must be an int, a slice, None, '...', a tensor or a list of "
                 "ints, not '" + v->type()->annotationStr() + "'");
     }
   }

@@ -214,6 +214,7 @@ public:
   void emitAssert(const Stmt &s);
   /// `assert test, message` (also `torch._assert(test, message)`).
   void emitAssertion(const Expr &test, const Expr *message, const SourceSpan &span);
+  void emitCheck(const std::string &name, const Expr &call);
   /// True for a ModuleList, Sequential or ModuleDict type, even an empty one.
   bool isModuleContainer(const TypePtr &type);
   void emitDelete(const Stmt &s);
@@ -349,6 +350,9 @@ public:
   /// hasattr: true when `base` has `attr` (known statically).
   bool hasAttribute(const Sugared &base, const std::string &attr);
   Value *emitMinMax(const std::string &name, const Expr &call);
+  void refineIsInstance(const std::string &name, const TypePtr &actual,
+                        const std::vector<TypePtr> &members, const std::vector<TypePtr> &types,
+                        Refinements &refinements);
   Value *emitIsInstance(const Expr &call, Refinements *refinements);
 
   // Graph helpers ------------------------------------------------------------

@@ -56,11 +56,26 @@ ExprPtr Parser::parseStarred() {
   return e;
 }
 
+// `lambda: expr`, read only as the message of torch._check and its kin
+// (the emitter refuses it anywhere else); a lambda with parameters is refused
+// here.
+ExprPtr Parser::parseLambda() {
+  SourceSpan start = spanOf(cur());
+  next();
+  if (!atOp(":"))
+    errorAt(start, "lambda expressions are not supported in TorchScript; define a function "
+                   "with 'def' instead");
+  next();
+  auto e = std::make_unique<Expr>(ExprKind::Lambda, start);
+  e->operands.push_back(parseTest());
+  e->span = spanFrom(start);
+  return e;
+}
+
 ExprPtr Parser::parseTest() {
   DepthGuard guard(*this);
   if (atName("lambda"))
-    errorAt(cur(), "lambda expressions are not supported in TorchScript; define a function "
-                   "with 'def' instead");
+    return parseLambda();
   if (atName("yield"))
     errorAt(cur(), "generators ('yield') are not supported in TorchScript; build and return "
                    "a list instead");

@@ -158,6 +158,7 @@ private:
   ExprPtr parseSequence(bool allowStar, bool targets);
   ExprPtr parseStarred();
   ExprPtr parseTest();
+  ExprPtr parseLambda();
   ExprPtr parseBoolOp(const char *op, ExprPtr (Parser::*sub)());
   ExprPtr parseOrTest();
   ExprPtr parseAndTest();

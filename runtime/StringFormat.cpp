@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace ember::runtime {
 namespace {
@@ -153,6 +154,32 @@ std::string applyAlign(const std::string &text, const Spec &s, bool numeric) {
   return std::string(pad / 2, s.fill) + text + std::string(pad - pad / 2, s.fill);
 }
 
+// Python's repr of a str: single quotes unless the text holds one and no
+// double quote; backslashes, quotes and control characters escaped.
+std::string stringRepr(const std::string &text) {
+  char quote = text.find('\'') != std::string::npos && text.find('"') == std::string::npos ? '"' : '\'';
+  std::string out(1, quote);
+  for (unsigned char c : text) {
+    if (c == '\\' || c == static_cast<unsigned char>(quote)) {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + quote;
+}
+
 std::string formatValue(const c10::IValue &v, const std::string &specText) {
   if (specText.empty())
     return valueStr(v);
@@ -198,13 +225,23 @@ std::string formatString(const std::string &fmt, const std::vector<c10::IValue> 
     size_t colon = field.find(':');
     std::string index = field.substr(0, colon);
     std::string spec = colon == std::string::npos ? "" : field.substr(colon + 1);
-    if (!index.empty() && index.back() == 'r' && index.size() >= 2 && index[index.size() - 2] == '!')
-      index = index.substr(0, index.size() - 2);
+    char conversion = 0;
+    if (size_t bang = index.find('!'); bang != std::string::npos) {
+      if (bang + 2 != index.size() || !std::strchr("rsa", index[bang + 1]))
+        throw PythonError("ValueError", "Unknown conversion specifier " + index.substr(bang + 1));
+      conversion = index[bang + 1];
+      index.resize(bang);
+    }
     size_t k = index.empty() ? next++ : size_t(std::stoul(index));
     if (k >= args.size())
       throw PythonError("IndexError", "Replacement index " + std::to_string(k) +
                                           " out of range for positional args tuple");
-    out += formatValue(args[k], spec);
+    if (conversion == 0)
+      out += formatValue(args[k], spec);
+    else // `!r`, `!a`, `!s`: the converted text is formatted as a string
+      out += formatValue(conversion != 's' && args[k].isString() ? stringRepr(args[k].toStringRef())
+                                                                  : valueStr(args[k]),
+                         spec);
     i = close;
   }
   return out;

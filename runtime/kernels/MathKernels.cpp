@@ -90,8 +90,9 @@ void addMathKernels(KernelTable &t) {
   addUnary(t, "aten::gamma", [](double x) { return std::tgamma(x); });
   addUnary(t, "aten::lgamma", [](double x) { return std::lgamma(x); });
   addUnary(t, "aten::fabs", [](double x) { return std::fabs(x); });
-  addUnary(t, "aten::degrees", [](double x) { return x * 180.0 / M_PI; });
-  addUnary(t, "aten::radians", [](double x) { return x * M_PI / 180.0; });
+  // As Python (and TorchScript): one multiplication by the rounded factor.
+  addUnary(t, "aten::degrees", [](double x) { return x * (180.0 / M_PI); });
+  addUnary(t, "aten::radians", [](double x) { return x * (M_PI / 180.0); });
   addUnary(t, "aten::angle", [](double x) { return x < 0 ? M_PI : 0.0; });
   addBinary(t, "aten::atan2", [](double a, double b) { return std::atan2(a, b); });
   addBinary(t, "aten::copysign", [](double a, double b) { return std::copysign(a, b); });

@@ -350,12 +350,15 @@ void addShapeKernels(KernelTable &t) {
       std::string sep = pop(s).toStringRef(), self = pop(s).toStringRef();
       if (sep.empty())
         throw PythonError("ValueError", "empty separator");
+      // The schema returns three strings (not a tuple).
       size_t p = rev ? self.rfind(sep) : self.find(sep);
-      if (p == std::string::npos)
-        s.push_back(rev ? c10::ivalue::Tuple::create(std::string(), std::string(), self)
-                        : c10::ivalue::Tuple::create(self, std::string(), std::string()));
-      else
-        s.push_back(c10::ivalue::Tuple::create(self.substr(0, p), sep, self.substr(p + sep.size())));
+      std::string parts[3] = {self, "", ""};
+      if (p != std::string::npos)
+        parts[0] = self.substr(0, p), parts[1] = sep, parts[2] = self.substr(p + sep.size());
+      else if (rev)
+        std::swap(parts[0], parts[2]);
+      for (auto &part : parts)
+        s.push_back(std::move(part));
     };
   };
   t.add("aten::partition", Operation(partition(false)));

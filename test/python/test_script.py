@@ -5,6 +5,7 @@ eager Python on the same inputs (results, mutations of the arguments, and
 whether it raises); then the boundary: tensors shared without copies,
 autograd through compiled code, errors, threads, the PYTORCH_JIT switch.
 """
+import builtins
 import subprocess
 import sys
 import threading
@@ -112,6 +113,38 @@ def test_raise_gives_ember_error_with_class_and_traceback():
     assert "Traceback of TorchScript" in text
     assert 'raise ValueError("too big: " + str(x))' in text
     assert text.endswith("builtins.ValueError: too big: 5")
+
+
+def _checked(x: int, mask: torch.Tensor) -> int:
+    torch._check(x >= 0, lambda: f"negative: {x}")
+    torch._check_with(ValueError, mask.shape[0] == x, lambda: f"expected {x} rows, got {mask.shape[0]}")
+    torch._check_index(x < 10)
+    return x + 1
+
+
+def test_torch_check_raises_its_class_with_the_lazy_message():
+    # torch._check and its kin (torch 2's F.multi_head_attention_forward uses
+    # them with lambda messages) raise their class with the message; eager
+    # torch agrees where it has them (torch 1.13 has none).
+    g = ember.script(_checked)
+    assert g(2, torch.ones(2)) == 3
+    cases = [((-1, torch.ones(2)), "builtins.RuntimeError", "negative: -1"),
+             ((2, torch.ones(3)), "builtins.ValueError", "expected 2 rows, got 3"),
+             ((12, torch.ones(12)), "builtins.IndexError", "Expected cond to be True, but got False.")]
+    for args, cls, message in cases:
+        with pytest.raises(ember.Error) as info:
+            g(*args)
+        assert info.value.python_class == cls and message in str(info.value)
+        if hasattr(torch, "_check_with"):
+            with pytest.raises(getattr(builtins, cls.split(".")[1]), match=message.split(".")[0]):
+                _checked(*args)
+
+
+def test_fstring_conversions_match_python():
+    def f(s: str, n: int) -> str:
+        return f"{s!r}|{s!s}|{n!r}|{s!r:>8}|" + "{!r}".format("it's")
+
+    assert ember.script(f)("a\tb", 3) == f("a\tb", 3)
 
 
 def test_errors_inside_aten_ops_name_the_line():

@@ -170,8 +170,8 @@ def default_assign(x: Optional[int]) -> int:
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %x : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%x, %y)
+# CHECK-NEXT:       %[[X:x\.[0-9]+]] : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%[[X]], %y)
 # CHECK-NEXT:       -> (%[[V6]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%y)
@@ -182,3 +182,17 @@ def isinstance_refines(x: Union[int, str], y: int) -> int:
     if isinstance(y, int):
         return y
     return 0
+
+
+# Test that the false branch of isinstance sees the other alternatives.
+# CHECK-LABEL: isinstance_else(%y.1 : Union(int, str)):
+# CHECK:          prim::isinstance[types=[int]](%y.1)
+# CHECK:          block1():
+# CHECK-NEXT:       %[[Y:y(\.[0-9]+)?]] : str = prim::unchecked_cast(%y.1)
+# CHECK-NEXT:       aten::upper(%[[Y]])
+def isinstance_else(y: Union[int, str]) -> str:
+    if isinstance(y, int):
+        r = str(y + 1)
+    else:
+        r = y.upper()
+    return r

@@ -24,6 +24,30 @@ def basic(x: torch.Tensor) -> torch.Tensor:
     return x[0, 1:3, ::2] + x[..., -1] + x[None, 1]
 
 
+# Test that after `...` each index takes its dimension from the end, past the
+# indices after it that consume one (None consumes none), as TorchScript does;
+# the ops carry the subscript's location.
+# CHECK-LABEL: after_ellipsis(%x : Tensor):
+# CHECK-DAG:    %[[M1:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-DAG:    %[[M2:[0-9]+]] : int = prim::Constant[value=-2]()
+# CHECK-DAG:    %[[Z:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-DAG:    %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK:        %[[A:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[M1]]) # {{.*}}emit-tensor-index.py:[[#@LINE+13]]:11
+# CHECK-NEXT:   %[[B:[0-9]+]] : Tensor = aten::unsqueeze(%[[A]], %[[M1]]) # {{.*}}emit-tensor-index.py:[[#@LINE+12]]:11
+# CHECK-NEXT:   %[[C:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[M2]])
+# CHECK-NEXT:   %[[D:[0-9]+]] : Tensor = aten::slice(%[[C]], %[[M1]], %[[ONE]],
+# CHECK-NEXT:   %[[E:[0-9]+]] : Tensor = aten::unsqueeze(%[[D]], %[[M1]])
+# CHECK-NEXT:   %[[F:[0-9]+]] : Tensor = aten::select(%x, %[[M2]], %[[Z]])
+# CHECK-NEXT:   %[[G:[0-9]+]] : Tensor = aten::unsqueeze(%[[F]], %[[M2]])
+# CHECK-NEXT:   %[[H:[0-9]+]] : Tensor = aten::select(%[[G]], %[[M1]], %[[ONE]])
+# CHECK-NEXT:   %[[I:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[Z]])
+# CHECK-NEXT:   %[[J:[0-9]+]] : Tensor = aten::select(%[[I]], %[[ONE]], %[[Z]])
+# CHECK-NEXT:   %[[K:[0-9]+]] : Tensor = aten::unsqueeze(%[[J]], %[[M2]])
+# CHECK-NEXT:   aten::slice(%[[K]], %[[M1]], %[[Z]], %[[ONE]], %[[ONE]])
+def after_ellipsis(x: torch.Tensor):
+    return x[..., None, None], x[..., None, 1:, None], x[..., 0, None, 1], x[None, 0, ..., None, 0:1]
+
+
 # Test that tensor indices collect into one aten::index.
 # CHECK-LABEL: advanced(%x : Tensor,
 # CHECK-NEXT:       %i : Tensor):

@@ -43,6 +43,10 @@ CASES = [
     (vals.tensor_floor_division, lambda: [(torch.tensor([7, -7, 3]), 2)]),
     (vals.constant_conditions, lambda: [(torch.ones(2),)]),
     (vals.loop_carried_number, lambda: [(torch.tensor([1.5, 2.0, -1.0]),)]),
+    (vals.ellipsis_none_index, lambda: [(torch.randn(3, 4, 5),)]),
+    (vals.union_isinstance_else, lambda: [(3,), ("ab",)]),
+    (vals.string_partitions, lambda: [("a=b=c",), ("abc",)]),
+    (vals.angle_conversions, lambda: [(-2.7,), (1.3,)]),
 ]
 
 

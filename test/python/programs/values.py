@@ -1,6 +1,6 @@
 """Programs exercising values, operators and builtins (see control_flow.py)."""
 import math
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -152,3 +152,27 @@ def loop_carried_number(x: torch.Tensor) -> float:
     for i in range(len(x)):
         s += x[i].item()
     return s
+
+
+def ellipsis_none_index(x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    # After `...`, None and the other indices count from the end.
+    return x[..., None, None], x[..., None, 1:, None], x[..., 0, None, 1], x[None, 0, ..., None, 0:1]
+
+
+def union_isinstance_else(y: Union[int, str]) -> str:
+    # The false branch of isinstance sees the other alternatives.
+    if isinstance(y, int):
+        r = str(y + 1)
+    else:
+        r = y.upper()
+    return r
+
+
+def string_partitions(s: str) -> Tuple[str, str, str, str]:
+    a, sep, b = s.partition("=")
+    c, _, d = s.rpartition("=")
+    return a, b + sep, c, d
+
+
+def angle_conversions(x: float) -> List[float]:
+    return [math.radians(x), math.degrees(x)]
