@@ -337,4 +337,15 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
   return sig;
 }
 
+std::string methodNameOf(const Stmt &def) {
+  for (const auto &d : def.decorators) {
+    std::string decorator = dottedName(*d);
+    if (decorator == "property")
+      return "__" + def.name + "_getter";
+    if (decorator == def.name + ".setter")
+      return "__" + def.name + "_setter";
+  }
+  return def.name;
+}
+
 } // namespace ember::frontend

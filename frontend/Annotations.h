@@ -53,4 +53,9 @@ struct FunctionSignature {
 FunctionSignature signatureOf(const Stmt &def, bool isMethod,
                               const TypeNameResolver &resolver = {});
 
+/// The name a method compiles under: its own, but `__<name>_getter` for a
+/// `@property` and `__<name>_setter` for its `@<name>.setter`, as
+/// TorchScript names them.
+std::string methodNameOf(const Stmt &def);
+
 } // namespace ember::frontend

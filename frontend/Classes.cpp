@@ -64,10 +64,17 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
   }
   for (const auto &s : def.body) {
     if (s->kind == StmtKind::FunctionDef) {
-      c.methods[s->name] = s.get();
+      // A property's getter and setter are methods `__<name>_getter` and
+      // `__<name>_setter`, as TorchScript compiles them.
+      std::string key = methodNameOf(*s);
+      if (key == "__" + s->name + "_getter")
+        c.propertyGetters[s->name] = key;
+      else if (key == "__" + s->name + "_setter")
+        c.propertySetters[s->name] = key;
       for (const auto &d : s->decorators)
         if (dottedName(*d) == "staticmethod")
           c.staticMethods.insert(s->name);
+      c.methods[key] = s.get();
     }
     // The code dialect lists which module attributes are parameters and
     // buffers, `__parameters__ = ["weight", "bias", ]`, and the methods

@@ -410,7 +410,7 @@ void Compiler::compileAll() {
         impl_->methodSchema(*c, "__init__", c->def->span);
       for (const auto &s : c->def->body)
         if (s->kind == StmtKind::FunctionDef)
-          impl_->methodSchema(*c, s->name, s->span);
+          impl_->methodSchema(*c, methodNameOf(*s), s->span);
       continue;
     }
     impl_->compile(name, nullptr);
@@ -462,7 +462,7 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
     }
     if (s->kind != StmtKind::FunctionDef)
       continue;
-    std::string name = className + "." + s->name;
+    std::string name = className + "." + methodNameOf(*s);
     const FunctionSchema *schema = impl_->compiledSchema(name);
     Graph *g = impl_->unit().find(name);
     if (schema && g)

@@ -39,6 +39,8 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
       v->setDebugName(attr);
     return Sugared::of(v);
   }
+  if (auto p = c->propertyGetters.find(attr); p != c->propertyGetters.end())
+    return Sugared::of(emitMethodCall(object, p->second, {}, span));
   for (const auto &s : c->def->body)
     if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name &&
         s->targets[0]->text == attr)
@@ -119,7 +121,7 @@ bool FunctionEmitter::hasAttribute(const Sugared &base, const std::string &attr)
     return true;
   if (base.isValue())
     if (ClassInfo *c = compiler_.classOfType(base.value->type()))
-      return c->attributeType(attr) || c->methods.count(attr);
+      return c->attributeType(attr) || c->methods.count(attr) || c->propertyGetters.count(attr);
   return false;
 }
 
@@ -135,6 +137,12 @@ void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const So
                      target.operands[0]->text == def_.params[0].name;
   if (!definesHere)
     compiler_.prepareClass(*c, span);
+  if (auto p = c->propertySetters.find(target.text); p != c->propertySetters.end()) {
+    emitMethodCall(object, p->second, {{v, "", span}}, span);
+    return;
+  }
+  if (c->propertyGetters.count(target.text))
+    error(target.span, "property '" + target.text + "' of '" + c->def->name + "' has no setter");
   TypePtr t = c->attributeType(target.text);
   if (!t) {
     if (!definesHere)

@@ -400,6 +400,9 @@ struct ClassInfo {
   std::map<std::string, SourceSpan> attributeSpans;
   std::map<std::string, const Stmt *> methods;
   std::unordered_set<std::string> staticMethods;
+  /// `@property` name -> its getter (`__<name>_getter`) and setter
+  /// (`__<name>_setter`) methods, as TorchScript names them.
+  std::map<std::string, std::string> propertyGetters, propertySetters;
   /// Methods of an assembled class that call Python or raise (`@ignore`,
   /// `@unused`) instead of running their body.
   std::map<std::string, MethodKind> methodKinds;

@@ -18,6 +18,7 @@ import builtins
 import collections
 import inspect
 import keyword
+import re
 import sys
 import textwrap
 import weakref
@@ -44,6 +45,7 @@ _CONTAINERS = (torch.nn.ModuleList, torch.nn.Sequential, torch.nn.ModuleDict)
 _PARAMETER_CONTAINERS = (torch.nn.ParameterList, torch.nn.ParameterDict)
 
 # Dunder methods a module class may define for compiled code to use.
+_PROPERTY_METHOD = re.compile(r"__\w+_(getter|setter)$")
 _MAGIC_METHODS = frozenset(["__len__", "__contains__", "__getitem__", "__setitem__"])
 
 # Script objects alive in Python, by object identity: @ignore'd methods
@@ -67,10 +69,11 @@ def _modifier(fn):
     return None
 
 
-def _method_source(fn, kind, static):
+def _method_source(fn, kind, static, decorator=None):
     """The source of a method for the compiler: its file's line numbers kept,
-    decorators blanked (`@staticmethod` kept), and for `python`/`unused`
-    methods the body replaced by `pass` (only the signature is read)."""
+    decorators blanked (`@staticmethod`, or `decorator` where given, put
+    back), and for `python`/`unused` methods the body replaced by `pass`
+    (only the signature is read)."""
     lines, first = inspect.getsourcelines(fn)
     text = textwrap.dedent("".join(lines))
     filename = inspect.getsourcefile(fn) or "<unknown>"
@@ -84,8 +87,8 @@ def _method_source(fn, kind, static):
         body.append(line)
     tree = ast.parse("\n".join(body))
     node = tree.body[0]
-    if static and node.lineno >= 2:
-        body[node.lineno - 2] = "@staticmethod"
+    if (static or decorator) and node.lineno >= 2:
+        body[node.lineno - 2] = decorator or "@staticmethod"
     if kind != "script":
         stmt = node.body[0]
         line = body[stmt.lineno - 1]
@@ -94,6 +97,21 @@ def _method_source(fn, kind, static):
         else:  # `def f(self): return 1`: the body shares the line
             body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + " pass"]
     return "\n" * (first - 1) + "\n".join(body) + "\n", filename
+
+
+def _add_property(methods, name, prop):
+    """A property compiles, as with torch.jit, to `__<name>_getter` (and
+    `__<name>_setter`), each compiled with the module."""
+    for fn, role, decorator in ((prop.fget, "getter", "@property"),
+                                (prop.fset, "setter", "@%s.setter" % name)):
+        key = "__%s_%s" % (name, role)
+        if fn is None or key in methods or not inspect.isfunction(fn):
+            continue
+        try:
+            source = _method_source(fn, "script", False, decorator)
+        except (OSError, TypeError, SyntaxError):
+            continue
+        methods[key] = _Method(fn, "script", False, source)
 
 
 def _init_annotations(cls):
@@ -318,7 +336,11 @@ class _Builder:
             if (klass is torch.nn.Module or klass is object or klass in _CONTAINERS or
                     klass in _PARAMETER_CONTAINERS):
                 break
+            unused_properties = getattr(cls, "__jit_unused_properties__", ())
             for name, member in vars(klass).items():
+                if builtins.isinstance(member, property) and name not in unused_properties:
+                    _add_property(methods, name, member)
+                    continue
                 if name in methods or name == "__init__":
                     continue
                 if name.startswith("__") and name not in _MAGIC_METHODS:
@@ -427,8 +449,8 @@ class _Builder:
         torch.jit does when it scripts a module."""
         t = wrapper._ember_type
         for name, m in t.methods.items():
-            if m.kind == "script" and m.source is None and (name == "forward" or
-                                                            _modifier(m.fn) == "export"):
+            if m.kind == "script" and (m.source is None or _PROPERTY_METHOD.match(name)) and (
+                    name == "forward" or _modifier(m.fn) == "export" or _PROPERTY_METHOD.match(name)):
                 wrapper._c._method(name)
         for hook in _unique(t.pre_hooks + t.hooks):
             wrapper._c._method(hook.__name__)

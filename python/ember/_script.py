@@ -163,6 +163,7 @@ class _Resolver:
     def __init__(self):
         self._scopes = []
         self._synthesized = {}  # overload name -> (text, file name)
+        self._overload_names = {}  # overload name -> its qualified name
 
     def add_scope(self, fn):
         scope = dict(getattr(fn, "__globals__", {}))
@@ -248,6 +249,8 @@ class _Resolver:
         return (kind, (fn.__name__, key))
 
     def value(self, name):
+        if name in self._overload_names:
+            return ("function", name, self._overload_names[name])
         obj = self._lookup(name)
         if obj is None:
             return None
@@ -272,8 +275,13 @@ class _Resolver:
             overloads = _overloads.overload_sources(obj) if inspect.isfunction(obj) else []
             if overloads:
                 self.add_scope(obj)
-                for overload, text, filename in overloads:
+                # As TorchScript: the first overload takes the function's
+                # qualified name, the others a mangled one.
+                head, _, tail = _qualified_name(obj).rpartition(".")
+                for i, (overload, text, filename) in enumerate(overloads):
                     self._synthesized[overload] = (text, filename)
+                    mangle = "___torch_mangle_%d." % (i - 1) if i else ""
+                    self._overload_names[overload] = (head + "." if head else "") + mangle + tail
                 return ("overloads", [o for o, _, _ in overloads])
             return ("function", obj.__name__, _qualified_name(obj))
         if _is_constant(obj):

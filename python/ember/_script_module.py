@@ -159,6 +159,8 @@ class RecursiveScriptModule(ScriptModule):
             return d["_modules"][name]
         if name in d["_ember_slots"]:
             return getattr(d["_c"], name)
+        if "__%s_getter" % name in t.methods:  # a compiled property
+            return self._method("__%s_getter" % name)()
         entry = t.methods.get(name)
         if entry is not None and entry.kind != "script":
             return types.MethodType(entry.fn, self)  # @ignore / @unused: the Python method
@@ -184,6 +186,8 @@ class RecursiveScriptModule(ScriptModule):
             d["_modules"][name] = value
         elif name in d["_ember_slots"]:
             setattr(d["_c"], name, value)
+        elif "__%s_setter" % name in d["_ember_type"].methods:  # a compiled property
+            self._method("__%s_setter" % name)(value)
         else:
             object.__setattr__(self, name, value)
 

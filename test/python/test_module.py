@@ -6,6 +6,7 @@ state_dict round trips, train/eval seen by compiled code, attribute writes,
 exported/ignored/unused methods, constants, type sharing, autograd, threads,
 and torch.jit's printed code as the spec for `.code`.
 """
+import io
 import threading
 from typing import Dict, Final, List, Optional
 
@@ -637,3 +638,62 @@ def test_torch_jit_script_modules_inside_are_refused_clearly():
     outer = nn.Sequential(torch.jit.script(nn.Linear(2, 2)))
     with pytest.raises(RuntimeError, match="holds a torch.jit ScriptModule"):
         ember.script(outer)
+
+
+class WithProperties(nn.Module):
+    __jit_unused_properties__ = ["python_only"]
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 3)
+        self._scale = 2
+
+    @property
+    def width(self) -> int:
+        return self.lin.out_features
+
+    @property
+    def scale(self) -> int:
+        return self._scale
+
+    @scale.setter
+    def scale(self, value: int):
+        self._scale = value
+
+    @property
+    def python_only(self):
+        return {1, 2}  # a set: not TorchScript, and not compiled
+
+    def forward(self, x):
+        self.scale = self.scale + 1
+        return self.lin(x) * self.scale + self.width
+
+
+def test_properties_compile_to_getters_and_setters():
+    # As torch.jit: properties compile to __<name>_getter/__<name>_setter
+    # methods (but those in __jit_unused_properties__), compiled code calls
+    # them, and archives carry them both ways.
+    x = torch.randn(2, 4)
+    eager, scripted = WithProperties(), ember.script(WithProperties())
+    scripted.lin.load_state_dict(eager.lin.state_dict())
+    assert same(scripted(x), eager(x)) and scripted.scale == 3
+    scripted.scale = 5
+    assert scripted.scale == 5 and scripted.width == 3
+    assert scripted.code == torch.jit.script(WithProperties()).code
+    buffer = io.BytesIO()
+    ember.save(ember.script(eager), buffer)
+    loaded = torch.jit.load(io.BytesIO(buffer.getvalue()))
+    assert same(loaded(x), eager(x))
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(eager), buffer)
+    assert same(ember.load(io.BytesIO(buffer.getvalue()))(x), eager(x))
+
+
+def test_overloaded_functions_take_torchs_mangled_names():
+    class Resize(nn.Module):
+        def forward(self, x):
+            return F.interpolate(x, scale_factor=2.0), F.interpolate(x, size=[3, 3], mode="bilinear")
+
+    code = ember.script(Resize()).code
+    assert "__torch__.torch.nn.functional.___torch_mangle_1.interpolate" in code
+    assert "__torch__.torch.nn.functional.___torch_mangle_0.interpolate" in code

@@ -137,7 +137,7 @@ static void importPython(std::shared_ptr<const frontend::Module> m, const Option
     if (s->kind == frontend::StmtKind::ClassDef)
       for (const auto &method : s->body)
         if (method->kind == frontend::StmtKind::FunctionDef)
-          add(s->name + "." + method->name);
+          add(s->name + "." + frontend::methodNameOf(*method));
   }
   if (o.llvmOpt >= 0)
     return emitLLVM(ordered, unsigned(o.llvmOpt));

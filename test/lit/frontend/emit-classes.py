@@ -172,3 +172,30 @@ def no_grad(x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
         y = x * 2
     return y
+
+
+# Test that a property compiles to `__<name>_getter` and `__<name>_setter`
+# methods, which reads and assignments call, as TorchScript names them.
+# CHECK-LABEL: Box.__width_getter(%self : __torch__.Box):
+# CHECK-LABEL: Box.__width_setter(%self : __torch__.Box,
+# CHECK-LABEL: use_box(%n : int):
+# CHECK:         %a : int = prim::CallMethod[name="__width_getter"](%b)
+# CHECK:         prim::CallMethod[name="__width_setter"](%b, %{{[0-9]+}})
+class Box:
+    def __init__(self, w: int):
+        self._w = w
+
+    @property
+    def width(self) -> int:
+        return self._w * 2
+
+    @width.setter
+    def width(self, v: int):
+        self._w = v
+
+
+def use_box(n: int) -> int:
+    b = Box(n)
+    a = b.width
+    b.width = 7
+    return a + b.width
