@@ -312,6 +312,8 @@ void FunctionEmitter::emitRaise(const Stmt &s) {
     if (name.empty())
       error(exc->span, "expected an exception such as ValueError(\"message\") after 'raise'");
     cls = isBuiltinException(name) ? "builtins." + name : name;
+    if (name == "AssertionError" && exc->kind == ExprKind::Call && exc->operands.size() <= 2)
+      return emitAssertionError(exc->operands.size() == 2 ? exc->operands[1].get() : nullptr, s.span);
     if (exc->kind == ExprKind::Call && exc->operands.size() > 1) {
       Value *arg = emitValue(*exc->operands[1]);
       message = arg->type()->kind() == TypeKind::Str
@@ -328,6 +330,23 @@ void FunctionEmitter::emitAssert(const Stmt &s) {
   emitAssertion(*s.value, s.annotation.get(), s.span);
 }
 
+// As TorchScript: an AssertionError (a failed assert, `raise
+// AssertionError(msg)`) reads "AssertionError: <msg>" and carries no class.
+void FunctionEmitter::emitAssertionError(const Expr *messageExpr, const SourceSpan &span) {
+  Value *message = messageExpr ? emitValue(*messageExpr) : constStr("");
+  if (message->type()->kind() != TypeKind::Str)
+    message = emitOperator("aten::str", {{message, "", messageExpr->span}}, span);
+  if (auto text = constantValue(message)) {
+    message->node()->destroy();
+    message = constStr("AssertionError: " + text->toStringRef());
+  } else {
+    message = emitOperator("aten::add", {{constStr("AssertionError: "), "", span},
+                                         {message, "", span}},
+                           span);
+  }
+  insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, span);
+}
+
 void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
                                     const SourceSpan &span) {
   SourceSpan at = span;
@@ -336,21 +355,7 @@ void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
   emitBranches(
       cond, refinements, [] { return ExitKind::Never; },
       [&] {
-        // As TorchScript: the message reads "AssertionError: <msg>" and
-        // carries no class.
-        const SourceSpan &s_span = at;
-        Value *message = messageExpr ? emitValue(*messageExpr) : constStr("");
-        if (message->type()->kind() != TypeKind::Str)
-          message = emitOperator("aten::str", {{message, "", messageExpr->span}}, s_span);
-        if (auto text = constantValue(message)) {
-          message->node()->destroy();
-          message = constStr("AssertionError: " + text->toStringRef());
-        } else {
-          message = emitOperator("aten::add", {{constStr("AssertionError: "), "", s_span},
-                                               {message, "", s_span}},
-                                 s_span);
-        }
-        insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, s_span);
+        emitAssertionError(messageExpr, at);
         return ExitKind::Raises;
       },
       span);

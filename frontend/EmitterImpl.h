@@ -214,6 +214,7 @@ public:
   void emitAssert(const Stmt &s);
   /// `assert test, message` (also `torch._assert(test, message)`).
   void emitAssertion(const Expr &test, const Expr *message, const SourceSpan &span);
+  void emitAssertionError(const Expr *message, const SourceSpan &span);
   void emitCheck(const std::string &name, const Expr &call);
   /// True for a ModuleList, Sequential or ModuleDict type, even an empty one.
   bool isModuleContainer(const TypePtr &type);

@@ -21,6 +21,22 @@ def asserts(x: int) -> int:
     return x
 
 
+# Test that `raise AssertionError(msg)` is TorchScript's builtin exception:
+# the message reads "AssertionError: <msg>" with no class, as for assert,
+# while other exceptions carry their class.
+# CHECK-LABEL: raises(%x : int):
+# CHECK-DAG: prim::Constant[value="AssertionError: boom"]()
+# CHECK-DAG: prim::Constant[value="builtins.ValueError"]()
+
+
+def raises(x: int) -> int:
+    if x > 1:
+        raise AssertionError("boom")
+    if x > 2:
+        raise ValueError("v")
+    return x
+
+
 # Test that torch._check raises RuntimeError with TorchScript's default
 # message when none is given.
 # CHECK-LABEL: checks(%x : int):
