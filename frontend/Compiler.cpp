@@ -367,7 +367,15 @@ Value *FunctionEmitter::constStr(const std::string &v) { return graph_->insertCo
 Value *FunctionEmitter::constNone() { return graph_->insertNoneConstant(); }
 
 Value *FunctionEmitter::uninitialized(const TypePtr &type) {
-  return insertValue(Symbol::prim("Uninitialized"), {}, type, SourceSpan{});
+  // As TorchScript's exit transform: one per type, at the top of the graph.
+  for (const auto &[t, v] : uninitialized_)
+    if (t->equals(*type))
+      return v;
+  Node *n = graph().create(Symbol::prim("Uninitialized"), {}, 1);
+  n->output()->setType(type);
+  graph().block()->prependNode(n);
+  uninitialized_.push_back({type, n->output()});
+  return n->output();
 }
 
 Value *FunctionEmitter::convertTo(Value *v, const TypePtr &type) {

@@ -313,6 +313,7 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
   }
   Node *n = insert(prim::If(), {l}, 1, e.span);
   n->output()->setType(Type::get(TypeKind::Bool));
+  Frame frames[2];
   for (int b = 0; b < 2; ++b) {
     Block *block = n->addBlock();
     graph().setInsertPoint(block);
@@ -324,9 +325,11 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
     pushFrame(Frame::Kind::Branch, block);
     applyRefinements(isAnd ? left.whenTrue : left.whenFalse);
     block->registerOutput(emitShortCircuit(e, i + 1, right));
-    popFrame();
+    frames[b] = popFrame();
   }
-  graph().setInsertPoint(n->next());
+  // As TorchScript, the variables the right-hand side refined join after
+  // the value.
+  joinBranches(n, frames[0], ExitKind::Never, frames[1], ExitKind::Never, e.span);
   if (isAnd) {
     refinements.whenTrue = unite(left.whenTrue, right.whenTrue);
     refinements.whenFalse = intersect(left.whenFalse, right.whenFalse);
@@ -334,7 +337,7 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
     refinements.whenTrue = intersect(left.whenTrue, right.whenTrue);
     refinements.whenFalse = unite(left.whenFalse, right.whenFalse);
   }
-  return n->output();
+  return n->output(0);
 }
 
 } // namespace ember::frontend

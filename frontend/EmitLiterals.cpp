@@ -96,13 +96,14 @@ Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {
     return emitValue(*e.operands[*refinements.staticValue ? 0 : 2], hint);
   Node *n = insert(prim::If(), {cond}, 1, e.span);
   Value *vals[2];
+  Frame frames[2];
   for (int b = 0; b < 2; ++b) {
     Block *block = n->addBlock();
     graph().setInsertPoint(block);
     pushFrame(Frame::Kind::Branch, block);
     applyRefinements(b == 0 ? refinements.whenTrue : refinements.whenFalse);
     vals[b] = emitValue(*e.operands[b == 0 ? 0 : 2], hint);
-    popFrame();
+    frames[b] = popFrame();
   }
   TypePtr type = hint ? hint : unifyTypes(vals[0]->type(), vals[1]->type());
   if (!type)
@@ -119,8 +120,9 @@ Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {
     n->blocks()[b]->registerOutput(v);
   }
   n->output()->setType(type);
-  graph().setInsertPoint(n->next());
-  return n->output();
+  // As TorchScript, the refined variables join after the value.
+  joinBranches(n, frames[0], ExitKind::Never, frames[1], ExitKind::Never, e.span);
+  return n->output(0);
 }
 
 /// The common type of `values` (or `elemHint`), or an error naming the

@@ -385,6 +385,8 @@ private:
   FunctionEmitter *parent_ = nullptr;       // the function a closure is defined in
   std::vector<Value *> captures_;           // a closure's free variables, outside
   std::vector<Frame> frames_;
+  /// The prim::Uninitialized of each type, shared (see uninitialized()).
+  std::vector<std::pair<TypePtr, Value *>> uninitialized_;
   TypePtr declaredReturn_;
   /// One entry per enclosing loop: true when it is unrolled (a loop over a
   /// tuple or a module list), where break and continue are not supported.

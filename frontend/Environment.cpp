@@ -102,15 +102,15 @@ void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind then
   JoinSides sides{{&thenFrame, &elseFrame},
                   {thenExit == ExitKind::Always || thenExit == ExitKind::Raises,
                    elseExit == ExitKind::Always || elseExit == ExitKind::Raises}};
-  // A refinement holds only in its branch, unless the other branch never
-  // falls through: then, as in TorchScript, the refined value leaves the
-  // `if` (`assert x is not None` refines x inside the If, not after it).
+  // As TorchScript's setVar, a refinement rebinds the variable in its
+  // branch: the If joins it with the other side (an `Optional` again after
+  // `if x is not None:`, refined when the other branch never falls through,
+  // as after `assert x is not None`). Unused joins go with dead code.
   std::vector<std::string> names;
   for (int side = 0; side < 2; ++side) {
     Frame *f = sides.frames[side];
     for (const auto &n : f->order)
-      if ((!f->vars.at(n).refined || sides.dead[1 - side]) &&
-          std::find(names.begin(), names.end(), n) == names.end())
+      if (std::find(names.begin(), names.end(), n) == names.end())
         names.push_back(n);
   }
   for (const auto &name : names)
@@ -154,9 +154,12 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
   if (!useful[0] && !useful[1])
     return;
   TypePtr type = outer && outer->declared ? outer->declared : nullptr;
-  if (!type && useful[0] && useful[1])
+  if (!type && useful[0] && useful[1]) {
     type = unifyTypes(vals[0]->type(), vals[1]->type());
-  else if (!type)
+    // Refinements of one variable (isinstance on a Union) join as a Union.
+    if (!type && side[0]->refined && side[1]->refined)
+      type = Type::unionOf({vals[0]->type(), vals[1]->type()});
+  } else if (!type)
     type = (useful[0] ? vals[0] : vals[1])->type();
   if (!type) {
     CompileError e(span, describe(name) + " is type '" + vals[0]->type()->annotationStr() +

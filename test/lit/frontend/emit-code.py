@@ -47,16 +47,15 @@ class Point(NamedTuple):
 # CHECK-NEXT:   for i in range(n):
 # CHECK-NEXT:     k0 = torch.add(k, torch.add(torch.mul(i, 2), m))
 # CHECK-NEXT:     k = k0
-# ember refines `o` only inside the branch; TorchScript also joins the
-# refined `o` out of the `if`.
 # CHECK-NEXT:   if torch.__isnot__(o, None):
-# CHECK-NEXT:     z = unchecked_cast(int, o)
+# CHECK-NEXT:     o1 = unchecked_cast(int, o)
+# CHECK-NEXT:     z, o0 = o1, o1
 # CHECK-NEXT:   else:
-# CHECK-NEXT:     z = 0
+# CHECK-NEXT:     z, o0 = 0, o
 # CHECK-NEXT:   _1 = torch.add(float(n), int(torch.sum(x)))
 # CHECK-NEXT:   u = torch.add(torch.add(_1, torch.len(l)), torch.len(t))
 # CHECK-NEXT:   _2 = torch.add(torch.add(k, z), int(u))
-# CHECK-NEXT:   _3 = isinstance(o, int)
+# CHECK-NEXT:   _3 = isinstance(o0, int)
 # CHECK-NEXT:   _4 = torch.add(torch.add(s, str(_3)), str(e))
 # CHECK-NEXT:   return (_2, torch.add(_4, str(q)))
 def f(x: torch.Tensor, n: int, l: List[int], d: Dict[str, int], o: Optional[int]) -> Tuple[int, str]:

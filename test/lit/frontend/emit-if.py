@@ -60,11 +60,11 @@ def early_return(x: torch.Tensor, n: int) -> torch.Tensor:
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="negative"]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::lt(%n, %[[V3]])
 # CHECK-NEXT:   %k : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:        = prim::RaiseException(%[[V5]], %[[V6]])
-# CHECK-NEXT:       %[[V7:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:       -> (%[[V7]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%n)
@@ -115,8 +115,8 @@ def static_if(x: torch.Tensor) -> torch.Tensor:
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V22:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V19:[0-9]+]] : bool = prim::If(%c)
+# CHECK-NEXT:   %[[V21:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V18:[0-9]+]] : bool = prim::If(%c)
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %[[V4:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:       %[[V6:[0-9]+]] : bool = aten::gt(%[[V4]], %[[V5]])
@@ -129,13 +129,13 @@ def static_if(x: torch.Tensor) -> torch.Tensor:
 # CHECK-NEXT:       -> (%[[V15]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V2]])
-# CHECK-NEXT:    = prim::If(%[[V19]])
+# CHECK-NEXT:    = prim::If(%[[V18]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> ()
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V21:[0-9]+]] : int[] = aten::append(%xs, %[[V5]])
+# CHECK-NEXT:       %[[V20:[0-9]+]] : int[] = aten::append(%xs, %[[V5]])
 # CHECK-NEXT:       -> ()
-# CHECK-NEXT:   return (%[[V22]])
+# CHECK-NEXT:   return (%[[V21]])
 def maybe_returns(xs: List[int], c: bool):
     if c:
         if len(xs) > 2:

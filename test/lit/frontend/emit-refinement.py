@@ -51,23 +51,24 @@ def after_return(x: Optional[torch.Tensor]) -> torch.Tensor:
 # CHECK-NEXT:       %b.1 : int?):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__isnot__(%a.1, %[[V4]])
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::If(%[[V5]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool, %a.5 : int? = prim::If(%[[V5]])
 # CHECK-NEXT:     block0():
+# CHECK-NEXT:       %a.3 : int = prim::unchecked_cast(%a.1)
 # CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::__isnot__(%b.1, %[[V4]])
-# CHECK-NEXT:       -> (%[[V9]])
+# CHECK-NEXT:       -> (%[[V9]], %a.3)
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       -> (%[[V10]])
-# CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::If(%[[V6]])
+# CHECK-NEXT:       -> (%[[V10]], %a.1)
+# CHECK-NEXT:   %[[V20:[0-9]+]] : int = prim::If(%[[V6]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %a : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:       %a : int = prim::unchecked_cast(%a.5)
 # CHECK-NEXT:       %b : int = prim::unchecked_cast(%b.1)
-# CHECK-NEXT:       %[[V13:[0-9]+]] : int = aten::add(%a, %b)
-# CHECK-NEXT:       -> (%[[V13]])
+# CHECK-NEXT:       %[[V14:[0-9]+]] : int = aten::add(%a, %b)
+# CHECK-NEXT:       -> (%[[V14]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       -> (%[[V16]])
-# CHECK-NEXT:   return (%[[V19]])
+# CHECK-NEXT:       -> (%[[V17]])
+# CHECK-NEXT:   return (%[[V20]])
 def through_and(a: Optional[int], b: Optional[int]) -> int:
     if a is not None and b is not None:
         return a + b
@@ -79,23 +80,23 @@ def through_and(a: Optional[int], b: Optional[int]) -> int:
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%a.1, %[[V3]])
-# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::If(%[[V4]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool, %a.5 : int? = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:       -> (%[[V6]], %a.1)
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       %a.3 : int = prim::unchecked_cast(%a.1)
 # CHECK-NEXT:       %[[V9:[0-9]+]] : bool = aten::lt(%a.3, %[[V8]])
-# CHECK-NEXT:       -> (%[[V9]])
-# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = aten::__not__(%[[V5]])
-# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::If(%[[V10]])
+# CHECK-NEXT:       -> (%[[V9]], %a.3)
+# CHECK-NEXT:   %[[V11:[0-9]+]] : bool = aten::__not__(%[[V5]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : int = prim::If(%[[V11]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %a : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:       %a : int = prim::unchecked_cast(%a.5)
 # CHECK-NEXT:       -> (%a)
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       -> (%[[V14]])
-# CHECK-NEXT:   return (%[[V17]])
+# CHECK-NEXT:       -> (%[[V15]])
+# CHECK-NEXT:   return (%[[V18]])
 def through_or(a: Optional[int]) -> int:
     if not (a is None or a < 0):
         return a
@@ -109,6 +110,7 @@ def through_or(a: Optional[int]) -> int:
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
 # CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -116,7 +118,6 @@ def through_or(a: Optional[int]) -> int:
 # CHECK-NEXT:       -> (%x.3)
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:        = prim::RaiseException(%[[V7]], %[[V3]])
-# CHECK-NEXT:       %[[V9:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:       -> (%[[V9]])
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = aten::mul(%x, %[[V11]])
 # CHECK-NEXT:   return (%[[V12]])
@@ -130,11 +131,11 @@ def assert_refines(x: Optional[int]) -> int:
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="no x"]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:        = prim::RaiseException(%[[V5]], %[[V6]])
-# CHECK-NEXT:       %[[V8:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:       -> (%[[V8]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
@@ -168,14 +169,14 @@ def default_assign(x: Optional[int]) -> int:
 # CHECK-LABEL: isinstance_refines(%x.1 : Union(int, str),
 # CHECK-NEXT:       %y : int):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
-# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::If(%[[V4]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[X:x\.[0-9]+]] : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%[[X]], %y)
+# CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%x.3, %y)
 # CHECK-NEXT:       -> (%[[V6]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%y)
-# CHECK-NEXT:   return (%[[V12]])
+# CHECK-NEXT:   return (%[[V13]])
 def isinstance_refines(x: Union[int, str], y: int) -> int:
     if isinstance(x, int):
         return x + y
@@ -186,10 +187,19 @@ def isinstance_refines(x: Union[int, str], y: int) -> int:
 
 # Test that the false branch of isinstance sees the other alternatives.
 # CHECK-LABEL: isinstance_else(%y.1 : Union(int, str)):
-# CHECK:          prim::isinstance[types=[int]](%y.1)
-# CHECK:          block1():
-# CHECK-NEXT:       %[[Y:y(\.[0-9]+)?]] : str = prim::unchecked_cast(%y.1)
-# CHECK-NEXT:       aten::upper(%[[Y]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : bool = prim::isinstance[types=[int]](%y.1)
+# CHECK-NEXT:   %r : str = prim::If(%[[V3]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %y.3 : int = prim::unchecked_cast(%y.1)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%y.3, %[[V5]])
+# CHECK-NEXT:       %r.1 : str = aten::str(%[[V6]])
+# CHECK-NEXT:       -> (%r.1)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %y.5 : str = prim::unchecked_cast(%y.1)
+# CHECK-NEXT:       %r.3 : str = aten::upper(%y.5)
+# CHECK-NEXT:       -> (%r.3)
+# CHECK-NEXT:   return (%r)
 def isinstance_else(y: Union[int, str]) -> str:
     if isinstance(y, int):
         r = str(y + 1)
