@@ -3,7 +3,8 @@
 // Shared by the emitter's files, one per concern:
 //   Compiler.cpp        the unit: definitions, on-demand compilation, recursion
 //   Environment.cpp     scopes and SSA: frames, joins of branches and loops
-//   EmitStatements.cpp  assignments, return/raise/assert/del, statement lists
+//   EmitStatements.cpp  assignments, return/del, statement lists
+//   EmitRaise.cpp       raise, assert, torch._assert and torch._check
 //   EmitControlFlow.cpp if, while, for (and the exits out of them)
 //   EmitExpressions.cpp operators, comparisons, literals, subscripts
 //   EmitCalls.cpp       calls: operators by schema, script functions, methods
