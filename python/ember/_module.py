@@ -449,8 +449,8 @@ class _Builder:
         torch.jit does when it scripts a module."""
         t = wrapper._ember_type
         for name, m in t.methods.items():
-            if m.kind == "script" and (m.source is None or _PROPERTY_METHOD.match(name)) and (
-                    name == "forward" or _modifier(m.fn) == "export" or _PROPERTY_METHOD.match(name)):
+            entry = m.source is None and (name == "forward" or _modifier(m.fn) == "export")
+            if m.kind == "script" and (entry or _PROPERTY_METHOD.match(name)):
                 wrapper._c._method(name)
         for hook in _unique(t.pre_hooks + t.hooks):
             wrapper._c._method(hook.__name__)
