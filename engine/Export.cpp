@@ -149,7 +149,8 @@ private:
   }
 
   void addType(const TypePtr &t) {
-    if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Enum || t->isNamedTuple()) {
+    if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Interface ||
+        t->kind() == TypeKind::Enum || t->isNamedTuple()) {
       if (t->name().rfind(kTorchPrefix, 0) == 0)
         addClass(keyOf(t->name()));
     }
@@ -210,8 +211,16 @@ private:
       addType(type);
     for (const auto &t : info->type->contained())
       addType(t);
-    for (const auto &[graph, schema] : info->methods)
-      addGraph(*graph);
+    for (const auto &[graph, schema] : info->methods) {
+      if (graph) {
+        addGraph(*graph);
+        continue;
+      }
+      for (const auto &a : schema->arguments) // an interface's declaration
+        addType(a.type);
+      for (const auto &r : schema->returns)
+        addType(r.type);
+    }
     classOrder_.push_back(key);
   }
 

@@ -14,6 +14,11 @@ ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) {
   installExecutor();
   compiler_ = std::make_unique<frontend::Compiler>(std::move(resolver));
   unit_ = std::make_unique<runtime::ScriptUnit>();
+  // A method called through an interface is compiled when first called.
+  unit_->setMethodLoader([this](const runtime::ScriptClass &cls, const std::string &method) {
+    const std::string &qual = cls.type->name();
+    return function(qual.substr(qual.find('.') + 1) + "." + method);
+  });
 }
 
 void ScriptProgram::addSource(std::shared_ptr<const frontend::Module> module) {

@@ -55,13 +55,20 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
   c.def = &def;
   c.module = module;
   bool isModule = false;
+  auto lastName = [](const Expr &e) {
+    std::string name = dottedName(e);
+    return name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+  };
   for (const auto &b : def.bases) {
-    std::string base = dottedName(*b);
-    std::string last = base.substr(base.rfind('.') == std::string::npos ? 0 : base.rfind('.') + 1);
+    std::string last = lastName(*b);
     c.isNamedTuple |= last == "NamedTuple";
     c.isEnum |= last == "Enum";
-    isModule |= last == "Module";
+    c.isInterface |= last == "Interface" || last == "ModuleInterface";
+    isModule |= last == "Module" || last == "ModuleInterface";
   }
+  for (const auto &d : def.decorators)
+    c.isInterface |= lastName(*d) == "interface"; // Python source
+
   for (const auto &s : def.body) {
     if (s->kind == StmtKind::FunctionDef) {
       // A property's getter and setter are methods `__<name>_getter` and
@@ -96,6 +103,10 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
   std::string qual = "__torch__." + def.name;
   if (c.isEnum) {
     c.type = Type::enumType(qual, enumMembers(def));
+    return;
+  }
+  if (c.isInterface) {
+    c.type = Type::interfaceType(qual, isModule);
     return;
   }
   if (!c.isNamedTuple) {
@@ -159,7 +170,7 @@ static void declareAttributes(CompilerImpl &compiler, ClassInfo &c) {
 }
 
 void CompilerImpl::prepareClass(ClassInfo &c, const SourceSpan &site) {
-  if (c.initCompiled || c.isEnum)
+  if (c.initCompiled || c.isEnum || c.isInterface)
     return;
   if (c.methods.count("__init__")) {
     methodSchema(c, "__init__", site);
@@ -178,6 +189,13 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
   auto m = c.methods.find(method);
   if (m == c.methods.end())
     throw CompileError(callSite, "'" + c.def->name + "' has no method '" + method + "'");
+  if (c.isInterface) {
+    // A declaration: the signature is the schema; there is no graph.
+    FunctionSignature sig = signatureOf(*m->second, /*isMethod=*/true, typeResolver());
+    sig.schema.arguments[0].type = c.type;
+    sig.schema.name = graphName;
+    return schemas_[graphName] = sig.schema;
+  }
   if (!c.initCompiled) {
     c.initCompiled = true;
     declareAttributes(*this, c);
@@ -186,6 +204,17 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
   }
   bool isStatic = c.staticMethods.count(method) > 0;
   return schemas_[graphName] = compileBody(graphName, *m->second, callSite, &c, isStatic);
+}
+
+std::string CompilerImpl::missingMethod(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site) {
+  for (const auto &[name, def] : iface.methods) {
+    if (!cls.methods.count(name))
+      return name;
+    size_t want = methodSchema(iface, name, site).arguments.size();
+    if (methodSchema(cls, name, site).arguments.size() != want)
+      return name;
+  }
+  return "";
 }
 
 } // namespace ember::frontend

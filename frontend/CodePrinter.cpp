@@ -382,6 +382,25 @@ void CodePrinterImpl::printEnum(const TypePtr &t, const std::string &shortName) 
   --level_;
 }
 
+/// As TorchScript prints an interface: each method's signature on one line
+/// (`self` untyped, no defaults) and a `pass` body.
+void CodePrinterImpl::printInterface(const ClassToPrint &c, const std::string &shortName) {
+  indent() << "class " << shortName << (c.type->isModule() ? "(ModuleInterface)" : "(Interface)")
+           << ":\n";
+  ++level_;
+  for (const auto &[graph, schema] : c.methods) {
+    indent() << "def " << schema->name.substr(schema->name.rfind('.') + 1) << "(self";
+    for (size_t i = 1; i < schema->arguments.size(); ++i)
+      out << ", " << schema->arguments[i].name << ": " << schema->arguments[i].type->annotationStr();
+    TypePtr ret = schema->returns.empty() ? Type::get(TypeKind::None) : schema->returns[0].type;
+    out << ") -> " << ret->annotationStr() << ":\n";
+    ++level_;
+    indent() << "pass\n";
+    --level_;
+  }
+  --level_;
+}
+
 void CodePrinterImpl::printClass(const ClassToPrint &c) {
   const TypePtr &t = c.type;
   std::string qual = t->name();
@@ -400,6 +419,8 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
   }
   if (t->kind() == TypeKind::Enum)
     return printEnum(t, shortName);
+  if (t->kind() == TypeKind::Interface)
+    return printInterface(c, shortName);
   indent() << "class " << shortName << (t->isModule() ? "(Module)" : "") << ":\n";
   ++level_;
   if (t->isModule()) {

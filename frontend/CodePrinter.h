@@ -28,7 +28,8 @@ struct ClassToPrint {
   std::vector<std::pair<std::string, TypePtr>> attributes;
   std::vector<std::string> parameters, buffers; // modules only
   std::vector<std::string> forwardPreHooks, forwardHooks; // modules only
-  /// Each method's graph and schema (self first).
+  /// Each method's graph and schema (self first); an interface's methods
+  /// have no graph.
   std::vector<std::pair<const Graph *, const FunctionSchema *>> methods;
   std::vector<std::string> staticMethods; // printed with @staticmethod
   std::vector<std::optional<std::string>> fieldDefaults; // NamedTuples

@@ -36,6 +36,7 @@ public:
   void printFunction(const std::string &name, const Graph &g, const FunctionSchema &schema,
                      bool typedFirst);
   void printClass(const ClassToPrint &c);
+  void printInterface(const ClassToPrint &c, const std::string &shortName);
 
 private:
   // Per function.

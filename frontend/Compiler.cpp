@@ -379,6 +379,8 @@ Value *FunctionEmitter::uninitialized(const TypePtr &type) {
 }
 
 Value *FunctionEmitter::convertTo(Value *v, const TypePtr &type) {
+  if (type->kind() == TypeKind::Interface && v->type()->kind() == TypeKind::Class)
+    return checkImplements(v->type(), type, def_.span) ? v : nullptr;
   if (v->type()->isSubtypeOf(*type))
     return v;
   // A homogeneous tuple converts to a list (TorchScript's tryConvertToType):
@@ -395,6 +397,20 @@ Value *FunctionEmitter::convertTo(Value *v, const TypePtr &type) {
     return insertValue(Symbol::prim("ListConstruct"), unpack->outputs(), list, SourceSpan{});
   }
   return nullptr;
+}
+
+bool FunctionEmitter::checkImplements(const TypePtr &cls, const TypePtr &iface,
+                                      const SourceSpan &span) {
+  // The type says only that a class (a module) may fit; its methods decide.
+  ClassInfo *c = compiler_.classOfType(cls), *i = compiler_.classOfType(iface);
+  if (!c || !i || !cls->isSubtypeOf(*iface))
+    return false;
+  std::string missing = compiler_.missingMethod(*c, *i, span);
+  if (!missing.empty())
+    error(span, "'" + cls->annotationStr() + "' does not implement interface '" +
+                    iface->annotationStr() + "': method '" + missing +
+                    "' is missing or takes other arguments");
+  return true;
 }
 
 void FunctionEmitter::error(const SourceSpan &span, const std::string &message) const {
@@ -471,6 +487,10 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
     if (s->kind != StmtKind::FunctionDef)
       continue;
     std::string name = className + "." + methodNameOf(*s);
+    if (c->isInterface) { // declarations only: no graph
+      p.methods.push_back({nullptr, &impl_->methodSchema(*c, methodNameOf(*s), s->span)});
+      continue;
+    }
     const FunctionSchema *schema = impl_->compiledSchema(name);
     Graph *g = impl_->unit().find(name);
     if (schema && g)

@@ -285,6 +285,22 @@ void FunctionEmitter::refineIsInstance(const std::string &name, const TypePtr &a
     refinements.whenFalse.push_back({name, Type::unionOf(no)});
 }
 
+/// True when `actual` is a module type made from the nn.Module class `t`
+/// names, its mangled variants (`m.___torch_mangle_3.Linear`) included: each
+/// differently configured submodule of one class has its own type.
+static bool sameModuleClass(const Type &actual, const Type &t) {
+  if (actual.kind() != TypeKind::Class || !actual.isModule() || t.kind() != TypeKind::Class ||
+      !t.isModule())
+    return false;
+  std::string name = actual.name();
+  size_t at = name.find("___torch_mangle_");
+  if (at != std::string::npos) {
+    size_t dot = name.find('.', at);
+    name.erase(at, dot == std::string::npos ? std::string::npos : dot + 1 - at);
+  }
+  return name == t.name();
+}
+
 Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinements) {
   if (call.operands.size() != 3)
     error(call.span, "expected isinstance(value, type)");
@@ -320,7 +336,7 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
     types.push_back(resolveType(*t, compiler_.typeResolver()));
   }
   for (const auto &t : types)
-    if (actual->isSubtypeOf(*t))
+    if (actual->isSubtypeOf(*t) || sameModuleClass(*actual, *t))
       return constBool(true);
   bool dynamic = actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union ||
                  actual->kind() == TypeKind::Any;

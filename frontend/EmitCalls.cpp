@@ -71,6 +71,8 @@ std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
       break;
     }
     }
+    if (target && target->kind() == TypeKind::Interface && v->type()->kind() == TypeKind::Class)
+      checkImplements(v->type(), target, at);
     inputs.push_back(v);
   }
   return inputs;

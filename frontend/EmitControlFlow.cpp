@@ -110,7 +110,7 @@ void FunctionEmitter::emitBranches(Value *cond, const Refinements &refinements,
 
 void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFrom) {
   Refinements refinements;
-  Value *cond = emitCondition(*s.value, refinements);
+  Value *cond = emitBranchCondition(*s.value, refinements);
   if (refinements.staticValue) {
     // Only the branch that runs is compiled (TorchScript's static if).
     emitStatements(concat(*refinements.staticValue ? s.body : s.orelse, rest, restFrom));

@@ -295,6 +295,30 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
   return toBool(v, e.span);
 }
 
+Value *FunctionEmitter::emitBranchCondition(const Expr &e, Refinements &refinements) {
+  Value *cond = emitCondition(e, refinements);
+  // A short circuit whose value is its left operand (`x and True`, `x or
+  // False`: an If giving True, else False) branches on that operand, as an
+  // `if` statement or ternary in TorchScript does; the If goes.
+  for (Node *n = cond->node(); e.kind == ExprKind::BoolOp && n->kind() == prim::If() &&
+                               n->outputs().size() == 1 &&
+                               !cond->hasUses() && !refinements.staticValue;
+       n = cond->node()) {
+    for (int b = 0; b < 2; ++b) {
+      Block *block = n->blocks()[b];
+      auto c = constantBool(block->outputs()[0]);
+      for (Node *inner : block->nodes())
+        if (inner->kind() != prim::Constant())
+          c.reset();
+      if (!c || *c != (b == 0))
+        return cond;
+    }
+    cond = n->input(0);
+    n->destroy();
+  }
+  return cond;
+}
+
 Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &refinements) {
   if (i + 1 == e.operands.size())
     return emitCondition(*e.operands[i], refinements);
@@ -330,6 +354,11 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
   // As TorchScript, the variables the right-hand side refined join after
   // the value.
   joinBranches(n, frames[0], ExitKind::Never, frames[1], ExitKind::Never, e.span);
+  // A right-hand side the types decide decides the whole when it is the
+  // absorbing value (`x or True`, `x and False`), as TorchScript's static if;
+  // the If stays for dead-code elimination.
+  if (right.staticValue && *right.staticValue != isAnd)
+    refinements.staticValue = !isAnd;
   if (isAnd) {
     refinements.whenTrue = unite(left.whenTrue, right.whenTrue);
     refinements.whenFalse = intersect(left.whenFalse, right.whenFalse);

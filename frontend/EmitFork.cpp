@@ -60,7 +60,8 @@ Value *FunctionEmitter::emitFork(const Expr &call) {
   if (callee.kind == Sugared::Kind::Method && callee.value) {
     receiver = callee.value;
     method = callee.name;
-  } else if (callee.isValue() && callee.value->type()->kind() == TypeKind::Class) {
+  } else if (callee.isValue() && (callee.value->type()->kind() == TypeKind::Class ||
+                                  callee.value->type()->kind() == TypeKind::Interface)) {
     receiver = callee.value;
     method = "forward";
   }

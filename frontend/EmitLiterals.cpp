@@ -91,7 +91,7 @@ Value *FunctionEmitter::emitCompare(const Expr &e, Refinements &refinements) {
 
 Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {
   Refinements refinements;
-  Value *cond = emitCondition(*e.operands[1], refinements);
+  Value *cond = emitBranchCondition(*e.operands[1], refinements);
   if (refinements.staticValue)
     return emitValue(*e.operands[*refinements.staticValue ? 0 : 2], hint);
   Node *n = insert(prim::If(), {cond}, 1, e.span);

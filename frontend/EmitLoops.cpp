@@ -208,8 +208,27 @@ Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *c
   Value *more = emitOperator("aten::lt", {{next, "", span}, {length, "", span}}, span);
   if (!mayBreak)
     return more;
-  Value *go = emitOperator("aten::__not__", {{brk, "", span}}, span);
+  Value *go = negatedFlag(brk, 0, span);
+  graph().setInsertPoint(block);
   return emitOperator("aten::__and__", {{more, "", span}, {go, "", span}}, span);
+}
+
+/// `not flag` for the break flag, which has `uses` uses besides the one
+/// asked for: the branches of the Ifs that made it give the negated
+/// constants instead, so the loop carries its continue condition itself,
+/// as TorchScript's exit transform writes it; anything else gets
+/// aten::__not__.
+Value *FunctionEmitter::negatedFlag(Value *flag, size_t uses, const SourceSpan &span) {
+  Node *n = flag->node();
+  if (n->kind() != prim::If() || flag->uses().size() != uses)
+    return emitOperator("aten::__not__", {{flag, "", span}}, span);
+  for (Block *branch : n->blocks()) {
+    Value *inner = branch->outputs()[flag->offset()];
+    graph().setInsertPoint(branch);
+    auto c = constantBool(inner);
+    branch->returnNode()->replaceInput(flag->offset(), c ? constBool(!*c) : negatedFlag(inner, 1, span));
+  }
+  return flag;
 }
 
 TypePtr FunctionEmitter::carryReturn(Node *loop, Value *ret, Value *retval) {

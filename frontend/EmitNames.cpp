@@ -255,7 +255,7 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
         return Sugared::of(insertValue(Symbol::prim("TupleIndex"), {v, constInt(int64_t(i))},
                                        t->contained()[i], span));
   }
-  if (t->kind() == TypeKind::Class)
+  if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Interface)
     return classAttribute(v, attr, span);
   return Sugared::make(Sugared::Kind::Operator, "aten::" + attr, v);
 }

@@ -243,6 +243,7 @@ public:
                   Value *index, const SourceSpan &span);
   /// The condition a loop body ends with: the `while` test again, or
   /// `index + 1 < length` for a `for` in the while form, and not `$brk`.
+  Value *negatedFlag(Value *flag, size_t uses, const SourceSpan &span);
   Value *loopCondition(Block *block, Value *length, const Expr *cond, Value *next,
                        const SourceSpan &span);
   /// Carries `$ret` and the returned value out of a loop; returns its type.
@@ -272,6 +273,8 @@ public:
   /// A condition: converted to bool (Tensor, int and float too), with the
   /// refinements it implies.
   Value *emitCondition(const Expr &e, Refinements &refinements);
+  /// The condition of an `if` statement or ternary.
+  Value *emitBranchCondition(const Expr &e, Refinements &refinements);
   Value *toBool(Value *v, const SourceSpan &span);
   Value *emitUnary(const Expr &e);
   Value *emitShortCircuit(const Expr &e, size_t i, Refinements &refinements);
@@ -370,6 +373,9 @@ public:
   Value *uninitialized(const TypePtr &type);
   /// Converts `v` to `type` the way assignments and returns allow (int to
   /// float is not implicit; Optional wrapping is free). Null when it can't.
+  /// Whether class type `cls` fits interface `iface`: a CompileError at
+  /// `span` naming the method it lacks.
+  bool checkImplements(const TypePtr &cls, const TypePtr &iface, const SourceSpan &span);
   Value *convertTo(Value *v, const TypePtr &type);
   Graph &graph() { return *graph_; }
   CompilerImpl &compiler() { return compiler_; }
@@ -422,6 +428,9 @@ struct ClassInfo {
   bool initCompiled = false;
   bool isNamedTuple = false;
   bool isEnum = false; // `class Color(Enum)`: its type carries the members
+  /// `@torch.jit.interface` (archive code: `class I(Interface)` or
+  /// `(ModuleInterface)`): its methods are signatures, never compiled.
+  bool isInterface = false;
   /// Methods given as graphs rather than source (a traced module's
   /// `forward`), in the order they were added.
   std::vector<std::string> graphMethods;
@@ -472,6 +481,9 @@ public:
   /// Declares the class's attributes (compiling __init__, which defines
   /// some) unless done already.
   void prepareClass(ClassInfo &c, const SourceSpan &site);
+  /// The first method of interface `iface` that class `cls` lacks (or has
+  /// with another number of parameters), or empty when it implements all.
+  std::string missingMethod(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site);
   /// The schema of a method (self first), compiling it and the class's
   /// __init__ (which defines the attributes) if needed.
   const FunctionSchema &methodSchema(ClassInfo &c, const std::string &method,

@@ -154,6 +154,11 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
   if (!useful[0] && !useful[1])
     return;
   TypePtr type = outer && outer->declared ? outer->declared : nullptr;
+  // A returned value carries the function's declared result type, so returns
+  // of `int` and `str` join as the declared `Union[int, str]`.
+  for (int i = 0; i < 2 && !type; ++i)
+    if (useful[i] && side[i]->declared)
+      type = side[i]->declared;
   if (!type && useful[0] && useful[1]) {
     type = unifyTypes(vals[0]->type(), vals[1]->type());
     // Refinements of one variable (isinstance on a Union) join as a Union.

@@ -255,6 +255,23 @@ void Node::eraseOutput(size_t i) {
     outputs_[j]->offset_ = j;
 }
 
+void Node::permuteInputs(const std::vector<size_t> &order) {
+  assert(order.size() == inputs_.size() && "a permutation names every input");
+  std::vector<Value *> old = inputs_;
+  removeAllInputs();
+  for (size_t k : order)
+    addInput(old.at(k));
+}
+
+void Node::permuteOutputs(const std::vector<size_t> &order) {
+  assert(order.size() == outputs_.size() && "a permutation names every output");
+  std::vector<Value *> old = outputs_;
+  for (size_t k = 0; k < order.size(); ++k) {
+    outputs_[k] = old.at(order[k]);
+    outputs_[k]->offset_ = k;
+  }
+}
+
 Block *Node::addBlock() {
   blocks_.push_back(new Block(graph_, this));
   return blocks_.back();

@@ -156,6 +156,10 @@ public:
   Value *addOutput();
   Value *insertOutput(size_t i);
   void eraseOutput(size_t i);
+  /// Reorders the inputs (outputs): position k takes the old position
+  /// `order[k]`. Values and their uses stay the same objects.
+  void permuteInputs(const std::vector<size_t> &order);
+  void permuteOutputs(const std::vector<size_t> &order);
   Block *addBlock();
   void eraseBlock(size_t i);
 

@@ -175,6 +175,10 @@ std::string plainStr(const Type &t) {
     break;
   case TypeKind::Union: printUnion(out, t, /*annotation=*/false); break;
   case TypeKind::Class: out << t.name(); break;
+  case TypeKind::Interface:
+    // As TorchScript's InterfaceType::str(): the unqualified name.
+    out << "InterfaceType<" << t.name().substr(t.name().rfind('.') + 1) << ">";
+    break;
   case TypeKind::Enum: out << "Enum<" << t.name() << ">"; break;
   case TypeKind::Var: out << t.name(); break;
   default: out << simpleName(t.kind()); break;
@@ -252,6 +256,7 @@ std::string Type::annotationStr() const {
     break;
   case TypeKind::Union: printUnion(out, *this, /*annotation=*/true); break;
   case TypeKind::Class:
+  case TypeKind::Interface:
   case TypeKind::Enum: out << name_; break;
   default: out << plainStr(*this); break;
   }
@@ -266,6 +271,7 @@ bool Type::equals(const Type &o) const {
   switch (kind_) {
   case TypeKind::Tensor: return tensor_ == o.tensor_;
   case TypeKind::Class:
+  case TypeKind::Interface:
   case TypeKind::Enum:
   case TypeKind::Var:
   case TypeKind::Function: return name_ == o.name_;
@@ -315,6 +321,7 @@ bool Type::isSubtypeOf(const Type &o) const {
   case TypeKind::AnyList: return kind_ == TypeKind::List;
   case TypeKind::AnyTuple: return kind_ == TypeKind::Tuple;
   case TypeKind::AnyClass: return kind_ == TypeKind::Class;
+  case TypeKind::Interface: return kind_ == TypeKind::Class && (isModule_ || !o.isModule());
   case TypeKind::AnyEnum: return kind_ == TypeKind::Enum;
   case TypeKind::Tuple: {
     if (kind_ != TypeKind::Tuple || contained_.size() != o.contained().size())
@@ -444,6 +451,12 @@ TypePtr Type::future(TypePtr elem) { return withContained(TypeKind::Future, {std
 TypePtr Type::rref(TypePtr elem) { return withContained(TypeKind::RRef, {std::move(elem)}); }
 TypePtr Type::classType(std::string qualName, bool isModule) {
   auto t = TypeBuilder::make(TypeKind::Class);
+  TypeBuilder::name(*t) = std::move(qualName);
+  TypeBuilder::isModule(*t) = isModule;
+  return t;
+}
+TypePtr Type::interfaceType(std::string qualName, bool isModule) {
+  auto t = TypeBuilder::make(TypeKind::Interface);
   TypeBuilder::name(*t) = std::move(qualName);
   TypeBuilder::isModule(*t) = isModule;
   return t;

@@ -54,6 +54,7 @@ enum class TypeKind {
   Future,
   RRef,
   Class, // script classes and modules, by qualified name
+  Interface, // `@torch.jit.interface` classes: methods any class may provide
   Enum,
   Function,
   Var, // a schema type variable such as `t` or `K`
@@ -137,6 +138,10 @@ public:
   static TypePtr future(TypePtr elem);
   static TypePtr rref(TypePtr elem);
   static TypePtr classType(std::string qualName, bool isModule);
+  /// An interface: its methods are known to the compiler that declared it;
+  /// a class (a module, for a module interface) is a subtype here, and the
+  /// compiler checks the methods where a class value becomes the interface.
+  static TypePtr interfaceType(std::string qualName, bool isModule);
   static TypePtr enumType(std::string qualName, std::vector<EnumMember> members = {});
   static TypePtr function(std::string name);
   static TypePtr var(std::string name);

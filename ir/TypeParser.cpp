@@ -225,6 +225,15 @@ TypePtr parseBaseType(TextLexer &lex, TypeSyntax syntax) {
     lex.expectPunct(">");
     return Type::enumType(qual);
   }
+  if (n == "InterfaceType" && lex.isPunct("<")) {
+    // The graph dump gives the unqualified name only.
+    lex.expectPunct("<");
+    std::string qual = lex.expect(TokKind::Ident, "an interface name").text;
+    while (lex.acceptPunct("."))
+      qual += "." + lex.expect(TokKind::Ident, "a name").text;
+    lex.expectPunct(">");
+    return Type::interfaceType(qual, /*isModule=*/false);
+  }
   if (n == "Tensor") {
     if (syntax == TypeSyntax::Graph && lex.isPunct("("))
       return parseTensorRefinement(lex, {}, /*rankKnown=*/false);

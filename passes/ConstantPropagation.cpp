@@ -5,7 +5,10 @@
 //      taken branch;
 //   2. a `prim::Loop` that runs zero times (constant trip count <= 0 or a
 //      constant false condition) is replaced by its initial values;
-//   3. any other node whose inputs are all constants is evaluated through
+//   3. an output of any other `prim::If` that both branches give the same
+//      value, or equal scalar constants, becomes that value (TorchScript's
+//      removeExtraIfOutputs);
+//   4. any other node whose inputs are all constants is evaluated through
 //      the installed NodeEvaluator and its outputs replaced by constants,
 //      unless it is nondeterministic, has side effects, writes an input, has
 //      blocks, or produces a value that cannot be a constant (a mutable list
@@ -97,8 +100,46 @@ private:
       }
       for (Block *sub : n->blocks())
         runNodes(sub->nodes());
+      if (n->kind() == prim::If())
+        removeExtraIfOutputs(n);
       if (n->blocks().empty())
         tryFold(n);
+    }
+  }
+
+  /// Two constants of one immutable scalar type and equal value.
+  static std::optional<c10::IValue> sameConstant(const Value *a, const Value *b) {
+    auto x = constantValue(a), y = constantValue(b);
+    if (!x || !y || !isImmutable(a->type()) || !a->type()->equals(*b->type()) ||
+        a->type()->kind() == TypeKind::Tuple)
+      return std::nullopt;
+    bool same = (x->isInt() && y->isInt() && x->toInt() == y->toInt()) ||
+                (x->isDouble() && y->isDouble() && x->toDouble() == y->toDouble()) ||
+                (x->isBool() && y->isBool() && x->toBool() == y->toBool()) ||
+                (x->isString() && y->isString() && x->toStringRef() == y->toStringRef()) ||
+                (x->isNone() && y->isNone());
+    return same ? x : std::nullopt;
+  }
+
+  void removeExtraIfOutputs(Node *n) {
+    Block *then = n->blocks()[0], *orelse = n->blocks()[1];
+    for (size_t i = 0; i < n->outputs().size();) {
+      Value *t = then->outputs()[i], *f = orelse->outputs()[i];
+      Value *same = t == f ? t : nullptr;
+      if (!same)
+        if (auto c = sameConstant(t, f)) {
+          g_.setInsertPoint(n);
+          same = g_.insertConstant(*c, t->type());
+        }
+      if (!same) {
+        ++i;
+        continue;
+      }
+      n->output(i)->replaceAllUsesWith(same);
+      then->eraseOutput(i);
+      orelse->eraseOutput(i);
+      n->eraseOutput(i);
+      ++folded;
     }
   }
 

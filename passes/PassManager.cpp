@@ -44,7 +44,8 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   // passes: the emitter's unused flags and refinement casts go, constant
   // scalar work is folded, constants are pooled at the top.
   if (name == "frontend")
-    return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling"};
+    return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling",
+            "canonicalize-outputs"};
   // What the jit executor runs on a graph whose tensor inputs are typed from
   // a call: facts about the inputs fold (peephole), then what they decide;
   // loops whose trip counts became constants unroll, lists they grow become

@@ -168,10 +168,10 @@ const Function &methodOf(const Code &code, const c10::IValue &self, const std::s
     throw PythonError("RuntimeError", "method '" + name + "' called on a value that is not an object");
   const c10::ClassType *type = self.toObjectRef().type().get();
   ScriptClass *cls = code.unit->findClass(type);
-  auto it = cls ? cls->methods.find(name) : decltype(cls->methods.end())();
-  if (!cls || it == cls->methods.end())
+  Function *fn = cls ? code.unit->findMethod(*cls, name) : nullptr;
+  if (!fn)
     throw PythonError("AttributeError", "'" + type->repr_str() + "' object has no method '" + name + "'");
-  return *it->second;
+  return *fn;
 }
 
 int64_t slotOf(const Instr &I, const c10::ivalue::Object &obj) {

@@ -57,6 +57,16 @@ void ScriptUnit::addMethod(ScriptClass &cls, const std::string &name, Function *
   cls.methods[name] = fn;
 }
 
+Function *ScriptUnit::findMethod(ScriptClass &cls, const std::string &name) {
+  {
+    std::shared_lock<std::shared_mutex> lock(mutex_);
+    auto it = cls.methods.find(name);
+    if (it != cls.methods.end())
+      return it->second;
+  }
+  return methodLoader_ ? methodLoader_(cls, name) : nullptr;
+}
+
 ScriptClass *ScriptUnit::findClass(const std::string &qualName) const {
   std::shared_lock<std::shared_mutex> lock(mutex_);
   auto it = classes_.find(qualName);
@@ -121,6 +131,10 @@ c10::TypePtr ScriptUnit::c10Type(const TypePtr &t) const {
     if (ScriptClass *c = findClass(t->name()))
       return c->c10Type;
     return AnyClassType::get();
+  case TypeKind::Interface:
+    // With no methods listed, any class (module) object fits: the compiler
+    // checked the methods, and a call finds them on the object's class.
+    return InterfaceType::create(QualifiedName(t->name()), t->isModule());
   default: return AnyType::get();
   }
 }

@@ -103,6 +103,12 @@ public:
                      const std::vector<std::string> &parameters,
                      const std::vector<std::string> &buffers);
   void addMethod(ScriptClass &cls, const std::string &name, Function *fn);
+  /// Method `name` of `cls`; one not compiled yet (called through an
+  /// interface, so nothing named it statically) comes from the loader.
+  /// Null when the class has no such method.
+  Function *findMethod(ScriptClass &cls, const std::string &name);
+  using MethodLoader = std::function<Function *(const ScriptClass &, const std::string &)>;
+  void setMethodLoader(MethodLoader loader) { methodLoader_ = std::move(loader); }
   ScriptClass *findClass(const std::string &qualName) const;
   ScriptClass *findClass(const c10::ClassType *type) const;
 
@@ -115,6 +121,7 @@ private:
   std::unordered_map<std::string, std::unique_ptr<Function>> functions_;
   std::unordered_map<std::string, std::unique_ptr<ScriptClass>> classes_;
   std::unordered_map<const c10::ClassType *, ScriptClass *> byC10Type_;
+  MethodLoader methodLoader_;
 };
 
 } // namespace ember::runtime

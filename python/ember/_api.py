@@ -20,14 +20,21 @@ def is_scripting():
 
 
 def interface(cls):
-    """torch.jit.interface: marks a class as an interface. A module
-    attribute annotated with a module interface holds a submodule, which
-    ember types by the submodule itself, so calls through the interface
-    compile to that submodule's methods."""
+    """torch.jit.interface: marks a class as an interface, a type whose
+    methods (the declared signatures) any implementing class may provide. A
+    module attribute annotated with a module interface holds any submodule
+    that implements it; calls through it find the method on the object."""
     if not inspect.isclass(cls):
         raise RuntimeError("interface must be applied to a class")
     cls.__ember_interface__ = True
     return cls
+
+
+def _is_interface(cls):
+    """True for a class marked by ember.interface or torch.jit.interface
+    (itself, not a class deriving from one)."""
+    return inspect.isclass(cls) and any(
+        vars(cls).get(flag, False) for flag in ("__ember_interface__", "__torch_script_interface__"))
 
 
 def isinstance(obj, target_type):

@@ -26,6 +26,7 @@ import weakref
 import torch
 
 from . import _C
+from . import _api
 from . import _overloads
 from . import _types
 from ._script_module import RecursiveScriptModule, ScriptContainer
@@ -307,7 +308,12 @@ class _Builder:
             except _types.Unsupported as e:
                 t.failed[name] = str(e)
         for name, child in t.children.items():
-            t.attributes.append((name, "__torch__." + child.name if child else "NoneType", "module"))
+            # A submodule under a module interface's annotation has the
+            # interface's type: any implementation may be assigned later.
+            iface = annotations.get(name)
+            type_text = (iface.__name__ if child and _api._is_interface(iface)
+                         else "__torch__." + child.name if child else "NoneType")
+            t.attributes.append((name, type_text, "module"))
         for name in sorted(constant_names):
             if not hasattr(module, name) or name in module._modules:
                 continue
@@ -363,6 +369,8 @@ class _Builder:
         return methods, overloads
 
     def class_name(self, cls):
+        if _api._is_interface(cls):
+            return cls.__name__  # compiled from its source on demand
         if issubclass(cls, torch.nn.Module):
             return None  # submodule types come from the instances
         return cls.__name__  # a script class: compiled from its source on demand

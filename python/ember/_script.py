@@ -3,6 +3,7 @@ import builtins
 import enum
 import inspect
 import os
+import re
 import sys
 import textwrap
 import types
@@ -10,6 +11,7 @@ import types
 import torch
 
 from . import _C
+from . import _api
 from . import _module
 from . import _overloads
 from . import _types
@@ -156,6 +158,15 @@ def _enum_source(cls):
     return "\n".join(lines) + "\n", "<enum %s.%s>" % (cls.__module__, cls.__qualname__)
 
 
+def _interface_header(text, cls):
+    """The class's source with its bases replaced as archive code writes an
+    interface: `class I(ModuleInterface):`, or `(Interface)` if it is not
+    an nn.Module."""
+    base = "ModuleInterface" if issubclass(cls, torch.nn.Module) else "Interface"
+    return re.sub(r"^class\s+(\w+)\s*(\([^)]*\))?\s*:", r"class \1(%s):" % base, text, count=1,
+                  flags=re.MULTILINE)
+
+
 class _Resolver:
     """Answers the compiler's questions about names from the Python scopes of
     the functions it compiles (globals, then closure cells, then builtins)."""
@@ -208,6 +219,9 @@ class _Resolver:
             return None
         if obj.__name__ != name.split(".")[-1] or obj.__module__ == "builtins":
             return None
+        if (inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
+                and not _api._is_interface(obj)):
+            return None  # a module type, through type(); never a script class
         if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
             return _named_tuple_source(obj)
         if inspect.isclass(obj) and issubclass(obj, enum.Enum):
@@ -218,6 +232,8 @@ class _Resolver:
             text, filename = _source_of(obj)
         except (OSError, TypeError):
             return None
+        if _api._is_interface(obj):
+            text = _interface_header(text, obj)
         if inspect.isfunction(obj):
             self.add_scope(obj)
         else:
@@ -226,6 +242,16 @@ class _Resolver:
                 if inspect.isfunction(fn):
                     self.add_scope(fn)
         return text, filename
+
+    def type(self, name):
+        """The qualified name of the module type an nn.Module subclass names
+        (`isinstance(layer, nn.TransformerEncoderLayer)`), as TorchScript
+        looks the class up among the types compiled so far, or None."""
+        obj = self._lookup(name)
+        if (inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
+                and not _api._is_interface(obj)):
+            return "__torch__." + _qualified_name(obj)
+        return None
 
     def type_alias(self, name):
         """The annotation text of a global type alias (`Out = Tuple[Tensor,

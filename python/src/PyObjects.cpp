@@ -78,13 +78,17 @@ void bindObjects(py::module_ &m) {
       .def("_slots", [](ScriptObjectHandle &self) {
         const auto &type = self.value.toObjectRef().type();
         std::vector<std::pair<std::string, std::string>> out;
+        auto isModule = [](const c10::TypePtr &t) {
+          if (auto c = t->cast<c10::ClassType>())
+            return c->is_module();
+          auto i = t->cast<c10::InterfaceType>(); // holds a module
+          return i && i->is_module();
+        };
         for (size_t i = 0; i < type->numAttributes(); ++i) {
-          const char *kind = type->is_parameter(i) ? "parameter"
-                             : type->is_buffer(i) ? "buffer"
-                             : type->getAttribute(i)->cast<c10::ClassType>() &&
-                                     type->getAttribute(i)->expectRef<c10::ClassType>().is_module()
-                                 ? "module"
-                                 : "attribute";
+          const char *kind = type->is_parameter(i)                ? "parameter"
+                             : type->is_buffer(i)                 ? "buffer"
+                             : isModule(type->getAttribute(i)) ? "module"
+                                                                  : "attribute";
           out.push_back({type->getAttributeName(i), kind});
         }
         return out;

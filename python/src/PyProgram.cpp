@@ -41,6 +41,13 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
     auto pair = src.cast<std::pair<std::string, std::string>>();
     return parse(pair.first, pair.second);
   };
+  r.type = [resolver](const std::string &name) -> TypePtr {
+    py::gil_scoped_acquire gil;
+    py::object qualified = resolver.attr("type")(name);
+    if (qualified.is_none())
+      return nullptr;
+    return Type::classType(qualified.cast<std::string>(), /*isModule=*/true);
+  };
   r.typeAlias = [resolver](const std::string &name) -> std::optional<std::string> {
     py::gil_scoped_acquire gil;
     py::object text = resolver.attr("type_alias")(name);

@@ -208,6 +208,13 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     if (!THPDtype_Check(p))
       mismatch(obj, type);
     return int64_t(reinterpret_cast<THPDtype *>(p)->scalar_type);
+  case TypeKind::Interface:
+    // A scripted object of any class that implements it.
+    if (py::isinstance<ScriptObjectHandle>(obj))
+      return obj.cast<ScriptObjectHandle &>().value;
+    if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
+      return obj.attr("_c").cast<ScriptObjectHandle &>().value;
+    mismatch(obj, type);
   case TypeKind::Class: {
     if (py::isinstance<ScriptObjectHandle>(obj))
       return obj.cast<ScriptObjectHandle &>().value;

@@ -265,7 +265,9 @@ void addShapeKernels(KernelTable &t) {
           int64_t max = pop(s).toInt();
           std::string sep = pop(s).toStringRef(), self = pop(s).toStringRef();
           std::string rs(self.rbegin(), self.rend()), rsep(sep.rbegin(), sep.rend());
-          std::vector<std::string> parts = sep == " " ? splitWhitespace(rs, max) : splitOn(rs, rsep, max);
+          // TorchScript's rsplit splits on the separator, ' ' by default, never on
+          // runs of whitespace as Python's rsplit() does.
+          std::vector<std::string> parts = splitOn(rs, rsep, max);
           std::reverse(parts.begin(), parts.end());
           for (auto &p : parts)
             std::reverse(p.begin(), p.end());

@@ -232,6 +232,9 @@ MODULES = [
     ("transformer_encoder_layer",
      lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0).eval(),
      lambda: (torch.randn(3, 1, 8),)),
+    ("transformer_encoder",
+     lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), 2).eval(),
+     lambda: (torch.randn(5, 2, 8),)),
     ("cross_entropy", lambda: nn.CrossEntropyLoss(),
      lambda: (torch.randn(3, 5), torch.tensor([1, 0, 4]))),
     ("mse", lambda: nn.MSELoss(), lambda: (torch.randn(3), torch.randn(3))),
@@ -271,6 +274,37 @@ def test_code_is_torchscripts():
     module = Top()
     assert ember.script(module).code == torch.jit.script(module).code
     assert ember.script(module).sub.code == torch.jit.script(module).sub.code
+
+
+def test_library_module_code_is_torchscripts():
+    # `training and <constant>`, If outputs equal on both sides. (Modules
+    # whose code has mangled names or isinstance checks on submodule types
+    # depend on what torch.jit scripted before in the process.)
+    module = nn.BatchNorm1d(3).eval()
+    assert ember.script(module).code == torch.jit.script(module).code
+
+
+class ByModuleClass(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(2, 2)
+        self.b = nn.ReLU()
+
+    def forward(self, x):
+        if isinstance(self.a, nn.Linear):
+            x = x + 1
+        if isinstance(self.b, nn.Linear):
+            x = x * 100
+        return x
+
+
+def test_isinstance_of_a_module_class_is_decided_by_the_submodule_type():
+    # Unlike torch.jit, also when the submodule's type is a mangled variant
+    # (torch.jit then answers False), so compare with eager only.
+    ember.script(nn.Linear(2, 3, bias=False))  # another Linear type first
+    module = ByModuleClass()
+    x = torch.randn(3, 2)
+    assert torch.equal(ember.script(module)(x), module(x))
 
 
 def test_parameters_and_buffers_are_shared():
@@ -566,8 +600,40 @@ def test_module_interface_attribute_calls_the_submodule():
     scripted = ember.script(_UsesInterface())
     x = torch.randn(3)
     torch.testing.assert_close(scripted(x), x * 2 + 1)
+    assert "%impl : InterfaceType<_Doubler>" in str(scripted.graph)
     with pytest.raises(RuntimeError, match="applied to a class"):
         ember.interface(lambda x: x)
+
+
+@torch.jit.interface  # the oracle's marker; ember reads it too
+class _TorchDoubler(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pass
+
+
+class _UsesTorchInterface(nn.Module):
+    impl: _TorchDoubler
+
+    def __init__(self):
+        super().__init__()
+        self.impl = _TwiceImpl()
+
+    def forward(self, x):
+        return self.impl(x) + 1
+
+
+def test_module_interface_archives_load_both_ways():
+    x = torch.randn(3)
+    scripted = ember.script(_UsesTorchInterface())
+    assert scripted.code == torch.jit.script(_UsesTorchInterface()).code
+    buf = io.BytesIO()
+    torch.jit.save(torch.jit.script(_UsesTorchInterface()), buf)
+    buf.seek(0)
+    torch.testing.assert_close(ember.load(buf)(x), x * 2 + 1)
+    buf = io.BytesIO()
+    ember.save(scripted, buf)
+    buf.seek(0)
+    torch.testing.assert_close(torch.jit.load(buf)(x), x * 2 + 1)
 
 
 class _Tree(nn.Module):

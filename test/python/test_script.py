@@ -80,6 +80,45 @@ class Acc:
         return self.n
 
 
+@ember.interface
+class _Shape:
+    def area(self, scale: float) -> float:
+        pass
+
+
+class _Square:
+    def __init__(self, side: float):
+        self.side = side
+
+    def area(self, scale: float) -> float:
+        return self.side * self.side * scale
+
+
+class _Disk:
+    def __init__(self, r: float):
+        self.r = r
+
+    def area(self, scale: float) -> float:
+        return 3.0 * self.r * self.r * scale
+
+
+def _areas(n: int) -> float:
+    shapes: List[_Shape] = []
+    for i in range(n):
+        if i % 2 == 0:
+            shapes.append(_Square(float(i)))
+        else:
+            shapes.append(_Disk(float(i)))
+    total = 0.0
+    for s in shapes:
+        total += s.area(0.5)
+    return total
+
+
+def test_interface_calls_find_the_method_of_each_object():
+    assert ember.script(_areas)(5) == _areas(5)
+
+
 def test_globals_helpers_and_classes_compile_transitively():
     def f(n: int) -> int:
         a = Acc(n)

@@ -80,7 +80,8 @@ def f(x: torch.Tensor, n: int, l: List[int], d: Dict[str, int], o: Optional[int]
 
 
 # Test that a `for` that may break prints as TorchScript's while form, with
-# its carried values assigned before the loop and at the end of the body.
+# its carried values assigned before the loop and at the end of the body, and
+# the branch that breaks giving the loop's continue condition False.
 # CHECK-LABEL: def first_over(xs: List[int],
 # CHECK-NEXT:     limit: int) -> int:
 # CHECK-NEXT:   _5 = torch.len(xs)
@@ -90,12 +91,11 @@ def f(x: torch.Tensor, n: int, l: List[int], d: Dict[str, int], o: Optional[int]
 # CHECK-NEXT:   while _7:
 # CHECK-NEXT:     x = xs[_6]
 # CHECK-NEXT:     if torch.gt(x, limit):
-# CHECK-NEXT:       found0, _8 = x, True
+# CHECK-NEXT:       _8, found0 = False, x
 # CHECK-NEXT:     else:
-# CHECK-NEXT:       found0, _8 = found, False
+# CHECK-NEXT:       _8, found0 = True, found
 # CHECK-NEXT:     _9 = torch.add(_6, 1)
-# CHECK-NEXT:     _10 = torch.__and__(torch.lt(_9, _5), torch.__not__(_8))
-# CHECK-NEXT:     _7, found, _6 = _10, found0, _9
+# CHECK-NEXT:     _7, found, _6 = torch.__and__(torch.lt(_9, _5), _8), found0, _9
 # CHECK-NEXT:   return found
 def first_over(xs: List[int], limit: int) -> int:
     found = -1

@@ -1,5 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
-from typing import List
+from typing import List, Union
 
 import torch
 
@@ -142,3 +142,47 @@ def maybe_returns(xs: List[int], c: bool):
             return
         xs.append(1)
     xs.append(2)
+
+
+# Test that an `if` on a short circuit whose value is its left operand
+# (`a and True`, `a or False`) branches on that operand, as TorchScript does.
+# CHECK-LABEL: redundant_short_circuit(%a : bool,
+# CHECK-NEXT:       %x.1 : int):
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %x : int = prim::If(%a)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %x.3 : int = aten::add(%x.1, %[[V7]])
+# CHECK-NEXT:       -> (%x.3)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%x.1)
+# CHECK-NEXT:   return (%x)
+def redundant_short_circuit(a: bool, x: int) -> int:
+    if a and True:
+        x = x + 1
+    return x
+
+
+# Test that `x or True` is true whatever `x` is, so only the true branch of
+# the ternary is compiled (TorchScript's static if).
+# CHECK-LABEL: static_or(%a : bool,
+# CHECK-NEXT:       %x : int):
+# CHECK-NEXT:   return (%x)
+def static_or(a: bool, x: int) -> int:
+    return x if not a or True else x + 1
+
+
+# Test that returns of different types join as the declared Union result.
+# CHECK-LABEL: union_return(%a : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="neg"]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::gt(%a, %[[V3]])
+# CHECK-NEXT:   %[[V10:[0-9]+]] : Union(int, str) = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%a)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:   return (%[[V10]])
+def union_return(a: int) -> Union[int, str]:
+    if a > 0:
+        return a
+    return "neg"

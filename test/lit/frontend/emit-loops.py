@@ -63,26 +63,25 @@ def while_loop(n: int) -> int:
 # CHECK-NEXT:   %found.1 : int = prim::Constant[value=-1]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V20:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V27:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V28:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : bool = aten::gt(%[[V5]], %[[V7]])
-# CHECK-NEXT:   %found : int, %[[V30:[0-9]+]] : int = prim::Loop(%[[V6]], %[[V8]], %found.1, %[[V7]])
+# CHECK-NEXT:   %found : int, %[[V31:[0-9]+]] : int = prim::Loop(%[[V6]], %[[V8]], %found.1, %[[V7]])
 # CHECK-NEXT:     block0(%[[V10:[0-9]+]] : int, %found.3 : int, %[[V12:[0-9]+]] : int):
 # CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V12]])
 # CHECK-NEXT:       %[[V18:[0-9]+]] : bool = aten::gt(%x, %[[V17]])
-# CHECK-NEXT:       %found.5 : int, %[[V23:[0-9]+]] : bool = prim::If(%[[V18]])
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %found.5 : int = prim::If(%[[V18]])
 # CHECK-NEXT:         block0():
-# CHECK-NEXT:           -> (%x, %[[V20]])
+# CHECK-NEXT:           -> (%[[V27]], %x)
 # CHECK-NEXT:         block1():
-# CHECK-NEXT:           -> (%found.3, %[[V14]])
+# CHECK-NEXT:           -> (%[[V28]], %found.3)
 # CHECK-NEXT:       %[[V25:[0-9]+]] : int = aten::add(%[[V12]], %[[V24]])
 # CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V5]])
-# CHECK-NEXT:       %[[V27:[0-9]+]] : bool = aten::__not__(%[[V23]])
-# CHECK-NEXT:       %[[V28:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V27]])
-# CHECK-NEXT:       -> (%[[V28]], %found.5, %[[V25]])
+# CHECK-NEXT:       %[[V29:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V23]])
+# CHECK-NEXT:       -> (%[[V29]], %found.5, %[[V25]])
 # CHECK-NEXT:   return (%found)
 def break_loop(xs: List[int]) -> int:
     found = -1
@@ -123,32 +122,31 @@ def continue_loop(n: int) -> int:
 # CHECK-LABEL: return_in_loop(%xs : int[]):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V29:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V30:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%[[V3]], %[[V5]])
-# CHECK-NEXT:   %[[V32:[0-9]+]] : int, %[[V33:[0-9]+]] : bool, %[[V34:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V5]], %[[V29]], %[[V19]])
-# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %[[V9:[0-9]+]] : int, %[[V30:[0-9]+]] : bool, %[[V31:[0-9]+]] : int):
+# CHECK-NEXT:   %[[V34:[0-9]+]] : bool, %[[V35:[0-9]+]] : int, %[[V33:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V5]])
+# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %[[V31:[0-9]+]] : bool, %[[V32:[0-9]+]] : int, %[[V9:[0-9]+]] : int):
 # CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V9]])
 # CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::lt(%x, %[[V5]])
-# CHECK-NEXT:       %[[V20:[0-9]+]] : int, %[[V21:[0-9]+]] : bool, %[[V23:[0-9]+]] : bool = prim::If(%[[V15]])
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %[[V21:[0-9]+]] : bool, %[[V20:[0-9]+]] : int = prim::If(%[[V15]])
 # CHECK-NEXT:         block0():
-# CHECK-NEXT:           -> (%x, %[[V16]], %[[V16]])
+# CHECK-NEXT:           -> (%[[V30]], %[[V16]], %x)
 # CHECK-NEXT:         block1():
-# CHECK-NEXT:           -> (%[[V19]], %[[V29]], %[[V29]])
+# CHECK-NEXT:           -> (%[[V16]], %[[V30]], %[[V19]])
 # CHECK-NEXT:       %[[V25:[0-9]+]] : int = aten::add(%[[V9]], %[[V24]])
 # CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V3]])
-# CHECK-NEXT:       %[[V27:[0-9]+]] : bool = aten::__not__(%[[V23]])
-# CHECK-NEXT:       %[[V28:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V27]])
-# CHECK-NEXT:       -> (%[[V28]], %[[V25]], %[[V21]], %[[V20]])
-# CHECK-NEXT:   %[[V38:[0-9]+]] : int = prim::If(%[[V33]])
+# CHECK-NEXT:       %[[V29:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V23]])
+# CHECK-NEXT:       -> (%[[V29]], %[[V21]], %[[V20]], %[[V25]])
+# CHECK-NEXT:   %[[V39:[0-9]+]] : int = prim::If(%[[V34]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> (%[[V34]])
+# CHECK-NEXT:       -> (%[[V35]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V5]])
-# CHECK-NEXT:   return (%[[V38]])
+# CHECK-NEXT:   return (%[[V39]])
 def return_in_loop(xs: List[int]) -> int:
     for x in xs:
         if x < 0:

@@ -30,6 +30,7 @@ def strings(s: str, n: int) -> List[str]:
     out.append(str(n) + chr(65 + n) + hex(n) + oct(n) + bin(n))
     parts = "a,b,,c".split(",")
     out.append("|".join(parts))
+    out.extend((s + "\tz w").rsplit(" ", 1))  # on the separator, not on any whitespace
     if s.startswith("x") or "y" in s:
         out.append("found")
     return out
