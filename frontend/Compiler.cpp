@@ -225,6 +225,15 @@ FunctionSchema CompilerImpl::compileBody(const std::string &graphName, const Stm
   auto graph = std::make_shared<Graph>();
   graph->setName(graphName);
   inProgress_.push_back({graphName, callSite});
+  filesInProgress_.push_back(def.span.buffer ? def.span.buffer->name : "");
+  if (resolver_.compiling)
+    resolver_.compiling(filesInProgress_.back());
+  auto finish = [&] {
+    inProgress_.pop_back();
+    filesInProgress_.pop_back();
+    if (resolver_.compiling && !filesInProgress_.empty())
+      resolver_.compiling(filesInProgress_.back());
+  };
   FunctionSchema schema;
   try {
     bool isMethod = cls && !isStatic;
@@ -238,10 +247,10 @@ FunctionSchema CompilerImpl::compileBody(const std::string &graphName, const Stm
     schema = emitter.emit(signature);
     schema.name = graphName;
   } catch (...) {
-    inProgress_.pop_back();
+    finish();
     throw;
   }
-  inProgress_.pop_back();
+  finish();
   unit_.add(graph);
   return schema;
 }

@@ -119,6 +119,12 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
       "_no_grad_uniform_", "_no_grad_zero_"};
   if (mappedToOperators.count(n))
     return Sugared::make(Sugared::Kind::Operator, "aten::" + n);
+  // Python code: the resolver knows what the name means in this function's
+  // module (two modules may each define a `helper`), so it answers before
+  // the functions compiled so far.
+  if (compiler_.resolvesValues())
+    if (auto g = compiler_.globalValue(n))
+      return fromGlobalValue(*g, n, name.span);
   if (compiler_.hasFunction(n))
     return Sugared::make(Sugared::Kind::Function, n);
   if (ClassInfo *c = compiler_.findClass(n)) {
@@ -166,6 +172,10 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
   if (!g.function.empty()) {
     if (g.functionKind != MethodKind::Script)
       compiler_.functionKinds[g.function] = {g.functionKind, g.pythonName};
+    // Known now, from the name the code used; asked for by the function's
+    // own name later, another file's function of that name could answer.
+    if (!g.qualifiedName.empty())
+      compiler_.qualifiedNames.emplace(g.function, g.qualifiedName);
     if (compiler_.loadFunction(name, g.function))
       return Sugared::make(Sugared::Kind::Function, g.function);
     if (ClassInfo *c = compiler_.findClass(g.function)) {

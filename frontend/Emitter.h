@@ -84,6 +84,11 @@ struct GlobalResolver {
   /// The annotation a global type alias stands for
   /// (`_out = Tuple[Tensor, Tensor]` gives "Tuple[Tensor, Tensor]"), or empty.
   std::function<std::optional<std::string>(const std::string &name)> typeAlias;
+  /// Told the source file of the function being compiled, when its
+  /// compilation starts and when a nested one returns to it: the names
+  /// above resolve in that file's scope first (two modules may each have a
+  /// `helper` or a `K`).
+  std::function<void(const std::string &file)> compiling;
 };
 
 class CompilerImpl;

@@ -492,6 +492,7 @@ public:
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
   TypeNameResolver typeResolver() const;
   /// `CONSTANTS.<name>` from the resolver, or null.
+  bool resolvesValues() const { return bool(resolver_.value); }
   std::optional<GlobalValue> globalValue(const std::string &name) const {
     return resolver_.value ? resolver_.value(name) : std::nullopt;
   }
@@ -524,6 +525,7 @@ private:
   std::map<const Module *, std::map<std::string, std::string>> imports_;
   std::map<std::string, FunctionSchema> schemas_;
   std::vector<std::pair<std::string, SourceSpan>> inProgress_;
+  std::vector<std::string> filesInProgress_; // the source file of each
   CompilationUnit unit_;
 };
 

@@ -175,6 +175,34 @@ class _Resolver:
         self._scopes = []
         self._synthesized = {}  # overload name -> (text, file name)
         self._overload_names = {}  # overload name -> its qualified name
+        self._functions = {}  # the name the program knows a function by -> the function
+
+    def claim(self, fn):
+        """Reserves the function's own name for it (the function scripted)."""
+        self._functions.setdefault(fn.__name__, fn)
+
+    def _function_key(self, fn):
+        """The name `fn` is compiled under: its own, unless a function of
+        another module took that name first (`a.helper` and `b.helper`);
+        then `helper__1`, ... so that each compiles from its own source."""
+        key, n = fn.__name__, 0
+        while self._functions.setdefault(key, fn) is not fn:
+            n += 1
+            key = "%s__%d" % (fn.__name__, n)
+        return key
+
+    def _function_source(self, name):
+        """The source of the function compiled as `name`; when that is not
+        its own name, its `def` takes the name."""
+        fn = self._functions[name]
+        try:
+            text, filename = _source_of(fn)
+        except (OSError, TypeError):
+            return None
+        text = re.sub(r"^(\s*)def\s+%s\b" % re.escape(fn.__name__), r"\1def " + name, text,
+                      count=1, flags=re.MULTILINE)
+        self.add_scope(fn)
+        return text, filename
 
     def add_scope(self, fn):
         scope = dict(getattr(fn, "__globals__", {}))
@@ -184,11 +212,22 @@ class _Resolver:
                 scope[name] = cell.cell_contents
             except ValueError:
                 pass
-        self._scopes.insert(0, scope)
+        try:
+            filename = inspect.getsourcefile(fn)
+        except TypeError:
+            filename = None
+        self._scopes.insert(0, (filename, scope))
+
+    def compiling(self, filename):
+        """The compiler is compiling a function of `filename`: its names
+        resolve in that file's scopes first."""
+        self._file = filename
 
     def _lookup(self, name):
         head, *rest = name.split(".")
-        for scope in self._scopes:
+        here = getattr(self, "_file", None)
+        ordered = [s for f, s in self._scopes if f == here] + [s for f, s in self._scopes if f != here]
+        for scope in ordered:
             if head in scope:
                 obj = scope[head]
                 break
@@ -208,6 +247,15 @@ class _Resolver:
     def source(self, name):
         if name in self._synthesized:
             return self._synthesized[name]
+        # A function value() handed out compiles from its own source under
+        # the name it was given (`b.helper` as helper__1); a name that means
+        # nothing in the file asking is such a name.
+        target = self._lookup(name)
+        for key, fn in self._functions.items():
+            if fn is target:
+                return self._function_source(key)
+        if target is None and name in self._functions:
+            return self._function_source(name)
         obj = self._lookup(name)
         if builtins.isinstance(obj, ScriptFunction):
             obj = obj._original
@@ -277,6 +325,9 @@ class _Resolver:
     def value(self, name):
         if name in self._overload_names:
             return ("function", name, self._overload_names[name])
+        renamed = self._functions.get(name)
+        if renamed is not None and renamed.__name__ != name:
+            return ("function", name, _qualified_name(renamed))
         obj = self._lookup(name)
         if obj is None:
             return None
@@ -309,6 +360,8 @@ class _Resolver:
                     mangle = "___torch_mangle_%d." % (i - 1) if i else ""
                     self._overload_names[overload] = (head + "." if head else "") + mangle + tail
                 return ("overloads", [o for o, _, _ in overloads])
+            if inspect.isfunction(obj):
+                return ("function", self._function_key(obj), _qualified_name(obj))
             return ("function", obj.__name__, _qualified_name(obj))
         if _is_constant(obj):
             return ("constant", obj)
@@ -385,6 +438,7 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         raise TypeError("ember.script expects a function, got %r" % type(obj).__name__)
     resolver = _Resolver()
     resolver.add_scope(obj)
+    resolver.claim(obj)
     program = _C.Program(resolver)
     text, filename = _source_of(obj)
     program.add_source(text, filename)

@@ -48,6 +48,10 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       return nullptr;
     return Type::classType(qualified.cast<std::string>(), /*isModule=*/true);
   };
+  r.compiling = [resolver](const std::string &file) {
+    py::gil_scoped_acquire gil;
+    resolver.attr("compiling")(file);
+  };
   r.typeAlias = [resolver](const std::string &name) -> std::optional<std::string> {
     py::gil_scoped_acquire gil;
     py::object text = resolver.attr("type_alias")(name);

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import ember
+from programs import same_names_a, same_names_b
 from conftest import BUILD
 from programs.cases import CASES, clone, run, same
 
@@ -117,6 +118,17 @@ def _areas(n: int) -> float:
 
 def test_interface_calls_find_the_method_of_each_object():
     assert ember.script(_areas)(5) == _areas(5)
+
+
+def _uses_both(x: int) -> int:
+    return same_names_a.helper(x) + same_names_b.helper(x)
+
+
+def test_same_named_functions_and_globals_of_two_modules_stay_apart():
+    assert ember.script(_uses_both)(3) == _uses_both(3) == 34
+    assert ember.script(_uses_both).code == torch.jit.script(_uses_both).code
+    # torch.jit cannot read an int global; ember reads each module's own.
+    assert ember.script(same_names_a.mixed)(3) == same_names_a.mixed(3)
 
 
 def test_globals_helpers_and_classes_compile_transitively():

@@ -1,0 +1,10 @@
+"""The other module defining `helper` and `K` (see same_names_a.py)."""
+K = 500
+
+
+def helper(x: int) -> int:
+    return x * 10
+
+
+def scaled(x: int) -> int:
+    return helper(x) + K
