@@ -160,6 +160,16 @@ TypePtr parseTensorRefinement(TextLexer &lex, TensorInfo info, bool rankKnown) {
 
 } // namespace
 
+/// `<a.b.C>` after `Enum` or `InterfaceType`: the dotted name.
+std::string parseAngledName(TextLexer &lex) {
+  lex.expectPunct("<");
+  std::string qual = lex.expect(TokKind::Ident, "a qualified name").text;
+  while (lex.acceptPunct("."))
+    qual += "." + lex.expect(TokKind::Ident, "a name").text;
+  lex.expectPunct(">");
+  return qual;
+}
+
 TypePtr parseBaseType(TextLexer &lex, TypeSyntax syntax) {
   TextLexer::DepthGuard guard(lex);
   const Token &t = lex.peek();
@@ -217,23 +227,10 @@ TypePtr parseBaseType(TextLexer &lex, TypeSyntax syntax) {
       return Type::list(elem);
     return Type::optional(elem);
   }
-  if (n == "Enum" && lex.isPunct("<")) {
-    lex.expectPunct("<");
-    std::string qual = lex.expect(TokKind::Ident, "a qualified name").text;
-    while (lex.acceptPunct("."))
-      qual += "." + lex.expect(TokKind::Ident, "a name").text;
-    lex.expectPunct(">");
-    return Type::enumType(qual);
-  }
-  if (n == "InterfaceType" && lex.isPunct("<")) {
-    // The graph dump gives the unqualified name only.
-    lex.expectPunct("<");
-    std::string qual = lex.expect(TokKind::Ident, "an interface name").text;
-    while (lex.acceptPunct("."))
-      qual += "." + lex.expect(TokKind::Ident, "a name").text;
-    lex.expectPunct(">");
-    return Type::interfaceType(qual, /*isModule=*/false);
-  }
+  if (n == "Enum" && lex.isPunct("<"))
+    return Type::enumType(parseAngledName(lex));
+  if (n == "InterfaceType" && lex.isPunct("<")) // the dump gives the short name
+    return Type::interfaceType(parseAngledName(lex), /*isModule=*/false);
   if (n == "Tensor") {
     if (syntax == TypeSyntax::Graph && lex.isPunct("("))
       return parseTensorRefinement(lex, {}, /*rankKnown=*/false);
