@@ -217,6 +217,20 @@ std::string CompilerImpl::missingMethod(ClassInfo &cls, ClassInfo &iface, const 
   return "";
 }
 
+bool FunctionEmitter::checkImplements(const TypePtr &cls, const TypePtr &iface,
+                                      const SourceSpan &span) {
+  // The type says only that a class (a module) may fit; its methods decide.
+  ClassInfo *c = compiler_.classOfType(cls), *i = compiler_.classOfType(iface);
+  if (!c || !i || !cls->isSubtypeOf(*iface))
+    return false;
+  std::string missing = compiler_.missingMethod(*c, *i, span);
+  if (!missing.empty())
+    error(span, "'" + cls->annotationStr() + "' does not implement interface '" +
+                    iface->annotationStr() + "': method '" + missing +
+                    "' is missing or takes other arguments");
+  return true;
+}
+
 } // namespace ember::frontend
 
 namespace ember::frontend {

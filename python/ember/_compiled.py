@@ -1,5 +1,6 @@
 """What ScriptFunction and ScriptMethod share: a view of one compiled
 function of ember._C (callable, with its graph, code and schema)."""
+import torch
 
 
 class Text(str):
@@ -44,3 +45,37 @@ class CompiledView:
     @property
     def schema(self):
         return Text(self._handle.schema)
+
+
+class ScriptFunction(CompiledView):
+    """A compiled function: callable like the original, with `.graph`,
+    `.inlined_graph`, `.code`, `.schema` and `.name` as
+    torch.jit.ScriptFunction has."""
+
+    def __init__(self, compiled, original):
+        super().__init__(compiled)
+        self._original = original
+        self.__doc__ = original.__doc__
+        self.__name__ = original.__name__
+        self.__qualname__ = getattr(original, "__qualname__", original.__name__)
+        self.__module__ = original.__module__
+
+    def __repr__(self):
+        return "<ember.ScriptFunction %s>" % self.name
+
+    def __call__(self, *args, **kwargs):
+        from ._trace import _recording
+        if not _recording or kwargs or not all(isinstance(a, torch.Tensor) for a in args):
+            return self._handle(*args, **kwargs)
+        # Called while tracing: run with recording paused, then put the
+        # whole graph in the trace so its control flow is kept.
+        recorder = _recording[-1]
+        if not recorder.can_record_script_call(self._handle):
+            return self._handle(*args)  # recorded op by op instead
+        recorder.stop()
+        try:
+            result = self._handle(*args)
+        finally:
+            recorder.start()
+        recorder.record_script_call(self._handle, args, result)
+        return result

@@ -24,7 +24,9 @@ import warnings
 import torch
 
 from . import _C
-from ._script import ScriptFunction, _jit_enabled, _Resolver
+from ._compiled import ScriptFunction
+from ._resolver import _Resolver
+from ._script import _jit_enabled
 from ._serialization import _wrap
 
 

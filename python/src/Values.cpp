@@ -301,7 +301,7 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
     py::list members;
     for (const auto &[name, value] : e->type()->enumNamesValues())
       members.append(py::make_tuple(name, toPython(value, nullptr, program)));
-    return py::module_::import("ember._script")
+    return py::module_::import("ember._resolver")
         .attr("_enum_member")(e->qualifiedClassName(), e->name(), members);
   }
   throw py::type_error("cannot convert a TorchScript '" + v.tagKind() + "' to Python");

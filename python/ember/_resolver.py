@@ -1,0 +1,356 @@
+"""How compiled code finds what it names: the Python source of functions
+and classes, and what each global name is (a module, an operator, a
+function, a constant), in the scope of the file being compiled."""
+import builtins
+import enum
+import inspect
+import re
+import sys
+import textwrap
+import types
+
+import torch
+
+from . import _api
+from . import _module
+from . import _overloads
+from . import _types
+from ._compiled import ScriptFunction
+
+
+
+def _source_of(obj):
+    """The source of a function or class, dedented, with decorators blanked
+    and leading blank lines so that line numbers are the file's."""
+    try:
+        lines, first = inspect.getsourcelines(obj)
+    except (OSError, TypeError) as e:
+        raise OSError("cannot get the source of %r: ember.script compiles Python source, so it "
+                      "must be defined in a .py file that is still available (%s)" % (obj, e)) from e
+    text = textwrap.dedent("".join(lines))
+    out = []
+    started = False
+    for line in text.splitlines():
+        if not started and line.startswith("@"):
+            out.append("")
+            continue
+        started = started or line.startswith(("def ", "class ", "async def "))
+        out.append(line)
+    filename = inspect.getsourcefile(obj) or "<unknown>"
+    return "\n" * (first - 1) + "\n".join(out) + "\n", filename
+
+
+_CONSTANT_TYPES = (bool, int, float, str, type(None), torch.device, torch.dtype)
+
+
+def _is_constant(value):
+    if builtins.isinstance(value, tuple):
+        return all(_is_constant(v) for v in value)
+    return builtins.isinstance(value, _CONSTANT_TYPES)
+
+
+
+
+def _builtin_operator(obj):
+    """The operator TorchScript maps a Python callable to, or None: torch's
+    C++ functions, and the helpers of torch.nn.modules.utils that
+    TorchScript treats as builtins."""
+    from torch.nn.modules import utils
+    helpers = {utils._single: "aten::_single", utils._pair: "aten::_pair",
+               utils._triple: "aten::_triple", utils._quadruple: "aten::_quadruple",
+               utils._list_with_default: "aten::list_with_default"}
+    try:
+        if obj in helpers:
+            return helpers[obj]
+    except TypeError:  # unhashable
+        return None
+    # torch's C++ functions are ATen operators of the same name (F.pad's
+    # __module__ is torch.nn.functional, torch.relu's torch, ...).
+    module = getattr(obj, "__module__", None) or ""
+    # (has_torch_function* are language forms the compiler knows by name.)
+    if builtins.isinstance(obj, types.BuiltinFunctionType) and module.split(".")[0] == "torch" \
+            and "has_torch_function" not in obj.__name__:
+        return "aten::" + obj.__name__
+    return None
+
+
+def _boolean_dispatch(obj):
+    """For torch's boolean_dispatch wrappers (F.max_pool2d picks
+    max_pool2d_with_indices when return_indices is True): (argument name,
+    position, default, global name if true, global name if false)."""
+    code = getattr(obj, "__code__", None)
+    if code is None or not {"arg_name", "arg_index", "if_true", "if_false"} <= set(code.co_freevars):
+        return None
+    cells = {n: c.cell_contents for n, c in zip(code.co_freevars, obj.__closure__)}
+
+    def path(f):
+        # A nested dispatcher (torch.unique's) is a closure named `fn`: use
+        # the global name its module binds it to.
+        scope = vars(sys.modules.get(f.__module__, object))
+        if scope.get(f.__name__) is not f:
+            for name, value in scope.items():
+                if value is f:
+                    return f.__module__ + "." + name
+        return f.__module__ + "." + f.__name__
+    return (cells["arg_name"], cells["arg_index"], bool(cells.get("default", False)),
+            path(cells["if_true"]), path(cells["if_false"]))
+
+
+def _named_tuple_source(cls):
+    """A collections.namedtuple class (torch's PackedSequence) as the
+    NamedTuple TorchScript makes of it: annotated fields keep their types,
+    the others are Tensor; defaults of literal values are kept."""
+    defaults = getattr(cls, "_field_defaults", {})
+    hints = {}
+    for klass in reversed(cls.__mro__):
+        hints.update(getattr(klass, "__annotations__", {}))
+    lines = ["class %s(NamedTuple):" % cls.__name__]
+    for field in cls._fields:
+        try:
+            text = _types.annotation_text(hints.get(field, torch.Tensor))
+        except _types.Unsupported:
+            text = "Tensor"
+        default = ""
+        if field in defaults and isinstance(defaults[field], (type(None), bool, int, float, str)):
+            default = " = " + repr(defaults[field])
+        lines.append("    %s: %s%s" % (field, text, default))
+    return "\n".join(lines) + "\n", "<namedtuple %s.%s>" % (cls.__module__, cls.__name__)
+
+
+def _qualified_name(obj):
+    """TorchScript's qualified name of a function, after `__torch__.`: its
+    module and name (just the name in `__main__`)."""
+    module = obj.__module__
+    return obj.__name__ if module in (None, "__main__") else module + "." + obj.__name__
+
+
+_ENUM_CLASSES = {}
+
+
+def _enum_member(qualified_name, name, members):
+    """The Python member for a TorchScript enum value: of the class it was
+    compiled from, or of an Enum made from an archive's definition."""
+    cls = _ENUM_CLASSES.get(qualified_name)
+    if cls is None:
+        cls = _ENUM_CLASSES[qualified_name] = enum.Enum(qualified_name.rsplit(".", 1)[-1], members)
+    return cls[name]
+
+
+def _enum_source(cls):
+    """An Enum class as the TorchScript class it compiles to: its members
+    and their (int, float or str) values."""
+    _ENUM_CLASSES["__torch__." + cls.__name__] = cls
+    lines = ["class %s(Enum):" % cls.__name__]
+    for member in cls:
+        lines.append("    %s = %r" % (member.name, member.value))
+    return "\n".join(lines) + "\n", "<enum %s.%s>" % (cls.__module__, cls.__qualname__)
+
+
+def _interface_header(text, cls):
+    """The class's source with its bases replaced as archive code writes an
+    interface: `class I(ModuleInterface):`, or `(Interface)` if it is not
+    an nn.Module."""
+    base = "ModuleInterface" if issubclass(cls, torch.nn.Module) else "Interface"
+    return re.sub(r"^class\s+(\w+)\s*(\([^)]*\))?\s*:", r"class \1(%s):" % base, text, count=1,
+                  flags=re.MULTILINE)
+
+
+class _Resolver:
+    """Answers the compiler's questions about names from the Python scopes of
+    the functions it compiles (globals, then closure cells, then builtins)."""
+
+    def __init__(self):
+        self._scopes = []
+        self._synthesized = {}  # overload name -> (text, file name)
+        self._overload_names = {}  # overload name -> its qualified name
+        self._functions = {}  # the name the program knows a function by -> the function
+
+    def claim(self, fn):
+        """Reserves the function's own name for it (the function scripted)."""
+        self._functions.setdefault(fn.__name__, fn)
+
+    def _function_key(self, fn):
+        """The name `fn` is compiled under: its own, unless a function of
+        another module took that name first (`a.helper` and `b.helper`);
+        then `helper__1`, ... so that each compiles from its own source."""
+        key, n = fn.__name__, 0
+        while self._functions.setdefault(key, fn) is not fn:
+            n += 1
+            key = "%s__%d" % (fn.__name__, n)
+        return key
+
+    def _function_source(self, name):
+        """The source of the function compiled as `name`; when that is not
+        its own name, its `def` takes the name."""
+        fn = self._functions[name]
+        try:
+            text, filename = _source_of(fn)
+        except (OSError, TypeError):
+            return None
+        text = re.sub(r"^(\s*)def\s+%s\b" % re.escape(fn.__name__), r"\1def " + name, text,
+                      count=1, flags=re.MULTILINE)
+        self.add_scope(fn)
+        return text, filename
+
+    def add_scope(self, fn):
+        scope = dict(getattr(fn, "__globals__", {}))
+        closure = getattr(fn, "__closure__", None) or ()
+        for name, cell in zip(getattr(fn.__code__, "co_freevars", ()), closure):
+            try:
+                scope[name] = cell.cell_contents
+            except ValueError:
+                pass
+        try:
+            filename = inspect.getsourcefile(fn)
+        except TypeError:
+            filename = None
+        self._scopes.insert(0, (filename, scope))
+
+    def compiling(self, filename):
+        """The compiler is compiling a function of `filename`: its names
+        resolve in that file's scopes first."""
+        self._file = filename
+
+    def _lookup(self, name):
+        head, *rest = name.split(".")
+        here = getattr(self, "_file", None)
+        ordered = [s for f, s in self._scopes if f == here] + [s for f, s in self._scopes if f != here]
+        for scope in ordered:
+            if head in scope:
+                obj = scope[head]
+                break
+        else:
+            if head == "torch":
+                obj = torch
+            elif "." in name and head in sys.modules:
+                obj = sys.modules[head]  # a global path such as `mymodule.fn`
+            else:
+                return None
+        for part in rest:
+            if not hasattr(obj, part):
+                return None
+            obj = getattr(obj, part)
+        return obj
+
+    def source(self, name):
+        if name in self._synthesized:
+            return self._synthesized[name]
+        # A function value() handed out compiles from its own source under
+        # the name it was given (`b.helper` as helper__1); a name that means
+        # nothing in the file asking is such a name.
+        target = self._lookup(name)
+        for key, fn in self._functions.items():
+            if fn is target:
+                return self._function_source(key)
+        if target is None and name in self._functions:
+            return self._function_source(name)
+        obj = self._lookup(name)
+        if builtins.isinstance(obj, ScriptFunction):
+            obj = obj._original
+        if _boolean_dispatch(obj) is not None or _builtin_operator(obj) is not None:
+            return None
+        if inspect.isfunction(obj) and _module._modifier(obj) in ("ignore", "unused"):
+            return None  # a stand-in, through value()
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            return None
+        if obj.__name__ != name.split(".")[-1] or obj.__module__ == "builtins":
+            return None
+        if (inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
+                and not _api._is_interface(obj)):
+            return None  # a module type, through type(); never a script class
+        if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
+            return _named_tuple_source(obj)
+        if inspect.isclass(obj) and issubclass(obj, enum.Enum):
+            return _enum_source(obj)
+        if inspect.isfunction(obj) and _overloads.overload_sources(obj):
+            return None  # compiled per overload, through value()
+        try:
+            text, filename = _source_of(obj)
+        except (OSError, TypeError):
+            return None
+        if _api._is_interface(obj):
+            text = _interface_header(text, obj)
+        if inspect.isfunction(obj):
+            self.add_scope(obj)
+        else:
+            for member in vars(obj).values():
+                fn = getattr(member, "__func__", member)
+                if inspect.isfunction(fn):
+                    self.add_scope(fn)
+        return text, filename
+
+    def type(self, name):
+        """The qualified name of the module type an nn.Module subclass names
+        (`isinstance(layer, nn.TransformerEncoderLayer)`), as TorchScript
+        looks the class up among the types compiled so far, or None."""
+        obj = self._lookup(name)
+        if (inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
+                and not _api._is_interface(obj)):
+            return "__torch__." + _qualified_name(obj)
+        return None
+
+    def type_alias(self, name):
+        """The annotation text of a global type alias (`Out = Tuple[Tensor,
+        Tensor]`), or None."""
+        obj = self._lookup(name)
+        if obj is None or inspect.isclass(obj) or builtins.isinstance(obj, (str, types.ModuleType)):
+            return None
+        try:
+            return _types.annotation_text(obj)
+        except (_types.Unsupported, TypeError):
+            return None
+
+    def _stand_in(self, fn):
+        """An @ignore'd (or @unused) function: compiled code calls back into
+        Python (or raises); only its signature is compiled."""
+        kind = "python" if _module._modifier(fn) == "ignore" else "unused"
+        key = "%s.%s" % (fn.__module__, fn.__qualname__)
+        text, filename = _module._method_source(fn, kind, False)
+        self._synthesized[fn.__name__] = (text, filename)
+        _module._python_functions[key] = fn
+        return (kind, (fn.__name__, key))
+
+    def value(self, name):
+        if name in self._overload_names:
+            return ("function", name, self._overload_names[name])
+        renamed = self._functions.get(name)
+        if renamed is not None and renamed.__name__ != name:
+            return ("function", name, _qualified_name(renamed))
+        obj = self._lookup(name)
+        if obj is None:
+            return None
+        if builtins.isinstance(obj, types.ModuleType):
+            module = obj.__name__
+            if module == "ember" or module.startswith("ember."):
+                module = "torch.jit"
+            return ("module", module)
+        if builtins.isinstance(obj, ScriptFunction):
+            obj = obj._original
+        op = _builtin_operator(obj)
+        if op is not None:
+            return ("op", op)
+        dispatch = _boolean_dispatch(obj)
+        if dispatch is not None:
+            return ("dispatch", dispatch)
+        if inspect.isfunction(obj) and _module._modifier(obj) in ("ignore", "unused"):
+            return self._stand_in(obj)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            if obj.__module__ in ("ember", "ember._api"):
+                return None
+            overloads = _overloads.overload_sources(obj) if inspect.isfunction(obj) else []
+            if overloads:
+                self.add_scope(obj)
+                # As TorchScript: the first overload takes the function's
+                # qualified name, the others a mangled one.
+                head, _, tail = _qualified_name(obj).rpartition(".")
+                for i, (overload, text, filename) in enumerate(overloads):
+                    self._synthesized[overload] = (text, filename)
+                    mangle = "___torch_mangle_%d." % (i - 1) if i else ""
+                    self._overload_names[overload] = (head + "." if head else "") + mangle + tail
+                return ("overloads", [o for o, _, _ in overloads])
+            if inspect.isfunction(obj):
+                return ("function", self._function_key(obj), _qualified_name(obj))
+            return ("function", obj.__name__, _qualified_name(obj))
+        if _is_constant(obj):
+            return ("constant", obj)
+        return None
