@@ -33,8 +33,7 @@ static void unrollParts(FunctionEmitter &em, IterSource &src) {
     std::vector<Value *> items;
     Value *index = em.constInt(int64_t(k));
     if (src.kind == IterSource::Enumerate)
-      items.push_back(src.offset ? em.emitOperator("aten::add", {{index, "", sp}, {src.offset, "", sp}}, sp)
-                                 : index);
+      items.push_back(elementAt(em, enumerateCounter(em, src), index));
     for (const auto &p : src.parts) {
       if (p.kind != IterSource::Unrolled) {
         items.push_back(elementAt(em, p, index));
@@ -144,6 +143,31 @@ IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan 
                      "'; iterate over a range, list, tuple, string, dict, tensor or enum class");
 }
 
+/// The lengths of the leaves of a zip/enumerate tree, as TorchScript's
+/// IterableTree lists them: enumerate's counter is `range(start, INT_MAX)`.
+static void leafLengths(FunctionEmitter &em, const IterSource &src, std::vector<Value *> &out) {
+  if (src.kind != IterSource::Zip && src.kind != IterSource::Enumerate) {
+    out.push_back(lengthOf(em, src));
+    return;
+  }
+  if (src.kind == IterSource::Enumerate)
+    out.push_back(lengthOf(em, enumerateCounter(em, src)));
+  for (const auto &p : src.parts)
+    leafLengths(em, p, out);
+}
+
+IterSource enumerateCounter(FunctionEmitter &em, const IterSource &src) {
+  IterSource counter;
+  counter.kind = IterSource::Range;
+  counter.span = src.span;
+  counter.stop = em.constInt(std::numeric_limits<int64_t>::max());
+  if (src.offset) {
+    counter.start = src.offset;
+    counter.step = em.constInt(1);
+  }
+  return counter;
+}
+
 Value *lengthOf(FunctionEmitter &em, const IterSource &src) {
   switch (src.kind) {
   case IterSource::Range:
@@ -154,13 +178,14 @@ Value *lengthOf(FunctionEmitter &em, const IterSource &src) {
                             {src.step, "", src.span}},
                            src.span);
   case IterSource::Sequence: return em.emitOperator("aten::len", {{src.seq, "", src.span}}, src.span);
-  case IterSource::Enumerate: return lengthOf(em, src.parts[0]);
+  case IterSource::Enumerate:
   case IterSource::Zip: {
-    Value *len = lengthOf(em, src.parts[0]);
-    for (size_t i = 1; i < src.parts.size(); ++i)
-      len = em.emitOperator("prim::min", {{len, "", src.span}, {lengthOf(em, src.parts[i]), "", src.span}},
-                            src.span);
-    return len;
+    // The shortest leaf: `prim::min([INT_MAX, len(xs)])` for enumerate(xs).
+    std::vector<Value *> lengths;
+    leafLengths(em, src, lengths);
+    Value *list = em.insertValue(Symbol::prim("ListConstruct"), lengths,
+                                 Type::list(Type::get(TypeKind::Int)), src.span);
+    return em.emitOperator("prim::min", {{list, "", src.span}}, src.span);
   }
   case IterSource::Unrolled: break;
   }
@@ -184,8 +209,7 @@ Value *elementAt(FunctionEmitter &em, const IterSource &src, Value *index) {
   case IterSource::Zip: {
     std::vector<Value *> items;
     if (src.kind == IterSource::Enumerate)
-      items.push_back(src.offset ? em.emitOperator("aten::add", {{index, "", sp}, {src.offset, "", sp}}, sp)
-                                 : index);
+      items.push_back(elementAt(em, enumerateCounter(em, src), index));
     for (const auto &p : src.parts)
       items.push_back(elementAt(em, p, index));
     std::vector<TypePtr> types;
@@ -208,10 +232,7 @@ void bindElement(FunctionEmitter &em, const Expr &target, const IterSource &src,
       target.operands.size() == n) {
     size_t k = 0;
     if (src.kind == IterSource::Enumerate) {
-      Value *i = src.offset ? em.emitOperator("aten::add", {{index, "", src.span},
-                                                            {src.offset, "", src.span}},
-                                              src.span)
-                            : index;
+      Value *i = elementAt(em, enumerateCounter(em, src), index);
       em.emitAssignTo(*target.operands[k++], Sugared::of(i), target.span);
     }
     for (const auto &part : src.parts)

@@ -23,6 +23,9 @@ struct IterSource {
 /// The iteration source an iterable expression denotes; `enumerate` and
 /// `zip` over a module list or tuple become one unrolled tuple.
 IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span);
+/// The counter of `enumerate(x, start)`: `range(start, INT64_MAX)`, as
+/// TorchScript iterates it.
+IterSource enumerateCounter(FunctionEmitter &em, const IterSource &src);
 /// The trip count of a source that is not unrolled.
 Value *lengthOf(FunctionEmitter &em, const IterSource &src);
 /// The element at trip `index`.

@@ -158,18 +158,20 @@ def return_in_loop(xs: List[int]) -> int:
 # CHECK-LABEL: enumerate_zip(%xs : int[],
 # CHECK-NEXT:       %ys : float[]):
 # CHECK-NEXT:   %acc.1 : float = prim::Constant[value=0.]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::len(%xs)
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%ys)
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::min(%[[V5]], %[[V6]])
-# CHECK-NEXT:   %acc : float = prim::Loop(%[[V7]], %[[V8]], %acc.1)
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%xs)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::len(%ys)
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int[] = prim::ListConstruct(%[[V5]], %[[V6]], %[[V7]])
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::min(%[[V8]])
+# CHECK-NEXT:   %acc : float = prim::Loop(%[[V9]], %[[V10]], %acc.1)
 # CHECK-NEXT:     block0(%i : int, %acc.3 : float):
 # CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %i)
 # CHECK-NEXT:       %y : float = aten::__getitem__(%ys, %i)
-# CHECK-NEXT:       %[[V16:[0-9]+]] : int = aten::mul(%i, %x)
-# CHECK-NEXT:       %[[V17:[0-9]+]] : float = aten::mul(%[[V16]], %y)
-# CHECK-NEXT:       %acc.5 : float = aten::add(%acc.3, %[[V17]])
-# CHECK-NEXT:       -> (%[[V8]], %acc.5)
+# CHECK-NEXT:       %[[V19:[0-9]+]] : int = aten::mul(%i, %x)
+# CHECK-NEXT:       %[[V20:[0-9]+]] : float = aten::mul(%[[V19]], %y)
+# CHECK-NEXT:       %acc.5 : float = aten::add(%acc.3, %[[V20]])
+# CHECK-NEXT:       -> (%[[V10]], %acc.5)
 # CHECK-NEXT:   return (%acc)
 def enumerate_zip(xs: List[int], ys: List[float]) -> float:
     acc = 0.0
