@@ -6,7 +6,9 @@
 //     compile what the archive must hold of each.
 //  2. Close over dependencies: the classes and NamedTuples named by
 //     attribute types and by any value type in a method's graph, and the
-//     functions the graphs call.
+//     functions the graphs call. As torch.jit.save, the classes of the
+//     pickled objects come first, then what their code names, breadth
+//     first, which is the order the code files list them in.
 //  3. Print each qualifier's classes and functions into one code file
 //     (`__torch__.a.b.C` -> `code/__torch__/a/b.py`), with tensors and
 //     objects moved into the constants table as `CONSTANTS.cN`.
@@ -84,7 +86,9 @@ public:
     for (const auto &key : roots)
       program_.compileForExport(key);
     for (const auto &key : roots)
-      addClass(key);
+      requireClass(key);
+    for (size_t i = 0; i < order_.size(); ++i) // scanning may append
+      order_[i].isFunction ? scanFunction(order_[i].name) : scanClass(order_[i].name);
     std::map<std::string, std::string> files = printCode();
 
     for (const auto &[name, content] : extraFiles)
@@ -103,22 +107,34 @@ public:
   }
 
 private:
+  /// A class or function the code files hold.
+  struct Definition {
+    bool isFunction;
+    std::string name;
+  };
+
   const Module &module_;
   ScriptProgram &program_;
-  std::vector<std::string> classOrder_; // dependencies first
+  // In torch.jit.save's order: the classes of the pickled objects as the
+  // pickle meets them, then what their code names, breadth first, in the
+  // order the printer meets it.
+  std::vector<Definition> order_;
   std::set<std::string> classesSeen_;
-  std::vector<std::string> functionOrder_;
   std::set<std::string> functionsSeen_;
   std::map<std::string, std::string> functionPaths_; // name -> qualified path
   std::vector<c10::IValue> constants_;
   uint64_t version_ = 3;
 
-  /// The classes of the objects reachable from `root`, without recursion
-  /// (a module tree can be deep).
+  /// The classes of the objects reachable from `root`, in the order the
+  /// pickle writes them (each object before its attributes), without
+  /// recursion (a module tree can be deep).
   void collectClasses(const c10::IValue &root, std::vector<std::string> &out) {
     std::vector<c10::IValue> work{root};
     std::set<const void *> visited;
     std::set<std::string> found;
+    auto pushInOrder = [&work](std::vector<c10::IValue> children) {
+      work.insert(work.end(), children.rbegin(), children.rend());
+    };
     while (!work.empty()) {
       c10::IValue v = std::move(work.back());
       work.pop_back();
@@ -129,19 +145,18 @@ private:
         std::string key = keyOf(o.type()->name()->qualifiedName());
         if (found.insert(key).second)
           out.push_back(key);
-        for (size_t i = 0; i < o.type()->numAttributes(); ++i)
-          work.push_back(o.getSlot(i));
+        pushInOrder(o.slots());
       } else if (v.isList()) {
-        for (const auto &e : v.toList())
-          work.push_back(e);
+        pushInOrder(v.toList().vec());
       } else if (v.isGenericDict()) {
+        std::vector<c10::IValue> items;
         for (const auto &e : v.toGenericDict()) {
-          work.push_back(e.key());
-          work.push_back(e.value());
+          items.push_back(e.key());
+          items.push_back(e.value());
         }
+        pushInOrder(std::move(items));
       } else if (v.isTuple()) {
-        for (const auto &e : v.toTupleRef().elements())
-          work.push_back(e);
+        pushInOrder(v.toTupleRef().elements().vec());
       } else if (v.isFuture() || v.isCapsule() || v.isPyObject()) {
         throw SaveError("cannot save a value of type " + v.type()->repr_str());
       }
@@ -152,57 +167,65 @@ private:
     if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Interface ||
         t->kind() == TypeKind::Enum || t->isNamedTuple()) {
       if (t->name().rfind(kTorchPrefix, 0) == 0)
-        addClass(keyOf(t->name()));
+        requireClass(keyOf(t->name()));
     }
     for (const auto &c : t->contained())
       addType(c);
   }
 
-  void addGraph(const Graph &g) {
-    std::vector<const Block *> blocks{g.block()};
+  /// The definitions a graph's code names, in the order the printer
+  /// meets them: the signature, then each node's operands and results.
+  void scanGraph(const Graph &g) {
     for (const Value *v : g.inputs())
       addType(v->type());
-    while (!blocks.empty()) {
-      const Block *b = blocks.back();
-      blocks.pop_back();
-      for (const Node *n : b->nodes()) {
-        const std::string &kind = n->kind().qualString();
-        if (kind == "prim::PythonOp")
-          throw SaveError("cannot save a module whose code calls Python ('" +
-                          (n->hasAttribute(Symbol::attr("name")) ? n->s(Symbol::attr("name"))
-                                                                  : std::string("?")) +
-                          "' is @ignore'd); use @unused to leave it out of the saved code");
-        version_ = std::max(version_, versionFor(kind));
-        for (const Value *v : n->outputs()) {
-          addType(v->type());
-          if (v->type()->kind() == TypeKind::Function && kind == "prim::Constant")
-            addFunction(n->s(Symbol::attr("name")), v->type()->name());
-        }
-        for (const Block *sub : n->blocks()) {
-          blocks.push_back(sub);
-          for (const Value *v : sub->inputs())
-            addType(v->type());
-        }
+    for (const Value *v : g.outputs())
+      addType(v->type());
+    scanBlock(*g.block());
+  }
+
+  void scanBlock(const Block &b) {
+    for (const Node *n : b.nodes()) {
+      const std::string &kind = n->kind().qualString();
+      if (kind == "prim::PythonOp")
+        throw SaveError("cannot save a module whose code calls Python ('" +
+                        (n->hasAttribute(Symbol::attr("name")) ? n->s(Symbol::attr("name"))
+                                                                : std::string("?")) +
+                        "' is @ignore'd); use @unused to leave it out of the saved code");
+      version_ = std::max(version_, versionFor(kind));
+      for (const Value *v : n->inputs())
+        addType(v->type());
+      for (const Value *v : n->outputs()) {
+        addType(v->type());
+        if (v->type()->kind() == TypeKind::Function && kind == "prim::Constant")
+          requireFunction(n->s(Symbol::attr("name")), v->type()->name());
       }
+      for (const Block *sub : n->blocks())
+        scanBlock(*sub);
     }
   }
 
   /// Function `name`, defined in the file of its qualified `path` (what
   /// printed calls name after `__torch__.`).
-  void addFunction(const std::string &name, const std::string &path) {
+  void requireFunction(const std::string &name, const std::string &path) {
     if (!functionsSeen_.insert(name).second)
       return;
     functionPaths_[name] = path.empty() ? name : path;
+    order_.push_back({/*isFunction=*/true, name});
+  }
+
+  void scanFunction(const std::string &name) {
     Graph *g = program_.compiler().unit().find(name);
     if (!g)
       throw SaveError("cannot save: function '" + name + "' is not compiled");
-    addGraph(*g);
-    functionOrder_.push_back(name);
+    scanGraph(*g);
   }
 
-  void addClass(const std::string &key) {
-    if (!classesSeen_.insert(key).second)
-      return;
+  void requireClass(const std::string &key) {
+    if (classesSeen_.insert(key).second)
+      order_.push_back({/*isFunction=*/false, key});
+  }
+
+  void scanClass(const std::string &key) {
     program_.compileForExport(key);
     auto info = program_.compiler().classToPrint(key);
     if (!info)
@@ -213,7 +236,7 @@ private:
       addType(t);
     for (const auto &[graph, schema] : info->methods) {
       if (graph) {
-        addGraph(*graph);
+        scanGraph(*graph);
         continue;
       }
       for (const auto &a : schema->arguments) // an interface's declaration
@@ -221,7 +244,6 @@ private:
       for (const auto &r : schema->returns)
         addType(r.type);
     }
-    classOrder_.push_back(key);
   }
 
   std::map<std::string, std::string> printCode() {
@@ -236,12 +258,14 @@ private:
         it->second.setConstantTable(&constants_);
       return it->second;
     };
-    for (const std::string &key : classOrder_)
-      printerFor(key).printClass(*program_.compiler().classToPrint(key));
-    for (const std::string &name : functionOrder_) {
-      const FunctionSchema *schema = program_.schema(name);
-      Graph *g = program_.compiler().unit().find(name);
-      const std::string &path = functionPaths_.at(name);
+    for (const Definition &d : order_) {
+      if (!d.isFunction) {
+        printerFor(d.name).printClass(*program_.compiler().classToPrint(d.name));
+        continue;
+      }
+      const FunctionSchema *schema = program_.schema(d.name);
+      Graph *g = program_.compiler().unit().find(d.name);
+      const std::string &path = functionPaths_.at(d.name);
       printerFor(path).printFunction(path.substr(path.rfind('.') + 1), *g, *schema);
     }
     std::map<std::string, std::string> files;

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
+#include "frontend/LibraryClasses.h"
 #include "frontend/Parser.h"
 
 #include "ir/Constants.h"
@@ -106,6 +107,10 @@ bool CompilerImpl::loadFunction(const std::string &lookupName, const std::string
     return true;
   if (classes_.count(defName))
     return false; // a class, loaded already
+  if (auto library = libraryClassModule(defName)) {
+    addModule(library); // torch's own, as TorchScript prints it
+    return false;
+  }
   std::shared_ptr<const Module> m = resolver_.function ? resolver_.function(lookupName) : nullptr;
   if (m)
     addModule(m);
@@ -163,7 +168,14 @@ TypeNameResolver CompilerImpl::typeResolver() const {
       return it == self->classes_.end() ? nullptr : it->second.type;
     }
     // A class of the caller's environment named in an annotation
-    // (`def f(a: Acc)`): compile it from the source the resolver gives.
+    // (`def f(a: Acc)`): compile it from the source the resolver gives,
+    // under the name the resolver gives it (`mod.Acc`).
+    if (self->resolver_.value)
+      if (auto g = self->resolver_.value(name); g && !g->function.empty()) {
+        self->loadFunction(name, g->function);
+        if (ClassInfo *c = self->findClass(g->function))
+          return c->type;
+      }
     std::string defName = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
     if (auto known = self->classes_.find(defName); known != self->classes_.end())
       return known->second.type;

@@ -8,8 +8,8 @@
 //   len(p), p[i], p == q, p + q -> the class's __len__, __getitem__, __eq__, __add__
 //   Pair(a, b)       -> prim::TupleConstruct for a NamedTuple, defaults filled in
 // `with ctx as v:` calls the object's __enter__ and __exit__ around the
-// body (prim::Enter / prim::Exit); `with torch.no_grad():` saves, clears
-// and restores the grad mode.
+// body (prim::Enter / prim::Exit); `with torch.no_grad():` does so with
+// torch's no_grad class (LibraryClasses.h), as TorchScript compiles it.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
@@ -271,10 +271,11 @@ void FunctionEmitter::emitWith(const Stmt &s) {
   for (const auto &item : s.items) {
     const Expr &ctx = *item.context;
     std::string name = ctx.kind == ExprKind::Call ? dottedName(*ctx.operands[0]) : "";
-    if (name == "torch.no_grad" || name == "torch.enable_grad") {
+    if (name == "torch.enable_grad") {
+      // TorchScript cannot compile torch.enable_grad's class; save and
+      // set the grad mode instead.
       Value *saved = emitOperator("aten::is_grad_enabled", {}, ctx.span);
-      emitOperator("aten::set_grad_enabled",
-                   {{constBool(name == "torch.enable_grad"), "", ctx.span}}, ctx.span);
+      emitOperator("aten::set_grad_enabled", {{constBool(true), "", ctx.span}}, ctx.span);
       exits.push_back({saved, true});
       continue;
     }
@@ -285,7 +286,9 @@ void FunctionEmitter::emitWith(const Stmt &s) {
                       "or torch.no_grad(); found '" + object->type()->annotationStr() + "'");
     TypePtr entered = compiler_.methodSchema(*c, "__enter__", ctx.span).returns[0].type;
     compiler_.methodSchema(*c, "__exit__", ctx.span);
-    Value *v = insertValue(Symbol::prim("Enter"), {object}, entered, ctx.span);
+    // As TorchScript emits them: no source range, and prim::Exit with one
+    // (unused) Tensor-typed result.
+    Value *v = insertValue(Symbol::prim("Enter"), {object}, entered, SourceSpan{});
     if (item.target)
       emitAssignTo(*item.target, Sugared::of(v), ctx.span);
     exits.push_back({object, false});
@@ -295,7 +298,9 @@ void FunctionEmitter::emitWith(const Stmt &s) {
     if (it->second)
       emitOperator("aten::set_grad_enabled", {{it->first, "", s.span}}, s.span);
     else
-      insert(Symbol::prim("Exit"), {it->first}, 0, s.span);
+      insert(Symbol::prim("Exit"), {it->first}, 1, SourceSpan{})
+          ->output()
+          ->setType(Type::get(TypeKind::Tensor));
   }
 }
 

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
+#include "frontend/LibraryClasses.h"
 #include "ir/Constants.h"
 
 #include <ATen/core/ivalue.h>
@@ -273,6 +274,12 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
 Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::string &attr,
                                             const SourceSpan &span) {
   std::string full = ns + "." + attr;
+  if (auto library = libraryClassNamed(full)) { // torch.no_grad
+    compiler_.loadFunction(full, *library);
+    Sugared s = Sugared::make(Sugared::Kind::TypeValue, *library);
+    s.type = compiler_.findClass(*library)->type;
+    return s;
+  }
   if (ns.rfind("__torch__", 0) == 0) {
     // Printed code names script functions and classes by qualified name:
     // `__torch__.helper(x)`, `__torch__.pkg.mod.Point`.
@@ -282,6 +289,8 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     for (const std::string &key : {full.substr(std::string("__torch__.").size()), attr}) {
       if (compiler_.hasFunction(key))
         return Sugared::make(Sugared::Kind::Function, key);
+      if (!compiler_.findClass(key) && libraryClassModule(key))
+        compiler_.loadFunction(key, key); // torch.no_grad's class, in code
       if (ClassInfo *c = compiler_.findClass(key)) {
         Sugared s = Sugared::make(Sugared::Kind::TypeValue, key);
         s.type = c->type;

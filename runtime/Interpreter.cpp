@@ -265,7 +265,9 @@ void runInstr(const Code &code, const Instr &I, Frame &f) {
     const Function *exit = &methodOf(code, f.regs[I.in[0]], "__exit__");
     Stack args{f.regs[I.in[0]]};
     args.resize(exit->graph()->inputs().size()); // None for the exception triple
-    exit->run(std::move(args));
+    Stack r = exit->run(std::move(args));
+    if (!I.out.empty()) // TorchScript's prim::Exit has a result no one reads
+      storeOutputs(f, I, std::move(r));
     return;
   }
   case InstrKind::Fork: {

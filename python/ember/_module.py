@@ -369,11 +369,10 @@ class _Builder:
         return methods, overloads
 
     def class_name(self, cls):
-        if _api._is_interface(cls):
-            return cls.__name__  # compiled from its source on demand
-        if issubclass(cls, torch.nn.Module):
+        if issubclass(cls, torch.nn.Module) and not _api._is_interface(cls):
             return None  # submodule types come from the instances
-        return cls.__name__  # a script class: compiled from its source on demand
+        # A script class or interface: compiled from its source on demand.
+        return "__torch__." + self.resolver.class_key(cls)
 
     def unique_name(self, cls):
         module = cls.__module__

@@ -136,10 +136,10 @@ def _enum_member(qualified_name, name, members):
     return cls[name]
 
 
-def _enum_source(cls):
+def _enum_source(cls, key):
     """An Enum class as the TorchScript class it compiles to: its members
     and their (int, float or str) values."""
-    _ENUM_CLASSES["__torch__." + cls.__name__] = cls
+    _ENUM_CLASSES["__torch__." + key] = cls
     lines = ["class %s(Enum):" % cls.__name__]
     for member in cls:
         lines.append("    %s = %r" % (member.name, member.value))
@@ -164,6 +164,7 @@ class _Resolver:
         self._synthesized = {}  # overload name -> (text, file name)
         self._overload_names = {}  # overload name -> its qualified name
         self._functions = {}  # the name the program knows a function by -> the function
+        self._classes = {}  # qualified name -> the class compiled under it
 
     def claim(self, fn):
         """Reserves the function's own name for it (the function scripted)."""
@@ -178,6 +179,41 @@ class _Resolver:
             n += 1
             key = "%s__%d" % (fn.__name__, n)
         return key
+
+    def class_key(self, cls):
+        """The qualified name a class compiles under, as TorchScript names
+        it (`mod.Point`, `Point` in `__main__`); a second class of the same
+        name (a class defined in two test functions) gets a mangled one."""
+        for key, known in self._classes.items():
+            if known is cls:
+                return key
+        key = _qualified_name(cls)
+        head, _, tail = key.rpartition(".")
+        n = 0
+        while self._classes.setdefault(key, cls) is not cls:
+            key = (head + "." if head else "") + "___torch_mangle_%d.%s" % (n, tail)
+            n += 1
+        return key
+
+    def _class_source(self, cls, key):
+        """(text, file, key): the source of a class, to be compiled under
+        its qualified name `key`."""
+        if issubclass(cls, tuple) and hasattr(cls, "_fields"):
+            text, filename = _named_tuple_source(cls)
+        elif issubclass(cls, enum.Enum):
+            text, filename = _enum_source(cls, key)
+        else:
+            try:
+                text, filename = _source_of(cls)
+            except (OSError, TypeError):
+                return None
+            if _api._is_interface(cls):
+                text = _interface_header(text, cls)
+            for member in vars(cls).values():
+                fn = getattr(member, "__func__", member)
+                if inspect.isfunction(fn):
+                    self.add_scope(fn)
+        return text, filename, key
 
     def _function_source(self, name):
         """The source of the function compiled as `name`; when that is not
@@ -235,6 +271,8 @@ class _Resolver:
     def source(self, name):
         if name in self._synthesized:
             return self._synthesized[name]
+        if name in self._classes:
+            return self._class_source(self._classes[name], name)
         # A function value() handed out compiles from its own source under
         # the name it was given (`b.helper` as helper__1); a name that means
         # nothing in the file asking is such a name.
@@ -258,25 +296,15 @@ class _Resolver:
         if (inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
                 and not _api._is_interface(obj)):
             return None  # a module type, through type(); never a script class
-        if inspect.isclass(obj) and issubclass(obj, tuple) and hasattr(obj, "_fields"):
-            return _named_tuple_source(obj)
-        if inspect.isclass(obj) and issubclass(obj, enum.Enum):
-            return _enum_source(obj)
-        if inspect.isfunction(obj) and _overloads.overload_sources(obj):
+        if inspect.isclass(obj):
+            return self._class_source(obj, self.class_key(obj))
+        if _overloads.overload_sources(obj):
             return None  # compiled per overload, through value()
         try:
             text, filename = _source_of(obj)
         except (OSError, TypeError):
             return None
-        if _api._is_interface(obj):
-            text = _interface_header(text, obj)
-        if inspect.isfunction(obj):
-            self.add_scope(obj)
-        else:
-            for member in vars(obj).values():
-                fn = getattr(member, "__func__", member)
-                if inspect.isfunction(fn):
-                    self.add_scope(fn)
+        self.add_scope(obj)
         return text, filename
 
     def type(self, name):
@@ -350,7 +378,8 @@ class _Resolver:
                 return ("overloads", [o for o, _, _ in overloads])
             if inspect.isfunction(obj):
                 return ("function", self._function_key(obj), _qualified_name(obj))
-            return ("function", obj.__name__, _qualified_name(obj))
+            key = self.class_key(obj)
+            return ("function", key, key)
         if _is_constant(obj):
             return ("constant", obj)
         return None

@@ -31,17 +31,18 @@ def _compile_class(cls):
     returned, and its Python instances convert to script objects when passed
     to compiled code."""
     resolver = _Resolver()
-    for member in vars(cls).values():
-        fn = getattr(member, "__func__", member)
-        if inspect.isfunction(fn):
-            resolver.add_scope(fn)
+    key = resolver.class_key(cls)
     program = _C.Program(resolver)
-    text, filename = _source_of(cls)
-    program.add_source(text, filename)
+    source = resolver.source(key)
+    if source is None:
+        _source_of(cls)  # raises why there is none
+        raise TypeError("ember.script cannot compile the class %r" % cls.__name__)
+    text, filename, _ = source
+    program.add_source(text, filename, key)
     for name, member in vars(cls).items():
         fn = getattr(member, "__func__", member)
         if inspect.isfunction(fn):
-            program.function(cls.__name__ + "." + name)
+            program.function(key + "." + name)
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):

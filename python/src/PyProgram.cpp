@@ -19,18 +19,45 @@
 
 #include <ATen/core/class_type.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace ember::python {
 namespace {
 
-std::shared_ptr<frontend::Module> parse(const std::string &text, const std::string &file) {
+/// The module of `text`; with `className`, its class is compiled under that
+/// name, the qualified one TorchScript gives it (`mod.Point`), as archive
+/// code names it.
+std::shared_ptr<frontend::Module> parse(const std::string &text, const std::string &file,
+                                        const std::string &className = "") {
   auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{file, text});
-  return std::make_shared<frontend::Module>(frontend::parseSource(buffer));
+  auto module = std::make_shared<frontend::Module>(frontend::parseSource(buffer));
+  if (className.empty())
+    return module;
+  for (auto &s : module->body) {
+    if (s->kind != frontend::StmtKind::ClassDef)
+      continue;
+    s->name = className;
+    // TorchScript takes a Python class's methods in name order (from
+    // inspect.getmembers), which is the order archives list them in.
+    std::vector<frontend::StmtPtr *> defs;
+    for (auto &m : s->body)
+      if (m->kind == frontend::StmtKind::FunctionDef)
+        defs.push_back(&m);
+    std::vector<frontend::StmtPtr> sorted;
+    for (auto *d : defs)
+      sorted.push_back(std::move(*d));
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto &a, const auto &b) { return a->name < b->name; });
+    for (size_t i = 0; i < defs.size(); ++i)
+      *defs[i] = std::move(sorted[i]);
+    break;
+  }
+  return module;
 }
 
 /// Builds the frontend's resolver from a Python object with `source(name)`
-/// -> (text, filename) | None and `value(name)` -> (kind, payload) | None.
+/// -> (text, filename[, qualified class name]) | None and `value(name)` -> (kind, payload) | None.
 frontend::GlobalResolver pythonResolver(py::object resolver) {
   frontend::GlobalResolver r;
   r.function = [resolver](const std::string &name) -> std::shared_ptr<const frontend::Module> {
@@ -38,8 +65,9 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
     py::object src = resolver.attr("source")(name);
     if (src.is_none())
       return nullptr;
-    auto pair = src.cast<std::pair<std::string, std::string>>();
-    return parse(pair.first, pair.second);
+    auto tuple = src.cast<py::tuple>();
+    return parse(tuple[0].cast<std::string>(), tuple[1].cast<std::string>(),
+                 tuple.size() > 2 ? tuple[2].cast<std::string>() : "");
   };
   r.type = [resolver](const std::string &name) -> TypePtr {
     py::gil_scoped_acquire gil;
@@ -233,9 +261,11 @@ void bindProgram(py::module_ &m) {
       .def(py::init([](py::object resolver) {
         return std::make_shared<ScriptProgram>(pythonResolver(std::move(resolver)));
       }))
-      .def("add_source", [](ScriptProgram &p, const std::string &text, const std::string &file) {
-        p.addSource(parse(text, file));
-      })
+      .def(
+          "add_source",
+          [](ScriptProgram &p, const std::string &text, const std::string &file,
+             const std::string &className) { p.addSource(parse(text, file, className)); },
+          py::arg("text"), py::arg("file"), py::arg("class_name") = "")
       .def("function", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
         runtime::Function *fn = p->function(name);
         if (!fn)

@@ -359,6 +359,21 @@ def test_archive_layout_matches_torch_jit_save(tmp_path):
     assert "def forward(self: __torch__.test_load.Attributes,\n    x: Tensor) -> Tensor:" in code
 
 
+def test_code_files_list_definitions_in_torch_jit_save_order(tmp_path):
+    from programs import ordering
+
+    def definitions(path):
+        with zipfile.ZipFile(path) as z:
+            name = [n for n in z.namelist() if n.endswith("code/__torch__/programs/ordering.py")][0]
+            text = z.read(name).decode()
+        return [line for line in text.splitlines() if line.startswith(("class ", "def "))]
+
+    ours = definitions(_ember_saved(ordering.M(), tmp_path))
+    assert ours == definitions(_saved(ordering.M(), tmp_path))
+    assert [line.split("(")[0].rstrip(":") for line in ours] == [
+        "class M", "class Sub", "def helper", "class Pt", "def inner"]
+
+
 def test_loaded_archives_save_again(tmp_path):
     torchvision = pytest.importorskip("torchvision")
     torch.manual_seed(0)

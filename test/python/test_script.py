@@ -131,6 +131,19 @@ def test_same_named_functions_and_globals_of_two_modules_stay_apart():
     assert ember.script(same_names_a.mixed)(3) == same_names_a.mixed(3)
 
 
+def _both_accumulators(x: int) -> int:
+    a = same_names_a.Acc(x).add(2)
+    b = same_names_b.Acc(x).add(2)
+    return a.total + b.total
+
+
+def test_same_named_classes_of_two_modules_are_two_classes_named_by_module():
+    assert ember.script(_both_accumulators)(3) == _both_accumulators(3) == 303
+    code = ember.script(_both_accumulators).code
+    assert "__torch__.programs.same_names_a.Acc.__new__(__torch__.programs.same_names_a.Acc)" in code
+    assert code == torch.jit.script(_both_accumulators).code
+
+
 def test_globals_helpers_and_classes_compile_transitively():
     def f(n: int) -> int:
         a = Acc(n)

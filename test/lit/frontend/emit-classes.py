@@ -158,15 +158,16 @@ def with_object(g: Guard, x: int) -> int:
     return x
 
 
-# Test that `with torch.no_grad()` turns gradients off for its body and
-# restores the previous mode.
+# Test that `with torch.no_grad()` creates torch's no_grad object and enters
+# and exits it around the body, as TorchScript compiles it (prim::Exit has
+# an unused Tensor result, as in TorchScript).
 # CHECK-LABEL: no_grad(%x : Tensor):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V3:[0-9]+]] : bool = aten::is_grad_enabled()
-# CHECK-NEXT:    = aten::set_grad_enabled(%[[V4]])
+# CHECK-NEXT:   %[[V3:[0-9]+]] : __torch__.torch.autograd.grad_mode.no_grad = prim::CreateObject()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%[[V3]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : NoneType = prim::Enter(%[[V3]]){{$}}
 # CHECK-NEXT:   %y : Tensor = aten::mul(%x, %[[V6]])
-# CHECK-NEXT:    = aten::set_grad_enabled(%[[V3]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = prim::Exit(%[[V3]]){{$}}
 # CHECK-NEXT:   return (%y)
 def no_grad(x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():

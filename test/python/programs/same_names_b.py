@@ -8,3 +8,12 @@ def helper(x: int) -> int:
 
 def scaled(x: int) -> int:
     return helper(x) + K
+
+
+class Acc:
+    def __init__(self, start: int):
+        self.total = start * 100
+
+    def add(self, x: int) -> "Acc":
+        self.total -= x
+        return self
