@@ -93,7 +93,7 @@ ExitKind FunctionEmitter::classify(const StmtRefs &stmts, bool loopExitsCount,
 void FunctionEmitter::emitBranches(Value *cond, const Refinements &refinements,
                                    const std::function<ExitKind()> &thenBody,
                                    const std::function<ExitKind()> &elseBody,
-                                   const SourceSpan &span) {
+                                   const SourceSpan &span, bool leaves) {
   Node *n = insert(prim::If(), {cond}, 0, span);
   Block *blocks[2] = {n->addBlock(), n->addBlock()};
   ExitKind exits[2];
@@ -105,7 +105,7 @@ void FunctionEmitter::emitBranches(Value *cond, const Refinements &refinements,
     exits[i] = i == 0 ? thenBody() : elseBody();
     frames[i] = popFrame();
   }
-  joinBranches(n, frames[0], exits[0], frames[1], exits[1], span);
+  joinBranches(n, frames[0], exits[0], frames[1], exits[1], span, leaves);
 }
 
 void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFrom) {
@@ -143,7 +143,8 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
         emitStatements(elseStmts);
         return classify(elseStmts, false);
       },
-      s.span);
+      s.span, t == ExitKind::Always || t == ExitKind::Maybe || e == ExitKind::Always ||
+                  e == ExitKind::Maybe);
   if (place == After && hasRest) {
     // After `if x is None: raise ...` the other branch's refinements hold.
     if (t == ExitKind::Raises)
@@ -159,7 +160,7 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
           emitStatements(rest, restFrom);
           return ExitKind::Never;
         },
-        rest[restFrom]->span);
+        rest[restFrom]->span, /*leaves=*/true);
   }
 }
 

@@ -9,8 +9,8 @@
 //      trip index (`aten::__getitem__`, `aten::__derive_index`,
 //      `aten::select`); `zip` and `enumerate` combine such sources; a tuple
 //      is unrolled instead, since its elements may differ in type;
-//   3. a body that may `break` or `return` turns a `for` into the `while`
-//      form — maximum trip count, an explicit carried index, condition
+//   3. a body that may `break` or `return`, or `continue` from a branch,
+//      turns a `for` into the `while` form — maximum trip count, an explicit carried index, condition
 //      `index < length and not $brk` — which is the only shape besides
 //      plain `for`/`while` that the code printer can write as Python;
 //   4. a `return` in the body carries `$ret` and the returned value out of
@@ -40,6 +40,22 @@ bool mayLeave(const std::vector<StmtPtr> &stmts, bool breaksCount) {
   return false;
 }
 
+/// True if a `continue` of this loop sits in a branch of `stmts`: the
+/// loop's condition then depends on the branch taken, and TorchScript
+/// (CanonicalizeModifiedLoops) writes the loop in the `while` form.
+bool continuesInBranch(const std::vector<StmtPtr> &stmts, bool inBranch) {
+  for (const auto &s : stmts) {
+    if (s->kind == StmtKind::Continue && inBranch)
+      return true;
+    if (s->kind == StmtKind::For || s->kind == StmtKind::While)
+      continue; // its continues are its own
+    bool branch = inBranch || s->kind == StmtKind::If;
+    if (continuesInBranch(s->body, branch) || continuesInBranch(s->orelse, branch))
+      return true;
+  }
+  return false;
+}
+
 } // namespace
 
 /// The variables a loop body carries: those it assigns that exist before,
@@ -62,7 +78,7 @@ void FunctionEmitter::emitLoop(Value *length, const Expr *cond,
                                const std::function<void(Value *)> &body,
                                const SourceSpan &span) {
   std::vector<std::string> carried = carriedNames(*this, stmts);
-  bool leaves = stmts && mayLeave(*stmts, true);
+  bool leaves = stmts && (mayLeave(*stmts, true) || continuesInBranch(*stmts, false));
   bool whileForm = length && leaves; // a `for` that may break: explicit index
   Refinements refinements;
   Value *maxTrips = length && !whileForm ? length : constInt(INT64_MAX);
@@ -159,15 +175,6 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
   unrolledLoops_.pop_back();
   TypePtr retType = retval ? carryReturn(loop, ret, retval) : nullptr;
   graph().setInsertPoint(loop->next());
-  for (size_t i = 0; i < types.size(); ++i) {
-    Value *out = loop->addOutput();
-    out->setType(types[i]);
-    if (i < carried.size()) {
-      if (meaningfulName(carried[i]))
-        out->setDebugName(carried[i]);
-      define(carried[i], Sugared::of(out), body.vars.at(carried[i]).where);
-    }
-  }
   if (retType) {
     Value *outRet = loop->addOutput();
     outRet->setType(Type::get(TypeKind::Bool));
@@ -176,6 +183,15 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
     define("$retval", Sugared::of(outVal), span, declaredReturn_);
     define("$ret", Sugared::of(outRet), span);
     define("$skip", Sugared::of(outRet), span);
+  }
+  for (size_t i = 0; i < types.size(); ++i) {
+    Value *out = loop->addOutput();
+    out->setType(types[i]);
+    if (i < carried.size()) {
+      if (meaningfulName(carried[i]))
+        out->setDebugName(carried[i]);
+      define(carried[i], Sugared::of(out), body.vars.at(carried[i]).where);
+    }
   }
   for (const auto &n : body.order)
     if (n[0] != '$' && !lookup(n))
@@ -206,8 +222,8 @@ Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *c
   if (!next)
     return constBool(true);
   Value *more = emitOperator("aten::lt", {{next, "", span}, {length, "", span}}, span);
-  if (!mayBreak)
-    return more;
+  if (!mayBreak) // a `continue` in a branch: TorchScript's condition is True on every path
+    return emitOperator("aten::__and__", {{more, "", span}, {constBool(true), "", span}}, span);
   Value *go = negatedFlag(brk, 0, span);
   graph().setInsertPoint(block);
   return emitOperator("aten::__and__", {{more, "", span}, {go, "", span}}, span);
@@ -234,15 +250,19 @@ Value *FunctionEmitter::negatedFlag(Value *flag, size_t uses, const SourceSpan &
 TypePtr FunctionEmitter::carryReturn(Node *loop, Value *ret, Value *retval) {
   // The loop runs only where nothing has returned yet, so the value
   // entering it is never read: Uninitialized, as TorchScript writes it.
+  // They come first among the carried values, where TorchScript's exit
+  // transform puts them.
   Block *block = loop->blocks()[0];
   TypePtr type = declaredReturn_ ? declaredReturn_ : retval->type();
   graph().setInsertPoint(loop);
-  loop->addInput(constBool(false));
-  loop->addInput(uninitialized(type));
-  block->addInput()->setType(Type::get(TypeKind::Bool));
-  block->addInput()->setType(type);
-  block->registerOutput(ret);
-  block->registerOutput(convertTo(retval, type));
+  loop->insertInput(2, constBool(false));
+  loop->insertInput(3, uninitialized(type));
+  block->insertInput(1)->setType(Type::get(TypeKind::Bool));
+  block->insertInput(2)->setType(type);
+  graph().setInsertPoint(block->returnNode());
+  Value *converted = convertTo(retval, type);
+  block->insertOutput(1, ret);
+  block->insertOutput(2, converted);
   return type;
 }
 
@@ -299,7 +319,7 @@ void FunctionEmitter::emitUnrolled(const Expr &target, Value *tuple,
           iteration(k + 1);
           return ExitKind::Never;
         },
-        span);
+        span, /*leaves=*/true);
   };
   iteration(0);
   unrolledLoops_.pop_back();

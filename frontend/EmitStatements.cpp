@@ -64,7 +64,7 @@ void FunctionEmitter::emitStatements(const StmtRefs &stmts, size_t from) {
             emitStatements(stmts, i + 1);
             return ExitKind::Never;
           },
-          stmts[i + 1]->span);
+          stmts[i + 1]->span, /*leaves=*/true);
       return;
     }
   }
@@ -82,8 +82,11 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
     if (!s.typeComment.empty())
       declared = typeCommentOf(s, compiler_.typeResolver()).type;
     Sugared v = emitExpr(*s.value, declared);
-    for (const auto &t : s.targets)
+    for (const auto &t : s.targets) {
+      markVariableCopies(*t, *s.value);
       emitAssignTo(*t, v, s.span, declared);
+    }
+    copyTargets_.clear();
     return;
   }
   case StmtKind::AnnAssign: {
@@ -91,7 +94,9 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
     if (!s.value)
       error(s.span, "an annotated variable needs a value here: write 'x: T = value'");
     Sugared v = emitExpr(*s.value, a.type);
+    markVariableCopies(*s.targets[0], *s.value);
     emitAssignTo(*s.targets[0], v, s.span, a.type);
+    copyTargets_.clear();
     return;
   }
   case StmtKind::AugAssign: return emitAugAssign(s);
@@ -122,6 +127,18 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
   }
 }
 
+void FunctionEmitter::markVariableCopies(const Expr &target, const Expr &value) {
+  if (target.kind == ExprKind::Name && value.kind == ExprKind::Name) {
+    copyTargets_.insert(&target);
+    return;
+  }
+  bool sequences = (target.kind == ExprKind::Tuple || target.kind == ExprKind::List) &&
+                   (value.kind == ExprKind::Tuple || value.kind == ExprKind::List);
+  if (sequences && target.operands.size() == value.operands.size())
+    for (size_t i = 0; i < target.operands.size(); ++i)
+      markVariableCopies(*target.operands[i], *value.operands[i]);
+}
+
 void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const SourceSpan &span,
                                    TypePtr declared) {
   switch (target.kind) {
@@ -131,7 +148,8 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
       // Loop counters (block inputs) take the name too: `for i in range(n)`.
       bool local = v->node()->owningBlock() == frame().block ||
                    (v->node()->kind() == prim::Param() && v->node() == frame().block->paramNode());
-      if (!v->hasDebugName() && meaningfulName(target.text) && local)
+      if (!v->hasDebugName() && meaningfulName(target.text) && local &&
+          !copyTargets_.count(&target))
         v->setDebugName(target.text);
     }
     define(target.text, std::move(value), target.span, std::move(declared));

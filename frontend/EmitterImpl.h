@@ -157,13 +157,16 @@ public:
   void define(const std::string &name, Sugared value, const SourceSpan &where,
               TypePtr declared = nullptr, bool refined = false);
   /// Makes the If node's outputs from what its two branch frames assigned.
+  /// `leaves`: a branch may break, continue or return (TorchScript's exit
+  /// transform makes such an If's outputs, unnamed).
   void joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit, Frame &elseFrame,
-                    ExitKind elseExit, const SourceSpan &span);
+                    ExitKind elseExit, const SourceSpan &span, bool leaves = false);
   /// The two branch frames of an `if`, and whether each cannot fall
   /// through (returns or raises: its variables do not reach the join).
   struct JoinSides {
     Frame *frames[2];
     bool dead[2];
+    bool leaves;
   };
   void joinName(Node *ifNode, const std::string &name, const JoinSides &sides,
                 const SourceSpan &span);
@@ -177,6 +180,11 @@ public:
   void emitStatement(const Stmt &s);
   void emitAssignTo(const Expr &target, Sugared value, const SourceSpan &span,
                     TypePtr declared = nullptr);
+  /// Targets assigned a variable's value as it is (`y = x`, `a, b = b, a`):
+  /// TorchScript reads the variable into a new value (prim::Load), which
+  /// takes the name and then goes, so the value read keeps its own name.
+  void markVariableCopies(const Expr &target, const Expr &value);
+  std::unordered_set<const Expr *> copyTargets_;
   void emitUnpack(const Expr &target, Value *v, const SourceSpan &span);
   void emitAugAssign(const Stmt &s);
   void emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span,
@@ -253,7 +261,8 @@ public:
   /// Emits `If(cond)` with `thenBody`/`elseBody` emitted by the callbacks.
   void emitBranches(Value *cond, const Refinements &refinements,
                     const std::function<ExitKind()> &thenBody,
-                    const std::function<ExitKind()> &elseBody, const SourceSpan &span);
+                    const std::function<ExitKind()> &elseBody, const SourceSpan &span,
+                    bool leaves = false);
   /// A `for` loop over `iter` whose body is `body` (statements, or a
   /// comprehension's element); `target` is bound on each iteration.
   void emitForLoop(const Expr &target, const Expr &iter, const std::vector<StmtPtr> *stmts,

@@ -98,10 +98,12 @@ void FunctionEmitter::applyRefinements(
 
 void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit,
                                    Frame &elseFrame, ExitKind elseExit,
-                                   const SourceSpan &span) {
+                                   const SourceSpan &span, bool leaves) {
   JoinSides sides{{&thenFrame, &elseFrame},
                   {thenExit == ExitKind::Always || thenExit == ExitKind::Raises,
-                   elseExit == ExitKind::Always || elseExit == ExitKind::Raises}};
+                   elseExit == ExitKind::Always || elseExit == ExitKind::Raises},
+                  leaves || thenExit == ExitKind::Always || thenExit == ExitKind::Maybe ||
+                      elseExit == ExitKind::Always || elseExit == ExitKind::Maybe};
   // As TorchScript's setVar, a refinement rebinds the variable in its
   // branch: the If joins it with the other side (an `Optional` again after
   // `if x is not None:`, refined when the other branch never falls through,
@@ -186,7 +188,9 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
   }
   Value *out = ifNode->addOutput();
   out->setType(type);
-  if (meaningfulName(name))
+  // An `if` with a branch that leaves (break, continue, return) has its
+  // outputs made by TorchScript's exit transform, which leaves them unnamed.
+  if (meaningfulName(name) && !sides.leaves)
     out->setDebugName(name);
   graph().setInsertPoint(ifNode->next());
   const Binding *src = side[0] && !dead[0] ? side[0] : side[1];

@@ -81,7 +81,8 @@ def f(x: torch.Tensor, n: int, l: List[int], d: Dict[str, int], o: Optional[int]
 
 # Test that a `for` that may break prints as TorchScript's while form, with
 # its carried values assigned before the loop and at the end of the body, and
-# the branch that breaks giving the loop's continue condition False.
+# the branch that breaks giving the loop's continue condition False (the
+# If's results unnamed, as TorchScript's exit transform makes them).
 # CHECK-LABEL: def first_over(xs: List[int],
 # CHECK-NEXT:     limit: int) -> int:
 # CHECK-NEXT:   _5 = torch.len(xs)
@@ -91,11 +92,12 @@ def f(x: torch.Tensor, n: int, l: List[int], d: Dict[str, int], o: Optional[int]
 # CHECK-NEXT:   while _7:
 # CHECK-NEXT:     x = xs[_6]
 # CHECK-NEXT:     if torch.gt(x, limit):
-# CHECK-NEXT:       _8, found0 = False, x
+# CHECK-NEXT:       _8, _9 = False, x
 # CHECK-NEXT:     else:
-# CHECK-NEXT:       _8, found0 = True, found
-# CHECK-NEXT:     _9 = torch.add(_6, 1)
-# CHECK-NEXT:     _7, found, _6 = torch.__and__(torch.lt(_9, _5), _8), found0, _9
+# CHECK-NEXT:       _8, _9 = True, found
+# CHECK-NEXT:     _10 = torch.add(_6, 1)
+# CHECK-NEXT:     _11 = torch.__and__(torch.lt(_10, _5), _8)
+# CHECK-NEXT:     _7, found, _6 = _11, _9, _10
 # CHECK-NEXT:   return found
 def first_over(xs: List[int], limit: int) -> int:
     found = -1

@@ -73,7 +73,7 @@ def while_loop(n: int) -> int:
 # CHECK-NEXT:     block0(%[[V10:[0-9]+]] : int, %found.3 : int, %[[V12:[0-9]+]] : int):
 # CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V12]])
 # CHECK-NEXT:       %[[V18:[0-9]+]] : bool = aten::gt(%x, %[[V17]])
-# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %found.5 : int = prim::If(%[[V18]])
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %[[V21:[0-9]+]] : int = prim::If(%[[V18]])
 # CHECK-NEXT:         block0():
 # CHECK-NEXT:           -> (%[[V27]], %x)
 # CHECK-NEXT:         block1():
@@ -81,7 +81,7 @@ def while_loop(n: int) -> int:
 # CHECK-NEXT:       %[[V25:[0-9]+]] : int = aten::add(%[[V12]], %[[V24]])
 # CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V5]])
 # CHECK-NEXT:       %[[V29:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V23]])
-# CHECK-NEXT:       -> (%[[V29]], %found.5, %[[V25]])
+# CHECK-NEXT:       -> (%[[V29]], %[[V21]], %[[V25]])
 # CHECK-NEXT:   return (%found)
 def break_loop(xs: List[int]) -> int:
     found = -1
@@ -92,22 +92,30 @@ def break_loop(xs: List[int]) -> int:
     return found
 
 
-# Test that `continue` skips the rest of the body through a branch.
+# Test that `continue` skips the rest of the body through a branch, and that,
+# as TorchScript's exit transform leaves it, the `for` becomes the while form
+# with the condition `index < n and True`.
 # CHECK-LABEL: continue_loop(%n : int):
 # CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %acc : int = prim::Loop(%n, %[[V4]], %acc.1)
-# CHECK-NEXT:     block0(%i : int, %acc.3 : int):
-# CHECK-NEXT:       %[[V11:[0-9]+]] : int = aten::remainder(%i, %[[V10]])
-# CHECK-NEXT:       %[[V13:[0-9]+]] : bool = aten::eq(%[[V11]], %acc.1)
-# CHECK-NEXT:       %acc.7 : int = prim::If(%[[V13]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V22:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V25:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%n, %acc.1)
+# CHECK-NEXT:   %acc : int, %[[V28:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %acc.1, %acc.1)
+# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %acc.3 : int, %i : int):
+# CHECK-NEXT:       %[[V15:[0-9]+]] : int = aten::remainder(%i, %[[V14]])
+# CHECK-NEXT:       %[[V17:[0-9]+]] : bool = aten::eq(%[[V15]], %acc.1)
+# CHECK-NEXT:       %[[V21:[0-9]+]] : int = prim::If(%[[V17]])
 # CHECK-NEXT:         block0():
 # CHECK-NEXT:           -> (%acc.3)
 # CHECK-NEXT:         block1():
 # CHECK-NEXT:           %acc.5 : int = aten::add(%acc.3, %i)
 # CHECK-NEXT:           -> (%acc.5)
-# CHECK-NEXT:       -> (%[[V4]], %acc.7)
+# CHECK-NEXT:       %[[V23:[0-9]+]] : int = aten::add(%i, %[[V22]])
+# CHECK-NEXT:       %[[V24:[0-9]+]] : bool = aten::lt(%[[V23]], %n)
+# CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::__and__(%[[V24]], %[[V25]])
+# CHECK-NEXT:       -> (%[[V26]], %[[V21]], %[[V23]])
 # CHECK-NEXT:   return (%acc)
 def continue_loop(n: int) -> int:
     acc = 0
@@ -128,7 +136,7 @@ def continue_loop(n: int) -> int:
 # CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%[[V3]], %[[V5]])
-# CHECK-NEXT:   %[[V34:[0-9]+]] : bool, %[[V35:[0-9]+]] : int, %[[V33:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V5]])
+# CHECK-NEXT:   %[[V33:[0-9]+]] : bool, %[[V34:[0-9]+]] : int, %[[V35:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V5]])
 # CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %[[V31:[0-9]+]] : bool, %[[V32:[0-9]+]] : int, %[[V9:[0-9]+]] : int):
 # CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V9]])
 # CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::lt(%x, %[[V5]])
@@ -141,9 +149,9 @@ def continue_loop(n: int) -> int:
 # CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V3]])
 # CHECK-NEXT:       %[[V29:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V23]])
 # CHECK-NEXT:       -> (%[[V29]], %[[V21]], %[[V20]], %[[V25]])
-# CHECK-NEXT:   %[[V39:[0-9]+]] : int = prim::If(%[[V34]])
+# CHECK-NEXT:   %[[V39:[0-9]+]] : int = prim::If(%[[V33]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> (%[[V35]])
+# CHECK-NEXT:       -> (%[[V34]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V5]])
 # CHECK-NEXT:   return (%[[V39]])
