@@ -203,6 +203,9 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
       methodSchema(c, "__init__", callSite);
   }
   bool isStatic = c.staticMethods.count(method) > 0;
+  if (c.assembled &&
+      std::find(c.compileOrder.begin(), c.compileOrder.end(), method) == c.compileOrder.end())
+    c.compileOrder.push_back(method);
   return schemas_[graphName] = compileBody(graphName, *m->second, callSite, &c, isStatic);
 }
 

@@ -439,16 +439,14 @@ void CodePrinterImpl::printClass(const ClassToPrint &c) {
       out << "]\n";
     }
   }
-  bool annotationsList = false;
   for (size_t i = 0; i < c.attributes.size(); ++i) {
     const auto &[name, type] = c.attributes[i];
     if (makeValidIdentifier(name) == name) {
       indent() << name << " : " << type->annotationStr() << "\n";
       continue;
     }
-    if (!annotationsList)
+    if (i == 0) // as TorchScript: only when the first attribute needs it
       indent() << "__annotations__ = []\n";
-    annotationsList = true;
     indent() << "__annotations__[\"" << name << "\"] = " << type->annotationStr() << "\n";
   }
   for (const auto &[name, annotation, value] : c.constants)

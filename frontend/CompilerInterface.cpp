@@ -5,7 +5,11 @@
 // classes, compiling on request, and describing classes for the printer.
 //
 //===----------------------------------------------------------------------===//
+#include "frontend/CodePrinterImpl.h"
+#include "frontend/DefaultValues.h"
 #include "frontend/EmitterImpl.h"
+
+#include <algorithm>
 
 namespace ember::frontend {
 
@@ -50,6 +54,15 @@ const FunctionSchema *Compiler::schema(const std::string &graphName) const {
   return impl_->compiledSchema(graphName);
 }
 
+void Compiler::orderMethods(const std::string &className, const std::vector<std::string> &first) {
+  ClassInfo *c = impl_->findClass(className);
+  if (!c)
+    throw std::invalid_argument("no class '" + className + "'");
+  for (const std::string &m : first)
+    if (std::find(c->compileOrder.begin(), c->compileOrder.end(), m) == c->compileOrder.end())
+      c->compileOrder.push_back(m);
+}
+
 std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className) {
   ClassInfo *c = impl_->findClass(className);
   if (!c)
@@ -72,7 +85,18 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
       auto text = [](const Expr &e) {
         return e.span.buffer->text.substr(e.span.offset, e.span.length);
       };
-      p.constants.push_back({s->targets[0]->text, text(*s->annotation), text(*s->value)});
+      // Printed as TorchScript prints the value (`0.10000000000000001`,
+      // `(1,)`), whatever spelling the source used.
+      std::string value = text(*s->value);
+      try {
+        c10::IValue v = defaultIValue(value, a.type);
+        if (a.type->kind() == TypeKind::Tuple && v.isList()) // read as a list
+          v = c10::ivalue::Tuple::create(v.toListRef().vec());
+        value = reprOf(v);
+      } catch (const std::exception &) {
+        // not a literal TorchScript reads back (an expression): as written
+      }
+      p.constants.push_back({s->targets[0]->text, text(*s->annotation), value});
     }
     if (s->kind != StmtKind::FunctionDef)
       continue;
@@ -92,6 +116,15 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
     std::string name = className + "." + method;
     if (const FunctionSchema *schema = impl_->compiledSchema(name))
       p.methods.push_back({impl_->unit().find(name), schema});
+  }
+  if (c->assembled) { // a module's methods in the order they were compiled
+    auto rank = [&](const FunctionSchema *s) {
+      std::string method = s->name.substr(className.size() + 1);
+      auto it = std::find(c->compileOrder.begin(), c->compileOrder.end(), method);
+      return it - c->compileOrder.begin();
+    };
+    std::stable_sort(p.methods.begin(), p.methods.end(),
+                     [&](const auto &a, const auto &b) { return rank(a.second) < rank(b.second); });
   }
   return p;
 }

@@ -200,6 +200,8 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
     std::vector<NamedValue> args = emitArguments(e);
     if (callee.value)
       args.insert(args.begin(), {callee.value, "", calleeExpr.operands[0]->span});
+    if (callee.name == "aten::list_with_default" && args.size() == 2)
+      return Sugared::of(emitListWithDefault(args[0].value, args[1].value, e.span));
     return Sugared::of(emitOperator(callee.name, args, e.span));
   }
   case Sugared::Kind::Builtin:

@@ -342,13 +342,11 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
     Block *block = n->addBlock();
     graph().setInsertPoint(block);
     bool evaluates = (b == 0) == isAnd; // `and` continues when true, `or` when false
-    if (!evaluates) {
-      block->registerOutput(constBool(!isAnd));
-      continue;
-    }
+    // Each branch holds the left side's refinements for its outcome, as in
+    // TorchScript (`a is not None or b` gives `a` refined in the True one).
     pushFrame(Frame::Kind::Branch, block);
-    applyRefinements(isAnd ? left.whenTrue : left.whenFalse);
-    block->registerOutput(emitShortCircuit(e, i + 1, right));
+    applyRefinements(b == 0 ? left.whenTrue : left.whenFalse);
+    block->registerOutput(evaluates ? emitShortCircuit(e, i + 1, right) : constBool(!isAnd));
     frames[b] = popFrame();
   }
   // As TorchScript, the variables the right-hand side refined join after

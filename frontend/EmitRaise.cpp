@@ -81,6 +81,26 @@ void FunctionEmitter::emitAssertionError(const Expr *messageExpr, const SourceSp
   insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, span);
 }
 
+// TorchScript's builtin function of torch/csrc/jit/frontend/builtin_functions
+// .cpp, which it inlines: `assert len(defaults) > len(out_size)` and the
+// sizes given (`_list_with_default` in torch.nn.functional).
+Value *FunctionEmitter::emitListWithDefault(Value *outSize, Value *defaults, const SourceSpan &span) {
+  if (outSize->type()->kind() != TypeKind::List || defaults->type()->kind() != TypeKind::List)
+    return emitOperator("aten::list_with_default", {{outSize, "", span}, {defaults, "", span}},
+                        span);
+  Value *have = emitOperator("aten::len", {{defaults, "", span}}, span);
+  Value *want = emitOperator("aten::len", {{outSize, "", span}}, span);
+  Value *cond = emitOperator("aten::gt", {{have, "", span}, {want, "", span}}, span);
+  emitBranches(
+      cond, {}, [] { return ExitKind::Never; },
+      [&] {
+        emitAssertionError(nullptr, span);
+        return ExitKind::Raises;
+      },
+      span);
+  return outSize;
+}
+
 void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
                                     const SourceSpan &span) {
   SourceSpan at = span;

@@ -139,6 +139,10 @@ public:
   /// method of a class read from source, and of an assembled class the
   /// ones compiled already (forward, exports and what they call).
   void compileForExport(const std::string &name);
+  /// The methods a module class defines first, before any is compiled
+  /// (TorchScript defines a module's entry points at once); the others
+  /// follow in the order they are compiled. That is their order in code.
+  void orderMethods(const std::string &className, const std::vector<std::string> &first);
   /// True if class `className` defines `method` (compiled or not).
   bool hasMethod(const std::string &className, const std::string &method);
   /// Compiles `name` and, on demand, everything it calls. Throws

@@ -223,6 +223,8 @@ public:
   void emitAssert(const Stmt &s);
   /// `assert test, message` (also `torch._assert(test, message)`).
   void emitAssertion(const Expr &test, const Expr *message, const SourceSpan &span);
+  /// `_list_with_default(out_size, defaults)`, inlined as TorchScript does.
+  Value *emitListWithDefault(Value *outSize, Value *defaults, const SourceSpan &span);
   void emitAssertionError(const Expr *message, const SourceSpan &span);
   void emitCheck(const std::string &name, const Expr &call);
   /// True for a ModuleList, Sequential or ModuleDict type, even an empty one.
@@ -431,6 +433,10 @@ struct ClassInfo {
   std::string containerKind;
   /// Built by Compiler::addClass (its container kind is known), rather
   /// than read from source (archive code, where the name tells).
+  /// The methods of an assembled (module) class in the order they were
+  /// first compiled: TorchScript adds a module's methods to its type in
+  /// that order (the entry points, then what they call).
+  std::vector<std::string> compileOrder;
   bool assembled = false;
   /// Attributes of the Python object with no TorchScript type, and why.
   std::map<std::string, std::string> untyped;

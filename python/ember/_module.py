@@ -223,6 +223,7 @@ class _ConcreteType:
         self.pre_hooks = []    # forward pre-hook functions, in order
         self.hooks = []        # forward hook functions, in order
         self.name = None       # qualified name without `__torch__.`
+        self.container_methods = []  # __len__, __contains__: torch.jit compiles them
 
     def key(self):
         return (self.python_class, tuple(self.attributes), tuple(self.constant_lines),
@@ -254,8 +255,12 @@ class _Builder:
             t.children[name] = self.concrete_type(child) if child is not None else None
         annotations = dict(getattr(module, "__annotations__", {}))
         annotations.update(_init_annotations(type(module)))
+        # Built as torch.jit builds it: the constants are added to the type in
+        # an order that follows from this set's (hash-dependent) order.
         constant_names = set(getattr(module, "__constants__", ()))
-        constant_names |= {n for n, a in annotations.items() if _types.is_final(a)}
+        for n, a in annotations.items():
+            if _types.is_final(a):
+                constant_names.add(n)
         ignored = set(getattr(module, "__jit_ignored_attributes__", ()))
 
         def typed(name, value):
@@ -314,7 +319,7 @@ class _Builder:
             type_text = (iface.__name__ if child and _api._is_interface(iface)
                          else "__torch__." + child.name if child else "NoneType")
             t.attributes.append((name, type_text, "module"))
-        for name in sorted(constant_names):
+        for name in _C._unordered_map_order(list(constant_names)):
             if not hasattr(module, name) or name in module._modules:
                 continue
             value = getattr(module, name)
@@ -424,6 +429,13 @@ class _Builder:
             # As torch.jit: a container's length is a constant of its type.
             sources.append(("def __len__(self) -> int:\n    return %d\n" % len(module),
                             "<%s>" % t.name, "script"))
+            if builtins.isinstance(module, _CONTAINERS):
+                t.container_methods.append("__len__")
+        if builtins.isinstance(module, torch.nn.ModuleDict) and "__contains__" not in t.methods:
+            keys = "[%s]" % ", ".join('"%s"' % k for k in module.keys())
+            sources.append(("def __contains__(self, key: str) -> bool:\n    return key in %s\n"
+                            % keys, "<%s>" % t.name, "script"))
+            t.container_methods.append("__contains__")
         self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads, container,
                                t.failed)
 
@@ -455,12 +467,23 @@ class _Builder:
         """Compiles `forward` and the exported methods of every module, as
         torch.jit does when it scripts a module."""
         t = wrapper._ember_type
-        for name, m in t.methods.items():
-            entry = m.source is None and (name == "forward" or _modifier(m.fn) == "export")
-            if m.kind == "script" and (entry or _PROPERTY_METHOD.match(name)):
-                wrapper._c._method(name)
+        # In torch.jit's order, which is the order of the methods in saved
+        # code: the overloads of overloaded methods, forward, the exported
+        # methods by name; then what they call, as they call it.
+        names = [v for name in sorted(t.overloads) for v in t.overloads[name]]
+        entries = [name for name, m in t.methods.items() if m.source is None and m.kind == "script"
+                   and name not in t.overloads
+                   and (name == "forward" or _modifier(m.fn) == "export")]
+        names += sorted(entries, key=lambda n: (n != "forward", n))
+        names += [name for name, m in t.methods.items()
+                  if m.kind == "script" and _PROPERTY_METHOD.match(name)]
+        self.program.order_methods(t.name, names)
+        for name in names:
+            wrapper._c._method(name)
         for hook in _unique(t.pre_hooks + t.hooks):
             wrapper._c._method(hook.__name__)
+        for name in t.container_methods:  # torch.jit defines them on containers
+            wrapper._c._method(name)
         for child in wrapper._modules.values():
             if child is not None:
                 self.compile_entry_points(child)

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_map>
 
 namespace ember::python {
 namespace {
@@ -249,6 +250,18 @@ void bindFunctions(py::module_ &m) {
 
 void bindProgram(py::module_ &m) {
   // The rendered diagnostic if `text` does not parse, else None.
+  // torch.jit keeps a module's constants in a std::unordered_map and adds
+  // them to the type in its iteration order, which is the order archives
+  // print them in: the same map, filled in the same order, gives it.
+  m.def("_unordered_map_order", [](const std::vector<std::string> &names) {
+    std::unordered_map<std::string, int> map;
+    for (const std::string &n : names)
+      map.emplace(n, 0);
+    std::vector<std::string> order;
+    for (const auto &entry : map)
+      order.push_back(entry.first);
+    return order;
+  });
   m.def("_parse_error", [](const std::string &text, const std::string &file) -> py::object {
     try {
       parse(text, file);
@@ -290,6 +303,10 @@ void bindProgram(py::module_ &m) {
                              std::move(overloads), container, std::move(untyped));
              std::lock_guard<std::mutex> lock(programsMutex);
              programs()[cls.c10Type.get()] = p;
+           })
+      .def("order_methods",
+           [](ScriptProgram &p, const std::string &name, const std::vector<std::string> &first) {
+             p.compiler().orderMethods(name, first);
            })
       .def("has_class", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
         return p->unit().findClass("__torch__." + name) != nullptr;
