@@ -335,13 +335,22 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
     }
     types.push_back(resolveType(*t, compiler_.typeResolver()));
   }
+  // A variable is refined even when the answer is static, as TorchScript
+  // refines it (its branch casts it to the type it has).
+  bool variable = refinements && call.operands[1]->kind == ExprKind::Name;
   for (const auto &t : types)
-    if (actual->isSubtypeOf(*t) || sameModuleClass(*actual, *t))
+    if (actual->isSubtypeOf(*t) || sameModuleClass(*actual, *t)) {
+      if (variable && !actual->isModule())
+        refinements->whenTrue.push_back({call.operands[1]->text, actual});
       return constBool(true);
+    }
   bool dynamic = actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union ||
                  actual->kind() == TypeKind::Any;
-  if (!dynamic)
+  if (!dynamic) {
+    if (variable && !actual->isModule())
+      refinements->whenFalse.push_back({call.operands[1]->text, actual});
     return constBool(false);
+  }
   Node *n = insert(Symbol::prim("isinstance"), {v}, 1, call.span);
   AttributeValue a;
   a.kind = AttributeKind::tys;

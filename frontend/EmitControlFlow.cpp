@@ -112,7 +112,9 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
   Refinements refinements;
   Value *cond = emitBranchCondition(*s.value, refinements);
   if (refinements.staticValue) {
-    // Only the branch that runs is compiled (TorchScript's static if).
+    // Only the branch that runs is compiled (TorchScript's static if), with
+    // the refinements that hold in it.
+    applyRefinements(*refinements.staticValue ? refinements.whenTrue : refinements.whenFalse);
     emitStatements(concat(*refinements.staticValue ? s.body : s.orelse, rest, restFrom));
     return;
   }
@@ -148,9 +150,9 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
   if (place == After && hasRest) {
     // After `if x is None: raise ...` the other branch's refinements hold.
     if (t == ExitKind::Raises)
-      applyRefinements(refinements.whenFalse);
+      applyRefinements(refinements.whenFalse, /*sameType=*/false);
     else if (e == ExitKind::Raises)
-      applyRefinements(refinements.whenTrue);
+      applyRefinements(refinements.whenTrue, /*sameType=*/false);
     emitStatements(rest, restFrom);
   } else if (place == Guarded) {
     Value *skip = lookup("$skip")->value.value;

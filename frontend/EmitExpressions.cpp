@@ -332,7 +332,7 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
       refinements.staticValue = !isAnd;
       return constBool(!isAnd);
     }
-    applyRefinements(isAnd ? left.whenTrue : left.whenFalse);
+    applyRefinements(isAnd ? left.whenTrue : left.whenFalse, /*sameType=*/false);
     return emitShortCircuit(e, i + 1, refinements);
   }
   Node *n = insert(prim::If(), {l}, 1, e.span);

@@ -113,7 +113,7 @@ void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
         return ExitKind::Raises;
       },
       span);
-  applyRefinements(refinements.whenTrue);
+  applyRefinements(refinements.whenTrue, /*sameType=*/false);
 }
 
 // torch._check(cond, message=None) and its kin: `if not cond: raise
@@ -167,7 +167,7 @@ void FunctionEmitter::emitCheck(const std::string &name, const Expr &call) {
         return ExitKind::Raises;
       },
       call.span);
-  applyRefinements(refinements.whenTrue);
+  applyRefinements(refinements.whenTrue, /*sameType=*/false);
 }
 
 } // namespace ember::frontend

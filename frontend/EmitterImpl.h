@@ -170,7 +170,12 @@ public:
   };
   void joinName(Node *ifNode, const std::string &name, const JoinSides &sides,
                 const SourceSpan &span);
-  void applyRefinements(const std::vector<std::pair<std::string, TypePtr>> &refinements);
+  /// Rebinds each refined variable to an unchecked_cast of it. In a branch
+  /// the refinement holds in, TorchScript casts even to the type the value
+  /// has; `sameType` false skips those (a refinement that holds after an
+  /// `if` or `assert`, whose join already gives the type).
+  void applyRefinements(const std::vector<std::pair<std::string, TypePtr>> &refinements,
+                        bool sameType = true);
   /// Names assigned by `stmts` (not inside nested defs or comprehensions).
   static void assignedNames(const std::vector<StmtPtr> &stmts, std::vector<std::string> &out);
 

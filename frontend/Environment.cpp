@@ -80,10 +80,13 @@ void FunctionEmitter::define(const std::string &name, Sugared value, const Sourc
 }
 
 void FunctionEmitter::applyRefinements(
-    const std::vector<std::pair<std::string, TypePtr>> &refinements) {
+    const std::vector<std::pair<std::string, TypePtr>> &refinements, bool sameType) {
   for (const auto &[name, type] : refinements) {
     const Binding *b = lookup(name);
-    if (!b || !b->value.isValue() || b->value.value->type()->equals(*type))
+    // Even to the type it has: TorchScript casts whenever a refinement
+    // holds (`isinstance(n, Tensor)` false on an int gives `n0 =
+    // unchecked_cast(int, n)`).
+    if (!b || !b->value.isValue() || (!sameType && b->value.value->type()->equals(*type)))
       continue;
     SourceSpan where = b->where;
     TypePtr declared = b->declared;

@@ -62,16 +62,19 @@ static void dumpSignatures(const frontend::Module &m) {
   }
 }
 
-/// Compiles every function of the file and prints the graphs.
-/// Prints every function and class of the file as TorchScript's code.
+/// Prints every function and class of the file that was compiled (all of
+/// them, or those `--function` asked for) as TorchScript's code.
 static void emitCode(frontend::Compiler &compiler, const frontend::Module &m) {
   frontend::CodePrinter printer;
   for (const auto &s : m.body) {
     if (s->kind == frontend::StmtKind::FunctionDef) {
       Graph *g = compiler.unit().find(s->name);
-      printer.printFunction(s->name, *g, *compiler.schema(s->name));
+      const FunctionSchema *schema = compiler.schema(s->name);
+      if (g && schema)
+        printer.printFunction(s->name, *g, *schema);
     } else if (s->kind == frontend::StmtKind::ClassDef) {
-      printer.printClass(*compiler.classToPrint(s->name));
+      if (auto c = compiler.classToPrint(s->name))
+        printer.printClass(*c);
     }
   }
   std::cout << printer.str();

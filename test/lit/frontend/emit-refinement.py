@@ -165,16 +165,18 @@ def default_assign(x: Optional[int]) -> int:
     return x
 
 
-# Test that isinstance refines a Union and folds when the type decides it.
+# Test that isinstance refines a Union and folds when the type decides it,
+# still casting the variable in the branch taken, as TorchScript does.
 # CHECK-LABEL: isinstance_refines(%x.1 : Union(int, str),
-# CHECK-NEXT:       %y : int):
+# CHECK-NEXT:       %y.1 : int):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
 # CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%x.3, %y)
+# CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%x.3, %y.1)
 # CHECK-NEXT:       -> (%[[V6]])
 # CHECK-NEXT:     block1():
+# CHECK-NEXT:       %y : int = prim::unchecked_cast(%y.1)
 # CHECK-NEXT:       -> (%y)
 # CHECK-NEXT:   return (%[[V13]])
 def isinstance_refines(x: Union[int, str], y: int) -> int:
