@@ -63,6 +63,18 @@ void Compiler::orderMethods(const std::string &className, const std::vector<std:
       c->compileOrder.push_back(m);
 }
 
+/// `methods` of class `c` (named `className`) in the order they were first
+/// compiled; methods never compiled keep their place after those.
+static void sortByCompileOrder(std::vector<std::pair<const Graph *, const FunctionSchema *>> &methods,
+                               const ClassInfo &c, const std::string &className) {
+  auto rank = [&](const FunctionSchema *s) {
+    std::string method = s->name.substr(className.size() + 1);
+    return std::find(c.compileOrder.begin(), c.compileOrder.end(), method) - c.compileOrder.begin();
+  };
+  std::stable_sort(methods.begin(), methods.end(),
+                   [&](const auto &a, const auto &b) { return rank(a.second) < rank(b.second); });
+}
+
 std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className) {
   ClassInfo *c = impl_->findClass(className);
   if (!c)
@@ -117,15 +129,8 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
     if (const FunctionSchema *schema = impl_->compiledSchema(name))
       p.methods.push_back({impl_->unit().find(name), schema});
   }
-  if (c->assembled) { // a module's methods in the order they were compiled
-    auto rank = [&](const FunctionSchema *s) {
-      std::string method = s->name.substr(className.size() + 1);
-      auto it = std::find(c->compileOrder.begin(), c->compileOrder.end(), method);
-      return it - c->compileOrder.begin();
-    };
-    std::stable_sort(p.methods.begin(), p.methods.end(),
-                     [&](const auto &a, const auto &b) { return rank(a.second) < rank(b.second); });
-  }
+  if (c->assembled) // a module's methods in the order they were compiled
+    sortByCompileOrder(p.methods, *c, className);
   return p;
 }
 
