@@ -202,6 +202,8 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
       args.insert(args.begin(), {callee.value, "", calleeExpr.operands[0]->span});
     if (callee.name == "aten::list_with_default" && args.size() == 2)
       return Sugared::of(emitListWithDefault(args[0].value, args[1].value, e.span));
+    if (Value *list = emitNTuple(callee.name, args, e.span))
+      return Sugared::of(list);
     return Sugared::of(emitOperator(callee.name, args, e.span));
   }
   case Sugared::Kind::Builtin:
@@ -230,6 +232,11 @@ Sugared FunctionEmitter::emitCall(const Expr &e) {
         error(e.span, "'" + callee.name + "()' takes no arguments");
       return Sugared::of(emitModuleDictView(callee.value, callee.name, e.span));
     }
+    // As TorchScript, which compiles a module's method when the call names
+    // it, before the arguments (and the methods they call) are emitted.
+    if (ClassInfo *c = compiler_.classOfType(callee.value->type());
+        c && c->assembled && c->methods.count(callee.name))
+      compiler_.methodSchema(*c, callee.name, e.span);
     return Sugared::of(emitMethodCall(callee.value, callee.name, emitArguments(e), e.span));
   case Sugared::Kind::TypeValue:
     if (ClassInfo *c = compiler_.findClass(callee.name))

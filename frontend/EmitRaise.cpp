@@ -101,11 +101,39 @@ Value *FunctionEmitter::emitListWithDefault(Value *outSize, Value *defaults, con
   return outSize;
 }
 
+// TorchScript's builtin functions `_single`, `_pair`, `_triple` and
+// `_quadruple` return their argument, an int broadcast to a list first.
+Value *FunctionEmitter::emitNTuple(const std::string &op, const std::vector<NamedValue> &args,
+                                   const SourceSpan &span) {
+  static const std::map<std::string, size_t> sizes = {
+      {"aten::_single", 1}, {"aten::_pair", 2}, {"aten::_triple", 3}, {"aten::_quadruple", 4}};
+  auto it = sizes.find(op);
+  if (it == sizes.end() || args.size() != 1 || !args[0].keyword.empty())
+    return nullptr;
+  Value *v = args[0].value;
+  const TypePtr &t = v->type();
+  if (t->kind() == TypeKind::List && t->elem()->kind() == TypeKind::Int)
+    return v;
+  if (t->kind() != TypeKind::Int)
+    return nullptr;
+  return insertValue(Symbol::prim("ListConstruct"), std::vector<Value *>(it->second, v),
+                     Type::list(t), span);
+}
+
 void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
                                     const SourceSpan &span) {
   SourceSpan at = span;
   Refinements refinements;
   Value *cond = emitCondition(test, refinements);
+  if (refinements.staticValue) {
+    // A condition the types decide: as TorchScript's static if, only the
+    // branch taken is compiled (nothing, or the raise).
+    if (*refinements.staticValue)
+      applyRefinements(refinements.whenTrue);
+    else
+      emitAssertionError(messageExpr, at);
+    return;
+  }
   emitBranches(
       cond, refinements, [] { return ExitKind::Never; },
       [&] {

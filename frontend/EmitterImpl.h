@@ -228,6 +228,10 @@ public:
   void emitAssert(const Stmt &s);
   /// `assert test, message` (also `torch._assert(test, message)`).
   void emitAssertion(const Expr &test, const Expr *message, const SourceSpan &span);
+  /// `_pair(x)` and its kin, inlined as TorchScript does; null for other
+  /// operators or arguments they do not take.
+  Value *emitNTuple(const std::string &op, const std::vector<NamedValue> &args,
+                    const SourceSpan &span);
   /// `_list_with_default(out_size, defaults)`, inlined as TorchScript does.
   Value *emitListWithDefault(Value *outSize, Value *defaults, const SourceSpan &span);
   void emitAssertionError(const Expr *message, const SourceSpan &span);
