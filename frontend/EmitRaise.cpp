@@ -81,45 +81,6 @@ void FunctionEmitter::emitAssertionError(const Expr *messageExpr, const SourceSp
   insert(Symbol::prim("RaiseException"), {message, constNone()}, 0, span);
 }
 
-// TorchScript's builtin function of torch/csrc/jit/frontend/builtin_functions
-// .cpp, which it inlines: `assert len(defaults) > len(out_size)` and the
-// sizes given (`_list_with_default` in torch.nn.functional).
-Value *FunctionEmitter::emitListWithDefault(Value *outSize, Value *defaults, const SourceSpan &span) {
-  if (outSize->type()->kind() != TypeKind::List || defaults->type()->kind() != TypeKind::List)
-    return emitOperator("aten::list_with_default", {{outSize, "", span}, {defaults, "", span}},
-                        span);
-  Value *have = emitOperator("aten::len", {{defaults, "", span}}, span);
-  Value *want = emitOperator("aten::len", {{outSize, "", span}}, span);
-  Value *cond = emitOperator("aten::gt", {{have, "", span}, {want, "", span}}, span);
-  emitBranches(
-      cond, {}, [] { return ExitKind::Never; },
-      [&] {
-        emitAssertionError(nullptr, span);
-        return ExitKind::Raises;
-      },
-      span);
-  return outSize;
-}
-
-// TorchScript's builtin functions `_single`, `_pair`, `_triple` and
-// `_quadruple` return their argument, an int broadcast to a list first.
-Value *FunctionEmitter::emitNTuple(const std::string &op, const std::vector<NamedValue> &args,
-                                   const SourceSpan &span) {
-  static const std::map<std::string, size_t> sizes = {
-      {"aten::_single", 1}, {"aten::_pair", 2}, {"aten::_triple", 3}, {"aten::_quadruple", 4}};
-  auto it = sizes.find(op);
-  if (it == sizes.end() || args.size() != 1 || !args[0].keyword.empty())
-    return nullptr;
-  Value *v = args[0].value;
-  const TypePtr &t = v->type();
-  if (t->kind() == TypeKind::List && t->elem()->kind() == TypeKind::Int)
-    return v;
-  if (t->kind() != TypeKind::Int)
-    return nullptr;
-  return insertValue(Symbol::prim("ListConstruct"), std::vector<Value *>(it->second, v),
-                     Type::list(t), span);
-}
-
 void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
                                     const SourceSpan &span) {
   SourceSpan at = span;
