@@ -73,6 +73,12 @@ Module loadFromBytes(std::string bytes, std::optional<c10::Device> mapLocation =
 void save(const Module &module, const std::string &path, const ExtraFiles &extraFiles = {});
 std::string saveToBytes(const Module &module, const ExtraFiles &extraFiles = {});
 
+/// The module torch.jit.save makes of a function to save it: class
+/// `PlaceholderModule` (mangled when the program has one), `forward` the
+/// function with a `self` input first, `training` true. Each call makes a
+/// new class. Throws SaveError if `function` is not compiled in `program`.
+Module moduleOfFunction(const std::shared_ptr<ScriptProgram> &program, const std::string &function);
+
 /// torch.jit.freeze: a new module of a new class whose methods (`forward`
 /// and the methods named in `preservedAttrs`) read the module's attributes
 /// as constants, except attributes the methods set or write and those

@@ -59,17 +59,21 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     const at::Tensor &t = v.toTensor();
     if (!t.defined())
       return cur().graph->insertNoneConstant();
-    auto it = cur().tensors.find(t.unsafeGetTensorImpl());
-    if (it != cur().tensors.end()) {
-      if (!it->second->hasDebugName() && nameLookup_) {
+    // A recorded value takes the name of the Python local holding it
+    // when first used, as TorchScript's tracer names it.
+    auto named = [&](Value *recorded) {
+      if (!recorded->hasDebugName() && nameLookup_) {
         std::string name = nameLookup_(t);
         if (!name.empty())
-          it->second->setDebugName(name);
+          recorded->setDebugName(name);
       }
-      return it->second;
-    }
+      return recorded;
+    };
+    auto it = cur().tensors.find(t.unsafeGetTensorImpl());
+    if (it != cur().tensors.end())
+      return named(it->second);
     if (Value *same = shallowCopyOf(t))
-      return same;
+      return named(same);
     // A parameter or buffer of the module being traced: read it from self.
     auto attr = cur().attributes.find(t.unsafeGetTensorImpl());
     if (attr != cur().attributes.end()) {
@@ -135,20 +139,29 @@ Value *TraceRecorder::dictValue(const c10::IValue &v) {
 }
 
 at::Tensor TraceRecorder::sizeOf(const at::Tensor &t, int64_t dim) {
+  return recordShapeRead(t, dim);
+}
+
+at::Tensor TraceRecorder::numelOf(const at::Tensor &t) {
+  return recordShapeRead(t, std::nullopt);
+}
+
+at::Tensor TraceRecorder::recordShapeRead(const at::Tensor &t, std::optional<int64_t> dim) {
   const void *impl = t.unsafeGetTensorImpl();
   if (!cur().tensors.count(impl) && !cur().attributes.count(impl))
-    return at::Tensor(); // not part of the trace: its size is a plain int
+    return at::Tensor(); // not part of the trace: a plain int
   Graph &g = *cur().graph;
   Node *before = g.block()->returnNode()->prev();
   Value *self = valueFor(t);
-  Node *size = g.insert(Symbol::aten("size"), {self, g.insertConstant(dim)}, 1);
-  size->output()->setType(Type::get(TypeKind::Int));
+  Node *read = dim ? g.insert(Symbol::aten("size"), {self, g.insertConstant(*dim)}, 1)
+                   : g.insert(Symbol::aten("numel"), {self}, 1);
+  read->output()->setType(Type::get(TypeKind::Int));
   at::Tensor standIn;
   {
     c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
-    standIn = at::scalar_tensor(t.size(dim), at::TensorOptions().dtype(at::kLong));
+    standIn = at::scalar_tensor(dim ? t.size(*dim) : t.numel(), at::TensorOptions().dtype(at::kLong));
   }
-  Node *toTensor = g.insert(Symbol::prim("NumToTensor"), {size->output()}, 1);
+  Node *toTensor = g.insert(Symbol::prim("NumToTensor"), {read->output()}, 1);
   toTensor->output()->setType(tracedTensorType(standIn));
   cur().tensors[standIn.unsafeGetTensorImpl()] = toTensor->output();
   keepAlive_.push_back(standIn);
@@ -161,6 +174,8 @@ Value *TraceRecorder::intValue(int64_t v) {
   for (size_t i = pendingCursor_; i < pendingInts_.size(); ++i) {
     const c10::IValue &p = pendingInts_[i];
     bool isTensor = p.isTensor() && p.toTensor().defined() && p.toTensor().dim() == 0;
+    if (isTensor && callTensors_.count(p.toTensor().unsafeGetTensorImpl()))
+      continue;
     int64_t pv = v + 1;
     if (isTensor) {
       c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);

@@ -173,14 +173,66 @@ void TraceRecorder::record(const c10::FunctionSchema &schema,
   locate(before);
 }
 
+bool TraceRecorder::recordFreshTensor(const c10::FunctionSchema &schema,
+                                      const std::vector<c10::IValue> &inputs,
+                                      const std::vector<c10::IValue> &outputs) {
+  // TorchScript's tracer never records lift_fresh (torch calls it with
+  // tracing off): its result is its input.
+  if (schema.name() != "aten::lift_fresh" || inputs.size() != 1 || !inputs[0].isTensor() ||
+      outputs.size() != 1 || !outputs[0].isTensor())
+    return false;
+  const at::Tensor &fresh = inputs[0].toTensor();
+  Value *v = valueFor(fresh);
+  cur().tensors[outputs[0].toTensor().unsafeGetTensorImpl()] = v;
+  keepAlive_.push_back(outputs[0].toTensor());
+  // torch.tensor(data) and kin: `aten::empty`, filled from Python data
+  // below the dispatcher, then `aten::to`. As in TorchScript (which does
+  // not trace the empty), the filled tensor becomes a constant that the
+  // `to` converts.
+  Node *to = v->node();
+  Node *empty = to->kind() == Symbol::aten("to") ? to->input(0)->node() : nullptr;
+  if (!empty || empty->kind() != Symbol::aten("empty") || empty->output()->uses().size() != 1)
+    return true;
+  Graph &g = *cur().graph;
+  Node *insertPoint = g.insertPoint();
+  g.setInsertPoint(to);
+  at::Tensor data;
+  {
+    c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
+    data = fresh.detach().to(at::kCPU).clone();
+  }
+  Value *constant = g.insertConstant(c10::IValue(data));
+  g.setInsertPoint(insertPoint);
+  constant->setType(tracedTensorType(data));
+  constant->node()->setSourceLocation(to->sourceLocation());
+  to->replaceInput(0, constant);
+  std::vector<Node *> dead{empty};
+  for (Value *in : empty->inputs())
+    if (in->uses().size() == 1)
+      dead.push_back(in->node());
+  for (Node *n : dead)
+    n->destroy();
+  return true;
+}
+
 void TraceRecorder::recordNode(const c10::FunctionSchema &schema,
                                const std::vector<c10::IValue> &inputs,
                                const std::vector<c10::IValue> &outputs) {
   warnOnPythonValue(schema, inputs);
+  if (recordFreshTensor(schema, inputs, outputs))
+    return;
+  // A size tensor the call takes as a tensor is not where its ints came
+  // from (`n + 1` passes `n` as self; its alpha 1 is no size).
+  callTensors_.clear();
+  for (const auto &in : inputs)
+    if (in.isTensor() && in.toTensor().defined())
+      callTensors_.insert(in.toTensor().unsafeGetTensorImpl());
   std::vector<Value *> values;
   for (const auto &in : inputs)
     values.push_back(inputValue(in));
-  Node *n = cur().graph->insert(Symbol::fromQualString(schema.name()), values, outputs.size());
+  // TorchScript's tracer records `detach_` as `detach` (TraceTypeManual).
+  Symbol kind = Symbol::fromQualString(schema.name() == "aten::detach_" ? "aten::detach" : schema.name());
+  Node *n = cur().graph->insert(kind, values, outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     const c10::IValue &out = outputs[i];
     Value *o = n->output(i);

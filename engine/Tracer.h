@@ -19,8 +19,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ember {
@@ -100,6 +102,8 @@ public:
   /// standing for the size, so arithmetic on it is recorded too and the
   /// trace stays valid for other sizes.
   at::Tensor sizeOf(const at::Tensor &t, int64_t dim);
+  /// `t.numel()` while tracing: `aten::numel`, as sizeOf.
+  at::Tensor numelOf(const at::Tensor &t);
   /// The ints (and tensors standing for ints) a Python call passes, in
   /// order, before the operators it calls are recorded: an int argument
   /// that came from a recorded size tensor becomes `aten::Int` of it
@@ -140,6 +144,10 @@ private:
   /// Python call passed at that place, or a constant.
   Value *intValue(int64_t v);
   Value *inputValue(const c10::IValue &in);
+  at::Tensor recordShapeRead(const at::Tensor &t, std::optional<int64_t> dim);
+  /// The lift_fresh that ends torch.tensor(data): its data becomes a constant.
+  bool recordFreshTensor(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
+                         const std::vector<c10::IValue> &outputs);
   Value *shallowCopyOf(const at::Tensor &t);
   void addDictInput(const c10::IValue &value, Value *in);
   Value *dictValue(const c10::IValue &v);
@@ -161,6 +169,7 @@ private:
   std::unordered_map<std::string, std::shared_ptr<const std::string>> files_;
   std::vector<c10::IValue> pendingInts_;
   size_t pendingCursor_ = 0;
+  std::unordered_set<const void *> callTensors_; // tensors the recorded call takes
   bool active_ = false;
 };
 

@@ -92,8 +92,18 @@ std::string CodePrinterImpl::constantRepr(const c10::IValue &v) {
     if (!(x.isTensor() || x.isObject() ||
           (archive && x.isString() && hasNonAscii(x.toStringRef()))))
       return false;
+    // Equal tensors (same type, sizes and values) share one entry, as in
+    // TorchScript's getOrAddConstant.
+    auto same = [&x](const c10::IValue &known) {
+      if (known.isSameIdentity(x))
+        return true;
+      if (!known.isTensor() || !x.isTensor())
+        return false;
+      const at::Tensor &a = known.toTensor(), &b = x.toTensor();
+      return a.options().type_equal(b.options()) && a.sizes() == b.sizes() && a.equal(b);
+    };
     size_t i = 0;
-    while (i < constantTable->size() && !(*constantTable)[i].isSameIdentity(x))
+    while (i < constantTable->size() && !same((*constantTable)[i]))
       ++i;
     if (i == constantTable->size())
       constantTable->push_back(x);
@@ -211,15 +221,32 @@ void CodePrinterImpl::printBlock(const Block *b, bool hasOtherStatements) {
     printNode(n, false);
 }
 
-void CodePrinterImpl::splitLongInlines(const std::vector<Value *> &inputs) {
-  size_t slice = 0;
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (isLongInline(inputs[i]->node()))
-      slice = i + 1;
-  for (size_t i = 0; i < slice; ++i) {
-    const Node *n = inputs[i]->node();
-    if (inlined_.count(n) && n->kind() != prim::Constant())
-      printOutputDefinition(n, std::string(useOf(inputs[i])));
+/// [reordering of inlines] An inlined expression that grew long prints as
+/// its own statement; so that no statement runs before an inlined one it
+/// followed, every inlined argument to its left, up through the inlined
+/// users it sits in, prints first (each user's arguments scanned once).
+void CodePrinterImpl::splitLongInlines(const Value *v) {
+  std::vector<const Value *> reversed;
+  const Use &use = v->uses().at(0);
+  scanLongInlines(use.user, static_cast<int64_t>(use.offset), reversed);
+  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it)
+    printOutputDefinition((*it)->node(), std::string(useOf(*it)));
+}
+
+void CodePrinterImpl::scanLongInlines(const Node *user, int64_t offset,
+                                      std::vector<const Value *> &reversed) {
+  auto it = splitUses_.find(user);
+  bool seen = it != splitUses_.end();
+  for (int64_t i = offset; i >= (seen ? it->second + 1 : 0); --i) {
+    const Value *arg = user->input(static_cast<size_t>(i));
+    if (arg->node()->kind() != prim::Constant() && inlined_.count(arg->node()))
+      reversed.push_back(arg);
+  }
+  splitUses_[user] = offset;
+  // The user's own use is being printed now: only arguments left of it.
+  if (!seen && inlined_.count(user)) {
+    const Use &next = user->output()->uses().at(0);
+    scanLongInlines(next.user, static_cast<int64_t>(next.offset) - 1, reversed);
   }
 }
 
@@ -235,7 +262,6 @@ void CodePrinterImpl::printAssignment(const std::vector<Value *> &lhs,
                                       const std::vector<Value *> &rhs, const char *annotationSep) {
   if (lhs.empty())
     return;
-  splitLongInlines(rhs);
   // An Optional or Union variable keeps its annotation where it is first
   // named (`z : Optional[int] = 1` in a branch, `out: Optional[Tensor] =
   // None` before a loop), not where a loop assigns it again.
@@ -255,7 +281,6 @@ void CodePrinterImpl::printAssignment(const std::vector<Value *> &lhs,
 void CodePrinterImpl::printNode(const Node *n, bool printConstants) {
   if (!printConstants && n->kind() == prim::Constant())
     return;
-  splitLongInlines(n->inputs());
   Symbol k = n->kind();
   if (k == prim::Return()) {
     if (!n->inputs().empty())
@@ -307,10 +332,13 @@ void CodePrinterImpl::printNode(const Node *n, bool printConstants) {
     return;
   }
   std::string text = rhs(n);
-  if (!inlined_.count(n) || (k == prim::Constant() && isLongLine(text)))
+  if (!inlined_.count(n) || (k == prim::Constant() && isLongLine(text))) {
     printOutputDefinition(n, text);
-  else
-    expr_[n->output()] = text;
+    return;
+  }
+  expr_[n->output()] = text;
+  if (isLongLine(text))
+    splitLongInlines(n->output());
 }
 
 void CodePrinterImpl::printIf(const Node *n) {

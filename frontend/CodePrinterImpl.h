@@ -42,6 +42,8 @@ private:
   // Per function.
   std::unordered_map<const Value *, std::string> expr_;
   std::unordered_set<const Node *> inlined_;
+  /// Per user, the rightmost argument offset splitLongInlines scanned.
+  std::unordered_map<const Node *, int64_t> splitUses_;
   std::unordered_set<std::string> used_;
   std::unordered_set<const Value *> annotatedUnions_;
   std::unordered_set<const Value *> loopAliases_; // a loop body's carried inputs
@@ -79,10 +81,6 @@ private:
     return s;
   }
   bool isLongLine(const std::string &s) const { return s.size() + level_ * 2 >= 40; }
-  bool isLongInline(const Node *n) {
-    return inlined_.count(n) && n->outputs().size() == 1 && expr_.count(n->output()) &&
-           isLongLine(expr_[n->output()]);
-  }
 
   // Step 1: which values print inline.
   bool canInline(const Value *v) const;
@@ -98,7 +96,8 @@ private:
   void printEnum(const TypePtr &t, const std::string &shortName);
   void printAssignment(const std::vector<Value *> &lhs, const std::vector<Value *> &rhs,
                        const char *annotationSep = " : ");
-  void splitLongInlines(const std::vector<Value *> &inputs);
+  void splitLongInlines(const Value *v);
+  void scanLongInlines(const Node *user, int64_t offset, std::vector<const Value *> &reversed);
   void printIf(const Node *n);
   void printLoop(const Node *n);
   std::string rhs(const Node *n);

@@ -79,3 +79,16 @@ class ScriptFunction(CompiledView):
             recorder.start()
         recorder.record_script_call(self._handle, args, result)
         return result
+
+    def save(self, f, _extra_files=None):
+        """Saves the function as torch.jit.save does: a module whose
+        `forward` is the function (see ember.save)."""
+        from ._serialization import save
+        save(self, f, _extra_files)
+
+    def save_to_buffer(self, _extra_files=None):
+        """The archive `save` writes, as bytes."""
+        import io
+        buffer = io.BytesIO()
+        self.save(buffer, _extra_files)
+        return buffer.getvalue()

@@ -9,6 +9,7 @@ import os
 import torch
 
 from . import _C
+from ._compiled import ScriptFunction
 from ._script_module import RecursiveScriptModule, ScriptContainer
 
 _CONTAINERS = {
@@ -96,13 +97,26 @@ def _extra_bytes(extra):
     return out
 
 
+def _function_module(fn):
+    """The module a function is saved as (torch.jit.save's
+    PlaceholderModule), made once per function."""
+    handle = fn.__dict__.get("_ember_module")
+    if handle is None:
+        handle = fn.__dict__["_ember_module"] = _C._function_module(fn._handle)
+    return handle
+
+
 def save(m, f, _extra_files=None):
     """Saves a scripted (or loaded) module in torch.jit.save's format, so
     torch.jit.load and ember.load read it. `f` is a path or a binary file
     object; `_extra_files` maps names to contents stored under `extra/`."""
-    handle = getattr(m, "_c", None)
-    if not isinstance(m, RecursiveScriptModule) or not isinstance(handle, _C.ScriptObject):
-        raise TypeError("ember.save takes a module made by ember.script or ember.load, not %s"
+    if isinstance(m, ScriptFunction):
+        handle = _function_module(m)
+    else:
+        handle = getattr(m, "_c", None)
+    if not isinstance(handle, _C.ScriptObject):
+        raise TypeError("ember.save takes a module or function made by ember.script, ember.trace "
+                        "or ember.load, not %s"
                         % type(m).__name__)
     extra = _extra_bytes(_extra_files)
     if isinstance(f, (str, os.PathLike)):

@@ -77,19 +77,14 @@ class _SizeMode(torch.overrides.TorchFunctionMode):
             if dims:
                 return self.recorder.size_of(args[0], dims[0])
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
+        if func is _TENSOR_NUMEL and len(args) == 1 and isinstance(args[0], torch.Tensor):
+            return self.recorder.numel_of(args[0])
         if func == _TENSOR_SHAPE and args and isinstance(args[0], torch.Tensor):
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
         if func in _CONSTRUCTORS:
-            # Built from Python data below the dispatcher: the result is a
-            # constant of the trace, as in TorchScript (which warns alike).
+            # Filled from Python data below the dispatcher: the recorder
+            # makes the data a constant, as TorchScript does (and warns).
             warnings.warn(_CONSTRUCTORS[func] + _WARN_CONSTRUCTOR, TracerWarning, stacklevel=3)
-            self.recorder.stop()
-            try:
-                result = func(*args, **kwargs)
-            finally:
-                self.recorder.start()
-            self.recorder.add_constant(result)
-            return result
         ints = _int_arguments(args, kwargs)
         if not any(isinstance(i, torch.Tensor) for i in ints):
             return func(*args, **kwargs)
@@ -139,6 +134,7 @@ def _operator_location():
 
 
 _TENSOR_SIZE = torch.Tensor.size
+_TENSOR_NUMEL = torch.Tensor.numel
 _CONSTRUCTORS = {torch.tensor: "torch.tensor", torch.as_tensor: "torch.as_tensor",
                  torch.Tensor.new_tensor: "new_tensor"}
 _WARN_CONSTRUCTOR = (

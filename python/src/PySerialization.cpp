@@ -43,6 +43,12 @@ void bindSerialization(py::module_ &m) {
       files[py::str(n)] = py::bytes(content);
     return py::make_tuple(ScriptObjectHandle{loaded->object(), loaded->program()}, files);
   });
+  // _function_module(Function) -> ScriptObject: the module torch.jit.save
+  // wraps a function in to save it.
+  m.def("_function_module", [](const FunctionHandle &fn) {
+    Module module = moduleOfFunction(fn.program, fn.fn->name());
+    return ScriptObjectHandle{module.object(), module.program()};
+  });
   // _save(ScriptObject, path | None, {name: bytes}) -> None | bytes: writes
   // the archive to `path`, or returns its bytes.
   m.def("_save", [](const ScriptObjectHandle &object, std::optional<std::string> path,

@@ -109,6 +109,11 @@ void bindTracing(py::module_ &m) {
            [](TraceRecorder &r, py::handle t) { r.addConstant(toIValueInferred(t).toTensor()); })
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
+      .def("numel_of", [](TraceRecorder &r, py::handle t) {
+        at::Tensor tensor = toIValueInferred(t).toTensor();
+        at::Tensor numel = r.numelOf(tensor);
+        return numel.defined() ? toPython(numel, nullptr, nullptr) : py::object(py::int_(tensor.numel()));
+      })
       .def("size_of", [](TraceRecorder &r, py::handle t, int64_t dim) {
         at::Tensor tensor = toIValueInferred(t).toTensor();
         int64_t rank = tensor.dim();

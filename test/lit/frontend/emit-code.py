@@ -113,3 +113,18 @@ def first_over(xs: List[int], limit: int) -> int:
 # CHECK-NEXT:   return __torch__.Point(a, 0.)
 def make(a: float) -> Point:
     return Point(a)
+
+
+# Test that an inlined expression that grows long prints as a statement
+# after every inlined argument left of it, up through the calls it sits in,
+# so statements keep their order.
+# CHECK-LABEL: def split_long(x: Tensor,
+# CHECK-NEXT:     y: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+# CHECK-NEXT:   _0 = torch.masked_fill(x, torch.lt(x, 0), 0.)
+# CHECK-NEXT:   _1 = annotate(List[Optional[Tensor]], [torch.gt(x, 0)])
+# CHECK-NEXT:   _2 = torch.index(x, _1)
+# CHECK-NEXT:   _3 = torch.cat([torch.sigmoid(y), torch.tanh(x)])
+# CHECK-NEXT:   return (_0, _2, torch.sum(_3, [0], True))
+def split_long(x, y):
+    return (x.masked_fill(x < 0, 0.0), x[x > 0],
+            torch.cat([torch.sigmoid(y), torch.tanh(x)], dim=0).sum(dim=0, keepdim=True))

@@ -1,0 +1,78 @@
+"""How Python values reach traced graphs, with torch.jit.trace as the oracle:
+sizes and numel stay dynamic through arithmetic, tensors built from Python
+data become constants converted by `aten::to`, values take the names of
+the Python locals holding them, and equal tensor constants share one
+entry of the code's constants table."""
+import warnings
+
+import pytest
+import torch
+
+import ember
+
+
+def _both(fn, *inputs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ember.trace(fn, inputs), torch.jit.trace(fn, inputs)
+
+
+def half_plus_one(x):
+    n = x.size(0)
+    return torch.zeros(n // 2 + 1)
+
+
+def by_numel(x):
+    return x.new_zeros(x.numel()) + 1
+
+
+def test_size_arithmetic_keeps_its_operands():
+    ours, theirs = _both(half_plus_one, torch.randn(3, 4))
+    # `+ 1` passes alpha 1, which equals `n // 2` here: it stays a constant.
+    assert ours.code == theirs.code
+    assert ours(torch.randn(6, 4)).shape == (4,)
+
+
+def test_numel_stays_dynamic():
+    ours, theirs = _both(by_numel, torch.randn(2, 3))
+    assert "aten::numel" in str(ours.graph)
+    assert ours.code == theirs.code
+    assert ours(torch.randn(4, 5)).shape == (20,)
+
+
+def from_data(x):
+    return x + torch.tensor([1.5, 2.0]) + x.new_tensor([3.0, 4.0]) + torch.as_tensor([1, 2])
+
+
+def reverse_power(x):
+    return 2 ** x  # torch.tensor inside Tensor.__rpow__
+
+
+@pytest.mark.parametrize("fn", [from_data, reverse_power], ids=["constructors", "rpow"])
+def test_tensors_from_python_data_are_constants_converted_by_to(fn):
+    ours, theirs = _both(fn, torch.randn(2))
+    assert "aten::lift_fresh" not in str(ours.graph)
+    assert ours.code == theirs.code
+    x = torch.randn(2)
+    torch.testing.assert_close(ours(x), fn(x))
+
+
+def gathers(x):
+    idx = torch.zeros(3, 2, dtype=torch.long)
+    return x.gather(1, idx)
+
+
+def test_values_take_the_names_of_python_locals():
+    ours, theirs = _both(gathers, torch.randn(3, 4))
+    assert "idx = torch.zeros" in ours.code
+    assert ours.code == theirs.code
+
+
+def repeated_scalars(x):
+    return x * 2, [x + 1, x - 1]
+
+
+def test_equal_tensor_constants_share_a_table_entry():
+    ours, theirs = _both(repeated_scalars, torch.randn(3))
+    assert "CONSTANTS.c2" not in ours.code
+    assert ours.code == theirs.code
