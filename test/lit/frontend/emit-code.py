@@ -120,11 +120,11 @@ def make(a: float) -> Point:
 # so statements keep their order.
 # CHECK-LABEL: def split_long(x: Tensor,
 # CHECK-NEXT:     y: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
-# CHECK-NEXT:   _0 = torch.masked_fill(x, torch.lt(x, 0), 0.)
-# CHECK-NEXT:   _1 = annotate(List[Optional[Tensor]], [torch.gt(x, 0)])
-# CHECK-NEXT:   _2 = torch.index(x, _1)
-# CHECK-NEXT:   _3 = torch.cat([torch.sigmoid(y), torch.tanh(x)])
-# CHECK-NEXT:   return (_0, _2, torch.sum(_3, [0], True))
+# CHECK-NEXT:   [[A:_[0-9]+]] = torch.masked_fill(x, torch.lt(x, 0), 0.)
+# CHECK-NEXT:   [[B:_[0-9]+]] = annotate(List[Optional[Tensor]], [torch.gt(x, 0)])
+# CHECK-NEXT:   [[C:_[0-9]+]] = torch.index(x, [[B]])
+# CHECK-NEXT:   [[D:_[0-9]+]] = torch.cat([torch.sigmoid(y), torch.tanh(x)])
+# CHECK-NEXT:   return ([[A]], [[C]], torch.sum([[D]], [0], True))
 def split_long(x, y):
     return (x.masked_fill(x < 0, 0.0), x[x > 0],
             torch.cat([torch.sigmoid(y), torch.tanh(x)], dim=0).sum(dim=0, keepdim=True))
