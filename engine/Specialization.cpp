@@ -84,6 +84,21 @@ std::vector<std::string> calleesOf(const Block &b) {
   return names;
 }
 
+/// Erases the tensor refinements of every value `b` defines, its nested
+/// blocks' included (not of `b`'s own inputs, which the caller types).
+void eraseRecordedTypes(Block &b) {
+  for (Node *n : b.nodes()) {
+    if (n->kind() != prim::Constant())
+      for (Value *o : n->outputs())
+        o->setType(o->type()->unrefined());
+    for (Block *inner : n->blocks()) {
+      for (Value *in : inner->inputs())
+        in->setType(in->type()->unrefined());
+      eraseRecordedTypes(*inner);
+    }
+  }
+}
+
 /// `fn`'s graph with the functions it calls inlined, as torch.jit's graph
 /// executor does before optimising (inlined nodes keep their call stack for
 /// tracebacks). The callees are copied: their graphs are shared and may be
@@ -213,6 +228,9 @@ private:
 
   std::shared_ptr<Graph> specialize(const runtime::Stack &inputs, bool exact) const {
     auto g = base_->copy();
+    // What a trace recorded of the example's tensors (sizes, dtypes) holds
+    // for the example only: the passes see what this call's inputs decide.
+    eraseRecordedTypes(*g->block());
     for (size_t i : tensorInputs_) {
       const at::Tensor &t = inputs[i].toTensor();
       TensorInfo info;

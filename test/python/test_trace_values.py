@@ -76,3 +76,35 @@ def test_equal_tensor_constants_share_a_table_entry():
     ours, theirs = _both(repeated_scalars, torch.randn(3))
     assert "CONSTANTS.c2" not in ours.code
     assert ours.code == theirs.code
+
+
+def flatten_double(x):
+    y = x * 2
+    return y.view(y.size(0), -1)
+
+
+class EmbedGRU(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = torch.nn.Embedding(10, 4)
+        self.rnn = torch.nn.GRU(4, 5, batch_first=True)
+
+    def forward(self, x):
+        return self.rnn(self.emb(x))
+
+
+def test_sizes_the_example_had_do_not_bind_other_calls():
+    # The types a trace records hold for the example only: sizes read from
+    # intermediate values (here and inside a submodule) follow each call.
+    traced = ember.trace(flatten_double, torch.randn(3, 4))
+    x = torch.randn(5, 2, 2)
+    torch.testing.assert_close(traced(x), flatten_double(x))
+    torch.manual_seed(0)
+    module = EmbedGRU().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traced = ember.trace(module, torch.randint(0, 10, (2, 5)))
+    tokens = torch.randint(0, 10, (3, 7))
+    with torch.no_grad():
+        for got, expected in zip(traced(tokens), module(tokens)):
+            torch.testing.assert_close(got, expected)
