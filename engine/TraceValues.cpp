@@ -65,7 +65,7 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
       if (!recorded->hasDebugName() && nameLookup_) {
         std::string name = nameLookup_(t);
         if (!name.empty())
-          recorded->setDebugName(name);
+          nameRecorded(recorded, name);
       }
       return recorded;
     };

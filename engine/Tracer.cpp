@@ -52,15 +52,13 @@ TORCH_LIBRARY_IMPL(_, TESTING_ONLY_GenericMode, m) {
   m.fallback(torch::CppFunction::makeFromBoxedFunction<&traceKernel>());
 }
 
-/// A recorded value's type: complete for tensors, from the value itself
-/// otherwise (ir/Constants.h).
+} // namespace
+
 TypePtr typeOfValue(const c10::IValue &v) {
   if (v.isTensor() && !v.toTensor().defined())
     return Type::tensor();
   return typeOfIValue(v);
 }
-
-} // namespace
 
 TypePtr tracedTensorType(const at::Tensor &t) {
   return t.defined() ? completeTensorType(t) : Type::tensor();
@@ -297,100 +295,6 @@ void TraceRecorder::recordScriptCall(const Graph &callee, const std::vector<c10:
   bindResult(output, results[0]);
 }
 
-Value *TraceRecorder::readAttribute(Frame &f, const std::vector<std::string> &path,
-                                    const TypePtr &type) {
-  Value *v = f.self;
-  for (size_t i = 0; i < path.size(); ++i) {
-    Node *get = f.graph->insert(Symbol::prim("GetAttr"), {v}, 1);
-    get->s_(attr::name(), path[i]);
-    const TypePtr &owner = v->type();
-    TypePtr t = i + 1 == path.size() ? type : nullptr;
-    if (!t) {
-      // An intermediate module: its class is the attribute's declared type.
-      t = attributeType_ ? attributeType_(owner, path[i]) : nullptr;
-    }
-    get->output()->setType(t ? t : Type::tensor());
-    get->output()->setDebugName(path[i]);
-    v = get->output();
-  }
-  return v;
-}
-
-void TraceRecorder::setSelf(const TypePtr &classType, const AttributePaths &attributes) {
-  Frame &f = cur();
-  f.self = f.graph->addInput("self");
-  f.self->setType(classType);
-  for (const auto &[t, path] : attributes)
-    f.attributes[t.unsafeGetTensorImpl()] = path;
-}
-
-void TraceRecorder::enterModule(const std::vector<std::string> &path, const TypePtr &classType,
-                                const std::vector<c10::IValue> &inputs,
-                                const AttributePaths &attributes) {
-  Value *module = readAttribute(cur(), path, classType);
-  std::vector<Value *> callerInputs;
-  for (const auto &in : inputs)
-    callerInputs.push_back(valueFor(in));
-  frames_.emplace_back();
-  frames_.back().graph = std::make_shared<Graph>();
-  Frame &f = cur();
-  f.moduleInCaller = module;
-  f.inputsInCaller = callerInputs;
-  setSelf(classType, attributes);
-  for (size_t i = 0; i < inputs.size(); ++i)
-    addInput(inputs[i], "input" + (i ? std::to_string(i) : std::string()));
-}
-
-void TraceRecorder::recordMethodCall(const std::vector<std::string> &path,
-                                     const TypePtr &classType,
-                                     const std::vector<c10::IValue> &inputs,
-                                     const c10::IValue &output, const TypePtr &returnType) {
-  Node *before = cur().graph->block()->returnNode()->prev();
-  std::vector<Value *> args{readAttribute(cur(), path, classType)};
-  for (const auto &in : inputs)
-    args.push_back(valueFor(in));
-  Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
-  call->s_(attr::name(), "forward");
-  call->output()->setType(returnType);
-  bindResult(output, call->output());
-  locate(before);
-}
-
-std::shared_ptr<Graph> TraceRecorder::exitModule(const c10::IValue &output) {
-  if (frames_.size() < 2)
-    throw std::logic_error("exitModule without enterModule");
-  cur().graph->registerOutput(valueFor(output));
-  Frame done = std::move(frames_.back());
-  frames_.pop_back();
-  PassContext ctx{nullptr, nullptr};
-  findPass("dce")->create()->run(*done.graph, ctx);
-  std::vector<Value *> args{done.moduleInCaller};
-  args.insert(args.end(), done.inputsInCaller.begin(), done.inputsInCaller.end());
-  Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
-  call->s_(attr::name(), "forward");
-  call->output()->setType(done.graph->outputs()[0]->type());
-  bindResult(output, call->output());
-  return done.graph;
-}
-
-void TraceRecorder::bindResult(const c10::IValue &output, Value *v) {
-  if (output.isTensor() && output.toTensor().defined()) {
-    cur().tensors[output.toTensor().unsafeGetTensorImpl()] = v;
-    keepAlive_.push_back(output.toTensor());
-    return;
-  }
-  if (!output.isTuple() && !output.isList())
-    return;
-  std::vector<c10::IValue> elems =
-      output.isTuple() ? output.toTupleRef().elements().vec() : output.toList().vec();
-  Node *unpack = cur().graph->insert(Symbol::prim(output.isTuple() ? "TupleUnpack" : "ListUnpack"),
-                                     {v}, elems.size());
-  for (size_t i = 0; i < elems.size(); ++i) {
-    unpack->output(i)->setType(typeOfValue(elems[i]));
-    bindResult(elems[i], unpack->output(i));
-  }
-}
-
 void TraceRecorder::setOutputs(const std::vector<c10::IValue> &outputs) {
   for (const auto &o : outputs)
     cur().graph->registerOutput(valueFor(o));
@@ -400,6 +304,7 @@ std::shared_ptr<Graph> TraceRecorder::finish() {
   stop();
   PassContext ctx{nullptr, nullptr};
   findPass("dce")->create()->run(*graph_, ctx);
+  hoistTopAttributeReads();
   return graph_;
 }
 

@@ -82,7 +82,9 @@ public:
                         const std::vector<c10::IValue> &inputs, const c10::IValue &output,
                         const TypePtr &returnType);
   /// The submodule's call returned `output`: returns its finished graph.
-  std::shared_ptr<Graph> exitModule(const c10::IValue &output);
+  /// The caller calls it as `method` (a submodule called again gets a
+  /// method per call, `forward1` and on, as in TorchScript's traces).
+  std::shared_ptr<Graph> exitModule(const c10::IValue &output, const std::string &method = "forward");
 
   /// The value standing for `v` in the graph (recorded tensors by identity,
   /// containers element by element, anything else a constant).
@@ -138,7 +140,14 @@ private:
     // For a submodule's frame: where the caller's CallMethod goes.
     Value *moduleInCaller = nullptr;
     std::vector<Value *> inputsInCaller;
+    std::unordered_map<std::string, Value *> attributeReads; // `.a.b` -> GetAttr chain's end
   };
+  /// Names a recorded value after the Python local holding it (see
+  /// TraceModules.cpp): the caller's value too when it is a submodule's input.
+  void nameRecorded(Value *v, const std::string &name);
+  void noteLifted(Value *outer, Value *inner);
+  void hoistTopAttributeReads();
+  std::unordered_map<const Value *, Value *> liftedFrom_; // a submodule's result -> its value there
   void bindResult(const c10::IValue &output, Value *v);
   /// The value for an int argument: aten::Int of the size tensor the
   /// Python call passed at that place, or a constant.
@@ -176,5 +185,8 @@ private:
 /// The ember type of a tensor as a trace shows it: dtype, sizes, strides,
 /// requires_grad and device (`Float(2, 3, strides=[3, 1], ...)`).
 TypePtr tracedTensorType(const at::Tensor &t);
+/// A recorded value's type: complete for tensors, from the value itself
+/// otherwise (ir/Constants.h).
+TypePtr typeOfValue(const c10::IValue &v);
 
 } // namespace ember

@@ -440,8 +440,8 @@ class _ModuleTrace:
             def forward(*args, **kwargs):
                 current = stack[-1]
                 here, mine = paths[id(current)], paths.get(id(module))
-                if (kwargs or mine is None or mine[:len(here)] != here
-                        or not all(isinstance(a, torch.Tensor) for a in args)):
+                leaves = _tensor_leaves(args)
+                if kwargs or mine is None or mine[:len(here)] != here or leaves is None:
                     return original(*args, **kwargs)  # recorded inline, in the caller's graph
                 if _scripted_in(module, program):
                     recorder.stop()
@@ -454,7 +454,7 @@ class _ModuleTrace:
                     recorder.record_method_call(program, list(mine[len(here):]),
                                                 names[id(module)], args, out)
                     return out
-                recorder.enter_module(program, list(mine[len(here):]), names[id(module)], args,
+                recorder.enter_module(program, list(mine[len(here):]), names[id(module)], tuple(leaves),
                                       _attribute_paths(module))
                 stack.append(module)
                 try:
@@ -485,6 +485,24 @@ class _ModuleTrace:
                 _call_interceptors.pop(id(m), None)
         _check_strict(result, strict)
         recorder.finish_module(program, names[id(root)], result, method)
+
+
+def _tensor_leaves(args):
+    """The tensors of a submodule call's arguments, tuples and lists
+    flattened (its traced method takes them one by one, as TorchScript's
+    does); None if an argument holds anything else."""
+    leaves = []
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            leaves.append(a)
+        elif isinstance(a, (tuple, list)):
+            inner = _tensor_leaves(a)
+            if inner is None:
+                return None
+            leaves.extend(inner)
+        else:
+            return None
+    return leaves
 
 
 def _trace_module(root, inputs, strict=True):

@@ -65,8 +65,7 @@ FunctionSchema tracedSchema(const Graph &g, const std::string &name) {
   return schema;
 }
 
-/// Adds a trace as method `method` of class `cls` (the first trace of a
-/// submodule called several times is its forward).
+/// Adds a trace as method `method` of class `cls`, unless it has one.
 void addMethod(ScriptProgram &program, const std::string &cls, std::shared_ptr<Graph> g,
                const std::string &method = "forward") {
   std::string name = cls + "." + method;
@@ -185,7 +184,10 @@ void bindTracing(py::module_ &m) {
       .def("exit_module",
            [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
               py::handle output) {
-             addMethod(*program, cls, r.exitModule(toIValueInferred(output)));
+             std::string method = "forward";
+             for (int n = 1; program->compiler().hasMethod(cls, method); ++n)
+               method = "forward" + std::to_string(n);
+             addMethod(*program, cls, r.exitModule(toIValueInferred(output), method), method);
            })
       // finish_module(program, class, result, method): the top-level trace
       // becomes the class's method.

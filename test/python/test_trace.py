@@ -148,7 +148,12 @@ def test_traced_modules_keep_their_hierarchy():
     assert text.count('prim::CallMethod[name="forward"]') == 3
     assert 'prim::GetAttr[name="bias"]' in text
     assert "aten::linear" not in text
-    assert "torch.linear(input, weight, bias)" in traced.fc1.code
+    # Code as torch.jit's: attribute reads first, the last used first; a
+    # submodule's inputs named after the caller's values (or argument_<i>).
+    oracle = torch.jit.trace(m, x)
+    assert traced.code == oracle.code
+    for name in ("fc1", "act", "fc2"):
+        assert getattr(traced, name).code == getattr(oracle, name).code
     # Instances of one class get their own (mangled) class, as in torch.
     assert "__torch__.torch.nn.modules.linear.___torch_mangle_0.Linear" in text
     # Parameters are shared with the original module.
@@ -223,7 +228,9 @@ def test_trace_module_traces_each_method():
     with torch.no_grad():
         torch.testing.assert_close(traced(x), m(x))
         torch.testing.assert_close(traced.embed(x, torch.randn(7)), m.embed(x, torch.randn(7)))
-    assert 'prim::CallMethod[name="forward"]' in str(traced.embed.graph)
+    # Each traced call of a submodule is a method of its own: the second
+    # is `forward1`, as in torch.jit.trace_module.
+    assert 'prim::CallMethod[name="forward1"]' in str(traced.embed.graph)
     reference = torch.jit.trace_module(m, {"forward": (x,), "embed": (x, y)})
     assert "aten::size" in str(reference.embed.graph) and "aten::size" in str(traced.embed.graph)
     with pytest.raises(AttributeError, match="dictionary of"):

@@ -1,0 +1,218 @@
+//===- engine/TraceModules.cpp - submodule calls in a module's trace ------===//
+//
+// A traced module keeps its hierarchy (reference §8.3): each submodule's
+// forward is recorded into a graph of its own and called with
+// prim::CallMethod, and attributes are read with prim::GetAttr. The shape
+// of the result follows what TorchScript's tracer makes of its scope
+// blocks once they are lifted into methods:
+//  1. one GetAttr chain per attribute path and graph, built when the path
+//     is first used; when a graph is done its chains move to its top, the
+//     last used first (ConvertTracedAttrReferences inserts each chain at
+//     the top as it meets it);
+//  2. a value takes the name of the Python local holding it where it is
+//     first used, even inside a submodule: the name goes to the value in
+//     the caller's graph, or, for a value a submodule returned, to the
+//     value in the submodule's graph that it was;
+//  3. a submodule's inputs take the names of the caller's values, or none
+//     (the schema then says `argument_<i>`); a call's result is typed
+//     without the example's sizes, as a method's result is.
+//
+//===----------------------------------------------------------------------===//
+#include "engine/Tracer.h"
+
+#include "passes/Passes.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace ember {
+
+Value *TraceRecorder::readAttribute(Frame &f, const std::vector<std::string> &path,
+                                    const TypePtr &type) {
+  std::string key;
+  for (const std::string &atom : path)
+    key += "." + atom;
+  auto known = f.attributeReads.find(key);
+  if (known != f.attributeReads.end())
+    return known->second;
+  Value *v = f.self;
+  for (size_t i = 0; i < path.size(); ++i) {
+    Node *get = f.graph->insert(Symbol::prim("GetAttr"), {v}, 1);
+    get->s_(attr::name(), path[i]);
+    const TypePtr &owner = v->type();
+    TypePtr t = i + 1 == path.size() ? type : nullptr;
+    if (!t) {
+      // An intermediate module: its class is the attribute's declared type.
+      t = attributeType_ ? attributeType_(owner, path[i]) : nullptr;
+    }
+    get->output()->setType(t ? t : Type::tensor());
+    // As Graph::createGetAttr names it: `_0` for a container's `0`.
+    bool number = std::all_of(path[i].begin(), path[i].end(), ::isdigit);
+    get->output()->setDebugName(number ? "_" + path[i] : path[i]);
+    v = get->output();
+  }
+  f.attributeReads[key] = v;
+  return v;
+}
+
+/// Moves the GetAttr chains on `self` to the top of `g`, the chain made
+/// last first.
+static void hoistAttributeReads(Graph &g) {
+  if (g.inputs().empty())
+    return;
+  const Value *self = g.inputs()[0];
+  std::vector<std::vector<Node *>> chains;
+  std::unordered_set<const Value *> inChain;
+  for (Node *n : g.nodes()) {
+    if (n->kind() != Symbol::prim("GetAttr"))
+      continue;
+    if (n->input() == self) {
+      chains.push_back({n});
+    } else if (inChain.count(n->input()) && !chains.empty() &&
+               chains.back().back()->output() == n->input()) {
+      chains.back().push_back(n);
+    } else {
+      continue;
+    }
+    inChain.insert(n->output());
+  }
+  for (const auto &chain : chains) {
+    Node *top = g.block()->nodes().front();
+    if (chain.front() == top)
+      continue; // already first, and whole: its nodes are made together
+    for (Node *n : chain)
+      n->moveBefore(top);
+  }
+}
+
+void TraceRecorder::nameRecorded(Value *v, const std::string &name) {
+  for (size_t k = frames_.size(); k-- > 0;) {
+    if (v->hasDebugName())
+      return;
+    auto lifted = liftedFrom_.find(v);
+    if (lifted != liftedFrom_.end()) {
+      // Returned by a submodule: the value is the one in its graph.
+      if (!lifted->second->hasDebugName())
+        lifted->second->setDebugName(name);
+      return;
+    }
+    v->setDebugName(name);
+    // A submodule's input is the caller's value: that is named too.
+    Frame &f = frames_[k];
+    const auto &inputs = f.graph->inputs();
+    auto it = std::find(inputs.begin(), inputs.end(), v);
+    if (k == 0 || it == inputs.end() || it == inputs.begin())
+      return;
+    size_t i = static_cast<size_t>(it - inputs.begin()) - 1; // after self
+    if (i >= f.inputsInCaller.size())
+      return;
+    v = f.inputsInCaller[i];
+  }
+}
+
+void TraceRecorder::setSelf(const TypePtr &classType, const AttributePaths &attributes) {
+  Frame &f = cur();
+  f.self = f.graph->addInput("self");
+  f.self->setType(classType);
+  for (const auto &[t, path] : attributes)
+    f.attributes[t.unsafeGetTensorImpl()] = path;
+}
+
+void TraceRecorder::enterModule(const std::vector<std::string> &path, const TypePtr &classType,
+                                const std::vector<c10::IValue> &inputs,
+                                const AttributePaths &attributes) {
+  Value *module = readAttribute(cur(), path, classType);
+  std::vector<Value *> callerInputs;
+  for (const auto &in : inputs)
+    callerInputs.push_back(valueFor(in));
+  frames_.emplace_back();
+  frames_.back().graph = std::make_shared<Graph>();
+  Frame &f = cur();
+  f.moduleInCaller = module;
+  f.inputsInCaller = callerInputs;
+  setSelf(classType, attributes);
+  for (const auto &in : inputs)
+    addInput(in, "");
+}
+
+void TraceRecorder::recordMethodCall(const std::vector<std::string> &path,
+                                     const TypePtr &classType,
+                                     const std::vector<c10::IValue> &inputs,
+                                     const c10::IValue &output, const TypePtr &returnType) {
+  Node *before = cur().graph->block()->returnNode()->prev();
+  std::vector<Value *> args{readAttribute(cur(), path, classType)};
+  for (const auto &in : inputs)
+    args.push_back(valueFor(in));
+  Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
+  call->s_(attr::name(), "forward");
+  call->output()->setType(returnType);
+  bindResult(output, call->output());
+  locate(before);
+}
+
+/// Pairs what the caller has of a submodule's result (the call's output,
+/// or the values a TupleUnpack takes out of it) with the values in the
+/// submodule's graph that they are.
+void TraceRecorder::noteLifted(Value *outer, Value *inner) {
+  Node *construct = inner->node();
+  const auto &uses = outer->uses();
+  if (uses.size() == 1 && uses[0].user->kind() == Symbol::prim("TupleUnpack") &&
+      construct->kind() == Symbol::prim("TupleConstruct") &&
+      construct->inputs().size() == uses[0].user->outputs().size()) {
+    Node *unpack = uses[0].user;
+    for (size_t i = 0; i < construct->inputs().size(); ++i)
+      noteLifted(unpack->output(i), construct->input(i));
+    return;
+  }
+  liftedFrom_[outer] = inner;
+}
+
+std::shared_ptr<Graph> TraceRecorder::exitModule(const c10::IValue &output,
+                                                 const std::string &method) {
+  if (frames_.size() < 2)
+    throw std::logic_error("exitModule without enterModule");
+  cur().graph->registerOutput(valueFor(output));
+  Frame done = std::move(frames_.back());
+  frames_.pop_back();
+  PassContext ctx{nullptr, nullptr};
+  findPass("dce")->create()->run(*done.graph, ctx);
+  hoistAttributeReads(*done.graph);
+  for (size_t i = 0; i < done.inputsInCaller.size(); ++i) {
+    const Value *outer = done.inputsInCaller[i];
+    done.graph->inputs()[i + 1]->setDebugName(outer->hasDebugName() ? outer->debugName() : "");
+  }
+  std::vector<Value *> args{done.moduleInCaller};
+  args.insert(args.end(), done.inputsInCaller.begin(), done.inputsInCaller.end());
+  Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
+  call->s_(attr::name(), method);
+  Value *result = done.graph->outputs()[0];
+  call->output()->setType(result->type()->unrefined());
+  bindResult(output, call->output());
+  noteLifted(call->output(), result);
+  return done.graph;
+}
+
+void TraceRecorder::bindResult(const c10::IValue &output, Value *v) {
+  if (output.isTensor() && output.toTensor().defined()) {
+    cur().tensors[output.toTensor().unsafeGetTensorImpl()] = v;
+    keepAlive_.push_back(output.toTensor());
+    return;
+  }
+  if (!output.isTuple() && !output.isList())
+    return;
+  std::vector<c10::IValue> elems =
+      output.isTuple() ? output.toTupleRef().elements().vec() : output.toList().vec();
+  Node *unpack = cur().graph->insert(Symbol::prim(output.isTuple() ? "TupleUnpack" : "ListUnpack"),
+                                     {v}, elems.size());
+  for (size_t i = 0; i < elems.size(); ++i) {
+    unpack->output(i)->setType(typeOfValue(elems[i]));
+    bindResult(elems[i], unpack->output(i));
+  }
+}
+
+void TraceRecorder::hoistTopAttributeReads() {
+  if (!frames_.empty() && frames_.front().self)
+    hoistAttributeReads(*graph_);
+}
+
+} // namespace ember
