@@ -169,7 +169,7 @@ at::Tensor TraceRecorder::recordShapeRead(const at::Tensor &t, std::optional<int
   return standIn;
 }
 
-Value *TraceRecorder::intValue(int64_t v) {
+Value *TraceRecorder::intValue(int64_t v, bool scalar) {
   // The next Python int equal to `v` is where this argument came from.
   for (size_t i = pendingCursor_; i < pendingInts_.size(); ++i) {
     const c10::IValue &p = pendingInts_[i];
@@ -189,23 +189,30 @@ Value *TraceRecorder::intValue(int64_t v) {
     auto it = isTensor ? cur().tensors.find(p.toTensor().unsafeGetTensorImpl()) : cur().tensors.end();
     if (it == cur().tensors.end())
       break;
-    Node *toInt = cur().graph->insert(Symbol::aten("Int"), {it->second}, 1);
-    toInt->output()->setType(Type::get(TypeKind::Int));
-    return toInt->output();
+    // As TorchScript's tracer, the conversion sits right after the tensor
+    // it reads: `aten::ScalarImplicit` where the operator takes a Scalar.
+    Value *source = it->second;
+    Node *convert = cur().graph->create(Symbol::aten(scalar ? "ScalarImplicit" : "Int"), {source}, 1);
+    convert->output()->setType(Type::get(scalar ? TypeKind::Number : TypeKind::Int));
+    if (source->node()->kind() == prim::Param())
+      convert->insertBefore(cur().graph->block()->nodes().front());
+    else
+      convert->insertAfter(source->node());
+    return convert->output();
   }
   return cur().graph->insertConstant(v);
 }
 
-Value *TraceRecorder::inputValue(const c10::IValue &in) {
+Value *TraceRecorder::inputValue(const c10::IValue &in, bool scalar) {
   if (pendingInts_.empty())
     return valueFor(in);
   if (in.isInt())
-    return intValue(in.toInt());
+    return intValue(in.toInt(), scalar);
   if (!in.isIntList())
     return valueFor(in);
   std::vector<Value *> elems;
   for (int64_t v : in.toIntList())
-    elems.push_back(intValue(v));
+    elems.push_back(intValue(v, /*scalar=*/false));
   Value *l = cur().graph->insert(Symbol::prim("ListConstruct"), elems, 1)->output();
   l->setType(Type::list(Type::get(TypeKind::Int)));
   return l;

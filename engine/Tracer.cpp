@@ -226,8 +226,12 @@ void TraceRecorder::recordNode(const c10::FunctionSchema &schema,
     if (in.isTensor() && in.toTensor().defined())
       callTensors_.insert(in.toTensor().unsafeGetTensorImpl());
   std::vector<Value *> values;
-  for (const auto &in : inputs)
-    values.push_back(inputValue(in));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto &args = schema.arguments();
+    bool scalar = i < args.size() && (args[i].type()->kind() == c10::TypeKind::NumberType ||
+                                      args[i].type()->str() == "Scalar?");
+    values.push_back(inputValue(inputs[i], scalar));
+  }
   // TorchScript's tracer records `detach_` as `detach` (TraceTypeManual).
   Symbol kind = Symbol::fromQualString(schema.name() == "aten::detach_" ? "aten::detach" : schema.name());
   Node *n = cur().graph->insert(kind, values, outputs.size());

@@ -149,10 +149,11 @@ private:
   void hoistTopAttributeReads();
   std::unordered_map<const Value *, Value *> liftedFrom_; // a submodule's result -> its value there
   void bindResult(const c10::IValue &output, Value *v);
-  /// The value for an int argument: aten::Int of the size tensor the
-  /// Python call passed at that place, or a constant.
-  Value *intValue(int64_t v);
-  Value *inputValue(const c10::IValue &in);
+  /// The value for an int argument: aten::Int (aten::ScalarImplicit for a
+  /// Scalar) of the size tensor the Python call passed there, or a constant.
+  Value *intValue(int64_t v, bool scalar);
+  /// `scalar`: the operator takes a Scalar there.
+  Value *inputValue(const c10::IValue &in, bool scalar = false);
   at::Tensor recordShapeRead(const at::Tensor &t, std::optional<int64_t> dim);
   /// The lift_fresh that ends torch.tensor(data): its data becomes a constant.
   bool recordFreshTensor(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,

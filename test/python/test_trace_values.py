@@ -108,3 +108,18 @@ def test_sizes_the_example_had_do_not_bind_other_calls():
     with torch.no_grad():
         for got, expected in zip(traced(tokens), module(tokens)):
             torch.testing.assert_close(got, expected)
+
+
+def sized_factories(x):
+    return torch.arange(x.size(0)), x.new_ones(x.shape), torch.full((x.size(0),), x.size(1))
+
+
+def test_sizes_reach_int_and_scalar_arguments_as_torch_jit_records_them():
+    # aten::Int right after the size it reads; aten::ScalarImplicit where
+    # the operator takes a Scalar (arange's end, full's fill value).
+    ours, theirs = _both(sized_factories, torch.randn(3, 4))
+    assert "aten::ScalarImplicit" in str(ours.graph)
+    assert ours.code == theirs.code
+    x = torch.randn(5, 6)
+    for got, expected in zip(ours(x), sized_factories(x)):
+        torch.testing.assert_close(got, expected)
