@@ -86,28 +86,38 @@ static void hoistAttributeReads(Graph &g) {
 }
 
 void TraceRecorder::nameRecorded(Value *v, const std::string &name) {
-  for (size_t k = frames_.size(); k-- > 0;) {
-    if (v->hasDebugName())
-      return;
-    auto lifted = liftedFrom_.find(v);
-    if (lifted != liftedFrom_.end()) {
-      // Returned by a submodule: the value is the one in its graph.
-      if (!lifted->second->hasDebugName())
-        lifted->second->setDebugName(name);
-      return;
-    }
-    v->setDebugName(name);
-    // A submodule's input is the caller's value: that is named too.
-    Frame &f = frames_[k];
-    const auto &inputs = f.graph->inputs();
-    auto it = std::find(inputs.begin(), inputs.end(), v);
-    if (k == 0 || it == inputs.end() || it == inputs.begin())
-      return;
-    size_t i = static_cast<size_t>(it - inputs.begin()) - 1; // after self
-    if (i >= f.inputsInCaller.size())
-      return;
-    v = f.inputsInCaller[i];
+  // The values a submodule's input stands for, out to the caller's own:
+  // in TorchScript's trace they are one value, with one name.
+  std::vector<Value *> chain{v};
+  for (size_t k = frames_.size() - 1; k > 0; --k) {
+    Value *last = chain.back();
+    if (last->hasDebugName() || liftedFrom_.count(last))
+      break;
+    const auto &inputs = frames_[k].graph->inputs();
+    auto it = std::find(inputs.begin(), inputs.end(), last);
+    if (it == inputs.end() || it == inputs.begin()) // not an input (or self)
+      break;
+    size_t i = static_cast<size_t>(it - inputs.begin()) - 1;
+    if (i >= frames_[k].inputsInCaller.size())
+      break;
+    chain.push_back(frames_[k].inputsInCaller[i]);
   }
+  Value *root = chain.back();
+  std::string taken = name;
+  if (root->hasDebugName()) {
+    taken = root->debugName();
+  } else if (liftedFrom_.count(root)) {
+    // A submodule's result: the name goes to the value it was there.
+    Value *inner = root;
+    while (liftedFrom_.count(inner))
+      inner = liftedFrom_.at(inner);
+    if (!inner->hasDebugName())
+      inner->setDebugName(name);
+    return; // the inputs standing for it stay unnamed (argument_<i>)
+  }
+  for (Value *c : chain)
+    if (!c->hasDebugName())
+      c->setDebugName(taken);
 }
 
 void TraceRecorder::setSelf(const TypePtr &classType, const AttributePaths &attributes) {

@@ -322,20 +322,28 @@ def _flatten(value):
 
 # --- modules ---------------------------------------------------------------
 
-def _class_name(module, taken, program):
-    """The module's class as torch.jit names it (`__main__.Net` -> `Net`,
-    `torch.nn.modules.linear.Linear`), mangled for each further instance:
-    traced modules do not share types."""
-    cls = type(module)
-    base = cls.__qualname__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__qualname__
-    name = base
-    n = 0
-    while name in taken or program.has_class(name):
-        prefix, _, last = base.rpartition(".")
-        name = (prefix + "." if prefix else "") + "___torch_mangle_%d.%s" % (n, last)
-        n += 1
-    taken.add(name)
-    return name
+class _ClassNames:
+    """The class names one module trace takes. As torch.jit's compilation
+    unit, one mangle counter serves every name, so the instances a first
+    trace in a process declares get torch.jit's names."""
+
+    def __init__(self):
+        self.taken = set()
+        self.mangle = 0
+
+    def name_for(self, module, program):
+        """The module's class as torch.jit names it (`__main__.Net` -> `Net`,
+        `torch.nn.modules.linear.Linear`), mangled for each further
+        instance: traced modules do not share types."""
+        cls = type(module)
+        base = cls.__qualname__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__qualname__
+        name = base
+        while name in self.taken or program.has_class(name):
+            prefix, _, last = base.rpartition(".")
+            name = (prefix + "." if prefix else "") + "___torch_mangle_%d.%s" % (self.mangle, last)
+            self.mangle += 1
+        self.taken.add(name)
+        return name
 
 
 def _scripted_in(module, program):
@@ -355,10 +363,11 @@ def _declare(module, program, names, taken):
     children = {}
     for child_name, child in module._modules.items():
         children[child_name] = None if child is None else _declare(child, program, names, taken)
-    name = _class_name(module, taken, program)
+    name = taken.name_for(module, program)
     names[id(module)] = name
-    params = [n for n in module._parameters]
-    buffers = [n for n in module._buffers]
+    # As torch.jit's TracedModule: None parameters and buffers are left out.
+    params = [n for n, p in module._parameters.items() if p is not None]
+    buffers = [n for n, b in module._buffers.items() if b is not None]
     lines = ["class %s(Module):" % name.rsplit(".", 1)[-1],
              "  __parameters__ = [%s]" % "".join('"%s", ' % n for n in params),
              "  __buffers__ = [%s]" % "".join('"%s", ' % n for n in buffers)]
@@ -371,9 +380,13 @@ def _declare(module, program, names, taken):
             lines.append('  __annotations__["%s"] = %s' % (attr, type_text))
 
     for n in params + buffers:
-        value = module._parameters[n] if n in module._parameters else module._buffers[n]
-        declare(n, "Tensor" if value is not None else "NoneType")
+        declare(n, "Tensor")
     lines.append("  training : bool")
+    # nn.Module's own annotated attribute (set by its __init__ since torch
+    # 1.13), typed from nn.Module's annotation as torch.jit's traces type it.
+    backward_hook = "_is_full_backward_hook" in module.__dict__
+    if backward_hook:
+        lines.append("  _is_full_backward_hook : Optional[bool]")
     for child_name, child in module._modules.items():
         declare(child_name, "NoneType" if child is None else "__torch__." + names[id(child)])
     program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {})
@@ -383,6 +396,8 @@ def _declare(module, program, names, taken):
     for n in buffers:
         setattr(handle, n, module._buffers[n])
     setattr(handle, "training", module.training)
+    if backward_hook:
+        setattr(handle, "_is_full_backward_hook", module.__dict__["_is_full_backward_hook"])
     for child_name, child_handle in children.items():
         setattr(handle, child_name, child_handle)
     return handle
@@ -418,7 +433,7 @@ class _ModuleTrace:
                     isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
         self.program = scripted[0]._program if scripted else _C.Program(_Resolver())
         self.names = {}
-        self.handle = _declare(root, self.program, self.names, set())
+        self.handle = _declare(root, self.program, self.names, _ClassNames())
         self.paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
 
     def trace(self, method, inputs, strict):

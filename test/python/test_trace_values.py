@@ -123,3 +123,43 @@ def test_sizes_reach_int_and_scalar_arguments_as_torch_jit_records_them():
     x = torch.randn(5, 6)
     for got, expected in zip(ours(x), sized_factories(x)):
         torch.testing.assert_close(got, expected)
+
+
+class _Block(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(4, 4)
+        self.down = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.BatchNorm1d(4))
+        self.act = torch.nn.ReLU()
+
+    def forward(self, x):
+        identity = self.down(x)
+        out = self.fc(x)
+        out = self.act(out)
+        out += identity
+        return out
+
+
+class _Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer1 = _Block()
+        self.layer2 = torch.nn.Sequential(_Block(), torch.nn.Linear(4, 2))
+
+    def forward(self, x):
+        return self.layer2(self.layer1(x))
+
+
+def test_submodule_code_names_values_as_torch_jit():
+    # A submodule's inputs are named after the caller's values (argument_<i>
+    # for another submodule's result), and a submodule's result takes the
+    # name its first user gives it (`identity`, `out`).
+    torch.manual_seed(0)
+    net = _Net().eval()
+    ours, theirs = _both(net, torch.randn(3, 4))
+    for path in ["", "layer1", "layer1.fc", "layer1.down", "layer1.down.0", "layer1.down.1",
+                 "layer1.act", "layer2", "layer2.0", "layer2.0.down.1", "layer2.1"]:
+        a, b = ours, theirs
+        for atom in path.split(".") if path else []:
+            a, b = getattr(a, atom), getattr(b, atom)
+        assert a.code == b.code, path
