@@ -102,6 +102,7 @@ enum class StmtKind {
   With,
   Delete,
   Import,    // text: the statement as written (module level only)
+  LoopCondition, // made by the emitter: a `while` tests its condition again
 };
 
 struct Param {

@@ -63,6 +63,7 @@ const char *stmtName(StmtKind k) {
   case StmtKind::With: return "with";
   case StmtKind::Delete: return "del";
   case StmtKind::Import: return "import";
+  case StmtKind::LoopCondition: return "loop-condition";
   }
   return "?";
 }

@@ -120,6 +120,11 @@ void FunctionEmitter::emitLoop(Value *length, const Expr *cond,
   Value *index = whileForm ? block->inputs().back() : counter;
   for (const char *flag : {"$skip", "$brk", "$ret"})
     setFlag(flag, false, span);
+  // A `while` carries on with `$cond`: False where it broke, its condition
+  // tested again at the end of the body and at each `continue`.
+  loopConditions_.push_back(stmts ? cond : nullptr);
+  if (cond && stmts)
+    setFlag("$cond", false, span);
   applyRefinements(refinements.whenTrue);
   body(index);
   finishLoop(loop, length, cond, carried, types, index, span);
@@ -173,6 +178,7 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
   Value *retval = isConstant(ret) ? nullptr : lookup("$retval")->value.value;
   Frame body = popFrame();
   unrolledLoops_.pop_back();
+  loopConditions_.pop_back();
   TypePtr retType = retval ? carryReturn(loop, ret, retval) : nullptr;
   graph().setInsertPoint(loop->next());
   if (retType) {
@@ -205,19 +211,11 @@ Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *c
                                       const SourceSpan &span) {
   Value *brk = frame().vars.at("$brk").value.value;
   bool mayBreak = !isConstant(brk);
-  Refinements unused;
-  if (cond && !mayBreak)
-    return emitCondition(*cond, unused); // `while` tests again at the end of the body
   if (cond) {
-    // After a break the condition must not be evaluated again.
-    Node *n = insert(prim::If(), {brk}, 1, span);
-    n->output()->setType(Type::get(TypeKind::Bool));
-    graph().setInsertPoint(n->addBlock());
-    n->blocks()[0]->registerOutput(constBool(false));
-    graph().setInsertPoint(n->addBlock());
-    n->blocks()[1]->registerOutput(emitCondition(*cond, unused));
-    graph().setInsertPoint(block);
-    return n->output();
+    if (const Binding *tested = lookup("$cond"); tested && tested->value.isValue())
+      return tested->value.value; // a `while` body (see emitLoop)
+    Refinements unused;
+    return emitCondition(*cond, unused); // a comprehension's
   }
   if (!next)
     return constBool(true);
@@ -267,7 +265,13 @@ TypePtr FunctionEmitter::carryReturn(Node *loop, Value *ret, Value *retval) {
 }
 
 void FunctionEmitter::emitWhile(const Stmt &s) {
-  emitLoop(nullptr, s.value.get(), &s.body, [&](Value *) { emitStatements(s.body); }, s.span);
+  // The condition is tested again as the body's last statement, so what
+  // guards the rest of the body after a `break` guards it too, as in
+  // TorchScript (whose exit transform sees it at the end of the body).
+  Stmt again(StmtKind::LoopCondition, s.value->span);
+  StmtRefs body = refsOf(s.body);
+  body.push_back(&again);
+  emitLoop(nullptr, s.value.get(), &s.body, [&](Value *) { emitStatements(body); }, s.span);
 }
 
 void FunctionEmitter::emitFor(const Stmt &s) {

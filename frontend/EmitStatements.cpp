@@ -103,6 +103,7 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
   case StmtKind::Return: return emitReturn(s);
   case StmtKind::Break:
   case StmtKind::Continue: return emitExit(s);
+  case StmtKind::LoopCondition: return emitLoopConditionAgain(s.span);
   case StmtKind::Raise: return emitRaise(s);
   case StmtKind::Assert: return emitAssert(s);
   case StmtKind::Delete: return emitDelete(s);
@@ -300,6 +301,18 @@ void FunctionEmitter::emitExit(const Stmt &s) {
   setFlag("$skip", true, s.span);
   if (s.kind == StmtKind::Break)
     setFlag("$brk", true, s.span);
+  if (loopConditions_.back()) {
+    // A `while` stops after a break, and tests its condition at a continue.
+    if (s.kind == StmtKind::Break)
+      setFlag("$cond", false, s.span);
+    else
+      emitLoopConditionAgain(s.span);
+  }
+}
+
+void FunctionEmitter::emitLoopConditionAgain(const SourceSpan &span) {
+  Refinements unused;
+  define("$cond", Sugared::of(emitCondition(*loopConditions_.back(), unused)), span);
 }
 
 void FunctionEmitter::emitDelete(const Stmt &s) {

@@ -224,6 +224,8 @@ public:
   Value *emitClassOperator(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
   void emitReturn(const Stmt &s);
   void emitExit(const Stmt &s);
+  /// Tests the innermost `while` loop's condition again into `$cond`.
+  void emitLoopConditionAgain(const SourceSpan &span);
   void emitRaise(const Stmt &s);
   void emitAssert(const Stmt &s);
   /// `assert test, message` (also `torch._assert(test, message)`).
@@ -418,6 +420,8 @@ private:
   /// One entry per enclosing loop: true when it is unrolled (a loop over a
   /// tuple or a module list), where break and continue are not supported.
   std::vector<bool> unrolledLoops_;
+  /// Per open loop, the condition a `while` tests again (null for `for`).
+  std::vector<const Expr *> loopConditions_;
 };
 
 /// A script class (or NamedTuple) of the unit: its type, its attributes in

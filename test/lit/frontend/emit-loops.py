@@ -44,13 +44,13 @@ def range_step(n: int) -> int:
 # CHECK-LABEL: while_loop(%n.1 : int):
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::gt(%n.1, %[[V4]])
 # CHECK-NEXT:   %n : int = prim::Loop(%[[V3]], %[[V5]], %n.1)
 # CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %n.3 : int):
-# CHECK-NEXT:       %n.5 : int = aten::floordiv(%n.3, %[[V11]])
-# CHECK-NEXT:       %[[V14:[0-9]+]] : bool = aten::gt(%n.5, %[[V4]])
-# CHECK-NEXT:       -> (%[[V14]], %n.5)
+# CHECK-NEXT:       %n.5 : int = aten::floordiv(%n.3, %[[V12]])
+# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::gt(%n.5, %[[V4]])
+# CHECK-NEXT:       -> (%[[V15]], %n.5)
 # CHECK-NEXT:   return (%n)
 def while_loop(n: int) -> int:
     while n > 1:
@@ -229,3 +229,68 @@ def tuple_loop(x: torch.Tensor) -> torch.Tensor:
     for k in (1, 2.0):
         x = x * k
     return x
+
+
+# Test that a `while` that may break tests its condition again where the
+# rest of the body runs, and stops (False) where it broke, as TorchScript's
+# exit transform leaves it.
+# CHECK-LABEL: while_break(%n : int):
+# CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=50]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V18:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::lt(%i.1, %n)
+# CHECK-NEXT:   %i : int = prim::Loop(%[[V4]], %[[V5]], %i.1)
+# CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %i.3 : int):
+# CHECK-NEXT:       %[[V12:[0-9]+]] : int = aten::mul(%i.3, %i.3)
+# CHECK-NEXT:       %[[V14:[0-9]+]] : bool = aten::gt(%[[V12]], %[[V13]])
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %[[V24:[0-9]+]] : int = prim::If(%[[V14]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V17]], %i.3)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %i.5 : int = aten::add(%i.3, %[[V18]])
+# CHECK-NEXT:           %[[V20:[0-9]+]] : bool = aten::lt(%i.5, %n)
+# CHECK-NEXT:           -> (%[[V20]], %i.5)
+# CHECK-NEXT:       -> (%[[V23]], %[[V24]])
+# CHECK-NEXT:   return (%i)
+def while_break(n: int) -> int:
+    i = 0
+    while i < n:
+        if i * i > 50:
+            break
+        i += 1
+    return i
+
+
+# Test that a `continue` in a `while` tests the condition before going on.
+# CHECK-LABEL: while_continue(%n : int):
+# CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%i.1, %n)
+# CHECK-NEXT:   %s : int, %i : int = prim::Loop(%[[V5]], %[[V6]], %i.1, %i.1)
+# CHECK-NEXT:     block0(%[[V7:[0-9]+]] : int, %s.3 : int, %i.3 : int):
+# CHECK-NEXT:       %i.5 : int = aten::add(%i.3, %[[V14]])
+# CHECK-NEXT:       %[[V17:[0-9]+]] : int = aten::remainder(%i.5, %[[V16]])
+# CHECK-NEXT:       %[[V19:[0-9]+]] : bool = aten::eq(%[[V17]], %i.1)
+# CHECK-NEXT:       %[[V25:[0-9]+]] : bool, %[[V26:[0-9]+]] : int = prim::If(%[[V19]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %[[V21:[0-9]+]] : bool = aten::lt(%i.5, %n)
+# CHECK-NEXT:           -> (%[[V21]], %s.3)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %s.5 : int = aten::add(%s.3, %i.5)
+# CHECK-NEXT:           %[[V23:[0-9]+]] : bool = aten::lt(%i.5, %n)
+# CHECK-NEXT:           -> (%[[V23]], %s.5)
+# CHECK-NEXT:       -> (%[[V25]], %[[V26]], %i.5)
+# CHECK-NEXT:   return (%s)
+def while_continue(n: int) -> int:
+    i = 0
+    s = 0
+    while i < n:
+        i += 1
+        if i % 2 == 0:
+            continue
+        s += i
+    return s
