@@ -16,8 +16,8 @@ from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._serialization import load, save
 from ._freeze import freeze, optimize_for_inference
-from ._trace import (TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace,
-                     trace_module)
+from ._trace import TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace
+from ._trace_module import trace_module
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, interface, is_scripting, isinstance, unused,
                    wait, Final,

@@ -9,7 +9,8 @@ import torch
 
 from ._script import script
 from ._serialization import load, save
-from ._trace import trace, trace_module
+from ._trace import trace
+from ._trace_module import trace_module
 
 # torch.jit attribute -> ember's replacement.
 _REPLACEMENTS = {"script": script, "trace": trace, "trace_module": trace_module, "save": save,

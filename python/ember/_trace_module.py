@@ -1,0 +1,242 @@
+"""ember.trace of modules and ember.trace_module: the module and each
+submodule get a class of their own, as torch.jit's TracedModule declares
+them; a submodule's call is recorded into a graph of its own and called with
+prim::CallMethod (engine/TraceModules.cpp), and a submodule scripted into the
+same program is called as compiled (its control flow kept)."""
+import inspect
+
+import torch
+
+from . import _C
+from ._resolver import _Resolver
+from ._script import _jit_enabled
+from ._serialization import _wrap
+from ._trace import (_call_interceptors, _check_outputs, _check_strict, _recording_on)
+
+
+class _ClassNames:
+    """The class names one module trace takes. As torch.jit's compilation
+    unit, one mangle counter serves every name, so the instances a first
+    trace in a process declares get torch.jit's names."""
+
+    def __init__(self):
+        self.taken = set()
+        self.mangle = 0
+
+    def name_for(self, module, program):
+        """The module's class as torch.jit names it (`__main__.Net` -> `Net`,
+        `torch.nn.modules.linear.Linear`), mangled for each further
+        instance: traced modules do not share types."""
+        cls = type(module)
+        base = cls.__qualname__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__qualname__
+        name = base
+        while name in self.taken or program.has_class(name):
+            prefix, _, last = base.rpartition(".")
+            name = (prefix + "." if prefix else "") + "___torch_mangle_%d.%s" % (self.mangle, last)
+            self.mangle += 1
+        self.taken.add(name)
+        return name
+
+
+def _scripted_in(module, program):
+    """True for a module scripted by ember into `program`: a trace calls its
+    compiled forward (control flow kept) rather than recording its ops."""
+    handle = module.__dict__.get("_c")
+    return isinstance(handle, _C.ScriptObject) and handle._program is program
+
+
+def _declare(module, program, names, taken):
+    """Declares a class for `module` and each submodule (children first) and
+    returns the module's script object, its slots holding the module's own
+    tensors. A submodule scripted into `program` keeps its class and object."""
+    if _scripted_in(module, program):
+        names[id(module)] = module._c._type_name[len("__torch__."):]
+        return module._c
+    children = {}
+    for child_name, child in module._modules.items():
+        children[child_name] = None if child is None else _declare(child, program, names, taken)
+    name = taken.name_for(module, program)
+    names[id(module)] = name
+    # As torch.jit's TracedModule: None parameters and buffers are left out.
+    params = [n for n, p in module._parameters.items() if p is not None]
+    buffers = [n for n, b in module._buffers.items() if b is not None]
+    lines = ["class %s(Module):" % name.rsplit(".", 1)[-1],
+             "  __parameters__ = [%s]" % "".join('"%s", ' % n for n in params),
+             "  __buffers__ = [%s]" % "".join('"%s", ' % n for n in buffers)]
+    def declare(attr, type_text):
+        # Names that are not identifiers (Sequential's "0") are declared
+        # as the code dialect writes them.
+        if attr.isidentifier():
+            lines.append("  %s : %s" % (attr, type_text))
+        else:
+            lines.append('  __annotations__["%s"] = %s' % (attr, type_text))
+
+    for n in params + buffers:
+        declare(n, "Tensor")
+    lines.append("  training : bool")
+    # nn.Module's own annotated attribute (set by its __init__ since torch
+    # 1.13), typed from nn.Module's annotation as torch.jit's traces type it.
+    backward_hook = "_is_full_backward_hook" in module.__dict__
+    if backward_hook:
+        lines.append("  _is_full_backward_hook : Optional[bool]")
+    for child_name, child in module._modules.items():
+        declare(child_name, "NoneType" if child is None else "__torch__." + names[id(child)])
+    program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {})
+    handle = program.new_object(name)
+    for n in params:
+        setattr(handle, n, module._parameters[n])
+    for n in buffers:
+        setattr(handle, n, module._buffers[n])
+    setattr(handle, "training", module.training)
+    if backward_hook:
+        setattr(handle, "_is_full_backward_hook", module.__dict__["_is_full_backward_hook"])
+    for child_name, child_handle in children.items():
+        setattr(handle, child_name, child_handle)
+    return handle
+
+
+def _attribute_paths(module):
+    pairs = [(t, path.split(".")) for path, t in module.named_parameters()]
+    pairs += [(t, path.split(".")) for path, t in module.named_buffers()]
+    return pairs
+
+
+def _ancestors(root, module):
+    """The modules on the path from `root` down to `module`, both included."""
+    for path, m in root.named_modules():
+        if m is module:
+            out, cur = [root], root
+            for part in path.split(".") if path else []:
+                cur = cur._modules[part]
+                out.append(cur)
+            return out
+    return []
+
+
+class _ModuleTrace:
+    """A module's traced classes and script object, shared by the traces
+    of its methods (trace_module)."""
+
+    def __init__(self, root):
+        self.root = root
+        # Traced classes go into the program of the first submodule scripted
+        # by ember, if any, so the trace can call its compiled forward.
+        scripted = [m._c for m in root.modules() if m is not root and
+                    isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
+        self.program = scripted[0]._program if scripted else _C.Program(_Resolver())
+        self.names = {}
+        self.handle = _declare(root, self.program, self.names, _ClassNames())
+        self.paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
+
+    def trace(self, method, inputs, strict):
+        root, program, names, paths = self.root, self.program, self.names, self.paths
+        recorder = _C.Tracer(method)
+        recorder.set_self(program, names[id(root)], _attribute_paths(root))
+        call = root if method == "forward" else getattr(root, method)
+        try:
+            params = list(inspect.signature(getattr(root, method)).parameters)
+        except (TypeError, ValueError):
+            params = []
+        for i, value in enumerate(inputs):
+            recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
+        stack = [root]
+
+        def wrap(module):
+            original = module.forward
+
+            def forward(*args, **kwargs):
+                current = stack[-1]
+                here, mine = paths[id(current)], paths.get(id(module))
+                leaves = _tensor_leaves(args)
+                if kwargs or mine is None or mine[:len(here)] != here or leaves is None:
+                    return original(*args, **kwargs)  # recorded inline, in the caller's graph
+                if _scripted_in(module, program):
+                    recorder.stop()
+                    del _call_interceptors[id(module)]
+                    try:
+                        out = module(*args)
+                    finally:
+                        _call_interceptors[id(module)] = forward
+                        recorder.start()
+                    recorder.record_method_call(program, list(mine[len(here):]),
+                                                names[id(module)], args, out)
+                    return out
+                recorder.enter_module(program, list(mine[len(here):]), names[id(module)], tuple(leaves),
+                                      _attribute_paths(module))
+                stack.append(module)
+                try:
+                    out = original(*args)
+                finally:
+                    stack.pop()
+                recorder.exit_module(program, names[id(module)], out)
+                return out
+            return forward
+
+        # Scripted modules cannot take a Python forward: their calls are
+        # intercepted instead (those of other programs are recorded op by op).
+        inside = [m for m in root.modules() if m is not root and not any(
+            isinstance(p.__dict__.get("_c"), _C.ScriptObject) for p in _ancestors(root, m)[1:-1])]
+        wrapped = [m for m in inside if not isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
+        for m in wrapped:
+            m.forward = wrap(m)
+        for m in inside:
+            if _scripted_in(m, program):
+                _call_interceptors[id(m)] = wrap(m)
+        try:
+            with _recording_on(recorder):
+                result = call(*inputs)
+        finally:
+            for m in wrapped:
+                del m.forward
+            for m in inside:
+                _call_interceptors.pop(id(m), None)
+        _check_strict(result, strict)
+        recorder.finish_module(program, names[id(root)], result, method)
+
+
+def _tensor_leaves(args):
+    """The tensors of a submodule call's arguments, tuples and lists
+    flattened (its traced method takes them one by one, as TorchScript's
+    does); None if an argument holds anything else."""
+    leaves = []
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            leaves.append(a)
+        elif isinstance(a, (tuple, list)):
+            inner = _tensor_leaves(a)
+            if inner is None:
+                return None
+            leaves.extend(inner)
+        else:
+            return None
+    return leaves
+
+
+def _trace_module(root, inputs, strict=True):
+    t = _ModuleTrace(root)
+    t.trace("forward", inputs, strict)
+    return _wrap(t.handle)
+
+
+def trace_module(mod, inputs, check_trace=True, check_inputs=None, check_tolerance=1e-5,
+                 strict=True):
+    """torch.jit.trace_module: `inputs` maps method names to example inputs;
+    each method is traced into the same module (its submodules' forward
+    calls become prim::CallMethod, as for forward)."""
+    if not _jit_enabled():
+        return mod
+    if not isinstance(mod, torch.nn.Module):
+        raise AttributeError("expected torch.nn.Module as the first argument")
+    if not isinstance(inputs, dict):
+        raise AttributeError("expected a dictionary of (method_name, input) pairs")
+    t = _ModuleTrace(mod)
+    for method, example in inputs.items():
+        t.trace(method, example if isinstance(example, tuple) else (example,), strict)
+    traced = _wrap(t.handle)
+    if check_trace:
+        for checks in (check_inputs or [inputs]):
+            for method, example in checks.items():
+                example = example if isinstance(example, tuple) else (example,)
+                _check_outputs(getattr(mod, method), getattr(traced, method), example,
+                               check_tolerance)
+    return traced
