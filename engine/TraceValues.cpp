@@ -146,9 +146,13 @@ at::Tensor TraceRecorder::numelOf(const at::Tensor &t) {
   return recordShapeRead(t, std::nullopt);
 }
 
-at::Tensor TraceRecorder::recordShapeRead(const at::Tensor &t, std::optional<int64_t> dim) {
+bool TraceRecorder::isRecorded(const at::Tensor &t) {
   const void *impl = t.unsafeGetTensorImpl();
-  if (!cur().tensors.count(impl) && !cur().attributes.count(impl))
+  return cur().tensors.count(impl) || cur().attributes.count(impl) || shallowCopyOf(t);
+}
+
+at::Tensor TraceRecorder::recordShapeRead(const at::Tensor &t, std::optional<int64_t> dim) {
+  if (!isRecorded(t))
     return at::Tensor(); // not part of the trace: a plain int
   Graph &g = *cur().graph;
   Node *before = g.block()->returnNode()->prev();
@@ -167,6 +171,19 @@ at::Tensor TraceRecorder::recordShapeRead(const at::Tensor &t, std::optional<int
   keepAlive_.push_back(standIn);
   locate(before);
   return standIn;
+}
+
+void TraceRecorder::recordContiguous(const at::Tensor &t, int64_t memoryFormat) {
+  if (!isRecorded(t))
+    return;
+  Graph &g = *cur().graph;
+  Node *before = g.block()->returnNode()->prev();
+  Value *self = valueFor(t);
+  Node *n = g.insert(Symbol::aten("contiguous"), {self, g.insertConstant(memoryFormat)}, 1);
+  n->output()->setType(tracedTensorType(t));
+  cur().tensors[t.unsafeGetTensorImpl()] = n->output();
+  keepAlive_.push_back(t);
+  locate(before);
 }
 
 Value *TraceRecorder::intValue(int64_t v, bool scalar) {

@@ -106,6 +106,10 @@ public:
   at::Tensor sizeOf(const at::Tensor &t, int64_t dim);
   /// `t.numel()` while tracing: `aten::numel`, as sizeOf.
   at::Tensor numelOf(const at::Tensor &t);
+  /// `t.contiguous()` of a tensor that already is: no operator runs, yet
+  /// TorchScript's tracer records `aten::contiguous` (python_variable_methods),
+  /// and later uses of `t` read its result.
+  void recordContiguous(const at::Tensor &t, int64_t memoryFormat);
   /// The ints (and tensors standing for ints) a Python call passes, in
   /// order, before the operators it calls are recorded: an int argument
   /// that came from a recorded size tensor becomes `aten::Int` of it
@@ -154,6 +158,9 @@ private:
   Value *intValue(int64_t v, bool scalar);
   /// `scalar`: the operator takes a Scalar there.
   Value *inputValue(const c10::IValue &in, bool scalar = false);
+  /// True if `t` is a value of the current graph (recorded, a parameter,
+  /// or a factory's shallow copy of a recorded result).
+  bool isRecorded(const at::Tensor &t);
   at::Tensor recordShapeRead(const at::Tensor &t, std::optional<int64_t> dim);
   /// The lift_fresh that ends torch.tensor(data): its data becomes a constant.
   bool recordFreshTensor(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,

@@ -48,6 +48,9 @@ def _int_arguments(args, kwargs):
         elif isinstance(a, (list, tuple)):
             for e in a:
                 visit(e)
+        elif isinstance(a, slice):  # x[:, :n] with n a size
+            for e in (a.start, a.stop, a.step):
+                visit(e)
 
     for a in args:
         visit(a)
@@ -78,6 +81,11 @@ class _SizeMode(torch.overrides.TorchFunctionMode):
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
         if func is _TENSOR_NUMEL and len(args) == 1 and isinstance(args[0], torch.Tensor):
             return self.recorder.numel_of(args[0])
+        if func is _TENSOR_CONTIGUOUS and args and isinstance(args[0], torch.Tensor):
+            fmt = kwargs.get("memory_format", args[1] if len(args) > 1 else torch.contiguous_format)
+            if fmt in _MEMORY_FORMATS and args[0].is_contiguous(memory_format=fmt):
+                self.recorder.record_contiguous(args[0], _MEMORY_FORMATS[fmt])
+                return args[0]
         if func == _TENSOR_SHAPE and args and isinstance(args[0], torch.Tensor):
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
         if func in _CONSTRUCTORS:
@@ -134,6 +142,9 @@ def _operator_location():
 
 _TENSOR_SIZE = torch.Tensor.size
 _TENSOR_NUMEL = torch.Tensor.numel
+_TENSOR_CONTIGUOUS = torch.Tensor.contiguous
+_MEMORY_FORMATS = {torch.contiguous_format: 0, torch.preserve_format: 1, torch.channels_last: 2,
+                   torch.channels_last_3d: 3}
 _CONSTRUCTORS = {torch.tensor: "torch.tensor", torch.as_tensor: "torch.as_tensor",
                  torch.Tensor.new_tensor: "new_tensor"}
 _WARN_CONSTRUCTOR = (
@@ -142,6 +153,40 @@ _WARN_CONSTRUCTOR = (
     "every time you call this function. In any other case, this might cause the trace to be "
     "incorrect.")
 _TENSOR_SHAPE = torch.Tensor.shape.__get__
+
+
+# torch's Python-level functions (torch.nn.functional, torch.functional,
+# Tensor methods written in Python) first ask has_torch_function*, which is
+# True under a function mode; the mode then runs them with itself switched
+# off, so it would not see what they do inside (`query.shape` in
+# F.multi_head_attention_forward). While a trace records, their checks look
+# at the arguments only, as TorchScript's tracer (below Python) sees inside.
+_CHECKED_MODULES = ("torch.nn.functional", "torch.functional", "torch._tensor")
+_CHECKS = ("has_torch_function", "has_torch_function_unary", "has_torch_function_variadic")
+_saved_checks = []
+
+
+def _no_mode_check(*args):
+    return False
+
+
+@contextlib.contextmanager
+def _python_functions_seen():
+    if _saved_checks:  # a trace inside a trace: already on
+        yield
+        return
+    for name in _CHECKED_MODULES:
+        module = sys.modules[name]
+        for check in _CHECKS:
+            if hasattr(module, check):
+                _saved_checks.append((module, check, getattr(module, check)))
+                setattr(module, check, _no_mode_check)
+    try:
+        yield
+    finally:
+        for module, check, original in _saved_checks:
+            setattr(module, check, original)
+        _saved_checks.clear()
 
 
 @contextlib.contextmanager
@@ -155,7 +200,8 @@ def _recording_on(recorder):
     mode = _SizeMode(recorder)
     mode.__enter__()
     try:
-        yield
+        with _python_functions_seen():
+            yield
     finally:
         mode.__exit__(None, None, None)
         _recording.pop()
@@ -221,12 +267,32 @@ def _check_strict(result, strict):
         raise RuntimeError(_OUTPUT_MESSAGE)
 
 
+def _distinct_inputs(inputs):
+    """The inputs, a tensor given again (`f(x, x)`) replaced by a view of
+    it, as TorchScript's tracer gives each input its own tensor: the traced
+    code then sees distinct inputs (`query is key` is False)."""
+    seen = set()
+
+    def distinct(value):
+        if isinstance(value, torch.Tensor):
+            if id(value) in seen:
+                return value.view(value.shape)
+            seen.add(id(value))
+            return value
+        if isinstance(value, (tuple, list)):
+            return type(value)(distinct(v) for v in value)
+        return value
+
+    return tuple(distinct(v) for v in inputs)
+
+
 def _trace_function(func, inputs, strict=True):
     try:
         names = list(inspect.signature(func).parameters)
     except (TypeError, ValueError):
         names = []
     recorder = _C.Tracer(_name_of(func))
+    inputs = _distinct_inputs(inputs)
     for i, value in enumerate(inputs):
         recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)
     with _recording_on(recorder):

@@ -11,7 +11,8 @@ from . import _C
 from ._resolver import _Resolver
 from ._script import _jit_enabled
 from ._serialization import _wrap
-from ._trace import (_call_interceptors, _check_outputs, _check_strict, _recording_on)
+from ._trace import (_call_interceptors, _check_outputs, _check_strict, _distinct_inputs,
+                     _recording_on)
 
 
 class _ClassNames:
@@ -137,6 +138,7 @@ class _ModuleTrace:
             params = list(inspect.signature(getattr(root, method)).parameters)
         except (TypeError, ValueError):
             params = []
+        inputs = _distinct_inputs(inputs)
         for i, value in enumerate(inputs):
             recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
         stack = [root]
@@ -147,10 +149,11 @@ class _ModuleTrace:
             def forward(*args, **kwargs):
                 current = stack[-1]
                 here, mine = paths[id(current)], paths.get(id(module))
-                leaves = _tensor_leaves(args)
-                if kwargs or mine is None or mine[:len(here)] != here or leaves is None:
+                scripted = _scripted_in(module, program)
+                if mine is None or mine[:len(here)] != here or (
+                        scripted and (kwargs or not _all_tensors(args))):
                     return original(*args, **kwargs)  # recorded inline, in the caller's graph
-                if _scripted_in(module, program):
+                if scripted:
                     recorder.stop()
                     del _call_interceptors[id(module)]
                     try:
@@ -161,14 +164,14 @@ class _ModuleTrace:
                     recorder.record_method_call(program, list(mine[len(here):]),
                                                 names[id(module)], args, out)
                     return out
-                recorder.enter_module(program, list(mine[len(here):]), names[id(module)], tuple(leaves),
-                                      _attribute_paths(module))
+                recorder.enter_module(program, list(mine[len(here):]), names[id(module)],
+                                      _call_tensors(args, kwargs), _attribute_paths(module))
                 stack.append(module)
                 try:
-                    out = original(*args)
+                    out = original(*args, **kwargs)
                 finally:
                     stack.pop()
-                recorder.exit_module(program, names[id(module)], out)
+                recorder.exit_module(program, names[id(module)], _call_result(out))
                 return out
             return forward
 
@@ -194,22 +197,43 @@ class _ModuleTrace:
         recorder.finish_module(program, names[id(root)], result, method)
 
 
-def _tensor_leaves(args):
-    """The tensors of a submodule call's arguments, tuples and lists
-    flattened (its traced method takes them one by one, as TorchScript's
-    does); None if an argument holds anything else."""
-    leaves = []
-    for a in args:
-        if isinstance(a, torch.Tensor):
-            leaves.append(a)
-        elif isinstance(a, (tuple, list)):
-            inner = _tensor_leaves(a)
-            if inner is None:
-                return None
-            leaves.extend(inner)
-        else:
-            return None
-    return leaves
+def _all_tensors(args):
+    """True if the arguments are tensors, or tuples and lists of them."""
+    return all(isinstance(a, torch.Tensor) or (isinstance(a, (tuple, list)) and _all_tensors(a))
+               for a in args)
+
+
+def _call_tensors(args, kwargs):
+    """The tensors a submodule call passes, each once, in order: its traced
+    method takes them one by one, as TorchScript's takes the values its
+    trace uses (`self_attn(x, x, x, need_weights=False)` takes `x`); other
+    values are constants of its trace."""
+    found = {}
+
+    def visit(value):
+        if isinstance(value, torch.Tensor):
+            found.setdefault(id(value), value)
+        elif isinstance(value, (tuple, list)):
+            for v in value:
+                visit(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                visit(v)
+
+    visit(args)
+    visit(kwargs)
+    return tuple(found.values())
+
+
+def _call_result(out):
+    """What a submodule's traced method returns: the tensors of its result,
+    each once — the one tensor itself, or a tuple of them — as TorchScript's
+    returns the values its caller uses; the rest (None, numbers, the
+    nesting) stay in Python."""
+    tensors = _call_tensors((out,), {})
+    if not tensors:
+        return out
+    return tensors[0] if len(tensors) == 1 else tensors
 
 
 def _trace_module(root, inputs, strict=True):

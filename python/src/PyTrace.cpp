@@ -108,6 +108,9 @@ void bindTracing(py::module_ &m) {
            [](TraceRecorder &r, py::handle t) { r.addConstant(toIValueInferred(t).toTensor()); })
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
+      .def("record_contiguous", [](TraceRecorder &r, py::handle t, int64_t memoryFormat) {
+        r.recordContiguous(toIValueInferred(t).toTensor(), memoryFormat);
+      })
       .def("numel_of", [](TraceRecorder &r, py::handle t) {
         at::Tensor tensor = toIValueInferred(t).toTensor();
         at::Tensor numel = r.numelOf(tensor);
@@ -120,7 +123,7 @@ void bindTracing(py::module_ &m) {
           throw py::index_error("Dimension out of range (expected to be in range of [" +
                                 std::to_string(-rank) + ", " + std::to_string(rank - 1) +
                                 "], but got " + std::to_string(dim) + ")");
-        at::Tensor size = r.sizeOf(tensor, dim < 0 ? dim + rank : dim);
+        at::Tensor size = r.sizeOf(tensor, dim); // `size(-1)` records -1, as TorchScript does
         return size.defined() ? toPython(size, nullptr, nullptr) : py::object(py::int_(tensor.size(dim)));
       })
       // record_script_call(Function, args, result): the scripted

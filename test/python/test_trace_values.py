@@ -163,3 +163,61 @@ def test_submodule_code_names_values_as_torch_jit():
         for atom in path.split(".") if path else []:
             a, b = getattr(a, atom), getattr(b, atom)
         assert a.code == b.code, path
+
+
+class _Halves(torch.nn.Module):
+    def forward(self, x):
+        n = x.size(1) // 2
+        return x[:, :n] * 2, x[:, n:]
+
+
+@pytest.mark.parametrize("make, example, other", [
+    # Sizes read inside torch's Python functions (F.multi_head_attention_forward,
+    # F.embedding_bag) and sizes in slices stay dynamic too.
+    (lambda: torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0),
+     (torch.randn(5, 2, 8),), (torch.randn(7, 3, 8),)),
+    (lambda: torch.nn.MultiheadAttention(8, 2),
+     (torch.randn(5, 2, 8),) * 3, (torch.randn(3, 4, 8),) * 3),
+    (lambda: torch.nn.EmbeddingBag(20, 4),
+     (torch.randint(0, 20, (2, 5)),), (torch.randint(0, 20, (4, 7)),)),
+    (_Halves, (torch.randn(2, 6),), (torch.randn(3, 10),)),
+], ids=["transformer-layer", "attention", "embedding-bag", "slices"])
+def test_traces_follow_other_shapes(make, example, other):
+    torch.manual_seed(0)
+    module = make().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traced = ember.trace(module, example)
+    with torch.no_grad():
+        for inputs in (example, other):
+            expected = module(*inputs)
+            got = traced(*inputs)
+            if isinstance(expected, torch.Tensor):
+                expected, got = (expected,), (got,)
+            for a, b in zip(got, expected):
+                torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("make, inputs", [
+    (lambda: torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0), (torch.randn(5, 2, 8),)),
+    (lambda: torch.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0),
+     (torch.randn(5, 2, 8), torch.randn(6, 2, 8))),
+    (lambda: torch.nn.LSTM(4, 5, 2), (torch.randn(3, 2, 4),)),
+], ids=["encoder-layer", "decoder-layer", "lstm"])
+def test_layers_trace_to_torch_jit_code(make, inputs):
+    # Submodules called with keywords (self_attn(x, x, x, need_weights=False))
+    # take each tensor once and return their result's tensors; a contiguous()
+    # that does nothing is recorded; sizes read from factory results and
+    # `size(-1)` are recorded as torch.jit records them.
+    torch.manual_seed(0)
+    module = make().eval()
+    ours, theirs = _both(module, *inputs)
+    for name, sub in module.named_modules():
+        if not name or type(sub).forward is torch.nn.Module.forward:
+            continue
+        a, b = ours, theirs
+        for atom in name.split("."):
+            a, b = getattr(a, atom), getattr(b, atom)
+        if hasattr(b, "code"):
+            assert a.code == b.code, name
+    assert ours.code == theirs.code
