@@ -19,6 +19,7 @@ import inspect
 import os
 import re
 import sys
+import threading
 import warnings
 
 import torch
@@ -159,11 +160,15 @@ _TENSOR_SHAPE = torch.Tensor.shape.__get__
 # Tensor methods written in Python) first ask has_torch_function*, which is
 # True under a function mode; the mode then runs them with itself switched
 # off, so it would not see what they do inside (`query.shape` in
-# F.multi_head_attention_forward). While a trace records, their checks look
-# at the arguments only, as TorchScript's tracer (below Python) sees inside.
+# F.multi_head_attention_forward). While a trace records (in any thread),
+# their checks answer False, so their bodies run under the mode, as
+# TorchScript's tracer (below Python) sees inside them; a tensor subclass's
+# own __torch_function__ is not consulted by those functions meanwhile.
 _CHECKED_MODULES = ("torch.nn.functional", "torch.functional", "torch._tensor")
 _CHECKS = ("has_torch_function", "has_torch_function_unary", "has_torch_function_variadic")
 _saved_checks = []
+_checks_lock = threading.Lock()
+_checks_depth = [0]  # traces recording now, in any thread
 
 
 def _no_mode_check(*args):
@@ -172,21 +177,24 @@ def _no_mode_check(*args):
 
 @contextlib.contextmanager
 def _python_functions_seen():
-    if _saved_checks:  # a trace inside a trace: already on
-        yield
-        return
-    for name in _CHECKED_MODULES:
-        module = sys.modules[name]
-        for check in _CHECKS:
-            if hasattr(module, check):
-                _saved_checks.append((module, check, getattr(module, check)))
-                setattr(module, check, _no_mode_check)
+    with _checks_lock:
+        _checks_depth[0] += 1
+        if _checks_depth[0] == 1:
+            for name in _CHECKED_MODULES:
+                module = sys.modules[name]
+                for check in _CHECKS:
+                    if hasattr(module, check):
+                        _saved_checks.append((module, check, getattr(module, check)))
+                        setattr(module, check, _no_mode_check)
     try:
         yield
     finally:
-        for module, check, original in _saved_checks:
-            setattr(module, check, original)
-        _saved_checks.clear()
+        with _checks_lock:
+            _checks_depth[0] -= 1
+            if _checks_depth[0] == 0:
+                for module, check, original in _saved_checks:
+                    setattr(module, check, original)
+                _saved_checks.clear()
 
 
 @contextlib.contextmanager
