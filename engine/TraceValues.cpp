@@ -54,26 +54,27 @@ void TraceRecorder::addDictInput(const c10::IValue &value, Value *in) {
   in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str), Type::tensor()));
 }
 
+/// A recorded value takes the name of the Python local holding it when
+/// first used, as TorchScript's tracer names it.
+Value *TraceRecorder::namedOnFirstUse(Value *recorded, const at::Tensor &t) {
+  if (!recorded->hasDebugName() && nameLookup_) {
+    std::string name = nameLookup_(t);
+    if (!name.empty())
+      nameRecorded(recorded, name);
+  }
+  return recorded;
+}
+
 Value *TraceRecorder::valueFor(const c10::IValue &v) {
   if (v.isTensor()) {
     const at::Tensor &t = v.toTensor();
     if (!t.defined())
       return cur().graph->insertNoneConstant();
-    // A recorded value takes the name of the Python local holding it
-    // when first used, as TorchScript's tracer names it.
-    auto named = [&](Value *recorded) {
-      if (!recorded->hasDebugName() && nameLookup_) {
-        std::string name = nameLookup_(t);
-        if (!name.empty())
-          nameRecorded(recorded, name);
-      }
-      return recorded;
-    };
     auto it = cur().tensors.find(t.unsafeGetTensorImpl());
     if (it != cur().tensors.end())
-      return named(it->second);
+      return namedOnFirstUse(it->second, t);
     if (Value *same = shallowCopyOf(t))
-      return named(same);
+      return namedOnFirstUse(same, t);
     // A parameter or buffer of the module being traced: read it from self.
     auto attr = cur().attributes.find(t.unsafeGetTensorImpl());
     if (attr != cur().attributes.end()) {

@@ -149,6 +149,7 @@ private:
   /// Names a recorded value after the Python local holding it (see
   /// TraceModules.cpp): the caller's value too when it is a submodule's input.
   void nameRecorded(Value *v, const std::string &name);
+  Value *namedOnFirstUse(Value *recorded, const at::Tensor &t);
   void noteLifted(Value *outer, Value *inner);
   void hoistTopAttributeReads();
   std::unordered_map<const Value *, Value *> liftedFrom_; // a submodule's result -> its value there
