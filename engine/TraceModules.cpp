@@ -177,13 +177,14 @@ void TraceRecorder::noteLifted(Value *outer, Value *inner) {
   liftedFrom_[outer] = inner;
 }
 
-std::shared_ptr<Graph> TraceRecorder::exitModule(const c10::IValue &output,
-                                                 const std::string &method) {
+void TraceRecorder::exitModule(const c10::IValue &output, const std::string &className,
+                               const std::string &method) {
   if (frames_.size() < 2)
     throw std::logic_error("exitModule without enterModule");
   cur().graph->registerOutput(valueFor(output));
   Frame done = std::move(frames_.back());
   frames_.pop_back();
+  pruneCallResults(done);
   PassContext ctx{nullptr, nullptr};
   findPass("dce")->create()->run(*done.graph, ctx);
   hoistAttributeReads(*done.graph);
@@ -199,7 +200,102 @@ std::shared_ptr<Graph> TraceRecorder::exitModule(const c10::IValue &output,
   call->output()->setType(result->type()->unrefined());
   bindResult(output, call->output());
   noteLifted(call->output(), result);
-  return done.graph;
+  cur().calls.push_back({call, done.graph.get()});
+  methods_.push_back({className, method, done.graph});
+}
+
+bool TraceRecorder::hasTracedMethod(const std::string &className, const std::string &method) const {
+  for (const TracedMethod &m : methods_)
+    if (m.className == className && m.method == method)
+      return true;
+  return false;
+}
+
+/// Where `n` sits in `g`'s top-level order (a node in a nested block sits
+/// where its top-level ancestor does; the return node last).
+static size_t positionIn(const Graph &g, const std::unordered_map<const Node *, size_t> &order,
+                         const Node *n) {
+  while (n->owningBlock() != g.block() && n->owningBlock()->owningNode())
+    n = n->owningBlock()->owningNode();
+  auto it = order.find(n);
+  return it == order.end() ? order.size() : it->second;
+}
+
+void TraceRecorder::pruneCallResults(Frame &f) {
+  // TorchScript lifts a submodule's trace into a method that returns the
+  // values its caller uses afterwards, in the order of that first use; a
+  // result the caller takes apart is pruned and reordered so.
+  Graph &g = *f.graph;
+  std::unordered_map<const Node *, size_t> order;
+  for (Node *n : g.nodes())
+    order.emplace(n, order.size());
+  for (auto &[call, callee] : f.calls) {
+    Value *out = call->output();
+    Node *construct = callee->outputs()[0]->node();
+    if (out->uses().size() != 1 || out->uses()[0].user->kind() != Symbol::prim("TupleUnpack") ||
+        construct->kind() != Symbol::prim("TupleConstruct"))
+      continue;
+    Node *unpack = out->uses()[0].user;
+    std::vector<CallUse> used;
+    for (size_t i = 0; i < unpack->outputs().size(); ++i) {
+      const auto &uses = unpack->output(i)->uses();
+      if (uses.empty())
+        continue;
+      std::pair<size_t, size_t> first{SIZE_MAX, SIZE_MAX};
+      for (const Use &u : uses)
+        first = std::min(first, {positionIn(g, order, u.user), u.offset});
+      used.push_back({first, i});
+    }
+    std::sort(used.begin(), used.end());
+    bool same = used.size() == unpack->outputs().size();
+    for (size_t k = 0; same && k < used.size(); ++k)
+      same = used[k].second == k;
+    if (used.empty() || same)
+      continue;
+    replaceCallResult(call, unpack, construct, *callee, used);
+  }
+}
+
+void TraceRecorder::replaceCallResult(Node *call, Node *unpack, Node *construct, Graph &callee,
+                                      const std::vector<CallUse> &used) {
+  std::vector<Value *> inner, outer;
+  std::vector<TypePtr> innerTypes, callTypes;
+  for (const auto &u : used) {
+    inner.push_back(construct->input(u.second));
+    outer.push_back(unpack->output(u.second));
+    innerTypes.push_back(inner.back()->type());
+    callTypes.push_back(inner.back()->type()->unrefined());
+  }
+  // The callee returns the used values: the one itself, or a tuple of them.
+  Value *result = inner[0];
+  if (inner.size() > 1) {
+    Node *insertPoint = callee.insertPoint();
+    callee.setInsertPoint(callee.block()->returnNode());
+    Node *tuple = callee.insert(Symbol::prim("TupleConstruct"), inner, 1);
+    callee.setInsertPoint(insertPoint);
+    tuple->output()->setType(Type::tuple(innerTypes));
+    result = tuple->output();
+  }
+  callee.block()->returnNode()->replaceInput(0, result);
+  if (construct->output()->uses().empty())
+    construct->destroy();
+  // The caller reads them from the call as they are now.
+  if (inner.size() == 1) {
+    call->output()->setType(callTypes[0]);
+    outer[0]->replaceAllUsesWith(call->output());
+  } else {
+    call->output()->setType(Type::tuple(callTypes));
+    Node *taken = call->owningGraph()->create(Symbol::prim("TupleUnpack"), {call->output()},
+                                              outer.size());
+    taken->insertAfter(unpack);
+    for (size_t k = 0; k < outer.size(); ++k) {
+      taken->output(k)->setType(outer[k]->type());
+      outer[k]->replaceAllUsesWith(taken->output(k));
+    }
+  }
+  for (Value *v : unpack->outputs())
+    liftedFrom_.erase(v); // their memory may hold other values later
+  unpack->destroy();
 }
 
 void TraceRecorder::bindResult(const c10::IValue &output, Value *v) {

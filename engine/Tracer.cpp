@@ -307,6 +307,7 @@ void TraceRecorder::setOutputs(const std::vector<c10::IValue> &outputs) {
 std::shared_ptr<Graph> TraceRecorder::finish() {
   stop();
   PassContext ctx{nullptr, nullptr};
+  pruneCallResults(frames_.front());
   findPass("dce")->create()->run(*graph_, ctx);
   hoistTopAttributeReads();
   return graph_;

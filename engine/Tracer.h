@@ -82,9 +82,20 @@ public:
                         const std::vector<c10::IValue> &inputs, const c10::IValue &output,
                         const TypePtr &returnType);
   /// The submodule's call returned `output`: returns its finished graph.
-  /// The caller calls it as `method` (a submodule called again gets a
-  /// method per call, `forward1` and on, as in TorchScript's traces).
-  std::shared_ptr<Graph> exitModule(const c10::IValue &output, const std::string &method = "forward");
+  /// The caller calls it as `method` of class `className` (a submodule
+  /// called again gets a method per call, `forward1` and on, as in
+  /// TorchScript's traces). The graph is final once the trace is
+  /// (tracedMethods): what it returns depends on what the caller uses.
+  void exitModule(const c10::IValue &output, const std::string &className,
+                  const std::string &method);
+  struct TracedMethod {
+    std::string className, method;
+    std::shared_ptr<Graph> graph;
+  };
+  /// The submodules' methods, in the order their calls returned; final
+  /// after finish().
+  const std::vector<TracedMethod> &tracedMethods() const { return methods_; }
+  bool hasTracedMethod(const std::string &className, const std::string &method) const;
 
   /// The value standing for `v` in the graph (recorded tensors by identity,
   /// containers element by element, anything else a constant).
@@ -145,7 +156,13 @@ private:
     Value *moduleInCaller = nullptr;
     std::vector<Value *> inputsInCaller;
     std::unordered_map<std::string, Value *> attributeReads; // `.a.b` -> GetAttr chain's end
+    std::vector<std::pair<Node *, Graph *>> calls; // traced submodule calls, with the callee
   };
+  void pruneCallResults(Frame &f);
+  using CallUse = std::pair<std::pair<size_t, size_t>, size_t>; // ((position, offset), output)
+  void replaceCallResult(Node *call, Node *unpack, Node *construct, Graph &callee,
+                         const std::vector<CallUse> &used);
+  std::vector<TracedMethod> methods_;
   /// Names a recorded value after the Python local holding it (see
   /// TraceModules.cpp): the caller's value too when it is a submodule's input.
   void nameRecorded(Value *v, const std::string &name);

@@ -188,9 +188,9 @@ void bindTracing(py::module_ &m) {
            [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
               py::handle output) {
              std::string method = "forward";
-             for (int n = 1; program->compiler().hasMethod(cls, method); ++n)
+             for (int n = 1; program->compiler().hasMethod(cls, method) || r.hasTracedMethod(cls, method); ++n)
                method = "forward" + std::to_string(n);
-             addMethod(*program, cls, r.exitModule(toIValueInferred(output), method), method);
+             r.exitModule(toIValueInferred(output), cls, method);
            })
       // finish_module(program, class, result, method): the top-level trace
       // becomes the class's method.
@@ -198,7 +198,12 @@ void bindTracing(py::module_ &m) {
                                const std::string &cls, py::handle result,
                                const std::string &method) {
         r.setOutputs({toIValueInferred(result)});
-        addMethod(*program, cls, r.finish(), method);
+        std::shared_ptr<Graph> g = r.finish();
+        // Submodules' methods are final now (what they return depends on
+        // what their callers used).
+        for (const auto &m : r.tracedMethods())
+          addMethod(*program, m.className, m.graph, m.method);
+        addMethod(*program, cls, g, method);
       })
       // finish(program, result) -> Function: the graph returning `result`,
       // added to `program` under the trace's name.

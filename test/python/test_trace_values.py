@@ -3,6 +3,7 @@ sizes and numel stay dynamic through arithmetic, tensors built from Python
 data become constants converted by `aten::to`, values take the names of
 the Python locals holding them, and equal tensor constants share one
 entry of the code's constants table."""
+import io
 import warnings
 
 import pytest
@@ -221,3 +222,52 @@ def test_layers_trace_to_torch_jit_code(make, inputs):
         if hasattr(b, "code"):
             assert a.code == b.code, name
     assert ours.code == theirs.code
+
+
+class _UsesOutput(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.GRU(4, 5)
+
+    def forward(self, x):
+        out, hidden = self.rnn(x)
+        return out * 2
+
+
+class _UsesCellFirst(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(4, 5)
+
+    def forward(self, x):
+        out, (h, c) = self.rnn(x)
+        return c + 1, out
+
+
+@pytest.mark.parametrize("make", [_UsesOutput, _UsesCellFirst], ids=["unused", "reordered"])
+def test_submodules_return_what_their_caller_uses(make):
+    # As TorchScript lifts a submodule's trace: the method returns the
+    # tensors the caller uses afterwards, in the order of that first use.
+    torch.manual_seed(0)
+    module = make().eval()
+    x = torch.randn(3, 2, 4)
+    ours, theirs = _both(module, x)
+    assert ours.code == theirs.code
+    assert ours.rnn.code == theirs.rnn.code
+    y = torch.randn(6, 3, 4)
+    with torch.no_grad():
+        expected = module(y)
+        got = ours(y)
+        if isinstance(expected, torch.Tensor):
+            expected, got = (expected,), (got,)
+        for a, b in zip(got, expected):
+            torch.testing.assert_close(a, b)
+    buffer = io.BytesIO()
+    ember.save(ours, buffer)
+    buffer.seek(0)
+    with torch.no_grad():
+        loaded = torch.jit.load(buffer)(y)
+        if isinstance(loaded, torch.Tensor):
+            loaded = (loaded,)
+        for a, b in zip(loaded, expected):
+            torch.testing.assert_close(a, b)
