@@ -188,6 +188,7 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
   PassContext ctx{nullptr, nullptr};
   findPass("dce")->create()->run(*done.graph, ctx);
   hoistAttributeReads(*done.graph);
+  takeInputsInFirstUseOrder(done);
   for (size_t i = 0; i < done.inputsInCaller.size(); ++i) {
     const Value *outer = done.inputsInCaller[i];
     done.graph->inputs()[i + 1]->setDebugName(outer->hasDebugName() ? outer->debugName() : "");
@@ -202,6 +203,41 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
   noteLifted(call->output(), result);
   cur().calls.push_back({call, done.graph.get()});
   methods_.push_back({className, method, done.graph});
+}
+
+void TraceRecorder::takeInputsInFirstUseOrder(Frame &f) {
+  // TorchScript lifts the values a submodule's trace uses as its method's
+  // inputs in the order the trace first used them (a dead use counts);
+  // values nothing uses in the end are not inputs.
+  Block &b = *f.graph->block();
+  size_t n = f.inputsInCaller.size();
+  if (b.inputs().size() != n + 1)
+    return;
+  std::vector<Value *> old(b.inputs().begin() + 1, b.inputs().end());
+  std::vector<size_t> order;
+  for (const Value *v : f.referenced) {
+    auto it = std::find(old.begin(), old.end(), v);
+    if (it != old.end() && v->hasUses())
+      order.push_back(static_cast<size_t>(it - old.begin()));
+  }
+  for (size_t k = 0; k < n; ++k)
+    if (old[k]->hasUses() && std::find(order.begin(), order.end(), k) == order.end())
+      order.push_back(k);
+  bool same = order.size() == n;
+  for (size_t k = 0; same && k < n; ++k)
+    same = order[k] == k;
+  if (same)
+    return;
+  std::vector<Value *> callerInputs;
+  for (size_t k : order) {
+    Value *taken = b.addInput();
+    taken->setType(old[k]->type());
+    old[k]->replaceAllUsesWith(taken);
+    callerInputs.push_back(f.inputsInCaller[k]);
+  }
+  for (size_t i = n; i >= 1; --i)
+    b.eraseInput(i);
+  f.inputsInCaller = std::move(callerInputs);
 }
 
 bool TraceRecorder::hasTracedMethod(const std::string &className, const std::string &method) const {
@@ -253,6 +289,8 @@ void TraceRecorder::pruneCallResults(Frame &f) {
     if (used.empty() || same)
       continue;
     replaceCallResult(call, unpack, construct, *callee, used);
+    PassContext ctx{nullptr, nullptr};
+    findPass("dce")->create()->run(*callee, ctx); // what only the dropped results needed
   }
 }
 

@@ -15,6 +15,8 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
+
 namespace ember {
 
 Value *TraceRecorder::shallowCopyOf(const at::Tensor &t) {
@@ -57,6 +59,10 @@ void TraceRecorder::addDictInput(const c10::IValue &value, Value *in) {
 /// A recorded value takes the name of the Python local holding it when
 /// first used, as TorchScript's tracer names it.
 Value *TraceRecorder::namedOnFirstUse(Value *recorded, const at::Tensor &t) {
+  Frame &f = cur();
+  if (recorded->node() == f.graph->block()->paramNode() &&
+      std::find(f.referenced.begin(), f.referenced.end(), recorded) == f.referenced.end())
+    f.referenced.push_back(recorded);
   if (!recorded->hasDebugName() && nameLookup_) {
     std::string name = nameLookup_(t);
     if (!name.empty())

@@ -157,8 +157,10 @@ private:
     std::vector<Value *> inputsInCaller;
     std::unordered_map<std::string, Value *> attributeReads; // `.a.b` -> GetAttr chain's end
     std::vector<std::pair<Node *, Graph *>> calls; // traced submodule calls, with the callee
+    std::vector<const Value *> referenced; // the graph's inputs, in the order the trace first used them
   };
   void pruneCallResults(Frame &f);
+  void takeInputsInFirstUseOrder(Frame &f);
   using CallUse = std::pair<std::pair<size_t, size_t>, size_t>; // ((position, offset), output)
   void replaceCallResult(Node *call, Node *unpack, Node *construct, Graph &callee,
                          const std::vector<CallUse> &used);

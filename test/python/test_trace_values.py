@@ -271,3 +271,45 @@ def test_submodules_return_what_their_caller_uses(make):
             loaded = (loaded,)
         for a, b in zip(loaded, expected):
             torch.testing.assert_close(a, b)
+
+
+class _Pair(torch.nn.Module):
+    def forward(self, a, b):
+        return a + b, a * 3
+
+
+class _Swaps(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pair = _Pair()
+
+    def forward(self, p, q, unused):
+        return self.pair(q, p)
+
+
+class _Lifts(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.two = _Pair()
+        self.swaps = _Swaps()
+
+    def forward(self, x, y):
+        u, v = self.two(x * 2, y)
+        return self.swaps(u + 1, x, y)
+
+
+def test_submodules_take_the_tensors_they_use_in_first_use_order():
+    # As TorchScript lifts a submodule's trace: its method takes the values
+    # the trace used, in the order it first used them (`swaps` is called
+    # with (b, x, y) and takes (x, b)); an unused argument is no input.
+    module = _Lifts()
+    x, y = torch.randn(2), torch.randn(2)
+    ours, theirs = _both(module, x, y)
+    for path in ["", "two", "swaps", "swaps.pair"]:
+        a, b = ours, theirs
+        for atom in path.split(".") if path else []:
+            a, b = getattr(a, atom), getattr(b, atom)
+        assert a.code == b.code, path
+    x, y = torch.randn(2), torch.randn(2)
+    for got, expected in zip(ours(x, y), module(x, y)):
+        torch.testing.assert_close(got, expected)
