@@ -13,9 +13,12 @@
 //     first used, even inside a submodule: the name goes to the value in
 //     the caller's graph, or, for a value a submodule returned, to the
 //     value in the submodule's graph that it was;
-//  3. a submodule's inputs take the names of the caller's values, or none
-//     (the schema then says `argument_<i>`); a call's result is typed
-//     without the example's sizes, as a method's result is.
+//  3. a submodule's inputs are the tensors its trace used, in the order it
+//     first used them (unused arguments are dropped), named as the
+//     caller's values, or not at all (the schema then says `argument_<i>`);
+//  4. when the caller's graph is done, each call returns only the tensors
+//     the caller used afterwards, in the order of that first use; a call's
+//     result is typed without the example's sizes, as a method's result is.
 //
 //===----------------------------------------------------------------------===//
 #include "engine/Tracer.h"
