@@ -5,10 +5,10 @@
 // prim::CallMethod, and attributes are read with prim::GetAttr. The shape
 // of the result follows what TorchScript's tracer makes of its scope
 // blocks once they are lifted into methods:
-//  1. one GetAttr chain per attribute path and graph, built when the path
-//     is first used; when a graph is done its chains move to its top, the
-//     last used first (ConvertTracedAttrReferences inserts each chain at
-//     the top as it meets it);
+//  1. one GetAttr chain per attribute path and graph, built at the top of
+//     the graph when the path is first used, so the last used comes first
+//     (ConvertTracedAttrReferences inserts each chain at the top as it
+//     meets it);
 //  2. a value takes the name of the Python local holding it where it is
 //     first used, even inside a submodule: the name goes to the value in
 //     the caller's graph, or, for a value a submodule returned, to the
@@ -26,7 +26,6 @@
 #include "passes/Passes.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace ember {
 
@@ -38,9 +37,14 @@ Value *TraceRecorder::readAttribute(Frame &f, const std::vector<std::string> &pa
   auto known = f.attributeReads.find(key);
   if (known != f.attributeReads.end())
     return known->second;
+  // The chain goes to the top of the graph, before the chains made earlier,
+  // as ConvertTracedAttrReferences inserts each chain it meets.
+  Graph &g = *f.graph;
+  Node *insertPoint = g.insertPoint();
+  g.setInsertPoint(g.block()->front());
   Value *v = f.self;
   for (size_t i = 0; i < path.size(); ++i) {
-    Node *get = f.graph->insert(Symbol::prim("GetAttr"), {v}, 1);
+    Node *get = g.insert(Symbol::prim("GetAttr"), {v}, 1);
     get->s_(attr::name(), path[i]);
     const TypePtr &owner = v->type();
     TypePtr t = i + 1 == path.size() ? type : nullptr;
@@ -54,38 +58,9 @@ Value *TraceRecorder::readAttribute(Frame &f, const std::vector<std::string> &pa
     get->output()->setDebugName(number ? "_" + path[i] : path[i]);
     v = get->output();
   }
+  g.setInsertPoint(insertPoint);
   f.attributeReads[key] = v;
   return v;
-}
-
-/// Moves the GetAttr chains on `self` to the top of `g`, the chain made
-/// last first.
-static void hoistAttributeReads(Graph &g) {
-  if (g.inputs().empty())
-    return;
-  const Value *self = g.inputs()[0];
-  std::vector<std::vector<Node *>> chains;
-  std::unordered_set<const Value *> inChain;
-  for (Node *n : g.nodes()) {
-    if (n->kind() != Symbol::prim("GetAttr"))
-      continue;
-    if (n->input() == self) {
-      chains.push_back({n});
-    } else if (inChain.count(n->input()) && !chains.empty() &&
-               chains.back().back()->output() == n->input()) {
-      chains.back().push_back(n);
-    } else {
-      continue;
-    }
-    inChain.insert(n->output());
-  }
-  for (const auto &chain : chains) {
-    Node *top = g.block()->nodes().front();
-    if (chain.front() == top)
-      continue; // already first, and whole: its nodes are made together
-    for (Node *n : chain)
-      n->moveBefore(top);
-  }
 }
 
 void TraceRecorder::nameRecorded(Value *v, const std::string &name) {
@@ -190,7 +165,6 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
   pruneCallResults(done);
   PassContext ctx{nullptr, nullptr};
   findPass("dce")->create()->run(*done.graph, ctx);
-  hoistAttributeReads(*done.graph);
   takeInputsInFirstUseOrder(done);
   for (size_t i = 0; i < done.inputsInCaller.size(); ++i) {
     const Value *outer = done.inputsInCaller[i];
@@ -355,11 +329,6 @@ void TraceRecorder::bindResult(const c10::IValue &output, Value *v) {
     unpack->output(i)->setType(typeOfValue(elems[i]));
     bindResult(elems[i], unpack->output(i));
   }
-}
-
-void TraceRecorder::hoistTopAttributeReads() {
-  if (!frames_.empty() && frames_.front().self)
-    hoistAttributeReads(*graph_);
 }
 
 } // namespace ember

@@ -203,13 +203,7 @@ bool TraceRecorder::recordFreshTensor(const c10::FunctionSchema &schema,
   g.setInsertPoint(insertPoint);
   constant->setType(tracedTensorType(data));
   constant->node()->setSourceLocation(to->sourceLocation());
-  to->replaceInput(0, constant);
-  std::vector<Node *> dead{empty};
-  for (Value *in : empty->inputs())
-    if (in->uses().size() == 1)
-      dead.push_back(in->node());
-  for (Node *n : dead)
-    n->destroy();
+  to->replaceInput(0, constant); // the empty and its sizes go with dead code
   return true;
 }
 
@@ -309,7 +303,6 @@ std::shared_ptr<Graph> TraceRecorder::finish() {
   PassContext ctx{nullptr, nullptr};
   pruneCallResults(frames_.front());
   findPass("dce")->create()->run(*graph_, ctx);
-  hoistTopAttributeReads();
   return graph_;
 }
 

@@ -170,7 +170,6 @@ private:
   void nameRecorded(Value *v, const std::string &name);
   Value *namedOnFirstUse(Value *recorded, const at::Tensor &t);
   void noteLifted(Value *outer, Value *inner);
-  void hoistTopAttributeReads();
   std::unordered_map<const Value *, Value *> liftedFrom_; // a submodule's result -> its value there
   void bindResult(const c10::IValue &output, Value *v);
   /// The value for an int argument: aten::Int (aten::ScalarImplicit for a

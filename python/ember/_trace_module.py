@@ -12,7 +12,7 @@ from ._resolver import _Resolver
 from ._script import _jit_enabled
 from ._serialization import _wrap
 from ._trace import (_call_interceptors, _check_outputs, _check_strict, _distinct_inputs,
-                     _recording_on)
+                     _flatten, _recording_on)
 
 
 class _ClassNames:
@@ -208,21 +208,7 @@ def _call_tensors(args, kwargs):
     method takes them one by one, as TorchScript's takes the values its
     trace uses (`self_attn(x, x, x, need_weights=False)` takes `x`); other
     values are constants of its trace."""
-    found = {}
-
-    def visit(value):
-        if isinstance(value, torch.Tensor):
-            found.setdefault(id(value), value)
-        elif isinstance(value, (tuple, list)):
-            for v in value:
-                visit(v)
-        elif isinstance(value, dict):
-            for v in value.values():
-                visit(v)
-
-    visit(args)
-    visit(kwargs)
-    return tuple(found.values())
+    return tuple({id(t): t for t in _flatten((args, kwargs))}.values())
 
 
 def _call_result(out):
