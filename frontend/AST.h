@@ -111,6 +111,8 @@ struct Param {
   ExprPtr defaultValue;
   bool kwOnly = false;
   SourceSpan span;
+  std::string typeComment; // `x,  # type: int` in a signature split over lines
+  SourceSpan typeCommentSpan;
 };
 
 struct WithItem {

@@ -11,6 +11,7 @@
 
 #include "frontend/Parser.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace ember::frontend {
@@ -229,14 +230,30 @@ std::pair<std::string, std::string> splitTypeComment(const std::string &c) {
 
 /// Parses a piece of a type comment as an expression, with spans inside the
 /// comment in the original file.
-ExprPtr parseCommentPiece(const Stmt &def, size_t pieceOffset, size_t pieceLength) {
-  const SourceSpan &cs = def.typeCommentSpan;
+ExprPtr parseCommentPiece(const SourceSpan &cs, size_t pieceOffset, size_t pieceLength) {
   auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{cs.buffer->name, cs.buffer->text});
   std::string &text = buffer->text;
   for (size_t k = 0; k < text.size(); ++k)
     if ((k < pieceOffset || k >= pieceOffset + pieceLength) && text[k] != '\n')
       text[k] = ' ';
   return parseExpression(buffer);
+}
+
+/// The types of `# type: (...) -> R`: each parameter's own comment, in
+/// order (torch.jit's get_type_line joins them the same way).
+std::vector<TypePtr> parameterComments(const Stmt &def, bool isMethod, Resolver &r) {
+  std::vector<TypePtr> types;
+  for (size_t i = isMethod ? 1 : 0; i < def.params.size(); ++i) {
+    const Param &p = def.params[i];
+    if (p.typeComment.empty())
+      throw CompileError(p.span, "parameter '" + p.name + "' needs a '# type:' comment, as the "
+                                 "signature comment '# type: (...) -> ...' takes them from "
+                                 "its parameters");
+    const SourceSpan &cs = p.typeCommentSpan;
+    size_t offset = cs.buffer->text.find(p.typeComment, cs.offset);
+    types.push_back(r.resolve(*parseCommentPiece(cs, offset, p.typeComment.size())));
+  }
+  return types;
 }
 
 } // namespace
@@ -255,7 +272,7 @@ TypePtr resolveType(const Expr &annotation, const TypeNameResolver &resolver) {
 ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &resolver) {
   const SourceSpan &cs = assign.typeCommentSpan;
   size_t valueOffset = cs.buffer->text.find(assign.typeComment, cs.offset);
-  ExprPtr e = parseCommentPiece(assign, valueOffset, assign.typeComment.size());
+  ExprPtr e = parseCommentPiece(assign.typeCommentSpan, valueOffset, assign.typeComment.size());
   return Resolver(resolver).resolveTop(*e);
 }
 
@@ -276,14 +293,19 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
     if (ret.empty())
       throw CompileError(cs, "a signature type comment must look like '# type: (int, Tensor) -> "
                              "Tensor'");
-    ExprPtr paramsExpr = parseCommentPiece(def, valueOffset, params.size());
-    if (paramsExpr->kind == ExprKind::Tuple) {
-      for (const auto &p : paramsExpr->operands)
-        commentParams.push_back(r.resolve(*p));
+    std::string trimmed = params;
+    trimmed.erase(std::remove(trimmed.begin(), trimmed.end(), ' '), trimmed.end());
+    if (trimmed == "(...)") {
+      commentParams = parameterComments(def, isMethod, r);
     } else {
-      commentParams.push_back(r.resolve(*paramsExpr));
+      ExprPtr paramsExpr = parseCommentPiece(cs, valueOffset, params.size());
+      if (paramsExpr->kind == ExprKind::Tuple)
+        for (const auto &p : paramsExpr->operands)
+          commentParams.push_back(r.resolve(*p));
+      else
+        commentParams.push_back(r.resolve(*paramsExpr));
     }
-    ExprPtr retExpr = parseCommentPiece(def, valueOffset + params.size() + 2, ret.size());
+    ExprPtr retExpr = parseCommentPiece(cs, valueOffset + params.size() + 2, ret.size());
     commentReturn = r.resolve(*retExpr);
     size_t expected = def.params.size() - (isMethod && !def.params.empty() ? 1 : 0);
     if (commentParams.size() != expected && commentParams.size() != def.params.size())

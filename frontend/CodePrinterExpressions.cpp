@@ -154,6 +154,8 @@ std::string CodePrinterImpl::rhs(const Node *n) {
   if (name == "aten::IntImplicit" || name == "aten::FloatImplicit" ||
       name == "aten::ScalarImplicit")
     return "annotate(" + typeOf() + ", " + useOf(n->input()) + ")";
+  if (name == "prim::tolist")
+    return "annotate(" + typeOf() + ", " + useOf(n->input(0)) + ".tolist())";
   if (name == "aten::Int") return list("int(", ")");
   if (name == "aten::Float") return list("float(", ")");
   if (name == "aten::Bool") return list("bool(", ")");

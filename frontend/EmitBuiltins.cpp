@@ -113,11 +113,7 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
   if (name == "torch.jit.is_scripting")
     return Sugared::of(constBool(true));
   if (name == "torch._assert") {
-    // torch._assert(condition, message): TorchScript's builtin for a
-    // traceable assert; it behaves as the statement.
-    if (call.operands.size() != 3 || !call.keywords.empty())
-      error(call.span, "expected torch._assert(condition, message)");
-    emitAssertion(*call.operands[1], call.operands[2].get(), call.span);
+    emitTorchAssert(call);
     return Sugared::of(constNone());
   }
   if (name.rfind("torch._check", 0) == 0) {
@@ -246,19 +242,46 @@ Value *FunctionEmitter::emitCast(const std::string &name, const Expr &call) {
   return emitOperator(op, {{v, "", call.operands[1]->span}}, call.span);
 }
 
+/// Packs the arguments of `max(a, b, c)` into the list of its first
+/// overload that takes them all (`int[]`, `float[]`, `bool[]`), tensors
+/// converted to the element type, as TorchScript's schema matching does.
+Value *FunctionEmitter::emitVarargList(const std::string &name, const std::vector<NamedValue> &args,
+                                       const SourceSpan &span) {
+  for (TypeKind k : {TypeKind::Int, TypeKind::Float, TypeKind::Bool}) {
+    TypePtr elem = Type::get(k);
+    auto fits = [&](const NamedValue &a) {
+      return a.value->type()->isSubtypeOf(*elem) ||
+             (a.value->type()->kind() == TypeKind::Tensor && k != TypeKind::Bool);
+    };
+    if (!std::all_of(args.begin(), args.end(), fits))
+      continue;
+    std::vector<Value *> items;
+    for (const NamedValue &a : args)
+      items.push_back(a.value->type()->isSubtypeOf(*elem)
+                          ? a.value
+                          : emitOperator(implicitCast(a.value->type(), elem), {a}, a.span));
+    return insertValue(Symbol::prim("ListConstruct"), items, Type::list(elem), span);
+  }
+  std::string types;
+  for (const NamedValue &a : args)
+    types += (types.empty() ? "" : ", ") + a.value->type()->annotationStr();
+  error(span, name + "() takes arguments of one type among int, float and bool (or tensors "
+              "holding one number), but found (" + types + ")");
+}
+
+/// `min`/`max` are prim::min/max, as TorchScript resolves them: a tensor
+/// argument converts to int or float, and several arguments (or one that
+/// is not a list) are packed into a list.
 Value *FunctionEmitter::emitMinMax(const std::string &name, const Expr &call) {
   std::vector<NamedValue> args = emitArguments(call);
   if (args.empty())
     error(call.span, name + "() expects at least one argument");
-  bool tensors = args[0].value->type()->kind() == TypeKind::Tensor;
-  if (args.size() == 1)
-    return emitOperator((tensors ? "aten::" : "prim::") + name, args, call.span);
-  Value *acc = args[0].value;
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string op = tensors ? (name == "min" ? "aten::minimum" : "aten::maximum") : "prim::" + name;
-    acc = emitOperator(op, {{acc, "", args[i - 1].span}, args[i]}, call.span);
-  }
-  return acc;
+  std::string op = "prim::" + name;
+  if (args.size() == 2)
+    return emitOperator(op, args, call.span);
+  if (args.size() == 1 && args[0].value->type()->kind() == TypeKind::List)
+    return emitOperator(op, args, call.span);
+  return emitOperator(op, {{emitVarargList(name, args, call.span), "", call.span}}, call.span);
 }
 
 // As TorchScript: isinstance refines the variable to the alternatives of its

@@ -189,11 +189,35 @@ Sugared FunctionEmitter::chooseDispatch(const GlobalValue::BoolDispatch &d, cons
   return fromGlobalValue(*g, chosen, e.span);
 }
 
-Sugared FunctionEmitter::emitCall(const Expr &e) {
+/// `t.tolist()`: TorchScript's prim::tolist, whose result type comes from
+/// the annotation around it (`x: List[float] = t.tolist()`), passed as the
+/// list depth and an element code (int 0, float 1, bool 2, complex 3).
+Value *FunctionEmitter::emitToList(Value *tensor, const TypePtr &hint, const SourceSpan &span) {
+  if (!hint)
+    error(span, "expected a type hint for the result of tolist(): write 'x: List[float] = "
+                "t.tolist()' or 'torch.jit.annotate(List[float], t.tolist())'");
+  int64_t dims = 0;
+  TypePtr elem = hint;
+  for (; elem->kind() == TypeKind::List; elem = elem->elem())
+    ++dims;
+  static const std::map<TypeKind, int64_t> codes = {
+      {TypeKind::Int, 0}, {TypeKind::Float, 1}, {TypeKind::Bool, 2}, {TypeKind::Complex, 3}};
+  auto code = codes.find(elem->kind());
+  if (code == codes.end())
+    error(span, "'" + elem->annotationStr() + "' is not one of the supported element types for "
+                "tolist: use int, float, bool or complex");
+  return insertValue(Symbol::prim("tolist"), {tensor, constInt(dims), constInt(code->second)},
+                     hint, SourceSpan{});
+}
+
+Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
   const Expr &calleeExpr = *e.operands[0];
   Sugared callee = emitExpr(calleeExpr);
   switch (callee.kind) {
   case Sugared::Kind::Operator: {
+    if (callee.value && callee.value->type()->kind() == TypeKind::Tensor &&
+        callee.name == "aten::tolist" && e.operands.size() == 1 && e.keywords.empty())
+      return Sugared::of(emitToList(callee.value, hint, e.span));
     if (callee.value && !OperatorRegistry::global().contains(Symbol::fromQualString(callee.name)))
       error(calleeExpr.span, "a value of type '" + callee.value->type()->annotationStr() +
                                  "' has no method '" + calleeExpr.text + "'");

@@ -117,7 +117,7 @@ Sugared FunctionEmitter::emitExprKind(const Expr &e, const TypePtr &hint) {
   case ExprKind::None: return Sugared::of(constNone());
   case ExprKind::Attribute: return attributeOf(emitExpr(*e.operands[0]), e);
   case ExprKind::Subscript: return emitSubscriptExpr(e);
-  case ExprKind::Call: return emitCall(e);
+  case ExprKind::Call: return emitCall(e, hint);
   case ExprKind::BinOp: {
     Value *lhs = emitValue(*e.operands[0]); // Python evaluates left to right
     Value *rhs = emitValue(*e.operands[1]);

@@ -161,8 +161,12 @@ Value *FunctionEmitter::emitListLiteral(const Expr &e, const TypePtr &hint) {
     spans.push_back(x->span);
   }
   TypePtr elem = elementType(values, spans, elemHint, "list elements");
-  if (!elem)
-    elem = Type::tensor();
+  if (!elem) {
+    Value *empty = insertValue(Symbol::prim("ListConstruct"), {}, Type::list(Type::tensor()),
+                               SourceSpan{});
+    anonymous_.insert(empty);
+    return empty;
+  }
   return insertValue(Symbol::prim("ListConstruct"), values, Type::list(elem), e.span);
 }
 

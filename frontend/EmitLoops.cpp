@@ -2,8 +2,10 @@
 //
 // Loops become prim::Loop (reference §2.1). Algorithm:
 //   1. the variables the body assigns (a syntactic pre-scan) that exist
-//      before the loop are carried: loop inputs, body block inputs, body
-//      block outputs and loop outputs, in first-assignment order;
+//      before the loop are carried, and those of an Optional or Union type
+//      its conditions refine (TorchScript's refinements assign them): loop
+//      inputs, body block inputs, body block outputs and loop outputs, in
+//      definition order;
 //   2. a `for` over a range, list, string, tensor or dict counts its trips
 //      (`aten::len`, `aten::__range_length`) and reads the element at the
 //      trip index (`aten::__getitem__`, `aten::__derive_index`,
@@ -56,20 +58,96 @@ bool continuesInBranch(const std::vector<StmtPtr> &stmts, bool inBranch) {
   return false;
 }
 
+/// The names a condition refines: `x is None`, `x is not None`,
+/// `isinstance(x, T)`, through `not`, `and` and `or`.
+void refinedInTest(const Expr &e, std::vector<std::string> &out) {
+  switch (e.kind) {
+  case ExprKind::UnaryOp:
+    if (e.text == "not")
+      refinedInTest(*e.operands[0], out);
+    break;
+  case ExprKind::BoolOp:
+    for (const auto &o : e.operands)
+      refinedInTest(*o, out);
+    break;
+  case ExprKind::Compare:
+    if (e.ops.size() == 1 && (e.ops[0] == "is" || e.ops[0] == "is not"))
+      for (int i = 0; i < 2; ++i)
+        if (e.operands[i]->kind == ExprKind::Name && e.operands[1 - i]->kind == ExprKind::None)
+          out.push_back(e.operands[i]->text);
+    break;
+  case ExprKind::Call:
+    if (e.operands[0]->kind == ExprKind::Name && e.operands[0]->text == "isinstance" &&
+        e.operands.size() == 3 && e.operands[1]->kind == ExprKind::Name)
+      out.push_back(e.operands[1]->text);
+    break;
+  default: break;
+  }
+}
+
+/// The names refined by the conditions inside an expression: a ternary's,
+/// and the left sides of `and`/`or` (the right side sees their refinement).
+void refinedInExpr(const Expr &e, std::vector<std::string> &out) {
+  if (e.kind == ExprKind::IfExp)
+    refinedInTest(*e.operands[1], out);
+  if (e.kind == ExprKind::BoolOp)
+    for (size_t i = 0; i + 1 < e.operands.size(); ++i)
+      refinedInTest(*e.operands[i], out);
+  if (e.kind == ExprKind::ListComp || e.kind == ExprKind::DictComp || e.kind == ExprKind::Lambda)
+    return; // their own scope
+  for (const auto &o : e.operands)
+    if (o)
+      refinedInExpr(*o, out);
+  for (const auto &k : e.keywords)
+    refinedInExpr(*k.value, out);
+}
+
+/// The names a loop body refines, as TorchScript's refinements assign them
+/// (setVar) where they hold: in `if` and `assert` conditions and in the
+/// conditions inside expressions; nested loops' bodies included.
+void refinedNames(const std::vector<StmtPtr> &stmts, std::vector<std::string> &out) {
+  for (const auto &s : stmts) {
+    if (s->kind == StmtKind::If || s->kind == StmtKind::Assert)
+      refinedInTest(*s->value, out);
+    if (s->kind != StmtKind::FunctionDef && s->kind != StmtKind::ClassDef) {
+      if (s->value)
+        refinedInExpr(*s->value, out);
+      for (const auto &t : s->targets)
+        refinedInExpr(*t, out);
+    }
+    refinedNames(s->body, out);
+    refinedNames(s->orelse, out);
+  }
+}
+
+bool refinable(const TypePtr &t) {
+  TypeKind k = t->kind();
+  return k == TypeKind::Optional || k == TypeKind::Union || k == TypeKind::Any;
+}
+
 } // namespace
 
 /// The variables a loop body carries: those it assigns that exist before,
-/// in the order they were defined (TorchScript's environment order).
+/// and those of a type a refinement narrows that it refines (TorchScript's
+/// refinements assign them), in the order they were defined (TorchScript's
+/// environment order).
 static std::vector<std::string> carriedNames(FunctionEmitter &em,
                                              const std::vector<StmtPtr> *stmts) {
-  std::vector<std::string> names, carried;
-  if (stmts)
+  std::vector<std::string> names, refined, carried;
+  if (stmts) {
     FunctionEmitter::assignedNames(*stmts, names);
-  for (const std::string &n : em.definitionOrder())
-    if (std::find(names.begin(), names.end(), n) != names.end())
-      if (const Binding *b = em.lookup(n); b && b->value.isValue() &&
-          std::find(carried.begin(), carried.end(), n) == carried.end())
-        carried.push_back(n);
+    refinedNames(*stmts, refined);
+  }
+  auto has = [](const std::vector<std::string> &v, const std::string &n) {
+    return std::find(v.begin(), v.end(), n) != v.end();
+  };
+  for (const std::string &n : em.definitionOrder()) {
+    const Binding *b = em.lookup(n);
+    if (!b || !b->value.isValue() || has(carried, n))
+      continue;
+    if (has(names, n) || (has(refined, n) && refinable(b->value.value->type())))
+      carried.push_back(n);
+  }
   return carried;
 }
 

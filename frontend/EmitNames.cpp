@@ -303,6 +303,10 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     return Sugared::make(Sugared::Kind::Namespace, full);
   if (ns.rfind("ops.", 0) == 0)
     return Sugared::make(Sugared::Kind::Operator, ns.substr(4) + "::" + attr);
+  // torch.ops.<library>.<op>: an operator a library registered with the
+  // dispatcher (torchvision's nms), printed `ops.torchvision.nms`.
+  if (full == "torch.ops" || ns == "torch.ops")
+    return Sugared::make(Sugared::Kind::Namespace, full.substr(6));
   if (ns == "CONSTANTS") {
     auto value = compiler_.constant(attr);
     if (!value)

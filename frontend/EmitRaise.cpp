@@ -70,8 +70,13 @@ void FunctionEmitter::emitAssertionError(const Expr *messageExpr, const SourceSp
   Value *message = messageExpr ? emitValue(*messageExpr) : constStr("");
   if (message->type()->kind() != TypeKind::Str)
     message = emitOperator("aten::str", {{message, "", messageExpr->span}}, span);
+  raiseAssertionError(message, span);
+}
+
+void FunctionEmitter::raiseAssertionError(Value *message, const SourceSpan &span) {
   if (auto text = constantValue(message)) {
-    message->node()->destroy();
+    if (!message->hasUses())
+      message->node()->destroy();
     message = constStr("AssertionError: " + text->toStringRef());
   } else {
     message = emitOperator("aten::add", {{constStr("AssertionError: "), "", span},
@@ -103,6 +108,28 @@ void FunctionEmitter::emitAssertion(const Expr &test, const Expr *messageExpr,
       },
       span);
   applyRefinements(refinements.whenTrue, /*sameType=*/false);
+}
+
+// torch._assert(condition, message): a call of TorchScript's builtin
+// `def _assert(condition: bool, message: str): assert condition, message`,
+// inlined: both arguments are computed first, and nothing is refined.
+void FunctionEmitter::emitTorchAssert(const Expr &call) {
+  if (call.operands.size() != 3 || !call.keywords.empty())
+    error(call.span, "expected torch._assert(condition, message)");
+  Value *cond = emitValue(*call.operands[1], Type::get(TypeKind::Bool));
+  if (cond->type()->kind() != TypeKind::Bool)
+    cond = emitOperator("aten::Bool", {{cond, "", call.operands[1]->span}}, call.span);
+  Value *message = emitValue(*call.operands[2], Type::get(TypeKind::Str));
+  if (message->type()->kind() != TypeKind::Str)
+    error(call.operands[2]->span, "torch._assert's message must be a str, but found '" +
+                                      message->type()->annotationStr() + "'");
+  emitBranches(
+      cond, Refinements{}, [] { return ExitKind::Never; },
+      [&] {
+        raiseAssertionError(message, call.span);
+        return ExitKind::Raises;
+      },
+      call.span);
 }
 
 // torch._check(cond, message=None) and its kin: `if not cond: raise

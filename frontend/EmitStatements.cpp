@@ -150,8 +150,10 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
       bool local = v->node()->owningBlock() == frame().block ||
                    (v->node()->kind() == prim::Param() && v->node() == frame().block->paramNode());
       if (!v->hasDebugName() && meaningfulName(target.text) && local &&
-          !copyTargets_.count(&target))
+          !copyTargets_.count(&target) && !anonymous_.count(v))
         v->setDebugName(target.text);
+      if (!declared)
+        value = convertToOuterType(target.text, value.value, target.span);
     }
     define(target.text, std::move(value), target.span, std::move(declared));
     return;
@@ -164,6 +166,43 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
     error(target.span, "a starred assignment target must be inside a tuple: write 'a, *b = x'");
   default: error(target.span, "cannot assign to this expression");
   }
+}
+
+/// As TorchScript's setSugaredVar: an assignment inside a block checks the
+/// value against the type the variable has in the blocks around it, after
+/// the implicit conversions (`s = t.item()` into a float `s` is
+/// `float(t.item())`, a tensor into an int is `annotate(int, t)`), while an
+/// assignment in the block that annotated the variable rebinds it freely:
+/// the annotation typed that one assignment.
+Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
+                                            const SourceSpan &span) {
+  const Binding *outer = nullptr;
+  for (size_t i = frames_.size() - 1; i-- > 0 && !outer;) {
+    auto found = frames_[i].vars.find(name);
+    if (found != frames_[i].vars.end())
+      outer = &found->second;
+    else if (frames_[i].undefined.count(name))
+      break;
+  }
+  auto here = frame().vars.find(name);
+  if (here != frame().vars.end() && here->second.declared && !here->second.refined &&
+      (!outer || outer->declared != here->second.declared))
+    here->second.declared = outer ? outer->declared : nullptr;
+  if (!outer || !outer->value.isValue())
+    return Sugared::of(v);
+  TypePtr type = outer->declared ? outer->declared : outer->value.value->type();
+  if (type->kind() == TypeKind::Optional)
+    type = type->elem();
+  // TorchScript converts no bool here (`s = True` into a float `s` fails).
+  if (v->type()->isSubtypeOf(*type) || v->type()->kind() == TypeKind::Bool)
+    return Sugared::of(v);
+  const char *cast = implicitCast(v->type(), type);
+  if (!cast)
+    return Sugared::of(v);
+  Value *converted = emitOperator(cast, {{v, "", span}}, span);
+  if (meaningfulName(name) && !converted->hasDebugName())
+    converted->setDebugName(name);
+  return Sugared::of(converted);
 }
 
 void FunctionEmitter::emitUnpack(const Expr &target, Value *v, const SourceSpan &span) {

@@ -190,6 +190,9 @@ public:
   /// takes the name and then goes, so the value read keeps its own name.
   void markVariableCopies(const Expr &target, const Expr &value);
   std::unordered_set<const Expr *> copyTargets_;
+  /// Values no assignment names: an unannotated `[]`, which TorchScript
+  /// makes afresh after emission (unnamed, with no source location).
+  std::unordered_set<const Value *> anonymous_;
   void emitUnpack(const Expr &target, Value *v, const SourceSpan &span);
   void emitAugAssign(const Stmt &s);
   void emitAttributeAssign(const Expr &target, Value *v, const SourceSpan &span,
@@ -228,7 +231,7 @@ public:
   void emitLoopConditionAgain(const SourceSpan &span);
   void emitRaise(const Stmt &s);
   void emitAssert(const Stmt &s);
-  /// `assert test, message` (also `torch._assert(test, message)`).
+  /// `assert test, message`.
   void emitAssertion(const Expr &test, const Expr *message, const SourceSpan &span);
   /// `_pair(x)` and its kin, inlined as TorchScript does; null for other
   /// operators or arguments they do not take.
@@ -237,6 +240,8 @@ public:
   /// `_list_with_default(out_size, defaults)`, inlined as TorchScript does.
   Value *emitListWithDefault(Value *outSize, Value *defaults, const SourceSpan &span);
   void emitAssertionError(const Expr *message, const SourceSpan &span);
+  void raiseAssertionError(Value *message, const SourceSpan &span);
+  void emitTorchAssert(const Expr &call);
   void emitCheck(const std::string &name, const Expr &call);
   /// True for a ModuleList, Sequential or ModuleDict type, even an empty one.
   bool isModuleContainer(const TypePtr &type);
@@ -327,7 +332,8 @@ public:
   Value *emitBinary(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
 
   // EmitCalls.cpp ----------------------------------------------------------
-  Sugared emitCall(const Expr &e);
+  Sugared emitCall(const Expr &e, const TypePtr &hint = nullptr);
+  Value *emitToList(Value *tensor, const TypePtr &hint, const SourceSpan &span);
   /// The first of `candidates` (functions, or methods of `cls`) whose
   /// declared signature the arguments fit; a CompileError listing them
   /// when none does.
@@ -376,6 +382,8 @@ public:
   Value *emitTypeForm(const std::string &name, const Expr &call);
   /// hasattr: true when `base` has `attr` (known statically).
   bool hasAttribute(const Sugared &base, const std::string &attr);
+  Value *emitVarargList(const std::string &name, const std::vector<NamedValue> &args,
+                        const SourceSpan &span);
   Value *emitMinMax(const std::string &name, const Expr &call);
   void refineIsInstance(const std::string &name, const TypePtr &actual,
                         const std::vector<TypePtr> &members, const std::vector<TypePtr> &types,
@@ -399,6 +407,7 @@ public:
   /// `span` naming the method it lacks.
   bool checkImplements(const TypePtr &cls, const TypePtr &iface, const SourceSpan &span);
   Value *convertTo(Value *v, const TypePtr &type);
+  Sugared convertToOuterType(const std::string &name, Value *v, const SourceSpan &span);
   Graph &graph() { return *graph_; }
   CompilerImpl &compiler() { return compiler_; }
   [[noreturn]] void error(const SourceSpan &span, const std::string &message) const;

@@ -286,7 +286,14 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
                       "a default; give it a default or move it before them");
       s->params.push_back(std::move(p));
     }
-    if (!acceptOp(","))
+    bool comma = acceptOp(",");
+    // A parameter's own `# type:` comment follows it (after its comma).
+    if (at(TokKind::TypeComment) && !s->params.empty()) {
+      Token c = next();
+      s->params.back().typeComment = c.value;
+      s->params.back().typeCommentSpan = spanOf(c);
+    }
+    if (!comma)
       break;
   }
   expectOp(")");

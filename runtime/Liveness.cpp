@@ -4,6 +4,7 @@
 // its last use (a use inside an If or Loop counts at that node, so a
 // value read in a loop body lives through the whole loop). Values a
 // block returns live to its end; unused values die where they are made.
+// Constants never die: the frame holds them from the start of a call.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/Liveness.h"
@@ -32,6 +33,10 @@ void collect(const Block &b, LastUses &dropAfter) {
   auto consider = [&](const Value *v, const Node *definer) {
     TypeKind k = v->type()->kind();
     if (k == TypeKind::Int || k == TypeKind::Float || k == TypeKind::Bool || k == TypeKind::None)
+      return;
+    // A constant's register is filled once per call (Code::initial), not
+    // where its node sits: one inside a loop body must outlive an iteration.
+    if (definer && definer->kind() == prim::Constant())
       return;
     const Node *at = v->uses().empty() ? definer : lastUse(v);
     if (at && at->kind() != prim::Constant())

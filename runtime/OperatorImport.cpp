@@ -1,7 +1,8 @@
 //===- runtime/OperatorImport.cpp - ATen schemas into ember's registry ----===//
 //
-// Walks c10::Dispatcher's operator table and converts each c10::FunctionSchema
-// into ember's own FunctionSchema, structurally: names, overload, arguments
+// Listens to c10::Dispatcher's registrations, those made before ember loads
+// and those of libraries loaded later (torchvision's ops), and converts each
+// c10::FunctionSchema into ember's own FunctionSchema, structurally: names, overload, arguments
 // with types (through their printed form and ember's schema type parser),
 // fixed list sizes, defaults, keyword-only markers and alias annotations.
 // `SymInt` becomes `int`, as TorchScript graphs show it.
@@ -17,6 +18,7 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -81,40 +83,58 @@ Argument convertArgument(const c10::Argument &arg) {
   return a;
 }
 
-size_t importAll() {
-  size_t count = 0;
+/// Adds one dispatcher operator to ember's registry; false when its schema
+/// has a type ember cannot spell (none known on torch 1.13 or 2.x): the
+/// operator stays unknown, and graphs using it are treated conservatively.
+bool importOperator(const c10::FunctionSchema &s) {
   // EMBER_LOG=import names each operator before it is read.
-  bool trace = logEnabled("import");
-  auto &dispatcher = c10::Dispatcher::singleton();
-  for (const c10::OperatorName &name : dispatcher.getAllOpNames()) {
-    auto handle = dispatcher.findSchema(name);
-    if (!handle || !handle->hasSchema())
-      continue;
-    const c10::FunctionSchema &s = handle->schema();
-    if (trace)
-      std::cerr << "[import] " << name.name << "." << name.overload_name << std::endl;
-    auto schema = std::make_shared<FunctionSchema>();
-    schema->name = s.name();
-    schema->overload = s.overload_name();
-    try {
-      for (const auto &arg : s.arguments())
-        schema->arguments.push_back(convertArgument(arg));
-      for (const auto &ret : s.returns())
-        schema->returns.push_back(convertArgument(ret));
-    } catch (const std::exception &) {
-      // A type ember cannot spell (none known on torch 1.13 or 2.x): the
-      // operator stays unknown, and graphs using it are treated
-      // conservatively.
-      continue;
-    }
-    schema->varArgs = s.is_vararg();
-    schema->varRets = s.is_varret();
-    schema->conservative = s.aliasAnalysis() == c10::AliasAnalysisKind::CONSERVATIVE;
-    OperatorRegistry::global().add(std::move(schema));
-    ++count;
+  if (logEnabled("import"))
+    std::cerr << "[import] " << s.name() << "." << s.overload_name() << std::endl;
+  auto schema = std::make_shared<FunctionSchema>();
+  schema->name = s.name();
+  schema->overload = s.overload_name();
+  try {
+    for (const auto &arg : s.arguments())
+      schema->arguments.push_back(convertArgument(arg));
+    for (const auto &ret : s.returns())
+      schema->returns.push_back(convertArgument(ret));
+  } catch (const std::exception &) {
+    return false;
   }
+  schema->varArgs = s.is_vararg();
+  schema->varRets = s.is_varret();
+  schema->conservative = s.aliasAnalysis() == c10::AliasAnalysisKind::CONSERVATIVE;
+  OperatorRegistry::global().add(std::move(schema));
+  return true;
+}
+
+/// Hears of every operator the dispatcher has, and of those libraries load
+/// later (`import torchvision` registers torchvision::nms): scripts can
+/// call them as `torch.ops.torchvision.nms`, as in TorchScript.
+class ImportListener : public c10::OpRegistrationListener {
+public:
+  explicit ImportListener(std::atomic<size_t> &count) : count_(count) {}
+  void onOperatorRegistered(const c10::OperatorHandle &op) override {
+    if (op.hasSchema() && importOperator(op.schema()))
+      ++count_;
+  }
+  void onOperatorDeregistered(const c10::OperatorHandle &) override {
+    // Kept: graphs compiled against it may still name it.
+  }
+
+private:
+  std::atomic<size_t> &count_;
+};
+
+size_t importAll() {
+  static std::atomic<size_t> count{0};
+  // The dispatcher calls the listener for each operator it has now, then
+  // for each one registered later; the handle is never released.
+  static auto *handle = new c10::RegistrationHandleRAII(
+      c10::Dispatcher::singleton().addRegistrationListener(std::make_unique<ImportListener>(count)));
+  (void)handle;
   OperatorRegistry::global().markComplete();
-  return count;
+  return count.load();
 }
 
 } // namespace

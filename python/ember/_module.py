@@ -175,6 +175,15 @@ def _unique(fns):
     return out
 
 
+def _is_user_object(value):
+    """An instance of a user class (one with `__call__` included, as
+    torchvision's Matcher): a data attribute whose class compiles, as
+    torch.jit infers it."""
+    cls = type(value)
+    return not (inspect.isroutine(value) or inspect.isclass(value)) and \
+        cls.__module__.split(".")[0] not in ("builtins", "torch", "ember", "functools", "typing")
+
+
 def _hooks_of(module):
     """The module's forward pre-hooks and hooks, checked as torch.jit checks
     them: each needs a return annotation, and names must not collide."""
@@ -298,7 +307,8 @@ class _Builder:
                     or name in module._parameters or name in module._buffers
                     or name in module._modules):
                 continue
-            if callable(value) and not builtins.isinstance(value, torch.Tensor):
+            if callable(value) and not builtins.isinstance(value, torch.Tensor) \
+                    and not _is_user_object(value):
                 # A function attribute (`self.activation = F.relu`) compiles
                 # as the global it names.
                 path = _global_path(value)
@@ -307,6 +317,7 @@ class _Builder:
                 else:
                     t.constants[name] = value
                     t.constant_lines.append("  %s : Final = %s" % (name, path))
+                    self.resolver.add_module_root(path)
                 continue
             try:
                 t.attributes.append((name, typed(name, value), "attribute"))

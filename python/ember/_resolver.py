@@ -2,6 +2,7 @@
 and classes, and what each global name is (a module, an operator, a
 function, a constant), in the scope of the file being compiled."""
 import builtins
+import collections
 import enum
 import inspect
 import re
@@ -58,7 +59,8 @@ def _builtin_operator(obj):
     from torch.nn.modules import utils
     helpers = {utils._single: "aten::_single", utils._pair: "aten::_pair",
                utils._triple: "aten::_triple", utils._quadruple: "aten::_quadruple",
-               utils._list_with_default: "aten::list_with_default"}
+               utils._list_with_default: "aten::list_with_default",
+               collections.OrderedDict: "aten::dict"}
     try:
         if obj in helpers:
             return helpers[obj]
@@ -165,6 +167,14 @@ class _Resolver:
         self._overload_names = {}  # overload name -> its qualified name
         self._functions = {}  # the name the program knows a function by -> the function
         self._classes = {}  # qualified name -> the class compiled under it
+
+    def add_module_root(self, path):
+        """Makes the package at the head of a function attribute's path
+        (`torchvision` for `torchvision.models...._pass_through_h`) a name,
+        behind every other scope: the module's class source names it."""
+        root = path.split(".")[0]
+        if root in sys.modules:
+            self._scopes.append((None, {root: sys.modules[root]}))
 
     def claim(self, fn):
         """Reserves the function's own name for it (the function scripted)."""

@@ -223,10 +223,15 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
       return obj.attr("_c").cast<ScriptObjectHandle &>().value;
     // A Python instance of a script class: a new object with its
     // attributes, as TorchScript converts one.
+    // An instance of a subclass converts too, read as the annotated class
+    // (torchvision's SSDMatcher in a `Matcher` attribute), as TorchScript
+    // converts it: script classes have no inheritance.
     const runtime::ScriptClass *cls = unit.findClass(type->name());
-    if (!cls || type->isModule() ||
-        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) !=
-            type->name().substr(type->name().rfind('.') + 1))
+    std::string shortName = type->name().substr(type->name().rfind('.') + 1);
+    bool named = false;
+    for (py::handle base : py::type::handle_of(obj).attr("__mro__"))
+      named = named || std::string(py::str(base.attr("__name__"))) == shortName;
+    if (!cls || type->isModule() || !named)
       mismatch(obj, type);
     auto object = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls->c10Type),
                                               cls->c10Type->numAttributes());

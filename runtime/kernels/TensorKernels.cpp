@@ -206,9 +206,20 @@ void addConversionKernels(KernelTable &t) {
       drop(s, 2); // dimension count and element type code, implied by `out`
       at::Tensor x = pop(s).toTensor().cpu();
       int64_t dims = 0;
-      for (c10::TypePtr ty = out; ty->kind() == c10::TypeKind::ListType;
-           ty = ty->castRaw<c10::ListType>()->getElementType())
+      c10::TypePtr elem = out;
+      for (; elem->kind() == c10::TypeKind::ListType;
+           elem = elem->castRaw<c10::ListType>()->getElementType())
         ++dims;
+      // As TorchScript: a float list takes any floating dtype, a complex
+      // list any complex one, int only int64 and bool only bool.
+      c10::TypeKind k = elem->kind();
+      bool fits = k == c10::TypeKind::FloatType   ? x.is_floating_point()
+                  : k == c10::TypeKind::ComplexType ? x.is_complex()
+                  : k == c10::TypeKind::IntType     ? x.scalar_type() == at::kLong
+                                                    : x.scalar_type() == at::kBool;
+      if (!fits)
+        throw PythonError("RuntimeError", "Output annotation element type and runtime tensor "
+                                          "element type must match for tolist()");
       if (dims != x.dim())
         throw PythonError("RuntimeError", "Output annotation list dimension and runtime tensor "
                                           "dimension must match for tolist()");

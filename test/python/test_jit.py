@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import weakref
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import pytest
 import torch
@@ -149,6 +149,20 @@ def strings(n: int) -> str:
     return s
 
 
+def _second(d: Dict[str, int]) -> int:
+    return d["b"]
+
+
+def inlined_constant_loop(n: int) -> int:
+    # Inlined, _second's constant "b" sits in the loop body: its register
+    # must live through every iteration, not only the first.
+    d = {"a": 1, "b": 2}
+    s = 0
+    for i in range(n):
+        s += _second(d)
+    return s
+
+
 CASES = [
     (int_ops, [(7, 2), (-7, 2), (7, -2), (-7, -2), (0, 5), (12, 12), (-1, 1)]),
     (float_ops, [(1.5, 0.25), (-3.0, 7.5), (float("inf"), 2.0), (1e308, 1e308), (0.0, -2.0)]),
@@ -164,6 +178,7 @@ CASES = [
     (swap_lists, [(0,), (1,), (5,)]),
     (optional_sum, [([1, None, 3],), ([],)]),
     (strings, [(0,), (9,)]),
+    (inlined_constant_loop, [(0,), (3,)]),
 ]
 
 

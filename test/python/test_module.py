@@ -498,20 +498,6 @@ def test_torch_assert_raises_as_assert():
         scripted(torch.randn(3, 5, 5), torch.randn(2, 4))
 
 
-torchvision = pytest.importorskip("torchvision")
-
-
-@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v3_small", "densenet121", "shufflenet_v2_x0_5",
-                                  "efficientnet_b0", "vit_b_16"])
-def test_torchvision_models(name):
-    torch.manual_seed(0)
-    model = getattr(torchvision.models, name)().eval()
-    scripted = ember.script(model)
-    x = torch.randn(1, 3, 224, 224)
-    with torch.no_grad():
-        assert torch.allclose(scripted(x), model(x), atol=1e-4)
-
-
 class UsesUntyped(nn.Module):
     def __init__(self):
         super().__init__()

@@ -36,6 +36,15 @@ def commented(xs, y, z=0.5):
     # type: (List[int], Tensor, float) -> Tuple[int, Tensor]
     return 1, y
 
+# CHECK: per_parameter(Dict(str, Tensor) features, (int, int)[] shapes, int[]? targets=None) -> (Tensor, int)
+def per_parameter(
+    features,  # type: Dict[str, Tensor]
+    shapes,  # type: List[Tuple[int, int]]
+    targets=None  # type: Optional[List[int]]
+):
+    # type: (...) -> Tuple[Tensor, int]
+    return features["a"], 1
+
 # CHECK: broadcasting(int[2] size) -> <inferred>
 def broadcasting(size: BroadcastingList2[int]):
     pass
@@ -43,6 +52,7 @@ def broadcasting(size: BroadcastingList2[int]):
 # CHECK: Point.norm(Any self, __torch__.Point other) -> float
 # CHECK: Point.make(float x) -> __torch__.Point
 # CHECK: Point.method_comment(Any self, int n) -> int
+# CHECK: Point.method_per_parameter(Any self, int n) -> int
 class Point:
     def norm(self, other: "Point") -> float:
         return 0.0
@@ -53,4 +63,10 @@ class Point:
 
     def method_comment(self, n):
         # type: (int) -> int
+        return n
+
+    def method_per_parameter(self,
+                             n,  # type: int
+                             ):
+        # type: (...) -> int
         return n

@@ -92,3 +92,37 @@ def chained(x: int) -> int:
 # CHECK: prim::Constant[value=7]() # {{.*}}emit-assign.py:[[@LINE+2]]:15
 def literal_location(x: torch.Tensor) -> torch.Tensor:
     return x + 7
+
+
+# Test that an assignment in an inner block converts the value to the type
+# the variable has outside (a tensor or a `number` into a float), while one
+# in the block that annotated it rebinds the variable with the new type.
+# CHECK-LABEL: outer_type(%x : Tensor):
+# CHECK-NEXT:   %f.1 : float = prim::Constant[value=0.]()
+# CHECK-NEXT:   %o.1 : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %s : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::sum(%x, %o.1)
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::gt(%[[V6]], %[[V7]])
+# CHECK-NEXT:   %[[V9:[0-9]+]] : bool = aten::Bool(%[[V8]])
+# CHECK-NEXT:   %f : float, %o : int? = prim::If(%[[V9]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %f.3 : Tensor = aten::sum(%x, %o.1)
+# CHECK-NEXT:       %f.5 : float = aten::FloatImplicit(%f.3)
+# CHECK-NEXT:       %[[V14:[0-9]+]] : Tensor = aten::sum(%x, %o.1)
+# CHECK-NEXT:       %o.3 : Scalar = aten::item(%[[V14]])
+# CHECK-NEXT:       %o.5 : int = aten::Int(%o.3)
+# CHECK-NEXT:       -> (%f.5, %o.5)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%f.1, %o.1)
+# CHECK-NEXT:   %[[V21:[0-9]+]] : (float, int?, int) = prim::TupleConstruct(%f, %o, %s)
+# CHECK-NEXT:   return (%[[V21]])
+def outer_type(x: torch.Tensor) -> Tuple[float, Optional[int], int]:
+    f = 0.0
+    o: Optional[int] = None
+    if bool(x.sum() > 0):
+        f = x.sum()
+        o = x.sum().item()
+    s: float = 1.0
+    s = 3
+    return f, o, s

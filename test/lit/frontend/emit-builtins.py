@@ -141,3 +141,46 @@ def dtypes(x: torch.Tensor) -> torch.Tensor:
 # CHECK-NEXT:   return (%[[T]])
 def device_type(x: torch.Tensor) -> str:
     return x.device.type
+
+
+# Test that min and max are prim::min/max for tensors too, as TorchScript
+# resolves them: a tensor converts to int (or float beside a float), and
+# three arguments are packed into a list.
+# CHECK-LABEL: min_max_tensors(%x : Tensor,
+# CHECK-NEXT:       %y : Tensor,
+# CHECK-NEXT:       %n : int):
+# CHECK-NEXT:   %[[V7:[0-9]+]] : float = prim::Constant[value=1.5]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::IntImplicit(%x)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::max(%[[V5]], %n)
+# CHECK-NEXT:   %[[V8:[0-9]+]] : float = aten::FloatImplicit(%x)
+# CHECK-NEXT:   %[[V9:[0-9]+]] : float = prim::min(%[[V8]], %[[V7]])
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = aten::IntImplicit(%x)
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = aten::IntImplicit(%y)
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int[] = prim::ListConstruct(%[[V11]], %[[V12]], %[[V10]])
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::max(%[[V13]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : (int, float, int) = prim::TupleConstruct(%[[V6]], %[[V9]], %[[V14]])
+# CHECK-NEXT:   return (%[[V15]])
+def min_max_tensors(x: torch.Tensor, y: torch.Tensor, n: int) -> Tuple[int, float, int]:
+    return max(x, n), min(x, 1.5), max(x, y, 3)
+
+
+# Test that tolist takes its result type from the annotation around it, as
+# prim::tolist's list depth and element code.
+# CHECK-LABEL: to_list(%x : Tensor):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=4]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V3]], %[[V3]])
+# CHECK-NEXT:   %a : float[] = prim::tolist(%[[V5]], %[[V6]], %[[V6]])
+# CHECK-NEXT:   %[[V12:[0-9]+]] : Tensor = aten::to(%x, %[[V9]], %[[V10]], %[[V10]], %[[V11]])
+# CHECK-NEXT:   %b : int[][] = prim::tolist(%[[V12]], %[[V13]], %[[V3]])
+# CHECK-NEXT:   %[[V16:[0-9]+]] : (float[], int[][]) = prim::TupleConstruct(%a, %b)
+# CHECK-NEXT:   return (%[[V16]])
+def to_list(x: torch.Tensor) -> Tuple[List[float], List[List[int]]]:
+    a: List[float] = x[0].tolist()
+    b = torch.jit.annotate(List[List[int]], x.long().tolist())
+    return a, b

@@ -6,8 +6,8 @@
 import torch
 from typing import Optional
 
-# Test that torch._assert is the assert statement: an `if` whose false branch
-# raises "AssertionError: <message>" with no class.
+# Test that torch._assert is an inlined `assert` statement: an `if` whose
+# false branch raises "AssertionError: <message>" with no class.
 # CHECK-LABEL: asserts(%x : int):
 # CHECK: %[[MSG:[0-9]+]] : str = prim::Constant[value="AssertionError: x must be positive"]()
 # CHECK-NEXT: %[[NONE:[0-9]+]] : NoneType = prim::Constant()
@@ -18,6 +18,22 @@ from typing import Optional
 
 def asserts(x: int) -> int:
     torch._assert(x > 0, "x must be positive")
+    return x
+
+
+# Test that torch._assert is a call: its message is computed before the
+# condition is tested, as TorchScript's inlined builtin does.
+# CHECK-LABEL: assert_message_first(%x : int):
+# CHECK:        %[[C:[0-9]+]] : bool = aten::gt(%x,
+# CHECK-NEXT:   %[[M:[0-9]+]] : str = aten::format(
+# CHECK-NEXT:   prim::If(%[[C]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> ()
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[A:[0-9]+]] : str = aten::add(%{{[0-9]+}}, %[[M]])
+# CHECK-NEXT:       prim::RaiseException(%[[A]],
+def assert_message_first(x: int) -> int:
+    torch._assert(x > 0, f"bad {x}")
     return x
 
 

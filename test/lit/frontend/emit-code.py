@@ -1,6 +1,7 @@
 # RUN: %ember-translate --import-python --emit-code %s | FileCheck %s
 # The expected text is what torch.jit.script(f).code prints for the same
-# function (torch 1.13), except where noted.
+# function (torch 1.13), except where noted; `_N` names continue from one
+# function to the next in this file.
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import torch
@@ -128,3 +129,18 @@ def make(a: float) -> Point:
 def split_long(x, y):
     return (x.masked_fill(x < 0, 0.0), x[x > 0],
             torch.cat([torch.sigmoid(y), torch.tanh(x)], dim=0).sum(dim=0, keepdim=True))
+
+
+# Test that tolist prints inside its annotation, min/max of tensors as
+# ops.prim calls on converted values, and an unannotated `[]` unnamed.
+# CHECK-LABEL: def lists(x: Tensor) -> Tuple[List[float], int, List[Tensor]]:
+# CHECK-NEXT:   a = annotate(List[float], torch.select(x, 0, 0).tolist())
+# CHECK-NEXT:   [[L:_[0-9]+]] = annotate(List[Tensor], [])
+# CHECK-NEXT:   {{_[0-9]+}} = torch.append([[L]], x)
+# CHECK-NEXT:   [[T:_[0-9]+]] = (a, ops.prim.max(annotate(int, x), 2), [[L]])
+# CHECK-NEXT:   return [[T]]
+def lists(x: torch.Tensor) -> Tuple[List[float], int, List[torch.Tensor]]:
+    a: List[float] = x[0].tolist()
+    _res = []
+    _res.append(x)
+    return a, max(x, 2), _res

@@ -1,5 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 
@@ -293,4 +293,31 @@ def while_continue(n: int) -> int:
         if i % 2 == 0:
             continue
         s += i
+    return s
+
+
+# Test that a loop carries a variable its body only refines, as TorchScript's
+# refinements assign the variable where they hold.
+# CHECK-LABEL: refined_in_loop(%x.1 : int?,
+# CHECK-NEXT:       %n : int):
+# CHECK-NEXT:   %s.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %s : int, %x : int? = prim::Loop(%n, %[[V5]], %s.1, %x.1)
+# CHECK-NEXT:     block0(%i : int, %s.3 : int, %x.3 : int?):
+# CHECK-NEXT:       %[[V13:[0-9]+]] : bool = aten::__isnot__(%x.3, %[[V12]])
+# CHECK-NEXT:       %s.7 : int, %x.7 : int? = prim::If(%[[V13]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %x.5 : int = prim::unchecked_cast(%x.3)
+# CHECK-NEXT:           %s.5 : int = aten::add(%s.3, %x.5)
+# CHECK-NEXT:           -> (%s.5, %x.5)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%s.3, %x.3)
+# CHECK-NEXT:       -> (%[[V5]], %s.7, %x.7)
+# CHECK-NEXT:   return (%s)
+def refined_in_loop(x: Optional[int], n: int) -> int:
+    s = 0
+    for i in range(n):
+        if x is not None:
+            s += x
     return s

@@ -1,0 +1,76 @@
+"""Attributes of scripted modules that hold objects of user classes, read as
+torch.jit reads them, compared with eager PyTorch and with torch.jit."""
+from collections import OrderedDict
+from typing import Dict
+
+import torch
+from torch import nn
+
+import ember
+
+
+class Threshold:
+    """A plain class whose instances are called: a script class attribute,
+    not a function attribute (torchvision's Matcher)."""
+
+    def __init__(self, low: float):
+        self.low = low
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return (x > self.low).to(torch.int64)
+
+
+class StrictThreshold(Threshold):
+    def __init__(self, low: float):
+        super().__init__(low + 0.25)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return (x > self.low + 1.0).to(torch.int64)
+
+
+class UsesThreshold(nn.Module):
+    __annotations__ = {"matcher": Threshold}
+
+    def __init__(self, matcher):
+        super().__init__()
+        self.matcher = matcher
+
+    def forward(self, x):
+        return self.matcher(x)
+
+
+def test_callable_object_attribute_is_a_script_object():
+    m = UsesThreshold(Threshold(0.5))
+    scripted = ember.script(m)
+    x = torch.rand(8)
+    assert torch.equal(scripted(x), m(x))
+    assert scripted.matcher.low == 0.5
+
+
+def test_subclass_instance_is_read_as_the_annotated_class():
+    # Script classes have no inheritance: torch.jit converts the subclass's
+    # object as a Threshold (its attributes), and Threshold's methods run.
+    m = UsesThreshold(StrictThreshold(0.25))
+    x = torch.rand(8)
+    got = ember.script(m)(x)
+    assert torch.equal(got, torch.jit.script(m)(x))
+    assert torch.equal(got, Threshold.__call__(m.matcher, x))
+
+
+class Collects(nn.Module):
+    def forward(self, x) -> Dict[str, torch.Tensor]:
+        out = OrderedDict()
+        out["a"] = x + 1
+        pairs = OrderedDict([("b", x * 2)])
+        out["b"] = pairs["b"]
+        return out
+
+
+def test_ordered_dict_is_aten_dict():
+    m = Collects()
+    scripted = ember.script(m)
+    x = torch.randn(3)
+    got, want = scripted(x), m(x)
+    assert list(got) == list(want)
+    assert all(torch.equal(got[k], want[k]) for k in want)
+    assert scripted.code == torch.jit.script(m).code
