@@ -64,6 +64,21 @@ private:
       return c10::IValue();
     if (w == "True" || w == "False")
       return c10::IValue(w == "True");
+    // A script signature's default is its source text: `torch.float32`,
+    // `torch.contiguous_format`, `math.pi` name constants.
+    if (w.rfind("torch.", 0) == 0) {
+      if (auto code = dtypeCode(w.substr(6)))
+        return c10::IValue(*code);
+      if (auto code = enumCode(w.substr(6)))
+        return c10::IValue(*code);
+    }
+    bool negative = !w.empty() && w[0] == '-';
+    std::string name = negative ? w.substr(1) : w;
+    if (name == "math.pi" || name == "math.e" || name == "math.tau" || name == "math.inf") {
+      double v = name == "math.pi" ? M_PI : name == "math.e" ? M_E : name == "math.tau" ? 2 * M_PI
+                                                                                        : INFINITY;
+      return c10::IValue(negative ? -v : v);
+    }
     bool isFloat = w.find_first_of(".eE") != std::string::npos || w.find("inf") != std::string::npos ||
                    w.find("nan") != std::string::npos;
     if (isFloat || (t && t->kind() == TypeKind::Float))

@@ -47,32 +47,6 @@ const std::map<std::string, std::string> &torchNamespaces() {
   return table;
 }
 
-std::optional<int64_t> dtypeCode(const std::string &name) {
-  static const std::map<std::string, c10::ScalarType> table = {
-      {"uint8", c10::kByte},      {"int8", c10::kChar},         {"int16", c10::kShort},
-      {"short", c10::kShort},     {"int32", c10::kInt},         {"int", c10::kInt},
-      {"int64", c10::kLong},      {"long", c10::kLong},         {"float16", c10::kHalf},
-      {"half", c10::kHalf},       {"float32", c10::kFloat},     {"float", c10::kFloat},
-      {"float64", c10::kDouble},  {"double", c10::kDouble},     {"complex64", c10::kComplexFloat},
-      {"cfloat", c10::kComplexFloat}, {"complex128", c10::kComplexDouble},
-      {"cdouble", c10::kComplexDouble}, {"bool", c10::kBool},   {"bfloat16", c10::kBFloat16},
-      {"qint8", c10::kQInt8},     {"quint8", c10::kQUInt8},     {"qint32", c10::kQInt32}};
-  auto it = table.find(name);
-  if (it == table.end())
-    return std::nullopt;
-  return static_cast<int64_t>(it->second);
-}
-
-std::optional<int64_t> enumCode(const std::string &name) {
-  static const std::map<std::string, int64_t> table = {
-      {"strided", 0},           {"sparse_coo", 1},     {"contiguous_format", 0},
-      {"preserve_format", 1},   {"channels_last", 2},  {"channels_last_3d", 3}};
-  auto it = table.find(name);
-  if (it == table.end())
-    return std::nullopt;
-  return it->second;
-}
-
 /// Python builtins and the special forms of TorchScript's code dialect.
 bool isBuiltinName(const std::string &n) {
   static const std::unordered_set<std::string> names = {
@@ -110,6 +84,32 @@ const char *tensorProperty(const std::string &n) {
 }
 
 } // namespace
+
+std::optional<int64_t> dtypeCode(const std::string &name) {
+  static const std::map<std::string, c10::ScalarType> table = {
+      {"uint8", c10::kByte},      {"int8", c10::kChar},         {"int16", c10::kShort},
+      {"short", c10::kShort},     {"int32", c10::kInt},         {"int", c10::kInt},
+      {"int64", c10::kLong},      {"long", c10::kLong},         {"float16", c10::kHalf},
+      {"half", c10::kHalf},       {"float32", c10::kFloat},     {"float", c10::kFloat},
+      {"float64", c10::kDouble},  {"double", c10::kDouble},     {"complex64", c10::kComplexFloat},
+      {"cfloat", c10::kComplexFloat}, {"complex128", c10::kComplexDouble},
+      {"cdouble", c10::kComplexDouble}, {"bool", c10::kBool},   {"bfloat16", c10::kBFloat16},
+      {"qint8", c10::kQInt8},     {"quint8", c10::kQUInt8},     {"qint32", c10::kQInt32}};
+  auto it = table.find(name);
+  if (it == table.end())
+    return std::nullopt;
+  return static_cast<int64_t>(it->second);
+}
+
+std::optional<int64_t> enumCode(const std::string &name) {
+  static const std::map<std::string, int64_t> table = {
+      {"strided", 0},           {"sparse_coo", 1},     {"contiguous_format", 0},
+      {"preserve_format", 1},   {"channels_last", 2},  {"channels_last_3d", 3}};
+  auto it = table.find(name);
+  if (it == table.end())
+    return std::nullopt;
+  return it->second;
+}
 
 Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   const std::string &n = name.text;

@@ -569,6 +569,11 @@ private:
 /// TorchScript names a value after the variable it is assigned to, except
 /// for internal names (`$ret`) and `_`, `_0`, ... (temporaries of printed
 /// code, which must not become names when the code is read back).
+/// The code of a dtype named in `torch.<name>` (`float32` is 6), and of a
+/// layout or memory format (`strided`, `channels_last`).
+std::optional<int64_t> dtypeCode(const std::string &name);
+std::optional<int64_t> enumCode(const std::string &name);
+
 inline bool meaningfulName(const std::string &name) {
   if (name.empty() || name[0] == '$')
     return false;

@@ -6,6 +6,7 @@ whether it raises); then the boundary: tensors shared without copies,
 autograd through compiled code, errors, threads, the PYTORCH_JIT switch.
 """
 import builtins
+import math
 import subprocess
 import sys
 import threading
@@ -342,3 +343,13 @@ SAME_CODE = ["early_return", "ranges", "tuple_loop", "ternary_and_chains", "rais
 def test_code_is_torch_jits(name):
     fn = next(f for f, _ in CASES if f.__name__ == name)
     assert ember.script(fn).code == torch.jit.script(fn).code
+
+
+def test_defaults_naming_constants_are_their_values():
+    def cast(x: torch.Tensor, dtype: torch.dtype = torch.float64, scale: float = math.pi) -> torch.Tensor:
+        return x.to(dtype) * scale
+
+    scripted = ember.script(cast)
+    x = torch.arange(3, dtype=torch.int32)
+    assert torch.equal(scripted(x), cast(x))
+    assert scripted.code == torch.jit.script(cast).code

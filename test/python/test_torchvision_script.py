@@ -80,3 +80,19 @@ def test_library_operators_are_called_through_torch_ops():
     scripted = ember.script(nms)
     assert torch.equal(scripted(boxes, scores), torchvision.ops.nms(boxes, scores, 0.5))
     assert "ops.torchvision.nms(boxes, scores, 0.5)" in scripted.code
+
+
+@pytest.mark.parametrize("name", ["ssdlite", "fasterrcnn"])
+def test_detection_archives_both_ways(name, tmp_path):
+    model = DETECTION[name]()
+    images = [torch.rand(3, 150, 190)]
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = model(images)
+        ember.save(ember.script(model), str(tmp_path / "ember.pt"))
+        torch.jit.save(torch.jit.script(model), str(tmp_path / "torch.pt"))
+        by_torch = torch.jit.load(str(tmp_path / "ember.pt"))(images)[1]
+        by_ember = ember.load(str(tmp_path / "torch.pt"))(images)[1]
+    for got in (by_torch, by_ember):
+        for key in expected[0]:
+            assert torch.allclose(got[0][key].float(), expected[0][key].float(), atol=1e-4), key

@@ -2,6 +2,7 @@
 # The expected text is what torch.jit.script(f).code prints for the same
 # function (torch 1.13), except where noted; `_N` names continue from one
 # function to the next in this file.
+import math
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import torch
@@ -144,3 +145,13 @@ def lists(x: torch.Tensor) -> Tuple[List[float], int, List[torch.Tensor]]:
     _res = []
     _res.append(x)
     return a, max(x, 2), _res
+
+
+# Test that defaults naming constants print as their values: a dtype as its
+# code, math.pi as a float.
+# CHECK-LABEL: def named_defaults(x: Tensor,
+# CHECK-NEXT:     dtype: int=6,
+# CHECK-NEXT:     scale: float=3.1415926535897931) -> Tensor:
+def named_defaults(x: torch.Tensor, dtype: torch.dtype = torch.float32,
+                   scale: float = math.pi) -> torch.Tensor:
+    return x.to(dtype) * scale
