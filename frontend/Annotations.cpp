@@ -181,6 +181,8 @@ private:
     std::string name = canonicalName(full);
     if (full == "torch.Tensor" || full == "Tensor")
       return Type::tensor();
+    if (full == "numbers.Number") // as TorchScript reads `isinstance(x, numbers.Number)`
+      return Type::get(TypeKind::Number);
     if (full == "_size" || full == "torch.types._size")
       return Type::list(Type::get(TypeKind::Int));
     auto it = simple.find(name);

@@ -343,6 +343,7 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
   else if (actual->kind() == TypeKind::Optional)
     members = {actual->elem(), Type::get(TypeKind::None)};
   std::vector<TypePtr> types;
+  bool overlaps = false; // some alternative may be one of the types
   for (const Expr *t : typeExprs) {
     std::string n = dottedName(*t);
     if (n == "list" || n == "dict" || n == "tuple") {
@@ -352,11 +353,14 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
       for (const auto &m : members)
         if (m->kind() == k)
           types.push_back(m);
+      overlaps = overlaps || types.size() != before;
       if (types.size() == before)
         types.push_back(Type::get(TypeKind::None));
       continue;
     }
     types.push_back(resolveType(*t, compiler_.typeResolver()));
+    for (const auto &m : members)
+      overlaps = overlaps || m->isSubtypeOf(*types.back()) || types.back()->isSubtypeOf(*m);
   }
   // A variable is refined even when the answer is static, as TorchScript
   // refines it (its branch casts it to the type it has).
@@ -367,8 +371,11 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
         refinements->whenTrue.push_back({call.operands[1]->text, actual});
       return constBool(true);
     }
-  bool dynamic = actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union ||
-                 actual->kind() == TypeKind::Any;
+  // An Optional or Union none of whose alternatives can be one of the types
+  // is statically not (`isinstance(p, tuple)` on Union[int, List[int]]).
+  bool dynamic = actual->kind() == TypeKind::Any ||
+                 ((actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union) &&
+                  overlaps);
   if (!dynamic) {
     if (variable && !actual->isModule())
       refinements->whenFalse.push_back({call.operands[1]->text, actual});

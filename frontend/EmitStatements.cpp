@@ -171,7 +171,8 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
 /// As TorchScript's setSugaredVar: an assignment inside a block checks the
 /// value against the type the variable has in the blocks around it, after
 /// the implicit conversions (`s = t.item()` into a float `s` is
-/// `float(t.item())`, a tensor into an int is `annotate(int, t)`), while an
+/// `float(t.item())`, a tensor into an int is `annotate(int, t)`, a tuple
+/// of ints into a List[int] a list), while an
 /// assignment in the block that annotated the variable rebinds it freely:
 /// the annotation typed that one assignment.
 Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
@@ -197,9 +198,13 @@ Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
   if (v->type()->isSubtypeOf(*type) || v->type()->kind() == TypeKind::Bool)
     return Sugared::of(v);
   const char *cast = implicitCast(v->type(), type);
-  if (!cast)
+  Value *converted = nullptr;
+  if (cast)
+    converted = emitOperator(cast, {{v, "", span}}, span);
+  else if (v->type()->kind() == TypeKind::Tuple && type->kind() == TypeKind::List)
+    converted = convertTo(v, type); // a homogeneous tuple into a list variable
+  if (!converted)
     return Sugared::of(v);
-  Value *converted = emitOperator(cast, {{v, "", span}}, span);
   if (meaningfulName(name) && !converted->hasDebugName())
     converted->setDebugName(name);
   return Sugared::of(converted);

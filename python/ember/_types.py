@@ -91,6 +91,8 @@ def infer_text(value):
         return "NoneType"
     if builtins.isinstance(value, torch.device):
         return "Device"
+    if builtins.isinstance(value, torch.dtype):
+        return "int"  # TorchScript's ScalarType is an int
     if builtins.isinstance(value, tuple):
         if not value:
             return "Tuple[()]"

@@ -165,13 +165,25 @@ runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args
     throw py::type_error(schema.name + "() takes " + std::to_string(params.size() - skip) +
                          " positional arguments but " + std::to_string(nargs) + " were given");
   size_t used = 0;
+  // A number given for an `int[2]` (BroadcastingList2) parameter stands for
+  // the list of it repeated, as torch.jit accepts it.
+  auto convert = [&](py::handle value, const Argument &a) {
+    if (a.N && a.type->kind() == TypeKind::List &&
+        (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) && !PyBool_Check(value.ptr())) {
+      py::list repeated;
+      for (int64_t n = 0; n < *a.N; ++n)
+        repeated.append(value);
+      return toIValue(repeated, a.type, unit);
+    }
+    return toIValue(value, a.type, unit);
+  };
   for (size_t i = skip; i < params.size(); ++i) {
     const Argument &a = params[i];
     size_t k = i - skip;
     if (k < nargs) {
-      stack.push_back(toIValue(args[k], a.type, unit));
+      stack.push_back(convert(args[k], a));
     } else if (kwargs.contains(a.name.c_str())) {
-      stack.push_back(toIValue(kwargs[a.name.c_str()], a.type, unit));
+      stack.push_back(convert(kwargs[a.name.c_str()], a));
       ++used;
     } else if (a.defaultValue) {
       stack.push_back(frontend::defaultIValue(*a.defaultValue, a.type, a.N.value_or(0)));

@@ -119,6 +119,9 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     return THPVariable_Unpack(p);
   case TypeKind::Int:
   case TypeKind::SymInt:
+    // A dtype is an int in TorchScript (an attribute `self.dtype`).
+    if (THPDtype_Check(p))
+      return int64_t(reinterpret_cast<THPDtype *>(p)->scalar_type);
     if (PyBool_Check(p) || !PyLong_Check(p)) {
       if (THPVariable_Check(p) && THPVariable_Unpack(p).numel() == 1)
         return THPVariable_Unpack(p).item().toLong();

@@ -353,3 +353,29 @@ def test_defaults_naming_constants_are_their_values():
     x = torch.arange(3, dtype=torch.int32)
     assert torch.equal(scripted(x), cast(x))
     assert scripted.code == torch.jit.script(cast).code
+
+
+def test_isinstance_of_a_union_without_such_alternative_is_static():
+    from typing import Union
+
+    def pad(padding: Union[int, List[int]]) -> List[int]:
+        if isinstance(padding, tuple):
+            padding = list(padding)  # never compiled: no alternative is a tuple
+        if isinstance(padding, int):
+            return [padding, padding]
+        return padding
+
+    scripted = ember.script(pad)
+    assert scripted(3) == [3, 3] and scripted([1, 2]) == [1, 2]
+    assert "torch.list(" not in scripted.code
+
+
+def test_tuple_assigned_to_a_list_variable_in_a_branch_converts():
+    def size_of(size: List[int]) -> List[int]:
+        if len(size) == 1:
+            size = (size[0], size[0])
+        return size
+
+    scripted = ember.script(size_of)
+    assert scripted([4]) == [4, 4] and scripted([2, 3]) == [2, 3]
+    assert scripted.code == torch.jit.script(size_of).code

@@ -96,3 +96,22 @@ def test_detection_archives_both_ways(name, tmp_path):
     for got in (by_torch, by_ember):
         for key in expected[0]:
             assert torch.allclose(got[0][key].float(), expected[0][key].float(), atol=1e-4), key
+
+
+@pytest.mark.parametrize("name", ["center_crop", "five_crop", "convert_dtype", "normalize"])
+def test_transforms(name):
+    import torchvision.transforms as T
+    transform = {"center_crop": T.CenterCrop(20), "five_crop": T.FiveCrop(16),
+                 "convert_dtype": T.ConvertImageDtype(torch.uint8),
+                 "normalize": T.Normalize([0.5] * 3, [0.2] * 3)}[name]
+    img = torch.rand(3, 40, 36)
+    got, want = ember.script(transform)(img), transform(img)
+    for g, w in zip(got if isinstance(got, tuple) else [got], want if isinstance(want, tuple) else [want]):
+        assert torch.equal(g, w)
+
+
+def test_broadcasting_list_parameter_takes_a_number():
+    # roi_align's output_size is BroadcastingList2[int]: 2 means [2, 2].
+    scripted = ember.script(torchvision.ops.roi_align)
+    x, boxes = torch.rand(1, 2, 8, 8), [torch.tensor([[0.0, 0.0, 4.0, 4.0]])]
+    assert torch.equal(scripted(x, boxes, 2), torchvision.ops.roi_align(x, boxes, 2))
