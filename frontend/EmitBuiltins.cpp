@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include <functional>
+
 #include <algorithm>
 
 namespace ember::frontend {
@@ -328,12 +330,15 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
   if (call.operands.size() != 3)
     error(call.span, "expected isinstance(value, type)");
   const Expr &target = *call.operands[2];
+  // A tuple of types, nested ones flattened (`(numbers.Number, (list, tuple))`).
   std::vector<const Expr *> typeExprs;
-  if (target.kind == ExprKind::Tuple)
-    for (const auto &t : target.operands)
-      typeExprs.push_back(t.get());
-  else
-    typeExprs.push_back(&target);
+  std::function<void(const Expr &)> collect = [&](const Expr &t) {
+    if (t.kind != ExprKind::Tuple)
+      return typeExprs.push_back(&t);
+    for (const auto &e : t.operands)
+      collect(*e);
+  };
+  collect(target);
   Value *v = emitValue(*call.operands[1]);
   TypePtr actual = v->type();
   // The alternatives a value of the static type may hold at run time.

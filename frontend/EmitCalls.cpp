@@ -141,8 +141,20 @@ std::vector<NamedValue> FunctionEmitter::emitArguments(const Expr &call, size_t 
   std::vector<NamedValue> args;
   for (size_t i = first; i < call.operands.size(); ++i) {
     const Expr &a = *call.operands[i];
-    if (a.kind == ExprKind::Starred)
-      error(a.span, "'*' in a call is not supported; pass the arguments one by one");
+    if (a.kind == ExprKind::Starred) {
+      // `f(*t)` passes a tuple's elements, unpacked where the call is.
+      Value *t = emitValue(*a.operands[0]);
+      if (t->type()->kind() != TypeKind::Tuple)
+        error(a.span, "'*' in a call takes a tuple, but this is a value of type '" +
+                          t->type()->annotationStr() + "'; pass the arguments one by one");
+      const auto &elems = t->type()->contained();
+      Node *unpack = insert(Symbol::prim("TupleUnpack"), {t}, elems.size(), SourceSpan{});
+      for (size_t k = 0; k < elems.size(); ++k) {
+        unpack->output(k)->setType(elems[k]);
+        args.push_back({unpack->output(k), "", a.span});
+      }
+      continue;
+    }
     args.push_back({emitValue(a), "", a.span});
   }
   for (const auto &k : call.keywords)

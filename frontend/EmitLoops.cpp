@@ -4,8 +4,8 @@
 //   1. the variables the body assigns (a syntactic pre-scan) that exist
 //      before the loop are carried, and those of an Optional or Union type
 //      its conditions refine (TorchScript's refinements assign them): loop
-//      inputs, body block inputs, body block outputs and loop outputs, in
-//      definition order;
+//      inputs, body block inputs, body block outputs and loop outputs, the
+//      assigned ones in definition order, then the refined ones by name;
 //   2. a `for` over a range, list, string, tensor or dict counts its trips
 //      (`aten::len`, `aten::__range_length`) and reads the element at the
 //      trip index (`aten::__getitem__`, `aten::__derive_index`,
@@ -141,13 +141,20 @@ static std::vector<std::string> carriedNames(FunctionEmitter &em,
   auto has = [](const std::vector<std::string> &v, const std::string &n) {
     return std::find(v.begin(), v.end(), n) != v.end();
   };
+  std::vector<std::string> refinedOnly;
   for (const std::string &n : em.definitionOrder()) {
     const Binding *b = em.lookup(n);
-    if (!b || !b->value.isValue() || has(carried, n))
+    if (!b || !b->value.isValue() || has(carried, n) || has(refinedOnly, n))
       continue;
-    if (has(names, n) || (has(refined, n) && refinable(b->value.value->type())))
+    if (has(names, n))
       carried.push_back(n);
+    else if (has(refined, n) && refinable(b->value.value->type()))
+      refinedOnly.push_back(n);
   }
+  // As TorchScript orders them: the variables only refined come after the
+  // assigned ones, sorted by name (its SSA conversion sorts what it adds).
+  std::sort(refinedOnly.begin(), refinedOnly.end());
+  carried.insert(carried.end(), refinedOnly.begin(), refinedOnly.end());
   return carried;
 }
 

@@ -111,13 +111,27 @@ void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind then
   // branch: the If joins it with the other side (an `Optional` again after
   // `if x is not None:`, refined when the other branch never falls through,
   // as after `assert x is not None`). Unused joins go with dead code.
-  std::vector<std::string> names;
+  // Assigned names in order of first assignment, then the names only
+  // refined, sorted, as TorchScript's SSA conversion adds those.
+  std::vector<std::string> names, refinedOnly;
+  auto assigned = [&](const std::string &n) {
+    for (int side = 0; side < 2; ++side) {
+      auto it = sides.frames[side]->vars.find(n);
+      if (it != sides.frames[side]->vars.end() && !it->second.refined)
+        return true;
+    }
+    return false;
+  };
   for (int side = 0; side < 2; ++side) {
     Frame *f = sides.frames[side];
-    for (const auto &n : f->order)
-      if (std::find(names.begin(), names.end(), n) == names.end())
-        names.push_back(n);
+    for (const auto &n : f->order) {
+      std::vector<std::string> &list = assigned(n) ? names : refinedOnly;
+      if (std::find(list.begin(), list.end(), n) == list.end())
+        list.push_back(n);
+    }
   }
+  std::sort(refinedOnly.begin(), refinedOnly.end());
+  names.insert(names.end(), refinedOnly.begin(), refinedOnly.end());
   for (const auto &name : names)
     joinName(ifNode, name, sides, span);
   graph().setInsertPoint(ifNode->next());

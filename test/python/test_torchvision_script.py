@@ -98,12 +98,16 @@ def test_detection_archives_both_ways(name, tmp_path):
             assert torch.allclose(got[0][key].float(), expected[0][key].float(), atol=1e-4), key
 
 
-@pytest.mark.parametrize("name", ["center_crop", "five_crop", "convert_dtype", "normalize"])
+@pytest.mark.parametrize("name", ["center_crop", "five_crop", "convert_dtype", "normalize", "affine"])
 def test_transforms(name):
+    """Transforms compared with eager; ColorJitter's code with torch.jit's
+    (variables only refined in its loop come after the assigned ones)."""
     import torchvision.transforms as T
     transform = {"center_crop": T.CenterCrop(20), "five_crop": T.FiveCrop(16),
                  "convert_dtype": T.ConvertImageDtype(torch.uint8),
-                 "normalize": T.Normalize([0.5] * 3, [0.2] * 3)}[name]
+                 "normalize": T.Normalize([0.5] * 3, [0.2] * 3),
+                 # calls F.affine(img, *ret, ...) and tests isinstance with nested tuples
+                 "affine": T.RandomAffine((10, 10))}[name]
     img = torch.rand(3, 40, 36)
     got, want = ember.script(transform)(img), transform(img)
     for g, w in zip(got if isinstance(got, tuple) else [got], want if isinstance(want, tuple) else [want]):
@@ -115,3 +119,9 @@ def test_broadcasting_list_parameter_takes_a_number():
     scripted = ember.script(torchvision.ops.roi_align)
     x, boxes = torch.rand(1, 2, 8, 8), [torch.tensor([[0.0, 0.0, 4.0, 4.0]])]
     assert torch.equal(scripted(x, boxes, 2), torchvision.ops.roi_align(x, boxes, 2))
+
+
+def test_color_jitter_code_matches_torch_jit():
+    import torchvision.transforms as T
+    jitter = T.ColorJitter(0.2, 0.2, 0.2, 0.1)
+    assert ember.script(jitter).code == torch.jit.script(jitter).code

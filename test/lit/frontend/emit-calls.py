@@ -1,5 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
-from typing import List
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -123,3 +123,14 @@ def pool_like(x: torch.Tensor, padding: BroadcastingList2[int] = 0) -> List[int]
 # CHECK:         prim::CallFunction(%{{[0-9]+}}, %x, %[[P]])
 def default_broadcast(x: torch.Tensor) -> List[int]:
     return pool_like(x)
+
+
+# Test that `*t` in a call passes a tuple's elements, unpacked at the call.
+# CHECK-LABEL: starred_call(%t : (Tensor, float)):
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Function = prim::Constant[name="helper"]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : Tensor, %[[V4:[0-9]+]] : float = prim::TupleUnpack(%t)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = prim::CallFunction(%[[V6]], %[[V3]], %[[V4]], %[[V5]])
+# CHECK-NEXT:   return (%[[V7]])
+def starred_call(t: Tuple[torch.Tensor, float]) -> torch.Tensor:
+    return helper(*t, bias=2)

@@ -321,3 +321,41 @@ def refined_in_loop(x: Optional[int], n: int) -> int:
         if x is not None:
             s += x
     return s
+
+
+# Test that the variables a loop only refines come after those it assigns,
+# sorted by name, as TorchScript orders them.
+# CHECK-LABEL: refined_order(%z.1 : int?,
+# CHECK-NEXT:       %a.1 : int?,
+# CHECK-NEXT:       %n : int):
+# CHECK-NEXT:   %s.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V20:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %s : int, %a : int?, %z : int? = prim::Loop(%n, %[[V6]], %s.1, %a.1, %z.1)
+# CHECK-NEXT:     block0(%i : int, %s.3 : int, %a.3 : int?, %z.3 : int?):
+# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::__isnot__(%z.3, %[[V14]])
+# CHECK-NEXT:       %[[V16:[0-9]+]] : bool, %z.7 : int? = prim::If(%[[V15]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %z.5 : int = prim::unchecked_cast(%z.3)
+# CHECK-NEXT:           %[[V19:[0-9]+]] : bool = aten::__isnot__(%a.3, %[[V14]])
+# CHECK-NEXT:           -> (%[[V19]], %z.5)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%[[V20]], %z.3)
+# CHECK-NEXT:       %s.7 : int, %a.7 : int?, %z.11 : int? = prim::If(%[[V16]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %z.9 : int = prim::unchecked_cast(%z.7)
+# CHECK-NEXT:           %a.5 : int = prim::unchecked_cast(%a.3)
+# CHECK-NEXT:           %[[V24:[0-9]+]] : int = aten::add(%z.9, %a.5)
+# CHECK-NEXT:           %s.5 : int = aten::add(%s.3, %[[V24]])
+# CHECK-NEXT:           -> (%s.5, %a.5, %z.9)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%s.3, %a.3, %z.7)
+# CHECK-NEXT:       -> (%[[V6]], %s.7, %a.7, %z.11)
+# CHECK-NEXT:   return (%s)
+def refined_order(z: Optional[int], a: Optional[int], n: int) -> int:
+    s = 0
+    for i in range(n):
+        if z is not None and a is not None:
+            s += z + a
+    return s
