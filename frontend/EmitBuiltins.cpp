@@ -11,9 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
-#include <functional>
-
 #include <algorithm>
+#include <functional>
 
 namespace ember::frontend {
 namespace {
