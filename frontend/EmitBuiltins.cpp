@@ -325,11 +325,13 @@ static bool sameModuleClass(const Type &actual, const Type &t) {
   return name == t.name();
 }
 
-Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinements) {
-  if (call.operands.size() != 3)
-    error(call.span, "expected isinstance(value, type)");
-  const Expr &target = *call.operands[2];
-  // A tuple of types, nested ones flattened (`(numbers.Number, (list, tuple))`).
+/// The types `isinstance` tests against: a tuple of them, nested ones
+/// flattened (`(numbers.Number, (list, tuple))`); a bare `list`, `dict` or
+/// `tuple` stands for the value's alternatives of that kind. `overlaps`
+/// says whether some alternative may be one of them.
+std::vector<TypePtr> FunctionEmitter::isInstanceTypes(const Expr &target,
+                                                      const std::vector<TypePtr> &members,
+                                                      bool &overlaps) {
   std::vector<const Expr *> typeExprs;
   std::function<void(const Expr &)> collect = [&](const Expr &t) {
     if (t.kind != ExprKind::Tuple)
@@ -338,20 +340,10 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
       collect(*e);
   };
   collect(target);
-  Value *v = emitValue(*call.operands[1]);
-  TypePtr actual = v->type();
-  // The alternatives a value of the static type may hold at run time.
-  std::vector<TypePtr> members = {actual};
-  if (actual->kind() == TypeKind::Union)
-    members = actual->contained();
-  else if (actual->kind() == TypeKind::Optional)
-    members = {actual->elem(), Type::get(TypeKind::None)};
   std::vector<TypePtr> types;
-  bool overlaps = false; // some alternative may be one of the types
   for (const Expr *t : typeExprs) {
     std::string n = dottedName(*t);
     if (n == "list" || n == "dict" || n == "tuple") {
-      // A bare container class matches the alternatives of that kind.
       TypeKind k = n == "list" ? TypeKind::List : n == "dict" ? TypeKind::Dict : TypeKind::Tuple;
       size_t before = types.size();
       for (const auto &m : members)
@@ -366,6 +358,22 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
     for (const auto &m : members)
       overlaps = overlaps || m->isSubtypeOf(*types.back()) || types.back()->isSubtypeOf(*m);
   }
+  return types;
+}
+
+Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinements) {
+  if (call.operands.size() != 3)
+    error(call.span, "expected isinstance(value, type)");
+  Value *v = emitValue(*call.operands[1]);
+  TypePtr actual = v->type();
+  // The alternatives a value of the static type may hold at run time.
+  std::vector<TypePtr> members = {actual};
+  if (actual->kind() == TypeKind::Union)
+    members = actual->contained();
+  else if (actual->kind() == TypeKind::Optional)
+    members = {actual->elem(), Type::get(TypeKind::None)};
+  bool overlaps = false; // some alternative may be one of the types
+  std::vector<TypePtr> types = isInstanceTypes(*call.operands[2], members, overlaps);
   // A variable is refined even when the answer is static, as TorchScript
   // refines it (its branch casts it to the type it has).
   bool variable = refinements && call.operands[1]->kind == ExprKind::Name;

@@ -388,6 +388,8 @@ public:
   void refineIsInstance(const std::string &name, const TypePtr &actual,
                         const std::vector<TypePtr> &members, const std::vector<TypePtr> &types,
                         Refinements &refinements);
+  std::vector<TypePtr> isInstanceTypes(const Expr &target, const std::vector<TypePtr> &members,
+                                       bool &overlaps);
   Value *emitIsInstance(const Expr &call, Refinements *refinements);
 
   // Graph helpers ------------------------------------------------------------

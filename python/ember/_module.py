@@ -291,10 +291,8 @@ class _Builder:
                 # An instance of a user class: a script class, compiled
                 # from its source (torch.jit infers this for classes that
                 # were scripted; ember compiles any it can).
-                cls = type(value)
-                if (cls.__module__.split(".")[0] not in ("builtins", "torch", "typing")
-                        and not builtins.isinstance(value, torch.nn.Module)):
-                    return self.class_name(cls)
+                if _is_user_object(value) and not builtins.isinstance(value, torch.nn.Module):
+                    return self.class_name(type(value))
                 raise
 
         for name, p in module._parameters.items():
