@@ -16,6 +16,17 @@
 
 namespace ember::frontend {
 
+void checkDictKeyType(const TypePtr &key, const SourceSpan &span) {
+  // TorchScript's DictType::create accepts these key types only.
+  static const TypeKind keyKinds[] = {TypeKind::Any,    TypeKind::Int,     TypeKind::Bool,
+                                      TypeKind::Float,  TypeKind::Complex, TypeKind::Str,
+                                      TypeKind::Tensor, TypeKind::Device};
+  if (std::find(std::begin(keyKinds), std::end(keyKinds), key->kind()) == std::end(keyKinds))
+    throw CompileError(span, "cannot create dict for key type '" + key->str() +
+                                 "', only int, float, complex, Tensor, device and string keys "
+                                 "are supported");
+}
+
 std::string dottedName(const Expr &e) {
   if (e.kind == ExprKind::Name)
     return e.text;
@@ -119,15 +130,21 @@ private:
     std::string head = canonicalName(dottedName(*e.operands[0]));
     if (head == "List" || head == "list")
       return Type::list(resolve(*argsOf(e, 1)[0]));
-    if (head == "Optional")
-      return Type::optional(resolve(*argsOf(e, 1)[0]));
+    if (head == "Optional") {
+      // Python's typing flattens Optional[Union[A, B]] to Union[A, B, None].
+      TypePtr elem = resolve(*argsOf(e, 1)[0]);
+      return elem->kind() == TypeKind::Union ? Type::unionOf({elem, Type::get(TypeKind::None)})
+                                             : Type::optional(elem);
+    }
     if (head == "Future")
       return Type::future(resolve(*argsOf(e, 1)[0]));
     if (head == "RRef")
       return Type::rref(resolve(*argsOf(e, 1)[0]));
     if (head == "Dict" || head == "dict") {
       auto args = argsOf(e, 2);
-      return Type::dict(resolve(*args[0]), resolve(*args[1]));
+      TypePtr key = resolve(*args[0]);
+      checkDictKeyType(key, args[0]->span);
+      return Type::dict(key, resolve(*args[1]));
     }
     if (head == "Tuple" || head == "tuple") {
       std::vector<TypePtr> elems;

@@ -19,6 +19,10 @@ namespace ember::frontend {
 /// `a.b.c` for a Name/Attribute chain, empty for any other expression.
 std::string dottedName(const Expr &e);
 
+/// Rejects a dict key type TorchScript does not allow (a Union, a tuple,
+/// a class), with its message.
+void checkDictKeyType(const TypePtr &key, const SourceSpan &span);
+
 /// Looks up a name the annotation language does not know (a user class, a
 /// NamedTuple, an enum): returns its type or null.
 using TypeNameResolver = std::function<TypePtr(const std::string &dottedName)>;

@@ -33,8 +33,16 @@ bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConver
   }
   if (formalType->hasFreeVariables() &&
       !bindTypeVariables(formalType, actual, env, /*tuplesAsLists=*/true)) {
-    why = "expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
-          "' but found '" + actual->str() + "'";
+    auto bound = formalType->kind() == TypeKind::Var ? env.find(formalType->name()) : env.end();
+    if (bound != env.end())
+      // TorchScript's words, which code written for it matches on.
+      why = "Could not match type " + actual->str() + " to " + formalType->name() +
+            " in argument '" + formal.name + "': Type variable '" + formalType->name() +
+            "' previously matched to type " + bound->second->str() + " is matched to type " +
+            actual->str();
+    else
+      why = "expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
+            "' but found '" + actual->str() + "'";
     return false;
   }
   TypePtr concrete = substituteTypeVariables(formalType, env);

@@ -198,6 +198,33 @@ Value *FunctionEmitter::emitListOf(const Expr &operand, const SourceSpan &span) 
   return result->output();
 }
 
+Value *FunctionEmitter::emitDictOf(const Expr &operand, const SourceSpan &span) {
+  // `dict(d)` of a dict is `aten::dict`; of anything else that iterates
+  // over pairs (zip, a list of tuples) it is `{k: v for k, v in x}`, as in
+  // TorchScript.
+  Sugared iter = emitExpr(operand);
+  if (iter.isValue() && iter.value->type()->kind() == TypeKind::Dict)
+    return emitOperator("aten::dict", {{iter.value, "", operand.span}}, span);
+  Node *result = insert(Symbol::prim("DictConstruct"), {}, 1, span);
+  result->output()->setType(Type::dict(Type::get(TypeKind::Str), Type::tensor()));
+  Expr pair(ExprKind::Tuple, operand.span);
+  for (const char *name : {"$key", "$value"}) {
+    pair.operands.push_back(std::make_unique<Expr>(ExprKind::Name, operand.span));
+    pair.operands.back()->text = name;
+  }
+  bool typed = false;
+  emitForLoop(pair, iter, operand.span, nullptr, [&] {
+    Value *k = lookup("$key")->value.value, *v = lookup("$value")->value.value;
+    if (!typed) {
+      checkDictKeyType(k->type(), operand.span);
+      result->output()->setType(Type::dict(k->type(), v->type())), typed = true;
+    }
+    emitOperator("aten::_set_item",
+                 {{result->output(), "", span}, {k, "", span}, {v, "", span}}, span);
+  }, span);
+  return result->output();
+}
+
 Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Expr &call) {
   if (name == "list" || name == "dict" || name == "tuple") {
     if (call.operands.size() == 1 && call.keywords.empty()) {
@@ -209,6 +236,8 @@ Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Exp
     }
     if (name == "list")
       return emitListOf(*call.operands[1], call.span);
+    if (name == "dict")
+      return emitDictOf(*call.operands[1], call.span);
     Value *v = emitValue(*call.operands[1]);
     if (name == "tuple" && v->type()->kind() == TypeKind::Tuple)
       return v;

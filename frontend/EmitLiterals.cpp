@@ -125,31 +125,35 @@ Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {
   return n->output(0);
 }
 
-/// The common type of `values` (or `elemHint`), or an error naming the
-/// first element that does not fit.
+/// The common type of `values`, as TorchScript's unifyTypeList with
+/// default_to_union: elements that do not unify make a Union. With
+/// `elemHint` every element must fit it; `container` (the annotated list or
+/// dict type) names it in the error.
 TypePtr FunctionEmitter::elementType(const std::vector<Value *> &values,
                                      const std::vector<SourceSpan> &spans,
-                                     const TypePtr &elemHint, const char *what) {
-  TypePtr t = elemHint;
-  for (size_t i = 0; i < values.size(); ++i) {
-    TypePtr vt = values[i]->type();
-    if (!t) {
-      t = vt;
-      continue;
-    }
-    if (elemHint) {
-      if (!vt->isSubtypeOf(*elemHint))
-        error(spans[i], std::string(what) + " are annotated as '" + elemHint->annotationStr() +
-                            "' but this one is a '" + vt->annotationStr() + "'");
-      continue;
-    }
-    TypePtr u = unifyTypes(t, vt);
-    if (!u)
-      error(spans[i], std::string(what) + " must have one type: expected '" +
-                          t->annotationStr() + "' but found '" + vt->annotationStr() + "'");
-    t = u;
+                                     const TypePtr &elemHint, const TypePtr &container,
+                                     const char *what) {
+  TypePtr t;
+  for (const auto &v : values) {
+    TypePtr u = t ? unifyTypes(t, v->type()) : v->type();
+    t = u ? u : Type::unionOf({t, v->type()});
   }
-  return t;
+  if (!elemHint)
+    return t;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i]->type()->isSubtypeOf(*elemHint))
+      continue;
+    // TorchScript's words, which code written for it matches on.
+    if (container->kind() == TypeKind::List)
+      error(spans[i], "List type annotation `" + container->annotationStr() +
+                          "` did not match the types of the given list elements, which were "
+                          "unified to " +
+                          t->annotationStr());
+    error(spans[i], "Dict type annotation `" + container->annotationStr() +
+                        "` did not match the type of an actual " + what + " type `" +
+                        values[i]->type()->annotationStr() + "`");
+  }
+  return elemHint;
 }
 
 Value *FunctionEmitter::emitListLiteral(const Expr &e, const TypePtr &hint) {
@@ -160,7 +164,14 @@ Value *FunctionEmitter::emitListLiteral(const Expr &e, const TypePtr &hint) {
     values.push_back(emitValue(*x, elemHint));
     spans.push_back(x->span);
   }
-  TypePtr elem = elementType(values, spans, elemHint, "list elements");
+  TypePtr elem = elementType(values, spans, elemHint, hint, "list element");
+  if (elem && !elemHint && elem->kind() == TypeKind::Union)
+    emitWarning(e.span, "List consists of heterogeneous types, which means that it has been "
+                        "typed as containing " +
+                            elem->annotationStr() +
+                            ". To use any of the values in this List, it will be necessary to "
+                            "add an `assert isinstance` statement before first use to trigger "
+                            "type refinement.");
   if (!elem) {
     Value *empty = insertValue(Symbol::prim("ListConstruct"), {}, Type::list(Type::tensor()),
                                SourceSpan{});
@@ -195,9 +206,24 @@ Value *FunctionEmitter::emitDictLiteral(const Expr &e, const TypePtr &hint) {
     all.push_back(keys.back());
     all.push_back(values.back());
   }
-  TypePtr k = elementType(keys, keySpans, typed ? hint->contained()[0] : nullptr, "dict keys");
-  TypePtr v = elementType(values, valueSpans, typed ? hint->contained()[1] : nullptr,
-                          "dict values");
+  TypePtr k = elementType(keys, keySpans, typed ? hint->contained()[0] : nullptr, hint, "key");
+  TypePtr v = elementType(values, valueSpans, typed ? hint->contained()[1] : nullptr, hint,
+                          "value");
+  if (k && k->kind() == TypeKind::Union)
+    for (size_t i = 1; i < keys.size(); ++i)
+      if (!unifyTypes(keys[0]->type(), keys[i]->type()))
+        error(keySpans[i], "Dict keys must contain only a single type. Expected: " +
+                               keys[0]->type()->annotationStr() + " but found " +
+                               keys[i]->type()->annotationStr() + " instead");
+  if (k && !typed)
+    checkDictKeyType(k, e.span);
+  if (v && !typed && v->kind() == TypeKind::Union)
+    emitWarning(e.span, "Dict values consist of heterogeneous types, which means that the dict "
+                        "has been typed as containing Dict[" +
+                            k->annotationStr() + ", " + v->annotationStr() +
+                            "]. To use any of the values in this Dict, it will be necessary to "
+                            "add an `assert isinstance` statement before first use to trigger "
+                            "type refinement.");
   if (!k)
     k = Type::get(TypeKind::Str), v = Type::tensor();
   return insertValue(Symbol::prim("DictConstruct"), all, Type::dict(k, v), e.span);
@@ -220,8 +246,10 @@ Value *FunctionEmitter::emitComprehension(const Expr &e, const TypePtr &hint) {
       NamedValue target{result->output(), "", e.span};
       if (isDict) {
         Value *k = emitValue(*e.operands[0], keyHint), *v = emitValue(*e.operands[1], valueHint);
-        if (!typed)
+        if (!typed) {
+          checkDictKeyType(k->type(), e.operands[0]->span);
           result->output()->setType(Type::dict(k->type(), v->type())), typed = true;
+        }
         emitOperator("aten::_set_item", {target, {k, "", e.span}, {v, "", e.span}}, e.span);
       } else {
         Value *v = emitValue(*e.operands[0], valueHint);
@@ -235,7 +263,11 @@ Value *FunctionEmitter::emitComprehension(const Expr &e, const TypePtr &hint) {
     emitForLoop(*c.target, *c.iter, nullptr, [&] { filtered(c, 0, [&] { generator(g + 1); }); },
                 e.span);
   };
+  // The comprehension's variables are its own: after it, a name it alone
+  // assigned is simply undefined, as in Python.
+  auto undefinedBefore = frame().undefined;
   generator(0);
+  frame().undefined = std::move(undefinedBefore);
   return result->output();
 }
 

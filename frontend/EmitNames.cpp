@@ -146,7 +146,8 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
     return Sugared::make(Sugared::Kind::Builtin, n);
   if (n == "inf" || n == "nan")
     return Sugared::of(constFloat(n == "inf" ? INFINITY : NAN));
-  error(name.span, "undefined value '" + n + "'");
+  // TorchScript's words (`undefined value x`), which code written for it matches on.
+  error(name.span, "undefined value " + n);
 }
 
 Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string &name,

@@ -309,7 +309,7 @@ public:
   Value *emitTernary(const Expr &e, const TypePtr &hint);
   Value *emitTupleLiteral(const Expr &e, const TypePtr &hint);
   TypePtr elementType(const std::vector<Value *> &values, const std::vector<SourceSpan> &spans,
-                      const TypePtr &elemHint, const char *what);
+                      const TypePtr &elemHint, const TypePtr &container, const char *what);
   void filtered(const Comprehension &c, size_t i, const std::function<void()> &body);
   Sugared emitSubscriptExpr(const Expr &e);
   Value *emitSubscript(const Expr &e);
@@ -328,6 +328,7 @@ public:
   Value *emitDictLiteral(const Expr &e, const TypePtr &hint);
   Value *emitComprehension(const Expr &e, const TypePtr &hint);
   Value *emitListOf(const Expr &operand, const SourceSpan &span);
+  Value *emitDictOf(const Expr &operand, const SourceSpan &span);
   Value *emitFString(const Expr &e);
   Value *emitBinary(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
 

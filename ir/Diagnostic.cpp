@@ -61,6 +61,21 @@ std::string renderDiagnostic(const SourceSpan &span, const std::string &severity
   return out;
 }
 
+static WarningHandler &warningHandler() {
+  static WarningHandler &handler = *new WarningHandler();
+  return handler;
+}
+
+void setWarningHandler(WarningHandler handler) { warningHandler() = std::move(handler); }
+
+void emitWarning(const SourceSpan &span, const std::string &message) {
+  std::string text = renderDiagnostic(span, "warning", message);
+  if (warningHandler())
+    warningHandler()(text);
+  else
+    std::cerr << text;
+}
+
 CompileError::CompileError(const SourceSpan &span, const std::string &message)
     : std::runtime_error(message), message_(message),
       rendered_(renderDiagnostic(span, "error", message)) {}

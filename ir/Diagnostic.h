@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,13 @@ struct SourceSpan {
 /// caret (`^~~~` over the span's length, clipped to the line).
 std::string renderDiagnostic(const SourceSpan &span, const std::string &severity,
                              const std::string &message);
+
+/// Where compile-time warnings go, rendered as `file:line:col: warning:
+/// ...` with the source line. The default writes to stderr; the Python
+/// package routes them to `warnings.warn`, as TorchScript's TORCH_WARN.
+using WarningHandler = std::function<void(const std::string &rendered)>;
+void setWarningHandler(WarningHandler handler);
+void emitWarning(const SourceSpan &span, const std::string &message);
 
 /// A user's mistake, already rendered. Notes are rendered after the error.
 class CompileError : public std::runtime_error {

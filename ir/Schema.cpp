@@ -59,7 +59,7 @@ static void printArgument(std::ostringstream &out, const Argument &a) {
   TypePtr inner = opt ? t->elem() : t;
   bool outerAlias = a.alias && !a.alias->beforeSets.empty();
   if (inner->kind() == TypeKind::List && (a.N || (a.alias && a.alias->contained))) {
-    out << inner->elem()->str();
+    out << inner->elem()->schemaStr();
     if (a.alias && a.alias->contained)
       out << a.alias->contained->str();
     out << "[";
@@ -67,7 +67,7 @@ static void printArgument(std::ostringstream &out, const Argument &a) {
       out << *a.N;
     out << "]";
   } else {
-    out << inner->str();
+    out << inner->schemaStr();
   }
   if (outerAlias)
     out << a.alias->str();

@@ -113,6 +113,9 @@ public:
 
   /// Graph-dump spelling: `int[]`, `Tensor?`, `Dict(str, int)`, `(int, str)`.
   std::string str() const;
+  /// TorchScript's Type::str(), the spelling of schemas: a NamedTuple by its
+  /// name (`__torch__.P`), tensors unrefined, `Future(int)`.
+  std::string schemaStr() const;
   /// Python annotation spelling: `List[int]`, `Optional[Tensor]`.
   std::string annotationStr() const;
 

@@ -11,7 +11,7 @@ import warnings
 import torch
 
 from . import _C
-from ._errors import CompileError, Error, SerializationError
+from ._errors import ArgumentError, CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._serialization import load, save
@@ -23,14 +23,14 @@ from ._api import (annotate, export, fork, ignore, interface, is_scripting, isin
                    wait, Final,
                    Attribute, Future, set_fusion_strategy, last_executed_optimized_graph)
 
-_C._set_error_classes(CompileError, Error, SerializationError)
+_C._set_error_classes(CompileError, Error, SerializationError, ArgumentError)
 _C._set_print_handler(lambda text: sys.stdout.write(text))
 _C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
 atexit.register(_C._clear_handlers)
 
 __all__ = [
     "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
-    "patch_torch", "unpatch_torch", "patched_entry_points", "CompileError", "Error", "annotate",
+    "patch_torch", "unpatch_torch", "patched_entry_points", "ArgumentError", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
     "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",

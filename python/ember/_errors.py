@@ -23,3 +23,9 @@ class SerializationError(RuntimeError):
     """An archive ember cannot read (not a zip, a corrupted or hostile
     pickle, code that does not compile) or a module it cannot save; the
     message names the file and the problem."""
+
+
+class ArgumentError(RuntimeError, TypeError):
+    """Arguments a compiled function cannot take: a value of the wrong type,
+    a missing or an unknown argument. The message is torch.jit's; the class
+    is a RuntimeError, as torch.jit raises, and a TypeError, as Python does."""

@@ -24,8 +24,15 @@ struct FunctionHandle {
   runtime::Stack bind(py::args args, py::kwargs kwargs) const;
 };
 
+/// Arguments a compiled function cannot take: a wrong type, a missing or an
+/// unknown one. Python sees ember.ArgumentError, a RuntimeError as torch.jit
+/// raises and a TypeError as Python raises.
+struct ArgumentError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Binds Python positional and keyword arguments to a schema's parameters,
-/// skipping the first `skip` (self).
+/// skipping the first `skip` (self); throws ArgumentError in torch.jit's words.
 runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args args,
                              py::kwargs kwargs, const runtime::ScriptUnit &unit);
 /// Runs with the GIL released and converts the result.

@@ -26,6 +26,7 @@ namespace {
 py::object &compileErrorClass = *new py::object();
 py::object &scriptErrorClass = *new py::object();
 py::object &serializationErrorClass = *new py::object();
+py::object &argumentErrorClass = *new py::object();
 
 void translateErrors() {
   py::register_exception_translator([](std::exception_ptr p) {
@@ -43,6 +44,8 @@ void translateErrors() {
       PyErr_SetString(serializationErrorClass.ptr(), e.what());
     } catch (const SaveError &e) {
       PyErr_SetString(serializationErrorClass.ptr(), e.what());
+    } catch (const ArgumentError &e) {
+      PyErr_SetString(argumentErrorClass.ptr(), e.what());
     }
   });
 }
@@ -79,8 +82,9 @@ void setPythonCallHandler(py::object call) {
 } // namespace
 
 void setErrorClasses(py::object compileError, py::object scriptError,
-                     py::object serializationError) {
+                     py::object serializationError, py::object argumentError) {
   compileErrorClass = std::move(compileError);
+  argumentErrorClass = std::move(argumentError);
   scriptErrorClass = std::move(scriptError);
   serializationErrorClass = std::move(serializationError);
 }
@@ -95,6 +99,7 @@ PYBIND11_MODULE(_C, m) {
     // Called at exit, with the GIL, so the Python callables die in time.
     ember::runtime::setPrintHandler(nullptr);
     ember::runtime::setWarnHandler(nullptr);
+    ember::setWarningHandler(nullptr);
     ember::runtime::setPythonCallHandler(nullptr);
   });
   m.def("_set_print_handler", [](py::object write) {
@@ -103,8 +108,14 @@ PYBIND11_MODULE(_C, m) {
       write(text);
     });
   });
+  // Warnings of script code at run time, and of the compiler (a list of
+  // heterogeneous elements typed as a Union).
   m.def("_set_warn_handler", [](py::object warn) {
     ember::runtime::setWarnHandler([warn](const std::string &text) {
+      py::gil_scoped_acquire gil;
+      warn(text);
+    });
+    ember::setWarningHandler([warn](const std::string &text) {
       py::gil_scoped_acquire gil;
       warn(text);
     });

@@ -17,6 +17,8 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <torch/csrc/autograd/python_variable.h>
+
 #include <ATen/core/class_type.h>
 
 #include <algorithm>
@@ -156,43 +158,111 @@ std::shared_ptr<ScriptProgram> programOf(const c10::ClassType *type) {
   return it == programs().end() ? nullptr : it->second.lock();
 }
 
+namespace {
+
+/// The TorchScript type Python data would be inferred as, for messages:
+/// `List[str]`, `Dict[str, int]`.
+std::string inferredTypeName(py::handle obj) {
+  if (PyBool_Check(obj.ptr()))
+    return "bool";
+  if (PyLong_Check(obj.ptr()))
+    return "int";
+  if (PyFloat_Check(obj.ptr()))
+    return "float";
+  if (PyUnicode_Check(obj.ptr()))
+    return "str";
+  if (obj.is_none())
+    return "NoneType";
+  if (THPVariable_Check(obj.ptr()))
+    return "Tensor";
+  if (PyList_Check(obj.ptr()))
+    return "List[" + (py::len(obj) ? inferredTypeName(obj[py::int_(0)]) : "Tensor") + "]";
+  if (PyDict_Check(obj.ptr())) {
+    for (auto item : obj.cast<py::dict>())
+      return "Dict[" + inferredTypeName(item.first) + ", " + inferredTypeName(item.second) + "]";
+    return "Dict[str, Tensor]";
+  }
+  if (PyTuple_Check(obj.ptr())) {
+    std::string out = "Tuple[";
+    for (size_t i = 0; i < py::len(obj); ++i)
+      out += (i ? ", " : "") + inferredTypeName(obj[py::int_(i)]);
+    return out + "]";
+  }
+  return py::str(py::type::handle_of(obj).attr("__name__"));
+}
+
+/// torch.jit's message for a value that does not fit a parameter.
+[[noreturn]] void wrongArgument(const FunctionSchema &schema, size_t position, const Argument &a,
+                                py::handle value, const std::string &why) {
+  std::string details = a.type->kind() == TypeKind::Union
+                            ? "Expected a member of " + a.type->annotationStr() +
+                                  " but instead found type " + inferredTypeName(value)
+                            : why;
+  throw ArgumentError(schema.name + "() Expected a value of type '" + a.type->annotationStr() +
+                      "' for argument '" + a.name + "' but instead found type '" +
+                      std::string(py::str(py::type::handle_of(value).attr("__name__"))) +
+                      "'.\nPosition: " + std::to_string(position) +
+                      "\nValue: " + std::string(py::repr(value)) +
+                      "\nDeclaration: " + schema.str() + "\nCast error details: " + details);
+}
+
+} // namespace
+
 runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args args,
                              py::kwargs kwargs, const runtime::ScriptUnit &unit) {
   runtime::Stack stack;
   size_t nargs = args.size();
   const auto &params = schema.arguments;
   if (nargs > params.size() - skip)
-    throw py::type_error(schema.name + "() takes " + std::to_string(params.size() - skip) +
-                         " positional arguments but " + std::to_string(nargs) + " were given");
+    throw ArgumentError(schema.name + "() expected at most " +
+                        std::to_string(params.size() - skip) + " argument(s) but received " +
+                        std::to_string(nargs) + " argument(s). Declaration: " + schema.str());
   size_t used = 0;
   // A number given for an `int[2]` (BroadcastingList2) parameter stands for
   // the list of it repeated, as torch.jit accepts it.
-  auto convert = [&](py::handle value, const Argument &a) {
-    if (a.N && a.type->kind() == TypeKind::List &&
-        (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) && !PyBool_Check(value.ptr())) {
-      py::list repeated;
-      for (int64_t n = 0; n < *a.N; ++n)
-        repeated.append(value);
-      return toIValue(repeated, a.type, unit);
+  auto convert = [&](py::handle value, size_t i) {
+    const Argument &a = params[i];
+    try {
+      if (a.N && a.type->kind() == TypeKind::List &&
+          (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) && !PyBool_Check(value.ptr())) {
+        py::list repeated;
+        for (int64_t n = 0; n < *a.N; ++n)
+          repeated.append(value);
+        return toIValue(repeated, a.type, unit);
+      }
+      return toIValue(value, a.type, unit);
+    } catch (const py::type_error &e) {
+      wrongArgument(schema, i, a, value, e.what());
     }
-    return toIValue(value, a.type, unit);
   };
   for (size_t i = skip; i < params.size(); ++i) {
     const Argument &a = params[i];
     size_t k = i - skip;
     if (k < nargs) {
-      stack.push_back(convert(args[k], a));
+      stack.push_back(convert(args[k], i));
     } else if (kwargs.contains(a.name.c_str())) {
-      stack.push_back(convert(kwargs[a.name.c_str()], a));
+      stack.push_back(convert(kwargs[a.name.c_str()], i));
       ++used;
     } else if (a.defaultValue) {
       stack.push_back(frontend::defaultIValue(*a.defaultValue, a.type, a.N.value_or(0)));
     } else {
-      throw py::type_error(schema.name + "() is missing value for argument '" + a.name + "'");
+      throw ArgumentError(schema.name + "() is missing value for argument '" + a.name +
+                          "'. Declaration: " + schema.str());
     }
   }
   if (used != kwargs.size())
-    throw py::type_error(schema.name + "() got an unexpected keyword argument");
+    for (auto item : kwargs) {
+      std::string key = py::str(item.first);
+      size_t i = skip;
+      while (i < params.size() && params[i].name != key)
+        ++i;
+      if (i == params.size())
+        throw ArgumentError("Unknown keyword argument '" + key + "' for operator '" + schema.name +
+                            "'. Schema: " + schema.str());
+      if (i - skip < nargs)
+        throw ArgumentError(schema.name + "() got multiple values for argument '" + key +
+                            "'. Declaration: " + schema.str());
+    }
   return stack;
 }
 

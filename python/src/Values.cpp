@@ -28,6 +28,16 @@ namespace {
                        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
 }
 
+/// False when `p` is a Python scalar of another kind than `kind`.
+bool naturallyOf(PyObject *p, TypeKind kind) {
+  switch (kind) {
+  case TypeKind::Int: return PyLong_Check(p) && !PyBool_Check(p);
+  case TypeKind::Float: return PyFloat_Check(p);
+  case TypeKind::Bool: return PyBool_Check(p);
+  default: return true;
+  }
+}
+
 /// A collections.namedtuple class for a NamedTuple type, made once per
 /// name and fields, as torch.jit returns NamedTuples to Python.
 py::object namedTupleClass(const std::string &qualifiedName, const std::vector<std::string> &fields) {
@@ -122,20 +132,39 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     // A dtype is an int in TorchScript (an attribute `self.dtype`).
     if (THPDtype_Check(p))
       return int64_t(reinterpret_cast<THPDtype *>(p)->scalar_type);
-    if (PyBool_Check(p) || !PyLong_Check(p)) {
+    // As torch.jit's pybind11 casts: an int, a bool or anything with
+    // __index__ (a one-element integer tensor, a numpy integer).
+    if (!PyLong_Check(p)) {
       if (THPVariable_Check(p) && THPVariable_Unpack(p).numel() == 1)
         return THPVariable_Unpack(p).item().toLong();
-      mismatch(obj, type);
+      if (!PyIndex_Check(p))
+        mismatch(obj, type);
     }
     return obj.cast<int64_t>();
-  case TypeKind::Float:
-    if (PyFloat_Check(p) || (PyLong_Check(p) && !PyBool_Check(p)))
-      return obj.cast<double>();
-    mismatch(obj, type);
-  case TypeKind::Bool:
-    if (!PyBool_Check(p))
+  case TypeKind::Float: {
+    // Anything with __float__, as torch.jit's pybind11 cast.
+    if (PyUnicode_Check(p))
       mismatch(obj, type);
-    return obj.cast<bool>();
+    double d = PyFloat_AsDouble(p);
+    if (d == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      mismatch(obj, type);
+    }
+    return d;
+  }
+  case TypeKind::Bool:
+    // True, False, None, or anything with __bool__ (numbers, tensors), as
+    // torch.jit's pybind11 cast.
+    if (PyBool_Check(p) || obj.is_none() ||
+        (Py_TYPE(p)->tp_as_number && Py_TYPE(p)->tp_as_number->nb_bool)) {
+      int truth = PyObject_IsTrue(p);
+      if (truth < 0) {
+        PyErr_Clear();
+        mismatch(obj, type);
+      }
+      return truth == 1;
+    }
+    mismatch(obj, type);
   case TypeKind::Str:
     if (!PyUnicode_Check(p))
       mismatch(obj, type);
@@ -165,7 +194,11 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     mismatch(obj, type);
   }
   case TypeKind::Union:
+    // A member by the value's own type, as torch.jit infers it: 1 is an
+    // int even where the Union also holds float or bool.
     for (const TypePtr &alt : type->contained()) {
+      if (!naturallyOf(p, alt->kind()))
+        continue;
       try {
         return toIValue(obj, alt, unit);
       } catch (const py::type_error &) {

@@ -18,7 +18,7 @@ def builtins(a: list[int], b: dict[str, int], c: tuple[int, int], d: Union[int, 
              e: Any) -> int | None:
     pass
 
-# CHECK: torch_types(Device d, int t, int l, Generator g, Tensor x) -> Future[int]
+# CHECK: torch_types(Device d, int t, int l, Generator g, Tensor x) -> Future(int)
 def torch_types(d: torch.device, t: torch.dtype, l: torch.layout, g: torch.Generator,
                 x) -> torch.jit.Future[int]:
     pass
