@@ -260,8 +260,8 @@ ExprPtr parseCommentPiece(const SourceSpan &cs, size_t pieceOffset, size_t piece
 
 /// The types of `# type: (...) -> R`: each parameter's own comment, in
 /// order (torch.jit's get_type_line joins them the same way).
-std::vector<TypePtr> parameterComments(const Stmt &def, bool isMethod, Resolver &r) {
-  std::vector<TypePtr> types;
+std::vector<ResolvedAnnotation> parameterComments(const Stmt &def, bool isMethod, Resolver &r) {
+  std::vector<ResolvedAnnotation> types;
   for (size_t i = isMethod ? 1 : 0; i < def.params.size(); ++i) {
     const Param &p = def.params[i];
     if (p.typeComment.empty())
@@ -270,7 +270,7 @@ std::vector<TypePtr> parameterComments(const Stmt &def, bool isMethod, Resolver 
                                  "its parameters");
     const SourceSpan &cs = p.typeCommentSpan;
     size_t offset = cs.buffer->text.find(p.typeComment, cs.offset);
-    types.push_back(r.resolve(*parseCommentPiece(cs, offset, p.typeComment.size())));
+    types.push_back(r.resolveTop(*parseCommentPiece(cs, offset, p.typeComment.size())));
   }
   return types;
 }
@@ -301,7 +301,8 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
   schema.name = def.name;
   Resolver r(resolver);
 
-  std::vector<TypePtr> commentParams;
+  // A comment's parameter types may be BroadcastingListN, as annotations.
+  std::vector<ResolvedAnnotation> commentParams;
   TypePtr commentReturn;
   bool haveComment = !def.typeComment.empty();
   if (haveComment) {
@@ -320,9 +321,9 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       ExprPtr paramsExpr = parseCommentPiece(cs, valueOffset, params.size());
       if (paramsExpr->kind == ExprKind::Tuple)
         for (const auto &p : paramsExpr->operands)
-          commentParams.push_back(r.resolve(*p));
+          commentParams.push_back(r.resolveTop(*p));
       else
-        commentParams.push_back(r.resolve(*paramsExpr));
+        commentParams.push_back(r.resolveTop(*paramsExpr));
     }
     ExprPtr retExpr = parseCommentPiece(cs, valueOffset + params.size() + 2, ret.size());
     commentReturn = r.resolve(*retExpr);
@@ -349,7 +350,10 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       arg.type = a.type;
       arg.N = a.N;
     } else if (haveComment && i >= commentShift) {
-      arg.type = commentParams[i - commentShift];
+      arg.type = commentParams[i - commentShift].type;
+      arg.N = commentParams[i - commentShift].N;
+      if (!arg.type)
+        throw CompileError(def.typeCommentSpan, "'Final' cannot type a parameter");
     } else if (isSelf) {
       arg.type = Type::get(TypeKind::Any); // the class type, known to the caller
     } else {

@@ -234,6 +234,9 @@ Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Exp
         return insertValue(Symbol::prim("DictConstruct"), {},
                            Type::dict(Type::get(TypeKind::Str), Type::tensor()), call.span);
     }
+    if (call.operands.size() > 2)
+      error(call.span, name + " expected exactly 1 arguments but found " +
+                           std::to_string(call.operands.size() - 1));
     if (name == "list")
       return emitListOf(*call.operands[1], call.span);
     if (name == "dict")
@@ -243,7 +246,7 @@ Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Exp
       return v;
     if (name == "tuple")
       error(call.span, "tuple() of a " + v->type()->annotationStr() +
-                           " is not supported: its length is not known statically");
+                           ": cannot statically infer the expected size of a list in this context");
     return emitOperator("aten::" + name, {{v, "", call.operands[1]->span}}, call.span);
   }
   if (const char *op = directOperator(name)) {

@@ -139,8 +139,10 @@ IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan 
     break;
   default: break;
   }
-  em.error(span, "cannot iterate over a value of type '" + v->type()->annotationStr() +
-                     "'; iterate over a range, list, tuple, string, dict, tensor or enum class");
+  // TorchScript's (and Python's) words first: `'int' object is not iterable`.
+  em.error(span, "'" + v->type()->annotationStr() +
+                     "' object is not iterable; iterate over a range, list, tuple, string, dict, "
+                     "tensor or enum class");
 }
 
 /// The lengths of the leaves of a zip/enumerate tree, as TorchScript's

@@ -219,6 +219,9 @@ void FunctionEmitter::emitUnpack(const Expr &target, Value *v, const SourceSpan 
         error(targets[i]->span, "only one starred target is allowed in an assignment");
       starred = i;
     }
+  if (starred != targets.size() && targets.size() == 1)
+    error(targets[0]->span, "A Starred expression may only appear on the lhs within the "
+                            "presence of another non-starred expression");
   TypePtr t = v->type();
   std::vector<Value *> parts;
   if (v->node()->kind() == Symbol::prim("TupleConstruct") && starred == targets.size() &&
@@ -292,6 +295,10 @@ void FunctionEmitter::emitAugAssign(const Stmt &s) {
                    s.span);
       return;
     }
+    TypeKind k = base->type()->kind();
+    if (k != TypeKind::List && k != TypeKind::Dict && k != TypeKind::Class)
+      error(target.span, "'" + base->type()->annotationStr() +
+                             "' does not support augmented assignment");
     Value *old = emitSubscript(target);
     Value *updated = emitBinary(op, old, emitValue(*s.value), s.span);
     emitSubscriptAssign(target, updated, s.span);

@@ -301,7 +301,12 @@ class _Resolver:
             return None  # a stand-in, through value()
         if not (inspect.isfunction(obj) or inspect.isclass(obj)):
             return None
-        if obj.__name__ != name.split(".")[-1] or obj.__module__ == "builtins":
+        if obj.__module__ == "builtins":
+            return None
+        # A class compiles under its own qualified name whatever variable
+        # holds it (`_Out = namedtuple("Out", ...)`); a function must be
+        # the one its name says.
+        if inspect.isfunction(obj) and obj.__name__ != name.split(".")[-1]:
             return None
         if (inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
                 and not _api._is_interface(obj)):

@@ -198,9 +198,16 @@ std::string inferredTypeName(py::handle obj) {
                             ? "Expected a member of " + a.type->annotationStr() +
                                   " but instead found type " + inferredTypeName(value)
                             : why;
+  std::string found = py::str(py::type::handle_of(value).attr("__name__"));
+  if (PyTuple_Check(value.ptr()) && py::hasattr(value, "_fields")) {
+    found += " (aka NamedTuple(";
+    const char *sep = "";
+    for (auto field : value.attr("_fields"))
+      found += sep + std::string(py::str(field)), sep = ", ";
+    found += "))";
+  }
   throw ArgumentError(schema.name + "() Expected a value of type '" + a.type->annotationStr() +
-                      "' for argument '" + a.name + "' but instead found type '" +
-                      std::string(py::str(py::type::handle_of(value).attr("__name__"))) +
+                      "' for argument '" + a.name + "' but instead found type '" + found +
                       "'.\nPosition: " + std::to_string(position) +
                       "\nValue: " + std::string(py::repr(value)) +
                       "\nDeclaration: " + schema.str() + "\nCast error details: " + details);
