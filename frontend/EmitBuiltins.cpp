@@ -71,7 +71,8 @@ bool isSpecialForm(const std::string &n) {
   return forms.count(n) > 0;
 }
 
-Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) {
+Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
+                                     const TypePtr &hint) {
   if (auto u = unsupportedBuiltins().find(name); u != unsupportedBuiltins().end())
     error(call.operands[0]->span, "'" + name + "' is not supported in TorchScript; " + u->second);
   if (name.rfind("$new:", 0) == 0) {
@@ -145,7 +146,7 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call) 
   if (name == "annotate" || name == "torch.jit.annotate" || name == "unchecked_cast" ||
       name == "uninitialized")
     return Sugared::of(emitTypeForm(name, call));
-  return Sugared::of(emitCollectionBuiltin(name, call));
+  return Sugared::of(emitCollectionBuiltin(name, call, hint));
 }
 
 Value *FunctionEmitter::emitTypeForm(const std::string &name, const Expr &call) {
@@ -198,7 +199,47 @@ Value *FunctionEmitter::emitListOf(const Expr &operand, const SourceSpan &span) 
   return result->output();
 }
 
-Value *FunctionEmitter::emitDictOf(const Expr &operand, const SourceSpan &span) {
+Value *FunctionEmitter::emitDictCall(const Expr &call, const TypePtr &hint) {
+  // dict(), dict(mapping or pairs), and either with keyword entries
+  // (`dict(d, baz=3)`): the dict, then `_set_item` for each keyword.
+  if (call.operands.size() > 2)
+    error(call.span, "dict expected at most 1 arguments but found " +
+                         std::to_string(call.operands.size() - 1));
+  TypePtr typed = hint && hint->kind() == TypeKind::Dict ? hint : nullptr;
+  Value *d;
+  bool emptyList = call.operands.size() == 2 && call.operands[1]->kind == ExprKind::List &&
+                   call.operands[1]->operands.empty();
+  if (call.operands.size() == 2 && !emptyList) {
+    d = emitDictOf(*call.operands[1], typed, call.span);
+  } else if (!call.keywords.empty()) {
+    std::vector<Value *> values;
+    std::vector<SourceSpan> spans;
+    for (const auto &k : call.keywords) {
+      values.push_back(emitValue(*k.value, typed ? typed->contained()[1] : nullptr));
+      spans.push_back(k.value->span);
+    }
+    TypePtr v = elementType(values, spans, typed ? typed->contained()[1] : nullptr, hint, "value");
+    std::vector<Value *> entries;
+    for (size_t i = 0; i < values.size(); ++i)
+      entries.push_back(constStr(call.keywords[i].name)), entries.push_back(values[i]);
+    return insertValue(Symbol::prim("DictConstruct"), entries,
+                       Type::dict(Type::get(TypeKind::Str), v), call.span);
+  } else {
+    return insertValue(Symbol::prim("DictConstruct"), {},
+                       typed ? typed : Type::dict(Type::get(TypeKind::Str), Type::tensor()),
+                       call.span);
+  }
+  for (const auto &k : call.keywords)
+    emitOperator("aten::_set_item", {{d, "", call.span},
+                                     {constStr(k.name), "", k.value->span},
+                                     {emitValue(*k.value, d->type()->contained()[1]), "",
+                                      k.value->span}},
+                 call.span);
+  return d;
+}
+
+Value *FunctionEmitter::emitDictOf(const Expr &operand, const TypePtr &hint,
+                                   const SourceSpan &span) {
   // `dict(d)` of a dict is `aten::dict`; of anything else that iterates
   // over pairs (zip, a list of tuples) it is `{k: v for k, v in x}`, as in
   // TorchScript.
@@ -206,7 +247,7 @@ Value *FunctionEmitter::emitDictOf(const Expr &operand, const SourceSpan &span) 
   if (iter.isValue() && iter.value->type()->kind() == TypeKind::Dict)
     return emitOperator("aten::dict", {{iter.value, "", operand.span}}, span);
   Node *result = insert(Symbol::prim("DictConstruct"), {}, 1, span);
-  result->output()->setType(Type::dict(Type::get(TypeKind::Str), Type::tensor()));
+  result->output()->setType(hint ? hint : Type::dict(Type::get(TypeKind::Str), Type::tensor()));
   Expr pair(ExprKind::Tuple, operand.span);
   for (const char *name : {"$key", "$value"}) {
     pair.operands.push_back(std::make_unique<Expr>(ExprKind::Name, operand.span));
@@ -218,6 +259,15 @@ Value *FunctionEmitter::emitDictOf(const Expr &operand, const SourceSpan &span) 
     if (!typed) {
       checkDictKeyType(k->type(), operand.span);
       result->output()->setType(Type::dict(k->type(), v->type())), typed = true;
+      // TorchScript's words where the pairs do not fit the annotation.
+      for (int i = 0; hint && i < 2; ++i)
+        if (!(i ? v : k)->type()->isSubtypeOf(*hint->contained()[i]))
+          error(operand.span, "Dict type annotation `" + hint->annotationStr() +
+                                  "` did not match the type of an actual " +
+                                  (i ? "value" : "key") + " type `" +
+                                  (i ? v : k)->type()->annotationStr() + "`");
+      if (hint)
+        result->output()->setType(hint);
     }
     emitOperator("aten::_set_item",
                  {{result->output(), "", span}, {k, "", span}, {v, "", span}}, span);
@@ -225,29 +275,26 @@ Value *FunctionEmitter::emitDictOf(const Expr &operand, const SourceSpan &span) 
   return result->output();
 }
 
-Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Expr &call) {
+Value *FunctionEmitter::emitCollectionBuiltin(const std::string &name, const Expr &call,
+                                             const TypePtr &hint) {
   if (name == "list" || name == "dict" || name == "tuple") {
-    if (call.operands.size() == 1 && call.keywords.empty()) {
-      if (name == "list")
-        return insertValue(Symbol::prim("ListConstruct"), {}, Type::list(Type::tensor()), call.span);
-      if (name == "dict")
-        return insertValue(Symbol::prim("DictConstruct"), {},
-                           Type::dict(Type::get(TypeKind::Str), Type::tensor()), call.span);
+    if (name == "dict")
+      return emitDictCall(call, hint);
+    if (call.operands.size() == 1 && name == "list" && call.keywords.empty()) {
+      // `list()`: empty, of the annotated type where there is one.
+      TypePtr t = hint && hint->kind() == TypeKind::List ? hint : Type::list(Type::tensor());
+      return insertValue(Symbol::prim("ListConstruct"), {}, t, call.span);
     }
-    if (call.operands.size() > 2)
+    if (call.operands.size() != 2 || !call.keywords.empty())
       error(call.span, name + " expected exactly 1 arguments but found " +
-                           std::to_string(call.operands.size() - 1));
+                           std::to_string(call.operands.size() - 1 + call.keywords.size()));
     if (name == "list")
       return emitListOf(*call.operands[1], call.span);
-    if (name == "dict")
-      return emitDictOf(*call.operands[1], call.span);
     Value *v = emitValue(*call.operands[1]);
-    if (name == "tuple" && v->type()->kind() == TypeKind::Tuple)
+    if (v->type()->kind() == TypeKind::Tuple)
       return v;
-    if (name == "tuple")
-      error(call.span, "tuple() of a " + v->type()->annotationStr() +
-                           ": cannot statically infer the expected size of a list in this context");
-    return emitOperator("aten::" + name, {{v, "", call.operands[1]->span}}, call.span);
+    error(call.span, "tuple() of a " + v->type()->annotationStr() +
+                         ": cannot statically infer the expected size of a list in this context");
   }
   if (const char *op = directOperator(name)) {
     std::vector<NamedValue> args = emitArguments(call);

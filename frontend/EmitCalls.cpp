@@ -258,7 +258,7 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
                                                    {constNone(), "", e.span}},
                                       e.span));
     }
-    return emitBuiltin(callee.name, e);
+    return emitBuiltin(callee.name, e, hint);
   case Sugared::Kind::Function:
     return Sugared::of(emitScriptCall(callee.name, emitArguments(e), e.span));
   case Sugared::Kind::Method:

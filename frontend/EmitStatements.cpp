@@ -189,22 +189,30 @@ Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
   if (here != frame().vars.end() && here->second.declared && !here->second.refined &&
       (!outer || outer->declared != here->second.declared))
     here->second.declared = outer ? outer->declared : nullptr;
-  if (!outer || !outer->value.isValue())
+  if (!outer || !outer->value.isValue() || name[0] == '$')
     return Sugared::of(v);
-  TypePtr type = outer->declared ? outer->declared : outer->value.value->type();
-  if (type->kind() == TypeKind::Optional)
-    type = type->elem();
+  TypePtr outerType = outer->declared ? outer->declared : outer->value.value->type();
+  TypePtr type = outerType->kind() == TypeKind::Optional ? outerType->elem() : outerType;
+  if (v->type()->isSubtypeOf(*outerType))
+    return Sugared::of(v);
   // TorchScript converts no bool here (`s = True` into a float `s` fails).
-  if (v->type()->isSubtypeOf(*type) || v->type()->kind() == TypeKind::Bool)
-    return Sugared::of(v);
-  const char *cast = implicitCast(v->type(), type);
+  const char *cast = v->type()->kind() == TypeKind::Bool ? nullptr : implicitCast(v->type(), type);
   Value *converted = nullptr;
   if (cast)
     converted = emitOperator(cast, {{v, "", span}}, span);
   else if (v->type()->kind() == TypeKind::Tuple && type->kind() == TypeKind::List)
     converted = convertTo(v, type); // a homogeneous tuple into a list variable
-  if (!converted)
-    return Sugared::of(v);
+  if (!converted || !converted->type()->isSubtypeOf(*outerType)) {
+    CompileError e(span, "Variable '" + name + "' previously had type " +
+                             outerType->annotationStr() +
+                             " but is now being assigned to a value of type " +
+                             v->type()->annotationStr());
+    if (outerType->kind() == TypeKind::List && v->type()->kind() == TypeKind::List)
+      e.addDetail("  empty lists default to List[Tensor]; annotate the first assignment to "
+                  "make an empty list of another type: 'x: List[int] = []'");
+    e.addNote(outer->where, "'" + name + "' was assigned here");
+    throw e;
+  }
   if (meaningfulName(name) && !converted->hasDebugName())
     converted->setDebugName(name);
   return Sugared::of(converted);
@@ -377,6 +385,9 @@ void FunctionEmitter::emitDelete(const Stmt &s) {
     }
     if (t->kind != ExprKind::Subscript || t->operands.size() != 2)
       error(t->span, "'del' supports names and single subscripts such as 'del d[key]'");
+    if (t->operands[1]->kind == ExprKind::Slice)
+      error(t->operands[1]->span, "del statements are only supported for deletion at a single "
+                                  "index, not a slice; delete the elements one by one");
     Value *base = emitValue(*t->operands[0]);
     Value *key = emitValue(*t->operands[1]);
     emitOperator("aten::Delete", {{base, "", t->operands[0]->span}, {key, "", t->operands[1]->span}},

@@ -328,7 +328,8 @@ public:
   Value *emitDictLiteral(const Expr &e, const TypePtr &hint);
   Value *emitComprehension(const Expr &e, const TypePtr &hint);
   Value *emitListOf(const Expr &operand, const SourceSpan &span);
-  Value *emitDictOf(const Expr &operand, const SourceSpan &span);
+  Value *emitDictOf(const Expr &operand, const TypePtr &hint, const SourceSpan &span);
+  Value *emitDictCall(const Expr &call, const TypePtr &hint);
   Value *emitFString(const Expr &e);
   Value *emitBinary(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
 
@@ -376,9 +377,9 @@ public:
 
   // EmitBuiltins.cpp -------------------------------------------------------
   /// Python builtins and language forms; empty Sugared::value for none.
-  Sugared emitBuiltin(const std::string &name, const Expr &call);
+  Sugared emitBuiltin(const std::string &name, const Expr &call, const TypePtr &hint = nullptr);
   Value *emitCast(const std::string &name, const Expr &call);
-  Value *emitCollectionBuiltin(const std::string &name, const Expr &call);
+  Value *emitCollectionBuiltin(const std::string &name, const Expr &call, const TypePtr &hint);
   /// annotate(T, v), unchecked_cast(T, v), uninitialized(T).
   Value *emitTypeForm(const std::string &name, const Expr &call);
   /// hasattr: true when `base` has `attr` (known statically).

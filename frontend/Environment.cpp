@@ -67,9 +67,11 @@ void FunctionEmitter::define(const std::string &name, Sugared value, const Sourc
   if (declared && value.isValue()) {
     Value *converted = convertTo(value.value, declared);
     if (!converted)
-      error(where, describe(name) + " is annotated as '" + declared->annotationStr() +
-                       "' but is assigned a value of type '" +
-                       value.value->type()->annotationStr() + "'");
+      // TorchScript's words, which code written for it matches on.
+      error(where, (name == "$retval" ? "the returned value" : "Variable '" + name + "'") +
+                       " is annotated with type " + declared->annotationStr() +
+                       " but is being assigned to a value of type " +
+                       value.value->type()->annotationStr());
     value.value = converted;
   }
   Frame &f = frame();

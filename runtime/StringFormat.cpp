@@ -260,8 +260,9 @@ std::string percentFormat(const std::string &fmt, const std::vector<c10::IValue>
       ++j;
     while (j < fmt.size() && (std::isdigit((unsigned char)fmt[j]) || fmt[j] == '.'))
       ++j;
+    // TorchScript's messages (aten::percentFormat), as RuntimeErrors.
     if (j >= fmt.size())
-      throw PythonError("ValueError", "incomplete format");
+      throw PythonError("RuntimeError", "Incomplete format specifier");
     char type = fmt[j];
     std::string flags = fmt.substr(i + 1, j - i - 1);
     i = j;
@@ -269,9 +270,25 @@ std::string percentFormat(const std::string &fmt, const std::vector<c10::IValue>
       out += '%';
       continue;
     }
+    if (!std::strchr("sdiueEfFgGcr", type))
+      throw PythonError("RuntimeError", std::string("The specifier %") + type +
+                                            " is not supported in TorchScript format strings");
     if (next >= args.size())
-      throw PythonError("TypeError", "not enough arguments for format string");
+      throw PythonError("RuntimeError", "Too few arguments for format string");
     const c10::IValue &v = args[next++];
+    if (std::strchr("diueEfFgG", type) && !isNumber(v) && !v.isTensor())
+      throw PythonError("RuntimeError", std::string("%") + type +
+                                            " requires a number for formatting, but got " +
+                                            v.tagKind());
+    if (type == 'c') {
+      if (v.isString() && v.toStringRef().size() == 1) {
+        out += v.toStringRef();
+        continue;
+      }
+      if (!v.isInt())
+        throw PythonError("RuntimeError",
+                          "%c requires an int or char for formatting, but got " + v.tagKind());
+    }
     if (type == 's' || type == 'r') {
       std::string text = valueStr(v);
       Spec s = parseSpec(flags.empty() || flags[0] != '-' ? ">" + flags : "<" + flags.substr(1));
@@ -294,7 +311,7 @@ std::string percentFormat(const std::string &fmt, const std::vector<c10::IValue>
     out += formatValue(value, spec);
   }
   if (next < args.size())
-    throw PythonError("TypeError", "not all arguments converted during string formatting");
+    throw PythonError("RuntimeError", "Too many arguments for format string");
   return out;
 }
 

@@ -44,8 +44,15 @@ bool valuesEqual(const c10::IValue &a, const c10::IValue &b) {
     return x->qualifiedClassName() == y->qualifiedClassName() && x->name() == y->name();
   }
   if (a.isTensor() && b.isTensor()) {
+    // As c10's IValue ==: the same tensor is equal; others compare with
+    // `eq` then bool(), so a tensor of several elements raises "Boolean
+    // value of Tensor with more than one value is ambiguous".
     const at::Tensor &x = a.toTensor(), &y = b.toTensor();
-    return x.defined() == y.defined() && (!x.defined() || x.equal(y));
+    if (x.is_same(y))
+      return true;
+    if (!x.defined() || !y.defined())
+      return false;
+    return x.eq(y).is_nonzero();
   }
   auto elementwise = [](const auto &x, const auto &y) {
     if (x.size() != y.size())

@@ -1,9 +1,11 @@
 """The exceptions ember raises."""
 import torch
 
-# Code written for torch.jit catches torch.jit.Error (a RuntimeError); ember's
-# run-time errors are instances of it too.
+# Code written for torch.jit catches torch.jit.Error where script code
+# raises, and RuntimeError where an operator fails; torch.jit.Error is not a
+# RuntimeError, so ember's run-time errors are instances of both.
 _JitError = getattr(torch.jit, "Error", RuntimeError)
+_ErrorBases = (_JitError, RuntimeError) if _JitError is not RuntimeError else (RuntimeError,)
 
 
 class CompileError(RuntimeError):
@@ -11,7 +13,7 @@ class CompileError(RuntimeError):
     (file:line:col: error: ..., the source line and a caret)."""
 
 
-class Error(_JitError):
+class Error(*_ErrorBases):
     """An exception raised while running compiled code. `python_class` is the
     original exception class (`builtins.ValueError`), `message` its message;
     str() gives the script traceback."""

@@ -18,6 +18,21 @@ def builtins(a: list[int], b: dict[str, int], c: tuple[int, int], d: Union[int, 
              e: Any) -> int | None:
     pass
 
+# Test that Union alternatives are flattened, merged and sorted as TorchScript
+# sorts them (by kind, then spelling); Optional[Union[...]] holds NoneType,
+# int, float and complex together are `Scalar`.
+# CHECK: unions(Union(int, str) a, Union(int[], str[]) b, Union(float, int, str) c, Union(int, NoneType, str) d, Scalar e, Scalar? f) -> Union(Tensor, (int, int), str)
+def unions(a: Union[str, int], b: Union[List[str], List[int], List[str]], c: Union[Union[int, str], float],
+           d: Optional[Union[int, str]], e: Union[int, float, complex], f: Union[float, None, int, complex]
+           ) -> Union[str, Tuple[int, int], torch.Tensor]:
+    pass
+
+# Test that a comment's BroadcastingList may be Optional, as torch.nn.functional writes it.
+# CHECK: optional_broadcast(float[2]? x) -> int
+def optional_broadcast(x):
+    # type: (Optional[BroadcastingList2[float]]) -> int
+    return 2
+
 # CHECK: torch_types(Device d, int t, int l, Generator g, Tensor x) -> Future(int)
 def torch_types(d: torch.device, t: torch.dtype, l: torch.layout, g: torch.Generator,
                 x) -> torch.jit.Future[int]:

@@ -1,0 +1,195 @@
+"""Programs in the style of torch.jit's own test suite (test/jit/test_union.py,
+test_typing.py, test_list_dict.py, test_string_formatting.py), run by ember
+and compared with eager Python, and with torch.jit where its behaviour (a
+type, an error message) is the spec."""
+import warnings
+from collections import namedtuple
+from typing import Dict, List, Optional, Tuple, Union
+
+import pytest
+import torch
+
+import ember
+
+
+def _same(a, b):
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and torch.equal(a, b)
+    if isinstance(a, (list, tuple)):
+        return type(a) == type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a.items()) == list(b.items()) if not any(
+            isinstance(v, torch.Tensor) for v in a.values()) else a.keys() == b.keys()
+    return type(a) == type(b) and a == b
+
+
+def union_param(x: Union[str, int]) -> str:
+    return "int" if isinstance(x, int) else x
+
+
+def union_order(a: Union[str, int], b: Union[List[str], List[int], List[str]],
+                c: Optional[Union[int, str]]) -> int:
+    return 0
+
+
+def test_union_alternatives_are_sorted_as_torch_sorts_them():
+    ours, theirs = ember.script(union_order), torch.jit.script(union_order)
+    assert str(ours.graph).splitlines()[:3] == str(theirs.graph).splitlines()[:3]
+    assert ours.code == theirs.code
+    assert ours.schema == str(theirs.schema)
+
+
+def test_wrong_argument_raises_torch_message():
+    f = ember.script(union_param)
+    assert f(3) == "int" and f("a") == "a"
+    with pytest.raises(RuntimeError, match=r"Expected a member of Union\[int, str\] but instead "
+                                           r"found type List\[str\]") as info:
+        f(["a"])
+    # Both a RuntimeError (as torch.jit raises) and a TypeError (as Python does).
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ember.ArgumentError)
+    with pytest.raises(RuntimeError, match=r"union_param\(\) expected at most 1 argument\(s\) "
+                                           r"but received 2 argument\(s\)"):
+        f(1, 2)
+    with pytest.raises(RuntimeError, match="is missing value for argument 'x'"):
+        f()
+    with pytest.raises(RuntimeError, match="Unknown keyword argument 'y'"):
+        f(x=1, y=2)
+
+
+def takes_bool_int_float(b: bool, i: int, f: float) -> Tuple[bool, int, float]:
+    return b, i, f
+
+
+def test_scalar_parameters_take_what_torch_jit_casts():
+    ours, theirs = ember.script(takes_bool_int_float), torch.jit.script(takes_bool_int_float)
+    for args in [(1, True, 2), (0.0, 3, torch.tensor(1.5)), (None, 2, 1)]:
+        assert ours(*args) == theirs(*args)
+    with pytest.raises(RuntimeError, match="Expected a value of type 'bool' for argument 'b'"):
+        ours("x", 1, 1.0)
+
+
+Out = namedtuple("Out", ["logits", "aux"])
+_Alias = Out
+
+
+def named_by_alias(x):
+    # type: (_Alias) -> Tensor
+    return x.logits + x.aux
+
+
+def test_namedtuple_under_another_name_and_its_argument_error():
+    f = ember.script(named_by_alias)
+    assert "__torch__" in f.schema and "Out x" in f.schema
+    assert torch.equal(f(Out(torch.ones(1), torch.ones(1))), torch.full((1,), 2.0))
+    with pytest.raises(RuntimeError, match=r"aka NamedTuple\(logits, aux\)"):
+        f(Out("3", "4"))
+
+
+def mixed_list():
+    l = [1, 2, "foo", 3]
+    d = {"a": 1, "b": "x"}
+    return l, d
+
+
+def test_heterogeneous_literals_are_unions_with_a_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        f = ember.script(mixed_list)
+    texts = [str(w.message) for w in caught]
+    assert any("List consists of heterogeneous types" in t for t in texts)
+    assert any("Dict values consist of heterogeneous types" in t for t in texts)
+    assert f() == mixed_list()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert f.code == torch.jit.script(mixed_list).code
+
+
+def dict_forms(l1: List[str], l2: List[int], d: Dict[str, int]):
+    a = dict(zip(l1, l2))
+    b = dict([("x", 1), ("y", 2)])
+    c = dict(foo=1, bar=2)
+    e = dict(d, baz=3)
+    f = dict(dict(foo=1))
+    g = dict([])
+    h: Dict[str, int] = dict()
+    return a, b, c, e, f, g, h
+
+
+def test_dict_builtin_forms():
+    args = (["p", "q"], [1, 2], {"k": 5})
+    assert ember.script(dict_forms)(*args) == dict_forms(*args)
+    assert "dict(zip" not in ember.script(dict_forms).code
+
+
+def comprehension_scope():
+    d = {i: chr(i + 65) for i in range(4)}
+    i = i + 1  # noqa: F821
+    return d
+
+
+def reassigned_empty_list():
+    x = []
+    if 1 == 1:
+        x = [1, 2, 3]
+    return x
+
+
+def invariant_list():
+    x: List[int] = [1, 2, 3]
+    y: List[Optional[int]] = x
+    return y
+
+
+def augmented_tuple(a: Tuple[int, int]) -> Tuple[int, int]:
+    a[0] += 1
+    return a
+
+
+def iterate_int(a: int) -> int:
+    s = 0
+    for i in a:  # noqa: T484
+        s += i
+    return s
+
+
+@pytest.mark.parametrize("fn,message", [
+    (comprehension_scope, "undefined value i"),
+    (reassigned_empty_list, r"Variable 'x' previously had type List\[Tensor\] but is now being "
+                            r"assigned to a value of type List\[int\]"),
+    (invariant_list, r"Variable 'y' is annotated with type List\[Optional\[int\]\] but is being "
+                    r"assigned to a value of type List\[int\]"),
+    (augmented_tuple, "does not support augmented assignment"),
+    (iterate_int, "'int' object is not iterable"),
+])
+def test_rejected_programs_use_torch_words(fn, message):
+    with pytest.raises(RuntimeError, match=message):
+        torch.jit.script(fn)
+    with pytest.raises(ember.CompileError, match=message):
+        ember.script(fn)
+
+
+def tensor_list_equal(a: List[torch.Tensor], b: List[torch.Tensor]) -> bool:
+    return a == b
+
+
+def percent(fmt: str, x: str) -> str:
+    return fmt % x
+
+
+def test_runtime_errors_are_runtime_errors_with_torch_messages():
+    eq = ember.script(tensor_list_equal)
+    t = torch.ones(2, 2)
+    assert eq([t], [t])  # the same tensor is equal without comparing values
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value"):
+        eq([t], [torch.ones(2, 2)])
+    p = ember.script(percent)
+    assert p("%s!", "a") == "a!"
+    for fmt, message in [("%d", "%d requires a number for formatting, but got String"),
+                         ("%s %s", "Too few arguments for format string"),
+                         ("%a", "The specifier %a is not supported in TorchScript format strings"),
+                         ("x %", "Incomplete format specifier")]:
+        with pytest.raises(RuntimeError, match=message):
+            torch.jit.script(percent)(fmt, "1")
+        with pytest.raises(RuntimeError, match=message) as info:
+            p(fmt, "1")
+        assert isinstance(info.value, torch.jit.Error)
