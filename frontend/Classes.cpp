@@ -38,7 +38,8 @@ static std::vector<EnumMember> enumMembers(const Stmt &def) {
     else
       throw CompileError(v->span, "enum member values must be int, float or str literals");
     if (!members.empty() && members[0].value.index() != m.value.index())
-      throw CompileError(v->span, "enum members must all have values of one type");
+      throw CompileError(v->span, "Could not unify type list: enum members must all have values "
+                                         "of one type");
     members.push_back(std::move(m));
   }
   if (members.empty())

@@ -178,12 +178,14 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
     // own name later, another file's function of that name could answer.
     if (!g.qualifiedName.empty())
       compiler_.qualifiedNames.emplace(g.function, g.qualifiedName);
-    if (compiler_.loadFunction(name, g.function))
+    // An enum member's class loads by its own key, not by the variable's name.
+    if (compiler_.loadFunction(g.member.empty() ? name : g.function, g.function) &&
+        g.member.empty())
       return Sugared::make(Sugared::Kind::Function, g.function);
     if (ClassInfo *c = compiler_.findClass(g.function)) {
       Sugared s = Sugared::make(Sugared::Kind::TypeValue, g.function);
       s.type = c->type;
-      return s;
+      return g.member.empty() ? s : attributeNamed(s, g.member, span);
     }
     error(span, "'" + name + "' has no source ember can compile");
   }
@@ -231,7 +233,7 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
       for (size_t i = 0; i < members.size(); ++i)
         if (members[i].name == attr)
           return Sugared::of(graph().insertConstant(enumMemberValue(c->type, i), c->type));
-      error(span, "enum '" + base.name + "' has no member '" + attr + "'");
+      error(span, "enum '" + base.name + "' has no attribute '" + attr + "'");
     }
   }
   if (!base.isValue())

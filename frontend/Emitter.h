@@ -41,6 +41,9 @@ struct GlobalValue {
   /// relu`; just the name for `__main__`): printed code calls it
   /// `__torch__.<path>` and archives define it in that path's file.
   std::string qualifiedName;
+  /// A member of an enum class held in a variable (`b = Color.RED`):
+  /// `function` names the class.
+  std::string member;
   /// How `function` compiles: a Python function marked `@ignore` is a call
   /// back into Python (`pythonName` names it for the runtime), one marked
   /// `@unused` raises; only their signatures are read.

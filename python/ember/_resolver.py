@@ -13,6 +13,7 @@ import types
 import torch
 
 from . import _api
+from . import _errors
 from . import _module
 from . import _overloads
 from . import _types
@@ -144,6 +145,10 @@ def _enum_source(cls, key):
     _ENUM_CLASSES["__torch__." + key] = cls
     lines = ["class %s(Enum):" % cls.__name__]
     for member in cls:
+        if not builtins.isinstance(member.value, (int, float, str)):
+            kind = "Tensor" if builtins.isinstance(member.value, torch.Tensor) else type(member.value).__name__
+            raise _errors.CompileError("Cannot create Enum with value type '%s' (%s.%s): enum values "
+                                       "must be int, float or str" % (kind, cls.__name__, member.name))
         lines.append("    %s = %r" % (member.name, member.value))
     return "\n".join(lines) + "\n", "<enum %s.%s>" % (cls.__module__, cls.__qualname__)
 
@@ -395,6 +400,8 @@ class _Resolver:
                 return ("function", self._function_key(obj), _qualified_name(obj))
             key = self.class_key(obj)
             return ("function", key, key)
+        if builtins.isinstance(obj, enum.Enum):
+            return ("member", self.class_key(type(obj)), obj.name)
         if _is_constant(obj):
             return ("constant", obj)
         return None

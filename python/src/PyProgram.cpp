@@ -111,7 +111,10 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       g.pythonName = names.second;
       g.functionKind = kind == "python" ? frontend::MethodKind::Python : frontend::MethodKind::Unused;
     }
-    else if (kind == "op")
+    else if (kind == "member") {
+      g.function = v[py::int_(1)].cast<std::string>();
+      g.member = v[py::int_(2)].cast<std::string>();
+    } else if (kind == "op")
       g.op = v[py::int_(1)].cast<std::string>();
     else if (kind == "overloads")
       g.overloads = v[py::int_(1)].cast<std::vector<std::string>>();
