@@ -1,4 +1,5 @@
-# RUN: %ember-translate --import-python %s | FileCheck %s
+# RUN: %ember-translate --import-python %s 2>/dev/null | FileCheck %s
+# RUN: %ember-translate --import-python %s 2>&1 >/dev/null | FileCheck %s --check-prefix=WARN
 from typing import Dict, List, Tuple
 
 import torch
@@ -157,3 +158,27 @@ def container_truth(s: str, xs: List[int]) -> bool:
     if xs:
         return True
     return False
+
+# Test that list elements of several types make a List of their Union, with
+# TorchScript's warning.
+# WARN: emit-containers.py:[[@LINE+8]]:12: warning: List consists of heterogeneous types, which means that it has been typed as containing Union[float, int, str]. To use any of the values in this List, it will be necessary to add an `assert isinstance` statement before first use to trigger type refinement.
+# CHECK-LABEL: heterogeneous_list(%x : int):
+# CHECK-NEXT:    %[[A:.*]] : str = prim::Constant[value="a"]()
+# CHECK-NEXT:    %[[F:.*]] : float = prim::Constant[value=2.5]()
+# CHECK-NEXT:    %[[L:.*]] : Union(float, int, str)[] = prim::ListConstruct(%x, %[[A]], %[[F]])
+# CHECK-NEXT:    return (%[[L]])
+def heterogeneous_list(x: int):
+    # a comment line, so that @LINE+8 lands on the return
+    return [x, "a", 2.5]
+
+# Test that dict(pairs) is a loop filling a new dict and dict(**kw) a dict
+# literal of str keys, as in TorchScript.
+# CHECK-LABEL: dict_builtin(%ks : str[],
+# CHECK:         %a : Dict(str, int) = prim::DictConstruct()
+# CHECK:         prim::Loop
+# CHECK:           aten::_set_item(%a, %{{.*}}, %{{.*}})
+# CHECK:         %b : Dict(str, int) = prim::DictConstruct(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+def dict_builtin(ks: List[str], vs: List[int]):
+    a = dict(zip(ks, vs))
+    b = dict(foo=1, bar=2)
+    return a, b
