@@ -222,6 +222,23 @@ Value *FunctionEmitter::emitToList(Value *tensor, const TypePtr &hint, const Sou
                      hint, SourceSpan{});
 }
 
+/// As TorchScript's BuiltinFunction::tryCreate: `v.name(...)` calls the
+/// operator `name` only if one of its overloads takes a first argument named
+/// `self` of v's type: `"a".lower()` is a method, `(1).add(1)` is not
+/// (aten::add.int names its arguments a and b).
+static bool isMethodOf(const std::string &op, const TypePtr &receiver) {
+  for (const auto &schema : OperatorRegistry::global().lookup(Symbol::fromQualString(op))) {
+    if (schema->arguments.empty() || schema->arguments[0].name != "self")
+      continue;
+    TypeEnv env;
+    const TypePtr &formal = schema->arguments[0].type;
+    if (formal->hasFreeVariables() ? bindTypeVariables(formal, receiver, env)
+                                   : receiver->isSubtypeOf(*formal))
+      return true;
+  }
+  return false;
+}
+
 Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
   const Expr &calleeExpr = *e.operands[0];
   Sugared callee = emitExpr(calleeExpr);
@@ -230,9 +247,10 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
     if (callee.value && callee.value->type()->kind() == TypeKind::Tensor &&
         callee.name == "aten::tolist" && e.operands.size() == 1 && e.keywords.empty())
       return Sugared::of(emitToList(callee.value, hint, e.span));
-    if (callee.value && !OperatorRegistry::global().contains(Symbol::fromQualString(callee.name)))
-      error(calleeExpr.span, "a value of type '" + callee.value->type()->annotationStr() +
-                                 "' has no method '" + calleeExpr.text + "'");
+    if (callee.value && !isMethodOf(callee.name, callee.value->type()))
+      error(calleeExpr.span, "'" + callee.value->type()->annotationStr() +
+                                 "' object has no attribute or method '" +
+                                 calleeExpr.text + "'");
     std::vector<NamedValue> args = emitArguments(e);
     if (callee.value)
       args.insert(args.begin(), {callee.value, "", calleeExpr.operands[0]->span});

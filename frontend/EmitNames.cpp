@@ -78,7 +78,7 @@ const char *tensorProperty(const std::string &n) {
       {"H", "aten::matrix_H"},        {"mH", "aten::mH"},
       {"real", "aten::real"},         {"imag", "aten::imag"},
       {"name", "prim::name"},         {"is_leaf", "aten::is_leaf"},
-      {"itemsize", "aten::element_size"}};
+      {"itemsize", "aten::element_size"}, {"retains_grad", "aten::retains_grad"}};
   auto it = table.find(n);
   return it == table.end() ? nullptr : it->second;
 }

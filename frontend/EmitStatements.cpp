@@ -379,7 +379,7 @@ void FunctionEmitter::emitDelete(const Stmt &s) {
     if (t->kind == ExprKind::Name) {
       lookupName(*t);
       frame().vars.erase(t->text);
-      frame().undefined[t->text] = {"'" + t->text + "' is used after it was deleted", t->span,
+      frame().undefined[t->text] = {"undefined value " + t->text + ": it was deleted", t->span,
                                     "deleted here"};
       continue;
     }

@@ -170,6 +170,11 @@ inline bool operator==(const TypePtr &a, const Type &b) { return a->equals(b); }
 /// two types do not unify.
 TypePtr unifyTypes(const TypePtr &a, const TypePtr &b);
 
+/// The alternatives of `Union[alternatives]` as TorchScript standardises
+/// them: flattened (nested unions, optionals, `number`), merged where they
+/// unify, sorted by kind then spelling. Type::unionOf builds on it.
+std::vector<TypePtr> standardizeUnion(const std::vector<TypePtr> &alternatives);
+
 /// The TorchScript name of a scalar type, e.g. `Float`, `Long`.
 std::string scalarTypeName(c10::ScalarType t);
 std::optional<c10::ScalarType> scalarTypeFromName(const std::string &name);

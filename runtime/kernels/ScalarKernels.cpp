@@ -17,6 +17,14 @@
 namespace ember::runtime {
 namespace {
 
+/// As TorchScript's checkImplicitTensorToNum: a tensor that requires grad
+/// cannot silently become a number (its gradient would be lost).
+void checkNoGradForScalar(const at::Tensor &t) {
+  if (t.requires_grad())
+    throw PythonError("RuntimeError",
+                      "Cannot input a tensor that requires grad as a scalar argument");
+}
+
 using IValue = c10::IValue;
 using Complex = c10::complex<double>;
 
@@ -238,6 +246,7 @@ void addConversions(KernelTable &t) {
   auto implicit = [](const char *what) {
     return [what](Stack &s) {
       at::Tensor t = pop(s).toTensor();
+      checkNoGradForScalar(t);
       if (t.dim() != 0)
         throw PythonError("RuntimeError", std::string("Cannot input a tensor of dimension other "
                                                       "than 0 as a scalar argument (") + what + ")");
@@ -247,6 +256,7 @@ void addConversions(KernelTable &t) {
   t.add("aten::ScalarImplicit", Operation(implicit("Scalar")));
   t.add("aten::IntImplicit", Operation([](Stack &s) {
           at::Tensor t = pop(s).toTensor();
+          checkNoGradForScalar(t);
           if (t.dim() != 0)
             throw PythonError("RuntimeError",
                               "Cannot input a tensor of dimension other than 0 as a scalar argument");
@@ -258,6 +268,7 @@ void addConversions(KernelTable &t) {
         }));
   t.add("aten::FloatImplicit", Operation([](Stack &s) {
           at::Tensor t = pop(s).toTensor();
+          checkNoGradForScalar(t);
           if (t.dim() != 0)
             throw PythonError("RuntimeError",
                               "Cannot input a tensor of dimension other than 0 as a scalar argument");

@@ -193,3 +193,55 @@ def test_runtime_errors_are_runtime_errors_with_torch_messages():
         with pytest.raises(RuntimeError, match=message) as info:
             p(fmt, "1")
         assert isinstance(info.value, torch.jit.Error)
+
+
+def method_on_number():
+    c = 1
+    return c.add(1)
+
+
+def deleted_then_used(x):
+    a = x * 2
+    del a
+    return a  # noqa: F821
+
+
+@pytest.mark.parametrize("fn,message", [
+    (method_on_number, "object has no attribute or method 'add'"),
+    (deleted_then_used, "undefined value a"),
+])
+def test_more_rejected_programs(fn, message):
+    with pytest.raises(RuntimeError, match=message):
+        torch.jit.script(fn)
+    with pytest.raises(ember.CompileError, match=message):
+        ember.script(fn)
+
+
+def to_scalar(x, t):
+    return x.addcmul(t, t, value=t)
+
+
+def test_tensor_requiring_grad_is_no_scalar_argument():
+    f = ember.script(to_scalar)
+    x = torch.zeros(3)
+    assert torch.equal(f(x, torch.tensor(2.0)), to_scalar(x, torch.tensor(2.0)))
+    with pytest.raises(RuntimeError, match="Cannot input a tensor that requires grad as a scalar"):
+        torch.jit.script(to_scalar)(x, torch.tensor(2.0, requires_grad=True))
+    with pytest.raises(RuntimeError, match="Cannot input a tensor that requires grad as a scalar"):
+        f(x, torch.tensor(2.0, requires_grad=True))
+
+
+class Color(__import__("enum").Enum):
+    RED = 1
+    GREEN = 2
+
+
+_red = Color.RED
+
+
+def member_in_variable() -> int:
+    return _red.value
+
+
+def test_enum_member_held_in_a_variable():
+    assert ember.script(member_in_variable)() == 1
