@@ -179,8 +179,8 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
     if (!g.qualifiedName.empty())
       compiler_.qualifiedNames.emplace(g.function, g.qualifiedName);
     // An enum member's class loads by its own key, not by the variable's name.
-    if (compiler_.loadFunction(g.member.empty() ? name : g.function, g.function) &&
-        g.member.empty())
+    bool loaded = compiler_.loadFunction(g.member.empty() ? name : g.function, g.function);
+    if (loaded && g.member.empty())
       return Sugared::make(Sugared::Kind::Function, g.function);
     if (ClassInfo *c = compiler_.findClass(g.function)) {
       Sugared s = Sugared::make(Sugared::Kind::TypeValue, g.function);

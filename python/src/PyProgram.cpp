@@ -17,8 +17,6 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
-#include <torch/csrc/autograd/python_variable.h>
-
 #include <ATen/core/class_type.h>
 
 #include <algorithm>
@@ -164,34 +162,13 @@ std::shared_ptr<ScriptProgram> programOf(const c10::ClassType *type) {
 namespace {
 
 /// The TorchScript type Python data would be inferred as, for messages:
-/// `List[str]`, `Dict[str, int]`.
+/// `List[str]`, `Dict[str, int]`; the Python class name where it has none.
 std::string inferredTypeName(py::handle obj) {
-  if (PyBool_Check(obj.ptr()))
-    return "bool";
-  if (PyLong_Check(obj.ptr()))
-    return "int";
-  if (PyFloat_Check(obj.ptr()))
-    return "float";
-  if (PyUnicode_Check(obj.ptr()))
-    return "str";
-  if (obj.is_none())
-    return "NoneType";
-  if (THPVariable_Check(obj.ptr()))
-    return "Tensor";
-  if (PyList_Check(obj.ptr()))
-    return "List[" + (py::len(obj) ? inferredTypeName(obj[py::int_(0)]) : "Tensor") + "]";
-  if (PyDict_Check(obj.ptr())) {
-    for (auto item : obj.cast<py::dict>())
-      return "Dict[" + inferredTypeName(item.first) + ", " + inferredTypeName(item.second) + "]";
-    return "Dict[str, Tensor]";
+  try {
+    return toIValueInferred(obj).type()->annotation_str();
+  } catch (const std::exception &) {
+    return py::str(py::type::handle_of(obj).attr("__name__"));
   }
-  if (PyTuple_Check(obj.ptr())) {
-    std::string out = "Tuple[";
-    for (size_t i = 0; i < py::len(obj); ++i)
-      out += (i ? ", " : "") + inferredTypeName(obj[py::int_(i)]);
-    return out + "]";
-  }
-  return py::str(py::type::handle_of(obj).attr("__name__"));
 }
 
 /// torch.jit's message for a value that does not fit a parameter.
