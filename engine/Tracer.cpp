@@ -303,6 +303,9 @@ std::shared_ptr<Graph> TraceRecorder::finish() {
   PassContext ctx{nullptr, nullptr};
   pruneCallResults(frames_.front());
   findPass("dce")->create()->run(*graph_, ctx);
+  // torch.jit.trace normalizes operator aliases in the top graph only;
+  // submodule methods keep `aten::absolute` as recorded.
+  findPass("normalize-ops")->create()->run(*graph_, ctx);
   return graph_;
 }
 

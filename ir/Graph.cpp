@@ -142,8 +142,10 @@ void Value::replaceAllUsesDominatedBy(const Node *node, Value *newValue) {
 
 Value *Value::copyMetadata(const Value *from) {
   setType(from->type());
+  // A copy: naming this value may rename `from`, which would change the
+  // string under a reference.
   if (from->hasDebugName())
-    setDebugName(from->debugName_);
+    setDebugName(std::string(from->debugName_));
   return this;
 }
 

@@ -9,7 +9,10 @@
 //      live if any node inside it is;
 //   3. a live node makes its inputs live; a live `prim::If` makes the block
 //      outputs of its live outputs live; a live `prim::Loop` its condition
-//      and the carried values that are live after the loop or used inside;
+//      and the carried values that are live after the loop or used inside.
+//      A loop body's next condition, and its carried values that are used
+//      inside or after, are live even when the loop is not (TorchScript's
+//      markReturnNode), so such a loop is kept;
 //   4. steps 2-3 repeat until nothing changes (writes can make earlier
 //      values live);
 //   5. sweep: dead nodes go, then dead outputs of live ifs and dead carried
@@ -62,6 +65,8 @@ private:
     auto nodes = b->nodes();
     for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
       Node *n = *it;
+      if (n->kind() == prim::Loop())
+        markLoopBodyOutputs(n, changed);
       // Visit nested blocks first so that effects inside them are known.
       for (const Block *sub : n->blocks())
         markBlock(sub, changed);
@@ -77,6 +82,18 @@ private:
         changed = true;
       markNodeInputs(n, changed);
     }
+  }
+
+  /// As TorchScript's DCE, whether or not the loop is used: the body's next
+  /// condition is live, and so is each carried value the body reads or the
+  /// code after the loop uses. A loop that computes its condition or
+  /// carries a value through its body therefore stays, as in torch.jit.
+  void markLoopBodyOutputs(const Node *loop, bool &changed) {
+    const Block *body = loop->blocks()[0];
+    markLive(body->outputs()[0], changed);
+    for (size_t i = 0; i < loop->outputs().size(); ++i)
+      if (live_.count(loop->output(i)) || body->inputs()[i + 1]->hasUses())
+        markLive(body->outputs()[i + 1], changed);
   }
 
   void markNodeInputs(const Node *n, bool &changed) {

@@ -41,11 +41,12 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   if (name == "cleanup")
     return {"constant-propagation", "constant-pooling", "dce"};
   // What runs on every graph the frontend emits, TorchScript's cleanup
-  // passes: the emitter's unused flags and refinement casts go, constant
-  // scalar work is folded, constants are pooled at the top.
+  // passes: operator aliases take their canonical names, the emitter's
+  // unused flags and refinement casts go, constant scalar work is folded,
+  // constants are pooled at the top.
   if (name == "frontend")
-    return {"lower-simple-tuples", "constant-propagation-immutable", "dce", "constant-pooling",
-            "canonicalize-outputs"};
+    return {"normalize-ops", "lower-simple-tuples", "constant-propagation-immutable", "dce",
+            "constant-pooling", "canonicalize-outputs"};
   // What the jit executor runs on a graph whose tensor inputs are typed from
   // a call: facts about the inputs fold (peephole), then what they decide;
   // loops whose trip counts became constants unroll, lists they grow become
