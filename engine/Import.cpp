@@ -86,6 +86,7 @@ public:
     resolver.function = [code = code_](const std::string &name) { return code->codeFile(name); };
     resolver.constant = [code = code_](const std::string &name) { return code->constant(name); };
     program_ = std::make_shared<ScriptProgram>(std::move(resolver));
+    program_->setArchiveVersion(archive.version());
   }
 
   Module run(ExtraFiles *extraFiles) {

@@ -2,6 +2,7 @@
 #include "engine/ScriptProgram.h"
 
 #include "engine/Executor.h"
+#include "engine/Upgraders.h"
 #include "passes/Passes.h"
 #include "runtime/OperatorImport.h"
 
@@ -149,6 +150,9 @@ void ScriptProgram::loadNewGraphs() {
     }
   if (fresh.functions().empty())
     return;
+  if (archiveVersion_)
+    for (const auto &g : toClean.functions())
+      applyUpgraders(*g, *archiveVersion_);
   if (!toClean.functions().empty())
     runPasses(toClean, pipelineNamed("frontend"), PassManagerOptions{});
   // Classes first (attributes may name other classes), then slots, then

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
@@ -63,6 +64,11 @@ public:
   /// `.code` of a compiled function, as TorchScript prints it.
   std::string code(const std::string &name);
 
+  /// The archive format version of the code this program compiles, for
+  /// code read from an archive: calls whose operator changed meaning since
+  /// that version run their upgraders (engine/Upgraders.h).
+  void setArchiveVersion(uint64_t version) { archiveVersion_ = version; }
+
   frontend::Compiler &compiler() { return *compiler_; }
   runtime::ScriptUnit &unit() { return *unit_; }
 
@@ -76,6 +82,7 @@ private:
   std::unique_ptr<runtime::ScriptUnit> unit_;
   std::unordered_set<const Graph *> loaded_;
   std::unordered_set<const Graph *> finished_; // added whole: no frontend cleanup
+  std::optional<uint64_t> archiveVersion_;
 };
 
 } // namespace ember

@@ -351,6 +351,14 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
     members = actual->contained();
   else if (actual->kind() == TypeKind::Optional)
     members = {actual->elem(), Type::get(TypeKind::None)};
+  // A `number` is an int, a float or a complex at run time, as TorchScript
+  // tests it (`isinstance(other, float)` in its div upgrader).
+  for (size_t i = 0; i < members.size(); ++i)
+    if (members[i]->kind() == TypeKind::Number) {
+      members[i] = Type::get(TypeKind::Int);
+      members.insert(members.begin() + i + 1,
+                     {Type::get(TypeKind::Float), Type::get(TypeKind::Complex)});
+    }
   bool overlaps = false; // some alternative may be one of the types
   std::vector<TypePtr> types = isInstanceTypes(*call.operands[2], members, overlaps);
   // A variable is refined even when the answer is static, as TorchScript
@@ -365,7 +373,8 @@ Value *FunctionEmitter::emitIsInstance(const Expr &call, Refinements *refinement
   // An Optional or Union none of whose alternatives can be one of the types
   // is statically not (`isinstance(p, tuple)` on Union[int, List[int]]).
   bool dynamic = actual->kind() == TypeKind::Any ||
-                 ((actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union) &&
+                 ((actual->kind() == TypeKind::Optional || actual->kind() == TypeKind::Union ||
+                   actual->kind() == TypeKind::Number) &&
                   overlaps);
   if (!dynamic) {
     if (variable && !actual->isModule())

@@ -208,3 +208,19 @@ def isinstance_else(y: Union[int, str]) -> str:
     else:
         r = y.upper()
     return r
+
+
+# Test that a number is tested at run time, as an int, a float or a
+# complex: the true branch holds a float, the false one the other two.
+# CHECK-LABEL: isinstance_number(%t : Tensor,
+# CHECK:        %[[B:[0-9]+]] : bool = prim::isinstance[types=[float]](%x.1)
+# CHECK-NEXT:   %{{.*}} : Tensor = prim::If(%[[B]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %x.3 : float = prim::unchecked_cast(%x.1)
+# CHECK:          block1():
+# CHECK-NEXT:       %x : Union(complex, int) = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       aten::div(%t, %x, %{{.*}})
+def isinstance_number(t: torch.Tensor, x: Union[int, float, complex]) -> torch.Tensor:
+    if isinstance(x, float):
+        return t + x
+    return torch.div(t, x, rounding_mode="trunc")
