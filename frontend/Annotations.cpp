@@ -310,7 +310,10 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
     const std::string &full = cs.buffer->text;
     size_t valueOffset = full.find(def.typeComment, cs.offset);
     auto [params, ret] = splitTypeComment(def.typeComment);
-    if (ret.empty())
+    // `-> R` may be left out, as TorchScript's parseTypeComment allows: the
+    // return type is then inferred.
+    size_t open = params.find_first_not_of(" \t");
+    if (open == std::string::npos || params[open] != '(')
       throw CompileError(cs, "a signature type comment must look like '# type: (int, Tensor) -> "
                              "Tensor'");
     std::string trimmed = params;
@@ -325,8 +328,10 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       else
         commentParams.push_back(r.resolveTop(*paramsExpr));
     }
-    ExprPtr retExpr = parseCommentPiece(cs, valueOffset + params.size() + 2, ret.size());
-    commentReturn = r.resolve(*retExpr);
+    if (!ret.empty()) {
+      ExprPtr retExpr = parseCommentPiece(cs, valueOffset + params.size() + 2, ret.size());
+      commentReturn = r.resolve(*retExpr);
+    }
     size_t expected = def.params.size() - (isMethod && !def.params.empty() ? 1 : 0);
     if (commentParams.size() != expected && commentParams.size() != def.params.size())
       throw CompileError(cs, "the type comment gives " + std::to_string(commentParams.size()) +

@@ -339,25 +339,36 @@ std::vector<std::string> FunctionEmitter::moduleContainerEntries(const TypePtr &
   return names;
 }
 
-Value *FunctionEmitter::emitModuleContainerIndex(Value *container, const Expr &index) {
-  std::vector<std::string> entries = moduleContainerEntries(container->type());
-  if (entries.empty())
+Value *FunctionEmitter::emitModuleContainerIndex(Value *container, const Expr &index,
+                                                 const SourceSpan &span) {
+  if (!isModuleContainer(container->type()))
     return nullptr;
-  std::string key;
-  if (index.kind == ExprKind::Str) {
-    key = index.text;
-  } else {
-    auto i = constantInt(emitValue(index));
-    if (!i)
-      error(index.span, "a module list is indexed with a constant int only");
-    int64_t n = static_cast<int64_t>(entries.size());
-    int64_t k = *i < 0 ? *i + n : *i;
-    if (k < 0 || k >= n)
-      error(index.span, "index " + std::to_string(*i) + " is out of range for a module list of " +
-                            std::to_string(n));
-    key = entries[k];
+  std::vector<std::string> entries = moduleContainerEntries(container->type());
+  // TorchScript's words (ModuleValue::getitem), which code written for it
+  // matches on.
+  if (isModuleDict(container->type())) {
+    if (index.kind != ExprKind::Str)
+      error(span, "Unable to extract string literal index. ModuleDict indexing is only supported "
+                  "with string literals. Enumeration of ModuleDict is supported, e.g. 'for k, v "
+                  "in self.items(): ...'");
+    if (std::find(entries.begin(), entries.end(), index.text) == entries.end())
+      error(span, "Key Error, " + index.text);
+    return asValue(classAttribute(container, index.text, index.span), index.span);
   }
-  return asValue(classAttribute(container, key, index.span), index.span);
+  // A variable is never a literal, even when it holds a constant, as in
+  // TorchScript, where reading a variable is not a constant node.
+  auto i = index.kind == ExprKind::Str || index.kind == ExprKind::Name
+               ? std::nullopt
+               : constantInt(emitValue(index));
+  if (!i)
+    error(span, "Expected integer literal for index. ModuleList/Sequential indexing is only "
+                "supported with integer literals. Enumeration is supported, e.g. 'for index, v "
+                "in enumerate(self): ...'");
+  int64_t n = static_cast<int64_t>(entries.size());
+  int64_t k = *i < 0 ? *i + n : *i;
+  if (k < 0 || k >= n)
+    error(span, "Index " + std::to_string(*i) + " out of range of length " + std::to_string(n));
+  return asValue(classAttribute(container, entries[k], index.span), index.span);
 }
 
 bool FunctionEmitter::isModuleDict(const TypePtr &type) {

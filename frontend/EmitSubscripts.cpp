@@ -58,7 +58,7 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e) {
   const Expr &index = *e.operands[1];
   NamedValue self{base, "", e.operands[0]->span};
   if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice) {
-    if (Value *v = emitModuleContainerIndex(base, index))
+    if (Value *v = emitModuleContainerIndex(base, index, e.span))
       return v;
     if (Value *v = emitMagic(base, "__getitem__", {{emitValue(index), "", index.span}}, e.span))
       return v;

@@ -213,7 +213,7 @@ public:
   /// The submodule attributes of a ModuleList/Sequential/ModuleDict type,
   /// in order; empty for any other type.
   std::vector<std::string> moduleContainerEntries(const TypePtr &type);
-  Value *emitModuleContainerIndex(Value *container, const Expr &index);
+  Value *emitModuleContainerIndex(Value *container, const Expr &index, const SourceSpan &span);
   /// `m.modules()` (includeSelf) or `m.children()`: a tuple of the modules,
   /// iterated unrolled.
   /// `module.modules()`, `.children()`, `.parameters()`, `.buffers()` or

@@ -249,10 +249,15 @@ class _Builder:
         self.resolver = resolver
         self.types = {}     # concrete type key -> _ConcreteType
         self.names = set()  # qualified names given out
+        self.recompiled = {}  # id(compiled module of another program) -> (it, new wrapper)
 
     # Concrete types -------------------------------------------------------
 
     def concrete_type(self, module):
+        if _is_compiled(module):
+            if module._c._program is self.program:
+                return _CompiledType(module)
+            module = module.__dict__["_ember_original"]
         if type(module).__module__ == "torch.jit._script":
             raise RuntimeError(
                 "cannot script a module that holds a torch.jit ScriptModule (%s): ember compiles "
@@ -392,7 +397,7 @@ class _Builder:
         module = cls.__module__
         base = cls.__name__ if module == "__main__" else module + "." + cls.__name__
         name, n = base, 0
-        while name in self.names:
+        while name in self.names or self.program.has_class(name):
             head, _, tail = base.rpartition(".")
             name = (head + "." if head else "") + "___torch_mangle_%d.%s" % (n, tail)
             n += 1
@@ -441,7 +446,8 @@ class _Builder:
             if builtins.isinstance(module, _CONTAINERS):
                 t.container_methods.append("__len__")
         if builtins.isinstance(module, torch.nn.ModuleDict) and "__contains__" not in t.methods:
-            keys = "[%s]" % ", ".join('"%s"' % k for k in module.keys())
+            keys = ("[%s]" % ", ".join('"%s"' % k for k in module.keys()) if len(module)
+                    else "annotate(List[str], [])")
             sources.append(("def __contains__(self, key: str) -> bool:\n    return key in %s\n"
                             % keys, "<%s>" % t.name, "script"))
             t.container_methods.append("__contains__")
@@ -451,6 +457,15 @@ class _Builder:
     # Objects --------------------------------------------------------------
 
     def instantiate(self, module, t):
+        if builtins.isinstance(t, _CompiledType):
+            return module  # the compiled module itself, shared as torch.jit shares it
+        if _is_compiled(module):
+            # Compiled elsewhere: compiled again here, once, so that it stays
+            # one object wherever the tree holds it.
+            if id(module) not in self.recompiled:
+                self.recompiled[id(module)] = (
+                    module, self.instantiate(module.__dict__["_ember_original"], t))
+            return self.recompiled[id(module)][1]
         handle = self.program.new_object(t.name)
         children = collections.OrderedDict()
         for name, _, kind in t.attributes:
@@ -476,6 +491,8 @@ class _Builder:
         """Compiles `forward` and the exported methods of every module, as
         torch.jit does when it scripts a module."""
         t = wrapper._ember_type
+        if builtins.isinstance(t, _CompiledType):
+            return
         # In torch.jit's order, which is the order of the methods in saved
         # code: the overloads of overloaded methods, forward, the exported
         # methods by name; then what they call, as they call it.
@@ -519,9 +536,52 @@ def _call_python(name, *args):
 _C._set_python_call_handler(_call_python)
 
 
+def _is_compiled(module):
+    """True for a module ember compiled already (scripted, traced or
+    loaded): it keeps its program, type and state in a new parent."""
+    return builtins.isinstance(module, RecursiveScriptModule) and "_c" in module.__dict__
+
+
+class _CompiledType:
+    """The concrete type of a compiled submodule: its class as compiled."""
+
+    def __init__(self, module):
+        self.name = module._c._type_name[len("__torch__."):]
+        self.module = module
+
+    def key(self):
+        return ("compiled", self.name)
+
+
+def _program_for(module, resolver):
+    """The program a module tree compiles into: a new one, or that of the
+    compiled modules it holds, whose classes and objects it then uses (one
+    object, as in torch.jit, so `is` holds between them). Compiled modules
+    of other programs are compiled again from their nn.Modules (sharing
+    their parameters); a traced or loaded one has none, so two of those
+    from different programs cannot be combined."""
+    programs, fixed = [], []
+    for m in module.modules():
+        if not _is_compiled(m):
+            continue
+        p = m._c._program
+        if m.__dict__.get("_ember_original") is None:
+            if not any(q is p for q in fixed):
+                fixed.append(p)
+        if not any(q is p for q in programs):
+            programs.append(p)
+    if len(fixed) > 1:
+        raise RuntimeError(
+            "cannot script a module holding traced or loaded modules from separate ember.trace "
+            "or ember.load calls; trace or load them as one module instead")
+    if fixed:
+        return fixed[0]
+    return programs[0] if programs else _C.Program(resolver)
+
+
 def script_module(module, resolver):
     """Scripts `module` recursively; returns its RecursiveScriptModule."""
-    program = _C.Program(resolver)
+    program = _program_for(module, resolver)
     builder = _Builder(program, resolver)
     t = builder.concrete_type(module)
     wrapper = builder.instantiate(module, t)

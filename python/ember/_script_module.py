@@ -124,6 +124,7 @@ class RecursiveScriptModule(ScriptModule):
         d["_parameters"] = _SlotDict(handle, [n for n, k in slots if k == "parameter"])
         d["_buffers"] = _SlotDict(handle, [n for n, k in slots if k == "buffer"])
         d["_modules"] = children
+        d["_ember_original"] = original  # re-scripted when a parent compiles elsewhere
         d["_non_persistent_buffers_set"] = set(getattr(original, "_non_persistent_buffers_set", ()))
         # A loaded module has no Python original: its class's name stands in.
         d["original_name"] = (type(original).__name__ if original is not None

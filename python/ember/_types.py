@@ -101,6 +101,10 @@ def infer_text(value):
         if not value:
             raise Unsupported("an empty list has no element type; annotate the attribute "
                               "(e.g. `x: List[int]` in the class body)")
+        if any(builtins.isinstance(v, torch.nn.Module) for v in value):
+            # torch.jit's words, which code written for it matches on.
+            raise Unsupported("Could not infer type of list element: Cannot infer concrete type "
+                              "of torch.nn.Module; hold modules in an nn.ModuleList")
         return "List[%s]" % _common(infer_text(v) for v in value)
     if builtins.isinstance(value, dict):
         if not value:

@@ -1,0 +1,145 @@
+"""Module containers and compiled submodules, in the style of torch.jit's
+test/jit/test_module_containers.py: ModuleList/Sequential/ModuleDict
+indexing and its errors (torch.jit's words), modules that were scripted
+before being held by another, and `# type:` comments without a return."""
+from collections import OrderedDict
+from typing import List
+
+import pytest
+import torch
+import torch.nn as nn
+
+import ember
+
+
+class Sub(nn.Module):
+    def __init__(self, i: int):
+        super().__init__()
+        self.i = i
+
+    def forward(self, x):
+        return x - self.i
+
+
+class Indexed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mods = nn.ModuleList([Sub(i) for i in range(10)])
+        self.d = nn.ModuleDict({"a": Sub(1)})
+
+    def forward(self, v):
+        return self.mods[4](self.mods[-1].forward(self.d["a"](v)))
+
+
+def test_literal_indices_resolve_statically():
+    m = Indexed()
+    x = torch.tensor(1)
+    assert torch.equal(ember.script(m)(x), m(x))
+
+
+class BadIndex(Indexed):
+    def forward(self, v):
+        return self.mods[-11](v)
+
+
+class VariableIndex(Indexed):
+    def forward(self, v):
+        i = 3
+        return self.mods[i](v)
+
+
+class MissingKey(Indexed):
+    def forward(self, v):
+        return self.d["b"](v)
+
+
+class VariableKey(Indexed):
+    def forward(self, v):
+        k = "a"
+        return self.d[k](v)
+
+
+class ListOfModules(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = [nn.ReLU(), nn.ReLU()]
+
+    def forward(self):
+        return len(self.a)
+
+
+@pytest.mark.parametrize("cls, message, highlight", [
+    (BadIndex, "Index -11 out of range of length 10", "self.mods[-11]"),
+    (VariableIndex, "Expected integer literal for index. ModuleList/Sequential indexing is only "
+                    "supported with integer literals", "self.mods[i]"),
+    (MissingKey, "Key Error, b", 'self.d["b"]'),
+    (VariableKey, "Unable to extract string literal index. ModuleDict indexing is only supported "
+                  "with string literals", "self.d[k]"),
+    (ListOfModules, "Could not infer type of list element: Cannot infer concrete type of "
+                    "torch.nn.Module", "self.a"),
+])
+def test_container_errors_use_torch_words(cls, message, highlight):
+    with pytest.raises(RuntimeError, match=message.replace(".", r"\.")) as theirs:
+        torch.jit.script(cls())
+    with pytest.raises(ember.CompileError, match=message.replace(".", r"\.")) as ours:
+        ember.script(cls())
+    assert highlight in str(theirs.value) and highlight in str(ours.value)
+
+
+class HoldsScripted(nn.Module):
+    def __init__(self, script):
+        super().__init__()
+        self.relu = script(nn.ReLU())
+        self.tanh = script(nn.Tanh())
+        self.mods = nn.ModuleList([self.relu])
+        self.d = nn.ModuleDict({"tanh": self.tanh})
+
+    def forward(self, x):
+        assert self.mods[0] is self.relu
+        assert self.d["tanh"] is self.tanh
+        return self.d["tanh"](self.mods[0](x))
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_scripted_submodules_stay_one_object(share):
+    # Scripted by one call (their program is shared) or by two.
+    if share:
+        both = ember.script(nn.ModuleDict({"relu": nn.ReLU(), "tanh": nn.Tanh()}))
+        made = iter([both.relu, both.tanh])
+        m = HoldsScripted(lambda _: next(made))
+    else:
+        m = HoldsScripted(ember.script)
+    x = torch.randn(4)
+    s = ember.script(m)
+    assert torch.equal(s(x), torch.tanh(torch.relu(x)))
+    assert torch.equal(s(x), torch.jit.script(HoldsScripted(torch.jit.script))(x))
+    if share:
+        assert s.relu is m.relu  # the compiled module itself, as torch.jit keeps it
+
+
+class EmptyDict(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.d = nn.ModuleDict()
+
+    def forward(self, x):
+        assert "a" not in self.d
+        return x
+
+
+def test_empty_module_dict_contains_nothing():
+    x = torch.randn(2)
+    assert torch.equal(ember.script(EmptyDict())(x), x)
+
+
+class CommentWithoutReturn(nn.Module):
+    def forward(self, x, names):
+        # type: (Tensor, List[str])
+        return x + len(names)
+
+
+def test_type_comment_without_return_type():
+    x = torch.randn(2)
+    ours, theirs = ember.script(CommentWithoutReturn()), torch.jit.script(CommentWithoutReturn())
+    assert torch.equal(ours(x, ["a"]), x + 1)
+    assert ours.code == theirs.code
