@@ -214,9 +214,21 @@ std::string CompilerImpl::missingMethod(ClassInfo &cls, ClassInfo &iface, const 
   for (const auto &[name, def] : iface.methods) {
     if (!cls.methods.count(name))
       return name;
-    size_t want = methodSchema(iface, name, site).arguments.size();
-    if (methodSchema(cls, name, site).arguments.size() != want)
+    // As c10's FunctionSchema::isSubtypeOf: the method's parameters have the
+    // interface's names and take at least what its take, and it returns no
+    // more than the interface's returns.
+    const FunctionSchema &want = methodSchema(iface, name, site);
+    const FunctionSchema &have = methodSchema(cls, name, site);
+    if (have.arguments.size() != want.arguments.size() ||
+        have.returns.size() != want.returns.size())
       return name;
+    for (size_t i = 1; i < want.arguments.size(); ++i)
+      if (want.arguments[i].name != have.arguments[i].name ||
+          !want.arguments[i].type->isSubtypeOf(*have.arguments[i].type))
+        return name;
+    for (size_t i = 0; i < want.returns.size(); ++i)
+      if (!have.returns[i].type->isSubtypeOf(*want.returns[i].type))
+        return name;
   }
   return "";
 }

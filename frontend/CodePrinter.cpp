@@ -326,6 +326,13 @@ void CodePrinterImpl::printNode(const Node *n, bool printConstants) {
     --level_;
     return;
   }
+  if (k == Symbol::prim("ModuleContainerIndex")) {
+    // An annotated assignment, as TorchScript's printer writes it.
+    assignNames(n->outputs());
+    indent() << useOf(n->output()) << " : " << n->output()->type()->annotationStr() << " = "
+             << useOf(n->input(0)) << "[" << useOf(n->input(1)) << "]\n";
+    return;
+  }
   if (k == Symbol::prim("SetAttr")) {
     indent() << useOf(n->input(0)) << "." << n->s(attr::name()) << " = " << useOf(n->input(1))
              << "\n";

@@ -116,7 +116,7 @@ Sugared FunctionEmitter::emitExprKind(const Expr &e, const TypePtr &hint) {
   case ExprKind::False: return Sugared::of(constBool(false));
   case ExprKind::None: return Sugared::of(constNone());
   case ExprKind::Attribute: return attributeOf(emitExpr(*e.operands[0]), e);
-  case ExprKind::Subscript: return emitSubscriptExpr(e);
+  case ExprKind::Subscript: return emitSubscriptExpr(e, hint);
   case ExprKind::Call: return emitCall(e, hint);
   case ExprKind::BinOp: {
     Value *lhs = emitValue(*e.operands[0]); // Python evaluates left to right

@@ -33,18 +33,18 @@ std::vector<NamedValue> sliceBounds(FunctionEmitter &em, const Expr &s) {
 
 } // namespace
 
-Sugared FunctionEmitter::emitSubscriptExpr(const Expr &e) {
+Sugared FunctionEmitter::emitSubscriptExpr(const Expr &e, const TypePtr &hint) {
   Sugared base = emitExpr(*e.operands[0]);
   if (!base.isValue())
     error(e.span, "cannot subscript '" + base.name + "' here");
-  return Sugared::of(subscriptOf(base.value, e));
+  return Sugared::of(subscriptOf(base.value, e, hint));
 }
 
 Value *FunctionEmitter::emitSubscript(const Expr &e) {
   return subscriptOf(emitValue(*e.operands[0]), e);
 }
 
-Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e) {
+Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &hint) {
   TypePtr t = base->type();
   if (t->kind() == TypeKind::Tensor) {
     TensorView view = emitTensorView(base, e);
@@ -58,7 +58,7 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e) {
   const Expr &index = *e.operands[1];
   NamedValue self{base, "", e.operands[0]->span};
   if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice) {
-    if (Value *v = emitModuleContainerIndex(base, index, e.span))
+    if (Value *v = emitModuleContainerIndex(base, index, e.span, hint))
       return v;
     if (Value *v = emitMagic(base, "__getitem__", {{emitValue(index), "", index.span}}, e.span))
       return v;

@@ -213,7 +213,10 @@ public:
   /// The submodule attributes of a ModuleList/Sequential/ModuleDict type,
   /// in order; empty for any other type.
   std::vector<std::string> moduleContainerEntries(const TypePtr &type);
-  Value *emitModuleContainerIndex(Value *container, const Expr &index, const SourceSpan &span);
+  Value *emitModuleContainerIndex(Value *container, const Expr &index, const SourceSpan &span,
+                                  const TypePtr &hint = nullptr);
+  Value *emitDynamicContainerIndex(Value *container, Value *index, const TypePtr &iface,
+                                   const SourceSpan &span);
   /// `m.modules()` (includeSelf) or `m.children()`: a tuple of the modules,
   /// iterated unrolled.
   /// `module.modules()`, `.children()`, `.parameters()`, `.buffers()` or
@@ -311,9 +314,9 @@ public:
   TypePtr elementType(const std::vector<Value *> &values, const std::vector<SourceSpan> &spans,
                       const TypePtr &elemHint, const TypePtr &container, const char *what);
   void filtered(const Comprehension &c, size_t i, const std::function<void()> &body);
-  Sugared emitSubscriptExpr(const Expr &e);
+  Sugared emitSubscriptExpr(const Expr &e, const TypePtr &hint = nullptr);
   Value *emitSubscript(const Expr &e);
-  Value *subscriptOf(Value *base, const Expr &e);
+  Value *subscriptOf(Value *base, const Expr &e, const TypePtr &hint = nullptr);
   Value *tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span);
   /// `t[indices]` on a tensor: the view after selects, slices and
   /// unsqueezes, and the list of tensor indices (null when none) that

@@ -29,6 +29,8 @@ from . import _C
 from . import _api
 from . import _overloads
 from . import _types
+from ._compiled_modules import CompiledType as _CompiledType, is_compiled as _is_compiled, \
+    program_for as _program_for
 from ._script_module import RecursiveScriptModule, ScriptContainer
 
 # nn.Module bookkeeping that is not part of a module's TorchScript type.
@@ -534,49 +536,6 @@ def _call_python(name, *args):
 
 
 _C._set_python_call_handler(_call_python)
-
-
-def _is_compiled(module):
-    """True for a module ember compiled already (scripted, traced or
-    loaded): it keeps its program, type and state in a new parent."""
-    return builtins.isinstance(module, RecursiveScriptModule) and "_c" in module.__dict__
-
-
-class _CompiledType:
-    """The concrete type of a compiled submodule: its class as compiled."""
-
-    def __init__(self, module):
-        self.name = module._c._type_name[len("__torch__."):]
-        self.module = module
-
-    def key(self):
-        return ("compiled", self.name)
-
-
-def _program_for(module, resolver):
-    """The program a module tree compiles into: a new one, or that of the
-    compiled modules it holds, whose classes and objects it then uses (one
-    object, as in torch.jit, so `is` holds between them). Compiled modules
-    of other programs are compiled again from their nn.Modules (sharing
-    their parameters); a traced or loaded one has none, so two of those
-    from different programs cannot be combined."""
-    programs, fixed = [], []
-    for m in module.modules():
-        if not _is_compiled(m):
-            continue
-        p = m._c._program
-        if m.__dict__.get("_ember_original") is None:
-            if not any(q is p for q in fixed):
-                fixed.append(p)
-        if not any(q is p for q in programs):
-            programs.append(p)
-    if len(fixed) > 1:
-        raise RuntimeError(
-            "cannot script a module holding traced or loaded modules from separate ember.trace "
-            "or ember.load calls; trace or load them as one module instead")
-    if fixed:
-        return fixed[0]
-    return programs[0] if programs else _C.Program(resolver)
 
 
 def script_module(module, resolver):

@@ -113,6 +113,18 @@ void addObjectKernels(KernelTable &t) {
       s.push_back(r);
     };
   });
+  // A module container indexed by a value (TorchScript's attribute lookup:
+  // entry "-1" does not exist, as in torch.jit).
+  t.add("prim::ModuleContainerIndex", Operation([](Stack &s) {
+          IValue index = pop(s);
+          auto obj = pop(s).toObject();
+          std::string key = index.isInt() ? std::to_string(index.toInt()) : index.toStringRef();
+          auto slot = obj->type()->findAttributeSlot(key);
+          if (!slot)
+            throw PythonError("RuntimeError", obj->type()->repr_str() +
+                                                  " does not have a field with name '" + key + "'");
+          s.push_back(obj->getSlot(*slot));
+        }));
   t.add("prim::unchecked_cast", Operation([](Stack &) {}));
   t.add("prim::unchecked_unwrap_optional", Operation([](Stack &) {}));
   t.add("aten::_unwrap_optional", Operation([](Stack &s) {
