@@ -336,6 +336,11 @@ void FunctionEmitter::emitReturn(const Stmt &s) {
     error(s.value ? s.value->span : s.span,
           "the function is annotated to return '" + declaredReturn_->annotationStr() +
               "' but this returns a value of type '" + v->type()->annotationStr() + "'");
+  // Returned as `Any` where that is declared, as TorchScript's emitReturn
+  // casts, so that returns on different paths unify.
+  if (declaredReturn_ && declaredReturn_->kind() == TypeKind::Any &&
+      v->type()->kind() != TypeKind::Any)
+    v = insertValue(Symbol::prim("unchecked_cast"), {v}, declaredReturn_, SourceSpan{});
   define("$retval", Sugared::of(v), s.span, declaredReturn_);
   setFlag("$ret", true, s.span);
   setFlag("$skip", true, s.span);

@@ -4,7 +4,7 @@ and compared with eager Python, and with torch.jit where its behaviour (a
 type, an error message) is the spec."""
 import warnings
 from collections import namedtuple
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import pytest
 import torch
@@ -237,3 +237,16 @@ def member_in_variable() -> int:
 
 def test_enum_member_held_in_a_variable():
     assert ember.script(member_in_variable)() == 1
+
+
+def returns_any(x: int, t: torch.Tensor) -> Any:
+    if x > 0:
+        return t
+    return x
+
+
+def test_returns_declared_any_are_cast_as_torch_casts_them():
+    ours, theirs = ember.script(returns_any), torch.jit.script(returns_any)
+    assert ours.code == theirs.code
+    assert str(ours.graph).count("prim::unchecked_cast") == 2
+    assert ours(1, torch.ones(1)).item() == 1.0 and ours(-1, torch.ones(1)) == -1
