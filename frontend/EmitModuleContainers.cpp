@@ -93,14 +93,17 @@ Value *FunctionEmitter::emitModuleContainerIndex(Value *container, const Expr &i
 Value *FunctionEmitter::emitDynamicContainerIndex(Value *container, Value *index,
                                                   const TypePtr &iface, const SourceSpan &span) {
   // Every entry must fit, since any may be chosen at run time.
-  ClassInfo *c = compiler_.classOfType(container->type()), *i = compiler_.classOfType(iface);
-  for (const auto &[name, type] : c ? c->attributes : decltype(c->attributes){}) {
-    if (!type->isModule())
-      continue;
-    ClassInfo *entry = compiler_.classOfType(type);
-    if (!entry || !i || !type->isSubtypeOf(*iface) || !compiler_.missingMethod(*entry, *i, span).empty())
-      error(span, "Attribute " + name + " is not of annotated type " + iface->annotationStr());
-  }
+  ClassInfo *i = compiler_.classOfType(iface);
+  if (ClassInfo *c = compiler_.classOfType(container->type()))
+    for (const auto &[name, type] : c->attributes) {
+      if (!type->isModule())
+        continue;
+      ClassInfo *entry = compiler_.classOfType(type);
+      bool fits = entry && i && type->isSubtypeOf(*iface) &&
+                  compiler_.missingMethod(*entry, *i, span).empty();
+      if (!fits)
+        error(span, "Attribute " + name + " is not of annotated type " + iface->annotationStr());
+    }
   return insertValue(Symbol::prim("ModuleContainerIndex"), {container, index}, iface, span);
 }
 

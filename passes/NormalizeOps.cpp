@@ -29,7 +29,6 @@ namespace {
 const std::unordered_map<std::string, std::string> &aliasTable() {
   static const std::unordered_map<std::string, std::string> table = [] {
     std::unordered_map<std::string, std::string> t = {
-        {"clip", "clamp"},
         {"det", "linalg_det"},
         {"matrix_power", "linalg_matrix_power"},
         {"matrix_exp", "linalg_matrix_exp"},
@@ -38,8 +37,6 @@ const std::unordered_map<std::string, std::string> &aliasTable() {
         {"inverse", "linalg_inv"},
         {"concat", "cat"},
         {"row_stack", "vstack"},
-        {"swapdims", "transpose"},
-        {"swapaxes", "transpose"},
         {"moveaxis", "movedim"},
         {"orgqr", "linalg_householder_product"},
         {"adjoint", "mH"},
