@@ -140,6 +140,20 @@ std::string ScriptProgram::methodCode(const std::string &className, const std::s
 }
 
 void ScriptProgram::loadNewGraphs() {
+  // The script classes new signatures name are prepared first (their
+  // __init__ compiled, so their slots are known): Python instances of them
+  // convert to script objects at a call, as TorchScript converts them.
+  std::vector<std::string> signatureClasses;
+  for (const auto &g : compiler_->unit().functions())
+    if (!loaded_.count(g.get())) {
+      for (const Value *v : g->inputs())
+        classesIn(v->type(), signatureClasses);
+      for (const Value *v : g->outputs())
+        classesIn(v->type(), signatureClasses);
+    }
+  for (const std::string &name : signatureClasses)
+    if (!unit_->findClass("__torch__." + name) && compiler_->loadClass(name))
+      compiler_->prepareClass(name);
   CompilationUnit fresh;
   CompilationUnit toClean;
   for (const auto &g : compiler_->unit().functions())
@@ -179,6 +193,8 @@ void ScriptProgram::loadNewGraphs() {
     if (self->kind() == TypeKind::Class)
       unit_->addMethod(*unit_->addClass(self), g->name().substr(dot + 1), fn);
   }
+  for (const std::string &name : signatureClasses)
+    loadClassLocked(name); // one without methods has slots too
 }
 
 } // namespace ember

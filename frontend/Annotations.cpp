@@ -345,20 +345,19 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
     arg.name = p.name;
     arg.kwargOnly = p.kwOnly;
     bool isSelf = isMethod && i == 0;
-    if (p.annotation) {
-      if (haveComment)
-        throw CompileError(p.annotation->span, "a parameter annotation and a '# type:' signature "
-                                               "comment cannot both be given; keep one of them");
+    // As TorchScript's mergeTypesFromTypeComment: where a signature comment
+    // and annotations both type a parameter, the comment wins.
+    if (haveComment && i >= commentShift) {
+      arg.type = commentParams[i - commentShift].type;
+      arg.N = commentParams[i - commentShift].N;
+      if (!arg.type)
+        throw CompileError(def.typeCommentSpan, "'Final' cannot type a parameter");
+    } else if (p.annotation) {
       ResolvedAnnotation a = r.resolveTop(*p.annotation);
       if (!a.type)
         throw CompileError(p.annotation->span, "'Final' needs a type here, such as Final[int]");
       arg.type = a.type;
       arg.N = a.N;
-    } else if (haveComment && i >= commentShift) {
-      arg.type = commentParams[i - commentShift].type;
-      arg.N = commentParams[i - commentShift].N;
-      if (!arg.type)
-        throw CompileError(def.typeCommentSpan, "'Final' cannot type a parameter");
     } else if (isSelf) {
       arg.type = Type::get(TypeKind::Any); // the class type, known to the caller
     } else {
@@ -370,16 +369,13 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
     }
     schema.arguments.push_back(std::move(arg));
   }
-  if (def.annotation) {
-    if (haveComment)
-      throw CompileError(def.annotation->span, "a return annotation and a '# type:' signature "
-                                               "comment cannot both be given; keep one of them");
-    Argument ret;
-    ret.type = r.resolve(*def.annotation);
-    schema.returns.push_back(std::move(ret));
-  } else if (commentReturn) {
+  if (commentReturn) {
     Argument ret;
     ret.type = commentReturn;
+    schema.returns.push_back(std::move(ret));
+  } else if (def.annotation) {
+    Argument ret;
+    ret.type = r.resolve(*def.annotation);
     schema.returns.push_back(std::move(ret));
   } else {
     sig.returnInferred = true;

@@ -41,8 +41,8 @@ bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConver
             "' previously matched to type " + bound->second->str() + " is matched to type " +
             actual->str();
     else
-      why = "expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
-            "' but found '" + actual->str() + "'";
+      why = "Expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
+            "' but instead found type '" + actual->str() + "'";
     return false;
   }
   TypePtr concrete = substituteTypeVariables(formalType, env);
@@ -73,8 +73,9 @@ bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConver
       bound.op = op;
       return true;
     }
-  why = "expected a value of type '" + concrete->str() + "' for argument '" + formal.name +
-        "' but found '" + actual->str() + "'";
+  // TorchScript's words (code written for it matches on them).
+  why = "Expected a value of type '" + concrete->str() + "' for argument '" + formal.name +
+        "' but instead found type '" + actual->str() + "'";
   return false;
 }
 

@@ -210,25 +210,31 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
   return schemas_[graphName] = compileBody(graphName, *m->second, callSite, &c, isStatic);
 }
 
-std::string CompilerImpl::missingMethod(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site) {
+std::string CompilerImpl::whyNotImplements(ClassInfo &cls, ClassInfo &iface,
+                                           const SourceSpan &site) {
+  // TorchScript's words (ClassType/InterfaceType::isSubTypeImpl).
+  std::string self = std::string(cls.isInterface ? "interface '" : "class '") +
+                     cls.type->annotationStr() + "'";
   for (const auto &[name, def] : iface.methods) {
     if (!cls.methods.count(name))
-      return name;
+      return (cls.isInterface ? "Interface '" : "Class '") + cls.type->annotationStr() +
+             "' does not have method '" + name + "' but interface '" +
+             iface.type->annotationStr() + "' does.";
     // As c10's FunctionSchema::isSubtypeOf: the method's parameters have the
     // interface's names and take at least what its take, and it returns no
     // more than the interface's returns.
     const FunctionSchema &want = methodSchema(iface, name, site);
     const FunctionSchema &have = methodSchema(cls, name, site);
-    if (have.arguments.size() != want.arguments.size() ||
-        have.returns.size() != want.returns.size())
-      return name;
-    for (size_t i = 1; i < want.arguments.size(); ++i)
-      if (want.arguments[i].name != have.arguments[i].name ||
-          !want.arguments[i].type->isSubtypeOf(*have.arguments[i].type))
-        return name;
-    for (size_t i = 0; i < want.returns.size(); ++i)
-      if (!have.returns[i].type->isSubtypeOf(*want.returns[i].type))
-        return name;
+    bool fits = have.arguments.size() == want.arguments.size() &&
+                have.returns.size() == want.returns.size();
+    for (size_t i = 1; fits && i < want.arguments.size(); ++i)
+      fits = want.arguments[i].name == have.arguments[i].name &&
+             want.arguments[i].type->isSubtypeOf(*have.arguments[i].type);
+    for (size_t i = 0; fits && i < want.returns.size(); ++i)
+      fits = have.returns[i].type->isSubtypeOf(*want.returns[i].type);
+    if (!fits)
+      return "Method '" + name + "' on " + self + " is not compatible with interface '" +
+             iface.type->annotationStr() + "'";
   }
   return "";
 }
@@ -239,11 +245,9 @@ bool FunctionEmitter::checkImplements(const TypePtr &cls, const TypePtr &iface,
   ClassInfo *c = compiler_.classOfType(cls), *i = compiler_.classOfType(iface);
   if (!c || !i || !cls->isSubtypeOf(*iface))
     return false;
-  std::string missing = compiler_.missingMethod(*c, *i, span);
-  if (!missing.empty())
-    error(span, "'" + cls->annotationStr() + "' does not implement interface '" +
-                    iface->annotationStr() + "': method '" + missing +
-                    "' is missing or takes other arguments");
+  std::string why = compiler_.whyNotImplements(*c, *i, span);
+  if (!why.empty())
+    error(span, why);
   return true;
 }
 
@@ -339,6 +343,13 @@ void Compiler::compileForExport(const std::string &name) {
     return;
   for (const auto &[method, def] : c->methods)
     impl_->methodSchema(*c, method, def->span);
+}
+
+std::string Compiler::whyNotImplements(const std::string &cls, const std::string &iface) {
+  ClassInfo *c = impl_->findClass(cls), *i = impl_->findClass(iface);
+  if (!c || !i)
+    return "no class '" + (c ? iface : cls) + "'";
+  return impl_->whyNotImplements(*c, *i, c->def->span);
 }
 
 bool Compiler::prepareClass(const std::string &name) {

@@ -282,6 +282,15 @@ FunctionSchema FunctionEmitter::emit(const FunctionSignature &signature) {
     in->setType(schema.arguments[i].type);
     define(def_.params[i].name, Sugared::of(in), def_.params[i].span);
   }
+  // As TorchScript compiles a classmethod: the first parameter is an
+  // instance, and its name means the class in the body (`return cls(a)`).
+  if (class_ && !def_.params.empty() &&
+      std::any_of(def_.decorators.begin(), def_.decorators.end(),
+                  [](const ExprPtr &d) { return dottedName(*d) == "classmethod"; })) {
+    Sugared cls = Sugared::make(Sugared::Kind::TypeValue, class_->def->name);
+    cls.type = class_->type;
+    define(def_.params[0].name, cls, def_.params[0].span);
+  }
   if (!signature.returnInferred)
     declaredReturn_ = schema.returns.empty() ? Type::get(TypeKind::None) : schema.returns[0].type;
   if (class_) {
@@ -400,7 +409,8 @@ Value *FunctionEmitter::uninitialized(const TypePtr &type) {
 }
 
 Value *FunctionEmitter::convertTo(Value *v, const TypePtr &type) {
-  if (type->kind() == TypeKind::Interface && v->type()->kind() == TypeKind::Class)
+  if (type->kind() == TypeKind::Interface && v->type()->str() != type->str() &&
+      (v->type()->kind() == TypeKind::Class || v->type()->kind() == TypeKind::Interface))
     return checkImplements(v->type(), type, def_.span) ? v : nullptr;
   if (v->type()->isSubtypeOf(*type))
     return v;

@@ -28,16 +28,21 @@ public:
     if (peek('[') || peek('(')) {
       char close = s_[pos_] == '[' ? ']' : ')';
       ++pos_;
+      bool tuple = t && t->kind() == TypeKind::Tuple;
       TypePtr elem = t && t->kind() == TypeKind::List ? t->elem() : nullptr;
-      c10::impl::GenericList list(c10::AnyType::get());
       std::vector<c10::IValue> items;
       while (skip(), !peek(close)) {
+        if (tuple && items.size() < t->contained().size())
+          elem = t->contained()[items.size()];
         items.push_back(read(elem));
         skip();
         if (peek(','))
           ++pos_;
       }
       ++pos_;
+      // A tuple formal's default is a tuple (`c: Tuple[int, int] = (1, 2)`).
+      if (tuple)
+        return c10::ivalue::Tuple::create(std::move(items));
       return toList(items, elem);
     }
     if (peek('"') || peek('\'')) {

@@ -161,6 +161,10 @@ Value *FunctionEmitter::emitTypeForm(const std::string &name, const Expr &call) 
   Value *v = emitValue(*call.operands[2], t);
   if (name == "unchecked_cast")
     return insertValue(Symbol::prim("unchecked_cast"), {v}, t, call.span);
+  // As TorchScript: None annotated as an Optional is a None of that type,
+  // so that a variable or attribute it defines has the Optional type.
+  if (t->kind() == TypeKind::Optional && v->type()->kind() == TypeKind::None)
+    return insertValue(Symbol::prim("Constant"), {}, t, call.span);
   Value *conv = convertTo(v, t);
   // Printed code writes implicit conversions as annotate(int, tensor).
   static const std::map<TypeKind, const char *> implicit = {
@@ -217,6 +221,14 @@ Value *FunctionEmitter::emitCast(const std::string &name, const Expr &call) {
       {"str", TypeKind::Str}};
   if (v->type()->kind() == kinds.at(name))
     return v;
+  // int(obj), float(obj), bool(obj), str(obj) of a script class call its
+  // __int__, __float__, __bool__, __str__.
+  if (v->type()->kind() == TypeKind::Class) {
+    if (name == "bool")
+      return toBool(v, call.span);
+    if (Value *r = emitMagic(v, "__" + name + "__", {}, call.span))
+      return r;
+  }
   std::string op = name == "str" ? "aten::str"
                                  : "aten::" + std::string(1, char(toupper(name[0]))) + name.substr(1);
   return emitOperator(op, {{v, "", call.operands[1]->span}}, call.span);

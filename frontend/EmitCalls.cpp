@@ -71,7 +71,9 @@ std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
       break;
     }
     }
-    if (target && target->kind() == TypeKind::Interface && v->type()->kind() == TypeKind::Class)
+    if (target && target->kind() == TypeKind::Interface &&
+        (v->type()->kind() == TypeKind::Class || v->type()->kind() == TypeKind::Interface) &&
+        v->type() != target && v->type()->str() != target->str())
       checkImplements(v->type(), target, at);
     inputs.push_back(v);
   }
@@ -103,9 +105,33 @@ Value *FunctionEmitter::emitOperator(const std::string &callee,
                                      const std::vector<NamedValue> &args,
                                      const SourceSpan &span) {
   Symbol kind = Symbol::fromQualString(callee);
+  if ((callee == "aten::sort" || callee == "aten::sorted") && !args.empty())
+    checkSortable(args[0].value->type(), span);
   auto overloads = OperatorRegistry::global().lookup(kind);
   CallBinding b = bindOverloads(callee, overloads, callArguments(args), span);
   return emitBound(*this, kind, b, materializeCall(b, args, span), span);
+}
+
+/// As TorchScript: a list of script objects sorts by the class's
+/// `__lt__(self, other: C) -> bool`, which must exist (and is compiled now,
+/// for the run-time comparison to find it).
+void FunctionEmitter::checkSortable(const TypePtr &listType, const SourceSpan &span) {
+  if (listType->kind() != TypeKind::List || listType->elem()->kind() != TypeKind::Class)
+    return;
+  TypePtr elem = listType->elem();
+  ClassInfo *c = compiler_.classOfType(elem);
+  if (!c || c->isNamedTuple)
+    return;
+  bool fits = false;
+  if (c->methods.count("__lt__")) {
+    const FunctionSchema &lt = compiler_.methodSchema(*c, "__lt__", span);
+    fits = lt.arguments.size() == 2 && lt.arguments[1].type->str() == elem->str() &&
+           lt.returns.size() == 1 && lt.returns[0].type->kind() == TypeKind::Bool;
+  }
+  if (!fits)
+    error(span, "To sort a list of " + elem->annotationStr() + " it must define a __lt__ "
+                "method with two inputs of type " + elem->annotationStr() +
+                " that returns a bool");
 }
 
 Value *FunctionEmitter::tryOperator(const std::string &callee,

@@ -17,6 +17,8 @@
 #include "ir/Constants.h"
 #include <set>
 
+#include <functional>
+
 namespace ember::frontend {
 
 Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
@@ -43,7 +45,8 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     return Sugared::of(emitMethodCall(object, p->second, {}, span));
   for (const auto &s : c->def->body)
     if (s->kind == StmtKind::AnnAssign && s->value && s->targets[0]->kind == ExprKind::Name &&
-        s->targets[0]->text == attr)
+        s->targets[0]->text == attr &&
+        resolveAnnotation(*s->annotation, compiler_.typeResolver()).isFinal)
       return emitExpr(*s->value); // a Final constant
   bool dictView = (attr == "keys" || attr == "values" || attr == "items") &&
                   isModuleDict(object->type());
@@ -62,8 +65,34 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
   if (auto why = c->untyped.find(attr); why != c->untyped.end())
     error(span, "'" + c->def->name + "' object has no attribute '" + attr +
                     "': the Python module has it, but it was not scripted (" + why->second + ")");
-  error(span, "'" + c->def->name + "' object has no attribute '" + attr + "'" +
-                  (inOwnInit ? "; assign it in __init__ before reading it" : ""));
+  std::string message = "'" + c->def->name + "' object has no attribute or method '" + attr +
+                        "'";
+  if (bindsAtClassLevel(*c->def, attr))
+    error(span, message + ". '" + attr + "' is defined as a class attribute on type '" +
+                    c->def->name + "'. Class attributes are not supported in TorchScript; "
+                    "assign it to self in __init__, or annotate it Final");
+  error(span, message + (inOwnInit ? "; assign it in __init__ before reading it"
+                                   : ". Did you forget to initialize an attribute in __init__()?"));
+}
+
+/// Whether the class body itself binds `name` (`x = 1`, `(a, b), [c, d] =
+/// ...`, `e: int = 0`): a Python class attribute, which TorchScript objects
+/// do not have.
+bool FunctionEmitter::bindsAtClassLevel(const Stmt &classDef, const std::string &name) {
+  std::function<bool(const Expr &)> binds = [&](const Expr &target) {
+    if (target.kind == ExprKind::Name)
+      return target.text == name;
+    if (target.kind == ExprKind::Tuple || target.kind == ExprKind::List)
+      return std::any_of(target.operands.begin(), target.operands.end(),
+                         [&](const ExprPtr &e) { return binds(*e); });
+    return false;
+  };
+  for (const auto &s : classDef.body)
+    if (s->kind == StmtKind::Assign || s->kind == StmtKind::AnnAssign)
+      for (const auto &target : s->targets)
+        if (binds(*target))
+          return true;
+  return false;
 }
 
 Value *FunctionEmitter::emitModuleTree(Value *module, const std::string &what,
@@ -146,17 +175,20 @@ void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const So
   TypePtr t = c->attributeType(target.text);
   if (!t) {
     if (!definesHere)
-      error(target.span, "'" + c->def->name + "' object has no attribute '" + target.text +
-                             "'; attributes are defined by assignments to self in __init__");
+      error(target.span, "Tried to set nonexistent attribute: " + target.text +
+                             ". Did you forget to initialize it in __init__()? ('" +
+                             c->def->name + "' has no attribute '" + target.text +
+                             "'; attributes are defined by assignments to self in __init__)");
     t = declared ? declared : v->type();
     c->attributes.push_back({target.text, t});
     c->attributeSpans[target.text] = span;
   }
   Value *conv = convertTo(v, t);
   if (!conv) {
-    CompileError e(span, "attribute '" + target.text + "' is type '" + t->annotationStr() +
-                             "' but is assigned a value of type '" +
-                             v->type()->annotationStr() + "'");
+    CompileError e(span, "Wrong type for attribute assignment. Expected " +
+                             t->annotationStr() + " but got " + v->type()->annotationStr() +
+                             " (attribute '" + target.text + "' is type '" +
+                             t->annotationStr() + "')");
     e.addNote(c->attributeSpans[target.text], "the attribute is defined here");
     throw e;
   }
@@ -304,22 +336,27 @@ void FunctionEmitter::emitWith(const Stmt &s) {
   }
 }
 
-Value *FunctionEmitter::emitClassOperator(const std::string &op, Value *lhs, Value *rhs,
-                                          const SourceSpan &span) {
+const std::string *magicMethodOf(const std::string &op) {
   static const std::map<std::string, std::string> magic = {
       {"+", "__add__"},  {"-", "__sub__"},  {"*", "__mul__"},      {"/", "__truediv__"},
       {"//", "__floordiv__"}, {"%", "__mod__"}, {"**", "__pow__"}, {"@", "__matmul__"},
       {"&", "__and__"},  {"|", "__or__"},   {"^", "__xor__"},      {"<<", "__lshift__"},
       {">>", "__rshift__"}, {"==", "__eq__"}, {"!=", "__ne__"},    {"<", "__lt__"},
       {"<=", "__le__"},  {">", "__gt__"},   {">=", "__ge__"}};
+  auto m = magic.find(op);
+  return m == magic.end() ? nullptr : &m->second;
+}
+
+Value *FunctionEmitter::emitClassOperator(const std::string &op, Value *lhs, Value *rhs,
+                                          const SourceSpan &span) {
   if (op == "in" || op == "not in") {
     Value *v = emitMagic(rhs, "__contains__", {{lhs, "", span}}, span);
     if (v && op == "not in")
       v = emitOperator("aten::__not__", {{v, "", span}}, span);
     return v;
   }
-  auto m = magic.find(op);
-  return m == magic.end() ? nullptr : emitMagic(lhs, m->second, {{rhs, "", span}}, span);
+  const std::string *m = magicMethodOf(op);
+  return m ? emitMagic(lhs, *m, {{rhs, "", span}}, span) : nullptr;
 }
 
 } // namespace ember::frontend

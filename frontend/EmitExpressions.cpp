@@ -179,6 +179,11 @@ Value *FunctionEmitter::emitUnary(const Expr &e) {
     return emitCondition(e, unused);
   }
   Value *v = emitValue(*e.operands[0]);
+  static const std::map<std::string, std::string> magic = {
+      {"-", "__neg__"}, {"+", "__pos__"}, {"~", "__invert__"}};
+  if (v->type()->kind() == TypeKind::Class && magic.count(e.text))
+    if (Value *r = emitMagic(v, magic.at(e.text), {}, e.span))
+      return r;
   if (e.text == "+")
     return v->type()->kind() == TypeKind::Tensor
                ? emitOperator("aten::positive", {{v, "", e.span}}, e.span)
@@ -200,6 +205,13 @@ Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs
   if (lhs->type()->kind() == TypeKind::Class || rhs->type()->kind() == TypeKind::Class)
     if (Value *v = emitClassOperator(op, lhs, rhs, span))
       return v;
+  // As TorchScript's MagicMethod: an operator on a script object is its
+  // method, which it must have.
+  if (const std::string *m = magicMethodOf(op);
+      m && lhs->type()->kind() == TypeKind::Class && !lhs->type()->isModule() &&
+      compiler_.classOfType(lhs->type()) && !compiler_.classOfType(lhs->type())->isNamedTuple)
+    error(span, "'" + lhs->type()->annotationStr() + "' object has no attribute or method '" +
+                    *m + "'");
   if (isNumber(lhs->type()) && rhs->type()->kind() == TypeKind::Tensor) {
     if (op == "+" || op == "*")
       return emitOperator(name, {r, l}, span);
@@ -256,6 +268,16 @@ Value *FunctionEmitter::toBool(Value *v, const SourceSpan &span) {
     Value *n = emitOperator("aten::len", {{v, "", span}}, span);
     return emitOperator("aten::gt", {{n, "", span}, {constInt(0), "", span}}, span);
   }
+  case TypeKind::Class:
+    // A script class is true as its __bool__ says (TorchScript's rule).
+    if (Value *b = emitMagic(v, "__bool__", {}, span)) {
+      if (b->type()->kind() != TypeKind::Bool)
+        error(span, "expected a bool expression for condition but found '" +
+                        b->type()->annotationStr() + "' (returned by __bool__ of '" +
+                        v->type()->annotationStr() + "')");
+      return b;
+    }
+    [[fallthrough]];
   default:
     error(span, "expected a condition of type bool but found '" + v->type()->annotationStr() +
                     "'" +

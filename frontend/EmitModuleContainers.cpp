@@ -100,7 +100,7 @@ Value *FunctionEmitter::emitDynamicContainerIndex(Value *container, Value *index
         continue;
       ClassInfo *entry = compiler_.classOfType(type);
       bool fits = entry && i && type->isSubtypeOf(*iface) &&
-                  compiler_.missingMethod(*entry, *i, span).empty();
+                  compiler_.whyNotImplements(*entry, *i, span).empty();
       if (!fits)
         error(span, "Attribute " + name + " is not of annotated type " + iface->annotationStr());
     }

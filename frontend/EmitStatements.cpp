@@ -395,6 +395,13 @@ void FunctionEmitter::emitDelete(const Stmt &s) {
                                   "index, not a slice; delete the elements one by one");
     Value *base = emitValue(*t->operands[0]);
     Value *key = emitValue(*t->operands[1]);
+    if (base->type()->kind() == TypeKind::Class) {
+      // `del obj[key]` calls the script class's __delitem__ (TorchScript's words if none).
+      if (!emitMagic(base, "__delitem__", {{key, "", t->operands[1]->span}}, t->span))
+        error(t->span, "Class does not define __delitem__ ('" + base->type()->annotationStr() +
+                           "' has no method __delitem__ for 'del')");
+      continue;
+    }
     emitOperator("aten::Delete", {{base, "", t->operands[0]->span}, {key, "", t->operands[1]->span}},
                  t->span);
   }

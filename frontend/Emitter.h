@@ -135,6 +135,9 @@ public:
   /// Declares the attributes of class `name` (compiling its `__init__` if
   /// it has one); false if there is no such class.
   bool prepareClass(const std::string &name);
+  /// Why class `cls` does not implement interface `iface`, in TorchScript's
+  /// words; empty when it does. Both must be loaded.
+  std::string whyNotImplements(const std::string &cls, const std::string &iface);
   /// True if class `name` is known, asking the resolver for the source
   /// that defines it if it is not registered yet (archive code).
   bool loadClass(const std::string &name);

@@ -228,6 +228,8 @@ public:
   /// keys, submodules or (key, submodule) pairs, for loops to unroll.
   Value *emitModuleDictView(Value *dict, const std::string &method, const SourceSpan &span);
   Value *emitClassOperator(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
+  static bool bindsAtClassLevel(const Stmt &classDef, const std::string &name);
+  void checkSortable(const TypePtr &listType, const SourceSpan &span);
   void emitReturn(const Stmt &s);
   void emitExit(const Stmt &s);
   /// Tests the innermost `while` loop's condition again into `$cond`.
@@ -527,7 +529,9 @@ public:
   void prepareClass(ClassInfo &c, const SourceSpan &site);
   /// The first method of interface `iface` that class `cls` lacks (or has
   /// with another number of parameters), or empty when it implements all.
-  std::string missingMethod(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site);
+  /// Why `cls` (a class or interface) does not implement `iface`, in
+  /// TorchScript's words; empty when it does.
+  std::string whyNotImplements(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site);
   /// The schema of a method (self first), compiling it and the class's
   /// __init__ (which defines the attributes) if needed.
   const FunctionSchema &methodSchema(ClassInfo &c, const std::string &method,
@@ -599,6 +603,8 @@ Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type,
 
 /// TorchScript's operator for a Python operator spelling (`+` -> aten::add).
 std::string operatorFor(const std::string &op, bool unary);
+/// The method a binary operator calls on a script object (`+` -> `__add__`), or null.
+const std::string *magicMethodOf(const std::string &op);
 
 /// True for the callables under `torch` that are language forms rather than
 /// operators (`torch.jit.annotate`, `torch.jit.is_scripting`, ...).

@@ -336,7 +336,9 @@ bool Type::isSubtypeOf(const Type &o) const {
   case TypeKind::AnyList: return kind_ == TypeKind::List;
   case TypeKind::AnyTuple: return kind_ == TypeKind::Tuple;
   case TypeKind::AnyClass: return kind_ == TypeKind::Class;
-  case TypeKind::Interface: return kind_ == TypeKind::Class && (isModule_ || !o.isModule());
+  case TypeKind::Interface: // a class or interface may fit: its methods decide
+    return (kind_ == TypeKind::Class || kind_ == TypeKind::Interface) &&
+           (isModule_ || !o.isModule());
   case TypeKind::AnyEnum: return kind_ == TypeKind::Enum;
   case TypeKind::Tuple: {
     if (kind_ != TypeKind::Tuple || contained_.size() != o.contained().size())

@@ -3,12 +3,46 @@
 #include "ir/Constants.h"
 
 #include <ATen/core/class_type.h>
+#include <ATen/core/ivalue.h>
+
+#include <algorithm>
+#include <mutex>
 #include <ATen/core/jit_type.h>
 
 namespace ember::runtime {
 
-ScriptUnit::ScriptUnit() = default;
-ScriptUnit::~ScriptUnit() = default;
+namespace {
+// Every live unit, so that an operator holding only an object (sorting a
+// list of script objects by their __lt__) can find the object's methods.
+std::mutex unitsMutex;
+std::vector<ScriptUnit *> &liveUnits() {
+  static std::vector<ScriptUnit *> units;
+  return units;
+}
+} // namespace
+
+ScriptUnit::ScriptUnit() {
+  std::lock_guard<std::mutex> lock(unitsMutex);
+  liveUnits().push_back(this);
+}
+
+ScriptUnit::~ScriptUnit() {
+  std::lock_guard<std::mutex> lock(unitsMutex);
+  auto &units = liveUnits();
+  units.erase(std::remove(units.begin(), units.end(), this), units.end());
+}
+
+Function *ScriptUnit::methodOfObject(const c10::ivalue::Object &obj, const std::string &name) {
+  std::vector<ScriptUnit *> units;
+  {
+    std::lock_guard<std::mutex> lock(unitsMutex);
+    units = liveUnits();
+  }
+  for (ScriptUnit *unit : units)
+    if (ScriptClass *cls = unit->findClass(obj.type().get()))
+      return unit->findMethod(*cls, name);
+  return nullptr;
+}
 
 Function *ScriptUnit::addFunction(const std::string &name, std::shared_ptr<Graph> graph) {
   std::unique_lock<std::shared_mutex> lock(mutex_);

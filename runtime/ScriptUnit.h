@@ -109,6 +109,9 @@ public:
   Function *findMethod(ScriptClass &cls, const std::string &name);
   using MethodLoader = std::function<Function *(const ScriptClass &, const std::string &)>;
   void setMethodLoader(MethodLoader loader) { methodLoader_ = std::move(loader); }
+  /// Method `name` of a script object, from whichever live unit defines
+  /// its class (for operators that hold only the object); null if none.
+  static Function *methodOfObject(const c10::ivalue::Object &obj, const std::string &name);
   ScriptClass *findClass(const std::string &qualName) const;
   ScriptClass *findClass(const c10::ClassType *type) const;
 

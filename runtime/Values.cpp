@@ -2,6 +2,7 @@
 #include "runtime/Values.h"
 
 #include "runtime/Kernels.h"
+#include "runtime/ScriptUnit.h"
 
 #include <ATen/ATen.h>
 
@@ -105,6 +106,12 @@ bool valueLess(const c10::IValue &a, const c10::IValue &b) {
     return lexicographic(a.toTupleRef().elements(), b.toTupleRef().elements());
   if (a.isTensor() && b.isTensor())
     return a.toTensor().lt(b.toTensor()).is_nonzero();
+  // Script objects compare by their class's __lt__ (the compiler checked it).
+  if (a.isObject())
+    if (const Function *lt = ScriptUnit::methodOfObject(a.toObjectRef(), "__lt__")) {
+      Stack r = lt->run({a, b});
+      return !r.empty() && r[0].isBool() && r[0].toBool();
+    }
   throw PythonError("TypeError", "'<' not supported between instances of '" + a.tagKind() +
                                      "' and '" + b.tagKind() + "'");
 }

@@ -163,6 +163,16 @@ def _global_path(fn):
     return module + "." + name if obj is fn else None
 
 
+def _interface_annotation(module, name):
+    """The class interface (not a module interface) `module`'s attribute
+    `name` is annotated with, or None."""
+    ann = getattr(type(module), "__annotations__", {}).get(name)
+    if (inspect.isclass(ann) and _api._is_interface(ann)
+            and not issubclass(ann, torch.nn.Module)):
+        return ann
+    return None
+
+
 def _attribute_name_line(name, type_text):
     if name.isidentifier() and not keyword.iskeyword(name):
         return "  %s : %s" % (name, type_text)
@@ -483,11 +493,32 @@ class _Builder:
             else:
                 value = module.__dict__[name]
                 declared = _as_attribute(value)
-                setattr(handle, name, declared[0] if declared is not None else value)
+                value = declared[0] if declared is not None else value
+                iface = _interface_annotation(module, name)
+                if iface is not None and not _is_compiled(value):
+                    value = self.interface_object(value, iface, name)
+                setattr(handle, name, value)
         cls = ScriptContainer if builtins.isinstance(module, _CONTAINERS) else RecursiveScriptModule
         wrapper = cls(handle, t, children, module)
         _live[handle._id] = wrapper
         return wrapper
+
+    def interface_object(self, value, iface, name):
+        """A Python instance of a script class, for an attribute annotated
+        with a (class) interface: converted as an object of its class,
+        which must implement the interface (TorchScript's rule: the class
+        must have been scripted)."""
+        cls = type(value)
+        if not self.resolver.is_script_class(cls):
+            raise RuntimeError(
+                "Could not cast attribute '%s' to type %s: the value is not a TorchScript "
+                "compatible type (an instance of %s, a class never compiled by ember.script)"
+                % (name, iface.__name__, cls.__name__))
+        try:
+            return self.program.object_of(self.resolver.class_key(cls), value,
+                                          self.resolver.class_key(iface))
+        except TypeError as e:
+            raise RuntimeError(str(e)) from None
 
     def compile_entry_points(self, wrapper):
         """Compiles `forward` and the exported methods of every module, as

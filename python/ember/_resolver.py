@@ -1,6 +1,7 @@
 """How compiled code finds what it names: the Python source of functions
 and classes, and what each global name is (a module, an operator, a
 function, a constant), in the scope of the file being compiled."""
+import ast
 import builtins
 import collections
 import enum
@@ -9,6 +10,7 @@ import re
 import sys
 import textwrap
 import types
+import weakref
 
 import torch
 
@@ -39,9 +41,28 @@ def _source_of(obj):
         started = started or line.startswith(("def ", "class ", "async def "))
         out.append(line)
     filename = inspect.getsourcefile(obj) or "<unknown>"
+    for fn in [obj] if inspect.isfunction(obj) else [getattr(m, "__func__", m) for m in vars(obj).values()] \
+            if inspect.isclass(obj) else []:
+        _check_mutable_defaults(fn, filename)
     return "\n" * (first - 1) + "\n".join(out) + "\n", filename
 
 
+def _check_mutable_defaults(fn, filename):
+    """As TorchScript: a list or dict default would be one object shared by
+    every call, so a compiled function may not have one."""
+    if not inspect.isfunction(fn) or _module._modifier(fn) in ("ignore", "unused"):
+        return
+    for p in inspect.signature(fn).parameters.values():
+        if builtins.isinstance(p.default, (list, dict)):
+            line = fn.__code__.co_firstlineno
+            raise _errors.CompileError(
+                "%s:%d:1: error: Mutable default parameters are not supported because Python binds "
+                "them to the function and they persist across function calls. As a workaround, "
+                "make the default None and instantiate the default parameter within the body of "
+                "the function. Found %s on parameter %s" % (filename, line, type(p.default), p.name))
+
+
+_BUILTIN_TYPE_CLASSES = (int, float, bool, str, complex, torch.Tensor, torch.device, torch.dtype)
 _CONSTANT_TYPES = (bool, int, float, str, type(None), torch.device, torch.dtype)
 
 
@@ -128,6 +149,7 @@ def _qualified_name(obj):
 
 
 _ENUM_CLASSES = {}
+_SCRIPT_CLASSES = weakref.WeakSet()  # classes compiled from their source
 
 
 def _enum_member(qualified_name, name, members):
@@ -160,6 +182,33 @@ def _interface_header(text, cls):
     base = "ModuleInterface" if issubclass(cls, torch.nn.Module) else "Interface"
     return re.sub(r"^class\s+(\w+)\s*(\([^)]*\))?\s*:", r"class \1(%s):" % base, text, count=1,
                   flags=re.MULTILINE)
+
+
+def _annotation_captures(fn):
+    """Names that the function's annotations spell and Python evaluated
+    when it was defined (`x: tensor_t` with a local `tensor_t =
+    torch.Tensor`): they are no closure cells, so, as TorchScript's
+    get_type_hint_captures, they are read from `__annotations__`."""
+    annotations = getattr(fn, "__annotations__", None)
+    if not annotations:
+        return {}
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    defs = [n for n in tree.body if builtins.isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not defs:
+        return {}
+    node = defs[0]
+    spelled = {a.arg: a.annotation for a in node.args.args + node.args.kwonlyargs}
+    spelled["return"] = node.returns
+    captures = {}
+    for name, value in annotations.items():
+        expr = spelled.get(name)
+        if (builtins.isinstance(expr, ast.Name) and not builtins.isinstance(value, str)
+                and getattr(builtins, expr.id, None) is not value):
+            captures[expr.id] = value
+    return captures
 
 
 class _Resolver:
@@ -210,9 +259,15 @@ class _Resolver:
             n += 1
         return key
 
+    def is_script_class(self, cls):
+        """Whether `cls` was compiled as a script class (here or by
+        ember.script), as TorchScript's class registry answers it."""
+        return cls in _SCRIPT_CLASSES
+
     def _class_source(self, cls, key):
         """(text, file, key): the source of a class, to be compiled under
         its qualified name `key`."""
+        _SCRIPT_CLASSES.add(cls)
         if issubclass(cls, tuple) and hasattr(cls, "_fields"):
             text, filename = _named_tuple_source(cls)
         elif issubclass(cls, enum.Enum):
@@ -225,9 +280,15 @@ class _Resolver:
             if _api._is_interface(cls):
                 text = _interface_header(text, cls)
             for member in vars(cls).values():
-                fn = getattr(member, "__func__", member)
-                if inspect.isfunction(fn):
-                    self.add_scope(fn)
+                accessors = ((member.fget, member.fset) if builtins.isinstance(member, property)
+                             else (getattr(member, "__func__", member),))
+                for fn in accessors:
+                    if inspect.isfunction(fn):
+                        self.add_scope(fn)
+            # As TorchScript's resolver: the class's own name means the
+            # class in its methods, even where no Python scope binds it yet
+            # (a decorated class referring to itself).
+            self._scopes.append((filename, {cls.__name__: cls}))
         return text, filename, key
 
     def _function_source(self, name):
@@ -251,6 +312,7 @@ class _Resolver:
                 scope[name] = cell.cell_contents
             except ValueError:
                 pass
+        scope.update(_annotation_captures(fn))
         try:
             filename = inspect.getsourcefile(fn)
         except TypeError:
@@ -341,7 +403,11 @@ class _Resolver:
         """The annotation text of a global type alias (`Out = Tuple[Tensor,
         Tensor]`), or None."""
         obj = self._lookup(name)
-        if obj is None or inspect.isclass(obj) or builtins.isinstance(obj, (str, types.ModuleType)):
+        if obj is None or builtins.isinstance(obj, (str, types.ModuleType)):
+            return None
+        # A variable holding a builtin type (`tensor_t = torch.Tensor`) is
+        # that type; other classes are script classes or modules.
+        if inspect.isclass(obj) and obj not in _BUILTIN_TYPE_CLASSES:
             return None
         try:
             return _types.annotation_text(obj)

@@ -380,6 +380,24 @@ void bindProgram(py::module_ &m) {
       .def("has_class", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
         return p->unit().findClass("__torch__." + name) != nullptr;
       })
+      // object_of(class, value, interface): a Python instance of script
+      // class `class` as a script object of this program, checked against
+      // `interface` when one is named (TorchScript's words if it does not fit).
+      .def("object_of",
+           [](std::shared_ptr<ScriptProgram> p, const std::string &name, py::handle value,
+              const std::string &iface) {
+             runtime::ScriptClass *cls = p->loadClass(name);
+             if (!cls)
+               throw py::type_error("no class '" + name + "'");
+             if (!iface.empty()) {
+               std::string why = p->compiler().whyNotImplements(name, iface);
+               if (!why.empty())
+                 throw py::type_error("Object of type __torch__." + name +
+                                      " is not compatible with interface __torch__." + iface +
+                                      "\n" + why);
+             }
+             return ScriptObjectHandle{toIValue(value, cls->type, p->unit()), p};
+           })
       .def("new_object", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
         runtime::ScriptClass *cls = p->unit().findClass("__torch__." + name);
         if (!cls)
