@@ -75,6 +75,16 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
                                    : ". Did you forget to initialize an attribute in __init__()?"));
 }
 
+/// Whether `t` is `cls` or contains it (`Optional[Tree]` in Tree).
+bool FunctionEmitter::mentionsType(const TypePtr &t, const TypePtr &cls) {
+  if (t->kind() == cls->kind() && t->str() == cls->str())
+    return true;
+  for (const auto &c : t->contained())
+    if (mentionsType(c, cls))
+      return true;
+  return false;
+}
+
 /// Whether the class body itself binds `name` (`x = 1`, `(a, b), [c, d] =
 /// ...`, `e: int = 0`): a Python class attribute, which TorchScript objects
 /// do not have.
@@ -180,6 +190,17 @@ void FunctionEmitter::emitAttributeAssign(const Expr &target, Value *v, const So
                              c->def->name + "' has no attribute '" + target.text +
                              "'; attributes are defined by assignments to self in __init__)");
     t = declared ? declared : v->type();
+    // TorchScript's rules for defining an attribute in __init__: at the top
+    // level (a type must not depend on a branch), and not of the class's
+    // own type (recursive class types are not supported).
+    if (std::any_of(frames_.begin(), frames_.end(),
+                    [](const Frame &f) { return f.kind != Frame::Kind::Function; }))
+      error(span, "First assignment cannot be in a control-flow block. Initialize the field '" +
+                      target.text + "' at the top level first");
+    if (mentionsType(t, c->type))
+      error(span, "Recursive class types are not supported: attribute '" + target.text +
+                      "' of '" + c->def->name + "' would have type '" + t->annotationStr() +
+                      "', which contains the class itself");
     c->attributes.push_back({target.text, t});
     c->attributeSpans[target.text] = span;
   }

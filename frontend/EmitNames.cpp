@@ -271,6 +271,9 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
   }
   if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Interface)
     return classAttribute(v, attr, span);
+  if (t->kind() == TypeKind::Any)
+    error(span, "'Any' object has no attribute or method '" + attr +
+                    "'; refine it first (isinstance(x, T)) or annotate it with its type");
   return Sugared::make(Sugared::Kind::Operator, "aten::" + attr, v);
 }
 

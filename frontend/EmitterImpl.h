@@ -229,6 +229,7 @@ public:
   Value *emitModuleDictView(Value *dict, const std::string &method, const SourceSpan &span);
   Value *emitClassOperator(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
   static bool bindsAtClassLevel(const Stmt &classDef, const std::string &name);
+  static bool mentionsType(const TypePtr &t, const TypePtr &cls);
   void checkSortable(const TypePtr &listType, const SourceSpan &span);
   void emitReturn(const Stmt &s);
   void emitExit(const Stmt &s);

@@ -169,6 +169,10 @@ const Function &methodOf(const Code &code, const c10::IValue &self, const std::s
   const c10::ClassType *type = self.toObjectRef().type().get();
   ScriptClass *cls = code.unit->findClass(type);
   Function *fn = cls ? code.unit->findMethod(*cls, name) : nullptr;
+  // An object made by another program (passed in from Python) runs its
+  // own program's method.
+  if (!cls)
+    fn = ScriptUnit::methodOfObject(self.toObjectRef(), name);
   if (!fn)
     throw PythonError("AttributeError", "'" + type->repr_str() + "' object has no method '" + name + "'");
   return *fn;

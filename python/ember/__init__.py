@@ -14,6 +14,7 @@ from . import _C
 from ._errors import ArgumentError, CompileError, Error, SerializationError
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
+from ._legacy_module import script_method
 from ._serialization import load, save
 from ._freeze import freeze, optimize_for_inference
 from ._trace import TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace
@@ -30,6 +31,7 @@ atexit.register(_C._clear_handlers)
 
 __all__ = [
     "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
+    "script_method",
     "patch_torch", "unpatch_torch", "patched_entry_points", "ArgumentError", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",

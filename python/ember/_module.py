@@ -27,6 +27,7 @@ import torch
 
 from . import _C
 from . import _api
+from . import _legacy_module as _legacy
 from . import _overloads
 from . import _types
 from ._compiled_modules import CompiledType as _CompiledType, is_compiled as _is_compiled, \
@@ -72,14 +73,34 @@ def _modifier(fn):
     return None
 
 
+def unused_stand_in(fn):
+    """An @unused function as TorchScript compiles it (frontend.py's
+    get_jit_def): every parameter `Any`, no `*args`/`**kwargs`, the body a
+    raise; the return annotation kept. The text keeps the file's line
+    numbers, with the def indented as `fn` is. (text, first line, count)."""
+    lines, first = inspect.getsourcelines(fn)
+    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
+    node = ast.parse(textwrap.dedent("".join(lines))).body[0]
+    node.decorator_list = []
+    node.args.vararg = node.args.kwarg = None
+    for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+        arg.annotation = ast.Name(id="Any", ctx=ast.Load())
+    node.body = [ast.parse('raise RuntimeError("Cannot call @unused methods")').body[0]]
+    stand_in = [indent + line for line in ast.unparse(node).splitlines()]
+    return stand_in + [""] * max(0, len(lines) - len(stand_in)), first, len(lines)
+
+
 def _method_source(fn, kind, static, decorator=None):
     """The source of a method for the compiler: its file's line numbers kept,
     decorators blanked (`@staticmethod`, or `decorator` where given, put
     back), and for `python`/`unused` methods the body replaced by `pass`
     (only the signature is read)."""
     lines, first = inspect.getsourcelines(fn)
-    text = textwrap.dedent("".join(lines))
     filename = inspect.getsourcefile(fn) or "<unknown>"
+    if kind == "unused" and not static and not decorator:
+        stand_in, first, _ = unused_stand_in(fn)
+        return "\n" * (first - 1) + textwrap.dedent("\n".join(stand_in)) + "\n", filename
+    text = textwrap.dedent("".join(lines))
     body = []
     started = False
     for line in text.splitlines():
@@ -397,6 +418,9 @@ class _Builder:
                                         "unused" if kind == "unused" else "script", static, None)
         if builtins.isinstance(module, torch.nn.Sequential) and "forward" not in methods:
             methods["forward"] = _Method(torch.nn.Sequential.forward, "script", False, None)
+        # A legacy ScriptModule's @script_method methods (taken off its class).
+        for name, fn in _legacy.script_methods_of(cls).items():
+            methods[name] = _Method(fn, "script", False, None)
         return methods, overloads
 
     def class_name(self, cls):
@@ -497,7 +521,11 @@ class _Builder:
                 iface = _interface_annotation(module, name)
                 if iface is not None and not _is_compiled(value):
                     value = self.interface_object(value, iface, name)
-                setattr(handle, name, value)
+                try:
+                    setattr(handle, name, value)
+                except TypeError as e:  # torch.jit raises RuntimeError here
+                    raise RuntimeError("%s (attribute '%s' of %s)"
+                                       % (e, name, type(module).__name__)) from None
         cls = ScriptContainer if builtins.isinstance(module, _CONTAINERS) else RecursiveScriptModule
         wrapper = cls(handle, t, children, module)
         _live[handle._id] = wrapper
@@ -530,9 +558,11 @@ class _Builder:
         # code: the overloads of overloaded methods, forward, the exported
         # methods by name; then what they call, as they call it.
         names = [v for name in sorted(t.overloads) for v in t.overloads[name]]
+        legacy = _legacy.script_methods_of(type(wrapper.__dict__["_ember_original"])) \
+            if wrapper.__dict__.get("_ember_original") is not None else {}
         entries = [name for name, m in t.methods.items() if m.source is None and m.kind == "script"
                    and name not in t.overloads
-                   and (name == "forward" or _modifier(m.fn) == "export")]
+                   and (name == "forward" or _modifier(m.fn) == "export" or name in legacy)]
         names += sorted(entries, key=lambda n: (n != "forward", n))
         names += [name for name, m in t.methods.items()
                   if m.kind == "script" and _PROPERTY_METHOD.match(name)]

@@ -2,19 +2,23 @@
 cannot be edited; ember.unpatch_torch() puts torch.jit's own back.
 
 The entry points ember implements are replaced: `script`, `trace`,
-`trace_module`, `save` and `load`;
+`trace_module`, `save`, `load`, and `ScriptModule` with `script_method`;
 `patched_entry_points()` says which ones are ember's.
 """
 import torch
 
+from ._legacy_module import script_method
 from ._script import script
+from ._script_module import ScriptModule
 from ._serialization import load, save
 from ._trace import trace
 from ._trace_module import trace_module
 
 # torch.jit attribute -> ember's replacement.
+# ScriptModule and script_method: torch.jit's first module API (a subclass
+# made after patch_torch() compiles with ember).
 _REPLACEMENTS = {"script": script, "trace": trace, "trace_module": trace_module, "save": save,
-                 "load": load}
+                 "load": load, "ScriptModule": ScriptModule, "script_method": script_method}
 _saved = {}
 
 

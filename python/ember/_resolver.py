@@ -211,6 +211,25 @@ def _annotation_captures(fn):
     return captures
 
 
+def _without_unused_bodies(text, cls):
+    """The class source with each @unused method replaced by the stand-in
+    TorchScript compiles (parameters Any, body a raise), lines kept."""
+    lines = text.split("\n")
+    for member in vars(cls).values():
+        fn = getattr(member, "__func__", member)
+        if not inspect.isfunction(fn) or _module._modifier(fn) != "unused":
+            continue
+        try:
+            stand_in, first, count = _module.unused_stand_in(fn)
+        except (OSError, TypeError, SyntaxError):
+            continue
+        # The class text is dedented: so is the method, by the same amount.
+        shift = len(stand_in[0]) - len(stand_in[0].lstrip()) - \
+            (len(lines[first - 1]) - len(lines[first - 1].lstrip()))
+        lines[first - 1:first - 1 + count] = [line[shift:] for line in stand_in]
+    return "\n".join(lines)
+
+
 class _Resolver:
     """Answers the compiler's questions about names from the Python scopes of
     the functions it compiles (globals, then closure cells, then builtins)."""
@@ -279,6 +298,7 @@ class _Resolver:
                 return None
             if _api._is_interface(cls):
                 text = _interface_header(text, cls)
+            text = _without_unused_bodies(text, cls)
             for member in vars(cls).values():
                 accessors = ((member.fget, member.fset) if builtins.isinstance(member, property)
                              else (getattr(member, "__func__", member),))

@@ -1,12 +1,14 @@
 """ember.script for functions and classes: sources from Python, globals by a
 resolver (_resolver.py)."""
 import builtins
+import enum
 import inspect
 import os
 
 import torch
 
 from . import _C
+from . import _api
 from . import _module
 from ._compiled import ScriptFunction
 from ._resolver import _Resolver, _source_of
@@ -43,6 +45,24 @@ def _compile_class(cls):
         fn = getattr(member, "__func__", member)
         if inspect.isfunction(fn):
             program.function(key + "." + name)
+    return program, key
+
+
+def _is_class_instance(obj):
+    """An instance of a user's Python class (what torch.jit.script turns
+    into a script object of the class)."""
+    cls = type(obj)
+    return (not inspect.isfunction(obj) and not inspect.ismethod(obj) and hasattr(obj, "__dict__")
+            and cls.__module__ not in ("builtins", "functools") and inspect.isclass(cls)
+            and not callable(getattr(obj, "__wrapped__", None)))
+
+
+def _script_object(obj):
+    """A Python object as a script object of its class, as torch.jit.script
+    makes one of an instance: the class compiled, its attributes copied;
+    compiled code and Python then share the object."""
+    program, key = _compile_class(type(obj))
+    return program.object_of(key, obj, "")
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
@@ -56,8 +76,14 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     if builtins.isinstance(obj, torch.nn.Module):
         return _module.script_module(obj, _Resolver())
     if inspect.isclass(obj):
+        if len(obj.mro()) > 2 and not (issubclass(obj, (tuple, enum.Enum)) or _api._is_interface(obj)):
+            raise RuntimeError("TorchScript classes does not support inheritance yet. Please "
+                               "directly inherit from object (%s derives from %s)"
+                               % (obj.__name__, obj.__bases__[0].__name__))
         _compile_class(obj)
         return obj
+    if _is_class_instance(obj):
+        return _script_object(obj)
     if not inspect.isfunction(obj):
         raise TypeError("ember.script expects a function, got %r" % type(obj).__name__)
     resolver = _Resolver()

@@ -12,6 +12,7 @@ import torch
 
 from ._compiled import CompiledView, Text
 from ._errors import CompileError
+from ._legacy_module import ScriptMeta
 
 
 class _SlotDict(collections.abc.MutableMapping):
@@ -103,8 +104,47 @@ class _OverloadedMethod:
         return Text(self._handle._method(self._names[0]).code)
 
 
-class ScriptModule(torch.nn.Module):
-    """Base class of scripted modules (torch.jit.ScriptModule's role)."""
+class _ForwardOfActual:
+    """`forward` of a legacy ScriptModule: the compiled module's (a missing
+    attribute otherwise, so that nn.Module's lookup goes on)."""
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        actual = obj.__dict__.get("_actual_script_module")
+        if actual is None:
+            raise AttributeError("forward")
+        return actual.forward
+
+
+class ScriptModule(torch.nn.Module, metaclass=ScriptMeta):
+    """Base class of scripted modules (torch.jit.ScriptModule's role). A
+    user's subclass with @script_method methods is compiled when made, and
+    forwards to the compiled module (torch.jit's first module API)."""
+
+    forward = _ForwardOfActual()
+
+    def __getattr__(self, name):
+        actual = self.__dict__.get("_actual_script_module")
+        if actual is None:
+            return super().__getattr__(name)
+        return getattr(actual, name)
+
+    def __setattr__(self, name, value):
+        actual = self.__dict__.get("_actual_script_module")
+        if actual is None:
+            return super().__setattr__(name, value)
+        setattr(actual, name, value)
+
+    def __call__(self, *args, **kwargs):
+        actual = self.__dict__.get("_actual_script_module")
+        if actual is None:
+            return super().__call__(*args, **kwargs)
+        return actual(*args, **kwargs)
+
+    def save(self, f, _extra_files=None):
+        from ._serialization import save
+        save(self, f, _extra_files=_extra_files)
 
 
 class RecursiveScriptModule(ScriptModule):

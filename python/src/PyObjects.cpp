@@ -48,6 +48,9 @@ void bindObjects(py::module_ &m) {
                return toPython(obj.getSlot(*slot), classOf(self).attributeType(name), self.program);
              if (auto fn = method(self, name))
                return py::cast(*fn);
+             // A property reads through its getter (`__<name>_getter`).
+             if (auto getter = method(self, "__" + name + "_getter"))
+               return py::cast(*getter)();
              throw py::attribute_error("'" + obj.type()->repr_str() + "' object has no attribute '" +
                                        name + "'");
            })

@@ -267,16 +267,25 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     bool named = false;
     for (py::handle base : py::type::handle_of(obj).attr("__mro__"))
       named = named || std::string(py::str(base.attr("__name__"))) == shortName;
-    if (!cls || type->isModule() || !named)
+    if (!cls || type->isModule())
+      mismatch(obj, type);
+    // TorchScript's words when the object lacks an attribute of the class.
+    for (const auto &[name, t] : cls->attributes)
+      if (!py::hasattr(obj, name.c_str()))
+        throw py::type_error("Tried to cast object to type " + type->annotationStr() +
+                             " but object was missing attribute " + name);
+    if (!named)
       mismatch(obj, type);
     auto object = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls->c10Type),
                                               cls->c10Type->numAttributes());
     for (size_t i = 0; i < cls->attributes.size(); ++i) {
       const auto &[name, t] = cls->attributes[i];
-      if (!py::hasattr(obj, name.c_str()))
-        throw py::type_error("the '" + type->annotationStr() + "' object has no attribute '" +
-                             name + "'");
-      object->setSlot(i, toIValue(obj.attr(name.c_str()), t, unit));
+      try {
+        object->setSlot(i, toIValue(obj.attr(name.c_str()), t, unit));
+      } catch (const py::type_error &e) {
+        throw py::type_error("Could not cast attribute '" + name + "' to type " +
+                             t->annotationStr() + ": " + e.what());
+      }
     }
     return object;
   }
