@@ -82,6 +82,8 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
       for (const auto &d : s->decorators)
         if (dottedName(*d) == "staticmethod")
           c.staticMethods.insert(s->name);
+        else if (dottedName(*d) == "classmethod")
+          c.classMethods.insert(s->name);
       c.methods[key] = s.get();
     }
     // The code dialect lists which module attributes are parameters and

@@ -224,6 +224,13 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
     // `Class.method`: a static method, or a method called with its
     // receiver first (`__torch__.Sub.pre(sub, (x,))`, how archives call
     // forward hooks).
+    // `Class.classmethod(...)`: the method's `cls` stands for the class in
+    // its body, so any object of the class can receive the call; a bare
+    // one (`__torch__.C.__new__(__torch__.C)` in code, which torch.jit.load
+    // reads). torch.jit itself supports only calls on an instance.
+    if (c && c->classMethods.count(attr))
+      return Sugared::make(Sugared::Kind::Method, attr,
+                           insertValue(Symbol::prim("CreateObject"), {}, c->type, span));
     if (c && (c->staticMethods.count(attr) || c->methods.count(attr)))
       return Sugared::make(Sugared::Kind::Function, base.name + "." + attr);
     if (c && attr == "__new__") // `Class.__new__(Class)` in printed code

@@ -453,6 +453,7 @@ struct ClassInfo {
   std::map<std::string, SourceSpan> attributeSpans;
   std::map<std::string, const Stmt *> methods;
   std::unordered_set<std::string> staticMethods;
+  std::unordered_set<std::string> classMethods; // @classmethod: `cls` is the class
   /// `@property` name -> its getter (`__<name>_getter`) and setter
   /// (`__<name>_setter`) methods, as TorchScript names them.
   std::map<std::string, std::string> propertyGetters, propertySetters;
