@@ -117,11 +117,18 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
       p.methods.push_back({nullptr, &impl_->methodSchema(*c, methodNameOf(*s), s->span)});
       continue;
     }
+    // A static method whose calls name it as a function of the module
+    // (`__torch__.origin()`, TorchScript's qualified name for it) is
+    // printed as that function, not in the class: torch.jit.load reads no
+    // decorators.
+    bool isStatic = c->staticMethods.count(s->name) > 0;
+    if (isStatic && impl_->qualifiedNameOf(name) != name)
+      continue;
     const FunctionSchema *schema = impl_->compiledSchema(name);
     Graph *g = impl_->unit().find(name);
     if (schema && g)
       p.methods.push_back({g, schema});
-    if (c->staticMethods.count(s->name))
+    if (isStatic)
       p.staticMethods.push_back(s->name);
   }
   for (const std::string &method : c->graphMethods) {

@@ -241,3 +241,18 @@ def test_class_magic_round_trips_through_torch_jit_load(tmp_path):
     ember.save(m, path)
     loaded = torch.jit.load(path)
     assert loaded(2.5) == m(2.5) == UsesVec()(2.5)
+
+
+class UsesStatic(torch.nn.Module):
+    def forward(self, a: float) -> float:
+        return Vec.origin().x + Vec(a).norm1
+
+
+def test_static_methods_are_saved_as_torch_jit_saves_them(tmp_path):
+    # torch.jit prints a static method as a function of the module
+    # (`__torch__.<module>.origin()`); its parser reads no decorators.
+    m = ember.script(UsesStatic())
+    path = str(tmp_path / "static.pt")
+    ember.save(m, path)
+    assert torch.jit.load(path)(-2.0) == m(-2.0) == UsesStatic()(-2.0)
+    assert ember.load(path)(-2.0) == 2.0
