@@ -258,6 +258,17 @@ FunctionSchema CompilerImpl::compileBody(const std::string &graphName, const Stm
     FunctionEmitter emitter(*this, def, graph, isMethod ? cls : nullptr);
     schema = emitter.emit(signature);
     schema.name = graphName;
+  } catch (CompileError &e) {
+    // TorchScript's call stack of an error: each function being compiled
+    // because another called it.
+    if (inProgress_.size() >= 2 && callSite.buffer) {
+      auto shortName = [](const std::string &n) { return n.substr(n.rfind('.') + 1); };
+      std::string callee = cls ? shortName(cls->def->name) + "." + def.name : def.name;
+      e.addNote(callSite, "'" + callee + "' is being compiled since it was called from '" +
+                              shortName(inProgress_[inProgress_.size() - 2].first) + "'");
+    }
+    finish();
+    throw;
   } catch (...) {
     finish();
     throw;

@@ -331,7 +331,9 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
       bool hooked = !c->forwardPreHooks.empty() || !c->forwardHooks.empty();
       if (hooked && callee.value->type()->isModule())
         return Sugared::of(emitHookedCall(callee.value, *c, emitArguments(e), e.span));
-      if (c->methods.count(method) || c->overloads.count(method))
+      // (A traced module's forward is a graph, not source: graphMethods.)
+      if (c->methods.count(method) || c->overloads.count(method) ||
+          std::count(c->graphMethods.begin(), c->graphMethods.end(), method))
         return Sugared::of(emitMethodCall(callee.value, method, emitArguments(e), e.span));
     }
     break;

@@ -80,7 +80,8 @@ def unused_stand_in(fn):
     numbers, with the def indented as `fn` is. (text, first line, count)."""
     lines, first = inspect.getsourcelines(fn)
     indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
-    node = ast.parse(textwrap.dedent("".join(lines))).body[0]
+    # (A `# type:` signature comment stays: as in TorchScript, its types win.)
+    node = ast.parse(textwrap.dedent("".join(lines)), type_comments=True).body[0]
     node.decorator_list = []
     node.args.vararg = node.args.kwarg = None
     for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
@@ -206,6 +207,11 @@ def _unique(fns):
         if f not in out:
             out.append(f)
     return out
+
+
+def _is_script_function(value):
+    from ._compiled import ScriptFunction
+    return builtins.isinstance(value, ScriptFunction)
 
 
 def _is_user_object(value):
@@ -348,8 +354,13 @@ class _Builder:
                 # A function attribute (`self.activation = F.relu`) compiles
                 # as the global it names.
                 path = _global_path(value)
+                if path is None and (inspect.isfunction(value) or inspect.isbuiltin(value)
+                                     or _is_script_function(value)):
+                    # A local function or a scripted one: a name the
+                    # resolver binds to it (compiled from its source).
+                    path = self.resolver.bind_anonymous(value)
                 if path is None:
-                    t.failed[name] = "only functions defined at module level can be attributes"
+                    t.failed[name] = "only functions (and torch's operators) can be attributes"
                 else:
                     t.constants[name] = value
                     t.constant_lines.append("  %s : Final = %s" % (name, path))
@@ -552,8 +563,8 @@ class _Builder:
         """Compiles `forward` and the exported methods of every module, as
         torch.jit does when it scripts a module."""
         t = wrapper._ember_type
-        if builtins.isinstance(t, _CompiledType):
-            return
+        if not builtins.isinstance(t, _ConcreteType):
+            return  # compiled already (a module of this program, traced or loaded)
         # In torch.jit's order, which is the order of the methods in saved
         # code: the overloads of overloaded methods, forward, the exported
         # methods by name; then what they call, as they call it.
@@ -599,8 +610,28 @@ def _call_python(name, *args):
 _C._set_python_call_handler(_call_python)
 
 
+def prepare_scriptable(module, memo=None):
+    """torch.jit's `__prepare_scriptable__` hook: an object may hand over a
+    scriptable stand-in for itself; submodules are replaced in place in the
+    module tree, as torch.jit replaces them."""
+    memo = {} if memo is None else memo
+    if id(module) in memo:
+        return memo[id(module)]
+    prepared = module.__prepare_scriptable__() if hasattr(module, "__prepare_scriptable__") \
+        else module
+    memo[id(module)] = prepared
+    if builtins.isinstance(prepared, torch.nn.Module) and "_modules" in prepared.__dict__:
+        for name, child in list(prepared._modules.items()):
+            if child is not None:
+                prepared._modules[name] = prepare_scriptable(child, memo)
+    return prepared
+
+
 def script_module(module, resolver):
     """Scripts `module` recursively; returns its RecursiveScriptModule."""
+    if "_modules" not in module.__dict__:
+        raise RuntimeError("Module '%s' has not been initialized, did you forget to call "
+                           "'super()'?" % type(module).__name__)
     program = _program_for(module, resolver)
     builder = _Builder(program, resolver)
     t = builder.concrete_type(module)

@@ -240,6 +240,7 @@ class _Resolver:
         self._overload_names = {}  # overload name -> its qualified name
         self._functions = {}  # the name the program knows a function by -> the function
         self._classes = {}  # qualified name -> the class compiled under it
+        self._anonymous = []  # functions bound by bind_anonymous
 
     def add_module_root(self, path):
         """Makes the package at the head of a function attribute's path
@@ -248,6 +249,14 @@ class _Resolver:
         root = path.split(".")[0]
         if root in sys.modules:
             self._scopes.append((None, {root: sys.modules[root]}))
+
+    def bind_anonymous(self, obj):
+        """A global name for a function no module names (a closure, a
+        scripted function held by a module attribute)."""
+        name = "__ember_attribute_fn_%d" % len(self._anonymous)
+        self._anonymous.append(obj)
+        self._scopes.append((None, {name: obj}))
+        return name
 
     def claim(self, fn):
         """Reserves the function's own name for it (the function scripted)."""
@@ -368,6 +377,10 @@ class _Resolver:
     def source(self, name):
         if name in self._synthesized:
             return self._synthesized[name]
+        if name.startswith("__ember_attribute_fn_"):
+            fn = self._lookup(name)
+            fn = fn._original if builtins.isinstance(fn, ScriptFunction) else fn
+            return self._function_source(self._function_key(fn)) if inspect.isfunction(fn) else None
         if name in self._classes:
             return self._class_source(self._classes[name], name)
         # A function value() handed out compiles from its own source under

@@ -73,6 +73,7 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         return obj
     if builtins.isinstance(obj, ScriptModule):
         return obj
+    obj = _module.prepare_scriptable(obj)
     if builtins.isinstance(obj, torch.nn.Module):
         return _module.script_module(obj, _Resolver())
     if inspect.isclass(obj):

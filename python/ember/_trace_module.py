@@ -29,7 +29,9 @@ class _ClassNames:
         `torch.nn.modules.linear.Linear`), mangled for each further
         instance: traced modules do not share types."""
         cls = type(module)
-        base = cls.__qualname__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__qualname__
+        # `__name__`, as torch.jit's _qualified_name (a class defined in a function
+        # has `<locals>` in its `__qualname__`, which is no name in code).
+        base = cls.__name__ if cls.__module__ == "__main__" else cls.__module__ + "." + cls.__name__
         name = base
         while name in self.taken or program.has_class(name):
             prefix, _, last = base.rpartition(".")

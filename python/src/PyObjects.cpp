@@ -69,6 +69,16 @@ void bindObjects(py::module_ &m) {
                throw py::type_error("attribute '" + name + "': " + e.what());
              }
            })
+      // torch.jit's C++ object API as its Python tests use it (`m._c.getattr("training")`).
+      .def("getattr", [](py::object self, const std::string &name) {
+        return self.attr("__getattr__")(name);
+      })
+      .def("setattr", [](py::object self, const std::string &name, py::handle value) {
+        self.attr("__setattr__")(name, value);
+      })
+      .def("hasattr", [](ScriptObjectHandle &self, const std::string &name) {
+        return self.value.toObjectRef().type()->findAttributeSlot(name).has_value();
+      })
       .def_property_readonly("_id", [](ScriptObjectHandle &self) {
         return reinterpret_cast<uintptr_t>(&self.value.toObjectRef());
       })
