@@ -27,6 +27,7 @@ import torch
 
 from . import _C
 from . import _api
+from ._python_source import _method_source
 from . import _legacy_module as _legacy
 from . import _overloads
 from . import _types
@@ -71,57 +72,6 @@ def _modifier(fn):
         if word in ("ignore", "export"):
             return word
     return None
-
-
-def unused_stand_in(fn):
-    """An @unused function as TorchScript compiles it (frontend.py's
-    get_jit_def): every parameter `Any`, no `*args`/`**kwargs`, the body a
-    raise; the return annotation kept. The text keeps the file's line
-    numbers, with the def indented as `fn` is. (text, first line, count)."""
-    lines, first = inspect.getsourcelines(fn)
-    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip())]
-    # (A `# type:` signature comment stays: as in TorchScript, its types win.)
-    node = ast.parse(textwrap.dedent("".join(lines)), type_comments=True).body[0]
-    node.decorator_list = []
-    node.args.vararg = node.args.kwarg = None
-    for arg in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
-        arg.annotation = ast.Name(id="Any", ctx=ast.Load())
-    node.body = [ast.parse('raise RuntimeError("Cannot call @unused methods")').body[0]]
-    stand_in = [indent + line for line in ast.unparse(node).splitlines()]
-    return stand_in + [""] * max(0, len(lines) - len(stand_in)), first, len(lines)
-
-
-def _method_source(fn, kind, static, decorator=None):
-    """The source of a method for the compiler: its file's line numbers kept,
-    decorators blanked (`@staticmethod`, or `decorator` where given, put
-    back), and for `python`/`unused` methods the body replaced by `pass`
-    (only the signature is read)."""
-    lines, first = inspect.getsourcelines(fn)
-    filename = inspect.getsourcefile(fn) or "<unknown>"
-    if kind == "unused" and not static and not decorator:
-        stand_in, first, _ = unused_stand_in(fn)
-        return "\n" * (first - 1) + textwrap.dedent("\n".join(stand_in)) + "\n", filename
-    text = textwrap.dedent("".join(lines))
-    body = []
-    started = False
-    for line in text.splitlines():
-        if not started and line.lstrip().startswith("@"):
-            body.append("")
-            continue
-        started = started or line.startswith(("def ", "async def "))
-        body.append(line)
-    tree = ast.parse("\n".join(body))
-    node = tree.body[0]
-    if (static or decorator) and node.lineno >= 2:
-        body[node.lineno - 2] = decorator or "@staticmethod"
-    if kind != "script":
-        stmt = node.body[0]
-        line = body[stmt.lineno - 1]
-        if not line[:stmt.col_offset].strip():
-            body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + "pass"]
-        else:  # `def f(self): return 1`: the body shares the line
-            body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + " pass"]
-    return "\n" * (first - 1) + "\n".join(body) + "\n", filename
 
 
 def _add_property(methods, name, prop):

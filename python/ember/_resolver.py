@@ -1,14 +1,12 @@
 """How compiled code finds what it names: the Python source of functions
 and classes, and what each global name is (a module, an operator, a
 function, a constant), in the scope of the file being compiled."""
-import ast
 import builtins
 import collections
 import enum
 import inspect
 import re
 import sys
-import textwrap
 import types
 import weakref
 
@@ -20,46 +18,9 @@ from . import _module
 from . import _overloads
 from . import _types
 from ._compiled import ScriptFunction
-
-
-
-def _source_of(obj):
-    """The source of a function or class, dedented, with decorators blanked
-    and leading blank lines so that line numbers are the file's."""
-    try:
-        lines, first = inspect.getsourcelines(obj)
-    except (OSError, TypeError) as e:
-        raise OSError("cannot get the source of %r: ember.script compiles Python source, so it "
-                      "must be defined in a .py file that is still available (%s)" % (obj, e)) from e
-    text = textwrap.dedent("".join(lines))
-    out = []
-    started = False
-    for line in text.splitlines():
-        if not started and line.startswith("@"):
-            out.append("")
-            continue
-        started = started or line.startswith(("def ", "class ", "async def "))
-        out.append(line)
-    filename = inspect.getsourcefile(obj) or "<unknown>"
-    for fn in [obj] if inspect.isfunction(obj) else [getattr(m, "__func__", m) for m in vars(obj).values()] \
-            if inspect.isclass(obj) else []:
-        _check_mutable_defaults(fn, filename)
-    return "\n" * (first - 1) + "\n".join(out) + "\n", filename
-
-
-def _check_mutable_defaults(fn, filename):
-    """As TorchScript: a list or dict default would be one object shared by
-    every call, so a compiled function may not have one."""
-    if not inspect.isfunction(fn) or _module._modifier(fn) in ("ignore", "unused"):
-        return
-    for p in inspect.signature(fn).parameters.values():
-        if builtins.isinstance(p.default, (list, dict)):
-            line = fn.__code__.co_firstlineno
-            raise _errors.CompileError(
-                "%s:%d:1: error: Mutable default parameters are not supported because Python binds "
-                "them to the function and they persist across function calls. As a workaround, "
-                "make the default None and instantiate the default parameter within the body of "
-                "the function. Found %s on parameter %s" % (filename, line, type(p.default), p.name))
+from ._python_source import (_annotation_captures, _interface_header, _method_source,
+                             _named_tuple_source,
+                             _source_of, _without_unused_bodies)
 
 
 _BUILTIN_TYPE_CLASSES = (int, float, bool, str, complex, torch.Tensor, torch.device, torch.dtype)
@@ -70,8 +31,6 @@ def _is_constant(value):
     if builtins.isinstance(value, tuple):
         return all(_is_constant(v) for v in value)
     return builtins.isinstance(value, _CONSTANT_TYPES)
-
-
 
 
 def _builtin_operator(obj):
@@ -120,27 +79,6 @@ def _boolean_dispatch(obj):
             path(cells["if_true"]), path(cells["if_false"]))
 
 
-def _named_tuple_source(cls):
-    """A collections.namedtuple class (torch's PackedSequence) as the
-    NamedTuple TorchScript makes of it: annotated fields keep their types,
-    the others are Tensor; defaults of literal values are kept."""
-    defaults = getattr(cls, "_field_defaults", {})
-    hints = {}
-    for klass in reversed(cls.__mro__):
-        hints.update(getattr(klass, "__annotations__", {}))
-    lines = ["class %s(NamedTuple):" % cls.__name__]
-    for field in cls._fields:
-        try:
-            text = _types.annotation_text(hints.get(field, torch.Tensor))
-        except _types.Unsupported:
-            text = "Tensor"
-        default = ""
-        if field in defaults and isinstance(defaults[field], (type(None), bool, int, float, str)):
-            default = " = " + repr(defaults[field])
-        lines.append("    %s: %s%s" % (field, text, default))
-    return "\n".join(lines) + "\n", "<namedtuple %s.%s>" % (cls.__module__, cls.__name__)
-
-
 def _qualified_name(obj):
     """TorchScript's qualified name of a function, after `__torch__.`: its
     module and name (just the name in `__main__`)."""
@@ -173,61 +111,6 @@ def _enum_source(cls, key):
                                        "must be int, float or str" % (kind, cls.__name__, member.name))
         lines.append("    %s = %r" % (member.name, member.value))
     return "\n".join(lines) + "\n", "<enum %s.%s>" % (cls.__module__, cls.__qualname__)
-
-
-def _interface_header(text, cls):
-    """The class's source with its bases replaced as archive code writes an
-    interface: `class I(ModuleInterface):`, or `(Interface)` if it is not
-    an nn.Module."""
-    base = "ModuleInterface" if issubclass(cls, torch.nn.Module) else "Interface"
-    return re.sub(r"^class\s+(\w+)\s*(\([^)]*\))?\s*:", r"class \1(%s):" % base, text, count=1,
-                  flags=re.MULTILINE)
-
-
-def _annotation_captures(fn):
-    """Names that the function's annotations spell and Python evaluated
-    when it was defined (`x: tensor_t` with a local `tensor_t =
-    torch.Tensor`): they are no closure cells, so, as TorchScript's
-    get_type_hint_captures, they are read from `__annotations__`."""
-    annotations = getattr(fn, "__annotations__", None)
-    if not annotations:
-        return {}
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
-        return {}
-    defs = [n for n in tree.body if builtins.isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    if not defs:
-        return {}
-    node = defs[0]
-    spelled = {a.arg: a.annotation for a in node.args.args + node.args.kwonlyargs}
-    spelled["return"] = node.returns
-    captures = {}
-    for name, value in annotations.items():
-        expr = spelled.get(name)
-        if (builtins.isinstance(expr, ast.Name) and not builtins.isinstance(value, str)
-                and getattr(builtins, expr.id, None) is not value):
-            captures[expr.id] = value
-    return captures
-
-
-def _without_unused_bodies(text, cls):
-    """The class source with each @unused method replaced by the stand-in
-    TorchScript compiles (parameters Any, body a raise), lines kept."""
-    lines = text.split("\n")
-    for member in vars(cls).values():
-        fn = getattr(member, "__func__", member)
-        if not inspect.isfunction(fn) or _module._modifier(fn) != "unused":
-            continue
-        try:
-            stand_in, first, count = _module.unused_stand_in(fn)
-        except (OSError, TypeError, SyntaxError):
-            continue
-        # The class text is dedented: so is the method, by the same amount.
-        shift = len(stand_in[0]) - len(stand_in[0].lstrip()) - \
-            (len(lines[first - 1]) - len(lines[first - 1].lstrip()))
-        lines[first - 1:first - 1 + count] = [line[shift:] for line in stand_in]
-    return "\n".join(lines)
 
 
 class _Resolver:
@@ -452,7 +335,7 @@ class _Resolver:
         Python (or raises); only its signature is compiled."""
         kind = "python" if _module._modifier(fn) == "ignore" else "unused"
         key = "%s.%s" % (fn.__module__, fn.__qualname__)
-        text, filename = _module._method_source(fn, kind, False)
+        text, filename = _method_source(fn, kind, False)
         self._synthesized[fn.__name__] = (text, filename)
         _module._python_functions[key] = fn
         return (kind, (fn.__name__, key))
