@@ -120,6 +120,46 @@ c10::IValue toIValueInferred(py::handle obj) {
                        "' to a TorchScript value");
 }
 
+/// A value for a script class (or module) type: a script object as it is,
+/// or a Python instance of the class as a new object with its attributes,
+/// as TorchScript converts one. An instance of a subclass converts too,
+/// read as the annotated class (torchvision's SSDMatcher in a `Matcher`
+/// attribute): script classes have no inheritance.
+static c10::IValue scriptObjectOf(py::handle obj, const TypePtr &type,
+                                  const runtime::ScriptUnit &unit) {
+  if (py::isinstance<ScriptObjectHandle>(obj))
+    return obj.cast<ScriptObjectHandle &>().value;
+  // A scripted module (its script object is `_c`).
+  if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
+    return obj.attr("_c").cast<ScriptObjectHandle &>().value;
+  const runtime::ScriptClass *cls = unit.findClass(type->name());
+  std::string shortName = type->name().substr(type->name().rfind('.') + 1);
+  bool named = false;
+  for (py::handle base : py::type::handle_of(obj).attr("__mro__"))
+    named = named || std::string(py::str(base.attr("__name__"))) == shortName;
+  if (!cls || type->isModule())
+    mismatch(obj, type);
+  // TorchScript's words when the object lacks an attribute of the class.
+  for (const auto &[name, t] : cls->attributes)
+    if (!py::hasattr(obj, name.c_str()))
+      throw py::type_error("Tried to cast object to type " + type->annotationStr() +
+                           " but object was missing attribute " + name);
+  if (!named)
+    mismatch(obj, type);
+  auto object = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls->c10Type),
+                                            cls->c10Type->numAttributes());
+  for (size_t i = 0; i < cls->attributes.size(); ++i) {
+    const auto &[name, t] = cls->attributes[i];
+    try {
+      object->setSlot(i, toIValue(obj.attr(name.c_str()), t, unit));
+    } catch (const py::type_error &e) {
+      throw py::type_error("Could not cast attribute '" + name + "' to type " +
+                           t->annotationStr() + ": " + e.what());
+    }
+  }
+  return object;
+}
+
 c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptUnit &unit) {
   PyObject *p = obj.ptr();
   switch (type->kind()) {
@@ -251,44 +291,8 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
       return obj.attr("_c").cast<ScriptObjectHandle &>().value;
     mismatch(obj, type);
-  case TypeKind::Class: {
-    if (py::isinstance<ScriptObjectHandle>(obj))
-      return obj.cast<ScriptObjectHandle &>().value;
-    // A scripted module (its script object is `_c`).
-    if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
-      return obj.attr("_c").cast<ScriptObjectHandle &>().value;
-    // A Python instance of a script class: a new object with its
-    // attributes, as TorchScript converts one.
-    // An instance of a subclass converts too, read as the annotated class
-    // (torchvision's SSDMatcher in a `Matcher` attribute), as TorchScript
-    // converts it: script classes have no inheritance.
-    const runtime::ScriptClass *cls = unit.findClass(type->name());
-    std::string shortName = type->name().substr(type->name().rfind('.') + 1);
-    bool named = false;
-    for (py::handle base : py::type::handle_of(obj).attr("__mro__"))
-      named = named || std::string(py::str(base.attr("__name__"))) == shortName;
-    if (!cls || type->isModule())
-      mismatch(obj, type);
-    // TorchScript's words when the object lacks an attribute of the class.
-    for (const auto &[name, t] : cls->attributes)
-      if (!py::hasattr(obj, name.c_str()))
-        throw py::type_error("Tried to cast object to type " + type->annotationStr() +
-                             " but object was missing attribute " + name);
-    if (!named)
-      mismatch(obj, type);
-    auto object = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls->c10Type),
-                                              cls->c10Type->numAttributes());
-    for (size_t i = 0; i < cls->attributes.size(); ++i) {
-      const auto &[name, t] = cls->attributes[i];
-      try {
-        object->setSlot(i, toIValue(obj.attr(name.c_str()), t, unit));
-      } catch (const py::type_error &e) {
-        throw py::type_error("Could not cast attribute '" + name + "' to type " +
-                             t->annotationStr() + ": " + e.what());
-      }
-    }
-    return object;
-  }
+  case TypeKind::Class:
+    return scriptObjectOf(obj, type, unit);
   default:
     return toIValueInferred(obj);
   }
