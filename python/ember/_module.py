@@ -324,7 +324,7 @@ class _Builder:
             # A submodule under a module interface's annotation has the
             # interface's type: any implementation may be assigned later.
             iface = annotations.get(name)
-            type_text = (iface.__name__ if child and _api._is_interface(iface)
+            type_text = (self.class_name(iface) if child and _api._is_interface(iface)
                          else "__torch__." + child.name if child else "NoneType")
             t.attributes.append((name, type_text, "module"))
         for name in _C._unordered_map_order(list(constant_names)):

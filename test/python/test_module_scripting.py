@@ -129,3 +129,23 @@ def test_script_object_attribute_api():
     assert training._c.getattr("training") is True and training() == 2
     assert evaluating._c.getattr("training") is False and evaluating() == 0
     assert training._c.hasattr("training") and not training._c.hasattr("nothing")
+
+
+def test_module_interface_defined_in_a_function():
+    @ember.interface
+    class Unary(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            pass
+
+    class UsesUnary(nn.Module):
+        proxy: Unary
+
+        def __init__(self):
+            super().__init__()
+            self.proxy = Identity()
+
+        def forward(self, x):
+            return self.proxy.forward(x) * 2
+
+    x = torch.randn(3)
+    assert torch.equal(ember.script(UsesUnary())(x), x * 2)
