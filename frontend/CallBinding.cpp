@@ -244,7 +244,8 @@ CallBinding bindOverloads(const std::string &callee,
   if (one)
     bindCall(*overloads[0], args, /*allowConversions=*/true, &why);
   CompileError error(callSpan, one ? "'" + callee + "': " + why
-                                   : "no overload of '" + callee + "' accepts arguments (" +
+                                   : "Arguments for call are not valid: no overload of '" +
+                                         callee + "' accepts arguments (" +
                                          types + ")");
   std::string candidates = one ? "  the signature is: " + overloads[0]->str() + "\n"
                                : "  the candidates are:\n";

@@ -75,6 +75,9 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
                                      const TypePtr &hint) {
   if (auto u = unsupportedBuiltins().find(name); u != unsupportedBuiltins().end())
     error(call.operands[0]->span, "'" + name + "' is not supported in TorchScript; " + u->second);
+  if (name.rfind("$exception:", 0) == 0)
+    error(call.span, "exception '" + name.substr(11) + "' cannot be used as a value; TorchScript "
+                     "can only raise it ('raise " + name.substr(name.rfind('.') + 1) + "(...)')");
   if (name.rfind("$new:", 0) == 0) {
     ClassInfo *c = compiler_.findClass(name.substr(5));
     return Sugared::of(insertValue(Symbol::prim("CreateObject"), {}, c->type, call.span));
@@ -96,6 +99,8 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
       error(call.span, "wrong number of arguments for " + name);
     return it;
   }
+  if (name == "slice")
+    return emitSliceObject(call);
   if (name == "print") {
     std::vector<Value *> values;
     for (const auto &a : emitArguments(call)) {

@@ -355,7 +355,8 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
       return Sugared::of(emitOperator(chosen.name, emitArguments(e), e.span));
     break;
   }
-  case Sugared::Kind::Iterable: break;
+  case Sugared::Kind::Iterable:
+  case Sugared::Kind::Slice: break;
   }
   std::string what = callee.isValue() ? "a value of type '" + callee.value->type()->annotationStr() + "'"
                                       : "this";

@@ -319,6 +319,31 @@ Value *FunctionEmitter::emitConstruct(ClassInfo &c, const Expr &call) {
   return object;
 }
 
+// What `with object:` enters, after TorchScript's checks of the object's
+// __enter__ and __exit__ and its messages.
+TypePtr FunctionEmitter::contextManagerEntered(Value *object, const SourceSpan &span) {
+  ClassInfo *c = compiler_.classOfType(object->type());
+  if (!c)
+    error(span, "With item expression must return an object (found '" +
+                    object->type()->annotationStr() + "'); use an instance of a class that "
+                    "defines __enter__ and __exit__, or torch.no_grad()");
+  if (!c->methods.count("__enter__") || !c->methods.count("__exit__"))
+    error(span, "'" + object->type()->annotationStr() + "' does not define __enter__ and "
+                "__exit__ methods, which a 'with' item needs");
+  const FunctionSchema &enter = compiler_.methodSchema(*c, "__enter__", span);
+  if (enter.arguments.size() != 1 || enter.returns.size() != 1)
+    error(span, "__enter__ must have only one argument and one return value");
+  const FunctionSchema &exit = compiler_.methodSchema(*c, "__exit__", span);
+  if (exit.arguments.size() != 4)
+    error(span, "__exit__ must have four arguments (self, type, value, traceback)");
+  for (size_t i = 1; i < 4; ++i)
+    if (exit.arguments[i].type->kind() != TypeKind::Any)
+      error(span, "argument " + std::to_string(i) + " of __exit__ must have Any type; "
+                  "TorchScript does not currently support passing exception type, value, or "
+                  "traceback to the __exit__ function.");
+  return enter.returns[0].type;
+}
+
 void FunctionEmitter::emitWith(const Stmt &s) {
   std::vector<std::pair<Value *, bool>> exits; // the object, or the saved grad mode
   for (const auto &item : s.items) {
@@ -333,12 +358,7 @@ void FunctionEmitter::emitWith(const Stmt &s) {
       continue;
     }
     Value *object = emitValue(ctx);
-    ClassInfo *c = compiler_.classOfType(object->type());
-    if (!c || !c->methods.count("__enter__") || !c->methods.count("__exit__"))
-      error(ctx.span, "a 'with' needs an object whose class defines __enter__ and __exit__, "
-                      "or torch.no_grad(); found '" + object->type()->annotationStr() + "'");
-    TypePtr entered = compiler_.methodSchema(*c, "__enter__", ctx.span).returns[0].type;
-    compiler_.methodSchema(*c, "__exit__", ctx.span);
+    TypePtr entered = contextManagerEntered(object, ctx.span);
     // As TorchScript emits them: no source range, and prim::Exit with one
     // (unused) Tensor-typed result.
     Value *v = insertValue(Symbol::prim("Enter"), {object}, entered, SourceSpan{});

@@ -167,6 +167,7 @@ Value *FunctionEmitter::asValue(const Sugared &s, const SourceSpan &span) {
     error(span, "'" + s.name + "(...)' can only be iterated over; write 'list(...)' of a "
                 "comprehension to make a list");
   case Sugared::Kind::TypeValue: error(span, "a type cannot be used as a value here");
+  case Sugared::Kind::Slice: error(span, "a slice can only be used as an index");
   case Sugared::Kind::Method:
     error(span, "method '" + s.name + "' must be called; it cannot be used as a value");
   }

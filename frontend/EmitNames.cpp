@@ -50,7 +50,7 @@ const std::map<std::string, std::string> &torchNamespaces() {
 /// Python builtins and the special forms of TorchScript's code dialect.
 bool isBuiltinName(const std::string &n) {
   static const std::unordered_set<std::string> names = {
-      "len", "print", "range", "enumerate", "zip", "isinstance", "int", "float", "bool", "str",
+      "len", "print", "range", "slice", "enumerate", "zip", "isinstance", "int", "float", "bool", "str",
       "min", "max", "abs", "round", "sum", "any", "all", "sorted", "divmod", "chr", "ord", "hex",
       "oct", "bin", "hash", "getattr", "hasattr", "list", "dict", "tuple", "annotate",
       "unchecked_cast", "uninitialized", "complex", "pow", "reversed", "fork", "wait", "super",
@@ -144,6 +144,8 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
     return Sugared::make(Sugared::Kind::Namespace, "torch._VF");
   if (isBuiltinName(n))
     return Sugared::make(Sugared::Kind::Builtin, n);
+  if (isBuiltinException(n))
+    return Sugared::make(Sugared::Kind::Builtin, "$exception:builtins." + n);
   if (n == "inf" || n == "nan")
     return Sugared::of(constFloat(n == "inf" ? INFINITY : NAN));
   // TorchScript's words (`undefined value x`), which code written for it matches on.
@@ -157,9 +159,13 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
                             : resolveDotted(g.module, span);
   if (!g.op.empty()) {
     if (!OperatorRegistry::global().contains(Symbol::fromQualString(g.op)))
-      error(span, "'" + name + "' stands for the operator '" + g.op + "', which this torch lacks");
+      error(span, "Unknown builtin op: " + g.op + " ('" + name + "' stands for it, but this torch "
+                  "has no such operator). This op may not exist or may not be currently "
+                  "supported in TorchScript.");
     return Sugared::make(Sugared::Kind::Operator, g.op);
   }
+  if (!g.exception.empty())
+    return Sugared::make(Sugared::Kind::Builtin, "$exception:" + g.exception);
   if (!g.overloads.empty()) {
     Sugared s = Sugared::make(Sugared::Kind::Overloads, name);
     for (const std::string &f : g.overloads)

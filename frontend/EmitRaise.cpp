@@ -17,10 +17,7 @@
 #include "ir/Constants.h"
 
 namespace ember::frontend {
-namespace {
 
-/// The exception class names Python defines, qualified as TorchScript
-/// records them.
 bool isBuiltinException(const std::string &name) {
   static const std::unordered_set<std::string> names = {
       "Exception",         "ValueError",        "RuntimeError",       "TypeError",
@@ -30,8 +27,6 @@ bool isBuiltinException(const std::string &name) {
       "NameError",         "UnicodeError",      "OSError",            "ModuleNotFoundError"};
   return names.count(name) > 0;
 }
-
-} // namespace
 
 void FunctionEmitter::emitRaise(const Stmt &s) {
   std::string cls = "builtins.Exception";
@@ -43,21 +38,48 @@ void FunctionEmitter::emitRaise(const Stmt &s) {
     const Expr *exc = s.value.get();
     const Expr *callee = exc->kind == ExprKind::Call ? exc->operands[0].get() : exc;
     std::string name = dottedName(*callee);
-    if (name.empty())
-      error(exc->span, "expected an exception such as ValueError(\"message\") after 'raise'");
-    cls = isBuiltinException(name) ? "builtins." + name : name;
+    cls = exceptionClass(*callee);
     if (name == "AssertionError" && exc->kind == ExprKind::Call && exc->operands.size() <= 2)
       return emitAssertionError(exc->operands.size() == 2 ? exc->operands[1].get() : nullptr, s.span);
-    if (exc->kind == ExprKind::Call && exc->operands.size() > 1) {
-      Value *arg = emitValue(*exc->operands[1]);
-      message = arg->type()->kind() == TypeKind::Str
-                    ? arg
-                    : emitOperator("aten::str", {{arg, "", exc->operands[1]->span}}, s.span);
-    }
+    if (exc->kind == ExprKind::Call && exc->operands.size() > 1)
+      message = exceptionMessage(*exc, s.span);
   }
   if (!message)
     message = constStr("");
   insert(Symbol::prim("RaiseException"), {message, constStr(cls)}, 0, s.span);
+}
+
+// The class an exception expression names, as TorchScript records it:
+// `builtins.ValueError`, `mymodule.MyError` for a Python exception class.
+std::string FunctionEmitter::exceptionClass(const Expr &callee) {
+  std::string name = dottedName(callee);
+  if (isBuiltinException(name))
+    return "builtins." + name;
+  if (name.empty())
+    error(callee.span, "exceptions must derive from BaseException");
+  Sugared s = emitExpr(callee);
+  if (s.kind == Sugared::Kind::Builtin && s.name.rfind("$exception:", 0) == 0)
+    return s.name.substr(11);
+  error(callee.span, "exceptions must derive from BaseException, but '" + name + "' is not an "
+                     "exception class");
+}
+
+// The message of `Error(args...)`: the argument as a str, or, for several,
+// the str of their tuple (`(hello, goodbye)`), as TorchScript formats them.
+Value *FunctionEmitter::exceptionMessage(const Expr &call, const SourceSpan &span) {
+  std::vector<Value *> args;
+  for (size_t i = 1; i < call.operands.size(); ++i)
+    args.push_back(emitValue(*call.operands[i]));
+  Value *arg = args[0];
+  if (args.size() > 1) {
+    std::vector<TypePtr> types;
+    for (Value *a : args)
+      types.push_back(a->type());
+    arg = insertValue(Symbol::prim("TupleConstruct"), args, Type::tuple(types), span);
+  }
+  if (arg->type()->kind() == TypeKind::Str)
+    return arg;
+  return emitOperator("aten::str", {{arg, "", call.operands[1]->span}}, span);
 }
 
 void FunctionEmitter::emitAssert(const Stmt &s) {

@@ -20,18 +20,64 @@
 namespace ember::frontend {
 namespace {
 
-/// The slice bounds of `s`: start, end (None when omitted) and step (1).
-std::vector<NamedValue> sliceBounds(FunctionEmitter &em, const Expr &s) {
+/// The slice bounds as aten::slice takes them: start, end (None when
+/// omitted) and step (1 when omitted or None).
+std::vector<NamedValue> sliceBounds(FunctionEmitter &em, const std::array<Value *, 3> &parts,
+                                    const SourceSpan &span) {
   std::vector<NamedValue> out;
   for (size_t i = 0; i < 3; ++i) {
-    const Expr *b = s.operands.size() > i ? s.operands[i].get() : nullptr;
-    Value *v = b ? em.emitValue(*b) : (i == 2 ? em.constInt(1) : em.constNone());
-    out.push_back({v, "", b ? b->span : s.span});
+    Value *v = parts[i];
+    if (i == 2 && (!v || v->type()->kind() == TypeKind::None))
+      v = em.constInt(1);
+    out.push_back({v ? v : em.constNone(), "", span});
   }
   return out;
 }
 
 } // namespace
+
+Sugared FunctionEmitter::emitSliceObject(const Expr &call) {
+  if (!call.keywords.empty())
+    error(call.keywords[0].span, "Slice does not accept any keyword arguments");
+  size_t n = call.operands.size() - 1;
+  if (n < 1 || n > 3)
+    error(call.span, "slice() takes 1 to 3 arguments, got " + std::to_string(n));
+  Sugared s = Sugared::make(Sugared::Kind::Slice, "slice");
+  s.items.resize(3);
+  for (size_t i = 0; i < n; ++i) {
+    const Expr &a = *call.operands[i + 1];
+    // slice(stop) alone is the stop; None is an omitted bound.
+    Value *v = a.kind == ExprKind::None ? nullptr : emitValue(a);
+    s.items[n == 1 ? 1 : i] = Sugared::of(v);
+  }
+  return s;
+}
+
+std::optional<std::array<Value *, 3>> FunctionEmitter::sliceParts(const Expr &index) {
+  std::array<Value *, 3> parts{};
+  if (index.kind == ExprKind::Slice) {
+    // In TorchScript's order: each bound, or its default, in turn.
+    for (size_t i = 0; i < 3; ++i) {
+      const Expr *b = i < index.operands.size() ? index.operands[i].get() : nullptr;
+      parts[i] = b ? emitValue(*b) : (i == 2 ? constInt(1) : constNone());
+    }
+    return parts;
+  }
+  const Expr *name = index.kind == ExprKind::Call ? index.operands[0].get() : &index;
+  if (name->kind != ExprKind::Name || (index.kind == ExprKind::Call && name->text != "slice"))
+    return std::nullopt;
+  Sugared s = lookupName(*name);
+  if (index.kind == ExprKind::Call) {
+    if (s.kind != Sugared::Kind::Builtin || s.name != "slice")
+      return std::nullopt;
+    s = emitSliceObject(index);
+  }
+  if (s.kind != Sugared::Kind::Slice)
+    return std::nullopt;
+  for (size_t i = 0; i < 3; ++i)
+    parts[i] = s.items[i].value;
+  return parts;
+}
 
 Sugared FunctionEmitter::emitSubscriptExpr(const Expr &e, const TypePtr &hint) {
   Sugared base = emitExpr(*e.operands[0]);
@@ -57,7 +103,10 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
     error(e.span, "a value of type '" + t->annotationStr() + "' takes a single index");
   const Expr &index = *e.operands[1];
   NamedValue self{base, "", e.operands[0]->span};
-  if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice) {
+  if (t->kind() == TypeKind::Tuple)
+    return tupleSubscript(base, index, e.span);
+  std::optional<std::array<Value *, 3>> slice = sliceParts(index);
+  if (t->kind() == TypeKind::Class && !slice) {
     if (Value *v = emitModuleContainerIndex(base, index, e.span, hint))
       return v;
     if (Value *v = emitMagic(base, "__getitem__", {{emitValue(index), "", index.span}}, e.span))
@@ -66,8 +115,8 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
   switch (t->kind()) {
   case TypeKind::List:
   case TypeKind::Str:
-    if (index.kind == ExprKind::Slice) {
-      std::vector<NamedValue> args = sliceBounds(*this, index);
+    if (slice) {
+      std::vector<NamedValue> args = sliceBounds(*this, *slice, index.span);
       args.insert(args.begin(), self);
       return emitOperator("aten::slice", args, e.span);
     }
@@ -75,7 +124,6 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
   case TypeKind::Dict:
     return emitOperator("aten::__getitem__",
                         {self, {emitValue(index, t->contained()[0]), "", index.span}}, e.span);
-  case TypeKind::Tuple: return tupleSubscript(base, index, e.span);
   default:
     error(e.operands[0]->span, "cannot index a value of type '" + t->annotationStr() + "'");
   }
@@ -84,21 +132,20 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
 Value *FunctionEmitter::tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span) {
   const auto &elems = tuple->type()->contained();
   int64_t n = static_cast<int64_t>(elems.size());
-  auto constantIndex = [&](const Expr *x, int64_t dflt) -> int64_t {
-    if (!x)
+  auto constantIndex = [&](Value *x, int64_t dflt) -> int64_t {
+    if (!x || x->type()->kind() == TypeKind::None)
       return dflt;
-    auto c = constantInt(emitValue(*x));
+    auto c = constantInt(x);
     if (!c)
-      error(x->span, "a tuple slice needs constant bounds");
+      error(index.span, "a tuple slice needs constant bounds");
     return *c < 0 ? std::max<int64_t>(*c + n, 0) : std::min(*c, n);
   };
-  if (index.kind == ExprKind::Slice) {
-    const Expr *step = index.operands.size() > 2 ? index.operands[2].get() : nullptr;
-    int64_t by = step ? constantIndex(step, 1) : 1;
+  if (std::optional<std::array<Value *, 3>> slice = sliceParts(index)) {
+    int64_t by = constantIndex((*slice)[2], 1);
     if (by <= 0)
-      error(step->span, "a tuple slice needs a positive constant step");
-    int64_t lo = constantIndex(index.operands.size() > 0 ? index.operands[0].get() : nullptr, 0);
-    int64_t hi = constantIndex(index.operands.size() > 1 ? index.operands[1].get() : nullptr, n);
+      error(index.span, "a tuple slice needs a positive constant step");
+    int64_t lo = constantIndex((*slice)[0], 0);
+    int64_t hi = constantIndex((*slice)[1], n);
     std::vector<Value *> items;
     std::vector<TypePtr> types;
     for (int64_t i = lo; i < hi; i += by) {
@@ -149,8 +196,8 @@ FunctionEmitter::TensorView FunctionEmitter::emitTensorView(Value *t, const Expr
       ++dim;
       continue;
     }
-    if (x.kind == ExprKind::Slice) {
-      std::vector<NamedValue> args = sliceBounds(*this, x);
+    if (std::optional<std::array<Value *, 3>> slice = sliceParts(x)) {
+      std::vector<NamedValue> args = sliceBounds(*this, *slice, sp);
       args.insert(args.begin(), {{t, "", sp}, {constInt(dim), "", sp}});
       t = emitOperator("aten::slice", args, sp);
       ++dim;
@@ -215,10 +262,11 @@ void FunctionEmitter::emitSubscriptAssign(const Expr &target, Value *rhs, const 
   if (target.operands.size() != 2)
     error(target.span, "a value of type '" + t->annotationStr() + "' takes a single index");
   const Expr &index = *target.operands[1];
-  if (t->kind() == TypeKind::Class && index.kind != ExprKind::Slice &&
+  bool isSlice = index.kind == ExprKind::Slice;
+  if (t->kind() == TypeKind::Class && !isSlice &&
       emitMagic(base, "__setitem__", {{emitValue(index), "", index.span}, {rhs, "", span}}, span))
     return;
-  if (index.kind == ExprKind::Slice)
+  if (isSlice)
     error(index.span, "assigning to a slice of a '" + t->annotationStr() + "' is not supported");
   if (t->kind() != TypeKind::List && t->kind() != TypeKind::Dict)
     error(target.operands[0]->span,

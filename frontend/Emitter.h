@@ -70,6 +70,9 @@ struct GlobalValue {
   /// A constant (int, float, bool, str, None, tuple of these, device,
   /// dtype), inlined as TorchScript inlines constant globals.
   std::shared_ptr<const c10::IValue> constant;
+  /// A Python exception class (`class MyError(ValueError)`), by the name
+  /// TorchScript records for it: `<module>.<qualified name>`.
+  std::string exception;
 };
 
 /// How the emitter finds what the compiled code names but does not define.

@@ -25,7 +25,9 @@
 #include "frontend/CallBinding.h"
 #include "frontend/Emitter.h"
 
+#include <array>
 #include <map>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,6 +35,10 @@ namespace ember::frontend {
 
 /// What an expression denotes before it becomes (or instead of becoming) an
 /// IR value: modules such as `torch`, operators, builtins, functions, types.
+/// The exception classes Python defines (`ValueError`), which TorchScript
+/// records as `builtins.<name>`.
+bool isBuiltinException(const std::string &name);
+
 struct Sugared {
   enum class Kind {
     Value,     // value
@@ -45,6 +51,7 @@ struct Sugared {
     Method,    // name: a method of the script object `value`
     Dispatch,  // dispatch: a boolean dispatch between two globals
     Overloads, // name: the function; items: one Function per overload
+    Slice,     // `slice(...)`: items: start, stop, step (value null when omitted)
   };
   Kind kind = Kind::Value;
   Value *value = nullptr;
@@ -314,12 +321,20 @@ public:
   Value *emitCompare(const Expr &e, Refinements &refinements);
   Value *emitTernary(const Expr &e, const TypePtr &hint);
   Value *emitTupleLiteral(const Expr &e, const TypePtr &hint);
+  Sugared emitSliceObject(const Expr &call);
+  TypePtr contextManagerEntered(Value *object, const SourceSpan &span);
+  std::string exceptionClass(const Expr &callee);
+  Value *exceptionMessage(const Expr &call, const SourceSpan &span);
   TypePtr elementType(const std::vector<Value *> &values, const std::vector<SourceSpan> &spans,
                       const TypePtr &elemHint, const TypePtr &container, const char *what);
   void filtered(const Comprehension &c, size_t i, const std::function<void()> &body);
   Sugared emitSubscriptExpr(const Expr &e, const TypePtr &hint = nullptr);
   Value *emitSubscript(const Expr &e);
   Value *subscriptOf(Value *base, const Expr &e, const TypePtr &hint = nullptr);
+  /// The bounds of a slice index (`a:b:c`, `slice(a, b, c)` or a variable
+  /// holding a slice), emitted; null for an omitted bound. Empty when
+  /// `index` is not a slice.
+  std::optional<std::array<Value *, 3>> sliceParts(const Expr &index);
   Value *tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span);
   /// `t[indices]` on a tensor: the view after selects, slices and
   /// unsqueezes, and the list of tensor indices (null when none) that

@@ -197,7 +197,7 @@ ExprPtr Parser::parseBracketed(const char *open) {
   }
   if (kind == ExprKind::Dict) {
     if (atOp("**"))
-      errorAt(cur(), "'**' unpacking in dict literals is not supported in TorchScript");
+      errorAt(cur(), "Dict expansion (e.g. `{**dict}`) is not supported");
     ExprPtr key = parseTest();
     if (!atOp(":"))
       errorAt(start, "sets are not supported in TorchScript; use a List, or a Dict with bool "

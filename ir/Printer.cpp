@@ -180,6 +180,13 @@ class GraphPrinter {
 public:
   GraphPrinter(std::ostream &out, const PrintOptions &opts) : out_(out), opts_(opts) {}
 
+  /// One node at the left margin, with its blocks (fusion subgraphs named
+  /// but not printed).
+  void printTopNode(const Node *n) {
+    std::vector<const Node *> groups;
+    printNode(n, 0, groups);
+  }
+
   void printGraph(const Graph &g, const char *name = "graph") {
     out_ << name << "(";
     printValuesWithTypes(g.inputs(), ",\n      ");
@@ -283,6 +290,12 @@ void printGraph(std::ostream &out, const Graph &g, const PrintOptions &opts) {
 std::string toString(const Graph &g, const PrintOptions &opts) {
   std::ostringstream ss;
   printGraph(ss, g, opts);
+  return ss.str();
+}
+
+std::string toString(const Node &n, const PrintOptions &opts) {
+  std::ostringstream ss;
+  GraphPrinter(ss, opts).printTopNode(&n);
   return ss.str();
 }
 

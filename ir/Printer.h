@@ -18,6 +18,8 @@ struct PrintOptions {
 
 void printGraph(std::ostream &out, const Graph &g, const PrintOptions &opts = {});
 std::string toString(const Graph &g, const PrintOptions &opts = {});
+/// One node as the graph printer shows it (with its blocks), unindented.
+std::string toString(const Node &n, const PrintOptions &opts = {});
 /// Prints every function; each header names its function when there are
 /// several.
 void printCompilationUnit(std::ostream &out, const CompilationUnit &cu,

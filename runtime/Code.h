@@ -71,6 +71,9 @@ struct Frame {
   const Instr *current = nullptr;
   /// An exception caught by compiled code, rethrown by its caller.
   std::exception_ptr pending;
+  /// The objects of the `with` statements running, innermost last: an
+  /// exception leaving the frame runs their __exit__ first.
+  std::vector<c10::IValue> entered;
 };
 
 /// Runs one instruction (and, for If and Loop, its blocks) on `f`.

@@ -149,6 +149,7 @@ private:
 // Running -----------------------------------------------------------------------
 
 void runBlock(const Code &code, const BlockCode &block, Frame &f);
+Stack runExit(const Code &code, const c10::IValue &object);
 
 Stack callFunction(const Function &fn, Frame &f, const Instr &I, size_t firstArg) {
   Stack args;
@@ -262,14 +263,14 @@ void runInstr(const Code &code, const Instr &I, Frame &f) {
   }
   case InstrKind::Enter: {
     Stack r = methodOf(code, f.regs[I.in[0]], "__enter__").run({f.regs[I.in[0]]});
+    f.entered.push_back(f.regs[I.in[0]]);
     storeOutputs(f, I, std::move(r));
     return;
   }
   case InstrKind::Exit: {
-    const Function *exit = &methodOf(code, f.regs[I.in[0]], "__exit__");
-    Stack args{f.regs[I.in[0]]};
-    args.resize(exit->graph()->inputs().size()); // None for the exception triple
-    Stack r = exit->run(std::move(args));
+    if (!f.entered.empty())
+      f.entered.pop_back();
+    Stack r = runExit(code, f.regs[I.in[0]]);
     if (!I.out.empty()) // TorchScript's prim::Exit has a result no one reads
       storeOutputs(f, I, std::move(r));
     return;
@@ -286,6 +287,14 @@ void runInstr(const Code &code, const Instr &I, Frame &f) {
     return;
   }
   }
+}
+
+/// Calls `object.__exit__(None, None, None)`.
+Stack runExit(const Code &code, const c10::IValue &object) {
+  const Function *exit = &methodOf(code, object, "__exit__");
+  Stack args{object};
+  args.resize(exit->graph()->inputs().size()); // None for the exception triple
+  return exit->run(std::move(args));
 }
 
 void runBlock(const Code &code, const BlockCode &block, Frame &f) {
@@ -324,7 +333,14 @@ Stack runCode(const Code &code, Stack inputs) {
   try {
     runBlock(code, code.body, f);
   } catch (...) {
-    std::rethrow_exception(scriptErrorFrom(code, f, std::current_exception()));
+    std::exception_ptr error = scriptErrorFrom(code, f, std::current_exception());
+    // As TorchScript: the `with` statements the exception leaves exit.
+    while (!f.entered.empty()) {
+      c10::IValue object = std::move(f.entered.back());
+      f.entered.pop_back();
+      runExit(code, object);
+    }
+    std::rethrow_exception(error);
   }
   Stack out;
   for (uint32_t r : code.body.results)

@@ -16,6 +16,7 @@ from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._legacy_module import script_method
 from ._serialization import load, save
+from ._compilation_unit import CompilationUnit
 from ._freeze import freeze, optimize_for_inference
 from ._trace import TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace
 from ._trace_module import trace_module
@@ -30,7 +31,7 @@ _C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2)
 atexit.register(_C._clear_handlers)
 
 __all__ = [
-    "script", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
+    "script", "CompilationUnit", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
     "script_method",
     "patch_torch", "unpatch_torch", "patched_entry_points", "ArgumentError", "CompileError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",

@@ -103,6 +103,6 @@ def last_executed_optimized_graph():
     """The specialised graph of the last call made on this thread by the jit
     executor (None before any)."""
     from . import _C
-    from ._compiled import Text
-    text = _C._last_executed_optimized_graph()
-    return None if text is None else Text(text)
+    from ._compiled import Graph
+    view = _C._last_executed_optimized_graph()
+    return None if view is None else Graph(view)

@@ -8,6 +8,22 @@ class Text(str):
     Graph and code strings do."""
 
 
+class Graph(Text):
+    """A graph: its text (str(), print() and FileCheck see TorchScript's
+    graph dump) and the graph API torch.jit's Graph has: nodes(), inputs(),
+    outputs(), findNode(), findAllNodes(), ... on a copy of the graph."""
+
+    def __new__(cls, view):
+        self = super().__new__(cls, str(view))
+        self._view = view
+        return self
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(object.__getattribute__(self, "_view"), name)
+
+
 class CompiledView:
     """Wraps an ember._C.Function (a free function, or a method bound to its
     object)."""
@@ -26,17 +42,17 @@ class CompiledView:
 
     @property
     def graph(self):
-        return Text(self._handle.graph)
+        return Graph(self._handle.graph)
 
     def graph_for(self, *args, **kwargs):
         """The optimised graph that runs for these arguments (specialised on
         their tensors' dtype, device and sizes under the jit executor)."""
-        return Text(self._handle.graph_for(*args, **kwargs))
+        return Graph(self._handle.graph_for(*args, **kwargs))
 
     @property
     def inlined_graph(self):
         """The graph with the calls it makes inlined."""
-        return Text(self._handle.inlined_graph)
+        return Graph(self._handle.inlined_graph)
 
     @property
     def code(self):

@@ -2,11 +2,14 @@
 cannot be edited; ember.unpatch_torch() puts torch.jit's own back.
 
 The entry points ember implements are replaced: `script`, `trace`,
-`trace_module`, `save`, `load`, and `ScriptModule` with `script_method`;
+`trace_module`, `save`, `load`, `freeze`, `optimize_for_inference`,
+`CompilationUnit`, and `ScriptModule` with `script_method`;
 `patched_entry_points()` says which ones are ember's.
 """
 import torch
 
+from ._compilation_unit import CompilationUnit
+from ._freeze import freeze, optimize_for_inference
 from ._legacy_module import script_method
 from ._script import script
 from ._script_module import ScriptModule
@@ -18,13 +21,15 @@ from ._trace_module import trace_module
 # ScriptModule and script_method: torch.jit's first module API (a subclass
 # made after patch_torch() compiles with ember).
 _REPLACEMENTS = {"script": script, "trace": trace, "trace_module": trace_module, "save": save,
-                 "load": load, "ScriptModule": ScriptModule, "script_method": script_method}
+                 "load": load, "ScriptModule": ScriptModule, "script_method": script_method,
+                 "freeze": freeze, "optimize_for_inference": optimize_for_inference,
+                 "CompilationUnit": CompilationUnit}
 _saved = {}
 
 
 def patch_torch():
-    """Routes torch.jit's `script`, `trace`, `trace_module`, `save` and
-    `load` to ember. Calling it twice is harmless."""
+    """Routes torch.jit's entry points (`script`, `trace`, `save`, `load`,
+    ...) to ember. Calling it twice is harmless."""
     for name, replacement in _REPLACEMENTS.items():
         current = getattr(torch.jit, name)
         if current is not replacement:

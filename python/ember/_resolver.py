@@ -113,6 +113,19 @@ def _enum_source(cls, key):
     return "\n".join(lines) + "\n", "<enum %s.%s>" % (cls.__module__, cls.__qualname__)
 
 
+class _CallbackScope:
+    """A scope that asks a resolution callback (torch.jit's `rcb`)."""
+
+    def __init__(self, rcb):
+        self._rcb = rcb
+
+    def __contains__(self, name):
+        return self._rcb(name) is not None
+
+    def __getitem__(self, name):
+        return self._rcb(name)
+
+
 class _Resolver:
     """Answers the compiler's questions about names from the Python scopes of
     the functions it compiles (globals, then closure cells, then builtins)."""
@@ -230,6 +243,11 @@ class _Resolver:
         except TypeError:
             filename = None
         self._scopes.insert(0, (filename, scope))
+
+    def add_source_scope(self, scope, rcb=None):
+        """The names of code given as text (CompilationUnit): `scope`, or
+        what `rcb` answers for a name (None when it knows none)."""
+        self._scopes.insert(0, ("<string>", scope if rcb is None else _CallbackScope(rcb)))
 
     def compiling(self, filename):
         """The compiler is compiling a function of `filename`: its names
@@ -364,6 +382,8 @@ class _Resolver:
             return ("dispatch", dispatch)
         if inspect.isfunction(obj) and _module._modifier(obj) in ("ignore", "unused"):
             return self._stand_in(obj)
+        if inspect.isclass(obj) and issubclass(obj, BaseException):
+            return ("exception", "%s.%s" % (obj.__module__, obj.__qualname__))
         if inspect.isfunction(obj) or inspect.isclass(obj):
             if obj.__module__ in ("ember", "ember._api"):
                 return None

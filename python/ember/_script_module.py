@@ -10,7 +10,7 @@ import types
 
 import torch
 
-from ._compiled import CompiledView, Text
+from ._compiled import CompiledView, Graph, Text
 from ._errors import CompileError
 from ._legacy_module import ScriptMeta
 
@@ -97,7 +97,7 @@ class _OverloadedMethod:
 
     @property
     def graph(self):
-        return Text(self._handle._method(self._names[0]).graph)
+        return Graph(self._handle._method(self._names[0]).graph)
 
     @property
     def code(self):

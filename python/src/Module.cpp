@@ -129,4 +129,5 @@ PYBIND11_MODULE(_C, m) {
   bindTracing(m);
   bindExecutor(m);
   bindFreezing(m);
+  bindGraphs(m);
 }

@@ -42,9 +42,7 @@ void bindExecutor(py::module_ &m) {
     auto g = lastExecutedOptimizedGraph();
     if (!g)
       return py::none();
-    std::ostringstream os;
-    printGraph(os, *g);
-    return py::str(os.str());
+    return graphView(*g);
   });
 }
 

@@ -114,6 +114,8 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       g.member = v[py::int_(2)].cast<std::string>();
     } else if (kind == "op")
       g.op = v[py::int_(1)].cast<std::string>();
+    else if (kind == "exception")
+      g.exception = v[py::int_(1)].cast<std::string>();
     else if (kind == "overloads")
       g.overloads = v[py::int_(1)].cast<std::vector<std::string>>();
     else if (kind == "dispatch") {
@@ -284,16 +286,16 @@ void bindFunctions(py::module_ &m) {
         return self.receiver.isNone() ? n : n.substr(n.rfind('.') + 1);
       })
       .def_property_readonly("schema", [](FunctionHandle &self) { return self.schema().str(); })
-      .def_property_readonly("graph", [](FunctionHandle &self) { return toString(*self.fn->graph()); })
+      .def_property_readonly("graph", [](FunctionHandle &self) { return graphView(*self.fn->graph()); })
       // The graph that runs for these arguments: specialised on them under
       // the jit executor (compiling it if needed), else the graph itself.
       .def("graph_for",
            [](FunctionHandle &self, py::args args, py::kwargs kwargs) {
-             return toString(*graphFor(*self.fn, self.bind(args, kwargs)));
+             return graphView(*graphFor(*self.fn, self.bind(args, kwargs)));
            })
       .def_property_readonly("inlined_graph",
                              [](FunctionHandle &self) {
-                               return toString(*self.program->inlinedGraph(self.fn->name()));
+                               return graphView(*self.program->inlinedGraph(self.fn->name()));
                              })
       // (code, [constants]): a method's code with tensors as CONSTANTS.cN.
       .def_property_readonly("code_with_constants",

@@ -59,8 +59,9 @@ def test_patch_torch_routes_script_save_and_load_to_ember(tmp_path):
     ember.patch_torch()
     try:
         ember.patch_torch()  # twice is harmless
-        assert ember.patched_entry_points() == ["ScriptModule", "load", "save", "script",
-                                                "script_method", "trace", "trace_module"]
+        assert ember.patched_entry_points() == [
+            "CompilationUnit", "ScriptModule", "freeze", "load", "optimize_for_inference", "save",
+            "script", "script_method", "trace", "trace_module"]
         scripted = torch.jit.script(f)
         assert isinstance(scripted, ember.ScriptFunction)
         assert torch.equal(scripted(torch.ones(2)), torch.full((2,), 2.0))

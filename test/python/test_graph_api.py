@@ -1,0 +1,100 @@
+"""The graph API torch.jit's tests walk graphs with: `fn.graph` is the
+graph's text (str, print, FileCheck) and also has nodes(), inputs(),
+outputs(), findNode() and findAllNodes(); nodes have kind(), inputs(),
+outputs(), blocks() and attributes; values have type(), debugName() and
+node(); types have kind(), sizes(), scalarType() and elements(). Each answer
+is checked against torch.jit's on the same function."""
+from typing import List, Tuple
+
+import torch
+
+import ember
+
+
+def branchy(x, n: int) -> Tuple[torch.Tensor, int]:
+    y = x + 1
+    if n > 2:
+        y = y * 2
+    for i in range(n):
+        y = y - i
+    return y, n
+
+
+def _kinds(graph, recurse=False):
+    out = []
+    for n in graph.nodes():
+        out.append(n.kind())
+        if recurse:
+            for b in n.blocks():
+                out.extend(_kinds(b, recurse))
+    return out
+
+
+# Test that the graph is still its text, and that nodes, inputs and outputs
+# walk like torch.jit's.
+def test_graph_walks_like_torch_jit():
+    ours, theirs = ember.script(branchy).graph, torch.jit.script(branchy).graph
+    assert isinstance(ours, str) and ours.startswith("graph(")
+    assert [v.debugName().split(".")[0] for v in ours.inputs()] == ["x", "n"]
+    assert [str(v.type()) for v in ours.inputs()] == [str(v.type()) for v in theirs.inputs()]
+    assert _kinds(ours, recurse=True) == _kinds(theirs, recurse=True)
+    assert len(ours.findAllNodes("prim::Loop")) == 1
+    assert next(next(ours.findNode("prim::If").blocks()).nodes()).kind() == "aten::mul"
+    assert ours.findNode("aten::nonexistent") is None
+    out = list(ours.outputs())[0]
+    assert out.node().kind() == "prim::TupleConstruct"
+    assert [str(t) for t in out.type().elements()] == ["Tensor", "int"]
+
+
+# Test node attributes and constant values.
+def test_constants_and_attributes():
+    @ember.script
+    def consts(x):
+        return x + 3, "hi"
+
+    nodes = consts.graph.findAllNodes("prim::Constant")
+    values = [n.output().toIValue() for n in nodes]
+    assert 3 in values and "hi" in values
+    three = next(n for n in nodes if n.output().toIValue() == 3)
+    assert three.hasAttribute("value") and three.kindOf("value") == "i" and three["value"] == 3
+    assert three.attributeNames() == ["value"]
+    assert str(three).startswith("%") and "prim::Constant[value=3]()" in str(three)
+
+
+# Test that a value used twice is one object: equal and hashable.
+def test_values_compare_by_identity():
+    def twice(a, b):
+        z = a + b
+        return z, z
+
+    traced = ember.trace(twice, (torch.randn(2, 2), torch.randn(2, 2)))
+    tuple_node = list(traced.graph.outputs())[0].node()
+    first, second = tuple_node.inputs()
+    assert first == second and len({first, second}) == 1
+    assert [u.user.kind() for u in first.uses()] == ["prim::TupleConstruct"] * 2
+    assert [u.offset for u in first.uses()] == [0, 1]
+
+
+# Test complete tensor types of a trace: sizes, dtype, requires_grad.
+def test_traced_tensor_types():
+    traced = ember.trace(lambda x: torch.cat((x, x)).relu(), torch.rand(2, 3))
+    out = list(traced.graph.outputs())[0]
+    t = out.type()
+    assert t.kind() == "TensorType" and t.sizes() == [4, 3] and t.dim() == 2
+    assert t.scalarType() == "Float" and t.requires_grad() is False
+    assert out.isCompleteTensor()
+    x = list(traced.graph.inputs())[0]
+    assert x.type().strides() == [3, 1]
+
+
+# Test list and optional element types, and that graph_for and
+# inlined_graph have the same API.
+def test_container_types_and_other_graphs():
+    @ember.script
+    def lists(xs: List[int]) -> List[int]:
+        return [x + 1 for x in xs]
+
+    arg = list(lists.graph.inputs())[0].type()
+    assert arg.kind() == "ListType" and str(arg.getElementType()) == "int"
+    assert list(lists.inlined_graph.nodes())
+    assert lists.graph_for([1, 2]).findAllNodes("prim::Loop") is not None
