@@ -40,6 +40,17 @@ std::string dottedName(const Expr &e) {
 namespace {
 
 /// Drops a `typing.` / `torch.` / `t.` qualifier for the names known here.
+/// TorchScript's words for a container type used without its contained types.
+std::string bareContainerMessage(const std::string &name) {
+  std::string cap = name;
+  cap[0] = static_cast<char>(std::toupper(cap[0]));
+  if (cap == "Dict")
+    return "Attempted to use Dict without contained types. Please add contained type, e.g. "
+           "Dict[int, int]";
+  return "Attempted to use " + cap + " without a contained type. Please add a contained type, "
+         "e.g. " + cap + "[int]";
+}
+
 std::string canonicalName(std::string name) {
   for (const char *prefix : {"typing.", "typing_extensions.", "torch.jit.", "torch.", "t."})
     if (name.rfind(prefix, 0) == 0) {
@@ -87,6 +98,15 @@ public:
       r.isFinal = true;
       return r; // the type comes from the value
     }
+    // A global alias of a broadcasting list (torch.nn's `_size_2_t`): the
+    // user resolver answers `$broadcast:<name>` with N copies of the
+    // element type in a tuple.
+    if (std::string name = dottedName(e); user_ && !name.empty())
+      if (TypePtr t = user_("$broadcast:" + name); t && t->kind() == TypeKind::Tuple) {
+        r.N = static_cast<int64_t>(t->contained().size());
+        r.type = Type::list(t->contained()[0]);
+        return r;
+      }
     r.type = resolve(e);
     return r;
   }
@@ -208,8 +228,7 @@ private:
       return Type::get(it->second);
     if (name == "List" || name == "list" || name == "Dict" || name == "dict" || name == "Optional" ||
         name == "Tuple" || name == "tuple" || name == "Union" || name == "Future")
-      throw CompileError(e.span, "'" + full + "' needs type arguments, such as " + name +
-                                     (name == "Dict" || name == "dict" ? "[str, int]" : "[int]"));
+      throw CompileError(e.span, bareContainerMessage(name));
     if (user_)
       if (TypePtr t = user_(full))
         return t;

@@ -15,6 +15,7 @@
 
 #include "ir/Constants.h"
 
+#include <regex>
 #include <sstream>
 
 namespace ember::frontend {
@@ -143,11 +144,25 @@ const std::string &CompilerImpl::qualifiedNameOf(const std::string &function) {
   return it->second.empty() ? function : it->second;
 }
 
+TypePtr CompilerImpl::broadcastAlias(const std::string &name) {
+  if (!resolver_.typeAlias || classes_.count(name))
+    return nullptr;
+  std::optional<std::string> text = resolver_.typeAlias(name);
+  static const std::regex pattern(R"(BroadcastingList(\d+)\[(int|float)\])");
+  std::smatch m;
+  if (!text || !std::regex_match(*text, m, pattern))
+    return nullptr;
+  TypePtr elem = Type::get(m[2] == "int" ? TypeKind::Int : TypeKind::Float);
+  return Type::tuple(std::vector<TypePtr>(std::stoul(m[1]), elem));
+}
+
 TypeNameResolver CompilerImpl::typeResolver() const {
   // Resolving a name may register the source that defines it, so the
   // resolver needs the compiler's mutable state.
   auto *self = const_cast<CompilerImpl *>(this);
   return [self](const std::string &name) -> TypePtr {
+    if (name.rfind("$broadcast:", 0) == 0) // see Resolver::resolveTop
+      return self->broadcastAlias(name.substr(11));
     bool printed = name.rfind("__torch__.", 0) == 0;
     std::string shortName = printed ? name.substr(10) : name;
     auto it = self->classes_.find(shortName);

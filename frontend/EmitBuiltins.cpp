@@ -71,6 +71,40 @@ bool isSpecialForm(const std::string &n) {
   return forms.count(n) > 0;
 }
 
+int legacyTensorDtype(const std::string &name) {
+  static const std::unordered_map<std::string, int> dtypes = {
+      {"ByteTensor", 0},  {"CharTensor", 1},   {"ShortTensor", 2}, {"IntTensor", 3},
+      {"LongTensor", 4},  {"HalfTensor", 5},   {"FloatTensor", 6}, {"DoubleTensor", 7},
+      {"BoolTensor", 11}, {"BFloat16Tensor", 15}};
+  auto d = dtypes.find(name);
+  return d == dtypes.end() ? -1 : d->second;
+}
+
+// torch.LongTensor(...) and its kin, as TorchScript compiles them: no
+// argument is an empty tensor, ints are sizes (aten::empty), one other
+// argument is data (aten::tensor); each of the constructor's dtype.
+Value *FunctionEmitter::emitLegacyConstructor(const std::string &name, const Expr &call) {
+  for (const auto &k : call.keywords)
+    error(k.span, "torch." + name + "() takes no keyword arguments in TorchScript, got '" +
+                      k.name + "'");
+  NamedValue dtype{constInt(legacyTensorDtype(name)), "dtype", call.span};
+  std::vector<Value *> args;
+  for (size_t i = 1; i < call.operands.size(); ++i)
+    args.push_back(emitValue(*call.operands[i]));
+  bool allInts = std::all_of(args.begin(), args.end(),
+                             [](Value *v) { return v->type()->kind() == TypeKind::Int; });
+  if (args.size() == 1 && !allInts)
+    return emitOperator("aten::tensor", {{args[0], "", call.span}, dtype}, call.span);
+  if (!allInts)
+    error(call.span, "Legacy constructor torch." + name + " does not support multiple positional "
+                     "arguments that were not all integers");
+  if (args.empty())
+    args.push_back(constInt(0));
+  Value *sizes = insertValue(Symbol::prim("ListConstruct"), args,
+                             Type::list(Type::get(TypeKind::Int)), call.span);
+  return emitOperator("aten::empty", {{sizes, "", call.span}, dtype}, call.span);
+}
+
 Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
                                      const TypePtr &hint) {
   if (auto u = unsupportedBuiltins().find(name); u != unsupportedBuiltins().end())
@@ -78,6 +112,8 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
   if (name.rfind("$exception:", 0) == 0)
     error(call.span, "exception '" + name.substr(11) + "' cannot be used as a value; TorchScript "
                      "can only raise it ('raise " + name.substr(name.rfind('.') + 1) + "(...)')");
+  if (name.rfind("$legacy:", 0) == 0)
+    return Sugared::of(emitLegacyConstructor(name.substr(8), call));
   if (name.rfind("$new:", 0) == 0) {
     ClassInfo *c = compiler_.findClass(name.substr(5));
     return Sugared::of(insertValue(Symbol::prim("CreateObject"), {}, c->type, call.span));
@@ -140,6 +176,10 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
     if (call.operands.size() < 3 || call.operands[2]->kind != ExprKind::Str)
       error(call.span, name + " needs a constant attribute name: " + name + "(x, \"name\")");
     Sugared base = emitExpr(*call.operands[1]);
+    if (base.isValue() && base.value->type()->kind() == TypeKind::Tuple &&
+        !base.value->type()->isNamedTuple())
+      error(call.operands[1]->span, name + "'s first argument must be an object or NamedTuple, "
+                                           "but got a normal Tuple");
     if (name == "hasattr")
       return Sugared::of(constBool(hasAttribute(base, call.operands[2]->text)));
     // getattr(m, "name", default): the default where the object has no such

@@ -147,10 +147,33 @@ Value *FunctionEmitter::tryOperator(const std::string &callee,
   return nullptr;
 }
 
+void FunctionEmitter::noteEmptyLiteral(const Expr &arg, Value *v) {
+  if ((arg.kind == ExprKind::List || arg.kind == ExprKind::Dict) && arg.operands.empty())
+    emptyLiterals_.insert(v);
+}
+
+// As TorchScript's schema matching: an empty `[]` or `{}` written as the
+// argument takes the container type of the parameter it is passed to.
+void FunctionEmitter::typeEmptyLiterals(const FunctionSchema &schema,
+                                        const std::vector<NamedValue> &args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    Value *v = args[i].value;
+    if (!emptyLiterals_.count(v) || v->hasUses())
+      continue;
+    const Argument *formal = nullptr;
+    for (size_t j = 0; j < schema.arguments.size(); ++j)
+      if (args[i].keyword.empty() ? j == i : schema.arguments[j].name == args[i].keyword)
+        formal = &schema.arguments[j];
+    if (formal && formal->type->kind() == v->type()->kind() && !formal->type->hasFreeVariables())
+      v->setType(formal->type);
+  }
+}
+
 Value *FunctionEmitter::emitScriptCall(const std::string &name,
                                        const std::vector<NamedValue> &args,
                                        const SourceSpan &span) {
   auto schema = std::make_shared<FunctionSchema>(compiler_.schemaOf(name, span));
+  typeEmptyLiterals(*schema, args);
   CallBinding b = bindOverloads(name, {schema}, callArguments(args), span);
   std::vector<Value *> inputs = materializeCall(b, args, span);
   Node *fn = insert(prim::Constant(), {}, 1, span);
@@ -182,9 +205,12 @@ std::vector<NamedValue> FunctionEmitter::emitArguments(const Expr &call, size_t 
       continue;
     }
     args.push_back({emitValue(a), "", a.span});
+    noteEmptyLiteral(a, args.back().value);
   }
-  for (const auto &k : call.keywords)
+  for (const auto &k : call.keywords) {
     args.push_back({emitValue(*k.value), k.name, k.span});
+    noteEmptyLiteral(*k.value, args.back().value);
+  }
   return args;
 }
 

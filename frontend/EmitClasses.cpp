@@ -14,6 +14,8 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/EmitterImpl.h"
 
+#include <algorithm>
+
 #include "ir/Constants.h"
 #include <set>
 
@@ -158,9 +160,15 @@ Value *FunctionEmitter::emitModuleTree(Value *module, const std::string &what,
 bool FunctionEmitter::hasAttribute(const Sugared &base, const std::string &attr) {
   if (base.kind == Sugared::Kind::Namespace)
     return true;
-  if (base.isValue())
-    if (ClassInfo *c = compiler_.classOfType(base.value->type()))
-      return c->attributeType(attr) || c->methods.count(attr) || c->propertyGetters.count(attr);
+  if (!base.isValue())
+    return false;
+  const TypePtr &t = base.value->type();
+  if (t->isNamedTuple()) {
+    const auto &fields = t->fieldNames();
+    return std::find(fields.begin(), fields.end(), attr) != fields.end();
+  }
+  if (ClassInfo *c = compiler_.classOfType(t))
+    return c->attributeType(attr) || c->methods.count(attr) || c->propertyGetters.count(attr);
   return false;
 }
 

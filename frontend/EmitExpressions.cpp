@@ -302,8 +302,9 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
     return emitShortCircuit(e, 0, refinements);
   if (e.kind == ExprKind::Compare)
     return toBool(emitCompare(e, refinements), e.span);
-  if (e.kind == ExprKind::Call && e.operands[0]->kind == ExprKind::Name &&
-      e.operands[0]->text == "isinstance" && !lookup("isinstance")) {
+  std::string callee = e.kind == ExprKind::Call ? dottedName(*e.operands[0]) : "";
+  if ((callee == "isinstance" && !lookup("isinstance")) || callee == "torch.jit.isinstance" ||
+      callee == "jit.isinstance" || callee == "ember.isinstance") {
     Value *v = emitIsInstance(e, &refinements);
     if (auto c = constantBool(v))
       refinements.staticValue = *c;

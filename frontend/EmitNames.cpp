@@ -293,6 +293,8 @@ Sugared FunctionEmitter::attributeNamed(const Sugared &base, const std::string &
 Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::string &attr,
                                             const SourceSpan &span) {
   std::string full = ns + "." + attr;
+  if (ns == "torch" && legacyTensorDtype(attr) >= 0) // torch.LongTensor(...)
+    return Sugared::make(Sugared::Kind::Builtin, "$legacy:" + attr);
   if (auto library = libraryClassNamed(full)) { // torch.no_grad
     compiler_.loadFunction(full, *library);
     Sugared s = Sugared::make(Sugared::Kind::TypeValue, *library);

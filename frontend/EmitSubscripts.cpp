@@ -270,7 +270,7 @@ void FunctionEmitter::emitSubscriptAssign(const Expr &target, Value *rhs, const 
     error(index.span, "assigning to a slice of a '" + t->annotationStr() + "' is not supported");
   if (t->kind() != TypeKind::List && t->kind() != TypeKind::Dict)
     error(target.operands[0]->span,
-          "cannot assign into a value of type '" + t->annotationStr() + "'");
+          "'" + t->annotationStr() + "' does not support subscripted assignment");
   TypePtr keyHint = t->kind() == TypeKind::Dict ? t->contained()[0] : nullptr;
   emitOperator("aten::_set_item", {self, {emitValue(index, keyHint), "", index.span}, {rhs, "", span}},
                span);

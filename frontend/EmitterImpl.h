@@ -38,6 +38,8 @@ namespace ember::frontend {
 /// The exception classes Python defines (`ValueError`), which TorchScript
 /// records as `builtins.<name>`.
 bool isBuiltinException(const std::string &name);
+/// The dtype code of a legacy typed constructor (`LongTensor`: 4), or -1.
+int legacyTensorDtype(const std::string &name);
 
 struct Sugared {
   enum class Kind {
@@ -322,6 +324,9 @@ public:
   Value *emitTernary(const Expr &e, const TypePtr &hint);
   Value *emitTupleLiteral(const Expr &e, const TypePtr &hint);
   Sugared emitSliceObject(const Expr &call);
+  Value *emitLegacyConstructor(const std::string &name, const Expr &call);
+  void noteEmptyLiteral(const Expr &arg, Value *v);
+  void typeEmptyLiterals(const FunctionSchema &schema, const std::vector<NamedValue> &args);
   TypePtr contextManagerEntered(Value *object, const SourceSpan &span);
   std::string exceptionClass(const Expr &callee);
   Value *exceptionMessage(const Expr &call, const SourceSpan &span);
@@ -448,6 +453,8 @@ private:
   FunctionEmitter *parent_ = nullptr;       // the function a closure is defined in
   std::vector<Value *> captures_;           // a closure's free variables, outside
   std::vector<Frame> frames_;
+  /// The `[]` and `{}` written as call arguments (typed by the parameter).
+  std::unordered_set<Value *> emptyLiterals_;
   /// The prim::Uninitialized of each type, shared (see uninitialized()).
   std::vector<std::pair<TypePtr, Value *>> uninitialized_;
   TypePtr declaredReturn_;
@@ -556,6 +563,9 @@ public:
   /// What `name` stands for through an import of the file defining `def`.
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
   TypeNameResolver typeResolver() const;
+  /// N copies of T in a tuple when the global `name` is an alias of
+  /// BroadcastingListN[T] (torch.nn's `_size_2_t`), else null.
+  TypePtr broadcastAlias(const std::string &name);
   /// `CONSTANTS.<name>` from the resolver, or null.
   bool resolvesValues() const { return bool(resolver_.value); }
   std::optional<GlobalValue> globalValue(const std::string &name) const {

@@ -252,6 +252,10 @@ StmtPtr Parser::parseDecorated() {
   errorAt(cur(), "expected 'def' or 'class' after a decorator but found " + describe(cur()));
 }
 
+// TorchScript's words for parameters it cannot compile.
+constexpr const char *kVarargError = "Compiled functions can't take variable number of arguments "
+                                     "or use keyword-only arguments with defaults";
+
 StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
   SourceSpan start = spanOf(next()); // def
   auto s = std::make_unique<Stmt>(StmtKind::FunctionDef, start);
@@ -261,13 +265,12 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
   bool kwOnly = false;
   while (!atOp(")")) {
     if (atOp("**"))
-      errorAt(cur(), "variadic keyword arguments (**kwargs) are not supported in TorchScript; "
-                     "take a Dict argument instead");
+      errorAt(cur(), std::string(kVarargError) + " (**kwargs); take a Dict argument instead");
     if (atOp("*")) {
       Token star = next();
       if (at(TokKind::Name))
-        errorAt(star, "variadic arguments (*args) are not supported in TorchScript; take a "
-                      "List or Tuple argument instead");
+        errorAt(star, std::string(kVarargError) + " (*args); take a List or Tuple argument "
+                                                  "instead");
       kwOnly = true;
     } else if (atOp("/")) {
       next(); // positional-only marker: every parameter is positional anyway
@@ -279,9 +282,11 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
       p.kwOnly = kwOnly;
       if (acceptOp(":"))
         p.annotation = parseTest();
-      if (acceptOp("="))
+      if (acceptOp("=")) {
+        // Beyond TorchScript, which refuses them: keyword-only parameters
+        // may have defaults.
         p.defaultValue = parseTest();
-      else if (!kwOnly && !s->params.empty() && s->params.back().defaultValue)
+      } else if (!kwOnly && !s->params.empty() && s->params.back().defaultValue)
         errorAt(name, "parameter '" + p.name + "' without a default follows a parameter with "
                       "a default; give it a default or move it before them");
       s->params.push_back(std::move(p));

@@ -32,6 +32,7 @@
 #include <atomic>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 namespace ember::runtime {
@@ -151,11 +152,35 @@ private:
 void runBlock(const Code &code, const BlockCode &block, Frame &f);
 Stack runExit(const Code &code, const c10::IValue &object);
 
+/// The warn sites that warned during the running top-level call, each by
+/// the calls that led to it (TorchScript inlines calls, so one function
+/// called from two places has two sites); and that chain of calls.
+struct WarnState {
+  size_t depth = 0;
+  std::vector<const void *> calls;
+  std::set<std::vector<const void *>> warned;
+};
+thread_local WarnState warnState;
+
+/// Marks a call in progress for warnings: a top-level one starts afresh.
+struct CallScope {
+  explicit CallScope(const void *callSite) {
+    if (warnState.depth++ == 0)
+      warnState.warned.clear();
+    warnState.calls.push_back(callSite);
+  }
+  ~CallScope() {
+    warnState.calls.pop_back();
+    --warnState.depth;
+  }
+};
+
 Stack callFunction(const Function &fn, Frame &f, const Instr &I, size_t firstArg) {
   Stack args;
   args.reserve(I.in.size() - firstArg);
   for (size_t i = firstArg; i < I.in.size(); ++i)
     args.push_back(f.regs[I.in[i]]);
+  CallScope scope(&I);
   return fn.run(std::move(args));
 }
 
@@ -389,7 +414,14 @@ const CompiledCode *Function::compiled() const {
   return native_.get();
 }
 
+bool firstWarningAt(const void *site) {
+  std::vector<const void *> key = warnState.calls;
+  key.push_back(site);
+  return warnState.warned.insert(std::move(key)).second;
+}
+
 Stack Function::run(Stack inputs) const {
+  CallScope scope(nullptr);
   if (const CompiledCode *native = compiled())
     return native->run(std::move(inputs));
   return runCode(code(), std::move(inputs));

@@ -40,6 +40,10 @@ void setPrintHandler(TextHandler handler);
 void setWarnHandler(TextHandler handler);
 void emitPrint(const std::string &text);
 void emitWarning(const std::string &text);
+/// As TorchScript's interpreter: a `warnings.warn` site warns once per
+/// top-level call. True the first time `site` (a warn node) is reached on
+/// the current chain of calls during this call.
+bool firstWarningAt(const void *site);
 
 /// How `prim::PythonOp` (an `@ignore`d method) calls back into Python: the
 /// method's name, its arguments (the receiver first) and the declared

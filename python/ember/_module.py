@@ -21,6 +21,7 @@ import keyword
 import re
 import sys
 import textwrap
+import warnings
 import weakref
 
 import torch
@@ -89,28 +90,46 @@ def _add_property(methods, name, prop):
         methods[key] = _Method(fn, "script", False, source)
 
 
-def _init_annotations(cls):
-    """`self.x: T = ...` annotations in the `__init__` of `cls` and its bases."""
-    found = {}
+_EMPTY_ANNOTATION_WARNING = (
+    "The TorchScript type system doesn't support instance-level annotations on empty non-base "
+    "types in `__init__`. Instead, either 1) use a type annotation in the class body, or 2) wrap "
+    "the type in `torch.jit.Attribute`.")
+
+
+def _is_empty_literal(node):
+    return (builtins.isinstance(node, (ast.List, ast.Dict)) and not (
+        getattr(node, "elts", None) or getattr(node, "keys", None))) or (
+        builtins.isinstance(node, ast.Constant) and node.value is None)
+
+
+def _warn_empty_instance_annotations(cls):
+    """As torch.jit: module attributes take their types from class-level
+    annotations or their values, never from `self.x: T = v` in __init__;
+    where that would lose the annotation's type (an empty container or
+    None: `self.x: List[int] = []`, `self.x = torch.jit.annotate(List[int],
+    [])`), TorchScript warns, and so does ember."""
     for klass in reversed(cls.__mro__):
         init = klass.__dict__.get("__init__")
         if not inspect.isfunction(init) or klass.__module__.startswith("torch."):
             continue
         try:
-            text = textwrap.dedent(inspect.getsource(init))
-            tree = ast.parse(text)
+            tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
         except (OSError, TypeError, SyntaxError):
             continue
-        scope = dict(init.__globals__)
         for node in ast.walk(tree):
-            if (builtins.isinstance(node, ast.AnnAssign) and builtins.isinstance(node.target, ast.Attribute)
-                    and builtins.isinstance(node.target.value, ast.Name) and node.target.value.id == "self"):
-                try:
-                    found[node.target.attr] = eval(compile(ast.Expression(node.annotation), "<annotation>",
-                                                           "eval"), scope)
-                except Exception:  # an annotation Python cannot evaluate here
-                    found[node.target.attr] = ast.unparse(node.annotation)
-    return found
+            value = getattr(node, "value", None)
+            if builtins.isinstance(node, ast.Assign) and builtins.isinstance(value, ast.Call) and \
+                    ast.unparse(value.func).endswith("annotate") and len(value.args) == 2:
+                value = value.args[1]
+            elif not builtins.isinstance(node, ast.AnnAssign):
+                continue
+            targets = getattr(node, "targets", [getattr(node, "target", None)])
+            declared = getattr(cls, "__annotations__", {})
+            if value is not None and _is_empty_literal(value) and any(
+                    builtins.isinstance(t, ast.Attribute) and builtins.isinstance(t.value, ast.Name)
+                    and t.value.id == "self" and t.attr not in declared for t in targets):
+                warnings.warn(_EMPTY_ANNOTATION_WARNING, UserWarning, stacklevel=4)
+                return
 
 
 def _as_attribute(value):
@@ -257,7 +276,7 @@ class _Builder:
         for name, child in module._modules.items():
             t.children[name] = self.concrete_type(child) if child is not None else None
         annotations = dict(getattr(module, "__annotations__", {}))
-        annotations.update(_init_annotations(type(module)))
+        _warn_empty_instance_annotations(type(module))
         # Built as torch.jit builds it: the constants are added to the type in
         # an order that follows from this set's (hash-dependent) order.
         constant_names = set(getattr(module, "__constants__", ()))

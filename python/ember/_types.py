@@ -39,6 +39,19 @@ def final_inner(ann):
     return _final_arg(ann)[1]
 
 
+def _broadcasting_list(args):
+    """torch.nn's `_size_2_t` (Union[int, Tuple[int, int]]) and its kin, as
+    TorchScript reads them: a BroadcastingList (one int stands for all)."""
+    if len(args) != 2:
+        return None
+    for scalar, tup in (args, args[::-1]):
+        items = typing.get_args(tup)
+        if (scalar in (int, float) and typing.get_origin(tup) in (tuple, typing.Tuple) and items
+                and all(a is scalar for a in items)):
+            return "BroadcastingList%d[%s]" % (len(items), scalar.__name__)
+    return None
+
+
 def annotation_text(ann, class_name=None):
     """The TorchScript spelling of a Python annotation. `class_name(cls)`
     names script classes and modules (None: not supported)."""
@@ -52,6 +65,8 @@ def annotation_text(ann, class_name=None):
     if ann in simple:
         return simple[ann]
     origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if ann in (list, dict, tuple, typing.List, typing.Dict, typing.Tuple, typing.Optional):
+        raise Unsupported("a container type needs its contained types")
     if origin in (list, typing.List):
         return "List[%s]" % annotation_text(args[0], class_name)
     if origin in (dict, typing.Dict):
@@ -63,6 +78,9 @@ def annotation_text(ann, class_name=None):
         return "Tuple[%s]" % ", ".join(annotation_text(a, class_name) for a in args)
     if origin is typing.Union or origin is types.UnionType:  # Optional[T], T | None
         others = [a for a in args if a is not type(None)]
+        broadcast = _broadcasting_list(args)
+        if broadcast:
+            return broadcast
         if len(others) == 1 and len(args) == 2:
             return "Optional[%s]" % annotation_text(others[0], class_name)
         return "Union[%s]" % ", ".join(annotation_text(a, class_name) for a in args)

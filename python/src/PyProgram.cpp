@@ -206,6 +206,13 @@ runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args
     throw ArgumentError(schema.name + "() expected at most " +
                         std::to_string(params.size() - skip) + " argument(s) but received " +
                         std::to_string(nargs) + " argument(s). Declaration: " + schema.str());
+  size_t positional = 0;
+  for (size_t i = skip; i < params.size(); ++i)
+    positional += params[i].kwargOnly ? 0 : 1;
+  if (nargs > positional)
+    throw ArgumentError(schema.name + "() takes " + std::to_string(positional) +
+                        " positional argument(s) but " + std::to_string(nargs) +
+                        " were given. Declaration: " + schema.str());
   size_t used = 0;
   // A number given for an `int[2]` (BroadcastingList2) parameter stands for
   // the list of it repeated, as torch.jit accepts it.

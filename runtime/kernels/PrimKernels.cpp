@@ -168,10 +168,15 @@ void addEffectKernels(KernelTable &t) {
       s.push_back(callPython(name, std::move(args), result));
     };
   });
-  t.add("aten::warn", Operation([](Stack &s) {
-          pop(s); // stacklevel
-          emitWarning(pop(s).toStringRef());
-        }));
+  t.add("aten::warn", [](const Node &n, const TypeConverter &) -> Operation {
+    const void *site = &n;
+    return [site](Stack &s) {
+      pop(s); // stacklevel
+      c10::IValue message = pop(s);
+      if (firstWarningAt(site))
+        emitWarning(message.toStringRef());
+    };
+  });
   t.add("aten::wait", Operation([](Stack &s) { s.push_back(waitFuture(pop(s).toFuture())); }));
   t.add("prim::AddStatValue", Operation([](Stack &s) { drop(s, 2); }));
 }

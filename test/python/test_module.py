@@ -48,15 +48,18 @@ class Top(nn.Module):
 
 
 class Counter(nn.Module):
-    """Attributes of several types, annotated in the class and in __init__."""
+    """Attributes of several types: annotated in the class (as TorchScript
+    needs for empty containers and None) or inferred from their values."""
     history: List[int]
+    names: Dict[str, int]
+    last: Optional[torch.Tensor]
 
     def __init__(self):
         super().__init__()
         self.history = []
-        self.names: Dict[str, int] = {}
+        self.names = {}
         self.calls = 0
-        self.last: Optional[torch.Tensor] = None
+        self.last = None
 
     def forward(self, x: torch.Tensor) -> int:
         self.calls += 1

@@ -1,0 +1,191 @@
+"""Corners of the language torch.jit's own misc tests pin: f-strings printed
+as Python prints them, keyword-only parameters, assignment into tuples
+refused, Any refined by isinstance, branches returning different types as
+Any, math.inf, empty list literals typed by the parameter they are passed
+to, the legacy tensor constructors, broadcasting-list annotations and many
+decorators above a function."""
+from typing import Any, List, Tuple
+
+import pytest
+import torch
+
+import ember
+
+
+# Test that f-strings and print give Python's output.
+def test_f_strings_print_as_python(capsys):
+    def func(x):
+        hello, test = "Hello", "test"
+        print(f"{hello + ' ' + test}, I'm a {test}")
+        print("format blank")
+        hi = "hi"
+        print(f"stuff before {hi}")
+        print(f"{hi} stuff after")
+        return x + 1
+
+    x = torch.arange(4.0)
+    expected = func(x)
+    python_out = capsys.readouterr().out
+    got = ember.script(func)(x)
+    assert torch.equal(got, expected)
+    assert capsys.readouterr().out == python_out
+
+
+# Test keyword-only parameters: required by keyword; with a default (which
+# torch.jit refuses) optional.
+def test_keyword_only_parameters():
+    class WithDefault(torch.nn.Module):
+        def forward(self, *, n_tokens: int, device_name: str = "cpu"):
+            return n_tokens, device_name
+
+    assert ember.script(WithDefault())(n_tokens=2) == (2, "cpu")
+
+    class KeywordOnly(torch.nn.Module):
+        def forward(self, *, n_tokens: int, device_name: str):
+            return n_tokens, device_name
+
+    sm = ember.script(KeywordOnly())
+    with pytest.raises(RuntimeError, match="missing value for argument 'n_tokens'"):
+        sm()
+    with pytest.raises(RuntimeError, match="positional arg"):
+        sm(3, "hello")
+    assert sm(n_tokens=3, device_name="hello") == (3, "hello")
+
+
+# Test that assigning into a tuple is refused, plain and augmented.
+def test_tuple_item_assignment_is_refused():
+    def assign(a: Tuple[int, int]) -> None:
+        a[0] = a[1]
+
+    def augment(a: Tuple[int, int]) -> None:
+        a[0] += a[1]
+
+    with pytest.raises(RuntimeError, match="subscripted assignment"):
+        ember.script(assign)
+    with pytest.raises(RuntimeError, match="augmented assignment"):
+        ember.script(augment)
+
+
+# Test isinstance refining Any to str, and branches returning different
+# types from a function returning Any.
+def test_any_refinement_and_returns():
+    def refine(x: Any) -> str:
+        if isinstance(x, str):
+            return x
+        return "foo"
+
+    def branches(inp: torch.Tensor) -> Any:
+        if inp.shape[0] == 1:
+            return inp * inp
+        else:
+            return "str"
+
+    fn = ember.script(refine)
+    assert fn(1) == "foo" and fn("bar") == "bar"
+    fn = ember.script(branches)
+    assert fn(torch.randn(5)) == "str"
+    x = torch.randn(1)
+    assert torch.equal(fn(x), x * x)
+
+
+# Test that math.inf imported by name is a constant.
+def test_math_inf():
+    from math import inf
+
+    def foo():
+        return inf
+
+    assert ember.script(foo)() == float("inf")
+
+
+def expects_intlist(x: List[int]):
+    x.append(3)
+    return x
+
+
+# Test that an empty list literal takes the type of the parameter it is
+# passed to, but not an annotated or named one, and is Tensor[] otherwise.
+def test_empty_list_literal_inference():
+    def literal():
+        return expects_intlist([])
+
+    def annotated():
+        return expects_intlist(torch.jit.annotate(List[torch.Tensor], []))
+
+    def named():
+        a = []
+        return expects_intlist(a)
+
+    def bare():
+        return []
+
+    assert ember.script(literal)() == [3]
+    for fn in (annotated, named):
+        with pytest.raises(RuntimeError):
+            ember.script(fn)
+    assert "Tensor[] = prim::ListConstruct" in str(ember.script(bare).graph)
+
+
+# Test the legacy typed constructors: data, sizes, no argument, and their
+# errors.
+def test_legacy_tensor_constructors():
+    def all_dtypes():
+        return (torch.BoolTensor([2]), torch.LongTensor([3]), torch.ByteTensor([4]),
+                torch.CharTensor([5]), torch.DoubleTensor([6]), torch.FloatTensor([7]),
+                torch.IntTensor([8]), torch.ShortTensor([1]), torch.HalfTensor([1]))
+
+    for got, expected in zip(ember.script(all_dtypes)(), all_dtypes()):
+        assert got.dtype == expected.dtype and torch.equal(got, expected)
+
+    def sizes():
+        return torch.LongTensor(2, 3, 4)
+
+    got = ember.script(sizes)()
+    assert got.shape == (2, 3, 4) and got.dtype == torch.int64
+
+    def no_inputs():
+        return torch.DoubleTensor()
+
+    got = ember.script(no_inputs)()
+    assert got.shape == (0,) and got.dtype == torch.float64
+
+    def multiple_args():
+        return torch.LongTensor(1, [2])
+
+    def bad_kwarg():
+        return torch.LongTensor(hello="1")
+
+    with pytest.raises(RuntimeError, match="multiple positional arguments that were not all integers"):
+        ember.script(multiple_args)
+    with pytest.raises(RuntimeError, match="hello"):
+        ember.script(bad_kwarg)
+
+
+# Test that broadcasting-list annotations take a single scalar.
+def test_broadcasting_list_annotations():
+    from torch._jit_internal import BroadcastingList2
+    from torch.nn.common_types import _size_2_t
+
+    def sum_i(x: _size_2_t) -> int:
+        return x[0] + x[1]
+
+    def sum_f(x: BroadcastingList2[float]) -> float:
+        return x[0] + x[1]
+
+    assert ember.script(sum_i)(4) == 8
+    assert ember.script(sum_f)(4.5) == 9.0
+
+
+# Test that a function under several decorators compiles from its def.
+def test_many_decorators():
+    def no_op_decorator(f):
+        return f
+
+    @no_op_decorator
+    @no_op_decorator
+    @no_op_decorator
+    def foo(x, dim: int):
+        return x.unsqueeze(dim)
+
+    x = torch.randn(1)
+    torch.testing.assert_close(ember.script(foo)(x, 0), foo(x, 0))
