@@ -235,11 +235,14 @@ private:
     for (const auto &t : info->type->contained())
       addType(t);
     for (const auto &[graph, schema] : info->methods) {
-      if (graph) {
+      if (graph)
         scanGraph(*graph);
+      // The declaration, an interface's only part; a method's printed
+      // signature may name types its graph does not (`-> Optional[P]`
+      // returning None).
+      if (!schema)
         continue;
-      }
-      for (const auto &a : schema->arguments) // an interface's declaration
+      for (const auto &a : schema->arguments)
         addType(a.type);
       for (const auto &r : schema->returns)
         addType(r.type);
@@ -295,6 +298,10 @@ private:
     writer.writeRecord(record, bytes.data(), bytes.size());
     for (size_t i = 0; i < storages.tensors.size(); ++i) {
       const at::Tensor &t = storages.tensors[i];
+      if (t.is_meta()) { // no data: the pickle's location says 'meta'
+        writer.writeRecord(tensorDir + std::to_string(i), nullptr, 0);
+        continue;
+      }
       size_t nbytes = t.storage().nbytes();
       at::Tensor flat = at::empty({0}, t.options().dtype(at::kByte))
                             .set_(t.storage(), 0, {int64_t(nbytes)}, {1})

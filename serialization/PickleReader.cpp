@@ -629,6 +629,16 @@ void Reader::persistentId() {
   uint64_t bytes = 0;
   if (numel < 0 || __builtin_mul_overflow(uint64_t(numel), itemSize, &bytes))
     fail("storage '" + key + "' claims " + std::to_string(numel) + " elements");
+  if (e[3].toStringRef() == "meta") {
+    // A meta tensor has no data and stays on meta whatever the map_location.
+    at::Tensor holder = at::empty({0}, at::TensorOptions().dtype(type->dtype).device(c10::kMeta))
+                            .set_(at::empty({numel}, at::TensorOptions().dtype(type->dtype)
+                                                         .device(c10::kMeta)).storage(),
+                                  0, {0}, {1});
+    storages_[key] = holder;
+    stack_.push_back(holder);
+    return;
+  }
   at::DataPtr data;
   if (bytes > 0) {
     auto [ptr, size] = env_.storage(key);

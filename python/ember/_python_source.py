@@ -5,6 +5,7 @@ headers, namedtuple classes, names that annotations capture)."""
 import ast
 import builtins
 import inspect
+import linecache
 import re
 import textwrap
 
@@ -14,11 +15,38 @@ from . import _errors
 from . import _types
 
 
+def _class_lines(cls):
+    """(lines, first line) of a class's definition, found by where its
+    methods are: inspect finds a class by its qualified name, so of two
+    classes of one name in one function it would give the first for both."""
+    methods = [f for f in (getattr(m, "__func__", m) for m in vars(cls).values())
+               if inspect.isfunction(f) and f.__qualname__.startswith(cls.__qualname__ + ".")]
+    filename = inspect.getsourcefile(cls) if methods else None
+    if not filename:
+        return None
+    text = "".join(linecache.getlines(filename))
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    line = methods[0].__code__.co_firstlineno
+    found = None
+    for node in ast.walk(tree):
+        if builtins.isinstance(node, ast.ClassDef) and node.name == cls.__name__ and \
+                node.lineno <= line <= node.end_lineno and (found is None or node.lineno > found.lineno):
+            found = node
+    if found is None:
+        return None
+    first = min([found.lineno] + [d.lineno for d in found.decorator_list])
+    return text.splitlines(keepends=True)[first - 1:found.end_lineno], first
+
+
 def _source_of(obj):
     """The source of a function or class, dedented, with decorators blanked
     and leading blank lines so that line numbers are the file's."""
     try:
-        lines, first = inspect.getsourcelines(obj)
+        located = _class_lines(obj) if inspect.isclass(obj) else None
+        lines, first = located or inspect.getsourcelines(obj)
     except (OSError, TypeError) as e:
         raise OSError("cannot get the source of %r: ember.script compiles Python source, so it "
                       "must be defined in a .py file that is still available (%s)" % (obj, e)) from e

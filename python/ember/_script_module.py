@@ -307,6 +307,13 @@ class RecursiveScriptModule(ScriptModule):
         from ._serialization import save
         save(self, f, _extra_files)
 
+    def save_to_buffer(self, _extra_files=None):
+        """The archive `save` would write, as bytes."""
+        import io
+        buffer = io.BytesIO()
+        self.save(buffer, _extra_files)
+        return buffer.getvalue()
+
     def __dir__(self):
         return sorted(set(super().__dir__()) | self.__dict__["_ember_slots"])
 

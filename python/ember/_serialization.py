@@ -84,9 +84,10 @@ def load(f, map_location=None, _extra_files=None):
     names = list(_extra_files) if _extra_files is not None else []
     handle, files = _C._load(source, _map_location(map_location), names)
     if _extra_files is not None:
-        # As torch.jit.load: names the archive has get its contents, the
-        # others keep their values.
-        _extra_files.update(files)
+        # As torch.jit.load (1.13): names the archive has get their
+        # contents, the others empty bytes.
+        for name in names:
+            _extra_files[name] = files.get(name, b"")
     return _wrap(handle)
 
 

@@ -222,14 +222,39 @@ def _name_of(func):
     return getattr(func, "__name__", None) or type(func).__name__
 
 
-def trace(func, example_inputs, check_trace=True, check_inputs=None, check_tolerance=1e-5,
-          strict=True):
+def _as_arguments(example):
+    """Example inputs as torch.jit.trace reads them: a tensor or a dict is
+    the one argument, a list or tuple holds the arguments."""
+    if isinstance(example, (torch.Tensor, dict)) or not isinstance(example, (tuple, list)):
+        return (example,)
+    return tuple(example)
+
+
+def _keyword_arguments(func, kwargs):
+    """`example_kwarg_inputs` as positional arguments, in the order of the
+    function's (or forward's) parameters."""
+    target = func.forward if isinstance(func, torch.nn.Module) else func
+    names = list(inspect.signature(target).parameters)
+    unknown = [k for k in kwargs if k not in names]
+    if unknown:
+        raise RuntimeError("example_kwarg_inputs names %s, which %s does not take"
+                           % (", ".join(map(repr, unknown)), getattr(target, "__name__", "it")))
+    return tuple(kwargs[n] for n in names if n in kwargs)
+
+
+def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inputs=None,
+          check_tolerance=1e-5, strict=True, _force_outplace=False, _module_class=None,
+          _compilation_unit=None, example_kwarg_inputs=None, _store_inputs=True):
     """Traces `func` (a function or an nn.Module) on `example_inputs` (a
-    tensor or a tuple of them), as torch.jit.trace does."""
+    tensor or a tuple of them) or `example_kwarg_inputs` (a dict of them by
+    parameter name), as torch.jit.trace does."""
     if not _jit_enabled():
         return func
-    if not isinstance(example_inputs, tuple):
-        example_inputs = (example_inputs,)
+    if example_kwarg_inputs is not None:
+        example_inputs = _keyword_arguments(func, example_kwarg_inputs)
+    elif example_inputs is None:
+        raise RuntimeError("trace() needs example_inputs or example_kwarg_inputs")
+    example_inputs = _as_arguments(example_inputs)
     from ._trace_module import _trace_module
     tracer = _trace_module if isinstance(func, torch.nn.Module) else _trace_function
 
@@ -239,9 +264,8 @@ def trace(func, example_inputs, check_trace=True, check_inputs=None, check_toler
     traced = trace_once(func, example_inputs)
     if check_trace:
         for inputs in (check_inputs or [example_inputs]):
-            if not isinstance(inputs, tuple):
-                inputs = (inputs,)
             if inputs is not example_inputs:
+                inputs = _as_arguments(inputs)
                 _check_graphs(traced, trace_once(func, inputs))
             _check_outputs(func, traced, inputs, check_tolerance)
     return traced
@@ -275,11 +299,12 @@ def _check_strict(result, strict):
         raise RuntimeError(_OUTPUT_MESSAGE)
 
 
-def _distinct_inputs(inputs):
-    """The inputs, a tensor given again (`f(x, x)`) replaced by a view of
-    it, as TorchScript's tracer gives each input its own tensor: the traced
-    code then sees distinct inputs (`query is key` is False)."""
-    seen = set()
+def _distinct_inputs(inputs, taken=()):
+    """The inputs, a tensor given again (`f(x, x)`) or one of `taken` (the
+    ids of a module's parameters) replaced by a view of it, as TorchScript's
+    tracer gives each input its own tensor: the traced code then sees
+    distinct inputs (`query is key` is False)."""
+    seen = set(taken)
 
     def distinct(value):
         if isinstance(value, torch.Tensor):
@@ -287,6 +312,8 @@ def _distinct_inputs(inputs):
                 return value.view(value.shape)
             seen.add(id(value))
             return value
+        if hasattr(value, "_fields"):  # a namedtuple takes its fields one by one
+            return type(value)(*(distinct(v) for v in value))
         if isinstance(value, (tuple, list)):
             return type(value)(distinct(v) for v in value)
         return value

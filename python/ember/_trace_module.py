@@ -140,7 +140,11 @@ class _ModuleTrace:
             params = list(inspect.signature(getattr(root, method)).parameters)
         except (TypeError, ValueError):
             params = []
-        inputs = _distinct_inputs(inputs)
+        # An example input that is the module's own parameter (`trace(m,
+        # m.weight)`) is an input: the parameter itself is still read with
+        # GetAttr.
+        state = [id(t) for t in list(root.parameters()) + list(root.buffers())]
+        inputs = _distinct_inputs(inputs, state)
         for i, value in enumerate(inputs):
             recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
         stack = [root]

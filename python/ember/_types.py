@@ -59,6 +59,8 @@ def annotation_text(ann, class_name=None):
         return "NoneType"
     if builtins.isinstance(ann, str):
         return ann  # a forward reference: the frontend reads the text itself
+    if builtins.isinstance(ann, typing.ForwardRef):  # `a: "int"` in a NamedTuple
+        return ann.__forward_arg__
     simple = {int: "int", float: "float", bool: "bool", str: "str", complex: "complex",
               torch.Tensor: "Tensor", torch.nn.Parameter: "Tensor", torch.device: "Device",
               torch.dtype: "int", typing.Any: "Any"}

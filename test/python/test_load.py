@@ -199,7 +199,7 @@ def test_file_objects_map_location_and_extra_files(tmp_path):
     extra = {"meta.txt": "", "other": "", "missing": "kept"}
     ember.load(path, _extra_files=extra)
     assert extra["meta.txt"] == b"hello" and extra["other"] == b"\x00\x01"
-    assert extra["missing"] == "kept"
+    assert extra["missing"] == b""
 
 
 def test_submodules_are_script_modules(tmp_path):
