@@ -170,6 +170,13 @@ py::object attributePayload(const NodeRef &n, const std::string &name) {
   }
 }
 
+std::vector<TypeRef> containedOf(const TypeRef &t) {
+  std::vector<TypeRef> out;
+  for (const auto &c : t.type->contained())
+    out.push_back({c});
+  return out;
+}
+
 void bindTypes(py::module_ &m) {
   py::class_<TypeRef>(m, "Type")
       .def("__str__", [](const TypeRef &t) { return t.type->str(); })
@@ -186,20 +193,8 @@ void bindTypes(py::module_ &m) {
            })
       .def("__hash__", [](const TypeRef &t) { return std::hash<std::string>()(t.type->str()); })
       .def("isSubtypeOf", [](const TypeRef &a, const TypeRef &b) { return a.type->isSubtypeOf(*b.type); })
-      .def("containedTypes",
-           [](const TypeRef &t) {
-             std::vector<TypeRef> out;
-             for (const auto &c : t.type->contained())
-               out.push_back({c});
-             return out;
-           })
-      .def("elements",
-           [](const TypeRef &t) {
-             std::vector<TypeRef> out;
-             for (const auto &c : t.type->contained())
-               out.push_back({c});
-             return out;
-           })
+      .def("containedTypes", &containedOf)
+      .def("elements", &containedOf)
       .def("getElementType", [](const TypeRef &t) { return TypeRef{t.type->elem()}; })
       .def("getKeyType", [](const TypeRef &t) { return TypeRef{t.type->contained().at(0)}; })
       .def("getValueType", [](const TypeRef &t) { return TypeRef{t.type->contained().at(1)}; })
@@ -292,37 +287,10 @@ void bindValues(py::module_ &m) {
       });
 }
 
-void bindNodes(py::module_ &m) {
-  py::class_<NodeRef>(m, "Node")
-      .def("kind", [](const NodeRef &n) { return n.node->kind().qualString(); })
-      .def("inputs", [](const NodeRef &n) { return iterOf(valueRefs(n.graph, n.node->inputs())); })
-      .def("outputs", [](const NodeRef &n) { return iterOf(valueRefs(n.graph, n.node->outputs())); })
-      .def("inputsAt", [](const NodeRef &n, size_t i) { return ValueRef{n.graph, n.node->input(i)}; })
-      .def("outputsAt", [](const NodeRef &n, size_t i) { return ValueRef{n.graph, n.node->output(i)}; })
-      .def("inputsSize", [](const NodeRef &n) { return n.node->inputs().size(); })
-      .def("outputsSize", [](const NodeRef &n) { return n.node->outputs().size(); })
-      .def("input", [](const NodeRef &n) {
-        if (n.node->inputs().size() != 1)
-          throw py::value_error(n.node->kind().qualString() + " has " +
-                                std::to_string(n.node->inputs().size()) + " inputs, not one");
-        return ValueRef{n.graph, n.node->input(0)};
-      })
-      .def("output", [](const NodeRef &n) {
-        if (n.node->outputs().size() != 1)
-          throw py::value_error(n.node->kind().qualString() + " has " +
-                                std::to_string(n.node->outputs().size()) + " outputs, not one");
-        return ValueRef{n.graph, n.node->output(0)};
-      })
-      .def("hasMultipleOutputs", [](const NodeRef &n) { return n.node->outputs().size() > 1; })
-      .def("hasUses", [](const NodeRef &n) { return n.node->hasUses(); })
-      .def("blocks",
-           [](const NodeRef &n) {
-             std::vector<BlockRef> out;
-             for (const Block *b : n.node->blocks())
-               out.push_back({n.graph, b});
-             return iterOf(std::move(out));
-           })
-      .def("owningBlock", [](const NodeRef &n) { return BlockRef{n.graph, n.node->owningBlock()}; })
+/// A node's attributes (`n["value"]`, `n.i("value")`, `n.kindOf("value")`) and
+/// what it says of itself: schema, location, text, equality.
+void bindNodeAttributes(py::class_<NodeRef> &node) {
+  node
       .def("hasAttribute", [](const NodeRef &n, const std::string &name) {
         return n.node->hasAttribute(Symbol::attr(name));
       })
@@ -379,6 +347,41 @@ void bindNodes(py::module_ &m) {
       .def("__hash__", [](const NodeRef &n) { return std::hash<const void *>()(n.node); })
       .def("__str__", [](const NodeRef &n) { return toString(*n.node); })
       .def("__repr__", [](const NodeRef &n) { return toString(*n.node); });
+}
+
+void bindNodes(py::module_ &m) {
+  py::class_<NodeRef> node(m, "Node");
+  node
+      .def("kind", [](const NodeRef &n) { return n.node->kind().qualString(); })
+      .def("inputs", [](const NodeRef &n) { return iterOf(valueRefs(n.graph, n.node->inputs())); })
+      .def("outputs", [](const NodeRef &n) { return iterOf(valueRefs(n.graph, n.node->outputs())); })
+      .def("inputsAt", [](const NodeRef &n, size_t i) { return ValueRef{n.graph, n.node->input(i)}; })
+      .def("outputsAt", [](const NodeRef &n, size_t i) { return ValueRef{n.graph, n.node->output(i)}; })
+      .def("inputsSize", [](const NodeRef &n) { return n.node->inputs().size(); })
+      .def("outputsSize", [](const NodeRef &n) { return n.node->outputs().size(); })
+      .def("input", [](const NodeRef &n) {
+        if (n.node->inputs().size() != 1)
+          throw py::value_error(n.node->kind().qualString() + " has " +
+                                std::to_string(n.node->inputs().size()) + " inputs, not one");
+        return ValueRef{n.graph, n.node->input(0)};
+      })
+      .def("output", [](const NodeRef &n) {
+        if (n.node->outputs().size() != 1)
+          throw py::value_error(n.node->kind().qualString() + " has " +
+                                std::to_string(n.node->outputs().size()) + " outputs, not one");
+        return ValueRef{n.graph, n.node->output(0)};
+      })
+      .def("hasMultipleOutputs", [](const NodeRef &n) { return n.node->outputs().size() > 1; })
+      .def("hasUses", [](const NodeRef &n) { return n.node->hasUses(); })
+      .def("blocks",
+           [](const NodeRef &n) {
+             std::vector<BlockRef> out;
+             for (const Block *b : n.node->blocks())
+               out.push_back({n.graph, b});
+             return iterOf(std::move(out));
+           })
+      .def("owningBlock", [](const NodeRef &n) { return BlockRef{n.graph, n.node->owningBlock()}; });
+  bindNodeAttributes(node);
 }
 
 void bindBlocks(py::module_ &m) {
