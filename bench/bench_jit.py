@@ -40,6 +40,12 @@ def tiny_chain(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
+def small_matmuls(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    for _ in range(20):
+        x = torch.addmm(b, x, w).t()
+    return x
+
+
 def gelu_tanh(x: torch.Tensor) -> torch.Tensor:
     return 0.5 * x * (1.0 + torch.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
 
@@ -84,6 +90,7 @@ def workloads(quick):
     return [
         ("int loop 1e6", int_loop, (1000000,)),
         ("tiny tensor x20", tiny_chain, (r(4),)),
+        ("8x8 addmm x20", small_matmuls, (r(8, 8) / 8, r(8, 8) / 8, r(8) / 8)),
         ("gelu tanh 4M" if not quick else "gelu tanh 1M", gelu_tanh, (r(n),)),
         ("bias+swish", bias_swish, (r(n // 1024, 1024), r(1024))),
         ("row softmax", row_softmax, (r(4096, 512),)),

@@ -10,7 +10,8 @@
 //     count, the condition and native carried values; anything else calls
 //     ember_jit_instr for that one instruction, after storing the native
 //     inputs it reads into the frame and before reading back its native
-//     outputs.
+//     outputs; the operators of runtime/UnboxedOps.def call their unboxed
+//     kernel through ember_jit_unboxed instead.
 //     Registers whose last use an instruction is are cleared after it, as
 //     the interpreter clears them (ember_jit_drop after native If/Loop).
 //  3. Errors: a helper's non-zero status branches to one exit that returns
@@ -173,11 +174,18 @@ void LoweringContext::checkStatus(llvm::Value *status) {
   b_.SetInsertPoint(ok);
 }
 
-void LoweringContext::callInstr(const Instr &I) {
+void LoweringContext::callInstr(const Instr &I, const runtime::UnboxedOp *unboxed) {
   for (uint32_t r : I.in)
     if (kind(r) != NativeKind::None)
       store(r);
-  checkStatus(callHelper("ember_jit_instr", b_.getInt32Ty(), {frame_, pointer(&I)}));
+  if (unboxed) {
+    // The kernel is named by its symbol: the IR reads `ptr @ember_aten_mm`.
+    auto kernel = module_.getOrInsertFunction(unboxed->symbol, b_.getVoidTy());
+    checkStatus(callHelper("ember_jit_unboxed", b_.getInt32Ty(),
+                           {frame_, pointer(&I), kernel.getCallee()}));
+  } else {
+    checkStatus(callHelper("ember_jit_instr", b_.getInt32Ty(), {frame_, pointer(&I)}));
+  }
   for (uint32_t r : I.out)
     if (kind(r) != NativeKind::None) {
       define(r, load(r, kind(r)));
@@ -197,6 +205,8 @@ void LoweringContext::lowerInstr(const Instr &I) {
   case InstrKind::Op:
     if (lowerScalarOp(*this, I))
       break;
+    if (const runtime::UnboxedOp *op = runtime::findUnboxedOp(*I.node))
+      return callInstr(I, op); // ember_jit_unboxed drops what I last uses
     [[fallthrough]];
   default: return callInstr(I); // ember_jit_instr drops what I last uses
   }

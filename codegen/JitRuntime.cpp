@@ -2,6 +2,7 @@
 #include "codegen/JitRuntime.h"
 
 #include "runtime/Code.h"
+#include "runtime/UnboxedOps.h"
 
 #include <c10/util/SmallVector.h>
 
@@ -26,6 +27,20 @@ int32_t ember_jit_instr(Frame *f, const Instr *I) {
     f->pending = std::current_exception();
     return 1;
   }
+}
+
+int32_t ember_jit_unboxed(Frame *f, const Instr *I, const void *kernel) {
+  f->current = I;
+  try {
+    auto call = reinterpret_cast<ember::runtime::UnboxedKernel>(const_cast<void *>(kernel));
+    f->regs[I->out[0]] = call(f->regs.data(), I->in.data());
+  } catch (...) {
+    f->pending = std::current_exception();
+    return 1;
+  }
+  for (uint32_t r : I->drop)
+    f->regs[r] = c10::IValue();
+  return 0;
 }
 
 // Registers of a native kind hold that kind, except a prim::Uninitialized
@@ -83,14 +98,19 @@ void ember_jit_loop_carry(Frame *f, const Instr *I, int32_t which) {
 namespace ember::codegen {
 
 const std::vector<RuntimeSymbol> &runtimeSymbols() {
-  static const std::vector<RuntimeSymbol> symbols = {
+  static const std::vector<RuntimeSymbol> symbols = [] {
+    std::vector<RuntimeSymbol> all = {
 #define SYMBOL(fn) {#fn, reinterpret_cast<void *>(&fn)}
-      SYMBOL(ember_jit_instr),    SYMBOL(ember_jit_get_int),  SYMBOL(ember_jit_get_float),
+      SYMBOL(ember_jit_instr),    SYMBOL(ember_jit_unboxed),    SYMBOL(ember_jit_get_int),  SYMBOL(ember_jit_get_float),
       SYMBOL(ember_jit_get_bool), SYMBOL(ember_jit_set_int),  SYMBOL(ember_jit_set_float),
       SYMBOL(ember_jit_set_bool), SYMBOL(ember_jit_copy),     SYMBOL(ember_jit_loop_carry),
       SYMBOL(ember_jit_drop),
 #undef SYMBOL
-  };
+    };
+    for (const ember::runtime::UnboxedOp &op : ember::runtime::unboxedOps())
+      all.push_back({op.symbol, reinterpret_cast<void *>(op.kernel)});
+    return all;
+  }();
   return symbols;
 }
 

@@ -51,6 +51,11 @@ using NativeEntry = int32_t (*)(runtime::Frame *frame);
 extern "C" {
 /// Runs instruction `instr` of the frame's code (and its blocks, if any).
 int32_t ember_jit_instr(ember::runtime::Frame *frame, const ember::runtime::Instr *instr);
+/// Runs operator instruction `instr` through its unboxed kernel (one of the
+/// `ember_aten_*` symbols, runtime/UnboxedOps.def), straight on the frame's
+/// registers.
+int32_t ember_jit_unboxed(ember::runtime::Frame *frame, const ember::runtime::Instr *instr,
+                          const void *kernel);
 int64_t ember_jit_get_int(ember::runtime::Frame *frame, uint32_t reg);
 double ember_jit_get_float(ember::runtime::Frame *frame, uint32_t reg);
 int32_t ember_jit_get_bool(ember::runtime::Frame *frame, uint32_t reg);

@@ -22,6 +22,7 @@ namespace ember::runtime {
 struct BlockCode;
 struct Code;
 struct Instr;
+struct UnboxedOp;
 } // namespace ember::runtime
 
 namespace ember::codegen {
@@ -60,8 +61,9 @@ private:
   std::vector<llvm::Value *> loopEntry(const runtime::Instr &I, bool anyBoxed);
   /// ember_jit_loop_carry(frame, I, which): see JitRuntime.h.
   void loopCarry(const runtime::Instr &I, int which);
-  /// Runs I through the interpreter; its native outputs are read back.
-  void callInstr(const runtime::Instr &I);
+  /// Runs I through the interpreter, or through its unboxed kernel when it
+  /// has one; its native outputs are read back.
+  void callInstr(const runtime::Instr &I, const runtime::UnboxedOp *unboxed = nullptr);
   /// Branches to the error exit when a helper's status is non-zero.
   void checkStatus(llvm::Value *status);
   /// Makes the frame register hold native `reg`'s current value.

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "runtime/Kernels.h"
+#include "runtime/UnboxedOps.h"
 
 #include <ATen/core/ivalue.h>
 
@@ -38,6 +39,8 @@ struct Instr {
   /// so tensors are freed as early as in eager mode (numbers never are).
   std::vector<uint32_t> drop;
   Operation op;
+  /// Set for the operators of UnboxedOps.def: runs on the registers directly.
+  UnboxedKernel unboxed = nullptr;
   std::vector<BlockCode> blocks;
   std::string name; // callee, method or attribute
   mutable std::atomic<const Function *> callee{nullptr};

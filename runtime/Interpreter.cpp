@@ -39,7 +39,7 @@ namespace ember::runtime {
 
 Instr::Instr(Instr &&o) noexcept
     : kind(o.kind), node(o.node), in(std::move(o.in)), out(std::move(o.out)),
-      drop(std::move(o.drop)), op(std::move(o.op)), blocks(std::move(o.blocks)), name(std::move(o.name)),
+      drop(std::move(o.drop)), op(std::move(o.op)), unboxed(o.unboxed), blocks(std::move(o.blocks)), name(std::move(o.name)),
       callee(o.callee.load()), slot(o.slot.load()), sub(std::move(o.sub)),
       futureType(std::move(o.futureType)) {}
 
@@ -125,6 +125,8 @@ private:
       I.op = fusionGroupOperation(n, *code_.unit, code_.name);
     } else {
       I.op = makeOperation(n);
+      if (const UnboxedOp *u = findUnboxedOp(n))
+        I.unboxed = u->kernel;
     }
     return I;
   }
@@ -242,6 +244,10 @@ void runLoop(const Code &code, const Instr &I, Frame &f) {
 void runInstr(const Code &code, const Instr &I, Frame &f) {
   switch (I.kind) {
   case InstrKind::Op: {
+    if (I.unboxed) {
+      f.regs[I.out[0]] = I.unboxed(f.regs.data(), I.in.data());
+      return;
+    }
     Stack &s = f.stack;
     s.clear();
     for (uint32_t r : I.in)

@@ -2,6 +2,7 @@
 #include "runtime/Kernels.h"
 
 #include "ir/Schema.h"
+#include "runtime/UnboxedOps.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
@@ -43,6 +44,12 @@ Operation operationFor(const Node &node, const TypeConverter &types) {
     if (const KernelFactory *k = table.find(name + "." + schema->overload))
       if (Operation op = (*k)(node, types))
         return op;
+  if (const UnboxedOp *u = findUnboxedOp(node))
+    return [kernel = u->kernel, n = u->arity](Stack &s) {
+      c10::IValue result = kernel(s.data() + s.size() - n, kConsecutive);
+      drop(s, n);
+      s.push_back(std::move(result));
+    };
   if (schema) {
     auto handle = c10::Dispatcher::singleton().findSchema({schema->name, schema->overload});
     if (handle && handle->hasSchema())

@@ -46,7 +46,7 @@ private:
 const KernelTable &kernelTable();
 
 /// The operation for `node`: ember's kernel for its overload, else the ATen
-/// operator through the dispatcher, else ember's kernel for every overload
+/// operator through the dispatcher (unboxed for UnboxedOps.def's), else ember's kernel for every overload
 /// of its name. Null when none exists.
 Operation operationFor(const Node &node, const TypeConverter &types);
 

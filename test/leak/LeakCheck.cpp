@@ -1,7 +1,8 @@
 // Runs compiled code many times so that valgrind can tell whether anything
 // leaks per call (test/leak/run-leak-check.sh): native loops carrying
-// tensors, fusion-group kernels, boxed list and string work, errors raised
-// from native code, and calls between functions. Usage: ember-leakcheck N.
+// tensors, fusion-group kernels, unboxed ATen calls, boxed list and string
+// work, errors raised from native code and from ATen, and calls between
+// functions. Usage: ember-leakcheck N.
 #include "engine/Executor.h"
 #include "engine/ScriptProgram.h"
 #include "frontend/Parser.h"
@@ -25,6 +26,8 @@ def work(x: Tensor, n: int) -> Tensor:
     names = ["a", "b"]
     for i in range(n):
         x = torch.relu(x * 0.9 + 0.1) - 0.05
+        m = x.view([8, 8])
+        x = torch.addmm(m, m, m.t()).reshape([64]) * 0.01
         names.append(str(i))
         if i % 2 == 0:
             x = helper(x, len(names))
@@ -35,6 +38,13 @@ def fails(x: Tensor, n: int) -> Tensor:
         if i == 3:
             raise ValueError("stop at " + str(i))
         x = x + 1.0
+    return x
+
+def fails_in_op(x: Tensor, n: int) -> Tensor:
+    for i in range(n):
+        if i == 3:
+            x = torch.mm(x, x)
+        x = torch.sigmoid(x)
     return x
 )PY";
 
@@ -59,10 +69,15 @@ int main(int argc, char **argv) {
     } catch (const runtime::ScriptError &) {
       ++raised;
     }
+    try { // an error inside an unboxed ATen call (mm of a vector)
+      program.function("fails_in_op")->run({x, int64_t(5)});
+    } catch (const runtime::ScriptError &) {
+      ++raised;
+    }
   }
   int64_t kernels = runtime::fusionCounters().kernelRuns;
   std::printf("%d calls, checksum %.4f, %d errors, %lld kernel runs\n", calls, checksum, raised,
               static_cast<long long>(kernels));
   // The check is only worth something if the compiled paths ran.
-  return raised == calls && kernels >= calls ? 0 : 1;
+  return raised == 2 * calls && kernels >= calls ? 0 : 1;
 }

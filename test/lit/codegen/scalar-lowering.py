@@ -75,12 +75,12 @@ def ratio(x: float, n: int) -> float:
     return x / n
 
 
-# Test that a tensor op is an interpreter call, with the int it reads stored
-# into the frame first.
+# Test that a tensor op is a runtime call (here its unboxed kernel), with the
+# int it reads stored into the frame first.
 # CHECK-LABEL: define i32 @tensor_mix(ptr %frame)
 # CHECK:         %k = mul i64 %n, 2
 # CHECK-NEXT:    call void @ember_jit_set_int(ptr %frame, i32 {{[0-9]+}}, i64 %k)
-# CHECK-NEXT:    %[[S:.*]] = call i32 @ember_jit_instr(ptr %frame, ptr inttoptr
+# CHECK-NEXT:    %[[S:.*]] = call i32 @ember_jit_unboxed(ptr %frame, ptr inttoptr {{.*}}, ptr @ember_aten_add_Scalar)
 # CHECK-NEXT:    %[[E:.*]] = icmp ne i32 %[[S]], 0
 # CHECK-NEXT:    br i1 %[[E]], label %error, label %ok
 def tensor_mix(x: torch.Tensor, n: int) -> torch.Tensor:
