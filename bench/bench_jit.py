@@ -13,7 +13,6 @@ glibc's malloc is pinned first (benchutil.stable_malloc).
 """
 import argparse
 import statistics
-import sys
 import time
 
 import torch
@@ -139,6 +138,7 @@ def main():
             f"{'vs eager':>10}{'vs jit':>9}{'1st jit':>10}{'1st ember':>11}")
     print(head)
     print("-" * len(head))
+    fused = {}
     for name, fn, args in workloads(opts.quick):
         if opts.only and opts.only not in name:
             continue
@@ -155,6 +155,19 @@ def main():
         print(f"{name:<18}{ms(t_eager):>11}{ms(t_jit):>11}{ms(t_ember):>11}"
               f"{t_eager / t_ember:>9.2f}x{t_jit / t_ember:>8.2f}x"
               f"{jit_first * 1e3:>8.1f}ms{ember_first * 1e3:>9.1f}ms")
+        fused[fn] = (ember_fn, args, t_ember)
+    if gelu_tanh in fused:
+        compare_with_aten_gelu(*fused[gelu_tanh], repeats, warmup)
+
+
+def compare_with_aten_gelu(ember_fn, args, t_ember, repeats, warmup):
+    """ember's fused GELU chain against ATen's own tanh-GELU kernel."""
+    aten = lambda x: F.gelu(x, approximate="tanh")  # noqa: E731
+    if not torch.allclose(ember_fn(*args), aten(*args), rtol=1e-5, atol=1e-6):
+        raise SystemExit("gelu: ember's chain differs from F.gelu(approximate='tanh')")
+    t_aten = timed(aten, args, repeats, warmup)
+    print(f"gelu: ATen's F.gelu(x, approximate='tanh') {t_aten * 1e3:.3f}ms, "
+          f"ember's fused chain {t_ember * 1e3:.3f}ms ({t_aten / t_ember:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -172,11 +172,15 @@ at::Tensor TraceRecorder::recordShapeRead(const at::Tensor &t, std::optional<int
     c10::impl::ExcludeDispatchKeyGuard guard(kTraceKey);
     standIn = at::scalar_tensor(dim ? t.size(*dim) : t.numel(), at::TensorOptions().dtype(at::kLong));
   }
+  locate(before);
+  // As TorchScript's createNumToTensor: no source location, and the type
+  // of an int as a tensor (`Long(device=cpu)`, requires_grad unknown).
   Node *toTensor = g.insert(Symbol::prim("NumToTensor"), {read->output()}, 1);
-  toTensor->output()->setType(tracedTensorType(standIn));
+  TensorInfo info = tracedTensorType(standIn)->tensorInfo();
+  info.requiresGrad.reset();
+  toTensor->output()->setType(Type::tensor(info));
   cur().tensors[standIn.unsafeGetTensorImpl()] = toTensor->output();
   keepAlive_.push_back(standIn);
-  locate(before);
   return standIn;
 }
 

@@ -151,9 +151,11 @@ void TraceRecorder::locate(Node *before) {
   if (!location_)
     return;
   Node *end = cur().graph->block()->returnNode();
-  // None constants stay without one, as TorchScript's tracer makes them.
+  // None constants and the lists of an operator's list arguments stay
+  // without one, as TorchScript's tracer makes them.
+  static const Symbol listConstruct = Symbol::prim("ListConstruct");
   for (Node *n = before->next(); n && n != end; n = n->next())
-    if (!n->sourceLocation() &&
+    if (!n->sourceLocation() && n->kind() != listConstruct &&
         !(n->kind() == prim::Constant() && n->output()->type()->kind() == TypeKind::None))
       n->setSourceLocation(location_);
 }

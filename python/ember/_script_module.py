@@ -175,6 +175,17 @@ class RecursiveScriptModule(ScriptModule):
             d[name] = original.__dict__[name]
         del d["_initializing"]
 
+    # copy.copy and copy.deepcopy as torch.jit's: the copy is a module of
+    # the same compiled class, wrapped as a loaded module is (Python-only
+    # attributes of the original do not follow).
+    def __copy__(self):
+        from ._serialization import _wrap
+        return _wrap(self._c._copy())
+
+    def __deepcopy__(self, memo):
+        from ._serialization import _wrap
+        return _wrap(self._c._deepcopy())
+
     def _method(self, name):
         cached = self.__dict__["_ember_methods"].get(name)
         if cached is None:

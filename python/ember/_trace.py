@@ -28,6 +28,7 @@ from . import _C
 from ._compiled import ScriptFunction
 from ._resolver import _Resolver
 from ._script import _jit_enabled
+from . import _trace_indexing
 
 
 class TracerWarning(Warning):
@@ -115,7 +116,10 @@ def _user_frame():
     return frame
 
 
-_OVERRIDES_FILE = torch.overrides.__file__
+# Frames that are not the traced code's: torch's dispatch to its function
+# mode, and its operator objects (torch.ops.aten.*, which ember's indexing
+# calls).
+_DISPATCH_FILES = (torch.overrides.__file__, torch._ops.__file__)
 _EMBER_DIR = os.path.dirname(__file__) + os.sep
 
 
@@ -126,7 +130,7 @@ def _local_name(tensor):
     mode) are skipped, so the frame is the one torch.jit would see."""
     frame = sys._getframe(1)
     while frame is not None and (frame.f_code.co_filename.startswith(_EMBER_DIR)
-                                 or frame.f_code.co_filename == _OVERRIDES_FILE):
+                                 or frame.f_code.co_filename in _DISPATCH_FILES):
         frame = frame.f_back
     if frame is None:
         return ""
@@ -156,6 +160,10 @@ _WARN_CONSTRUCTOR = (
 _TENSOR_SHAPE = torch.Tensor.shape.__get__
 
 
+# Python's tensor indexing runs below the mode: _trace_indexing applies
+# basic indices itself while a trace records (torch.Tensor.__getitem__ is
+# replaced meanwhile; other threads get the original).
+#
 # torch's Python-level functions (torch.nn.functional, torch.functional,
 # Tensor methods written in Python) first ask has_torch_function*, which is
 # True under a function mode; the mode then runs them with itself switched
@@ -186,6 +194,7 @@ def _python_functions_seen():
                     if hasattr(module, check):
                         _saved_checks.append((module, check, getattr(module, check)))
                         setattr(module, check, _no_mode_check)
+            _trace_indexing.install()
     try:
         yield
     finally:
@@ -195,6 +204,7 @@ def _python_functions_seen():
                 for module, check, original in _saved_checks:
                     setattr(module, check, original)
                 _saved_checks.clear()
+                _trace_indexing.uninstall()
 
 
 @contextlib.contextmanager
@@ -208,7 +218,7 @@ def _recording_on(recorder):
     mode = _SizeMode(recorder)
     mode.__enter__()
     try:
-        with _python_functions_seen():
+        with _python_functions_seen(), _trace_indexing.indexing_recorded_by(recorder):
             yield
     finally:
         mode.__exit__(None, None, None)

@@ -86,6 +86,16 @@ void bindObjects(py::module_ &m) {
       .def_property_readonly("_type_name", [](ScriptObjectHandle &self) {
         return self.value.toObjectRef().type()->name()->qualifiedName();
       })
+      // copy.copy / copy.deepcopy of a module, as torch.jit's Module::copy
+      // and deepcopy: a new object of the same class; its slots share the
+      // values, or hold deep copies of them (tensors cloned, submodules
+      // copied, one copy per shared value).
+      .def("_copy", [](ScriptObjectHandle &self) {
+        return ScriptObjectHandle{c10::IValue(self.value.toObjectRef().copy()), self.program};
+      })
+      .def("_deepcopy", [](ScriptObjectHandle &self) {
+        return ScriptObjectHandle{self.value.deepcopy(), self.program};
+      })
       // [(name, kind)] in slot order; kind is "parameter", "buffer",
       // "module" or "attribute".
       .def("_slots", [](ScriptObjectHandle &self) {

@@ -7,6 +7,7 @@ TracerWarnings torch.jit gives. Every traced result is compared with eager
 PyTorch on inputs other than the example's.
 """
 import io
+import re
 import warnings
 from collections import namedtuple
 from typing import List
@@ -258,7 +259,6 @@ def test_slice_setitem_with_new_shape():
 
 # Test that slices bounded by sizes follow the input.
 @pytest.mark.parametrize("requires_grad", [False, True])
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_slices_follow_sizes(requires_grad):
     def slices(x):
         return tuple(x[: x.size(0) - i, i: x.size(2), i:3] for i in range(4))
@@ -455,7 +455,6 @@ def test_detach(inplace):
 
 
 # Test that a slice ending at the example's full size stays the given bound.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_slice_to_full_dimension():
     def foo(x):
         return x[0:5, 0] + 1.0
@@ -546,7 +545,6 @@ def test_no_inputs_and_function_save(tmp_path):
 
 
 # Test that a loaded traced module copies and deep-copies.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_copy_of_loaded_trace():
     import copy
 
@@ -598,3 +596,50 @@ def test_exported_methods_of_traced_modules():
     ember.save(wrapped, buffer)
     buffer.seek(0)
     assert names <= set(ember.load(buffer).foo._c._method_names())
+
+
+def _renumbered(graph):
+    names = {}
+    return re.sub(r"%(\d+)\b", lambda m: "%%%d" % names.setdefault(m.group(1), len(names)), graph)
+
+
+_BASIC_INDEXING = [
+    lambda x: x[1:],
+    lambda x: x[0],
+    lambda x: x[:, None, 2],
+    lambda x: x[..., 1:3],
+    lambda x: x[x.size(0) - 1],
+    lambda x: x[0:4, -1],
+    lambda x: x[:, ::2],
+    lambda x: x[:x.size(1) - 2, x.size(0) - 3:],
+    lambda x: x[x > 0],
+    lambda x: x[None],
+]
+
+
+# Test that basic indexing records what torch.jit.trace records: a slice per
+# sliced dimension even when it covers the whole dimension, select for an
+# integer index, unsqueeze for None, sizes used as indices kept as values;
+# the traced function then follows other input sizes.
+@pytest.mark.parametrize("case", range(len(_BASIC_INDEXING)))
+def test_basic_indexing_records_as_torch_jit(case):
+    fn = _BASIC_INDEXING[case]
+    x = torch.rand(4, 5)
+    traced = ember.trace(fn, x, check_trace=False)
+    # Numbered values are compared by order: torch numbers the aten::Int of
+    # a size when an operator takes it, ember where the node sits.
+    expected = torch.jit.trace(fn, x, check_trace=False).graph
+    assert _renumbered(str(traced.graph)) == _renumbered(str(expected))
+    y = torch.rand(6, 7)
+    torch.testing.assert_close(traced(y), fn(y))
+
+
+# Test that indices Python must apply (a step of 0, too many indices) raise
+# Python's errors while tracing, and that indexing outside a trace is
+# Python's own again afterwards.
+def test_indexing_errors_while_tracing():
+    with pytest.raises(ValueError, match="slice step cannot be zero"):
+        ember.trace(lambda x: x[::0], torch.rand(3))
+    with pytest.raises(IndexError, match="too many indices"):
+        ember.trace(lambda x: x[0, 0], torch.rand(3))
+    assert "__getitem__" not in torch.Tensor.__dict__
