@@ -132,6 +132,31 @@ std::optional<std::string> CompilerImpl::importedPath(const Stmt &def,
   return it->second;
 }
 
+void CompilerImpl::addGraphFunction(const std::string &name, const Graph &graph,
+                                    const FunctionSchema &schema, const SourceSpan &use) {
+  if (unit().find(name))
+    return; // the resolver names each graph's function uniquely
+  // The copy is all this program gets: nothing of the other program (its
+  // objects, classes, Python calls) may be reached from it.
+  std::function<void(const Block &)> check = [&](const Block &b) {
+    for (const Node *n : b.nodes()) {
+      std::string kind = n->kind().qualString();
+      if (kind == "prim::GetAttr" || kind == "prim::SetAttr" || kind == "prim::CallMethod" ||
+          kind == "prim::PythonOp" || kind == "prim::CreateObject")
+        throw CompileError(use, "the traced function '" + name + "' uses objects of its own program (" +
+                                    kind + "); compiled code can call a traced function of "
+                                    "tensors and values only");
+      for (const Block *inner : n->blocks())
+        check(*inner);
+    }
+  };
+  check(*graph.block());
+  auto copy = graph.copy();
+  copy->setName(name);
+  unit().add(std::move(copy));
+  addSchema(name, schema);
+}
+
 const std::string &CompilerImpl::qualifiedNameOf(const std::string &function) {
   auto it = qualifiedNames.find(function);
   if (it == qualifiedNames.end()) {

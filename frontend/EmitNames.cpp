@@ -184,6 +184,10 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
     // own name later, another file's function of that name could answer.
     if (!g.qualifiedName.empty())
       compiler_.qualifiedNames.emplace(g.function, g.qualifiedName);
+    if (g.graph) {
+      compiler_.addGraphFunction(g.function, *g.graph, *g.graphSchema, span);
+      return Sugared::make(Sugared::Kind::Function, g.function);
+    }
     // An enum member's class loads by its own key, not by the variable's name.
     bool loaded = compiler_.loadFunction(g.member.empty() ? name : g.function, g.function);
     if (loaded && g.member.empty())

@@ -73,6 +73,12 @@ struct GlobalValue {
   /// A Python exception class (`class MyError(ValueError)`), by the name
   /// TorchScript records for it: `<module>.<qualified name>`.
   std::string exception;
+  /// A function whose graph was made elsewhere (a trace, `ember.trace`'s
+  /// ScriptFunction called from compiled code): `function` names it in
+  /// this program, which takes a copy of the graph, as TorchScript calls a
+  /// traced function from script.
+  std::shared_ptr<const Graph> graph;
+  std::shared_ptr<const FunctionSchema> graphSchema;
 };
 
 /// How the emitter finds what the compiled code names but does not define.

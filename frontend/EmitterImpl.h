@@ -579,6 +579,9 @@ public:
   }
   CompilationUnit &unit() { return unit_; }
   void addSchema(const std::string &name, FunctionSchema schema) { schemas_[name] = std::move(schema); }
+  /// A copy of `graph` as function `name` (GlobalValue::graph), once.
+  void addGraphFunction(const std::string &name, const Graph &graph, const FunctionSchema &schema,
+                        const SourceSpan &use);
   const FunctionSchema *compiledSchema(const std::string &graphName) const {
     auto it = schemas_.find(graphName);
     return it == schemas_.end() ? nullptr : &it->second;

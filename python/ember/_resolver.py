@@ -86,6 +86,26 @@ def _qualified_name(obj):
     return obj.__name__ if module in (None, "__main__") else module + "." + obj.__name__
 
 
+_TRACED_NAMES = weakref.WeakKeyDictionary()  # traced ScriptFunction -> (name, qualified)
+_TRACED_TAKEN = set()
+
+
+def _traced_function_names(traced):
+    """The names a traced function has in programs that call it: its
+    qualified name, made unique (two traced lambdas of one module are two
+    functions)."""
+    names = _TRACED_NAMES.get(traced)
+    if names is None:
+        base = _qualified_name(traced._original).replace("<lambda>", "_lambda")
+        qualified, n = base, 0
+        while qualified in _TRACED_TAKEN:
+            n += 1
+            qualified = "%s_%d" % (base, n)
+        _TRACED_TAKEN.add(qualified)
+        names = _TRACED_NAMES[traced] = (qualified.replace(".", "_"), qualified)
+    return names
+
+
 _ENUM_CLASSES = {}
 _SCRIPT_CLASSES = weakref.WeakSet()  # classes compiled from their source
 
@@ -372,6 +392,10 @@ class _Resolver:
             if module == "ember" or module.startswith("ember."):
                 module = "torch.jit"
             return ("module", module)
+        if builtins.isinstance(obj, ScriptFunction) and getattr(obj, "_traced", False):
+            # Compiled code calls the trace's graph, not the Python source.
+            name, qualified = _traced_function_names(obj)
+            return ("graph", name, qualified, obj._handle)
         if builtins.isinstance(obj, ScriptFunction):
             obj = obj._original
         op = _builtin_operator(obj)

@@ -344,7 +344,9 @@ def _trace_function(func, inputs, strict=True):
         result = func(*inputs)
     _check_strict(result, strict)
     program = _C.Program(_Resolver())
-    return ScriptFunction(recorder.finish(program, result), func)
+    traced = ScriptFunction(recorder.finish(program, result), func)
+    traced._traced = True
+    return traced
 
 
 class TracingCheckError(Exception):

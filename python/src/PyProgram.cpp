@@ -116,6 +116,16 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       g.op = v[py::int_(1)].cast<std::string>();
     else if (kind == "exception")
       g.exception = v[py::int_(1)].cast<std::string>();
+    else if (kind == "graph") {
+      // (name in this program, qualified name, the traced function's handle)
+      g.function = v[py::int_(1)].cast<std::string>();
+      g.qualifiedName = v[py::int_(2)].cast<std::string>();
+      const auto &traced = v[py::int_(3)].cast<const FunctionHandle &>();
+      g.graph = traced.program->inlinedGraph(traced.fn->name());
+      auto schema = std::make_shared<FunctionSchema>(traced.schema());
+      schema->name = g.function;
+      g.graphSchema = schema;
+    }
     else if (kind == "overloads")
       g.overloads = v[py::int_(1)].cast<std::vector<std::string>>();
     else if (kind == "dispatch") {

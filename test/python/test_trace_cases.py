@@ -515,7 +515,6 @@ def test_list_outputs():
 
 # Test that a traced function called from script has a complete tensor type
 # to slice, and that tracing a scripted function keeps its sizes dynamic.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_traced_and_scripted_calls():
     traced = ember.trace(lambda x: x + 1.0, (torch.rand(3, 4),))
 

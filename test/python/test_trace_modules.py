@@ -483,7 +483,6 @@ def test_trace_of_scripted_functions():
 
 # Test that a scripted branch called from a trace follows the input, and a
 # traced function called from script converts to int.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_script_and_trace_call_each_other():
     @ember.script
     def foo(a, c):
@@ -775,3 +774,37 @@ def test_called_function_result_has_complete_type():
     traced = ember.trace(lambda x, y: inner_fn(x + y).relu(), (torch.rand(2, 2), torch.rand(2, 2)))
     text = str(traced.graph)
     assert "Float(4, 2" in text, text
+
+
+def _scale_and_shift(x):
+    return x * 2.0 + torch.ones(x.size(1))
+
+
+# Test that compiled code calls a traced function's graph (as torch.jit calls
+# a traced function from script): sizes stay those of each call, two traced
+# lambdas of one module stay two functions, and the caller saves to an
+# archive torch.jit.load runs.
+def test_script_calls_traced_functions():
+    traced = ember.trace(_scale_and_shift, torch.rand(2, 3))
+    first = ember.trace(lambda x: x + 1.0, torch.rand(2))
+    second = ember.trace(lambda x: x * 10.0, torch.rand(2))
+
+    def caller(x, y):
+        return traced(x).sum() + first(y) + second(y)
+
+    x, y = torch.rand(4, 5), torch.rand(3)
+    expected = _scale_and_shift(x).sum() + (y + 1.0) + y * 10.0
+    scripted = ember.script(caller)
+    torch.testing.assert_close(scripted(x, y), expected)
+    torch.testing.assert_close(scripted(torch.rand(2, 3), y).shape, (3,))
+    assert "prim::CallFunction" in str(scripted.graph)
+
+    class Holder(nn.Module):
+        def forward(self, x, y):
+            return caller(x, y)
+
+    buffer = io.BytesIO()
+    ember.save(ember.script(Holder()), buffer)
+    buffer.seek(0)
+    torch.testing.assert_close(torch.jit.load(buffer)(x, y), expected)
+
