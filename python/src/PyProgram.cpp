@@ -57,6 +57,59 @@ std::shared_ptr<frontend::Module> parse(const std::string &text, const std::stri
   return module;
 }
 
+/// The frontend's GlobalValue for the resolver's answer `(kind, payload...)`;
+/// empty for a value TorchScript cannot hold as a constant.
+std::optional<frontend::GlobalValue> globalValueOf(const py::object &v) {
+  auto kind = v[py::int_(0)].cast<std::string>();
+  frontend::GlobalValue g;
+  if (kind == "module")
+    g.module = v[py::int_(1)].cast<std::string>();
+  else if (kind == "function") {
+    g.function = v[py::int_(1)].cast<std::string>();
+    if (py::len(v) > 2)
+      g.qualifiedName = v[py::int_(2)].cast<std::string>();
+  }
+  else if (kind == "python" || kind == "unused") {
+    // (def name, name the runtime calls it by)
+    auto names = v[py::int_(1)].cast<std::pair<std::string, std::string>>();
+    g.function = names.first;
+    g.pythonName = names.second;
+    g.functionKind = kind == "python" ? frontend::MethodKind::Python : frontend::MethodKind::Unused;
+  }
+  else if (kind == "member") {
+    g.function = v[py::int_(1)].cast<std::string>();
+    g.member = v[py::int_(2)].cast<std::string>();
+  } else if (kind == "op")
+    g.op = v[py::int_(1)].cast<std::string>();
+  else if (kind == "exception")
+    g.exception = v[py::int_(1)].cast<std::string>();
+  else if (kind == "graph") {
+    // (name in this program, qualified name, the traced function's handle)
+    g.function = v[py::int_(1)].cast<std::string>();
+    g.qualifiedName = v[py::int_(2)].cast<std::string>();
+    const auto &traced = v[py::int_(3)].cast<const FunctionHandle &>();
+    g.graph = traced.program->inlinedGraph(traced.fn->name());
+    auto schema = std::make_shared<FunctionSchema>(traced.schema());
+    schema->name = g.function;
+    g.graphSchema = schema;
+  }
+  else if (kind == "overloads")
+    g.overloads = v[py::int_(1)].cast<std::vector<std::string>>();
+  else if (kind == "dispatch") {
+    auto t = v[py::int_(1)].cast<std::tuple<std::string, size_t, bool, std::string, std::string>>();
+    auto d = std::make_shared<frontend::GlobalValue::BoolDispatch>();
+    std::tie(d->argName, d->index, d->defaultValue, d->ifTrue, d->ifFalse) = t;
+    g.dispatch = d;
+  } else {
+    try {
+      g.constant = std::make_shared<c10::IValue>(toIValueInferred(v[py::int_(1)]));
+    } catch (const py::type_error &) {
+      return std::nullopt;
+    }
+  }
+  return g;
+}
+
 /// Builds the frontend's resolver from a Python object with `source(name)`
 /// -> (text, filename[, qualified class name]) | None and `value(name)` -> (kind, payload) | None.
 frontend::GlobalResolver pythonResolver(py::object resolver) {
@@ -93,54 +146,7 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
     py::object v = resolver.attr("value")(name);
     if (v.is_none())
       return std::nullopt;
-    auto kind = v[py::int_(0)].cast<std::string>();
-    frontend::GlobalValue g;
-    if (kind == "module")
-      g.module = v[py::int_(1)].cast<std::string>();
-    else if (kind == "function") {
-      g.function = v[py::int_(1)].cast<std::string>();
-      if (py::len(v) > 2)
-        g.qualifiedName = v[py::int_(2)].cast<std::string>();
-    }
-    else if (kind == "python" || kind == "unused") {
-      // (def name, name the runtime calls it by)
-      auto names = v[py::int_(1)].cast<std::pair<std::string, std::string>>();
-      g.function = names.first;
-      g.pythonName = names.second;
-      g.functionKind = kind == "python" ? frontend::MethodKind::Python : frontend::MethodKind::Unused;
-    }
-    else if (kind == "member") {
-      g.function = v[py::int_(1)].cast<std::string>();
-      g.member = v[py::int_(2)].cast<std::string>();
-    } else if (kind == "op")
-      g.op = v[py::int_(1)].cast<std::string>();
-    else if (kind == "exception")
-      g.exception = v[py::int_(1)].cast<std::string>();
-    else if (kind == "graph") {
-      // (name in this program, qualified name, the traced function's handle)
-      g.function = v[py::int_(1)].cast<std::string>();
-      g.qualifiedName = v[py::int_(2)].cast<std::string>();
-      const auto &traced = v[py::int_(3)].cast<const FunctionHandle &>();
-      g.graph = traced.program->inlinedGraph(traced.fn->name());
-      auto schema = std::make_shared<FunctionSchema>(traced.schema());
-      schema->name = g.function;
-      g.graphSchema = schema;
-    }
-    else if (kind == "overloads")
-      g.overloads = v[py::int_(1)].cast<std::vector<std::string>>();
-    else if (kind == "dispatch") {
-      auto t = v[py::int_(1)].cast<std::tuple<std::string, size_t, bool, std::string, std::string>>();
-      auto d = std::make_shared<frontend::GlobalValue::BoolDispatch>();
-      std::tie(d->argName, d->index, d->defaultValue, d->ifTrue, d->ifFalse) = t;
-      g.dispatch = d;
-    } else {
-      try {
-        g.constant = std::make_shared<c10::IValue>(toIValueInferred(v[py::int_(1)]));
-      } catch (const py::type_error &) {
-        return std::nullopt;
-      }
-    }
-    return g;
+    return globalValueOf(v);
   };
   return r;
 }
