@@ -101,10 +101,10 @@ const std::vector<RuntimeSymbol> &runtimeSymbols() {
   static const std::vector<RuntimeSymbol> symbols = [] {
     std::vector<RuntimeSymbol> all = {
 #define SYMBOL(fn) {#fn, reinterpret_cast<void *>(&fn)}
-      SYMBOL(ember_jit_instr),    SYMBOL(ember_jit_unboxed),    SYMBOL(ember_jit_get_int),  SYMBOL(ember_jit_get_float),
-      SYMBOL(ember_jit_get_bool), SYMBOL(ember_jit_set_int),  SYMBOL(ember_jit_set_float),
-      SYMBOL(ember_jit_set_bool), SYMBOL(ember_jit_copy),     SYMBOL(ember_jit_loop_carry),
-      SYMBOL(ember_jit_drop),
+        SYMBOL(ember_jit_instr),     SYMBOL(ember_jit_unboxed),   SYMBOL(ember_jit_get_int),
+        SYMBOL(ember_jit_get_float), SYMBOL(ember_jit_get_bool),  SYMBOL(ember_jit_set_int),
+        SYMBOL(ember_jit_set_float), SYMBOL(ember_jit_set_bool),  SYMBOL(ember_jit_copy),
+        SYMBOL(ember_jit_loop_carry), SYMBOL(ember_jit_drop),
 #undef SYMBOL
     };
     for (const ember::runtime::UnboxedOp &op : ember::runtime::unboxedOps())

@@ -42,18 +42,20 @@ void TraceRecorder::addDictInput(const c10::IValue &value, Value *in) {
   // Each entry is read with aten::__getitem__ on its constant key, as
   // TorchScript's tracer reads dict inputs.
   Graph &g = *cur().graph;
-  TypePtr keyType;
+  TypePtr keyType, valueType;
   for (const auto &entry : value.toGenericDict()) {
-    if (!entry.value().isTensor() || !(entry.key().isString() || entry.key().isInt()))
-      throw std::invalid_argument("a dict traced as an input must map strings or ints to tensors");
+    if (!(entry.key().isString() || entry.key().isInt()))
+      throw std::invalid_argument("a dict traced as an input must have string or int keys");
     Value *key = g.insertConstant(entry.key());
     keyType = key->type();
     Value *item = g.insert(Symbol::aten("__getitem__"), {in, key}, 1)->output();
-    item->setType(Type::tensor());
-    cur().tensors[entry.value().toTensor().unsafeGetTensorImpl()] = item;
-    keepAlive_.push_back(entry.value().toTensor());
+    // Tensors are read as Tensor; nested containers keep their types.
+    item->setType(entry.value().isTensor() ? Type::tensor() : typeOfValue(entry.value()));
+    unpackInput(entry.value(), item);
+    valueType = item->type();
   }
-  in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str), Type::tensor()));
+  in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str),
+                         valueType ? valueType : Type::tensor()));
 }
 
 /// A recorded value takes the name of the Python local holding it when

@@ -95,29 +95,29 @@ void TraceRecorder::stop() {
 void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) {
   Value *in = cur().graph->addInput(name);
   in->setType(typeOfValue(value));
+  unpackInput(value, in);
+}
+
+void TraceRecorder::unpackInput(const c10::IValue &value, Value *in) {
   if (value.isTensor()) {
     cur().tensors[value.toTensor().unsafeGetTensorImpl()] = in;
     keepAlive_.push_back(value.toTensor());
     return;
   }
-  if (value.isGenericDict()) {
-    addDictInput(value, in);
-    return;
-  }
+  if (value.isGenericDict())
+    return addDictInput(value, in);
   if (!value.isTuple() && !value.isList())
     throw std::invalid_argument("trace inputs must be tensors, or tuples, lists and dicts of "
                                 "tensors, not " + value.type()->repr_str());
-  // Containers are unpacked into their elements, as TorchScript's tracer does.
+  // Containers are unpacked into their elements, as TorchScript's tracer
+  // does, down to the tensors of nested containers.
   std::vector<c10::IValue> elems = value.isTuple() ? value.toTupleRef().elements().vec()
                                                    : value.toList().vec();
-  Node *unpack = cur().graph->insert(Symbol::prim(value.isTuple() ? "TupleUnpack" : "ListUnpack"), {in},
-                                elems.size());
+  Node *unpack = cur().graph->insert(Symbol::prim(value.isTuple() ? "TupleUnpack" : "ListUnpack"),
+                                     {in}, elems.size());
   for (size_t i = 0; i < elems.size(); ++i) {
-    if (!elems[i].isTensor())
-      throw std::invalid_argument("trace inputs must be tensors or tuples and lists of tensors");
     unpack->output(i)->setType(typeOfValue(elems[i]));
-    cur().tensors[elems[i].toTensor().unsafeGetTensorImpl()] = unpack->output(i);
-    keepAlive_.push_back(elems[i].toTensor());
+    unpackInput(elems[i], unpack->output(i));
   }
 }
 

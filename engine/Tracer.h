@@ -186,6 +186,8 @@ private:
                          const std::vector<c10::IValue> &outputs);
   Value *shallowCopyOf(const at::Tensor &t);
   void addDictInput(const c10::IValue &value, Value *in);
+  /// Maps the tensors inside input `value` (recorded as `in`) to values.
+  void unpackInput(const c10::IValue &value, Value *in);
   Value *dictValue(const c10::IValue &v);
   void recordNode(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
                   const std::vector<c10::IValue> &outputs);

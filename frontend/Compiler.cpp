@@ -143,9 +143,10 @@ void CompilerImpl::addGraphFunction(const std::string &name, const Graph &graph,
       std::string kind = n->kind().qualString();
       if (kind == "prim::GetAttr" || kind == "prim::SetAttr" || kind == "prim::CallMethod" ||
           kind == "prim::PythonOp" || kind == "prim::CreateObject")
-        throw CompileError(use, "the traced function '" + name + "' uses objects of its own program (" +
-                                    kind + "); compiled code can call a traced function of "
-                                    "tensors and values only");
+        throw CompileError(use, "the traced function '" + name +
+                                    "' uses objects of its own program (" + kind +
+                                    "); compiled code can call a traced function of tensors and "
+                                    "values only");
       for (const Block *inner : n->blocks())
         check(*inner);
     }

@@ -39,7 +39,8 @@ namespace ember::runtime {
 
 Instr::Instr(Instr &&o) noexcept
     : kind(o.kind), node(o.node), in(std::move(o.in)), out(std::move(o.out)),
-      drop(std::move(o.drop)), op(std::move(o.op)), unboxed(o.unboxed), blocks(std::move(o.blocks)), name(std::move(o.name)),
+      drop(std::move(o.drop)), op(std::move(o.op)), unboxed(o.unboxed), blocks(std::move(o.blocks)),
+      name(std::move(o.name)),
       callee(o.callee.load()), slot(o.slot.load()), sub(std::move(o.sub)),
       futureType(std::move(o.futureType)) {}
 

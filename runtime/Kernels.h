@@ -46,8 +46,8 @@ private:
 const KernelTable &kernelTable();
 
 /// The operation for `node`: ember's kernel for its overload, else the ATen
-/// operator through the dispatcher (unboxed for UnboxedOps.def's), else ember's kernel for every overload
-/// of its name. Null when none exists.
+/// operator through the dispatcher (unboxed for UnboxedOps.def's), else
+/// ember's kernel for every overload of its name. Null when none exists.
 Operation operationFor(const Node &node, const TypeConverter &types);
 
 // Each kernels/*.cpp file fills its part of the table.

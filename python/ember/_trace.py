@@ -282,7 +282,7 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
 
 
 _STRICT_MESSAGE = (
-    "Encountering a dict at the output of the tracer might cause the trace to be incorrect, this "
+    "Encountering a %s at the output of the tracer might cause the trace to be incorrect, this "
     "is only valid if the container structure does not change based on the module's inputs. "
     "Consider using a constant container instead (e.g. for `list`, use a `tuple` instead. for "
     "`dict`, use a `NamedTuple` instead). If you absolutely need this and know the side effects, "
@@ -294,19 +294,52 @@ _OUTPUT_MESSAGE = ("Only tensors, lists, tuples of tensors, or dictionary of ten
 
 
 def _check_strict(result, strict):
-    """TorchScript's strict tracer refuses dict outputs: their structure
-    could depend on the inputs. Any tracer refuses None, strings, floats and
-    other Python objects among the outputs (ints pass: sizes are traced)."""
+    """TorchScript's strict tracer refuses dict outputs and warns about
+    list outputs: their structure could depend on the inputs. A list must
+    hold tensors only. Any tracer refuses None, strings, floats and other
+    Python objects among the outputs (ints pass: sizes are traced)."""
     if isinstance(result, dict):
         if strict:
-            raise RuntimeError(_STRICT_MESSAGE)
+            raise RuntimeError(_STRICT_MESSAGE % "dict")
         for item in result.values():
             _check_strict(item, strict)
-    elif isinstance(result, (tuple, list)):
+    elif isinstance(result, list):
+        if not all(isinstance(item, torch.Tensor) for item in result):
+            raise RuntimeError(_OUTPUT_MESSAGE)
+        if strict:
+            warnings.warn(_STRICT_MESSAGE % "list", TracerWarning, stacklevel=3)
+    elif isinstance(result, tuple):
         for item in result:
             _check_strict(item, strict)
     elif not isinstance(result, (torch.Tensor, int)) or isinstance(result, bool):
         raise RuntimeError(_OUTPUT_MESSAGE)
+
+
+def _input_type(value):
+    """The type torch.jit's tracer reads an example input as, checking
+    its containers as torch.jit does (lists non-empty, of one type)."""
+    if isinstance(value, torch.Tensor):
+        return "Tensor"
+    if isinstance(value, tuple):
+        return "Tuple[%s]" % ", ".join(_input_type(v) for v in value)
+    if isinstance(value, list):
+        if not value:
+            raise RuntimeError("Type 'List' cannot be traced: List trace inputs must have elements")
+        types = [_input_type(v) for v in value]
+        for t in types[1:]:
+            if t != types[0]:
+                raise RuntimeError("List inputs to traced functions must have consistent element "
+                                   "type. Found %s and %s" % (types[0], t))
+        return "List[%s]" % types[0]
+    if isinstance(value, dict):
+        values = [_input_type(v) for v in value.values()]
+        return "Dict[%s]" % (values[0] if values else "")
+    return type(value).__name__
+
+
+def _check_inputs(inputs):
+    for value in inputs:
+        _input_type(value)
 
 
 def _distinct_inputs(inputs, taken=()):
@@ -337,6 +370,7 @@ def _trace_function(func, inputs, strict=True):
     except (TypeError, ValueError):
         names = []
     recorder = _C.Tracer(_name_of(func))
+    _check_inputs(inputs)
     inputs = _distinct_inputs(inputs)
     for i, value in enumerate(inputs):
         recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)

@@ -11,8 +11,8 @@ from . import _C
 from ._resolver import _Resolver
 from ._script import _jit_enabled
 from ._serialization import _wrap
-from ._trace import (_call_interceptors, _check_outputs, _check_strict, _distinct_inputs,
-                     _flatten, _recording_on)
+from ._trace import (_call_interceptors, _check_inputs, _check_outputs, _check_strict,
+                     _distinct_inputs, _flatten, _recording_on)
 
 
 class _ClassNames:
@@ -144,6 +144,7 @@ class _ModuleTrace:
         # m.weight)`) is an input: the parameter itself is still read with
         # GetAttr.
         state = [id(t) for t in list(root.parameters()) + list(root.buffers())]
+        _check_inputs(inputs)
         inputs = _distinct_inputs(inputs, state)
         for i, value in enumerate(inputs):
             recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)

@@ -22,7 +22,8 @@ namespace {
 c10::OperatorHandle handleOf(const UnboxedOp &op) {
   std::string key = op.key;
   size_t dot = key.find('.');
-  std::string name = key.substr(0, dot), overload = dot == std::string::npos ? "" : key.substr(dot + 1);
+  std::string name = key.substr(0, dot);
+  std::string overload = dot == std::string::npos ? "" : key.substr(dot + 1);
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!handle)
     throw std::runtime_error(std::string("no ATen operator ") + op.key);

@@ -346,7 +346,6 @@ def test_tensor_factory_is_recorded(kwargs):
 
 # Test dict inputs: keys are remembered, order does not matter, extra keys
 # are fine, a missing key is a RuntimeError, nested dicts work.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_dict_inputs():
     class Get(nn.Module):
         def forward(self, d):
@@ -368,7 +367,6 @@ def test_dict_inputs():
 
 # Test that an empty list inside a dict input and a list mixing tensors and
 # tuples are refused with torch.jit's words.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_unsupported_input_containers():
     with pytest.raises(RuntimeError, match="List trace"):
         ember.trace(lambda d: None, ({1: []},), strict=False)
@@ -498,7 +496,6 @@ def test_dict_between_modules_and_as_output():
 
 # Test list outputs: a list of tensors warns under strict; numbers and
 # nested lists are refused with torch.jit's words.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_list_outputs():
     def tensors():
         return [torch.zeros(1), torch.zeros(5)]
@@ -642,3 +639,26 @@ def test_indexing_errors_while_tracing():
     with pytest.raises(IndexError, match="too many indices"):
         ember.trace(lambda x: x[0, 0], torch.rand(3))
     assert "__getitem__" not in torch.Tensor.__dict__
+
+
+# Test that nested containers of tensors are inputs, unpacked down to their
+# tensors as torch.jit.trace unpacks them, and follow new values.
+def test_nested_container_inputs():
+    def pairs(p):
+        (a, b), c = p
+        return a * b + c
+
+    def list_of_tuples(xs):
+        return xs[0][0] + xs[1][1]
+
+    def dict_of_lists(d):
+        return d["a"][0] - d["b"][1]
+
+    r = torch.rand
+    cases = [(pairs, ((r(2), r(2)), r(2))),
+             (list_of_tuples, [(r(3), r(3)), (r(3), r(3))]),
+             (dict_of_lists, {"a": [r(2), r(2)], "b": [r(2), r(2)]})]
+    for fn, example in cases:
+        traced = ember.trace(fn, (example,))
+        other = torch.utils._pytree.tree_map(lambda t: t + 1.0, example)
+        torch.testing.assert_close(traced(other), fn(other))

@@ -628,7 +628,6 @@ def test_script_and_traced_module_calls():
 
 # Test a traced module taking a dict of lists, handing a rebuilt dict to a
 # scripted submodule.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_dict_of_lists_through_script_submodule():
     class B(nn.Module):
         def __init__(self):
