@@ -81,9 +81,8 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     auto it = cur().tensors.find(t.unsafeGetTensorImpl());
     if (it != cur().tensors.end())
       return namedOnFirstUse(it->second, t);
-    if (Value *same = shallowCopyOf(t))
-      return namedOnFirstUse(same, t);
-    // A parameter or buffer of the module being traced: read it from self.
+    // A parameter or buffer of the module being traced: read it from self
+    // (before looking for a shallow copy: an input may be a view of it).
     auto attr = cur().attributes.find(t.unsafeGetTensorImpl());
     if (attr != cur().attributes.end()) {
       Value *read = readAttribute(cur(), attr->second, Type::tensor());
@@ -91,17 +90,16 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
       keepAlive_.push_back(t);
       return read;
     }
+    Value *same = detached_.count(t.unsafeGetTensorImpl()) ? nullptr : shallowCopyOf(t);
+    if (same)
+      return namedOnFirstUse(same, t);
     // A tensor the trace did not compute: its value is baked in.
     Value *c = cur().graph->insertConstant(v, tracedTensorType(t));
     if (!c)
-      throw std::runtime_error("cannot trace: a tensor that requires grad is used but is neither an "
-                               "input nor computed from one; pass it as an input");
-    // Python numbers passed to tensor operators (`x * 2`) arrive as
-    // wrapped-number tensors: constants by nature, as TorchScript records
-    // them, with nothing to warn about.
-    if (!t.unsafeGetTensorImpl()->is_wrapped_number())
-      warnings_.push_back("a tensor that is not an input and not computed from one was recorded "
-                          "as a constant; the trace will not follow changes to it");
+      throw std::runtime_error("Cannot insert a Tensor that requires grad as a constant. Consider "
+                               "making it a parameter or input, or detaching the gradient");
+    // As TorchScript's tracer: no warning (a captured tensor is a constant
+    // of the traced code by design).
     cur().tensors[t.unsafeGetTensorImpl()] = c;
     keepAlive_.push_back(t);
     return c;

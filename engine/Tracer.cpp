@@ -121,25 +121,6 @@ void TraceRecorder::unpackInput(const c10::IValue &value, Value *in) {
   }
 }
 
-void TraceRecorder::warnOnPythonValue(const c10::FunctionSchema &schema,
-                                      const std::vector<c10::IValue> &inputs) {
-  // TorchScript's warnings when Python takes a value out of a traced
-  // tensor (reference §8.2); sizes passed on as ints are recorded instead.
-  const std::string &name = schema.name();
-  bool toBool = name == "aten::is_nonzero";
-  if ((!toBool && name != "aten::item" && name != "aten::_local_scalar_dense") ||
-      !pendingInts_.empty() || inputs.empty() || !inputs[0].isTensor())
-    return;
-  const at::Tensor &t = inputs[0].toTensor();
-  if (!cur().tensors.count(t.unsafeGetTensorImpl()) && !shallowCopyOf(t))
-    return;
-  warnings_.push_back(std::string("Converting a tensor to a Python ") +
-                      (toBool ? "boolean" : "number") +
-                      " might cause the trace to be incorrect. We can't record the data flow of "
-                      "Python values, so this value will be treated as a constant in the future. "
-                      "This means that the trace might not generalize to other inputs!");
-}
-
 void TraceRecorder::setLocation(const std::string &file, uint32_t line) {
   auto &shared = files_[file];
   if (!shared)
@@ -212,7 +193,6 @@ bool TraceRecorder::recordFreshTensor(const c10::FunctionSchema &schema,
 void TraceRecorder::recordNode(const c10::FunctionSchema &schema,
                                const std::vector<c10::IValue> &inputs,
                                const std::vector<c10::IValue> &outputs) {
-  warnOnPythonValue(schema, inputs);
   if (recordFreshTensor(schema, inputs, outputs))
     return;
   // A size tensor the call takes as a tensor is not where its ints came

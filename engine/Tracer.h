@@ -102,10 +102,11 @@ public:
   Value *valueFor(const c10::IValue &v);
   /// Records `t`, made by a tensor constructor from Python data, as a
   /// constant (the caller has warned about it).
+  /// `x.data` (a detached alias of `x`) is such a constant too, as in
+  /// TorchScript's traces, though it shares `x`'s storage.
   void addConstant(const at::Tensor &t) {
-    size_t warned = warnings_.size();
-    valueFor(t);
-    warnings_.resize(warned);
+    detached_.insert(t.unsafeGetTensorImpl());
+    keepAlive_.push_back(t);
   }
   /// Records one operator call (called by the dispatcher hook).
   void record(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
@@ -143,6 +144,9 @@ public:
   void setLocation(const std::string &file, uint32_t line);
   /// Warnings collected while recording (a tensor made a constant, ...).
   const std::vector<std::string> &warnings() const { return warnings_; }
+  /// Adds a warning in recording order (Python's own, a tensor read as a
+  /// Python value).
+  void warn(std::string text) { warnings_.push_back(std::move(text)); }
 
 private:
   /// One graph being recorded: the top-level function or method, or the
@@ -191,7 +195,6 @@ private:
   Value *dictValue(const c10::IValue &v);
   void recordNode(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
                   const std::vector<c10::IValue> &outputs);
-  void warnOnPythonValue(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs);
   std::function<TypePtr(const TypePtr &, const std::string &)> attributeType_;
   std::function<std::string(const at::Tensor &)> nameLookup_;
   std::function<std::pair<std::string, uint32_t>()> locationLookup_;
@@ -201,6 +204,7 @@ private:
   Frame &cur() { return frames_.back(); }
   std::vector<at::Tensor> keepAlive_; // so recorded TensorImpls are not reused
   std::vector<std::string> warnings_;
+  std::unordered_set<const c10::TensorImpl *> detached_; // addConstant's tensors
   /// Sets the current location on the nodes after `before` that have none.
   void locate(Node *before);
   std::optional<SourceLocation> location_;

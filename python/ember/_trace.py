@@ -90,6 +90,13 @@ class _SizeMode(torch.overrides.TorchFunctionMode):
                 return args[0]
         if func == _TENSOR_SHAPE and args and isinstance(args[0], torch.Tensor):
             return tuple(self.recorder.size_of(args[0], d) for d in range(args[0].dim()))
+        if func == _TENSOR_DATA:
+            # A detached alias: a constant of the trace, as torch.jit records it.
+            data = func(*args, **kwargs)
+            self.recorder.add_constant(data)
+            return data
+        if func in _PYTHON_VALUES:
+            self.recorder.warn("Converting a tensor to %s%s" % (_PYTHON_VALUES[func], _WARN_DATAFLOW))
         if func in _CONSTRUCTORS:
             # Filled from Python data below the dispatcher: the recorder
             # makes the data a constant, as TorchScript does (and warns).
@@ -158,6 +165,16 @@ _WARN_CONSTRUCTOR = (
     "every time you call this function. In any other case, this might cause the trace to be "
     "incorrect.")
 _TENSOR_SHAPE = torch.Tensor.shape.__get__
+_TENSOR_DATA = torch.Tensor.data.__get__
+# Python values taken out of tensors, as torch.jit's tracer warns of them
+# (python_variable_methods.cpp); `__index__` does not warn.
+_PYTHON_VALUES = {torch.Tensor.__int__: "a Python integer", torch.Tensor.__float__: "a Python float",
+                  torch.Tensor.__bool__: "a Python boolean", torch.Tensor.item: "a Python number",
+                  torch.Tensor.tolist: "a Python list", torch.Tensor.numpy: "a NumPy array"}
+_WARN_DATAFLOW = (
+    " might cause the trace to be incorrect. We can't record the data flow of Python values, so "
+    "this value will be treated as a constant in the future. This means that the trace might not "
+    "generalize to other inputs!")
 
 
 # Python's tensor indexing runs below the mode: _trace_indexing applies
@@ -260,6 +277,17 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
     parameter name), as torch.jit.trace does."""
     if not _jit_enabled():
         return func
+    from ._script_module import ScriptModule
+    if isinstance(func, (ScriptModule, torch.jit.ScriptModule)):
+        warnings.warn("The input to trace is already a ScriptModule, tracing it is a no-op. "
+                      "Returning the object as is.")
+        return func
+    if isinstance(getattr(func, "__self__", None), torch.nn.Module):
+        # A bound forward traces its module; other methods need trace_module.
+        if func.__name__ != "forward":
+            raise AttributeError("trace doesn't support compiling individual module's "
+                                 "functions.\nPlease use trace_module")
+        func = func.__self__
     if example_kwarg_inputs is not None:
         example_inputs = _keyword_arguments(func, example_kwarg_inputs)
     elif example_inputs is None:
@@ -338,8 +366,20 @@ def _input_type(value):
 
 
 def _check_inputs(inputs):
-    for value in inputs:
-        _input_type(value)
+    """Refuses inputs torch.jit's tracer cannot take, with its words: the
+    type named is that of all the inputs."""
+    types = [_input_type(value) for value in inputs]
+    if any(_has_untraceable(value) for value in inputs):
+        raise RuntimeError("Type 'Tuple[%s]' cannot be traced. Only Tensors and (possibly nested) "
+                           "Lists, Dicts, and Tuples of Tensors can be traced" % ", ".join(types))
+
+
+def _has_untraceable(value):
+    if isinstance(value, (tuple, list)):
+        return any(_has_untraceable(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_untraceable(v) for v in value.values())
+    return not isinstance(value, torch.Tensor)
 
 
 def _distinct_inputs(inputs, taken=()):
@@ -405,7 +445,7 @@ def _check_graphs(traced, retraced):
     original, again = str(traced.graph), str(retraced.graph)
     a, b = _comparable(original), _comparable(again)
     if a == b:
-        return
+        return _check_constants(traced.graph, retraced.graph)
     first = next(i for i in range(max(len(a), len(b)))
                  if i >= len(a) or i >= len(b) or a[i] != b[i])
 
@@ -423,6 +463,25 @@ def _check_graphs(traced, retraced):
         "\tTrace source location:\n\t\t%s\n\tCheck source location:\n\t\t%s"
         % (diff, at(a, first), at(b, first), where(original.splitlines(), first),
            where(again.splitlines(), first)))
+
+
+def _check_constants(graph, again):
+    """TorchScript's check of the tensor constants of two traces that are the
+    same graph: a constant that differs in value (`x.data`, a tensor read
+    out of the inputs) shows untraceable code. The first one is reported."""
+    for node, other in zip(graph.nodes(), again.nodes()):
+        if (node.kind() != "prim::Constant" or not node.hasAttribute("value")
+                or node.kindOf("value") != "t" or other.kindOf("value") != "t"):
+            continue
+        try:
+            torch.testing.assert_close(node.t("value"), other.t("value"), equal_nan=True)
+        except AssertionError as e:
+            raise TracingCheckError(
+                "Tracing failed sanity checks!\nERROR: Tensor-valued Constant nodes differed in "
+                "value across invocations. This often indicates that the tracer has encountered "
+                "untraceable code.\n\tNode:\n\t\t%s\n\tSource Location:\n\t\t%s\n"
+                "\tComparison exception:\t%s" % (str(node).strip(), node.sourceRange(),
+                                                   str(e).replace("\n", "\n\t")))
 
 
 _NONDETERMINISTIC = re.compile(r"= (aten::(?:dropout|feature_dropout|alpha_dropout|"

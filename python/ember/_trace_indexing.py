@@ -14,6 +14,7 @@ While any trace records, torch.Tensor.__getitem__ is this module's; a thread
 that is not tracing gets Python's own indexing.
 """
 import contextlib
+import operator
 import threading
 
 import torch
@@ -49,7 +50,7 @@ def _plan(x, index):
             parts = [it.start, it.stop, it.step]
             if not all(p is None or _is_int(p) or _is_index_tensor(p) for p in parts):
                 return None
-            if it.step is not None and int(it.step) <= 0:
+            if it.step is not None and operator.index(it.step) <= 0:
                 return None  # Python's own error
             start, stop, step = (0 if it.start is None else it.start,
                                  _END if it.stop is None else it.stop,
@@ -73,7 +74,7 @@ def traced_getitem(recorder, x, index):
         # Reading a size tensor's value is not a conversion to warn about.
         recorder.expect_ints(ints)
         try:
-            values = [v if _is_int(v) else int(v) for v in ints]
+            values = [operator.index(v) for v in ints]
         finally:
             recorder.expect_ints([])
         # The recorder reads a size tensor passed as an int as that size.
@@ -98,12 +99,31 @@ def _getitem(self, index):
     return _original_getitem(self, index)
 
 
+# Iterating over a tensor runs Python's Tensor.__iter__, which skips
+# __torch_function__ and warns only under torch's own tracing state: while
+# ember traces, this thread's iteration warns as torch.jit's does.
+_original_iter = torch.Tensor.__iter__
+_ITERATION_WARNING = (
+    "Iterating over a tensor might cause the trace to be incorrect. Passing a tensor of different "
+    "shape won't change the number of iterations executed (and might lead to errors or silently "
+    "give incorrect results).")
+
+
+def _iter(self):
+    recorder = getattr(_state, "recorder", None)
+    if recorder is not None and self.dim() != 0:
+        recorder.warn(_ITERATION_WARNING)  # given with the trace's other warnings, in order
+    return _original_iter(self)
+
+
 def install():
     torch.Tensor.__getitem__ = _getitem
+    torch.Tensor.__iter__ = _iter
 
 
 def uninstall():
     del torch.Tensor.__getitem__
+    torch.Tensor.__iter__ = _original_iter
 
 
 @contextlib.contextmanager

@@ -55,9 +55,12 @@ def _declare(module, program, names, taken):
     if _scripted_in(module, program):
         names[id(module)] = module._c._type_name[len("__torch__."):]
         return module._c
-    children = {}
-    for child_name, child in module._modules.items():
-        children[child_name] = None if child is None else _declare(child, program, names, taken)
+    if module._backward_hooks:
+        raise ValueError("Modules that have backward hooks assigned can't be compiled: "
+                         + str(module))
+    # As torch.jit's TracedModule: submodules set to None are left out.
+    children = {n: _declare(child, program, names, taken)
+                for n, child in module._modules.items() if child is not None}
     name = taken.name_for(module, program)
     names[id(module)] = name
     # As torch.jit's TracedModule: None parameters and buffers are left out.
@@ -83,7 +86,8 @@ def _declare(module, program, names, taken):
     if backward_hook:
         lines.append("  _is_full_backward_hook : Optional[bool]")
     for child_name, child in module._modules.items():
-        declare(child_name, "NoneType" if child is None else "__torch__." + names[id(child)])
+        if child is not None:
+            declare(child_name, "__torch__." + names[id(child)])
     program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {})
     handle = program.new_object(name)
     for n in params:

@@ -136,6 +136,20 @@ void bindObjects(py::module_ &m) {
         }
         return std::make_pair(pre, post);
       })
+      // torch.jit's C++ module API: the methods compiled so far (forward,
+      // exports and what they call), and whether a method is defined.
+      .def("_method_names", [](ScriptObjectHandle &self) {
+        std::vector<std::string> out;
+        if (auto info = self.program->compiler().classToPrint(compilerName(self)))
+          for (const auto &[graph, schema] : info->methods) {
+            const std::string &name = schema->name;
+            out.push_back(name.substr(name.rfind('.') + 1));
+          }
+        return out;
+      })
+      .def("_has_method", [](ScriptObjectHandle &self, const std::string &name) {
+        return method(self, name).has_value();
+      })
       .def("_method", [](ScriptObjectHandle &self, const std::string &name) -> py::object {
         if (auto fn = method(self, name))
           return py::cast(*fn);

@@ -108,6 +108,7 @@ void bindTracing(py::module_ &m) {
            [](TraceRecorder &r, py::handle t) { r.addConstant(toIValueInferred(t).toTensor()); })
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
+      .def("warn", &TraceRecorder::warn)
       .def("record_contiguous", [](TraceRecorder &r, py::handle t, int64_t memoryFormat) {
         r.recordContiguous(toIValueInferred(t).toTensor(), memoryFormat);
       })

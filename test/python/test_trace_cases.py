@@ -65,7 +65,6 @@ def test_list_argument():
 
 
 # Test that tracing with a module's own parameter as the example input works.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_parameter_as_example_input():
     class M(nn.Module):
         def __init__(self, x):
@@ -294,7 +293,6 @@ def test_cast_to_other_tensor():
 
 
 # Test that the TracerWarnings torch.jit gives are given, in order.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_tracer_warnings():
     def fn(x):
         int(x)

@@ -134,7 +134,6 @@ def test_index_put_view(rhs_shape, has_view):
 
 # Test that the trace check finds what differs across invocations: a .data
 # constant, a loop over a size, a memoized value.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_trace_checker_errors():
     def data(x):
         return x + x.data
@@ -290,7 +289,6 @@ def test_hooks_are_traced(post, hook, ops):
 
 
 # Test that a module with a backward hook is refused.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_backward_hook_is_refused():
     n = _Twice()
     n.register_backward_hook(lambda module, grad_input, grad_output: None)
@@ -300,7 +298,6 @@ def test_backward_hook_is_refused():
 
 # Test trace_module with several methods and check inputs, tracing a bound
 # forward, and refusing another bound method.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_trace_module_methods():
     class Net(nn.Module):
         def __init__(self):
@@ -329,7 +326,6 @@ def test_trace_module_methods():
 
 
 # Test the refusals: a captured tensor requiring grad, and a non-tensor input.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_untraceable_values_are_refused():
     param = torch.randn(3).requires_grad_()
     with pytest.raises(RuntimeError, match="Cannot insert a Tensor that requires grad as a constant"):
@@ -340,7 +336,6 @@ def test_untraceable_values_are_refused():
 
 # Test that a submodule set to None is left out and a property reading a
 # missing attribute does not break the trace.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_none_submodule_and_conditional_property():
     class M(nn.Module):
         def __init__(self):
@@ -362,7 +357,6 @@ def test_none_submodule_and_conditional_property():
 
 # Test that graph inputs take the Python argument names, also for a bound
 # forward, and that an argument left to its default is not an input.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_argument_names_are_captured():
     def fn(first_arg: torch.Tensor, second_arg: torch.Tensor) -> torch.Tensor:
         return first_arg + second_arg
