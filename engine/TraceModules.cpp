@@ -134,7 +134,7 @@ void TraceRecorder::recordMethodCall(const std::vector<std::string> &path,
   Node *call = cur().graph->insert(Symbol::prim("CallMethod"), args, 1);
   call->s_(attr::name(), "forward");
   call->output()->setType(returnType);
-  bindResult(output, call->output());
+  unpack(output, call->output(), /*isInput=*/false);
   locate(before);
 }
 
@@ -176,7 +176,7 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
   call->s_(attr::name(), method);
   Value *result = done.graph->outputs()[0];
   call->output()->setType(result->type()->unrefined());
-  bindResult(output, call->output());
+  unpack(output, call->output(), /*isInput=*/false);
   noteLifted(call->output(), result);
   cur().calls.push_back({call, done.graph.get()});
   methods_.push_back({className, method, done.graph});
@@ -311,24 +311,6 @@ void TraceRecorder::replaceCallResult(Node *call, Node *unpack, Node *construct,
   for (Value *v : unpack->outputs())
     liftedFrom_.erase(v); // their memory may hold other values later
   unpack->destroy();
-}
-
-void TraceRecorder::bindResult(const c10::IValue &output, Value *v) {
-  if (output.isTensor() && output.toTensor().defined()) {
-    cur().tensors[output.toTensor().unsafeGetTensorImpl()] = v;
-    keepAlive_.push_back(output.toTensor());
-    return;
-  }
-  if (!output.isTuple() && !output.isList())
-    return;
-  std::vector<c10::IValue> elems =
-      output.isTuple() ? output.toTupleRef().elements().vec() : output.toList().vec();
-  Node *unpack = cur().graph->insert(Symbol::prim(output.isTuple() ? "TupleUnpack" : "ListUnpack"),
-                                     {v}, elems.size());
-  for (size_t i = 0; i < elems.size(); ++i) {
-    unpack->output(i)->setType(typeOfValue(elems[i]));
-    bindResult(elems[i], unpack->output(i));
-  }
 }
 
 } // namespace ember

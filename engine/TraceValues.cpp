@@ -38,23 +38,27 @@ Value *TraceRecorder::shallowCopyOf(const at::Tensor &t) {
   return nullptr;
 }
 
-void TraceRecorder::addDictInput(const c10::IValue &value, Value *in) {
+void TraceRecorder::unpackDict(const c10::IValue &value, Value *in, bool isInput) {
   // Each entry is read with aten::__getitem__ on its constant key, as
-  // TorchScript's tracer reads dict inputs.
+  // TorchScript's tracer reads dict inputs and the dicts scripted calls return.
   Graph &g = *cur().graph;
   TypePtr keyType, valueType;
   for (const auto &entry : value.toGenericDict()) {
-    if (!(entry.key().isString() || entry.key().isInt()))
+    if (!(entry.key().isString() || entry.key().isInt())) {
+      if (!isInput)
+        continue; // no constant key to read it with: not a traced value
       throw std::invalid_argument("a dict traced as an input must have string or int keys");
+    }
     Value *key = g.insertConstant(entry.key());
     keyType = key->type();
     Value *item = g.insert(Symbol::aten("__getitem__"), {in, key}, 1)->output();
     // Tensors are read as Tensor; nested containers keep their types.
     item->setType(entry.value().isTensor() ? Type::tensor() : typeOfValue(entry.value()));
-    unpackInput(entry.value(), item);
+    unpack(entry.value(), item, isInput);
     valueType = item->type();
   }
-  in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str),
+  if (isInput) // a call's result has its callee's type
+    in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str),
                          valueType ? valueType : Type::tensor()));
 }
 

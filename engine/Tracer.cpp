@@ -95,20 +95,25 @@ void TraceRecorder::stop() {
 void TraceRecorder::addInput(const c10::IValue &value, const std::string &name) {
   Value *in = cur().graph->addInput(name);
   in->setType(typeOfValue(value));
-  unpackInput(value, in);
+  unpack(value, in, /*isInput=*/true);
 }
 
-void TraceRecorder::unpackInput(const c10::IValue &value, Value *in) {
+void TraceRecorder::unpack(const c10::IValue &value, Value *in, bool isInput) {
   if (value.isTensor()) {
+    if (!value.toTensor().defined())
+      return;
     cur().tensors[value.toTensor().unsafeGetTensorImpl()] = in;
     keepAlive_.push_back(value.toTensor());
     return;
   }
   if (value.isGenericDict())
-    return addDictInput(value, in);
-  if (!value.isTuple() && !value.isList())
+    return unpackDict(value, in, isInput);
+  if (!value.isTuple() && !value.isList()) {
+    if (!isInput)
+      return; // a call's int or string result: not a traced value
     throw std::invalid_argument("trace inputs must be tensors, or tuples, lists and dicts of "
                                 "tensors, not " + value.type()->repr_str());
+  }
   // Containers are unpacked into their elements, as TorchScript's tracer
   // does, down to the tensors of nested containers.
   std::vector<c10::IValue> elems = value.isTuple() ? value.toTupleRef().elements().vec()
@@ -117,7 +122,7 @@ void TraceRecorder::unpackInput(const c10::IValue &value, Value *in) {
                                      {in}, elems.size());
   for (size_t i = 0; i < elems.size(); ++i) {
     unpack->output(i)->setType(typeOfValue(elems[i]));
-    unpackInput(elems[i], unpack->output(i));
+    this->unpack(elems[i], unpack->output(i), isInput);
   }
 }
 
@@ -272,7 +277,7 @@ void TraceRecorder::recordScriptCall(const Graph &callee, const std::vector<c10:
     args.push_back(valueFor(in));
   Graph &g = *cur().graph;
   std::vector<Value *> results = insertGraph(g, callee, args);
-  bindResult(output, results[0]);
+  unpack(output, results[0], /*isInput=*/false);
 }
 
 void TraceRecorder::setOutputs(const std::vector<c10::IValue> &outputs) {

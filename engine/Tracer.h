@@ -175,7 +175,6 @@ private:
   Value *namedOnFirstUse(Value *recorded, const at::Tensor &t);
   void noteLifted(Value *outer, Value *inner);
   std::unordered_map<const Value *, Value *> liftedFrom_; // a submodule's result -> its value there
-  void bindResult(const c10::IValue &output, Value *v);
   /// The value for an int argument: aten::Int (aten::ScalarImplicit for a
   /// Scalar) of the size tensor the Python call passed there, or a constant.
   Value *intValue(int64_t v, bool scalar);
@@ -189,9 +188,12 @@ private:
   bool recordFreshTensor(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
                          const std::vector<c10::IValue> &outputs);
   Value *shallowCopyOf(const at::Tensor &t);
-  void addDictInput(const c10::IValue &value, Value *in);
-  /// Maps the tensors inside input `value` (recorded as `in`) to values.
-  void unpackInput(const c10::IValue &value, Value *in);
+  /// Maps the tensors inside `value` (recorded as `in`: an input, or a
+  /// call's result) to values, unpacking containers down to them. Inputs
+  /// hold only tensors and containers (anything else is refused); in a
+  /// result, anything else is no traced value.
+  void unpack(const c10::IValue &value, Value *in, bool isInput);
+  void unpackDict(const c10::IValue &value, Value *in, bool isInput);
   Value *dictValue(const c10::IValue &v);
   void recordNode(const c10::FunctionSchema &schema, const std::vector<c10::IValue> &inputs,
                   const std::vector<c10::IValue> &outputs);

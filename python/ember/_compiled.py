@@ -1,6 +1,5 @@
 """What ScriptFunction and ScriptMethod share: a view of one compiled
 function of ember._C (callable, with its graph, code and schema)."""
-import torch
 
 
 class Text(str):
@@ -81,19 +80,19 @@ class ScriptFunction(CompiledView):
 
     def __call__(self, *args, **kwargs):
         from ._trace import _recording
-        if not _recording or kwargs or not all(isinstance(a, torch.Tensor) for a in args):
+        if not _recording:
             return self._handle(*args, **kwargs)
         # Called while tracing: run with recording paused, then put the
         # whole graph in the trace so its control flow is kept.
         recorder = _recording[-1]
         if not recorder.can_record_script_call(self._handle):
-            return self._handle(*args)  # recorded op by op instead
+            return self._handle(*args, **kwargs)  # recorded op by op instead
         recorder.stop()
         try:
-            result = self._handle(*args)
+            result = self._handle(*args, **kwargs)
         finally:
             recorder.start()
-        recorder.record_script_call(self._handle, args, result)
+        recorder.record_script_call(self._handle, result, *args, **kwargs)
         return result
 
     def save(self, f, _extra_files=None):

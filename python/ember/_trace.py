@@ -257,6 +257,19 @@ def _as_arguments(example):
     return tuple(example)
 
 
+def _argument_names(fn):
+    """The names graph inputs take, as torch.jit's tracer takes them: the
+    parameters of `fn`, none if any is not positional-or-keyword
+    (`*args`, `**kwargs`)."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    if any(p.kind != p.POSITIONAL_OR_KEYWORD for p in params):
+        return []
+    return [p.name for p in params]
+
+
 def _keyword_arguments(func, kwargs):
     """`example_kwarg_inputs` as positional arguments, in the order of the
     function's (or forward's) parameters."""
@@ -405,15 +418,12 @@ def _distinct_inputs(inputs, taken=()):
 
 
 def _trace_function(func, inputs, strict=True):
-    try:
-        names = list(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        names = []
+    names = _argument_names(func)
     recorder = _C.Tracer(_name_of(func))
     _check_inputs(inputs)
     inputs = _distinct_inputs(inputs)
     for i, value in enumerate(inputs):
-        recorder.add_input(value, names[i] if i < len(names) else "input%d" % i)
+        recorder.add_input(value, names[i] if i < len(names) else "")
     with _recording_on(recorder):
         result = func(*inputs)
     _check_strict(result, strict)

@@ -3,16 +3,14 @@ submodule get a class of their own, as torch.jit's TracedModule declares
 them; a submodule's call is recorded into a graph of its own and called with
 prim::CallMethod (engine/TraceModules.cpp), and a submodule scripted into the
 same program is called as compiled (its control flow kept)."""
-import inspect
-
 import torch
 
 from . import _C
 from ._resolver import _Resolver
 from ._script import _jit_enabled
 from ._serialization import _wrap
-from ._trace import (_call_interceptors, _check_inputs, _check_outputs, _check_strict,
-                     _distinct_inputs, _flatten, _recording_on)
+from ._trace import (_argument_names, _call_interceptors, _check_inputs, _check_outputs,
+                     _check_strict, _distinct_inputs, _flatten, _recording_on)
 
 
 class _ClassNames:
@@ -140,10 +138,7 @@ class _ModuleTrace:
         recorder = _C.Tracer(method)
         recorder.set_self(program, names[id(root)], _attribute_paths(root))
         call = root if method == "forward" else getattr(root, method)
-        try:
-            params = list(inspect.signature(getattr(root, method)).parameters)
-        except (TypeError, ValueError):
-            params = []
+        params = _argument_names(getattr(root, method))
         # An example input that is the module's own parameter (`trace(m,
         # m.weight)`) is an input: the parameter itself is still read with
         # GetAttr.
@@ -151,7 +146,7 @@ class _ModuleTrace:
         _check_inputs(inputs)
         inputs = _distinct_inputs(inputs, state)
         for i, value in enumerate(inputs):
-            recorder.add_input(value, params[i] if i < len(params) else "input%d" % i)
+            recorder.add_input(value, params[i] if i < len(params) else "")
         stack = [root]
 
         def wrap(module):

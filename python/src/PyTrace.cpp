@@ -134,13 +134,12 @@ void bindTracing(py::module_ &m) {
              std::shared_ptr<Graph> g = fn.program->inlinedGraph(fn.fn->name());
              return g && TraceRecorder::canRecordWhole(*g);
            })
-      .def("record_script_call", [](TraceRecorder &r, const FunctionHandle &fn, py::tuple args,
-                                    py::handle result) {
+      // record_script_call(Function, result, *args, **kwargs): the
+      // arguments bound as the call binds them (defaults filled in).
+      .def("record_script_call", [](TraceRecorder &r, const FunctionHandle &fn, py::handle result,
+                                    py::args args, py::kwargs kwargs) {
         std::shared_ptr<Graph> g = fn.program->inlinedGraph(fn.fn->name());
-        std::vector<c10::IValue> inputs;
-        for (auto a : args)
-          inputs.push_back(toIValueInferred(a));
-        r.recordScriptCall(*g, inputs, toIValueInferred(result));
+        r.recordScriptCall(*g, fn.bind(args, kwargs), toIValueInferred(result));
       })
       .def("set_location", &TraceRecorder::setLocation)
       // expect_ints([int | Tensor, ...]): the ints a Python call passes.

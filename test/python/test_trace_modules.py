@@ -447,7 +447,6 @@ def test_no_tuple_unpack_between_modules():
 
 # Test scripted functions with tuple, list, str and bool arguments and a dict
 # result, called while tracing.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_trace_of_scripted_functions():
     @ember.script
     def func1(x: Tuple[Tensor, Tensor]) -> Tensor:
