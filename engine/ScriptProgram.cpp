@@ -10,7 +10,7 @@
 
 namespace ember {
 
-ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) {
+ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) : resolver_(resolver) {
   initializeRuntime();
   installExecutor();
   compiler_ = std::make_unique<frontend::Compiler>(std::move(resolver));

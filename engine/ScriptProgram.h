@@ -26,6 +26,8 @@ public:
   ScriptProgram &operator=(const ScriptProgram &) = delete;
 
   void addSource(std::shared_ptr<const frontend::Module> module);
+  /// The resolver the program was made with (its host reads it back).
+  const frontend::GlobalResolver &resolver() const { return resolver_; }
   /// Compiles `name` (a function, or `Class.method`) with everything it
   /// calls and returns it ready to run. Throws CompileError.
   runtime::Function *function(const std::string &name);
@@ -78,6 +80,7 @@ private:
   runtime::ScriptClass *loadClassLocked(const std::string &name);
 
   std::mutex mutex_;
+  frontend::GlobalResolver resolver_;
   std::unique_ptr<frontend::Compiler> compiler_;
   std::unique_ptr<runtime::ScriptUnit> unit_;
   std::unordered_set<const Graph *> loaded_;

@@ -166,6 +166,8 @@ Sugared FunctionEmitter::fromGlobalValue(const GlobalValue &g, const std::string
   }
   if (!g.exception.empty())
     return Sugared::make(Sugared::Kind::Builtin, "$exception:" + g.exception);
+  if (!g.unusable.empty())
+    error(span, g.unusable);
   if (!g.overloads.empty()) {
     Sugared s = Sugared::make(Sugared::Kind::Overloads, name);
     for (const std::string &f : g.overloads)

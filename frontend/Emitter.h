@@ -73,6 +73,9 @@ struct GlobalValue {
   /// A Python exception class (`class MyError(ValueError)`), by the name
   /// TorchScript records for it: `<module>.<qualified name>`.
   std::string exception;
+  /// A Python value compiled code cannot use (a ScriptModule that is not a
+  /// submodule): the error reported where the code names it.
+  std::string unusable;
   /// A function whose graph was made elsewhere (a trace, `ember.trace`'s
   /// ScriptFunction called from compiled code): `function` names it in
   /// this program, which takes a copy of the graph, as TorchScript calls a

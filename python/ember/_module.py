@@ -602,7 +602,8 @@ def script_module(module, resolver):
         raise RuntimeError("Module '%s' has not been initialized, did you forget to call "
                            "'super()'?" % type(module).__name__)
     program = _program_for(module, resolver)
-    builder = _Builder(program, resolver)
+    # A program of compiled submodules resolves names with its own resolver.
+    builder = _Builder(program, program.resolver or resolver)
     t = builder.concrete_type(module)
     wrapper = builder.instantiate(module, t)
     builder.compile_entry_points(wrapper)

@@ -8,6 +8,7 @@ import inspect
 import linecache
 import re
 import textwrap
+import typing
 
 import torch
 
@@ -131,11 +132,28 @@ def _annotation_captures(fn):
     spelled["return"] = node.returns
     captures = {}
     for name, value in annotations.items():
-        expr = spelled.get(name)
-        if (builtins.isinstance(expr, ast.Name) and not builtins.isinstance(value, str)
-                and getattr(builtins, expr.id, None) is not value):
-            captures[expr.id] = value
+        if spelled.get(name) is not None:
+            _capture_names(spelled[name], value, captures)
     return captures
+
+
+def _capture_names(expr, value, captures):
+    """Pairs the names in annotation `expr` with the parts of its value
+    (`Dict[str, Entry]` with Dict[str, Tuple[Tensor, Tensor]] gives
+    Entry = Tuple[Tensor, Tensor])."""
+    if builtins.isinstance(value, str):
+        return
+    if builtins.isinstance(expr, ast.Name):
+        if getattr(builtins, expr.id, None) is not value:
+            captures[expr.id] = value
+    elif builtins.isinstance(expr, ast.Subscript):
+        args = typing.get_args(value)
+        parts = expr.slice.elts if builtins.isinstance(expr.slice, ast.Tuple) else [expr.slice]
+        if len(parts) == 1 and len(args) == 2 and type(None) in args:  # Optional[T]
+            args = [a for a in args if a is not type(None)]
+        if len(parts) == len(args):
+            for part, arg in zip(parts, args):
+                _capture_names(part, arg, captures)
 
 
 def _without_unused_bodies(text, cls):

@@ -18,6 +18,7 @@ from . import _module
 from . import _overloads
 from . import _types
 from ._compiled import ScriptFunction
+from ._script_module import ScriptModule
 from ._python_source import (_annotation_captures, _interface_header, _method_source,
                              _named_tuple_source,
                              _source_of, _without_unused_bodies)
@@ -392,6 +393,9 @@ class _Resolver:
             if module == "ember" or module.startswith("ember."):
                 module = "torch.jit"
             return ("module", module)
+        if builtins.isinstance(obj, (torch.jit.ScriptModule, ScriptModule)):
+            # torch.jit's words: a module is called through an attribute of self.
+            return ("unusable", "Cannot call a ScriptModule that is not a submodule of the caller")
         if builtins.isinstance(obj, ScriptFunction) and getattr(obj, "_traced", False):
             # Compiled code calls the trace's graph, not the Python source.
             name, qualified = _traced_function_names(obj)

@@ -334,7 +334,7 @@ _OUTPUT_MESSAGE = ("Only tensors, lists, tuples of tensors, or dictionary of ten
                    "output from traced functions")
 
 
-def _check_strict(result, strict):
+def _check_strict(result, strict, index=0):
     """TorchScript's strict tracer refuses dict outputs and warns about
     list outputs: their structure could depend on the inputs. A list must
     hold tensors only. Any tracer refuses None, strings, floats and other
@@ -342,16 +342,23 @@ def _check_strict(result, strict):
     if isinstance(result, dict):
         if strict:
             raise RuntimeError(_STRICT_MESSAGE % "dict")
-        for item in result.values():
-            _check_strict(item, strict)
+        # torch.jit's tracer takes dicts of tensors or flat tuples of them.
+        for key, item in result.items():
+            if not (isinstance(key, (str, torch.Tensor)) and (
+                    isinstance(item, torch.Tensor) or isinstance(item, tuple)
+                    and all(isinstance(v, torch.Tensor) for v in item))):
+                raise RuntimeError(
+                    "output %d (%r) of traced region cannot be understood by the tracer, only "
+                    "outputs matchingdict[Union[str, Tensor], Union[Tensor, Tuple[Tensor, ...]]] "
+                    "can be a dictionary output of a traced function" % (index + 1, result))
     elif isinstance(result, list):
         if not all(isinstance(item, torch.Tensor) for item in result):
             raise RuntimeError(_OUTPUT_MESSAGE)
         if strict:
             warnings.warn(_STRICT_MESSAGE % "list", TracerWarning, stacklevel=3)
     elif isinstance(result, tuple):
-        for item in result:
-            _check_strict(item, strict)
+        for i, item in enumerate(result):
+            _check_strict(item, strict, i)
     elif not isinstance(result, (torch.Tensor, int)) or isinstance(result, bool):
         raise RuntimeError(_OUTPUT_MESSAGE)
 

@@ -6,6 +6,7 @@ same program is called as compiled (its control flow kept)."""
 import torch
 
 from . import _C
+from . import _legacy_module as _legacy
 from ._resolver import _Resolver
 from ._script import _jit_enabled
 from ._serialization import _wrap
@@ -39,11 +40,18 @@ class _ClassNames:
         return name
 
 
+def _handle_of(module):
+    """The script object of a module scripted by ember (a legacy
+    ScriptModule's is its compiled module's), or None."""
+    handle = _legacy.actual(module).__dict__.get("_c")
+    return handle if isinstance(handle, _C.ScriptObject) else None
+
+
 def _scripted_in(module, program):
     """True for a module scripted by ember into `program`: a trace calls its
     compiled forward (control flow kept) rather than recording its ops."""
-    handle = module.__dict__.get("_c")
-    return isinstance(handle, _C.ScriptObject) and handle._program is program
+    handle = _handle_of(module)
+    return handle is not None and handle._program is program
 
 
 def _declare(module, program, names, taken):
@@ -51,8 +59,9 @@ def _declare(module, program, names, taken):
     returns the module's script object, its slots holding the module's own
     tensors. A submodule scripted into `program` keeps its class and object."""
     if _scripted_in(module, program):
-        names[id(module)] = module._c._type_name[len("__torch__."):]
-        return module._c
+        handle = _handle_of(module)
+        names[id(module)] = handle._type_name[len("__torch__."):]
+        return handle
     if module._backward_hooks:
         raise ValueError("Modules that have backward hooks assigned can't be compiled: "
                          + str(module))
@@ -126,8 +135,8 @@ class _ModuleTrace:
         self.root = root
         # Traced classes go into the program of the first submodule scripted
         # by ember, if any, so the trace can call its compiled forward.
-        scripted = [m._c for m in root.modules() if m is not root and
-                    isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
+        scripted = [_handle_of(m) for m in root.modules()
+                    if m is not root and _handle_of(m) is not None]
         self.program = scripted[0]._program if scripted else _C.Program(_Resolver())
         self.names = {}
         self.handle = _declare(root, self.program, self.names, _ClassNames())
@@ -161,11 +170,11 @@ class _ModuleTrace:
                     return original(*args, **kwargs)  # recorded inline, in the caller's graph
                 if scripted:
                     recorder.stop()
-                    del _call_interceptors[id(module)]
+                    del _call_interceptors[id(_legacy.actual(module))]
                     try:
                         out = module(*args)
                     finally:
-                        _call_interceptors[id(module)] = forward
+                        _call_interceptors[id(_legacy.actual(module))] = forward
                         recorder.start()
                     recorder.record_method_call(program, list(mine[len(here):]),
                                                 names[id(module)], args, out)
@@ -184,21 +193,23 @@ class _ModuleTrace:
         # Scripted modules cannot take a Python forward: their calls are
         # intercepted instead (those of other programs are recorded op by op).
         inside = [m for m in root.modules() if m is not root and not any(
-            isinstance(p.__dict__.get("_c"), _C.ScriptObject) for p in _ancestors(root, m)[1:-1])]
-        wrapped = [m for m in inside if not isinstance(m.__dict__.get("_c"), _C.ScriptObject)]
+            _handle_of(p) is not None for p in _ancestors(root, m)[1:-1])]
+        wrapped = [m for m in inside if _handle_of(m) is None]
         for m in wrapped:
             m.forward = wrap(m)
-        for m in inside:
-            if _scripted_in(m, program):
-                _call_interceptors[id(m)] = wrap(m)
+        # (A legacy ScriptModule is called through its compiled module.)
+        intercepted = [m for m in inside
+                       if _scripted_in(m, program) and _handle_of(m)._has_method("forward")]
+        for m in intercepted:
+            _call_interceptors[id(_legacy.actual(m))] = wrap(m)
         try:
             with _recording_on(recorder):
                 result = call(*inputs)
         finally:
             for m in wrapped:
                 del m.forward
-            for m in inside:
-                _call_interceptors.pop(id(m), None)
+            for m in intercepted:
+                _call_interceptors.pop(id(_legacy.actual(m)), None)
         _check_strict(result, strict)
         recorder.finish_module(program, names[id(root)], result, method)
 

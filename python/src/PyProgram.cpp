@@ -83,6 +83,8 @@ std::optional<frontend::GlobalValue> globalValueOf(const py::object &v) {
     g.op = v[py::int_(1)].cast<std::string>();
   else if (kind == "exception")
     g.exception = v[py::int_(1)].cast<std::string>();
+  else if (kind == "unusable")
+    g.unusable = v[py::int_(1)].cast<std::string>();
   else if (kind == "graph") {
     // (name in this program, qualified name, the traced function's handle)
     g.function = v[py::int_(1)].cast<std::string>();
@@ -112,6 +114,16 @@ std::optional<frontend::GlobalValue> globalValueOf(const py::object &v) {
 
 /// Builds the frontend's resolver from a Python object with `source(name)`
 /// -> (text, filename[, qualified class name]) | None and `value(name)` -> (kind, payload) | None.
+/// The `compiling` hook of a Python resolver, a named type so that the
+/// program's Python resolver can be found again (Program.resolver).
+struct PythonCompilingHook {
+  py::object resolver;
+  void operator()(const std::string &file) const {
+    py::gil_scoped_acquire gil;
+    resolver.attr("compiling")(file);
+  }
+};
+
 frontend::GlobalResolver pythonResolver(py::object resolver) {
   frontend::GlobalResolver r;
   r.function = [resolver](const std::string &name) -> std::shared_ptr<const frontend::Module> {
@@ -130,10 +142,7 @@ frontend::GlobalResolver pythonResolver(py::object resolver) {
       return nullptr;
     return Type::classType(qualified.cast<std::string>(), /*isModule=*/true);
   };
-  r.compiling = [resolver](const std::string &file) {
-    py::gil_scoped_acquire gil;
-    resolver.attr("compiling")(file);
-  };
+  r.compiling = PythonCompilingHook{resolver};
   r.typeAlias = [resolver](const std::string &name) -> std::optional<std::string> {
     py::gil_scoped_acquire gil;
     py::object text = resolver.attr("type_alias")(name);
@@ -368,6 +377,12 @@ void bindProgram(py::module_ &m) {
       .def(py::init([](py::object resolver) {
         return std::make_shared<ScriptProgram>(pythonResolver(std::move(resolver)));
       }))
+      // The Python resolver the program was made with (None for one made
+      // in C++): a module scripted into the program later adds its scopes.
+      .def_property_readonly("resolver", [](const ScriptProgram &p) -> py::object {
+        const auto *hook = p.resolver().compiling.target<PythonCompilingHook>();
+        return hook ? hook->resolver : py::none();
+      })
       .def(
           "add_source",
           [](ScriptProgram &p, const std::string &text, const std::string &file,

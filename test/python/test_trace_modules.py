@@ -514,7 +514,6 @@ def test_negative_slices_and_indexes():
 
 # Test that script modules held by a traced module keep their methods and
 # parameters, also after a round trip.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_script_module_hierarchy_in_trace():
     class Another(ember.ScriptModule):
         def __init__(self):
@@ -560,7 +559,6 @@ def test_script_module_hierarchy_in_trace():
 # Test that script modules called from a trace are prim::CallMethod, traced
 # functions and modules are callable from script methods, and a traced
 # module that is not a submodule cannot be called from a script function.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_script_and_traced_module_calls():
     class ScriptMod(ember.ScriptModule):
         def __init__(self):
@@ -652,7 +650,6 @@ def test_dict_of_lists_through_script_submodule():
 
 # Test scripted modules returning dicts of tuples inside a trace, empty
 # tensors in the example included; and a dict of tuples as the output.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_dicts_of_tuples():
     Entry = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
