@@ -295,6 +295,14 @@ FunctionSchema CompilerImpl::compileBody(const std::string &graphName, const Stm
       if (def.params.empty())
         throw CompileError(def.span, "method '" + def.name + "' needs a 'self' parameter");
       signature.schema.arguments[0].type = cls->type;
+      // As TorchScript: `__setstate__`'s unannotated state has the type
+      // `__getstate__` returns.
+      if (def.name == "__setstate__" && def.params.size() == 2 && !def.params[1].annotation &&
+          def.typeComment.empty() && cls->methods.count("__getstate__")) {
+        const FunctionSchema &getState = methodSchema(*cls, "__getstate__", def.span);
+        if (!getState.returns.empty())
+          signature.schema.arguments[1].type = getState.returns[0].type;
+      }
     }
     FunctionEmitter emitter(*this, def, graph, isMethod ? cls : nullptr);
     schema = emitter.emit(signature);

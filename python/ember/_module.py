@@ -258,6 +258,9 @@ class _Builder:
         self.types = {}     # concrete type key -> _ConcreteType
         self.names = set()  # qualified names given out
         self.recompiled = {}  # id(compiled module of another program) -> (it, new wrapper)
+        # For a trace (torch.jit's make_module of a module with exports):
+        # forward is the trace's, not compiled from its source.
+        self.forward_traced = False
 
     # Concrete types -------------------------------------------------------
 
@@ -354,6 +357,8 @@ class _Builder:
             t.constants[name] = tuple(value) if builtins.isinstance(value, list) else value
             t.constant_lines.append("  %s : Final[%s] = %s" % (name, type_text, literal))
         t.methods, t.overloads = self.methods_of(module)
+        if self.forward_traced:
+            t.methods.pop("forward", None)
         t.pre_hooks, t.hooks = _hooks_of(module)
         key = t.key()
         if key in self.types:
@@ -381,8 +386,9 @@ class _Builder:
                     continue
                 if name in methods or name == "__init__":
                     continue
-                if name.startswith("__") and name not in _MAGIC_METHODS:
-                    continue
+                if (name.startswith("__") and name not in _MAGIC_METHODS
+                        and not (inspect.isfunction(member) and _modifier(member) == "export")):
+                    continue  # a Python protocol method, unless exported
                 static = builtins.isinstance(member, staticmethod)
                 fn = member.__func__ if static else member
                 if not inspect.isfunction(fn):
@@ -527,6 +533,12 @@ class _Builder:
                                           self.resolver.class_key(iface))
         except TypeError as e:
             raise RuntimeError(str(e)) from None
+
+    def exported_names(self, wrapper):
+        """The @export methods of the wrapper's class."""
+        t = wrapper._ember_type
+        return sorted(name for name, m in t.methods.items() if m.source is None
+                      and m.kind == "script" and _modifier(m.fn) == "export")
 
     def compile_entry_points(self, wrapper):
         """Compiles `forward` and the exported methods of every module, as

@@ -3,9 +3,12 @@ submodule get a class of their own, as torch.jit's TracedModule declares
 them; a submodule's call is recorded into a graph of its own and called with
 prim::CallMethod (engine/TraceModules.cpp), and a submodule scripted into the
 same program is called as compiled (its control flow kept)."""
+import inspect
+
 import torch
 
 from . import _C
+from . import _module
 from . import _legacy_module as _legacy
 from ._resolver import _Resolver
 from ._script import _jit_enabled
@@ -62,6 +65,8 @@ def _declare(module, program, names, taken):
         handle = _handle_of(module)
         names[id(module)] = handle._type_name[len("__torch__."):]
         return handle
+    if _has_exports(module):
+        return _declare_scripted(module, program, names)
     if module._backward_hooks:
         raise ValueError("Modules that have backward hooks assigned can't be compiled: "
                          + str(module))
@@ -107,6 +112,31 @@ def _declare(module, program, names, taken):
     for child_name, child_handle in children.items():
         setattr(handle, child_name, child_handle)
     return handle
+
+
+def _has_exports(module):
+    return any(inspect.isfunction(f) and _module._modifier(f) == "export"
+               for klass in type(module).__mro__ for f in vars(klass).values())
+
+
+def _declare_scripted(module, program, names):
+    """As torch.jit's make_module: a module with @export methods is scripted
+    (its submodules too) with those methods but not forward, which its
+    trace adds; its attributes are typed as scripting types them."""
+    builder = _module._Builder(program, program.resolver)
+    builder.forward_traced = True
+    wrapper = builder.instantiate(module, builder.concrete_type(module))
+
+    def visit(m, w):
+        names[id(m)] = w._c._type_name[len("__torch__."):]
+        for name in builder.exported_names(w):
+            w._c._method(name)
+        for child_name, child in m._modules.items():
+            if child is not None:
+                visit(child, w._modules[child_name])
+
+    visit(module, wrapper)
+    return wrapper._c
 
 
 def _attribute_paths(module):

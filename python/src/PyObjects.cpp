@@ -139,6 +139,8 @@ void bindObjects(py::module_ &m) {
       // torch.jit's C++ module API: the methods compiled so far (forward,
       // exports and what they call), and whether a method is defined.
       .def("_method_names", [](ScriptObjectHandle &self) {
+        // A class read from code (a loaded archive) has all its methods.
+        self.program->compileForExport(compilerName(self));
         std::vector<std::string> out;
         if (auto info = self.program->compiler().classToPrint(compilerName(self)))
           for (const auto &[graph, schema] : info->methods) {

@@ -554,7 +554,6 @@ def test_copy_of_loaded_trace():
 
 # Test that exported __getstate__/__setstate__ are compiled into a traced
 # module and its traced submodules, and survive a round trip.
-@pytest.mark.xfail(strict=True, reason="ember tracer gap, to do (issue 5)")
 def test_exported_methods_of_traced_modules():
     class Foo(nn.Module):
         def __init__(self):

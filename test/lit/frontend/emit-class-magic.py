@@ -1,7 +1,7 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
 # Script classes as TorchScript compiles their magic methods, their own
 # name inside their methods, and classmethods.
-from typing import Dict
+from typing import Dict, Tuple
 
 import torch
 
@@ -68,3 +68,20 @@ def truth(n: Num) -> int:
 # CHECK:         prim::CallMethod[name="__delitem__"](%b, %{{[0-9]+}})
 def remove(b: Bag):
     del b["a"]
+
+
+class State:
+    def __init__(self):
+        self.n = 1
+        self.name = "s"
+
+    def __getstate__(self) -> Tuple[int, str]:
+        return (self.n, self.name)
+
+    # Test that an unannotated `state` of __setstate__ takes the type
+    # __getstate__ returns, as in TorchScript.
+    # CHECK-LABEL: State.__setstate__(%self : __torch__.State,
+    # CHECK-NEXT:       %state : (int, str)):
+    def __setstate__(self, state):
+        self.n = state[0]
+        self.name = state[1]
