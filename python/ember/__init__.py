@@ -11,14 +11,15 @@ import warnings
 import torch
 
 from . import _C
-from ._errors import ArgumentError, CompileError, Error, SerializationError
+from ._errors import (ArgumentError, CompileError, Error, SerializationError, TracerWarning,
+                      TracingCheckError)
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._legacy_module import script_method
 from ._serialization import load, save
 from ._compilation_unit import CompilationUnit
 from ._freeze import freeze, optimize_for_inference
-from ._trace import TracerWarning, TracingCheckError, is_tracing, script_if_tracing, trace
+from ._trace import is_tracing, script_if_tracing, trace
 from ._trace_module import trace_module
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
 from ._api import (annotate, export, fork, ignore, interface, is_scripting, isinstance, unused,

@@ -31,3 +31,14 @@ class ArgumentError(RuntimeError, TypeError):
     """Arguments a compiled function cannot take: a value of the wrong type,
     a missing or an unknown argument. The message is torch.jit's; the class
     is a RuntimeError, as torch.jit raises, and a TypeError, as Python does."""
+
+
+class TracerWarning(Warning):
+    """Something the trace cannot represent faithfully (a Python value
+    computed from a tensor, iteration over a tensor, a trace's output that
+    differs from the Python code's)."""
+
+
+class TracingCheckError(Exception):
+    """A re-trace on a check input recorded another graph, or other values
+    of its tensor constants."""

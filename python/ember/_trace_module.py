@@ -14,7 +14,8 @@ from ._resolver import _Resolver
 from ._script import _jit_enabled
 from ._serialization import _wrap
 from ._trace import (_argument_names, _call_interceptors, _check_inputs, _check_outputs,
-                     _check_strict, _distinct_inputs, _flatten, _recording_on)
+                     _check_strict, _distinct_inputs, _recording_on)
+from ._trace_check import _flatten
 
 
 class _ClassNames:
