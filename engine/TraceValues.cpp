@@ -59,7 +59,7 @@ void TraceRecorder::unpackDict(const c10::IValue &value, Value *in, bool isInput
   }
   if (isInput) // a call's result has its callee's type
     in->setType(Type::dict(keyType ? keyType : Type::get(TypeKind::Str),
-                         valueType ? valueType : Type::tensor()));
+                           valueType ? valueType : Type::tensor()));
 }
 
 /// A recorded value takes the name of the Python local holding it when

@@ -100,10 +100,9 @@ public:
   /// The value standing for `v` in the graph (recorded tensors by identity,
   /// containers element by element, anything else a constant).
   Value *valueFor(const c10::IValue &v);
-  /// Records `t`, made by a tensor constructor from Python data, as a
-  /// constant (the caller has warned about it).
-  /// `x.data` (a detached alias of `x`) is such a constant too, as in
-  /// TorchScript's traces, though it shares `x`'s storage.
+  /// Makes `t` a constant wherever the trace uses it, though it shares a
+  /// recorded tensor's storage: `x.data` (a detached alias of `x`), as
+  /// TorchScript's traces record it.
   void addConstant(const at::Tensor &t) {
     detached_.insert(t.unsafeGetTensorImpl());
     keepAlive_.push_back(t);

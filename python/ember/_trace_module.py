@@ -51,6 +51,12 @@ def _handle_of(module):
     return handle if isinstance(handle, _C.ScriptObject) else None
 
 
+def _interceptor_key(module):
+    """Where a scripted module's calls are intercepted: a legacy
+    ScriptModule is called through its compiled module."""
+    return id(_legacy.actual(module))
+
+
 def _scripted_in(module, program):
     """True for a module scripted by ember into `program`: a trace calls its
     compiled forward (control flow kept) rather than recording its ops."""
@@ -201,11 +207,11 @@ class _ModuleTrace:
                     return original(*args, **kwargs)  # recorded inline, in the caller's graph
                 if scripted:
                     recorder.stop()
-                    del _call_interceptors[id(_legacy.actual(module))]
+                    del _call_interceptors[_interceptor_key(module)]
                     try:
                         out = module(*args)
                     finally:
-                        _call_interceptors[id(_legacy.actual(module))] = forward
+                        _call_interceptors[_interceptor_key(module)] = forward
                         recorder.start()
                     recorder.record_method_call(program, list(mine[len(here):]),
                                                 names[id(module)], args, out)
@@ -228,11 +234,10 @@ class _ModuleTrace:
         wrapped = [m for m in inside if _handle_of(m) is None]
         for m in wrapped:
             m.forward = wrap(m)
-        # (A legacy ScriptModule is called through its compiled module.)
         intercepted = [m for m in inside
                        if _scripted_in(m, program) and _handle_of(m)._has_method("forward")]
         for m in intercepted:
-            _call_interceptors[id(_legacy.actual(m))] = wrap(m)
+            _call_interceptors[_interceptor_key(m)] = wrap(m)
         try:
             with _recording_on(recorder):
                 result = call(*inputs)
@@ -240,7 +245,7 @@ class _ModuleTrace:
             for m in wrapped:
                 del m.forward
             for m in intercepted:
-                _call_interceptors.pop(id(_legacy.actual(m)), None)
+                _call_interceptors.pop(_interceptor_key(m), None)
         _check_strict(result, strict)
         recorder.finish_module(program, names[id(root)], result, method)
 
