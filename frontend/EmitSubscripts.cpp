@@ -132,23 +132,32 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
 Value *FunctionEmitter::tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span) {
   const auto &elems = tuple->type()->contained();
   int64_t n = static_cast<int64_t>(elems.size());
-  auto constantIndex = [&](Value *x, int64_t dflt) -> int64_t {
+  auto constant = [&](Value *x) -> std::optional<int64_t> {
     if (!x || x->type()->kind() == TypeKind::None)
-      return dflt;
+      return std::nullopt;
     auto c = constantInt(x);
     if (!c)
       error(index.span, "a tuple slice needs constant bounds");
-    return *c < 0 ? std::max<int64_t>(*c + n, 0) : std::min(*c, n);
+    return c;
   };
   if (std::optional<std::array<Value *, 3>> slice = sliceParts(index)) {
-    int64_t by = constantIndex((*slice)[2], 1);
-    if (by <= 0)
-      error(index.span, "a tuple slice needs a positive constant step");
-    int64_t lo = constantIndex((*slice)[0], 0);
-    int64_t hi = constantIndex((*slice)[1], n);
+    // Python's slice.indices(): bounds clamp to [-1, n-1] going backwards,
+    // to [0, n] going forwards.
+    int64_t by = constant((*slice)[2]).value_or(1);
+    if (by == 0)
+      error(index.span, "slice step cannot be zero");
+    auto bound = [&](Value *x, int64_t dflt) {
+      std::optional<int64_t> c = constant(x);
+      if (!c)
+        return dflt;
+      int64_t k = *c < 0 ? *c + n : *c;
+      return by < 0 ? std::clamp<int64_t>(k, -1, n - 1) : std::clamp<int64_t>(k, 0, n);
+    };
+    int64_t lo = bound((*slice)[0], by < 0 ? n - 1 : 0);
+    int64_t hi = bound((*slice)[1], by < 0 ? -1 : n);
     std::vector<Value *> items;
     std::vector<TypePtr> types;
-    for (int64_t i = lo; i < hi; i += by) {
+    for (int64_t i = lo; by > 0 ? i < hi : i > hi; i += by) {
       items.push_back(insertValue(Symbol::prim("TupleIndex"), {tuple, constInt(i)}, elems[i], span));
       types.push_back(elems[i]);
     }

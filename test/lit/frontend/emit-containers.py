@@ -53,6 +53,18 @@ def subscripts(xs: List[int], s: str, t: Tuple[int, str, float]) -> Tuple[int, L
     return xs[-1], xs[1::2], s[0], s[:2], t[1:]
 
 
+# Test that a tuple slice with a negative step follows Python's slice rules:
+# defaults run from the end to the front, and an out-of-range start clamps.
+# CHECK-LABEL: tuple_backwards(%t : (int, str, float, bool)):
+# CHECK-NEXT:   %[[C3:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[C1:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[B:[0-9]+]] : bool = prim::TupleIndex(%t, %[[C3]])
+# CHECK-NEXT:   %[[S:[0-9]+]] : str = prim::TupleIndex(%t, %[[C1]])
+# CHECK-NEXT:   %{{[0-9]+}} : (bool, str) = prim::TupleConstruct(%[[B]], %[[S]])
+def tuple_backwards(t: Tuple[int, str, float, bool]):
+    return t[9::-2]
+
+
 # Test that storing into lists and dicts uses aten::_set_item and `del`
 # aten::Delete.
 # CHECK-LABEL: stores(%xs : int[],
