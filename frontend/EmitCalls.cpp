@@ -274,6 +274,20 @@ Value *FunctionEmitter::emitToList(Value *tensor, const TypePtr &hint, const Sou
                      hint, SourceSpan{});
 }
 
+/// `t.__getitem__(i)` spelled out, as TorchScript reads it: aten::index with
+/// the one index, which must be a tensor.
+Value *FunctionEmitter::emitTensorGetItem(Value *tensor, const Expr &call) {
+  if (call.operands.size() != 2 || !call.keywords.empty())
+    error(call.span, "__getitem__ expected exactly 1 argument");
+  Value *index = emitValue(*call.operands[1]);
+  if (index->type()->kind() != TypeKind::Tensor)
+    error(call.operands[1]->span, "expected a Tensor index for Tensor.__getitem__ but found '" +
+                                      index->type()->annotationStr() + "': write t[i] instead");
+  Value *list = insertValue(Symbol::prim("ListConstruct"), {index},
+                            Type::list(Type::optional(Type::tensor())), call.span);
+  return emitOperator("aten::index", {{tensor, "", call.span}, {list, "", call.span}}, call.span);
+}
+
 /// As TorchScript's BuiltinFunction::tryCreate: `v.name(...)` calls the
 /// operator `name` only if one of its overloads takes a first argument named
 /// `self` of v's type: `"a".lower()` is a method, `(1).add(1)` is not
@@ -299,6 +313,9 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
     if (callee.value && callee.value->type()->kind() == TypeKind::Tensor &&
         callee.name == "aten::tolist" && e.operands.size() == 1 && e.keywords.empty())
       return Sugared::of(emitToList(callee.value, hint, e.span));
+    if (callee.value && callee.value->type()->kind() == TypeKind::Tensor &&
+        callee.name == "aten::__getitem__")
+      return Sugared::of(emitTensorGetItem(callee.value, e));
     if (callee.value && !isMethodOf(callee.name, callee.value->type()))
       error(calleeExpr.span, "'" + callee.value->type()->annotationStr() +
                                  "' object has no attribute or method '" +

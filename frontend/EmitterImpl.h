@@ -361,6 +361,7 @@ public:
 
   // EmitCalls.cpp ----------------------------------------------------------
   Sugared emitCall(const Expr &e, const TypePtr &hint = nullptr);
+  Value *emitTensorGetItem(Value *tensor, const Expr &call);
   Value *emitToList(Value *tensor, const TypePtr &hint, const SourceSpan &span);
   /// The first of `candidates` (functions, or methods of `cls`) whose
   /// declared signature the arguments fit; a CompileError listing them

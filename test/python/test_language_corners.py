@@ -189,3 +189,27 @@ def test_many_decorators():
 
     x = torch.randn(1)
     torch.testing.assert_close(ember.script(foo)(x, 0), foo(x, 0))
+
+
+def test_tuple_slices_follow_python():
+    # Every step and bound combination of test_python_builtins, against Python.
+    cases = ["[-3:3:2]", "[::55]", "[:4:4]", "[::-1]", "[7:5:2]", "[5:7:-2]",
+             "[::-2]", "[:4:-3]", "[3::-2]", "[9::-2]", "[-9:]"]
+    t = (0, 1, 2, 3, 4, 5, 6)
+    for s in cases:
+        src = f"def f(x: Tuple[int, int, int, int, int, int, int]):\n    return x{s}\n"
+        assert ember.CompilationUnit(src).f(t) == eval(f"t{s}"), s
+
+
+def test_tensor_getitem_called_as_a_method():
+    def f(x):
+        return x.__getitem__(torch.tensor([0, 2]))
+
+    x = torch.rand(3, 4)
+    assert torch.equal(ember.script(f)(x), f(x))
+    with pytest.raises(ember.CompileError, match="__getitem__ expected exactly 1 argument"):
+        ember.script(_getitem_without_index)
+
+
+def _getitem_without_index(x):
+    return x.__getitem__()

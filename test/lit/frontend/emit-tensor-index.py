@@ -106,3 +106,14 @@ def store_index(x: torch.Tensor, mask: torch.Tensor, v: torch.Tensor):
 # CHECK-NEXT:   return (%[[V9]])
 def aug_index(x: torch.Tensor):
     x[1] += 2
+
+
+# Test that `t.__getitem__(i)` spelled out indexes with the one tensor, as
+# TorchScript reads it.
+# CHECK-LABEL: getitem_call(%x : Tensor,
+# CHECK-NEXT:       %i : Tensor):
+# CHECK-NEXT:   %[[L:[0-9]+]] : Tensor?[] = prim::ListConstruct(%i)
+# CHECK-NEXT:   %[[R:[0-9]+]] : Tensor = aten::index(%x, %[[L]])
+# CHECK-NEXT:   return (%[[R]])
+def getitem_call(x: torch.Tensor, i: torch.Tensor):
+    return x.__getitem__(i)
