@@ -21,6 +21,7 @@
 
 namespace ember {
 
+class Graph;
 class SourceBuffer;
 
 /// `Tensor(a!)`: the value is in alias sets `beforeSets` (after the op, in
@@ -68,6 +69,10 @@ struct FunctionSchema {
 /// Parses `ns::name[.overload](args) -> returns`. Throws CompileError with a
 /// rendered diagnostic for malformed text.
 FunctionSchema parseSchema(const std::string &text, const std::string &sourceName = "<schema>");
+
+/// TorchScript's defaultSchemaFor: the schema of a graph that has no source
+/// signature (a trace, a graph read from IR text), named `name`.
+FunctionSchema defaultSchemaFor(const Graph &g, const std::string &name);
 
 using TypeEnv = std::map<std::string, TypePtr>;
 

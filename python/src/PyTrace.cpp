@@ -13,22 +13,6 @@
 namespace ember::python {
 namespace {
 
-/// What a traced function's schema says of a value: tensors are `Tensor`
-/// (the trace's refinements describe the example, not the contract).
-TypePtr unrefined(const TypePtr &t) {
-  switch (t->kind()) {
-  case TypeKind::Tensor: return Type::tensor();
-  case TypeKind::List: return Type::list(unrefined(t->elem()));
-  case TypeKind::Tuple: {
-    std::vector<TypePtr> elems;
-    for (const auto &e : t->contained())
-      elems.push_back(unrefined(e));
-    return Type::tuple(elems);
-  }
-  default: return t;
-  }
-}
-
 TypePtr classNamed(ScriptProgram &program, const std::string &name) {
   runtime::ScriptClass *cls = program.unit().findClass("__torch__." + name);
   if (!cls)
@@ -46,32 +30,13 @@ TraceRecorder::AttributePaths attributePaths(py::list pairs) {
   return out;
 }
 
-/// The schema of a traced graph: its inputs' names (without a `.N`
-/// suffix; `argument_<i>` when unnamed, as TorchScript's defaultSchemaFor)
-/// and unrefined types.
-FunctionSchema tracedSchema(const Graph &g, const std::string &name) {
-  FunctionSchema schema;
-  schema.name = name;
-  for (size_t i = 0; i < g.inputs().size(); ++i) {
-    const Value *in = g.inputs()[i];
-    Argument arg;
-    arg.name = in->hasDebugName() ? in->debugNameBase() : "argument_" + std::to_string(i);
-    arg.type = unrefined(in->type());
-    schema.arguments.push_back(arg);
-  }
-  Argument ret;
-  ret.type = unrefined(g.outputs()[0]->type());
-  schema.returns.push_back(ret);
-  return schema;
-}
-
 /// Adds a trace as method `method` of class `cls`, unless it has one.
 void addMethod(ScriptProgram &program, const std::string &cls, std::shared_ptr<Graph> g,
                const std::string &method = "forward") {
   std::string name = cls + "." + method;
   if (program.compiler().hasMethod(cls, method))
     return;
-  FunctionSchema schema = tracedSchema(*g, name);
+  FunctionSchema schema = defaultSchemaFor(*g, name);
   program.addGraph(name, std::move(g), std::move(schema));
 }
 
@@ -211,7 +176,7 @@ void bindTracing(py::module_ &m) {
         r.setOutputs({toIValueInferred(result)});
         std::shared_ptr<Graph> g = r.finish();
         std::string name = g->name();
-        FunctionSchema schema = tracedSchema(*g, name);
+        FunctionSchema schema = defaultSchemaFor(*g, name);
         runtime::Function *fn = program->addGraph(name, g, std::move(schema));
         return FunctionHandle{program, fn, c10::IValue()};
       });

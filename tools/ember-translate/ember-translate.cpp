@@ -5,15 +5,19 @@
 // pipeline; `--no-cleanup` shows the emitter's raw output), `--dump-ast`
 // the syntax tree with source positions, and `--dump-signatures` the schema
 // of every function and method as annotations and `# type:` comments give
-// it. `--emit-llvm` prints the LLVM IR the JIT makes of each function
-// (`--llvm-opt N` optimises it at level N first; 0, as lowered, by default).
+// it; `--import-ir FILE.ir` reads graphs in TorchScript's text format.
+// `--emit-code` prints TorchScript's `.code` instead of IR; `--emit-llvm`
+// prints the LLVM IR the JIT makes of each function (`--llvm-opt N`
+// optimises it at level N first; 0, as lowered, by default).
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Annotations.h"
 #include "frontend/Emitter.h"
 #include "frontend/Parser.h"
 #include "ir/Diagnostic.h"
+#include "ir/Parser.h"
 #include "ir/Printer.h"
+#include "ir/Schema.h"
 #include "passes/Passes.h"
 #include "runtime/Code.h"
 #include "runtime/OperatorImport.h"
@@ -149,6 +153,28 @@ static void importPython(std::shared_ptr<const frontend::Module> m, const Option
   printCompilationUnit(std::cout, ordered, opts);
 }
 
+/// `--import-ir`: graphs in TorchScript's text format, after any `-p`
+/// passes, printed back, as `.code` (each with its default schema, as
+/// TorchScript prints a function made from a graph) or as LLVM IR.
+static void importIR(const SourceBuffer &source, const Options &o) {
+  initializeRuntime();
+  std::unique_ptr<CompilationUnit> unit = parseIR(source.text, source.name);
+  if (!o.passes.empty())
+    runPasses(*unit, o.passes, PassManagerOptions{});
+  if (o.llvmOpt >= 0)
+    return emitLLVM(*unit, unsigned(o.llvmOpt));
+  if (!o.code) {
+    PrintOptions opts;
+    opts.useFunctionName = true;
+    printCompilationUnit(std::cout, *unit, opts);
+    return;
+  }
+  frontend::CodePrinter printer;
+  for (const auto &g : unit->functions())
+    printer.printFunction(g->name(), *g, defaultSchemaFor(*g, g->name()));
+  std::cout << printer.str();
+}
+
 int main(int argc, char **argv) {
   std::string mode, file = "-";
   Options o;
@@ -180,10 +206,11 @@ int main(int argc, char **argv) {
         return 1;
       }
     } else if (a == "--dump-ast" || a == "--dump-signatures" || a == "--import-python" ||
-               a == "--import-code") {
+               a == "--import-code" || a == "--import-ir") {
       mode = a;
     } else if (a == "-h" || a == "--help") {
-      std::cout << "usage: ember-translate --import-python|--import-code [--emit-code] [--no-cleanup]\n"
+      std::cout << "usage: ember-translate --import-python|--import-code|--import-ir [--emit-code]\n"
+                   "                       [--no-cleanup]\n"
                    "                       [--emit-llvm [--llvm-opt N]]\n"
                    "                       [-p pass,...] [--function NAME]... [FILE|-]\n"
                    "       ember-translate --dump-ast|--dump-signatures [FILE.py|-]\n";
@@ -205,9 +232,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   try {
-    auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
     if (llvm)
       o.llvmOpt = llvmOpt;
+    if (mode == "--import-ir")
+      return importIR(*source, o), 0;
+    auto m = std::make_shared<frontend::Module>(frontend::parseSource(source));
     if (mode == "--import-python" || mode == "--import-code")
       importPython(m, o);
     else if (mode == "--dump-ast")
