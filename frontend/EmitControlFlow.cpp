@@ -133,6 +133,8 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
     else if (t == ExitKind::Maybe || e == ExitKind::Maybe)
       place = Guarded;
   }
+  if (place != After)
+    continueInBranch(rest, restFrom);
   StmtRefs thenStmts = place == IntoThen ? concat(s.body, rest, restFrom) : refsOf(s.body);
   StmtRefs elseStmts = place == IntoElse ? concat(s.orelse, rest, restFrom) : refsOf(s.orelse);
   emitBranches(
@@ -157,7 +159,7 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
   } else if (place == Guarded) {
     Value *skip = lookup("$skip")->value.value;
     emitBranches(
-        skip, {}, [] { return ExitKind::Never; },
+        skip, {}, [&] { return skippedExit(); },
         [&] {
           emitStatements(rest, restFrom);
           return ExitKind::Never;

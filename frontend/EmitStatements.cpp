@@ -43,10 +43,22 @@ void FunctionEmitter::emitStatements(const std::vector<StmtPtr> &stmts, size_t f
   emitStatements(refsOf(stmts), from);
 }
 
+void FunctionEmitter::continueInBranch(const StmtRefs &stmts, size_t from) {
+  for (size_t i = from; i < stmts.size(); ++i)
+    restLevel_.emplace(stmts[i], logicalFrame_);
+}
+
 void FunctionEmitter::emitStatements(const StmtRefs &stmts, size_t from) {
   bool loopExits = inLoop();
+  size_t outerLogical = logicalFrame_;
+  struct Restore {
+    size_t &slot, value;
+    ~Restore() { slot = value; }
+  } restore{logicalFrame_, outerLogical};
   for (size_t i = from; i < stmts.size(); ++i) {
     const Stmt &s = *stmts[i];
+    auto level = restLevel_.find(&s);
+    logicalFrame_ = level != restLevel_.end() ? level->second : frames_.size() - 1;
     if (s.kind == StmtKind::If) {
       emitIf(s, stmts, i + 1);
       return; // emitIf emits the rest of the list too
@@ -57,9 +69,10 @@ void FunctionEmitter::emitStatements(const StmtRefs &stmts, size_t from) {
       return; // the rest of the list is unreachable
     if (k == ExitKind::Maybe && i + 1 < stmts.size()) {
       // A `return` inside the loop may have run: the rest runs only if not.
+      continueInBranch(stmts, i + 1);
       Value *skip = lookup("$skip")->value.value;
       emitBranches(
-          skip, {}, [] { return ExitKind::Never; },
+          skip, {}, [&] { return skippedExit(); },
           [&] {
             emitStatements(stmts, i + 1);
             return ExitKind::Never;
@@ -178,7 +191,7 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
 Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
                                             const SourceSpan &span) {
   const Binding *outer = nullptr;
-  for (size_t i = frames_.size() - 1; i-- > 0 && !outer;) {
+  for (size_t i = std::min(logicalFrame_, frames_.size() - 1); i-- > 0 && !outer;) {
     auto found = frames_[i].vars.find(name);
     if (found != frames_[i].vars.end())
       outer = &found->second;

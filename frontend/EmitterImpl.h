@@ -191,6 +191,9 @@ public:
   // EmitStatements.cpp -----------------------------------------------------
   void emitStatements(const std::vector<StmtPtr> &stmts, size_t from = 0);
   void emitStatements(const StmtRefs &stmts, size_t from = 0);
+  /// Marks stmts[from...] as belonging to the block of the statement being
+  /// emitted, before they are emitted inside a branch.
+  void continueInBranch(const StmtRefs &stmts, size_t from);
   void emitStatement(const Stmt &s);
   void emitAssignTo(const Expr &target, Sugared value, const SourceSpan &span,
                     TypePtr declared = nullptr);
@@ -265,6 +268,12 @@ public:
   /// Sets a flag variable to a constant.
   void setFlag(const char *name, bool on, const SourceSpan &span);
   bool inLoop() const;
+  /// How the `$skip` side of a guard around the statements after a `return`
+  /// that may have run leaves: outside loops it means the function
+  /// returned, so what the guarded statements assign is dead there (as
+  /// TorchScript's exit transform joins it with prim::Uninitialized); in a
+  /// loop a `continue` or `break` skips too, and the values flow on.
+  ExitKind skippedExit() const { return inLoop() ? ExitKind::Never : ExitKind::Always; }
 
   // EmitControlFlow.cpp ----------------------------------------------------
   /// Classifies how `stmts` can leave the current block.
@@ -454,6 +463,13 @@ private:
   FunctionEmitter *parent_ = nullptr;       // the function a closure is defined in
   std::vector<Value *> captures_;           // a closure's free variables, outside
   std::vector<Frame> frames_;
+  /// Statements that follow an `if` or loop that may leave are emitted
+  /// inside its branches, but belong to the block of that statement: the
+  /// frame index of that block, for the checks TorchScript makes against
+  /// the blocks around (see convertToOuterType). `logicalFrame_` is that
+  /// index for the statement being emitted.
+  std::unordered_map<const Stmt *, size_t> restLevel_;
+  size_t logicalFrame_ = 0;
   /// The `[]` and `{}` written as call arguments (typed by the parameter).
   std::unordered_set<Value *> emptyLiterals_;
   /// The prim::Uninitialized of each type, shared (see uninitialized()).

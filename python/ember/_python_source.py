@@ -21,7 +21,8 @@ def _class_lines(cls):
     methods are: inspect finds a class by its qualified name, so of two
     classes of one name in one function it would give the first for both."""
     methods = [f for f in (getattr(m, "__func__", m) for m in vars(cls).values())
-               if inspect.isfunction(f) and f.__qualname__.startswith(cls.__qualname__ + ".")]
+               if inspect.isfunction(f) and f.__qualname__.startswith(cls.__qualname__ + ".")
+               and not f.__code__.co_filename.startswith("<")]  # not made by @dataclass
     filename = inspect.getsourcefile(cls) if methods else None
     if not filename:
         return None

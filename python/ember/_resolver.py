@@ -3,6 +3,7 @@ and classes, and what each global name is (a module, an operator, a
 function, a constant), in the scope of the file being compiled."""
 import builtins
 import collections
+import dataclasses
 import enum
 import inspect
 import re
@@ -18,6 +19,7 @@ from . import _module
 from . import _overloads
 from . import _types
 from ._compiled import ScriptFunction
+from ._dataclasses import dataclass_source
 from ._script_module import ScriptModule
 from ._python_source import (_annotation_captures, _interface_header, _method_source,
                              _named_tuple_source,
@@ -225,6 +227,8 @@ class _Resolver:
             if _api._is_interface(cls):
                 text = _interface_header(text, cls)
             text = _without_unused_bodies(text, cls)
+            if dataclasses.is_dataclass(cls):
+                text = dataclass_source(text, cls)
             for member in vars(cls).values():
                 accessors = ((member.fget, member.fset) if builtins.isinstance(member, property)
                              else (getattr(member, "__func__", member),))

@@ -186,3 +186,40 @@ def union_return(a: int) -> Union[int, str]:
     if a > 0:
         return a
     return "neg"
+
+
+# Test that statements after an `if` that returns belong to the `if`'s
+# block even though they are emitted into its other branch: they may give a
+# variable a new type, as TorchScript allows in one block.
+# CHECK-LABEL: retype_after_return(%c : bool):
+# CHECK-NEXT:   %[[ZERO:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[R:[0-9]+]] : int = prim::If(%c)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[ZERO]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[ONE]])
+# CHECK-NEXT:   return (%[[R]])
+def retype_after_return(c: bool):
+    x = 1.0
+    if c:
+        return 0
+    x = "s"
+    return len(x)
+
+
+# Test that after a loop that may return, the statements guarded by the
+# return flag may retype a variable too: where the flag is set the function
+# has returned, so that side of the guard carries no value for it.
+# CHECK-LABEL: retype_after_loop_return(%n : int):
+# CHECK:        %[[DONE:[0-9]+]] : bool, %[[RET:[0-9]+]] : int, %{{[0-9]+}} : int = prim::Loop(
+# CHECK:        %{{[0-9]+}} : int = prim::If(%[[DONE]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[RET]])
+def retype_after_loop_return(n: int):
+    x = 1.0
+    for i in range(n):
+        if i == 3:
+            return 1
+    x = "abc"
+    return len(x)
