@@ -105,6 +105,13 @@ static void emitLLVM(const CompilationUnit &functions, unsigned optLevel) {
 #endif
 }
 
+/// Prints each graph as IR under its function's name.
+static void printFunctions(const CompilationUnit &unit) {
+  PrintOptions opts;
+  opts.useFunctionName = true;
+  printCompilationUnit(std::cout, unit, opts);
+}
+
 static void importPython(std::shared_ptr<const frontend::Module> m, const Options &o) {
   initializeRuntime();
   frontend::Compiler compiler;
@@ -133,10 +140,7 @@ static void importPython(std::shared_ptr<const frontend::Module> m, const Option
       ordered.add(g);
     if (o.llvmOpt >= 0)
       return emitLLVM(ordered, unsigned(o.llvmOpt));
-    PrintOptions opts;
-    opts.useFunctionName = true;
-    printCompilationUnit(std::cout, ordered, opts);
-    return;
+    return printFunctions(ordered);
   }
   for (const auto &s : m->body) {
     if (s->kind == frontend::StmtKind::FunctionDef)
@@ -148,9 +152,7 @@ static void importPython(std::shared_ptr<const frontend::Module> m, const Option
   }
   if (o.llvmOpt >= 0)
     return emitLLVM(ordered, unsigned(o.llvmOpt));
-  PrintOptions opts;
-  opts.useFunctionName = true;
-  printCompilationUnit(std::cout, ordered, opts);
+  printFunctions(ordered);
 }
 
 /// `--import-ir`: graphs in TorchScript's text format, after any `-p`
@@ -163,12 +165,8 @@ static void importIR(const SourceBuffer &source, const Options &o) {
     runPasses(*unit, o.passes, PassManagerOptions{});
   if (o.llvmOpt >= 0)
     return emitLLVM(*unit, unsigned(o.llvmOpt));
-  if (!o.code) {
-    PrintOptions opts;
-    opts.useFunctionName = true;
-    printCompilationUnit(std::cout, *unit, opts);
-    return;
-  }
+  if (!o.code)
+    return printFunctions(*unit);
   frontend::CodePrinter printer;
   for (const auto &g : unit->functions())
     printer.printFunction(g->name(), *g, defaultSchemaFor(*g, g->name()));
