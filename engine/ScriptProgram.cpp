@@ -10,16 +10,70 @@
 
 namespace ember {
 
-ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) : resolver_(resolver) {
+namespace {
+
+/// The first answer of `ask` over the resolvers that have the hook `hook`.
+template <typename Hook, typename Ask>
+auto firstAnswer(const std::vector<frontend::GlobalResolver> &resolvers, Hook hook, Ask ask)
+    -> decltype(ask(resolvers.front().*hook)) {
+  for (const frontend::GlobalResolver &r : resolvers)
+    if (r.*hook)
+      if (auto answer = ask(r.*hook))
+        return answer;
+  return {};
+}
+
+} // namespace
+
+ScriptProgram::ScriptProgram(frontend::GlobalResolver resolver) {
+  resolvers_.push_back(std::move(resolver));
   initializeRuntime();
   installExecutor();
-  compiler_ = std::make_unique<frontend::Compiler>(std::move(resolver));
+  compiler_ = std::make_unique<frontend::Compiler>(chainedResolver());
   unit_ = std::make_unique<runtime::ScriptUnit>();
   // A method called through an interface is compiled when first called.
   unit_->setMethodLoader([this](const runtime::ScriptClass &cls, const std::string &method) {
     const std::string &qual = cls.type->name();
     return function(qual.substr(qual.find('.') + 1) + "." + method);
   });
+}
+
+// The compiler calls these while the program's mutex is held (it compiles
+// only under it), so resolvers_ does not change under them.
+frontend::GlobalResolver ScriptProgram::chainedResolver() {
+  using R = frontend::GlobalResolver;
+  R chained;
+  chained.function = [this](const std::string &name) {
+    return firstAnswer(resolvers_, &R::function, [&](const auto &f) { return f(name); });
+  };
+  chained.type = [this](const std::string &name) {
+    return firstAnswer(resolvers_, &R::type, [&](const auto &f) { return f(name); });
+  };
+  chained.constant = [this](const std::string &name) {
+    return firstAnswer(resolvers_, &R::constant, [&](const auto &f) { return f(name); });
+  };
+  chained.value = [this](const std::string &name) {
+    return firstAnswer(resolvers_, &R::value, [&](const auto &f) { return f(name); });
+  };
+  chained.typeAlias = [this](const std::string &name) {
+    return firstAnswer(resolvers_, &R::typeAlias, [&](const auto &f) { return f(name); });
+  };
+  chained.compiling = [this](const std::string &file) {
+    for (const R &r : resolvers_)
+      if (r.compiling)
+        r.compiling(file);
+  };
+  return chained;
+}
+
+std::vector<frontend::GlobalResolver> ScriptProgram::resolvers() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return resolvers_;
+}
+
+void ScriptProgram::addResolver(frontend::GlobalResolver resolver) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  resolvers_.push_back(std::move(resolver));
 }
 
 void ScriptProgram::addSource(std::shared_ptr<const frontend::Module> module) {

@@ -26,8 +26,12 @@ public:
   ScriptProgram &operator=(const ScriptProgram &) = delete;
 
   void addSource(std::shared_ptr<const frontend::Module> module);
-  /// The resolver the program was made with (its host reads it back).
-  const frontend::GlobalResolver &resolver() const { return resolver_; }
+  /// The resolvers names are looked up in, in order: the one the program
+  /// was made with, then those added (its host reads them back).
+  std::vector<frontend::GlobalResolver> resolvers();
+  /// Adds a resolver asked after the others: a module scripted from Python
+  /// into a loaded program names Python globals, the archive's code none.
+  void addResolver(frontend::GlobalResolver resolver);
   /// Compiles `name` (a function, or `Class.method`) with everything it
   /// calls and returns it ready to run. Throws CompileError.
   runtime::Function *function(const std::string &name);
@@ -79,8 +83,11 @@ private:
   void loadNewGraphs();
   runtime::ScriptClass *loadClassLocked(const std::string &name);
 
+  /// The resolver the compiler asks: each of resolvers_ in turn.
+  frontend::GlobalResolver chainedResolver();
+
   std::mutex mutex_;
-  frontend::GlobalResolver resolver_;
+  std::vector<frontend::GlobalResolver> resolvers_; // guarded by mutex_
   std::unique_ptr<frontend::Compiler> compiler_;
   std::unique_ptr<runtime::ScriptUnit> unit_;
   std::unordered_set<const Graph *> loaded_;

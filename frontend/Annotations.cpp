@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Annotations.h"
+#include "frontend/DefaultValues.h"
 
 #include "frontend/Parser.h"
 
@@ -383,8 +384,17 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       arg.type = Type::tensor();
     }
     if (p.defaultValue) {
+      // Kept as TorchScript stores it: the value of the parameter's type.
       const SourceSpan &ds = p.defaultValue->span;
-      arg.defaultValue = ds.buffer->text.substr(ds.offset, ds.length);
+      std::string text = ds.buffer->text.substr(ds.offset, ds.length);
+      std::optional<std::string> value = scriptDefault(text, arg.type, arg.N.value_or(0));
+      if (!value)
+        throw CompileError(ds, "Expected a default value of type " + arg.type->annotationStr() +
+                                   " on parameter \"" + p.name + "\", found '" + text + "'" +
+                                   (p.annotation || haveComment
+                                        ? std::string()
+                                        : " (a parameter without annotation is a Tensor)"));
+      arg.defaultValue = *value;
     }
     schema.arguments.push_back(std::move(arg));
   }

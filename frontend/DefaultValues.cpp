@@ -14,17 +14,27 @@
 #include "ir/Constants.h"
 
 #include <cmath>
+#include <optional>
+#include <sstream>
 
 namespace ember::frontend {
 namespace {
 
+/// A script default that is no literal (`K`, `f(1)`).
+struct NotALiteral {};
+
 class LiteralReader {
 public:
-  explicit LiteralReader(const std::string &text) : s_(text) {}
+  /// `strict`: words that are not literals throw NotALiteral (script
+  /// signatures); otherwise they read as numbers (ATen's schema defaults).
+  explicit LiteralReader(const std::string &text, bool strict = false)
+      : s_(text), strict_(strict) {}
 
   c10::IValue read(const TypePtr &type) {
     skip();
     TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
+    if (s_.compare(pos_, 13, "torch.device(") == 0)
+      return device();
     if (peek('[') || peek('(')) {
       char close = s_[pos_] == '[' ? ']' : ')';
       ++pos_;
@@ -63,6 +73,12 @@ public:
     return scalar(word, t);
   }
 
+  /// Whether only spaces follow what was read.
+  bool atEnd() {
+    skip();
+    return pos_ == s_.size();
+  }
+
 private:
   c10::IValue scalar(const std::string &w, const TypePtr &t) {
     if (w == "None")
@@ -77,6 +93,14 @@ private:
       if (auto code = enumCode(w.substr(6)))
         return c10::IValue(*code);
     }
+    // An enum's member (`Color.GREEN`) for an enum formal.
+    if (t && t->kind() == TypeKind::Enum) {
+      std::string member = w.substr(w.rfind('.') + 1);
+      const auto &members = t->enumMembers();
+      for (size_t i = 0; i < members.size(); ++i)
+        if (members[i].name == member)
+          return enumMemberValue(t, i);
+    }
     bool negative = !w.empty() && w[0] == '-';
     std::string name = negative ? w.substr(1) : w;
     if (name == "math.pi" || name == "math.e" || name == "math.tau" || name == "math.inf") {
@@ -86,9 +110,30 @@ private:
     }
     bool isFloat = w.find_first_of(".eE") != std::string::npos || w.find("inf") != std::string::npos ||
                    w.find("nan") != std::string::npos;
-    if (isFloat || (t && t->kind() == TypeKind::Float))
-      return c10::IValue(strtod(w.c_str(), nullptr));
-    return c10::IValue(static_cast<int64_t>(strtoll(w.c_str(), nullptr, 10)));
+    char *end = nullptr;
+    c10::IValue v = isFloat || (t && t->kind() == TypeKind::Float)
+                        ? c10::IValue(strtod(w.c_str(), &end))
+                        : c10::IValue(static_cast<int64_t>(strtoll(w.c_str(), &end, 10)));
+    if (strict_ && (w.empty() || *end != '\0'))
+      throw NotALiteral{};
+    return v;
+  }
+
+  /// `torch.device("cuda:0")`, as IValue::repr writes a device.
+  c10::IValue device() {
+    size_t close = s_.find(')', pos_);
+    if (close == std::string::npos)
+      throw NotALiteral{};
+    std::string inner = s_.substr(pos_ + 13, close - pos_ - 13);
+    pos_ = close + 1;
+    if (inner.size() < 2 || (inner.front() != '"' && inner.front() != '\'') ||
+        inner.back() != inner.front())
+      throw NotALiteral{};
+    try {
+      return c10::IValue(c10::Device(inner.substr(1, inner.size() - 2)));
+    } catch (const c10::Error &) {
+      throw NotALiteral{};
+    }
   }
 
   static c10::IValue toList(const std::vector<c10::IValue> &items, const TypePtr &elem) {
@@ -120,24 +165,79 @@ private:
       ++pos_;
   }
   const std::string &s_;
+  bool strict_;
   size_t pos_ = 0;
 };
+
+/// `v` as a value of `type`, converted as torch.jit converts a Python
+/// default (toIValue): an int or bool for a float, a bool for an int, an
+/// int for a bool, None for a Tensor; nothing when it does not fit.
+std::optional<c10::IValue> fitDefault(const c10::IValue &v, const TypePtr &type) {
+  if (!type)
+    return v;
+  switch (type->kind()) {
+  case TypeKind::Optional:
+    return v.isNone() ? std::optional<c10::IValue>(v) : fitDefault(v, type->elem());
+  case TypeKind::Tensor:
+    return v.isNone() ? std::optional<c10::IValue>(v) : std::nullopt;
+  case TypeKind::Float:
+    if (v.isDouble())
+      return v;
+    if (v.isInt() || v.isBool())
+      return c10::IValue(v.isInt() ? double(v.toInt()) : double(v.toBool()));
+    return std::nullopt;
+  case TypeKind::Int:
+    if (v.isInt())
+      return v;
+    return v.isBool() ? std::optional<c10::IValue>(int64_t(v.toBool())) : std::nullopt;
+  case TypeKind::Bool:
+    if (v.isBool())
+      return v;
+    return v.isInt() ? std::optional<c10::IValue>(v.toInt() != 0) : std::nullopt;
+  case TypeKind::Str:
+    return v.isString() ? std::optional<c10::IValue>(v) : std::nullopt;
+  case TypeKind::Device:
+    return v.isDevice() ? std::optional<c10::IValue>(v) : std::nullopt;
+  case TypeKind::Enum:
+    return v.isEnum() ? std::optional<c10::IValue>(v) : std::nullopt;
+  case TypeKind::Tuple: {
+    if (!v.isTuple() || v.toTupleRef().elements().size() != type->contained().size())
+      return std::nullopt;
+    std::vector<c10::IValue> items;
+    for (size_t i = 0; i < type->contained().size(); ++i) {
+      auto item = fitDefault(v.toTupleRef().elements()[i], type->contained()[i]);
+      if (!item)
+        return std::nullopt;
+      items.push_back(*item);
+    }
+    return c10::IValue(c10::ivalue::Tuple::create(std::move(items)));
+  }
+  case TypeKind::List:
+    return v.isList() ? std::optional<c10::IValue>(v) : std::nullopt;
+  default:
+    return v; // classes, enums, Any, unions: as written
+  }
+}
+
+
+/// The value text of `annotate(T, value)`, as IValue::repr writes empty
+/// lists (`annotate(List[int], [])`); other text as it is.
+std::string withoutAnnotate(const std::string &text) {
+  if (text.rfind("annotate(", 0) != 0)
+    return text;
+  int depth = 0;
+  for (size_t i = 9; i < text.size(); ++i) {
+    depth += text[i] == '[' || text[i] == '(' ? 1 : text[i] == ']' || text[i] == ')' ? -1 : 0;
+    if (depth == 0 && text[i] == ',')
+      return text.substr(i + 1, text.size() - i - 2);
+  }
+  return text;
+}
 
 } // namespace
 
 c10::IValue defaultIValue(const std::string &spelled, const TypePtr &type, int64_t broadcast) {
-  // IValue::repr writes empty lists as `annotate(List[int], [])`.
-  std::string text = spelled;
-  if (text.rfind("annotate(", 0) == 0) {
-    int depth = 0;
-    for (size_t i = 9; i < text.size(); ++i) {
-      depth += text[i] == '[' || text[i] == '(' ? 1 : text[i] == ']' || text[i] == ')' ? -1 : 0;
-      if (depth == 0 && text[i] == ',') {
-        text = text.substr(i + 1, text.size() - i - 2);
-        break;
-      }
-    }
-  }
+  std::string text = withoutAnnotate(spelled);
   c10::IValue v = LiteralReader(text).read(type);
   TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
   if (v.isInt() && t && t->kind() == TypeKind::Float)
@@ -148,6 +248,31 @@ c10::IValue defaultIValue(const std::string &spelled, const TypePtr &type, int64
     return c10::IValue(std::vector<double>(broadcast, v.toDouble()));
   }
   return v;
+}
+
+std::optional<std::string> scriptDefault(const std::string &text, const TypePtr &type,
+                                         int64_t broadcast) {
+  c10::IValue v;
+  try {
+    std::string value = withoutAnnotate(text);
+    LiteralReader reader(value, /*strict=*/true);
+    v = reader.read(type);
+    if (!reader.atEnd())
+      return std::nullopt;
+  } catch (const NotALiteral &) {
+    return std::nullopt;
+  }
+  TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;
+  if (broadcast > 0 && t && t->kind() == TypeKind::List && (v.isInt() || v.isDouble()))
+    v = defaultIValue(text, type, broadcast);
+  std::optional<c10::IValue> fitted = fitDefault(v, type);
+  if (!fitted)
+    return std::nullopt;
+  if (fitted->isEnum())
+    return text; // as written: IValue::repr's `Enum<Color.GREEN>` is no literal
+  std::ostringstream ss;
+  fitted->repr(ss, [](std::ostream &, const c10::IValue &) { return false; });
+  return ss.str();
 }
 
 Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type, int64_t broadcast) {

@@ -9,6 +9,7 @@
 
 #include <ATen/core/ivalue.h>
 
+#include <optional>
 #include <string>
 
 namespace ember::frontend {
@@ -18,5 +19,12 @@ namespace ember::frontend {
 /// `broadcast` > 0 is the N of an `int[N]` formal (BroadcastingListN): a
 /// single number becomes a list of N copies, as a passed one would.
 c10::IValue defaultIValue(const std::string &text, const TypePtr &type, int64_t broadcast = 0);
+
+/// A script function's default (its source text) checked against its
+/// parameter's type and spelled as TorchScript prints the value it stores
+/// (`bool b=1` stores True, `float f=2` stores 2.); nothing when the text is
+/// not a literal or the value does not fit the type.
+std::optional<std::string> scriptDefault(const std::string &text, const TypePtr &type,
+                                         int64_t broadcast = 0);
 
 } // namespace ember::frontend

@@ -64,9 +64,12 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
                                               "named_parameters", "named_buffers"};
   if (trees.count(attr) && c->type->isModule())
     return Sugared::make(Sugared::Kind::Builtin, "$tree:" + attr, object);
-  if (auto why = c->untyped.find(attr); why != c->untyped.end())
-    error(span, "'" + c->def->name + "' object has no attribute '" + attr +
+  if (auto why = c->untyped.find(attr); why != c->untyped.end()) {
+    // The Python class's name, as torch.jit names it (not a mangled one).
+    std::string pyName = c->def->name.substr(c->def->name.rfind('.') + 1);
+    error(span, "module '" + pyName + "' has no attribute '" + attr +
                     "': the Python module has it, but it was not scripted (" + why->second + ")");
+  }
   std::string message = "'" + c->def->name + "' object has no attribute or method '" + attr +
                         "'";
   if (bindsAtClassLevel(*c->def, attr))

@@ -282,9 +282,10 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
       p.kwOnly = kwOnly;
       if (acceptOp(":"))
         p.annotation = parseTest();
+      if (atOp("=") && kwOnly)
+        errorAt(cur(), std::string(kVarargError) + " (a default for keyword-only parameter '" +
+                           p.name + "'); make it a positional parameter with a default");
       if (acceptOp("=")) {
-        // Beyond TorchScript, which refuses them: keyword-only parameters
-        // may have defaults.
         p.defaultValue = parseTest();
       } else if (!kwOnly && !s->params.empty() && s->params.back().defaultValue)
         errorAt(name, "parameter '" + p.name + "' without a default follows a parameter with "

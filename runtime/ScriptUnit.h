@@ -75,6 +75,9 @@ struct ScriptClass {
   /// Slot names and their ember types, in slot order.
   std::vector<std::pair<std::string, TypePtr>> attributes;
   std::unordered_map<std::string, Function *> methods;
+  /// Equal for the classes of equal concrete module types, in any program
+  /// (TorchScript shares one class between them); 0 when none was given.
+  uint64_t sharingId = 0;
 
   TypePtr attributeType(const std::string &name) const {
     for (const auto &[n, t] : attributes)

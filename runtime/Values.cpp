@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cmath>
+#include <unordered_set>
 #include <sstream>
 
 namespace ember::runtime {
@@ -164,6 +165,47 @@ size_t normalizeIndex(int64_t index, size_t size, const char *what) {
   if (i < 0 || i >= int64_t(size))
     throw PythonError("IndexError", std::string(what) + " index out of range");
   return size_t(i);
+}
+
+namespace {
+
+/// Puts a leaf copy of every tensor reachable from `v` into `memo`, so that
+/// IValue::deepcopy takes them instead of cloning.
+void copyTensorsAsLeaves(const c10::IValue &v, c10::IValue::HashAliasedIValueMap &memo,
+                         std::unordered_set<const void *> &visited) {
+  if (v.isTensor()) {
+    const at::Tensor &t = v.toTensor();
+    if (t.defined() && !memo.count(v))
+      memo[v] = t.detach().clone().requires_grad_(t.requires_grad());
+    return;
+  }
+  if (!v.isPtrType() || !visited.insert(v.internalToPointer()).second)
+    return;
+  if (v.isObject()) {
+    const auto &obj = v.toObjectRef();
+    for (size_t i = 0; i < obj.slots().size(); ++i)
+      copyTensorsAsLeaves(obj.getSlot(i), memo, visited);
+  } else if (v.isList()) {
+    for (const c10::IValue &e : v.toListRef())
+      copyTensorsAsLeaves(e, memo, visited);
+  } else if (v.isTuple()) {
+    for (const c10::IValue &e : v.toTupleRef().elements())
+      copyTensorsAsLeaves(e, memo, visited);
+  } else if (v.isGenericDict()) {
+    for (const auto &entry : v.toGenericDict()) {
+      copyTensorsAsLeaves(entry.key(), memo, visited);
+      copyTensorsAsLeaves(entry.value(), memo, visited);
+    }
+  }
+}
+
+} // namespace
+
+c10::IValue deepCopy(const c10::IValue &v) {
+  c10::IValue::HashAliasedIValueMap memo;
+  std::unordered_set<const void *> visited;
+  copyTensorsAsLeaves(v, memo, visited);
+  return v.deepcopy(memo);
 }
 
 } // namespace ember::runtime

@@ -35,6 +35,11 @@ int64_t floorDivide(int64_t a, int64_t b);
 int64_t floorModulo(int64_t a, int64_t b);
 double floorModulo(double a, double b);
 
+/// `copy.deepcopy`: as IValue::deepcopy (one copy per shared value), but a
+/// tensor's copy is a leaf with the original's requires_grad, as torch 2.x
+/// copies parameters (torch 1.13's clone is a non-leaf when it requires grad).
+c10::IValue deepCopy(const c10::IValue &v);
+
 /// A list with the same element type as `like`, holding `elems`.
 c10::IValue listLike(const c10::List<c10::IValue> &like, std::vector<c10::IValue> elems);
 /// Normalises a Python index into [0, size); throws IndexError naming `what`.

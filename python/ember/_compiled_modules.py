@@ -6,6 +6,7 @@ parent's classes; otherwise it compiles the module again from its nn.Module
 import builtins
 
 from . import _C
+from . import _type_sharing
 from ._script_module import RecursiveScriptModule
 
 
@@ -21,6 +22,8 @@ class CompiledType:
     def __init__(self, module):
         self.name = module._c._type_name[len("__torch__."):]
         self.module = module
+        # A loaded module's class has no sharing id: its parents share no type.
+        self.sharing = module._c._sharing_id or _type_sharing.unshared_id()
 
     def key(self):
         return ("compiled", self.name)

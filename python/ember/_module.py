@@ -28,9 +28,11 @@ import torch
 
 from . import _C
 from . import _api
+from ._errors import CompileError
 from ._python_source import _method_source
 from . import _legacy_module as _legacy
 from . import _overloads
+from . import _type_sharing
 from . import _types
 from ._compiled_modules import CompiledType as _CompiledType, is_compiled as _is_compiled, \
     program_for as _program_for
@@ -43,7 +45,7 @@ _INTERNAL_ATTRIBUTES = frozenset([
     "_forward_hooks_always_called", "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs",
     "_state_dict_hooks", "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
     "_load_state_dict_post_hooks", "_modules", "_initializing", "dump_patches",
-    "_compiled_call_impl", "__constants__", "__jit_ignored_attributes__",
+    "_compiled_call_impl", "__constants__", "__jit_ignored_attributes__", "_ember_defined",
 ])
 
 _CONTAINERS = (torch.nn.ModuleList, torch.nn.Sequential, torch.nn.ModuleDict)
@@ -96,6 +98,33 @@ _EMPTY_ANNOTATION_WARNING = (
     "the type in `torch.jit.Attribute`.")
 
 
+def _defined_methods(text):
+    """(name, source) of each method the text of a define() call writes;
+    text that is not method definitions is refused with the parser's
+    diagnostic."""
+    error = _C._parse_error(text, "<string>")
+    if error is not None:
+        raise CompileError(error)
+    lines = text.splitlines(keepends=True)
+    methods = []
+    for node in ast.parse(text).body:
+        if not builtins.isinstance(node, ast.FunctionDef):
+            raise CompileError("<string>:%d:%d: error: define() takes method definitions; found "
+                               "a %s statement" % (node.lineno, node.col_offset + 1,
+                                                   type(node).__name__))
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        methods.append((node.name, "\n" * (first - 1) + "".join(lines[first - 1:node.end_lineno])))
+    return methods
+
+
+def _own_annotations(cls):
+    """The class's own annotations. Not `cls.__annotations__`: on a class
+    without annotations, that stores an empty dict in the class, which then
+    hides nn.Module's annotations from its instances (and torch.jit, which
+    reads `module.__annotations__`, sees them)."""
+    return vars(cls).get("__annotations__", {})
+
+
 def _is_empty_literal(node):
     return (builtins.isinstance(node, (ast.List, ast.Dict)) and not (
         getattr(node, "elts", None) or getattr(node, "keys", None))) or (
@@ -124,7 +153,7 @@ def _warn_empty_instance_annotations(cls):
             elif not builtins.isinstance(node, ast.AnnAssign):
                 continue
             targets = getattr(node, "targets", [getattr(node, "target", None)])
-            declared = getattr(cls, "__annotations__", {})
+            declared = _own_annotations(cls)
             if value is not None and _is_empty_literal(value) and any(
                     builtins.isinstance(t, ast.Attribute) and builtins.isinstance(t.value, ast.Name)
                     and t.value.id == "self" and t.attr not in declared for t in targets):
@@ -157,7 +186,7 @@ def _global_path(fn):
 def _interface_annotation(module, name):
     """The class interface (not a module interface) `module`'s attribute
     `name` is annotated with, or None."""
-    ann = getattr(type(module), "__annotations__", {}).get(name)
+    ann = _own_annotations(type(module)).get(name)
     if (inspect.isclass(ann) and _api._is_interface(ann)
             and not issubclass(ann, torch.nn.Module)):
         return ann
@@ -188,8 +217,13 @@ def _is_user_object(value):
     torchvision's Matcher): a data attribute whose class compiles, as
     torch.jit infers it."""
     cls = type(value)
-    return not (inspect.isroutine(value) or inspect.isclass(value)) and \
-        cls.__module__.split(".")[0] not in ("builtins", "torch", "ember", "functools", "typing")
+    if inspect.isroutine(value) or inspect.isclass(value):
+        return False
+    if cls.__module__.split(".")[0] in ("builtins", "torch", "ember", "functools", "typing"):
+        return False
+    # A class written in Python: not one of a C module (`_thread.lock`).
+    module = sys.modules.get(cls.__module__)
+    return cls.__module__ == "__main__" or getattr(module, "__file__", "").endswith(".py")
 
 
 def _hooks_of(module):
@@ -240,11 +274,14 @@ class _ConcreteType:
         self.pre_hooks = []    # forward pre-hook functions, in order
         self.hooks = []        # forward hook functions, in order
         self.name = None       # qualified name without `__torch__.`
+        self.sharing = 0       # the class's sharing id (_type_sharing)
         self.container_methods = []  # __len__, __contains__: torch.jit compiles them
 
     def key(self):
-        return (self.python_class, tuple(self.attributes), tuple(self.constant_lines),
-                tuple((n, c.name if c else None) for n, c in self.children.items()),
+        # Function attributes by identity: each is bound to a name of its own.
+        functions = tuple((n, v) for n, v in self.constants.items() if callable(v))
+        return (self.python_class, tuple(self.attributes), tuple(self.constant_lines), functions,
+                tuple((n, c.sharing if c else None) for n, c in self.children.items()),
                 tuple((n, m.kind) for n, m in sorted(self.methods.items())),
                 tuple(self.pre_hooks), tuple(self.hooks))
 
@@ -332,7 +369,9 @@ class _Builder:
                     # resolver binds to it (compiled from its source).
                     path = self.resolver.bind_anonymous(value)
                 if path is None:
-                    t.failed[name] = "only functions (and torch's operators) can be attributes"
+                    t.failed[name] = ("failed to convert Python type: '%s' to a TorchScript "
+                                      "type; only functions (and torch's operators) can be "
+                                      "attributes" % type(value).__name__)
                 else:
                     t.constants[name] = value
                     t.constant_lines.append("  %s : Final = %s" % (name, path))
@@ -361,9 +400,12 @@ class _Builder:
             t.methods.pop("forward", None)
         t.pre_hooks, t.hooks = _hooks_of(module)
         key = t.key()
+        if "_ember_defined" in module.__dict__:
+            key += (object(),)  # methods of define() calls: a type of its own, as torch.jit's
         if key in self.types:
             return self.types[key]
         t.name = self.unique_name(type(module))
+        t.sharing = _type_sharing.sharing_id(key)
         self.types[key] = t
         self.declare(t, module)
         return t
@@ -377,7 +419,7 @@ class _Builder:
             # A container's own methods are Python-only (torch.jit compiles
             # Sequential.forward alone); a subclass's methods compile.
             if (klass is torch.nn.Module or klass is object or klass in _CONTAINERS or
-                    klass in _PARAMETER_CONTAINERS):
+                    klass in _PARAMETER_CONTAINERS or klass.__module__.startswith("ember.")):
                 break
             unused_properties = getattr(cls, "__jit_unused_properties__", ())
             for name, member in vars(klass).items():
@@ -407,6 +449,10 @@ class _Builder:
         # A legacy ScriptModule's @script_method methods (taken off its class).
         for name, fn in _legacy.script_methods_of(cls).items():
             methods[name] = _Method(fn, "script", False, None)
+        # Methods of a ScriptModule's define() calls.
+        for text, _ in module.__dict__.get("_ember_defined", ()):
+            for name, source in _defined_methods(text):
+                methods[name] = _Method(None, "script", False, (source, "<string>"))
         return methods, overloads
 
     def class_name(self, cls):
@@ -440,11 +486,16 @@ class _Builder:
         lines += t.constant_lines
         header = "\n".join(lines) + "\n"
         sources = []
+        for _, scope in module.__dict__.get("_ember_defined", ()):
+            self.resolver.add_source_scope(scope)
         for name, m in t.methods.items():
             try:
                 text, filename = m.source or _method_source(m.fn, m.kind, m.static)
             except (OSError, TypeError, SyntaxError):
                 continue  # no source (a builtin or a C function): not compiled
+            if m.fn is None:  # a define()d method
+                sources.append((text, filename, m.kind))
+                continue
             if _C._parse_error(text, filename) is not None:
                 if name == "forward" or _modifier(m.fn) == "export":
                     sources.append((text, filename, m.kind))  # report it
@@ -474,7 +525,7 @@ class _Builder:
                             % keys, "<%s>" % t.name, "script"))
             t.container_methods.append("__contains__")
         self.program.add_class(t.name, (header, "<%s>" % t.name), sources, t.overloads, container,
-                               t.failed)
+                               t.failed, sharing=t.sharing)
 
     # Objects --------------------------------------------------------------
 
@@ -614,8 +665,11 @@ def script_module(module, resolver):
         raise RuntimeError("Module '%s' has not been initialized, did you forget to call "
                            "'super()'?" % type(module).__name__)
     program = _program_for(module, resolver)
-    # A program of compiled submodules resolves names with its own resolver.
-    builder = _Builder(program, program.resolver or resolver)
+    # A program of compiled submodules resolves names with its own resolver;
+    # a loaded one (none from Python) takes this one after the archive's.
+    if program.resolver is None:
+        program.add_resolver(resolver)
+    builder = _Builder(program, program.resolver)
     t = builder.concrete_type(module)
     wrapper = builder.instantiate(module, t)
     builder.compile_entry_points(wrapper)

@@ -13,6 +13,7 @@ import typing
 import torch
 
 from . import _errors
+from ._defaults import with_literal_defaults
 from . import _types
 
 
@@ -62,10 +63,12 @@ def _source_of(obj):
         started = started or line.startswith(("def ", "class ", "async def "))
         out.append(line)
     filename = inspect.getsourcefile(obj) or "<unknown>"
-    for fn in [obj] if inspect.isfunction(obj) else [getattr(m, "__func__", m) for m in vars(obj).values()] \
-            if inspect.isclass(obj) else []:
+    functions = [obj] if inspect.isfunction(obj) else [
+        getattr(m, "__func__", m) for m in vars(obj).values()] if inspect.isclass(obj) else []
+    for fn in functions:
         _check_mutable_defaults(fn, filename)
-    return "\n" * (first - 1) + "\n".join(out) + "\n", filename
+    text = "\n" * (first - 1) + "\n".join(out) + "\n"
+    return with_literal_defaults(text, functions), filename
 
 
 def _check_mutable_defaults(fn, filename):
@@ -90,7 +93,7 @@ def _named_tuple_source(cls):
     defaults = getattr(cls, "_field_defaults", {})
     hints = {}
     for klass in reversed(cls.__mro__):
-        hints.update(getattr(klass, "__annotations__", {}))
+        hints.update(vars(klass).get("__annotations__", {}))  # creates none
     lines = ["class %s(NamedTuple):" % cls.__name__]
     for field in cls._fields:
         try:
@@ -224,7 +227,7 @@ def _method_source(fn, kind, static, decorator=None):
             body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + "pass"]
         else:  # `def f(self): return 1`: the body shares the line
             body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + " pass"]
-    return "\n" * (first - 1) + "\n".join(body) + "\n", filename
+    return with_literal_defaults("\n" * (first - 1) + "\n".join(body) + "\n", [fn]), filename
 
 
 def _modifier(fn):

@@ -5,6 +5,8 @@ ScriptMethods; scripted containers that index and iterate like the
 originals. ember/_module.py builds them.
 """
 import builtins
+import inspect
+import textwrap
 import collections.abc
 import types
 
@@ -146,6 +148,20 @@ class ScriptModule(torch.nn.Module, metaclass=ScriptMeta):
         from ._serialization import save
         save(self, f, _extra_files=_extra_files)
 
+    def define(self, src):
+        """Adds the methods that the source text `src` defines, as torch.jit's
+        ScriptModule.define; their names resolve in the caller's scope. Called
+        in the `__init__` of a ScriptModule subclass, before the module is
+        compiled; the module's type is then its own."""
+        if "_actual_script_module" in self.__dict__ or "_c" in self.__dict__:
+            raise RuntimeError(
+                "ember: define() adds methods to a module that is not compiled yet: call it in "
+                "the __init__ of a ScriptModule subclass, or write the methods in the class")
+        frame = inspect.currentframe().f_back
+        scope = dict(frame.f_globals)
+        scope.update(frame.f_locals)
+        self.__dict__.setdefault("_ember_defined", []).append((textwrap.dedent(src), scope))
+
 
 class RecursiveScriptModule(ScriptModule):
     """A scripted nn.Module: its state lives in a script object shared with
@@ -173,7 +189,23 @@ class RecursiveScriptModule(ScriptModule):
         # module's @ignore'd methods (compiled code cannot see them).
         for name in concrete_type.failed:
             d[name] = original.__dict__[name]
+        self._shadow_module_methods()
         del d["_initializing"]
+
+    def _shadow_module_methods(self):
+        """The module's own methods named as nn.Module's (`_save_to_state_dict`,
+        `extra_repr`, ...) win over them, as torch.jit puts its compiled and
+        ignored methods in the instance: `state_dict()` then runs them. Other
+        methods (BatchNorm's own `_load_from_state_dict`) stay Python's."""
+        from ._module import _modifier
+        d = self.__dict__
+        for name, entry in d["_ember_type"].methods.items():
+            if name == "forward" or not hasattr(ScriptModule, name) or entry.fn is None:
+                continue
+            if entry.kind != "script":
+                d[name] = types.MethodType(entry.fn, self)
+            elif _modifier(entry.fn) == "export":
+                d[name] = self._method(name)
 
     # copy.copy and copy.deepcopy as torch.jit's: the copy is a module of
     # the same compiled class, wrapped as a loaded module is (Python-only

@@ -9,6 +9,7 @@ import torch
 
 from . import _C
 from . import _module
+from . import _type_sharing
 from . import _legacy_module as _legacy
 from ._resolver import _Resolver
 from ._script import _jit_enabled
@@ -107,7 +108,8 @@ def _declare(module, program, names, taken):
     for child_name, child in module._modules.items():
         if child is not None:
             declare(child_name, "__torch__." + names[id(child)])
-    program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {})
+    program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {},
+                      sharing=_type_sharing.unshared_id())
     handle = program.new_object(name)
     for n in params:
         setattr(handle, n, module._parameters[n])

@@ -132,7 +132,7 @@ def infer_text(value):
                               "(e.g. `x: Dict[str, int]` in the class body)")
         return "Dict[%s, %s]" % (_common(infer_text(k) for k in value),
                                  _common(infer_text(v) for v in value.values()))
-    raise Unsupported("TorchScript has no type for a value of Python type '%s'"
+    raise Unsupported("failed to convert Python type: '%s' to a TorchScript type"
                       % type(value).__name__)
 
 

@@ -51,5 +51,8 @@ void bindFreezing(py::module_ &m);
 void bindGraphs(py::module_ &m);
 /// A Python view of a copy of `g` (ember._C.Graph: nodes(), inputs(), ...).
 py::object graphView(const Graph &g);
+/// A Python view of a type (ember._C.Type: str(), kind(), name(), ...);
+/// `sharingId` as runtime::ScriptClass's.
+py::object typeView(const TypePtr &type, uint64_t sharingId = 0);
 
 } // namespace ember::python

@@ -35,6 +35,7 @@ struct ValueRef {
 };
 struct TypeRef {
   TypePtr type;
+  uint64_t sharingId = 0; // a module class's ScriptClass::sharingId
 };
 struct UseRef {
   NodeRef user;
@@ -187,12 +188,30 @@ void bindTypes(py::module_ &m) {
       .def("annotation_str_", [](const TypeRef &t) { return t.type->annotationStr(); })
       .def("__eq__",
            [](const TypeRef &a, py::object b) {
-             if (py::isinstance<TypeRef>(b))
-               return a.type->equals(*b.cast<TypeRef>().type);
+             if (py::isinstance<TypeRef>(b)) {
+               const TypeRef &other = b.cast<const TypeRef &>();
+               // Classes of two programs are one type where TorchScript
+               // would have shared it.
+               if (a.sharingId && other.sharingId)
+                 return a.sharingId == other.sharingId;
+               return a.type->equals(*other.type);
+             }
              return a.type->str() == py::str(b).cast<std::string>();
            })
-      .def("__hash__", [](const TypeRef &t) { return std::hash<std::string>()(t.type->str()); })
+      .def("__hash__",
+           [](const TypeRef &t) {
+             return t.sharingId ? std::hash<uint64_t>()(t.sharingId)
+                                : std::hash<std::string>()(t.type->str());
+           })
       .def("isSubtypeOf", [](const TypeRef &a, const TypeRef &b) { return a.type->isSubtypeOf(*b.type); })
+      // A class's, enum's or named tuple's name: torch.jit's `name()` is the
+      // last component, `qualified_name()` the whole.
+      .def("name",
+           [](const TypeRef &t) {
+             const std::string &q = t.type->name();
+             return q.substr(q.rfind('.') == std::string::npos ? 0 : q.rfind('.') + 1);
+           })
+      .def("qualified_name", [](const TypeRef &t) { return t.type->name(); })
       .def("containedTypes", &containedOf)
       .def("elements", &containedOf)
       .def("getElementType", [](const TypeRef &t) { return TypeRef{t.type->elem()}; })
@@ -404,6 +423,10 @@ void bindBlocks(py::module_ &m) {
 }
 
 } // namespace
+
+py::object typeView(const TypePtr &type, uint64_t sharingId) {
+  return py::cast(TypeRef{type, sharingId});
+}
 
 py::object graphView(const Graph &g) { return py::cast(GraphRef{g.copy()}); }
 

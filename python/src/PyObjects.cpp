@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "python/src/Bindings.h"
+#include "runtime/Values.h"
 
 #include <pybind11/stl.h>
 
@@ -94,10 +95,16 @@ void bindObjects(py::module_ &m) {
         return ScriptObjectHandle{c10::IValue(self.value.toObjectRef().copy()), self.program};
       })
       .def("_deepcopy", [](ScriptObjectHandle &self) {
-        return ScriptObjectHandle{self.value.deepcopy(), self.program};
+        return ScriptObjectHandle{runtime::deepCopy(self.value), self.program};
       })
       // [(name, kind)] in slot order; kind is "parameter", "buffer",
       // "module" or "attribute".
+      .def_property_readonly("_sharing_id",
+                             [](ScriptObjectHandle &self) { return classOf(self).sharingId; })
+      .def("_type", [](ScriptObjectHandle &self) {
+        const runtime::ScriptClass &cls = classOf(self);
+        return typeView(cls.type, cls.sharingId);
+      })
       .def("_slots", [](ScriptObjectHandle &self) {
         const auto &type = self.value.toObjectRef().type();
         std::vector<std::pair<std::string, std::string>> out;

@@ -377,12 +377,20 @@ void bindProgram(py::module_ &m) {
       .def(py::init([](py::object resolver) {
         return std::make_shared<ScriptProgram>(pythonResolver(std::move(resolver)));
       }))
-      // The Python resolver the program was made with (None for one made
-      // in C++): a module scripted into the program later adds its scopes.
-      .def_property_readonly("resolver", [](const ScriptProgram &p) -> py::object {
-        const auto *hook = p.resolver().compiling.target<PythonCompilingHook>();
-        return hook ? hook->resolver : py::none();
-      })
+      // The Python resolver the program was made with or given (None for
+      // one made in C++ and given none): a module scripted into the program
+      // later adds its scopes.
+      .def_property_readonly("resolver",
+                             [](ScriptProgram &p) -> py::object {
+                               for (const auto &r : p.resolvers())
+                                 if (const auto *hook = r.compiling.target<PythonCompilingHook>())
+                                   return hook->resolver;
+                               return py::none();
+                             })
+      .def("add_resolver",
+           [](ScriptProgram &p, py::object resolver) {
+             p.addResolver(pythonResolver(std::move(resolver)));
+           })
       .def(
           "add_source",
           [](ScriptProgram &p, const std::string &text, const std::string &file,
@@ -395,24 +403,28 @@ void bindProgram(py::module_ &m) {
         return FunctionHandle{p, fn, c10::IValue()};
       })
       // add_class(name, (header_text, file), [(text, file, kind), ...],
-      // {method: [overload, ...]}, container, {attribute: why untyped}):
-      // kind is "script", "python" (@ignore) or "unused"; container is
-      // "list", "dict" or "".
+      // {method: [overload, ...]}, container, {attribute: why untyped},
+      // sharing id): kind is "script", "python" (@ignore) or "unused";
+      // container is "list", "dict" or "".
       .def("add_class",
            [](std::shared_ptr<ScriptProgram> p, const std::string &name,
               const std::pair<std::string, std::string> &header,
               const std::vector<std::tuple<std::string, std::string, std::string>> &methods,
               std::map<std::string, std::vector<std::string>> overloads,
-              const std::string &container, std::map<std::string, std::string> untyped) {
+              const std::string &container, std::map<std::string, std::string> untyped,
+              uint64_t sharingId) {
              std::vector<frontend::ClassMethod> parsed;
              for (const auto &[text, file, kind] : methods)
                parsed.push_back({parse(text, file), methodKind(kind)});
              runtime::ScriptClass &cls =
                  p->addClass(name, parse(header.first, header.second), std::move(parsed),
                              std::move(overloads), container, std::move(untyped));
+             cls.sharingId = sharingId;
              std::lock_guard<std::mutex> lock(programsMutex);
              programs()[cls.c10Type.get()] = p;
-           })
+           },
+           py::arg("name"), py::arg("header"), py::arg("methods"), py::arg("overloads"),
+           py::arg("container"), py::arg("untyped"), py::arg("sharing") = 0)
       .def("order_methods",
            [](ScriptProgram &p, const std::string &name, const std::vector<std::string> &first) {
              p.compiler().orderMethods(name, first);

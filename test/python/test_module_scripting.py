@@ -3,6 +3,7 @@ attributes of every kind, __prepare_scriptable__, traced and loaded
 submodules, and the errors torch.jit gives. Compared with eager and with
 torch.jit.script."""
 import io
+from typing import Any, Dict, List
 
 import pytest
 import torch
@@ -149,3 +150,83 @@ def test_module_interface_defined_in_a_function():
 
     x = torch.randn(3)
     assert torch.equal(ember.script(UsesUnary())(x), x * 2)
+
+
+class CustomStateDict(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2)
+        self.saved: bool = False
+        self.loaded: bool = False
+
+    def forward(self, x):
+        return self.fc(x)
+
+    @torch.jit.export
+    def _save_to_state_dict(self, destination: Dict[str, torch.Tensor], prefix: str,
+                            keep_vars: bool):
+        self.saved = True
+
+    @torch.jit.export
+    def _load_from_state_dict(self, state_dict: Dict[str, torch.Tensor], prefix: str,
+                              local_metadata: Any, strict: bool, missing_keys: List[str],
+                              unexpected_keys: List[str], error_msgs: List[str]):
+        self.loaded = True
+
+    @torch.jit.ignore
+    def extra_repr(self):
+        return "custom"
+
+
+class HoldsCustomStateDict(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.sub = CustomStateDict()
+
+    def forward(self, x):
+        return self.sub(x)
+
+
+@pytest.mark.parametrize("script", [ember.script, torch.jit.script], ids=["ember", "torch"])
+def test_module_methods_named_as_nn_module_methods_are_used(script):
+    # test_module_apis: state_dict() and load_state_dict() run the module's
+    # compiled _save_to_state_dict / _load_from_state_dict, on submodules too.
+    m = script(HoldsCustomStateDict())
+    assert not m.sub.saved
+    state = m.state_dict()
+    assert m.sub.saved and list(state) == ["sub.fc.weight", "sub.fc.bias"]
+    other = script(HoldsCustomStateDict())
+    other.load_state_dict(state)
+    assert other.sub.loaded
+    assert "custom" in repr(m.sub)
+
+
+def _doubled(x):
+    return x * 2
+
+
+class AddsOne(nn.Module):
+    def forward(self, x):
+        return x + 1
+
+
+class CallsHelperOnLoaded(nn.Module):
+    def __init__(self, sub):
+        super().__init__()
+        self.sub = sub
+
+    def forward(self, x):
+        return _doubled(self.sub(x))
+
+
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_parent_of_a_loaded_module_calls_python_functions(jit):
+    # The parent compiles into the loaded module's program, whose names
+    # came from the archive: the parent's own globals resolve too.
+    buffer = io.BytesIO()
+    jit.save(jit.script(AddsOne()), buffer)
+    buffer.seek(0)
+    parent = jit.script(CallsHelperOnLoaded(jit.load(buffer)))
+    assert torch.equal(parent(torch.ones(2)), torch.full((2,), 4.0))
+    again = jit.script(CallsHelperOnLoaded(parent.sub))
+    assert torch.equal(again(torch.zeros(1)), torch.full((1,), 2.0))

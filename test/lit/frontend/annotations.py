@@ -2,11 +2,20 @@
 # Test that annotations and `# type:` comments resolve to TorchScript types.
 import torch
 from typing import Dict, List, Optional, Tuple, Union, Any, Final
+from torch._jit_internal import BroadcastingList2
 
 # CHECK: plain(Tensor x, complex c, int n=2, float f=1.5, bool b=True, str s="a") -> Tensor
 def plain(x: torch.Tensor, c: complex, n: int = 2, f: float = 1.5, b: bool = True,
           s: str = "a") -> Tensor:
     return x
+
+# Test that defaults are kept as the values TorchScript stores: converted to
+# the parameter's type, spelled as literals.
+# CHECK: converted(bool b=True, int i=1, float f=2., float? g=None, (int, float) t=(1, 2.), int[2] k=[3, 3], Device d=torch.device("cpu")) -> Tensor
+def converted(b: bool = 1, i: int = True, f: float = 2, g: Optional[float] = None,
+              t: Tuple[int, float] = (1, 2), k: BroadcastingList2[int] = 3,
+              d: torch.device = torch.device('cpu')) -> Tensor:
+    return torch.ones(1)
 
 # CHECK: containers(int[] a, Dict(str, Tensor) b, (int, str) c, () d, Tensor? e, int[]? f) -> Dict(int, (float, bool))
 def containers(a: List[int], b: Dict[str, torch.Tensor], c: Tuple[int, str], d: Tuple[()],
@@ -42,8 +51,8 @@ def torch_types(d: torch.device, t: torch.dtype, l: torch.layout, g: torch.Gener
 def strings(a: "List[int]", b: 'Optional[Tensor]'):
     pass
 
-# CHECK: keyword_only(Tensor x, *, int k=3) -> Tensor
-def keyword_only(x, *, k: int = 3) -> torch.Tensor:
+# CHECK: keyword_only(Tensor x, *, int k) -> Tensor
+def keyword_only(x, *, k: int) -> torch.Tensor:
     return x
 
 # CHECK: commented(int[] xs, Tensor y, float z=0.5) -> (int, Tensor)

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::mul(%x, %scale)
 # CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = aten::add(%[[V5]], %bias, %[[V6]])
 # CHECK-NEXT:   return (%[[V7]])
-def helper(x: torch.Tensor, scale: float = 2.0, *, bias: int = 0) -> torch.Tensor:
+def helper(x: torch.Tensor, scale: float = 2.0, bias: int = 0) -> torch.Tensor:
     return x * scale + bias
 
 

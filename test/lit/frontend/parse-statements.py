@@ -57,8 +57,8 @@ def control(x: Tensor, n: int):
 
 
 # Test that signatures read keyword-only parameters and `# type:` comments.
-# CHECK-LABEL: (def@{{.*}} typed (param x _ _) (param k kwonly _ (int@{{.*}} 1)) (type-comment "(Tensor, int) -> Tensor")
-def typed(x, *, k=1):
+# CHECK-LABEL: (def@{{.*}} typed (param x _ _) (param k kwonly _ _) (type-comment "(Tensor, int) -> Tensor")
+def typed(x, *, k):
     # type: (Tensor, int) -> Tensor
     # CHECK: (assign@[[@LINE+1]]:5 (name@{{.*}} l) (list@{{.*}}) (type-comment "List[int]"))
     l = []  # type: List[int]
