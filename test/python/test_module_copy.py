@@ -83,3 +83,17 @@ def test_deepcopy_of_loaded_module_saves():
     ember.save(c, out)
     out.seek(0)
     torch.testing.assert_close(torch.jit.load(out)(x), loaded(x))
+
+
+# Test that a deep copy's parameters are leaves that require grad, as
+# upstream test_copy expects (torch 1.13's are clones, not leaves; torch 2.x
+# fixed it).
+def test_deepcopy_parameters_are_leaves():
+    m = ember.script(Outer())
+    c = copy.deepcopy(m)
+    for p, q in zip(m.parameters(), c.parameters()):
+        assert q.is_leaf and q.requires_grad == p.requires_grad
+        assert q.data_ptr() != p.data_ptr() and torch.equal(p, q)
+    c(torch.rand(2, 3)).sum().backward()
+    assert all(q.grad is not None for q in c.parameters())
+    assert all(p.grad is None for p in m.parameters())
