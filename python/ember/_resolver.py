@@ -323,8 +323,9 @@ class _Resolver:
             obj = obj._original
         if _boolean_dispatch(obj) is not None or _builtin_operator(obj) is not None:
             return None
-        if inspect.isfunction(obj) and _module._modifier(obj) in ("ignore", "unused"):
-            return None  # a stand-in, through value()
+        if (inspect.isfunction(obj) or inspect.isclass(obj)) and \
+                _module._modifier(obj) in ("ignore", "unused"):
+            return None  # a stand-in (or, for a class, an error), through value()
         if not (inspect.isfunction(obj) or inspect.isclass(obj)):
             return None
         if obj.__module__ == "builtins":
@@ -416,6 +417,10 @@ class _Resolver:
             return self._stand_in(obj)
         if inspect.isclass(obj) and issubclass(obj, BaseException):
             return ("exception", "%s.%s" % (obj.__module__, obj.__qualname__))
+        if inspect.isclass(obj) and _module._modifier(obj) in ("ignore", "unused"):
+            return ("unusable", "Cannot instantiate class '%s' in a script function: it is "
+                    "marked @ignore; TorchScript cannot make objects of Python classes"
+                    % obj.__name__)
         if inspect.isfunction(obj) or inspect.isclass(obj):
             if obj.__module__ in ("ember", "ember._api"):
                 return None

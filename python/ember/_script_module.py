@@ -368,6 +368,12 @@ class ScriptContainer(RecursiveScriptModule):
     def __len__(self):
         return len(self._modules)
 
+    def __dir__(self):
+        # As torch.jit's: the container class's names too (`append`, ...).
+        names = set(super().__dir__())
+        python_class = self.__dict__["_ember_type"].python_class
+        return sorted(names | set(dir(python_class)) if python_class else names)
+
     def __iter__(self):
         if self._ember_type.python_class is torch.nn.ModuleDict:
             return iter(self._modules)

@@ -211,3 +211,17 @@ def test_every_entry_must_implement_the_interface():
         torch.jit.script(WrongEntry())
     with pytest.raises(ember.CompileError, match=message):
         ember.script(WrongEntry())
+
+
+# Test that dir() of a scripted container lists the container class's names,
+# as torch.jit's does (test_recursive_script's test_dir).
+@pytest.mark.parametrize("script", [ember.script, torch.jit.script], ids=["ember", "torch"])
+def test_dir_of_scripted_containers(script):
+    conv, linear = nn.Conv2d(3, 3, 1), nn.Linear(3, 3)
+    for container in (nn.Sequential(conv, linear),
+                      nn.ModuleDict(OrderedDict([("conv", conv), ("linear", linear)]))):
+        scripted = set(dir(script(container)))
+        missing = [n for n in dir(container) if n not in scripted and n not in (
+            "training", "__delitem__", "__setitem__", "clear", "items", "keys", "pop",
+            "update", "values", "__overloads__")]
+        assert missing == []

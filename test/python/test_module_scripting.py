@@ -230,3 +230,18 @@ def test_parent_of_a_loaded_module_calls_python_functions(jit):
     assert torch.equal(parent(torch.ones(2)), torch.full((2,), 4.0))
     again = jit.script(CallsHelperOnLoaded(parent.sub))
     assert torch.equal(again(torch.zeros(1)), torch.full((1,), 2.0))
+
+
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_ignored_class_cannot_be_instantiated(jit):
+    @torch.jit.ignore
+    class PythonOnly:
+        def unscriptable(self):
+            return "a" + 200
+
+    class MakesOne(nn.Module):
+        def forward(self, x):
+            return PythonOnly()
+
+    with pytest.raises(Exception, match="Cannot instantiate class 'PythonOnly'"):
+        jit.script(MakesOne())
