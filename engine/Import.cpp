@@ -19,7 +19,10 @@
 
 #include <ATen/core/class_type.h>
 
+#include <algorithm>
+#include <atomic>
 #include <set>
+#include <sstream>
 
 namespace ember {
 namespace {
@@ -44,39 +47,117 @@ struct ArchiveCode {
   std::map<std::string, std::string> files; // code/... records
   std::set<std::string> filesRead;
   std::vector<c10::IValue> constants;
+  /// For an archive imported into a program with code of its own: the new
+  /// name of each class and function it defines (`a.C` -> `a.___ember_
+  /// import_N.C`), the way back, and `___ember_import_N`, which also
+  /// prefixes its constants (`CONSTANTS.___ember_import_N_c0`).
+  std::map<std::string, std::string> renamed, original;
+  std::string tag;
 
   /// The code file defining `name` (`a.b.f` lives in `code/__torch__/a/b.py`),
   /// the first time it is asked for.
   std::shared_ptr<const frontend::Module> codeFile(const std::string &name) {
-    size_t dot = name.rfind('.');
-    std::string qualifier = dot == std::string::npos ? "" : name.substr(0, dot);
+    if (!tag.empty() && !original.count(name))
+      return nullptr; // none of this archive's names
+    std::string old = tag.empty() ? name : original.at(name);
+    size_t dot = old.rfind('.');
+    std::string qualifier = dot == std::string::npos ? "" : old.substr(0, dot);
     std::string path = codePath(qualifier);
     auto it = files.find(path);
     if (filesRead.count(path) || it == files.end())
       return nullptr;
     filesRead.insert(path);
-    auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{archiveName + "/" + path, it->second});
+    auto buffer = std::make_shared<SourceBuffer>(
+        SourceBuffer{archiveName + "/" + path, withNewNames(it->second)});
     auto module = std::make_shared<frontend::Module>(frontend::parseSource(buffer));
-    if (!qualifier.empty())
-      for (auto &s : module->body)
-        if (s->kind == frontend::StmtKind::FunctionDef || s->kind == frontend::StmtKind::ClassDef)
-          s->name = qualifier + "." + s->name;
+    for (auto &s : module->body)
+      if (s->kind == frontend::StmtKind::FunctionDef || s->kind == frontend::StmtKind::ClassDef) {
+        s->name = qualifier.empty() ? s->name : qualifier + "." + s->name;
+        if (auto r = renamed.find(s->name); r != renamed.end())
+          s->name = r->second;
+      }
     return module;
   }
 
   std::shared_ptr<const c10::IValue> constant(const std::string &name) const {
-    // `c<N>`
-    if (name.size() < 2 || name.size() > 10 || name[0] != 'c' ||
-        name.find_first_not_of("0123456789", 1) != std::string::npos)
+    // `c<N>` (after the tag)
+    std::string prefix = tag.empty() ? "" : tag + "_";
+    if (name.compare(0, prefix.size(), prefix) != 0)
       return nullptr;
-    size_t i = std::stoul(name.substr(1));
+    std::string key = name.substr(prefix.size());
+    if (key.size() < 2 || key.size() > 10 || key[0] != 'c' ||
+        key.find_first_not_of("0123456789", 1) != std::string::npos)
+      return nullptr;
+    size_t i = std::stoul(key.substr(1));
     return i < constants.size() ? std::make_shared<c10::IValue>(constants[i]) : nullptr;
+  }
+
+  /// Renames every class and function the code files define (see `tag`).
+  void renameDefinitions(const std::string &newTag) {
+    tag = newTag;
+    for (const auto &[path, text] : files) {
+      // `code/__torch__/a/b.py` defines `a.b.<name>`; `code/__torch__.py` `<name>`.
+      std::string qualifier = path.size() > 18 ? path.substr(15, path.size() - 18) : "";
+      std::replace(qualifier.begin(), qualifier.end(), '/', '.');
+      std::istringstream lines(text);
+      for (std::string line; std::getline(lines, line);) {
+        size_t start = line.rfind("class ", 0) == 0 ? 6 : line.rfind("def ", 0) == 0 ? 4 : 0;
+        if (!start)
+          continue;
+        std::string name = line.substr(start, line.find_first_of("(:", start) - start);
+        std::string old = qualifier.empty() ? name : qualifier + "." + name;
+        std::string fresh = (qualifier.empty() ? "" : qualifier + ".") + tag + "." + name;
+        renamed[old] = fresh;
+        original[fresh] = old;
+      }
+    }
+  }
+
+  /// Code text (or a type annotation) with the new names: `__torch__.a.C`
+  /// written `__torch__.a.___ember_import_N.C`, `CONSTANTS.cK` with the tag.
+  std::string withNewNames(std::string text) const {
+    if (tag.empty())
+      return text;
+    std::string out;
+    size_t i = 0;
+    auto isNameChar = [](char c) { return isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    while (i < text.size()) {
+      bool boundary = i == 0 || !isNameChar(text[i - 1]);
+      if (boundary && text.compare(i, 10, "CONSTANTS.") == 0) {
+        out += "CONSTANTS." + tag + "_";
+        i += 10;
+        continue;
+      }
+      if (boundary && text.compare(i, 10, kTorchPrefix) == 0) {
+        // The longest defined name the dotted path starts with.
+        size_t end = i + 10;
+        while (end < text.size() && (isNameChar(text[end]) || text[end] == '.'))
+          ++end;
+        std::string path = text.substr(i + 10, end - i - 10);
+        for (std::string prefix = path; !prefix.empty();) {
+          if (auto r = renamed.find(prefix); r != renamed.end()) {
+            path = r->second + path.substr(prefix.size());
+            break;
+          }
+          size_t dot = prefix.rfind('.');
+          prefix = dot == std::string::npos ? "" : prefix.substr(0, dot);
+        }
+        out += kTorchPrefix + path;
+        i = end;
+        continue;
+      }
+      out += text[i++];
+    }
+    return out;
   }
 };
 
 class Importer {
 public:
-  Importer(serialization::ArchiveReader &archive, std::optional<c10::Device> mapLocation)
+  /// Into a new program, or into `into` with every name the archive
+  /// defines renamed with `tag` (ArchiveCode::renameDefinitions).
+  Importer(serialization::ArchiveReader &archive, std::optional<c10::Device> mapLocation,
+           std::shared_ptr<ScriptProgram> into = nullptr, const std::string &tag = "")
       : archive_(archive), mapLocation_(mapLocation), code_(std::make_shared<ArchiveCode>()) {
     code_->archiveName = archive.name();
     for (const std::string &r : archive.records())
@@ -85,6 +166,12 @@ public:
     frontend::GlobalResolver resolver;
     resolver.function = [code = code_](const std::string &name) { return code->codeFile(name); };
     resolver.constant = [code = code_](const std::string &name) { return code->constant(name); };
+    if (into) {
+      code_->renameDefinitions(tag);
+      program_ = std::move(into);
+      program_->addResolver(std::move(resolver));
+      return;
+    }
     program_ = std::make_shared<ScriptProgram>(std::move(resolver));
     program_->setArchiveVersion(archive.version());
   }
@@ -122,7 +209,13 @@ private:
   std::shared_ptr<ArchiveCode> code_;
   std::shared_ptr<ScriptProgram> program_;
 
-  c10::ClassTypePtr classType(const std::string &qualifiedName) {
+  /// A class name of the archive's pickles as the program knows it.
+  std::string programName(const std::string &qualifiedName) const {
+    return code_->withNewNames(qualifiedName);
+  }
+
+  c10::ClassTypePtr classType(const std::string &archiveName) {
+    std::string qualifiedName = programName(archiveName);
     if (qualifiedName.rfind(kTorchPrefix, 0) != 0)
       throw serialization::FormatError("'" + qualifiedName + "' is not a class of the archive");
     runtime::ScriptClass *cls = program_->loadClass(qualifiedName.substr(strlen(kTorchPrefix)));
@@ -132,7 +225,8 @@ private:
     return cls->c10Type;
   }
 
-  c10::TypePtr enumType(const std::string &qualifiedName) {
+  c10::TypePtr enumType(const std::string &archiveName) {
+    std::string qualifiedName = programName(archiveName);
     if (qualifiedName.rfind(kTorchPrefix, 0) != 0)
       return nullptr;
     std::string key = qualifiedName.substr(strlen(kTorchPrefix));
@@ -143,7 +237,8 @@ private:
   }
 
   c10::TypePtr parseType(const std::string &annotation) {
-    auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{"<type tag>", annotation});
+    auto buffer =
+        std::make_shared<SourceBuffer>(SourceBuffer{"<type tag>", code_->withNewNames(annotation)});
     frontend::ExprPtr e = frontend::parseExpression(buffer);
     TypePtr t = frontend::resolveType(*e, [this](const std::string &n) -> TypePtr {
       if (n.rfind(kTorchPrefix, 0) != 0)
@@ -307,6 +402,19 @@ Module load(const std::string &path, std::optional<c10::Device> mapLocation,
     throw LoadError(e.what());
   }
   return importArchive(*archive, mapLocation, extraFiles);
+}
+
+Module importInto(const std::shared_ptr<ScriptProgram> &program, std::string bytes) {
+  static std::atomic<int> imports{0};
+  std::string tag = "___ember_import_" + std::to_string(imports++);
+  try {
+    serialization::ArchiveReader archive(std::move(bytes), "<bytes>");
+    return Importer(archive, std::nullopt, program, tag).run(nullptr);
+  } catch (const serialization::FormatError &e) {
+    throw LoadError(std::string("cannot import an archive: ") + e.what());
+  } catch (const CompileError &e) {
+    throw LoadError("cannot import an archive: its code does not compile:\n" + e.rendered());
+  }
 }
 
 Module loadFromBytes(std::string bytes, std::optional<c10::Device> mapLocation,

@@ -64,6 +64,12 @@ Module load(const std::string &path, std::optional<c10::Device> mapLocation = st
             ExtraFiles *extraFiles = nullptr);
 Module loadFromBytes(std::string bytes, std::optional<c10::Device> mapLocation = std::nullopt,
                      ExtraFiles *extraFiles = nullptr);
+/// Loads the module of an archive's bytes into `program`, which holds code
+/// of its own (another archive's): each class and function the archive
+/// defines takes a name of its own there, `a.___ember_import_N.C` for
+/// `a.C`, as torch.jit.load renames what collides in its one compilation
+/// unit. So modules of two archives can be parts of one module.
+Module importInto(const std::shared_ptr<ScriptProgram> &program, std::string bytes);
 
 /// Saves `module` as torch.jit.save does (reference §6): its object in
 /// `data.pkl`, tensors under `data/`, the code of every class and function

@@ -147,7 +147,14 @@ std::string CodePrinterImpl::rhs(const Node *n) {
     if (v->type()->kind() == TypeKind::Function) // by its qualified path
       return "__torch__." + (v->type()->name().empty() ? n->s(attr::name()) : v->type()->name());
     auto value = constantValue(v);
-    return value ? constantRepr(*value) : "None";
+    if (!value)
+      return "None";
+    // A NamedTuple constant is its constructor called on the tuple, as
+    // TorchScript prints it (`__torch__.Point(1, 2)`): a bare tuple would
+    // read back as a plain Tuple.
+    if (value->isTuple() && v->type()->isNamedTupleClass())
+      return v->type()->annotationStr() + constantRepr(*value);
+    return constantRepr(*value);
   }
   if (name == "prim::Uninitialized")
     return "uninitialized(" + typeOf() + ")";

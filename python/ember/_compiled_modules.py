@@ -30,12 +30,14 @@ class CompiledType:
 
 
 def program_for(module, resolver):
-    """The program a module tree compiles into: a new one, or that of the
-    compiled modules it holds, whose classes and objects it then uses (one
-    object, as in torch.jit, so `is` holds between them). Compiled modules
-    of other programs are compiled again from their nn.Modules (sharing
-    their parameters); a traced or loaded one has none, so two of those
-    from different programs cannot be combined."""
+    """(program, imported): the program a module tree compiles into: a new
+    one, or that of the compiled modules it holds, whose classes and objects
+    it then uses (one object, as in torch.jit, so `is` holds between them).
+    Compiled modules of other programs are compiled again from their
+    nn.Modules (sharing their parameters); a traced or loaded one has none:
+    those of a second program are saved and loaded into the first, under new
+    class names (their tensors copied), and `imported` maps the id of each
+    to (it, its copy)."""
     programs, fixed = [], []
     for m in module.modules():
         if not is_compiled(m):
@@ -46,10 +48,19 @@ def program_for(module, resolver):
                 fixed.append(p)
         if not any(q is p for q in programs):
             programs.append(p)
-    if len(fixed) > 1:
-        raise RuntimeError(
-            "cannot script a module holding traced or loaded modules from separate ember.trace "
-            "or ember.load calls; trace or load them as one module instead")
-    if fixed:
-        return fixed[0]
-    return programs[0] if programs else _C.Program(resolver)
+    if not fixed:
+        return (programs[0] if programs else _C.Program(resolver)), {}
+    return fixed[0], _imported_into(fixed[0], module)
+
+
+def _imported_into(program, module):
+    from ._serialization import _wrap
+    imported, covered = {}, set()
+    for m in module.modules():
+        if (id(m) in covered or not is_compiled(m) or m._c._program is program
+                or m.__dict__.get("_ember_original") is not None):
+            continue
+        copy = _wrap(_C._import_into(program, _C._save(m._c, None, {})))
+        imported[id(m)] = (m, copy)
+        covered.update(id(d) for d in m.modules())
+    return imported

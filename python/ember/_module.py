@@ -295,6 +295,7 @@ class _Builder:
         self.types = {}     # concrete type key -> _ConcreteType
         self.names = set()  # qualified names given out
         self.recompiled = {}  # id(compiled module of another program) -> (it, new wrapper)
+        self.imported = {}  # id(traced or loaded module of another program) -> (it, its copy)
         # For a trace (torch.jit's make_module of a module with exports):
         # forward is the trace's, not compiled from its source.
         self.forward_traced = False
@@ -302,6 +303,8 @@ class _Builder:
     # Concrete types -------------------------------------------------------
 
     def concrete_type(self, module):
+        if id(module) in self.imported:
+            return _CompiledType(self.imported[id(module)][1])
         if _is_compiled(module):
             if module._c._program is self.program:
                 return _CompiledType(module)
@@ -531,6 +534,8 @@ class _Builder:
 
     def instantiate(self, module, t):
         if builtins.isinstance(t, _CompiledType):
+            if id(module) in self.imported:
+                return self.imported[id(module)][1]
             return module  # the compiled module itself, shared as torch.jit shares it
         if _is_compiled(module):
             # Compiled elsewhere: compiled again here, once, so that it stays
@@ -664,12 +669,13 @@ def script_module(module, resolver):
     if "_modules" not in module.__dict__:
         raise RuntimeError("Module '%s' has not been initialized, did you forget to call "
                            "'super()'?" % type(module).__name__)
-    program = _program_for(module, resolver)
+    program, imported = _program_for(module, resolver)
     # A program of compiled submodules resolves names with its own resolver;
     # a loaded one (none from Python) takes this one after the archive's.
     if program.resolver is None:
         program.add_resolver(resolver)
     builder = _Builder(program, program.resolver)
+    builder.imported = imported
     t = builder.concrete_type(module)
     wrapper = builder.instantiate(module, t)
     builder.compile_entry_points(wrapper)

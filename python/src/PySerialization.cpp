@@ -43,6 +43,14 @@ void bindSerialization(py::module_ &m) {
       files[py::str(n)] = py::bytes(content);
     return py::make_tuple(ScriptObjectHandle{loaded->object(), loaded->program()}, files);
   });
+  // _import_into(Program, bytes) -> ScriptObject: an archive's module
+  // loaded into a program that has code of its own (engine::importInto).
+  m.def("_import_into", [](const std::shared_ptr<ScriptProgram> &program, py::bytes bytes) {
+    std::string data = bytes;
+    py::gil_scoped_release release;
+    Module module = importInto(program, std::move(data));
+    return ScriptObjectHandle{module.object(), module.program()};
+  });
   // _function_module(Function) -> ScriptObject: the module torch.jit.save
   // wraps a function in to save it.
   m.def("_function_module", [](const FunctionHandle &fn) {

@@ -75,7 +75,6 @@ class _ContainsBoth(nn.Module):
 
 # Test that two modules with one qualified name and different bodies load
 # side by side, and the module holding both saves and loads again.
-@pytest.mark.xfail(strict=True, reason="modules from separate ember.load calls cannot yet be held by one scripted module (colliding qualified names are not renamed)")
 def test_same_module_name_in_two_archives():
     eager_first, eager_second = _two_linears(), _one_linear()
     first = ember.script(eager_first)
@@ -93,7 +92,6 @@ def test_same_module_name_in_two_archives():
 
 # Test that a free function of one name compiled twice with different bodies
 # stays two functions once both archives are loaded into one module.
-@pytest.mark.xfail(strict=True, reason="modules from separate ember.load calls cannot yet be held by one scripted module (colliding qualified names are not renamed)")
 def test_same_function_name_in_two_archives():
     def lol(x):
         return x
@@ -187,7 +185,6 @@ def _interface_user(method):
 
 # Test that interfaces and the classes implementing them, named alike in two
 # archives with different methods, keep their own methods after loading.
-@pytest.mark.xfail(strict=True, reason="modules from separate ember.load calls cannot yet be held by one scripted module (colliding qualified names are not renamed)")
 def test_same_interface_name_in_two_archives():
     first = ember.load(_saved(ember.script(_interface_user("bar"))))
     second = ember.load(_saved(ember.script(_interface_user("not_bar"))))
@@ -230,7 +227,6 @@ def _collisions(kind):
 
 # Test that NamedTuples, interfaces, classes, functions and modules colliding
 # all at once load side by side and keep their own types.
-@pytest.mark.xfail(strict=True, reason="modules from separate ember.load calls cannot yet be held by one scripted module (colliding qualified names are not renamed)")
 def test_many_collisions():
     first = ember.load(_saved(ember.script(_collisions(1))))
     second = ember.load(_saved(ember.script(_collisions(2))))
@@ -389,3 +385,18 @@ def test_meta_tensors(map_location):
     params = dict(loaded.named_parameters())
     assert params["foo.weight"].is_meta and params["foo.bias"].is_meta
     assert params["bar.weight"].is_cpu
+
+
+# Test that modules of separate ember.trace calls (each its own program, both
+# with a class `Foo`) are parts of one scripted module, which saves and
+# loads in torch.jit too.
+def test_modules_of_two_traces_in_one_module():
+    eager_first, eager_second = _two_linears(), _one_linear()
+    x = torch.randn(3, 2)
+    first = ember.trace(eager_first, (x,))
+    second = ember.trace(eager_second, (x,))
+    both = ember.script(_ContainsBoth(first, second))
+    expected = eager_second(eager_first(x))
+    torch.testing.assert_close(both(x), expected)
+    for reloaded in _both_loaders(both):
+        torch.testing.assert_close(reloaded(x), expected)

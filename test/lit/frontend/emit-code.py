@@ -117,6 +117,15 @@ def make(a: float) -> Point:
     return Point(a)
 
 
+# Test that a NamedTuple folded into a constant prints as its constructor
+# called on the tuple, as TorchScript prints it (a bare tuple would read back
+# as a plain Tuple).
+# CHECK-LABEL: def make_constant(x: Tensor) -> Tuple[Tensor, __torch__.Point]:
+# CHECK-NEXT:   return (x, __torch__.Point(1., 2.))
+def make_constant(x: torch.Tensor) -> Tuple[torch.Tensor, Point]:
+    return x, Point(1.0, 2.0)
+
+
 # Test that an inlined expression that grows long prints as a statement
 # after every inlined argument left of it, up through the calls it sits in,
 # so statements keep their order.
