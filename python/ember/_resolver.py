@@ -122,6 +122,19 @@ def _enum_member(qualified_name, name, members):
     return cls[name]
 
 
+def _enum_description(cls):
+    """(qualified name, [(member name, value)]) of an Enum class, named as
+    it compiles (`__torch__.Color`): a member passed where no type is
+    declared (an `Any`) is a value of that enum type."""
+    for name, known in _ENUM_CLASSES.items():
+        if known is cls:
+            break
+    else:
+        name = "__torch__." + _qualified_name(cls)
+        _ENUM_CLASSES.setdefault(name, cls)  # a member comes back as itself
+    return name, [(m.name, m.value) for m in cls]
+
+
 def _enum_source(cls, key):
     """An Enum class as the TorchScript class it compiles to: its members
     and their (int, float or str) values."""

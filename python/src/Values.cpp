@@ -90,6 +90,32 @@ static c10::IValue containerInferred(py::handle obj) {
   return dict;
 }
 
+/// A member of a Python Enum where no type is declared (an `Any`): of the
+/// enum type the class compiles to (`__torch__.Color`), int, float or str
+/// valued.
+static c10::IValue enumInferred(py::handle obj) {
+  py::tuple described =
+      py::module_::import("ember._resolver").attr("_enum_description")(py::type::of(obj));
+  std::vector<c10::EnumNameValue> members;
+  c10::TypePtr valueType;
+  for (auto m : described[1].cast<py::list>()) {
+    auto pair = m.cast<py::tuple>();
+    c10::IValue value = toIValueInferred(pair[1]);
+    if (!value.isInt() && !value.isDouble() && !value.isString())
+      throw py::type_error("cannot convert a member of enum '" + described[0].cast<std::string>() +
+                           "': TorchScript enums hold int, float or str values");
+    valueType = value.type();
+    members.emplace_back(pair[0].cast<std::string>(), std::move(value));
+  }
+  auto type = c10::EnumType::create(c10::QualifiedName(described[0].cast<std::string>()),
+                                    valueType, members, {});
+  std::string name = obj.attr("name").cast<std::string>();
+  for (const auto &[n, v] : members)
+    if (n == name)
+      return c10::IValue(c10::make_intrusive<c10::ivalue::EnumHolder>(type, name, v));
+  throw py::type_error("'" + name + "' is not a member of its enum");
+}
+
 c10::IValue toIValueInferred(py::handle obj) {
   if (obj.is_none())
     return c10::IValue();
@@ -115,6 +141,9 @@ c10::IValue toIValueInferred(py::handle obj) {
   }
   if (PyList_Check(obj.ptr()) || PyDict_Check(obj.ptr()))
     return containerInferred(obj);
+  static py::handle enumBase = py::object(py::module_::import("enum").attr("Enum")).release();
+  if (py::isinstance(obj, enumBase))
+    return enumInferred(obj);
   throw py::type_error("cannot convert a '" +
                        std::string(py::str(py::type::handle_of(obj).attr("__name__"))) +
                        "' to a TorchScript value");

@@ -2,6 +2,7 @@
 types, lists, dicts, tuples and optionals (nested too), in conditions and
 loops, refining the value, tuples of types; and TorchScript's errors for
 container types without their contained types."""
+import enum
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -187,3 +188,25 @@ def dict_no_contained_type(x: Any):
 def test_bare_containers_are_refused(fn, message):
     with pytest.raises(RuntimeError, match=message):
         ember.script(fn)
+
+
+class Shade(enum.Enum):
+    LIGHT = 1
+    DARK = 2
+
+
+def is_shade(x: Any) -> bool:
+    return isinstance(x, Shade)
+
+
+def passes_through(x: Any) -> Any:
+    return x
+
+
+# Test that an enum member passed as Any is a value of its enum type
+# (test_enum's test_enum_ivalue_type), and comes back as the member.
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_enum_member_as_any(jit):
+    fn = jit.script(is_shade)
+    assert fn(Shade.DARK) and not fn(1)
+    assert jit.script(passes_through)(Shade.LIGHT) is Shade.LIGHT
