@@ -347,8 +347,9 @@ void FunctionEmitter::emitReturn(const Stmt &s) {
       v = emitOperator(cast, {{v, "", s.span}}, s.span);
   if (declaredReturn_ && !convertTo(v, declaredReturn_))
     error(s.value ? s.value->span : s.span,
-          "the function is annotated to return '" + declaredReturn_->annotationStr() +
-              "' but this returns a value of type '" + v->type()->annotationStr() + "'");
+          // torch.jit's words, which code written for it matches on.
+          "the return value was annotated as having type " + declaredReturn_->annotationStr() +
+              " but is actually of type " + v->type()->annotationStr());
   // Returned as `Any` where that is declared, as TorchScript's emitReturn
   // casts, so that returns on different paths unify.
   if (declaredReturn_ && declaredReturn_->kind() == TypeKind::Any &&
