@@ -3,9 +3,14 @@ are marked @script_method. As torch.jit's ScriptMeta does, the class's
 `__init__` runs as written (parameters, submodules and attributes are set
 the nn.Module way) and then the module is scripted; the instance becomes a
 face of the compiled module, which holds its state from then on."""
+import ast
+import builtins
 import functools
 
 import torch
+
+from . import _C
+from ._errors import CompileError
 
 
 class ScriptMethodStub:
@@ -72,3 +77,22 @@ def actual(module):
     """The compiled module behind a legacy ScriptModule, or `module`."""
     return module.__dict__.get("_actual_script_module", module) \
         if isinstance(module, torch.nn.Module) else module
+
+
+def defined_methods(text):
+    """(name, source) of each method the text of a define() call writes;
+    text that is not method definitions is refused with the parser's
+    diagnostic."""
+    error = _C._parse_error(text, "<string>")
+    if error is not None:
+        raise CompileError(error)
+    lines = text.splitlines(keepends=True)
+    methods = []
+    for node in ast.parse(text).body:
+        if not builtins.isinstance(node, ast.FunctionDef):
+            raise CompileError("<string>:%d:%d: error: define() takes method definitions; found "
+                               "a %s statement" % (node.lineno, node.col_offset + 1,
+                                                   type(node).__name__))
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+        methods.append((node.name, "\n" * (first - 1) + "".join(lines[first - 1:node.end_lineno])))
+    return methods

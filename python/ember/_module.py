@@ -28,7 +28,6 @@ import torch
 
 from . import _C
 from . import _api
-from ._errors import CompileError
 from ._python_source import _method_source
 from . import _legacy_module as _legacy
 from . import _overloads
@@ -96,25 +95,6 @@ _EMPTY_ANNOTATION_WARNING = (
     "The TorchScript type system doesn't support instance-level annotations on empty non-base "
     "types in `__init__`. Instead, either 1) use a type annotation in the class body, or 2) wrap "
     "the type in `torch.jit.Attribute`.")
-
-
-def _defined_methods(text):
-    """(name, source) of each method the text of a define() call writes;
-    text that is not method definitions is refused with the parser's
-    diagnostic."""
-    error = _C._parse_error(text, "<string>")
-    if error is not None:
-        raise CompileError(error)
-    lines = text.splitlines(keepends=True)
-    methods = []
-    for node in ast.parse(text).body:
-        if not builtins.isinstance(node, ast.FunctionDef):
-            raise CompileError("<string>:%d:%d: error: define() takes method definitions; found "
-                               "a %s statement" % (node.lineno, node.col_offset + 1,
-                                                   type(node).__name__))
-        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-        methods.append((node.name, "\n" * (first - 1) + "".join(lines[first - 1:node.end_lineno])))
-    return methods
 
 
 def _own_annotations(cls):
@@ -454,7 +434,7 @@ class _Builder:
             methods[name] = _Method(fn, "script", False, None)
         # Methods of a ScriptModule's define() calls.
         for text, _ in module.__dict__.get("_ember_defined", ()):
-            for name, source in _defined_methods(text):
+            for name, source in _legacy.defined_methods(text):
                 methods[name] = _Method(None, "script", False, (source, "<string>"))
         return methods, overloads
 
