@@ -137,10 +137,18 @@ def infer_text(value):
 
 
 def _common(texts):
+    """The type of elements of types `texts`, unified as TorchScript's
+    unifyTypes does: None with T (or Optional[T]) is Optional[T]."""
     texts = set(texts)
-    if len(texts) != 1:
+    optional = "NoneType" in texts and len(texts) > 1
+    base = {t[len("Optional["):-1] if t.startswith("Optional[") else t
+            for t in texts if t != "NoneType"} if optional or any(
+                t.startswith("Optional[") for t in texts) else texts
+    if len(base) != 1:
         raise Unsupported("the elements have different types (%s)" % ", ".join(sorted(texts)))
-    return texts.pop()
+    only = base.pop()
+    optional = optional or any(t.startswith("Optional[") for t in texts)
+    return "Optional[%s]" % only if optional else only
 
 
 _CONSTANT_TYPES = (bool, int, float, str, complex, type(None), torch.device, torch.dtype,

@@ -74,3 +74,25 @@ def test_ordered_dict_is_aten_dict():
     assert list(got) == list(want)
     assert all(torch.equal(got[k], want[k]) for k in want)
     assert scripted.code == torch.jit.script(m).code
+
+
+class HoldsOptionalElements(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.nested = [[torch.tensor([3.3, 2.3]), None]]
+        self.table = {"a": None, "b": 2}
+
+    def forward(self):
+        first = self.nested[0][0]
+        b = self.table["b"]
+        assert first is not None and b is not None
+        return first * b, self.nested[0][1] is None
+
+
+# Test that None among the elements of an attribute's list or dict makes the
+# element type Optional, as torch.jit unifies them (test_freezing's
+# `[[tensor, None]]`).
+def test_none_elements_make_optional_element_types():
+    for script in (ember.script, torch.jit.script):
+        out, is_none = script(HoldsOptionalElements())()
+        assert torch.equal(out, torch.tensor([6.6, 4.6])) and is_none
