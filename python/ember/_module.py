@@ -269,13 +269,14 @@ class _ConcreteType:
 class _Builder:
     """Scripts a module tree into one program."""
 
-    def __init__(self, program, resolver):
+    def __init__(self, program, resolver, imported=None):
         self.program = program
         self.resolver = resolver
         self.types = {}     # concrete type key -> _ConcreteType
         self.names = set()  # qualified names given out
         self.recompiled = {}  # id(compiled module of another program) -> (it, new wrapper)
-        self.imported = {}  # id(traced or loaded module of another program) -> (it, its copy)
+        # id(traced or loaded module of another program) -> (it, its copy)
+        self.imported = imported or {}
         # For a trace (torch.jit's make_module of a module with exports):
         # forward is the trace's, not compiled from its source.
         self.forward_traced = False
@@ -654,8 +655,7 @@ def script_module(module, resolver):
     # a loaded one (none from Python) takes this one after the archive's.
     if program.resolver is None:
         program.add_resolver(resolver)
-    builder = _Builder(program, program.resolver)
-    builder.imported = imported
+    builder = _Builder(program, program.resolver, imported)
     t = builder.concrete_type(module)
     wrapper = builder.instantiate(module, t)
     builder.compile_entry_points(wrapper)

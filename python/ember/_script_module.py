@@ -5,9 +5,9 @@ ScriptMethods; scripted containers that index and iterate like the
 originals. ember/_module.py builds them.
 """
 import builtins
+import collections.abc
 import inspect
 import textwrap
-import collections.abc
 import types
 
 import torch
