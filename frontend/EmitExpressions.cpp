@@ -302,9 +302,7 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
     return emitShortCircuit(e, 0, refinements);
   if (e.kind == ExprKind::Compare)
     return toBool(emitCompare(e, refinements), e.span);
-  std::string callee = e.kind == ExprKind::Call ? dottedName(*e.operands[0]) : "";
-  if ((callee == "isinstance" && !lookup("isinstance")) || callee == "torch.jit.isinstance" ||
-      callee == "jit.isinstance" || callee == "ember.isinstance") {
+  if (callsIsInstance(e)) {
     Value *v = emitIsInstance(e, &refinements);
     if (auto c = constantBool(v))
       refinements.staticValue = *c;
@@ -317,6 +315,23 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
   if (auto c = constantBool(v))
     refinements.staticValue = *c;
   return toBool(v, e.span);
+}
+
+/// Whether `e` calls isinstance: the builtin, or torch.jit's (ember's)
+/// under whatever name the function's globals give it (`jit.isinstance`,
+/// `J.isinstance` after `J = torch.jit`).
+bool FunctionEmitter::callsIsInstance(const Expr &e) {
+  if (e.kind != ExprKind::Call)
+    return false;
+  std::string callee = dottedName(*e.operands[0]);
+  if (callee == "isinstance")
+    return !lookup("isinstance");
+  static const std::string suffix = ".isinstance";
+  if (callee.size() <= suffix.size() ||
+      callee.compare(callee.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  Sugared s = emitExpr(*e.operands[0]);
+  return s.kind == Sugared::Kind::Builtin && s.name == "torch.jit.isinstance";
 }
 
 Value *FunctionEmitter::emitBranchCondition(const Expr &e, Refinements &refinements) {

@@ -429,6 +429,7 @@ public:
   std::vector<TypePtr> isInstanceTypes(const Expr &target, const std::vector<TypePtr> &members,
                                        bool &overlaps);
   Value *emitIsInstance(const Expr &call, Refinements *refinements);
+  bool callsIsInstance(const Expr &e);
 
   // Graph helpers ------------------------------------------------------------
   Node *insert(Symbol kind, const std::vector<Value *> &inputs, size_t outputs,

@@ -4,11 +4,10 @@ Inside compiled code these names compile exactly as their torch.jit
 counterparts (the resolver maps the `ember` module to `torch.jit`); called
 from Python they behave as torch.jit's do in eager mode.
 """
-import builtins
 import inspect
-
-import torch
 from typing import Any, Final, NamedTuple  # noqa: F401  (Final re-exported: ember.Final)
+
+from . import _isinstance
 
 
 def annotate(the_type, the_value):
@@ -38,8 +37,10 @@ def _is_interface(cls):
 
 
 def isinstance(obj, target_type):
-    origin = getattr(target_type, "__origin__", None)
-    return builtins.isinstance(obj, origin or target_type)
+    """torch.jit.isinstance: in compiled code, a type test that refines
+    `obj` (an Any, Union or Optional value) to `target_type`; in Python, a
+    check that looks inside containers (`List[int]`)."""
+    return _isinstance.check(obj, target_type)
 
 
 def _mark(fn, flag):

@@ -3,6 +3,7 @@ types, lists, dicts, tuples and optionals (nested too), in conditions and
 loops, refining the value, tuples of types; and TorchScript's errors for
 container types without their contained types."""
 import enum
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -210,3 +211,59 @@ def test_enum_member_as_any(jit):
     fn = jit.script(is_shade)
     assert fn(Shade.DARK) and not fn(1)
     assert jit.script(passes_through)(Shade.LIGHT) is Shade.LIGHT
+
+
+EAGER_CASES = [
+    ([1, 2], List[int]), ([1, "a"], List[int]), ([], List[str]), ((1, "a"), Tuple[int, str]),
+    ((1, "a"), Tuple[int]), ({"a": [1]}, Dict[str, List[int]]),
+    ({"a": [1]}, Dict[str, List[str]]), (None, Optional[List[int]]), ([None], List[Optional[int]]),
+    (3, Optional[int]), ("s", Optional[int]), (torch.ones(2), torch.Tensor), (2.0, (int, float)),
+    ({1: (torch.ones(1), None)}, Dict[int, Tuple[torch.Tensor, Optional[str]]]),
+]
+
+
+# Test that ember.isinstance called from Python answers as
+# torch.jit.isinstance does, looking inside containers.
+@pytest.mark.parametrize("obj,target", EAGER_CASES, ids=[str(i) for i in range(len(EAGER_CASES))])
+def test_eager_isinstance_matches_torch(obj, target):
+    assert ember.isinstance(obj, target) == torch.jit.isinstance(obj, target)
+
+
+# Test that ember.isinstance in Python refuses a bare container type with
+# the words torch.jit.isinstance uses.
+@pytest.mark.parametrize("target", [List, Tuple, Dict, Optional], ids=str)
+def test_eager_bare_containers_are_refused(target):
+    with pytest.raises(RuntimeError) as expected:
+        torch.jit.isinstance([1], target)
+    with pytest.raises(RuntimeError, match=re.escape(str(expected.value))):
+        ember.isinstance([1], target)
+
+
+J = torch.jit
+E = ember
+
+
+def refined_through_alias(obj: Any) -> int:
+    if J.isinstance(obj, List[torch.Tensor]):
+        total = 0
+        for t in obj:
+            total += t.numel()
+        return total
+    if J.isinstance(obj, Dict[str, int]):
+        return len(obj)
+    return -1
+
+
+def refined_through_ember_alias(obj: Any) -> int:
+    if E.isinstance(obj, List[torch.Tensor]):
+        return len(obj)
+    return -1
+
+
+# Test that isinstance named through an alias of torch.jit or ember
+# refines the value in the branch it guards, as torch.jit refines it.
+@pytest.mark.parametrize("x", [[torch.ones(2), torch.ones(3)], {"a": 1}, 3], ids=["list", "dict", "int"])
+def test_refinement_through_alias(x):
+    assert ember.script(refined_through_alias)(x) == torch.jit.script(refined_through_alias)(x) \
+        == refined_through_alias(x)
+    assert ember.script(refined_through_ember_alias)(x) == refined_through_ember_alias(x)
