@@ -197,11 +197,11 @@ ExprPtr Parser::parseBracketed(const char *open) {
   }
   if (kind == ExprKind::Dict) {
     if (atOp("**"))
-      errorAt(cur(), "Dict expansion (e.g. `{**dict}`) is not supported");
+      unsupportedAt(cur(), "Dict expansion (e.g. `{**dict}`) is not supported");
     ExprPtr key = parseTest();
     if (!atOp(":"))
-      errorAt(start, "sets are not supported in TorchScript; use a List, or a Dict with bool "
-                     "values");
+      unsupportedAt(start, "sets are not supported in TorchScript; use a List, or a Dict with bool "
+                           "values");
     next();
     e->operands.push_back(std::move(key));
     e->operands.push_back(parseTest());
@@ -220,8 +220,9 @@ ExprPtr Parser::parseBracketed(const char *open) {
     return e;
   }
   if (kind == ExprKind::Tuple && atName("yield"))
-    errorAt(cur(), "generators ('yield') are not supported in TorchScript; build and return a "
-                   "list instead");
+    unsupportedAt(cur(),
+                  "generators ('yield') are not supported in TorchScript; build and return a "
+                  "list instead");
   ExprPtr first = atOp("*") ? parseStarred() : parseNamedTest();
   if (atName("for")) {
     // A generator expression `(f(x) for x in xs)` is a list comprehension,

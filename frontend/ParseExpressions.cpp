@@ -16,8 +16,8 @@ ExprPtr Parser::make(ExprKind k, const SourceSpan &start) {
 ExprPtr Parser::parseNamedTest() {
   ExprPtr e = parseTest();
   if (atOp(":="))
-    errorAt(cur(), "assignment expressions (:=) are not supported in TorchScript; assign on "
-                   "a separate line");
+    unsupportedAt(cur(), "assignment expressions (:=) are not supported in TorchScript; assign on "
+                         "a separate line");
   return e;
 }
 
@@ -63,8 +63,8 @@ ExprPtr Parser::parseLambda() {
   SourceSpan start = spanOf(cur());
   next();
   if (!atOp(":"))
-    errorAt(start, "lambda expressions are not supported in TorchScript; define a function "
-                   "with 'def' instead");
+    unsupportedAt(start, "lambda expressions are not supported in TorchScript; define a function "
+                         "with 'def' instead");
   next();
   auto e = std::make_unique<Expr>(ExprKind::Lambda, start);
   e->operands.push_back(parseTest());
@@ -77,10 +77,10 @@ ExprPtr Parser::parseTest() {
   if (atName("lambda"))
     return parseLambda();
   if (atName("yield"))
-    errorAt(cur(), "generators ('yield') are not supported in TorchScript; build and return "
-                   "a list instead");
+    unsupportedAt(cur(), "generators ('yield') are not supported in TorchScript; build and return "
+                         "a list instead");
   if (atName("await"))
-    errorAt(cur(), "'await' is not supported in TorchScript; use torch.jit.wait on a future");
+    unsupportedAt(cur(), "'await' is not supported in TorchScript; use torch.jit.wait on a future");
   SourceSpan start = spanOf(cur());
   ExprPtr body = parseOrTest();
   if (!atName("if"))
@@ -268,8 +268,8 @@ ExprPtr Parser::parseAtomExpr() {
 void Parser::parseArguments(Expr &call) {
   while (!atOp(")")) {
     if (atOp("**"))
-      errorAt(cur(), "'**' unpacking in calls is not supported in TorchScript; pass the "
-                     "arguments by keyword");
+      unsupportedAt(cur(), "'**' unpacking in calls is not supported in TorchScript; pass the "
+                           "arguments by keyword");
     if (atOp("*")) {
       call.operands.push_back(parseStarred());
     } else if (at(TokKind::Name) && peek().kind == TokKind::Op && peek().text == "=") {

@@ -33,11 +33,11 @@ void Parser::parseStatement(std::vector<StmtPtr> &out) {
     if (k == "for") return out.push_back(parseFor());
     if (k == "with") return out.push_back(parseWith());
     if (k == "try")
-      errorAt(t, "'try' blocks are not supported in TorchScript; check the condition "
-                 "explicitly and 'raise' instead");
+      unsupportedAt(t, "'try' blocks are not supported in TorchScript; check the condition "
+                       "explicitly and 'raise' instead");
     if (k == "async")
-      errorAt(t, "async functions are not supported in TorchScript; use torch.jit.fork "
-                 "and torch.jit.wait for parallelism");
+      unsupportedAt(t, "async functions are not supported in TorchScript; use torch.jit.fork "
+                       "and torch.jit.wait for parallelism");
   }
   if (t.kind == TokKind::Op && t.text == "@")
     return out.push_back(parseDecorated());
@@ -115,12 +115,13 @@ StmtPtr Parser::parseSmallStatement() {
       return s;
     }
     if (k == "global" || k == "nonlocal")
-      errorAt(t, "'" + k + "' is not supported in TorchScript; pass the value as an argument "
-                 "or keep it as a module attribute");
+      unsupportedAt(t, "'" + k +
+                           "' is not supported in TorchScript; pass the value as an argument "
+                           "or keep it as a module attribute");
     if (k == "import" || k == "from") {
       if (functionDepth_ > 0)
-        errorAt(t, "import statements are not supported inside TorchScript functions; "
-                   "import at module level");
+        unsupportedAt(t, "import statements are not supported inside TorchScript functions; "
+                         "import at module level");
       auto s = std::make_unique<Stmt>(StmtKind::Import, start);
       while (!atEndOfStatement())
         next();
@@ -129,8 +130,8 @@ StmtPtr Parser::parseSmallStatement() {
       return s;
     }
     if (k == "yield")
-      errorAt(t, "generators ('yield') are not supported in TorchScript; build and return "
-                 "a list instead");
+      unsupportedAt(t, "generators ('yield') are not supported in TorchScript; build and return "
+                       "a list instead");
   }
   return parseExpressionStatement();
 }
@@ -183,8 +184,8 @@ StmtPtr Parser::parseExpressionStatement() {
     return s;
   }
   if (atOp(":="))
-    errorAt(cur(), "assignment expressions (:=) are not supported in TorchScript; assign on "
-                   "a separate line");
+    unsupportedAt(cur(), "assignment expressions (:=) are not supported in TorchScript; assign on "
+                         "a separate line");
   auto s = std::make_unique<Stmt>(StmtKind::ExprStmt, start);
   s->value = std::move(first);
   s->span = spanFrom(start);
@@ -265,12 +266,12 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
   bool kwOnly = false;
   while (!atOp(")")) {
     if (atOp("**"))
-      errorAt(cur(), std::string(kVarargError) + " (**kwargs); take a Dict argument instead");
+      unsupportedAt(cur(), std::string(kVarargError) + " (**kwargs); take a Dict argument instead");
     if (atOp("*")) {
       Token star = next();
       if (at(TokKind::Name))
-        errorAt(star, std::string(kVarargError) + " (*args); take a List or Tuple argument "
-                                                  "instead");
+        unsupportedAt(star, std::string(kVarargError) + " (*args); take a List or Tuple argument "
+                                                        "instead");
       kwOnly = true;
     } else if (atOp("/")) {
       next(); // positional-only marker: every parameter is positional anyway
@@ -283,8 +284,9 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
       if (acceptOp(":"))
         p.annotation = parseTest();
       if (atOp("=") && kwOnly)
-        errorAt(cur(), std::string(kVarargError) + " (a default for keyword-only parameter '" +
-                           p.name + "'); make it a positional parameter with a default");
+        unsupportedAt(cur(), std::string(kVarargError) +
+                                 " (a default for keyword-only parameter '" + p.name +
+                                 "'); make it a positional parameter with a default");
       if (acceptOp("=")) {
         p.defaultValue = parseTest();
       } else if (!kwOnly && !s->params.empty() && s->params.back().defaultValue)
@@ -315,8 +317,9 @@ StmtPtr Parser::parseFunction(std::vector<ExprPtr> decorators) {
 StmtPtr Parser::parseClass(std::vector<ExprPtr> decorators) {
   Token kw = next();
   if (functionDepth_ > 0)
-    errorAt(kw, "classes cannot be defined inside a TorchScript function; define the class at "
-                "module level");
+    unsupportedAt(kw,
+                  "classes cannot be defined inside a TorchScript function; define the class at "
+                  "module level");
   auto s = std::make_unique<Stmt>(StmtKind::ClassDef, spanOf(kw));
   s->decorators = std::move(decorators);
   s->name = expectName("a class name").text;
@@ -374,9 +377,9 @@ StmtPtr Parser::parseFor() {
 
 void Parser::rejectLoopElse(const char *loop) {
   if (atName("else"))
-    errorAt(cur(), std::string("'else' after a '") + loop +
-                       "' loop is not supported in TorchScript; use a flag set before "
-                       "'break' instead");
+    unsupportedAt(cur(), std::string("'else' after a '") + loop +
+                             "' loop is not supported in TorchScript; use a flag set before "
+                             "'break' instead");
 }
 
 StmtPtr Parser::parseWith() {

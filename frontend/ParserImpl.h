@@ -115,6 +115,13 @@ private:
   [[noreturn]] void errorAt(const SourceSpan &s, const std::string &message) const {
     throw CompileError(s, message);
   }
+  /// A construct of Python that TorchScript does not compile.
+  [[noreturn]] void unsupportedAt(const Token &t, const std::string &message) const {
+    throw NotSupportedError(spanOf(t), message);
+  }
+  [[noreturn]] void unsupportedAt(const SourceSpan &s, const std::string &message) const {
+    throw NotSupportedError(s, message);
+  }
 
   Token expectOp(const char *op) {
     if (!atOp(op))

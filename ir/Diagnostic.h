@@ -68,4 +68,12 @@ private:
   std::string rendered_;
 };
 
+/// A Python construct TorchScript does not compile (a lambda, a `try`
+/// block, `*args`, dict expansion): torch.jit's frontend raises these as
+/// NotSupportedError, a class of its own that code written for it catches.
+class NotSupportedError : public CompileError {
+public:
+  using CompileError::CompileError;
+};
+
 } // namespace ember

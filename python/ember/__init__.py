@@ -11,8 +11,8 @@ import warnings
 import torch
 
 from . import _C
-from ._errors import (ArgumentError, CompileError, Error, SerializationError, TracerWarning,
-                      TracingCheckError)
+from ._errors import (ArgumentError, CompileError, Error, NotSupportedError, SerializationError,
+                      TracerWarning, TracingCheckError)
 from ._script import ScriptFunction, script
 from ._script_module import RecursiveScriptModule, ScriptMethod, ScriptModule
 from ._legacy_module import script_method
@@ -26,7 +26,7 @@ from ._api import (annotate, export, fork, ignore, interface, is_scripting, isin
                    wait, Final,
                    Attribute, Future, set_fusion_strategy, last_executed_optimized_graph)
 
-_C._set_error_classes(CompileError, Error, SerializationError, ArgumentError)
+_C._set_error_classes(CompileError, NotSupportedError, Error, SerializationError, ArgumentError)
 _C._set_print_handler(lambda text: sys.stdout.write(text))
 _C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
 atexit.register(_C._clear_handlers)
@@ -34,7 +34,7 @@ atexit.register(_C._clear_handlers)
 __all__ = [
     "script", "CompilationUnit", "ScriptFunction", "ScriptModule", "RecursiveScriptModule", "ScriptMethod",
     "script_method",
-    "patch_torch", "unpatch_torch", "patched_entry_points", "ArgumentError", "CompileError", "Error", "annotate",
+    "patch_torch", "unpatch_torch", "patched_entry_points", "ArgumentError", "CompileError", "NotSupportedError", "Error", "annotate",
     "export", "fork", "ignore", "is_scripting", "isinstance", "unused", "wait", "Final", "Attribute",
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
     "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",

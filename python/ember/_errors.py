@@ -13,6 +13,17 @@ class CompileError(RuntimeError):
     (file:line:col: error: ..., the source line and a caret)."""
 
 
+# torch.jit's frontend raises its NotSupportedError (an Exception, not a
+# RuntimeError) for Python it does not compile; ember's is both kinds.
+_JitNotSupported = getattr(getattr(torch.jit, "frontend", None), "NotSupportedError", None)
+
+
+class NotSupportedError(CompileError, *((_JitNotSupported,) if _JitNotSupported else ())):
+    """A Python construct TorchScript does not compile: a lambda, a `try`
+    block, `*args`, `global`, dict expansion. A CompileError."""
+    __str__ = BaseException.__str__  # not torch's, which renders its own source range
+
+
 class Error(*_ErrorBases):
     """An exception raised while running compiled code. `python_class` is the
     original exception class (`builtins.ValueError`), `message` its message;

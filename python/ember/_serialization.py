@@ -3,7 +3,6 @@ by torch.jit.save or ember becomes a RecursiveScriptModule whose state is
 the script object the C++ loader rebuilt, as torch.jit.load returns."""
 import ast
 import collections
-import io
 import os
 
 import torch

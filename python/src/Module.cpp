@@ -24,6 +24,7 @@ namespace {
 // Leaked on purpose: destroying Python objects at process exit, after the
 // interpreter is gone, would crash.
 py::object &compileErrorClass = *new py::object();
+py::object &notSupportedErrorClass = *new py::object();
 py::object &scriptErrorClass = *new py::object();
 py::object &serializationErrorClass = *new py::object();
 py::object &argumentErrorClass = *new py::object();
@@ -38,6 +39,8 @@ void translateErrors() {
       err.attr("python_class") = e.pythonClass();
       err.attr("message") = e.message();
       PyErr_SetObject(scriptErrorClass.ptr(), err.ptr());
+    } catch (const NotSupportedError &e) {
+      PyErr_SetString(notSupportedErrorClass.ptr(), e.what());
     } catch (const CompileError &e) {
       PyErr_SetString(compileErrorClass.ptr(), e.what());
     } catch (const LoadError &e) {
@@ -81,9 +84,11 @@ void setPythonCallHandler(py::object call) {
 
 } // namespace
 
-void setErrorClasses(py::object compileError, py::object scriptError,
-                     py::object serializationError, py::object argumentError) {
+void setErrorClasses(py::object compileError, py::object notSupportedError,
+                     py::object scriptError, py::object serializationError,
+                     py::object argumentError) {
   compileErrorClass = std::move(compileError);
+  notSupportedErrorClass = std::move(notSupportedError);
   argumentErrorClass = std::move(argumentError);
   scriptErrorClass = std::move(scriptError);
   serializationErrorClass = std::move(serializationError);

@@ -161,8 +161,73 @@ def test_dict_expansion_is_not_supported():
         d = {"foo": 1, "bar": 2, "baz": 3}
         return {**d}
 
-    with pytest.raises(RuntimeError, match="Dict expansion "):
+    with pytest.raises(ember.NotSupportedError, match="Dict expansion "):
         ember.script(fn)
+
+
+def uses_lambda(x):
+    f = lambda y: y + 1  # noqa: E731
+    return f(x)
+
+
+def uses_try(x):
+    try:
+        x = x + 1
+    except Exception:
+        pass
+    return x
+
+
+def uses_varargs(*xs):
+    return xs[0]
+
+
+def uses_global(x):
+    global _g
+    return x
+
+
+def uses_for_else(x):
+    for i in range(3):
+        x = x + i
+    else:
+        x = x - 1
+    return x
+
+
+def uses_kwargs_expansion(x):
+    d = {"dim": 0}
+    return torch.sum(x, **d)
+
+
+def calls_unsupported(x):
+    return uses_lambda(x)
+
+
+# Test that the Python constructs torch.jit's frontend refuses with its
+# NotSupportedError raise ember.NotSupportedError: a CompileError (so a
+# RuntimeError) and torch.jit.frontend.NotSupportedError, whichever code
+# written for torch.jit catches; also when reached through a call.
+@pytest.mark.parametrize("fn", [uses_lambda, uses_try, uses_varargs, uses_global, uses_for_else,
+                                uses_kwargs_expansion, calls_unsupported], ids=lambda f: f.__name__)
+def test_unsupported_constructs_raise_not_supported_error(fn):
+    with pytest.raises(torch.jit.frontend.NotSupportedError):
+        torch.jit.script(fn)
+    with pytest.raises(ember.NotSupportedError) as info:
+        ember.script(fn)
+    assert isinstance(info.value, ember.CompileError)
+    assert isinstance(info.value, torch.jit.frontend.NotSupportedError)
+    assert "error: " in str(info.value)
+
+
+# Test that other compile errors are not NotSupportedError.
+def test_type_errors_are_not_not_supported_errors():
+    def bad(x: int):
+        return x + "a"
+
+    with pytest.raises(ember.CompileError) as info:
+        ember.script(bad)
+    assert not isinstance(info.value, ember.NotSupportedError)
 
 
 class MyValueError(ValueError):
