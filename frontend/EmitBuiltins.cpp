@@ -173,8 +173,11 @@ Sugared FunctionEmitter::emitBuiltin(const std::string &name, const Expr &call,
     return Sugared::of(emitOperator(op, {{v, "", call.operands[1]->span}}, call.span));
   }
   if (name == "getattr" || name == "hasattr") {
-    if (call.operands.size() < 3 || call.operands[2]->kind != ExprKind::Str)
+    if (call.operands.size() < 3)
       error(call.span, name + " needs a constant attribute name: " + name + "(x, \"name\")");
+    if (call.operands[2]->kind != ExprKind::Str) // torch.jit's words
+      error(call.operands[2]->span, name + "'s second argument must be a string literal: " +
+                                        name + "(x, \"name\")");
     Sugared base = emitExpr(*call.operands[1]);
     if (base.isValue() && base.value->type()->kind() == TypeKind::Tuple &&
         !base.value->type()->isNamedTuple())

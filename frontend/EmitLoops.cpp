@@ -245,8 +245,12 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
                           : nullptr;
   Value *condOut = loopCondition(block, length, cond, next, span);
   std::vector<Value *> carriedOut;
+  // A carried variable the body deleted (`del a`) passes through unchanged
+  // and is undefined after the loop.
   for (size_t i = 0; i < carried.size(); ++i)
-    carriedOut.push_back(carriedValue(*lookup(carried[i]), types[i], span));
+    carriedOut.push_back(lookup(carried[i])
+                             ? carriedValue(*lookup(carried[i]), types[i], span)
+                             : block->inputs()[i + 1]);
   block->registerOutput(condOut);
   for (size_t i = 0; i < carried.size(); ++i) {
     const Binding *b = lookup(carried[i]);
@@ -282,18 +286,21 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
   for (size_t i = 0; i < types.size(); ++i) {
     Value *out = loop->addOutput();
     out->setType(types[i]);
-    if (i < carried.size()) {
-      if (meaningfulName(carried[i]))
-        out->setDebugName(carried[i]);
-      define(carried[i], Sugared::of(out), body.vars.at(carried[i]).where);
-    }
+    if (i >= carried.size())
+      continue;
+    if (meaningfulName(carried[i]))
+      out->setDebugName(carried[i]);
+    if (auto b = body.vars.find(carried[i]); b != body.vars.end())
+      define(carried[i], Sugared::of(out), b->second.where);
+    else if (auto u = body.undefined.find(carried[i]); u != body.undefined.end())
+      frame().undefined[carried[i]] = u->second;
   }
   for (const auto &n : body.order)
-    if (n[0] != '$' && !lookup(n))
+    if (auto b = body.vars.find(n); n[0] != '$' && !lookup(n) && b != body.vars.end())
       frame().undefined[n] = {"'" + n + "' is first assigned inside the loop and is not defined "
                                         "after it, since the body may not run; assign it "
                                         "before the loop",
-                              body.vars.at(n).where, "assigned here"};
+                              b->second.where, "assigned here"};
 }
 
 Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *cond, Value *next,

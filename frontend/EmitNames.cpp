@@ -72,6 +72,8 @@ const char *tensorProperty(const std::string &n) {
       {"is_sparse_csr", "prim::is_sparse_csr"}, {"is_mkldnn", "prim::is_mkldnn"},
       {"is_quantized", "prim::is_quantized"},   {"is_meta", "prim::is_meta"},
       {"is_nested", "prim::is_nested"}, {"is_mps", "prim::is_mps"},
+      {"is_ipu", "prim::is_ipu"},     {"is_ort", "prim::is_ort"},
+      {"is_vulkan", "prim::is_vulkan"},
       {"requires_grad", "prim::requires_grad"}, {"grad", "prim::grad"},
       {"data", "prim::data"},         {"layout", "prim::layout"},
       {"T", "aten::numpy_T"},         {"mT", "aten::mT"},

@@ -397,9 +397,13 @@ void FunctionEmitter::emitDelete(const Stmt &s) {
   for (const auto &t : s.targets) {
     if (t->kind == ExprKind::Name) {
       lookupName(*t);
-      frame().vars.erase(t->text);
-      frame().undefined[t->text] = {"undefined value " + t->text + ": it was deleted", t->span,
-                                    "deleted here"};
+      // As TorchScript's removeVar, `del` unbinds the name in every
+      // enclosing block: after `if c: del a` the name is gone on both paths.
+      for (Frame &f : frames_) {
+        f.vars.erase(t->text);
+        f.undefined[t->text] = {"undefined value " + t->text + ": it was deleted", t->span,
+                                "deleted here"};
+      }
       continue;
     }
     if (t->kind != ExprKind::Subscript || t->operands.size() != 2)
