@@ -214,29 +214,39 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
 
 std::string CompilerImpl::whyNotImplements(ClassInfo &cls, ClassInfo &iface,
                                            const SourceSpan &site) {
-  // TorchScript's words (ClassType/InterfaceType::isSubTypeImpl).
-  std::string self = std::string(cls.isInterface ? "interface '" : "class '") +
+  std::string self = std::string(cls.isInterface ? "Interface '" : "Class '") +
                      cls.type->annotationStr() + "'";
+  return whyNotImplements(self, iface, site, [&](const std::string &name) {
+    return cls.methods.count(name) ? &methodSchema(cls, name, site) : nullptr;
+  });
+}
+
+std::string CompilerImpl::whyNotImplements(
+    const std::string &self, ClassInfo &iface, const SourceSpan &site,
+    const std::function<const FunctionSchema *(const std::string &)> &methodOf) {
+  // TorchScript's words (ClassType/InterfaceType::isSubTypeImpl).
   for (const auto &[name, def] : iface.methods) {
-    if (!cls.methods.count(name))
-      return (cls.isInterface ? "Interface '" : "Class '") + cls.type->annotationStr() +
-             "' does not have method '" + name + "' but interface '" +
+    const FunctionSchema *have = methodOf(name);
+    if (!have)
+      return self + " does not have method '" + name + "' but interface '" +
              iface.type->annotationStr() + "' does.";
     // As c10's FunctionSchema::isSubtypeOf: the method's parameters have the
     // interface's names and take at least what its take, and it returns no
     // more than the interface's returns.
     const FunctionSchema &want = methodSchema(iface, name, site);
-    const FunctionSchema &have = methodSchema(cls, name, site);
-    bool fits = have.arguments.size() == want.arguments.size() &&
-                have.returns.size() == want.returns.size();
+    bool fits = have->arguments.size() == want.arguments.size() &&
+                have->returns.size() == want.returns.size();
     for (size_t i = 1; fits && i < want.arguments.size(); ++i)
-      fits = want.arguments[i].name == have.arguments[i].name &&
-             want.arguments[i].type->isSubtypeOf(*have.arguments[i].type);
+      fits = want.arguments[i].name == have->arguments[i].name &&
+             want.arguments[i].type->isSubtypeOf(*have->arguments[i].type);
     for (size_t i = 0; fits && i < want.returns.size(); ++i)
-      fits = have.returns[i].type->isSubtypeOf(*want.returns[i].type);
-    if (!fits)
-      return "Method '" + name + "' on " + self + " is not compatible with interface '" +
+      fits = have->returns[i].type->isSubtypeOf(*want.returns[i].type);
+    if (!fits) {
+      std::string lower = self;
+      lower[0] = char(std::tolower(lower[0]));
+      return "Method '" + name + "' on " + lower + " is not compatible with interface '" +
              iface.type->annotationStr() + "'";
+    }
   }
   return "";
 }
@@ -352,6 +362,17 @@ std::string Compiler::whyNotImplements(const std::string &cls, const std::string
   if (!c || !i)
     return "no class '" + (c ? iface : cls) + "'";
   return impl_->whyNotImplements(*c, *i, c->def->span);
+}
+
+std::string Compiler::whyNotImplementedBy(Compiler &other, const std::string &cls,
+                                          const std::string &iface) {
+  ClassInfo *i = impl_->findClass(iface);
+  if (!i)
+    return "no class '" + iface + "'";
+  return impl_->whyNotImplements("Class '__torch__." + cls + "'", *i, i->def->span,
+                                 [&](const std::string &name) {
+                                   return other.schema(cls + "." + name);
+                                 });
 }
 
 bool Compiler::prepareClass(const std::string &name) {

@@ -70,6 +70,12 @@ Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
     error(span, "module '" + pyName + "' has no attribute '" + attr +
                     "': the Python module has it, but it was not scripted (" + why->second + ")");
   }
+  if (c->isInterface)
+    error(span, "'" + c->def->name + "' object has no attribute or method '" + attr +
+                    "': the interface declares no such method");
+  if (c->type->isModule()) // torch.jit's words for a module
+    error(span, "Module '" + c->def->name.substr(c->def->name.rfind('.') + 1) +
+                    "' has no attribute '" + attr + "'; assign it in __init__() to use it here");
   std::string message = "'" + c->def->name + "' object has no attribute or method '" + attr +
                         "'";
   if (bindsAtClassLevel(*c->def, attr))
@@ -142,6 +148,10 @@ Value *FunctionEmitter::emitModuleTree(Value *module, const std::string &what,
           add(prefix + name, asValue(classAttribute(m, name, span), span));
       }
     for (const auto &[name, type] : c->attributes) {
+      if (type->kind() == TypeKind::Interface && type->isModule()) // torch.jit's words
+        error(span, "Could not compile " + what + "() because module is an interface type: "
+                    "submodule '" + prefix + name + "' is known only by its interface '" +
+                    type->annotationStr() + "'");
       if (type->kind() != TypeKind::Class || !type->isModule())
         continue;
       Value *child = asValue(classAttribute(m, name, span), span);

@@ -150,6 +150,11 @@ public:
   /// Why class `cls` does not implement interface `iface`, in TorchScript's
   /// words; empty when it does. Both must be loaded.
   std::string whyNotImplements(const std::string &cls, const std::string &iface);
+  /// The same for class `cls` of another program's compiler `other`, where
+  /// only the methods compiled there count (a scripted module's type holds
+  /// its entry points and what they call, as in TorchScript).
+  std::string whyNotImplementedBy(Compiler &other, const std::string &cls,
+                                  const std::string &iface);
   /// True if class `name` is known, asking the resolver for the source
   /// that defines it if it is not registered yet (archive code).
   bool loadClass(const std::string &name);

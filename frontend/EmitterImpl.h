@@ -574,6 +574,11 @@ public:
   /// Why `cls` (a class or interface) does not implement `iface`, in
   /// TorchScript's words; empty when it does.
   std::string whyNotImplements(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site);
+  /// The check itself: `self` names the class ("Class 'C'"), `methodOf`
+  /// gives its method's schema (null if it has none).
+  std::string whyNotImplements(
+      const std::string &self, ClassInfo &iface, const SourceSpan &site,
+      const std::function<const FunctionSchema *(const std::string &)> &methodOf);
   /// The schema of a method (self first), compiling it and the class's
   /// __init__ (which defines the attributes) if needed.
   const FunctionSchema &methodSchema(ClassInfo &c, const std::string &method,

@@ -25,6 +25,11 @@ def interface(cls):
     that implements it; calls through it find the method on the object."""
     if not inspect.isclass(cls):
         raise RuntimeError("interface must be applied to a class")
+    # Directly from object, or from nn.Module (a module interface).
+    from torch import nn
+    if len(cls.__mro__) != (3 if issubclass(cls, nn.Module) else 2):
+        raise RuntimeError("TorchScript interface does not support inheritance yet. "
+                           "Please directly inherit from 'object' or 'nn.Module'.")
     cls.__ember_interface__ = True
     return cls
 

@@ -40,8 +40,10 @@ class SerializationError(RuntimeError):
 
 class ArgumentError(RuntimeError, TypeError):
     """Arguments a compiled function cannot take: a value of the wrong type,
-    a missing or an unknown argument. The message is torch.jit's; the class
-    is a RuntimeError, as torch.jit raises, and a TypeError, as Python does."""
+    a missing or an unknown argument; also a value of the wrong type
+    assigned to a script module's attribute. The message is torch.jit's; the
+    class is a RuntimeError, as torch.jit raises, and a TypeError, as Python
+    does."""
 
 
 class TracerWarning(Warning):

@@ -263,10 +263,14 @@ class RecursiveScriptModule(ScriptModule):
         if name in d["_ember_type"].constants:
             raise AttributeError("cannot mutate TorchScript constant value '%s'" % name)
         if name in d["_modules"]:
-            if value is not None and not builtins.isinstance(value, RecursiveScriptModule):
-                raise TypeError("submodule '%s' of a script module can only be replaced by a "
-                                "script module" % name)
-            setattr(d["_c"], name, value._c if value is not None else None)
+            # A legacy ScriptModule's compiled module is its
+            # `_actual_script_module`.
+            actual = value.__dict__.get("_actual_script_module", value) \
+                if builtins.isinstance(value, ScriptModule) else None
+            if value is not None and not builtins.isinstance(actual, RecursiveScriptModule):
+                raise RuntimeError("Cannot re-assign modules in a ScriptModule with non-scripted "
+                                   "module, tried to replace existing module '%s': %s" % (name, value))
+            setattr(d["_c"], name, actual._c if value is not None else None)
             d["_modules"][name] = value
         elif name in d["_ember_slots"]:
             setattr(d["_c"], name, value)

@@ -40,6 +40,8 @@ py::object runFunction(const std::shared_ptr<ScriptProgram> &program, runtime::F
                        runtime::Stack stack);
 /// The program that made objects of class `type` (null when unknown).
 std::shared_ptr<ScriptProgram> programOf(const c10::ClassType *type);
+/// Registers a program made from Python (ObjectTypes.cpp).
+void registerProgram(const std::shared_ptr<ScriptProgram> &program);
 
 void bindProgram(py::module_ &m);
 void bindFunctions(py::module_ &m);

@@ -67,7 +67,8 @@ void bindObjects(py::module_ &m) {
                obj.setSlot(*slot, declared ? toIValue(value, declared, self.program->unit())
                                            : toIValueInferred(value));
              } catch (const py::type_error &e) {
-               throw py::type_error("attribute '" + name + "': " + e.what());
+               // A RuntimeError, as torch.jit raises, and a TypeError.
+               throw ArgumentError("attribute '" + name + "': " + e.what());
              }
            })
       // torch.jit's C++ object API as its Python tests use it (`m._c.getattr("training")`).

@@ -304,7 +304,13 @@ py::object runFunction(const std::shared_ptr<ScriptProgram> &program, runtime::F
   }
   const FunctionSchema *schema = program->schema(fn.name());
   TypePtr ret = schema && !schema->returns.empty() ? schema->returns[0].type : nullptr;
-  return out.size() == 1 ? toPython(out[0], ret, program) : py::none();
+  if (out.size() != 1)
+    return py::none();
+  py::object result = toPython(out[0], ret, program);
+  // A module comes back as a scripted module, as torch.jit wraps it.
+  if (out[0].isObject() && out[0].toObjectRef().type()->is_module())
+    return py::module_::import("ember._serialization").attr("_wrap")(result);
+  return result;
 }
 
 void bindFunctions(py::module_ &m) {
@@ -375,7 +381,9 @@ void bindProgram(py::module_ &m) {
   });
   py::class_<ScriptProgram, std::shared_ptr<ScriptProgram>>(m, "Program")
       .def(py::init([](py::object resolver) {
-        return std::make_shared<ScriptProgram>(pythonResolver(std::move(resolver)));
+        auto program = std::make_shared<ScriptProgram>(pythonResolver(std::move(resolver)));
+        registerProgram(program);
+        return program;
       }))
       // The Python resolver the program was made with or given (None for
       // one made in C++ and given none): a module scripted into the program

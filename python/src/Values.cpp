@@ -154,13 +154,26 @@ c10::IValue toIValueInferred(py::handle obj) {
 /// as TorchScript converts one. An instance of a subclass converts too,
 /// read as the annotated class (torchvision's SSDMatcher in a `Matcher`
 /// attribute): script classes have no inheritance.
+/// The script object of `obj` (a script object, or a scripted module whose
+/// script object is `_c`), checked against `type`; nothing if it has none.
+static std::optional<c10::IValue> scriptObjectIn(py::handle obj, const TypePtr &type,
+                                                 const runtime::ScriptUnit &unit) {
+  py::handle handle = obj;
+  if (!py::isinstance<ScriptObjectHandle>(handle)) {
+    if (!py::hasattr(obj, "_c") || !py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
+      return std::nullopt;
+    handle = obj.attr("_c");
+  }
+  c10::IValue v = handle.cast<ScriptObjectHandle &>().value;
+  if (std::string why = whyNotOfType(v, type, unit); !why.empty())
+    throw py::type_error(why);
+  return v;
+}
+
 static c10::IValue scriptObjectOf(py::handle obj, const TypePtr &type,
                                   const runtime::ScriptUnit &unit) {
-  if (py::isinstance<ScriptObjectHandle>(obj))
-    return obj.cast<ScriptObjectHandle &>().value;
-  // A scripted module (its script object is `_c`).
-  if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
-    return obj.attr("_c").cast<ScriptObjectHandle &>().value;
+  if (auto v = scriptObjectIn(obj, type, unit))
+    return *v;
   const runtime::ScriptClass *cls = unit.findClass(type->name());
   std::string shortName = type->name().substr(type->name().rfind('.') + 1);
   bool named = false;
@@ -315,10 +328,8 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     return int64_t(reinterpret_cast<THPDtype *>(p)->scalar_type);
   case TypeKind::Interface:
     // A scripted object of any class that implements it.
-    if (py::isinstance<ScriptObjectHandle>(obj))
-      return obj.cast<ScriptObjectHandle &>().value;
-    if (py::hasattr(obj, "_c") && py::isinstance<ScriptObjectHandle>(obj.attr("_c")))
-      return obj.attr("_c").cast<ScriptObjectHandle &>().value;
+    if (auto v = scriptObjectIn(obj, type, unit))
+      return *v;
     mismatch(obj, type);
   case TypeKind::Class:
     return scriptObjectOf(obj, type, unit);
@@ -376,8 +387,11 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
       out[toPython(e.key(), elemType(0), program)] = toPython(e.value(), elemType(1), program);
     return out;
   }
-  if (v.isObject())
-    return py::cast(ScriptObjectHandle{v, program});
+  if (v.isObject()) {
+    // With the program that made it, which knows its methods.
+    auto owner = programOwning(v.toObjectRef().type().get());
+    return py::cast(ScriptObjectHandle{v, owner ? owner : program});
+  }
   if (v.isEnum()) {
     // The Python class it was compiled from (made up for one only loaded).
     const auto &e = v.toEnumHolder();

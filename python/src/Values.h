@@ -22,6 +22,13 @@ struct ScriptObjectHandle {
 /// Converts a Python value to the IValue a parameter of type `type` takes.
 /// Tensors are shared, not copied. Throws py::type_error naming the type.
 c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptUnit &unit);
+/// The program that made class `type` (its objects' methods are there),
+/// among those made from Python; null when none did.
+std::shared_ptr<ScriptProgram> programOwning(const c10::ClassType *type);
+/// Why script object `v` cannot be a value of class or interface `type`
+/// (declared in `unit`), in TorchScript's words; empty when it can.
+std::string whyNotOfType(const c10::IValue &v, const TypePtr &type,
+                         const runtime::ScriptUnit &unit);
 /// Converts without a declared type (constants, Any).
 c10::IValue toIValueInferred(py::handle obj);
 /// Converts a result; `type` (when known) turns dtype codes into torch.dtype.

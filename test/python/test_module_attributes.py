@@ -3,6 +3,7 @@ torch.jit reads them, compared with eager PyTorch and with torch.jit."""
 from collections import OrderedDict
 from typing import Dict
 
+import pytest
 import torch
 from torch import nn
 
@@ -96,3 +97,16 @@ def test_none_elements_make_optional_element_types():
     for script in (ember.script, torch.jit.script):
         out, is_none = script(HoldsOptionalElements())()
         assert torch.equal(out, torch.tensor([6.6, 4.6])) and is_none
+
+
+class ReadsMissing(torch.nn.Module):
+    def forward(self, x):
+        return self.nothing
+
+
+# Test that reading an attribute a module never had names the module in
+# torch.jit's words.
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_missing_module_attribute_message(jit):
+    with pytest.raises(RuntimeError, match="Module 'ReadsMissing' has no attribute 'nothing'"):
+        jit.script(ReadsMissing())
