@@ -155,6 +155,10 @@ public:
   /// its entry points and what they call, as in TorchScript).
   std::string whyNotImplementedBy(Compiler &other, const std::string &cls,
                                   const std::string &iface);
+  /// Checks the forward pre-hooks and hooks of module class `className`
+  /// against its forward, as TorchScript does when it adds them; throws
+  /// CompileError in its words.
+  void checkHooks(const std::string &className);
   /// True if class `name` is known, asking the resolver for the source
   /// that defines it if it is not registered yet (archive code).
   bool loadClass(const std::string &name);

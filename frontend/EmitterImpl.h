@@ -573,6 +573,15 @@ public:
   /// with another number of parameters), or empty when it implements all.
   /// Why `cls` (a class or interface) does not implement `iface`, in
   /// TorchScript's words; empty when it does.
+  /// Checks a module's forward pre-hooks and hooks against its forward
+  /// (HookSignatures.cpp); a CompileError in torch.jit's words.
+  void checkHooks(ClassInfo &c);
+  void checkPreHook(ClassInfo &c, const std::string &name, const TypePtr &input,
+                    const std::string &module);
+  TypePtr checkHook(ClassInfo &c, const std::string &name, const TypePtr &input,
+                    const TypePtr &output, const std::string &module);
+  void checkHookInput(const std::string &who, const Stmt &def, const FunctionSchema &hook,
+                      size_t arity, const TypePtr &input);
   std::string whyNotImplements(ClassInfo &cls, ClassInfo &iface, const SourceSpan &site);
   /// The check itself: `self` names the class ("Class 'C'"), `methodOf`
   /// gives its method's schema (null if it has none).

@@ -208,27 +208,24 @@ def _is_user_object(value):
 
 def _hooks_of(module):
     """The module's forward pre-hooks and hooks, checked as torch.jit checks
-    them: each needs a return annotation, and names must not collide."""
+    them: functions defined with def, two different ones never under one
+    name. (The compiler checks their signatures against forward.)"""
     pre = list(module._forward_pre_hooks.values())
     post = list(module._forward_hooks.values())
     if getattr(module, "_forward_hooks_with_kwargs", None) or \
             getattr(module, "_forward_pre_hooks_with_kwargs", None):
         raise RuntimeError("forward hooks registered with with_kwargs=True cannot be scripted")
     names = {}
-    for kind, fns in (("Pre-hook", pre), ("Forward hook", post)):
+    for kind, fns in (("Pre-hook", pre), ("Hook", post)):
         for fn in fns:
             name = getattr(fn, "__name__", None)
             if not inspect.isfunction(fn) or not name or "<" in name:
                 raise RuntimeError("%s %r on module '%s' must be a function defined with def to "
                                    "be scripted" % (kind, fn, type(module).__name__))
-            if inspect.signature(fn).return_annotation is inspect.Signature.empty:
-                raise RuntimeError("%s '%s' on module '%s' is missing a return annotation. Return "
-                                   "annotations are required, please add one."
+            if names.setdefault(name, fn) is not fn:  # torch.jit's words
+                raise RuntimeError("%s '%s' on %s has at least two different python definitions. "
+                                   "Please use unique names for all hooks."
                                    % (kind, name, type(module).__name__))
-            if names.setdefault(name, fn) is not fn:
-                raise RuntimeError("two forward hooks on module '%s' are named '%s'; TorchScript "
-                                   "names hook methods after their functions"
-                                   % (type(module).__name__, name))
     return pre, post
 
 
@@ -487,6 +484,9 @@ class _Builder:
             self.resolver.add_scope(m.fn)
             sources.append((text, filename, m.kind))
         for hook in _unique(t.pre_hooks + t.hooks):
+            if hook.__name__ in t.methods:  # torch.jit's words
+                raise RuntimeError("Can't define hook: %s on class: __torch__.%s because a method or "
+                                   "hook with that name already exists." % (hook.__name__, t.name))
             self.resolver.add_scope(hook)
             text, filename = _method_source(hook, "script", False)
             sources.append((text, filename, "script"))
@@ -598,6 +598,7 @@ class _Builder:
         self.program.order_methods(t.name, names)
         for name in names:
             wrapper._c._method(name)
+        self.program.check_hooks(t.name)
         for hook in _unique(t.pre_hooks + t.hooks):
             wrapper._c._method(hook.__name__)
         for name in t.container_methods:  # torch.jit defines them on containers

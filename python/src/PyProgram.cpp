@@ -437,6 +437,8 @@ void bindProgram(py::module_ &m) {
            [](ScriptProgram &p, const std::string &name, const std::vector<std::string> &first) {
              p.compiler().orderMethods(name, first);
            })
+      .def("check_hooks",
+           [](ScriptProgram &p, const std::string &name) { p.compiler().checkHooks(name); })
       .def("has_class", [](std::shared_ptr<ScriptProgram> p, const std::string &name) {
         return p->unit().findClass("__torch__." + name) != nullptr;
       })
