@@ -53,7 +53,9 @@ std::string bareContainerMessage(const std::string &name) {
 }
 
 std::string canonicalName(std::string name) {
-  for (const char *prefix : {"typing.", "typing_extensions.", "torch.jit.", "torch.", "t."})
+  // (`ember.` names ember's copies of torch.jit's: ember.Final, ember.Future.)
+  for (const char *prefix :
+       {"typing.", "typing_extensions.", "torch.jit.", "torch.", "t.", "ember.", "jit."})
     if (name.rfind(prefix, 0) == 0) {
       std::string rest = name.substr(std::string(prefix).size());
       if (rest.find('.') == std::string::npos)

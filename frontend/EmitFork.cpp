@@ -85,6 +85,9 @@ Value *FunctionEmitter::emitFork(const Expr &call) {
     result = child.emitScriptCall(callee.name, inner, call.span);
   else if (callee.kind == Sugared::Kind::Operator)
     result = child.emitOperator(callee.name, inner, call.span);
+  else if (callee.isValue()) // torch.jit's words
+    error(call.span, "cannot call a value of type '" + callee.value->type()->annotationStr() +
+                         "': fork needs a script function, an operator, a module or a method");
   else
     error(call.operands[1]->span, "fork needs a script function, an operator, a module or a "
                                   "method to run");

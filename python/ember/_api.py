@@ -5,6 +5,7 @@ counterparts (the resolver maps the `ember` module to `torch.jit`); called
 from Python they behave as torch.jit's do in eager mode.
 """
 import inspect
+import types
 from typing import Any, Final, NamedTuple  # noqa: F401  (Final re-exported: ember.Final)
 
 from . import _isinstance
@@ -76,10 +77,14 @@ class Attribute(NamedTuple):
 
 
 class Future:
-    """The result of `ember.fork` called from Python: already computed."""
+    """The result of `ember.fork` called from Python: already computed.
+    `Future[T]` annotates a future of T, in Python code too."""
 
     def __init__(self, value):
         self._value = value
+
+    def __class_getitem__(cls, item):
+        return types.GenericAlias(cls, item)
 
     def wait(self):
         return self._value

@@ -163,6 +163,22 @@ def test_fork_and_wait():
     assert ember.script(f)(10) == f(10)
 
 
+def forks_in_python(x: torch.Tensor) -> List[torch.Tensor]:
+    futures = torch.jit.annotate(List[ember.Future[torch.Tensor]], [])
+    for i in range(3):
+        futures.append(ember.fork(torch.add, x, i))
+    return [ember.wait(f) for f in futures]
+
+
+# Test that ember.Future[T] annotates in Python code too, where fork runs
+# the call at once, and compiled code gives the same.
+def test_future_annotation_in_python_and_compiled():
+    x = torch.ones(2)
+    want = [x + i for i in range(3)]
+    for got in (forks_in_python(x), ember.script(forks_in_python)(x)):
+        assert all(torch.equal(a, b) for a, b in zip(got, want))
+
+
 def test_raise_gives_ember_error_with_class_and_traceback():
     def f(x: int) -> int:
         if x > 2:
