@@ -12,7 +12,11 @@
 //     other than by GetAttr/SetAttr), or preserved by the caller.
 //  3. Every other read of a value that is not an object becomes a
 //     constant holding the attribute's value; tensors are detached, so
-//     frozen weights require no grad, as TorchScript's do.
+//     frozen weights require no grad, as TorchScript's do. A value sharing
+//     memory with one that is modified in place stays an attribute (a
+//     view of a mutated tensor would be stale as a constant), and a
+//     modified list, tuple or dict sharing memory with another attribute
+//     is refused, as TorchScript refuses it.
 //  4. The `freeze` pipeline runs (without fold-batch-norm unless
 //     optimizeNumerics).
 //  5. A new class, `q.___torch_mangle_N.C` for `q.C` as TorchScript names
@@ -90,6 +94,56 @@ private:
   std::unordered_map<const Value *, std::pair<c10::IValue, std::string>> objects_;
 };
 
+/// The storages of the tensors in `v`, looking into lists, tuples and
+/// dicts (an object's attributes are attributes of their own).
+void collectStorages(const c10::IValue &v, std::set<const void *> &out) {
+  if (v.isTensor()) {
+    if (v.toTensor().defined() && v.toTensor().has_storage())
+      out.insert(v.toTensor().storage().unsafeGetStorageImpl());
+  } else if (v.isList()) {
+    for (const c10::IValue &e : v.toListRef())
+      collectStorages(e, out);
+  } else if (v.isTuple()) {
+    for (const c10::IValue &e : v.toTupleRef().elements())
+      collectStorages(e, out);
+  } else if (v.isGenericDict()) {
+    for (const auto &e : v.toGenericDict()) {
+      collectStorages(e.key(), out);
+      collectStorages(e.value(), out);
+    }
+  }
+}
+
+bool sharesStorage(const c10::IValue &v, const std::set<const void *> &storages) {
+  std::set<const void *> mine;
+  collectStorages(v, mine);
+  return std::any_of(mine.begin(), mine.end(), [&](const void *s) { return storages.count(s); });
+}
+
+/// The value at attribute path `.a.b` of `self`.
+c10::IValue valueAt(const c10::IValue &self, const std::string &path) {
+  c10::IValue v = self;
+  std::istringstream parts(path.substr(1));
+  for (std::string part; std::getline(parts, part, '.');)
+    v = v.toObjectRef().getAttr(part);
+  return v;
+}
+
+/// Calls `visit(path, value)` on every attribute of `object` and of the
+/// objects it holds, depth first.
+void forEachAttribute(const c10::IValue &object, const std::string &prefix,
+                      const std::function<void(const std::string &, const c10::IValue &)> &visit) {
+  const auto &obj = object.toObjectRef();
+  for (size_t i = 0; i < obj.type()->numAttributes(); ++i) {
+    std::string path = prefix + "." + obj.type()->getAttributeName(i);
+    const c10::IValue &v = obj.getSlot(i);
+    if (v.isObject())
+      forEachAttribute(v, path, visit);
+    else
+      visit(path, v);
+  }
+}
+
 /// True if object value `v` is used other than as the receiver of GetAttr
 /// and SetAttr: then anything may change its attributes.
 bool escapes(const Value *v) {
@@ -129,6 +183,7 @@ public:
       graphs.push_back(inlinedMethod(method));
     for (const auto &g : graphs)
       findUnfreezable(*g);
+    findMutatedStorages();
     for (const auto &g : graphs)
       freezeAttributes(*g);
     std::vector<std::string> pipeline = pipelineNamed("freeze");
@@ -178,10 +233,33 @@ private:
                                                              const std::string &path) {
       Value *v = is(n, "prim::GetAttr") ? n->output() : nullptr;
       bool isObject = v && v->type()->kind() == TypeKind::Class;
-      if (!v || (isObject && escapes(v)) ||
-          (!isObject && AliasAnalysis::isMutableType(v->type()) && aa.hasWriters(v)))
+      bool written = v && !isObject && AliasAnalysis::isMutableType(v->type()) && aa.hasWriters(v);
+      if (!v || (isObject && escapes(v)) || written)
         unfreezable_.insert(path);
+      if (written)
+        mutated_.insert(path);
     });
+  }
+
+  /// The memory of the values modified in place (step 3); a modified
+  /// container may not share it with another attribute.
+  void findMutatedStorages() {
+    if (unfreezable_.count(""))
+      return; // self escapes: nothing folds
+    for (const std::string &path : mutated_) {
+      c10::IValue v = valueAt(module_.object(), path);
+      std::set<const void *> own;
+      collectStorages(v, own);
+      mutatedStorages_.insert(own.begin(), own.end());
+      if (v.isTensor() || own.empty())
+        continue;
+      forEachAttribute(module_.object(), "", [&](const std::string &other, const c10::IValue &o) {
+        if (other != path && sharesStorage(o, own))
+          throw FreezeError("module contains attributes values that overlaps: 'self" + path +
+                            "' is modified in place and shares memory with 'self" + other +
+                            "'; give them separate tensors (clone one) to freeze the module");
+      });
+    }
   }
 
   bool frozen(const std::string &path) const {
@@ -199,6 +277,8 @@ private:
       if (!out || out->type()->kind() == TypeKind::Class || !frozen(path))
         return;
       c10::IValue value = owner.toObjectRef().getAttr(n->s(attr::name()));
+      if (sharesStorage(value, mutatedStorages_))
+        return; // it sees the in-place changes: it stays an attribute
       if (value.isTensor() && value.toTensor().requires_grad())
         value = value.toTensor().detach();
       g.setInsertPoint(n);
@@ -237,6 +317,8 @@ private:
   runtime::ScriptClass *cls_;
   std::vector<std::string> methods_;
   std::set<std::string> unfreezable_;
+  std::set<std::string> mutated_; // paths of values modified in place
+  std::set<const void *> mutatedStorages_;
   std::set<std::string> keptAttributes_;
 };
 

@@ -241,3 +241,92 @@ def test_module_list_and_list_attribute_frozen():
     torch.testing.assert_close(got, want)
     assert n == m == 2
     assert "prim::GetAttr" not in str(frozen.graph)
+
+
+class MutatesView(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.tensor([1, 2, 3, 4, 5, 6])
+        self.b = self.a.view(2, 3)
+
+    def forward(self, x):
+        self.b[1] += 10
+        return self.a.sum()
+
+
+class MutatesTensorListed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.tensor([1, 2, 3, 4, 5, 6])
+        self.b = [self.a, torch.tensor([10])]
+
+    def forward(self, x):
+        self.a[1] += 10
+        return self.b[0].sum()
+
+
+# Test that an attribute sharing memory with one modified in place stays an
+# attribute, so the frozen module sees the change as the scripted one does.
+@pytest.mark.parametrize("cls,kept", [(MutatesView, ["a", "b"]), (MutatesTensorListed, ["a", "b"])],
+                         ids=["view", "listed"])
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_attributes_aliasing_mutated_ones_stay(jit, cls, kept):
+    scripted, reference = jit.script(cls()).eval(), jit.script(cls()).eval()
+    frozen = jit.freeze(scripted)
+    assert all(frozen._c.hasattr(name) for name in kept)
+    x = torch.tensor([5])
+    assert torch.equal(frozen(x), reference(x))
+    assert torch.equal(frozen(x), reference(x))
+
+
+class MutatesTupleOfView(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.tensor([1, 2, 3, 4, 5, 6])
+        self.d = (self.a.view(2, 3), 20)
+
+    def forward(self, x):
+        self.d[0][0] += 10
+        return self.a.sum()
+
+
+class MutatesListHoldingAttribute(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.tensor([1, 2, 3, 4, 5, 6])
+        self.b = [self.a, torch.tensor([10])]
+
+    def forward(self, x):
+        self.b[0][0] += 10
+        return self.a.sum()
+
+
+# Test that a container modified in place that shares memory with another
+# attribute is refused, in torch.jit's words.
+@pytest.mark.parametrize("cls", [MutatesTupleOfView, MutatesListHoldingAttribute], ids=["tuple", "list"])
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_mutated_containers_overlapping_attributes_are_refused(jit, cls):
+    with pytest.raises(RuntimeError, match="module contains attributes values that overlaps"):
+        jit.freeze(jit.script(cls()).eval())
+
+
+class LegacyAppends(ember.ScriptModule):
+    def __init__(self):
+        super().__init__()
+        self.a = [11, 22]
+
+    @ember.script_method
+    def forward(self, x):
+        for i in range(3):
+            self.a.append(i)
+        return self.a
+
+
+# Test that a legacy ScriptModule freezes, keeping the list it appends to
+# (shared with the original, as torch.jit shares it).
+def test_legacy_script_module_freezes():
+    m = LegacyAppends().eval()
+    frozen = ember.freeze(m)
+    assert frozen._c.hasattr("a")
+    m(torch.tensor([3]))
+    assert frozen(torch.tensor([5])) == [11, 22, 0, 1, 2, 0, 1, 2]
