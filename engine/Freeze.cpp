@@ -201,6 +201,8 @@ public:
 
 private:
   void preserve(const std::string &name) {
+    if (name.find('.') != std::string::npos)
+      return preserveInSubmodule(name);
     if (program_.compiler().hasMethod(className_, name)) {
       methods_.push_back(name);
     } else if (cls_->attributeType(name)) {
@@ -210,6 +212,34 @@ private:
       throw FreezeError("cannot preserve '" + name + "': '" + module_.type_name() +
                         "' has no method or attribute of that name");
     }
+  }
+
+  /// `sub.a` or `sub.method`: the submodule stays, with that attribute
+  /// (or, for a method, all it may read).
+  void preserveInSubmodule(const std::string &name) {
+    c10::IValue owner = module_.object();
+    std::string path;
+    std::istringstream parts(name);
+    std::vector<std::string> names;
+    for (std::string part; std::getline(parts, part, '.');)
+      names.push_back(part);
+    for (size_t i = 0; i + 1 < names.size(); ++i) {
+      const auto &obj = owner.toObjectRef();
+      if (!obj.type()->hasAttribute(names[i]) || !obj.getAttr(names[i]).isObject())
+        throw FreezeError("cannot preserve '" + name + "': '" + names[i] + "' is not a submodule");
+      owner = obj.getAttr(names[i]);
+      path += "." + names[i];
+    }
+    const c10::ClassType &type = *owner.toObjectRef().type();
+    std::string cls = withoutPrefix(type.name()->qualifiedName());
+    if (program_.compiler().hasMethod(cls, names.back()))
+      unfreezable_.insert(path);
+    else if (type.hasAttribute(names.back()))
+      unfreezable_.insert(path + "." + names.back());
+    else
+      throw FreezeError("cannot preserve '" + name + "': '" + type.repr_str() +
+                        "' has no method or attribute '" + names.back() + "'");
+    keptAttributes_.insert(names[0]);
   }
 
   /// Step 1.
@@ -226,6 +256,9 @@ private:
 
   /// Step 2.
   void findUnfreezable(Graph &g) {
+    for (const Value *out : g.outputs())
+      if (out == g.inputs()[0]) // torch.jit's words
+        throw FreezeError("attempted to freeze a module that return itself");
     if (escapes(g.inputs()[0]))
       unfreezable_.insert("");
     AliasAnalysis aa(g, /*distinctAttributes=*/true);

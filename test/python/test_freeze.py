@@ -330,3 +330,57 @@ def test_legacy_script_module_freezes():
     assert frozen._c.hasattr("a")
     m(torch.tensor([3]))
     assert frozen(torch.tensor([5])) == [11, 22, 0, 1, 2, 0, 1, 2]
+
+
+class ReturnsSelf(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = torch.tensor([1.0])
+
+    def forward(self, x):
+        return self
+
+
+# Test that a module whose forward returns itself is refused in torch.jit's
+# words.
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_module_returning_itself_is_refused(jit):
+    with pytest.raises(RuntimeError, match="attempted to freeze a module that return itself"):
+        jit.freeze(jit.script(ReturnsSelf()).eval())
+
+
+class SmallCounter(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = 1
+        self.b = 2
+
+    def forward(self):
+        return self.a + self.b
+
+    @torch.jit.export
+    def method_a(self):
+        return 42
+
+
+class TwoCounters(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.sub1 = SmallCounter()
+        self.sub2 = SmallCounter()
+
+    def forward(self):
+        return self.sub1() + self.sub2()
+
+
+# Test that attributes and methods of submodules named by dotted paths stay
+# on the frozen module, which reads the preserved attributes at run time.
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_preserved_paths_into_submodules(jit):
+    frozen = jit.freeze(jit.script(TwoCounters()).eval(), preserved_attrs=["sub1.a", "sub2.method_a"])
+    assert frozen() == 6
+    frozen.sub1.a += 1
+    assert frozen() == 7
+    assert frozen.sub2.method_a() == 42
+    with pytest.raises(RuntimeError, match="cannot preserve 'sub1.nothing'|nothing"):
+        jit.freeze(jit.script(TwoCounters()).eval(), preserved_attrs=["sub1.nothing"])
