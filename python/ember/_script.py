@@ -10,6 +10,7 @@ import torch
 from . import _C
 from . import _api
 from . import _module
+from . import _script_containers
 from ._compiled import ScriptFunction
 from ._resolver import _Resolver, _source_of
 from ._script_module import ScriptModule
@@ -66,7 +67,9 @@ def _script_object(obj):
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
-    """Compiles `obj` (a function) as torch.jit.script does."""
+    """Compiles `obj` as torch.jit.script does: a function, a class, an
+    nn.Module, an instance of a script class, or a dict or list (a
+    ScriptDict or ScriptList shared with compiled code)."""
     if not _jit_enabled():
         return obj
     if builtins.isinstance(obj, ScriptFunction):
@@ -85,6 +88,8 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
         return obj
     if _is_class_instance(obj):
         return _script_object(obj)
+    if builtins.isinstance(obj, (dict, list)):
+        return _script_containers.script_container(obj)
     if not inspect.isfunction(obj):
         raise TypeError("ember.script expects a function, got %r" % type(obj).__name__)
     resolver = _Resolver()

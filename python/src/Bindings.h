@@ -50,6 +50,7 @@ void bindSerialization(py::module_ &m);
 void bindTracing(py::module_ &m);
 void bindExecutor(py::module_ &m);
 void bindFreezing(py::module_ &m);
+void bindContainers(py::module_ &m);
 void bindGraphs(py::module_ &m);
 /// A Python view of a copy of `g` (ember._C.Graph: nodes(), inputs(), ...).
 py::object graphView(const Graph &g);

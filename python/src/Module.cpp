@@ -134,5 +134,6 @@ PYBIND11_MODULE(_C, m) {
   bindTracing(m);
   bindExecutor(m);
   bindFreezing(m);
+  bindContainers(m);
   bindGraphs(m);
 }

@@ -288,8 +288,11 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     }
     mismatch(obj, type);
   case TypeKind::List: {
-    if (!PyList_Check(p) && !PyTuple_Check(p))
+    if (!PyList_Check(p) && !PyTuple_Check(p)) {
+      if (auto shared = containerValue(obj, type))
+        return *shared;
       mismatch(obj, type);
+    }
     c10::impl::GenericList l(unit.c10Type(type->elem()));
     for (auto e : obj)
       l.push_back(toIValue(e, type->elem(), unit));
@@ -308,8 +311,11 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     return c10::ivalue::Tuple::create(std::move(elems));
   }
   case TypeKind::Dict: {
-    if (!PyDict_Check(p))
+    if (!PyDict_Check(p)) {
+      if (auto shared = containerValue(obj, type))
+        return *shared;
       mismatch(obj, type);
+    }
     const TypePtr &k = type->contained()[0], &v = type->contained()[1];
     c10::impl::GenericDict d(unit.c10Type(k), unit.c10Type(v));
     for (auto item : py::reinterpret_borrow<py::dict>(obj))

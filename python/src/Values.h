@@ -19,6 +19,16 @@ struct ScriptObjectHandle {
   std::shared_ptr<ScriptProgram> program;
 };
 
+/// A dict or list made by `ember.script` (PyContainers.cpp): one
+/// TorchScript container that Python and compiled code share.
+struct ScriptContainerHandle {
+  c10::IValue value;
+  TypePtr type;
+};
+/// The shared container of `obj` when it is a ScriptDict or ScriptList of
+/// type `type` (a TypeError if of another); nothing if it is not one.
+std::optional<c10::IValue> containerValue(py::handle obj, const TypePtr &type);
+
 /// Converts a Python value to the IValue a parameter of type `type` takes.
 /// Tensors are shared, not copied. Throws py::type_error naming the type.
 c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptUnit &unit);
