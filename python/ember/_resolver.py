@@ -410,6 +410,11 @@ class _Resolver:
             module = obj.__name__
             if module == "ember" or module.startswith("ember."):
                 module = "torch.jit"
+            elif module.split(".")[0] != "torch" and sys.modules.get(module) is not obj:
+                # Not importable by its name (a ModuleType made at run time,
+                # with a __getattr__ say): its attributes are read through
+                # the name that holds it.
+                module = name
             return ("module", module)
         if builtins.isinstance(obj, (torch.jit.ScriptModule, ScriptModule)):
             # torch.jit's words: a module is called through an attribute of self.

@@ -4,7 +4,8 @@ refused, Any refined by isinstance, branches returning different types as
 Any, math.inf, empty list literals typed by the parameter they are passed
 to, the legacy tensor constructors, broadcasting-list annotations and many
 decorators above a function."""
-from typing import Any, List, Tuple
+import types
+from typing import Any, List, NamedTuple, Tuple
 
 import pytest
 import torch
@@ -215,3 +216,32 @@ def test_tensor_getitem_called_as_a_method():
 
 def _getitem_without_index(x):
     return x.__getitem__()
+
+
+class _Made(NamedTuple):
+    t: int
+
+
+class _RuntimeModule(types.ModuleType):
+    """A module made at run time (not in sys.modules) whose attributes come
+    from __getattr__."""
+
+    def __init__(self):
+        super().__init__("RuntimeModule")
+
+    def __getattr__(self, attr):
+        return _Made
+
+
+runtime_module = _RuntimeModule()
+
+
+def makes_through_module() -> runtime_module.Type:
+    return runtime_module.Type(1)
+
+
+# Test that a NamedTuple reached through a module object made at run time
+# compiles, as torch.jit resolves it (test_list_dict's namedtuple_resolution).
+@pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
+def test_names_through_a_runtime_module(jit):
+    assert jit.script(makes_through_module)() == (1,)
