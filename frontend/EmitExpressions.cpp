@@ -317,6 +317,13 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
   return toBool(v, e.span);
 }
 
+bool namesIsInstance(const std::string &dottedName) {
+  static const std::string suffix = ".isinstance";
+  return dottedName == "isinstance" ||
+         (dottedName.size() > suffix.size() &&
+          dottedName.compare(dottedName.size() - suffix.size(), suffix.size(), suffix) == 0);
+}
+
 /// Whether `e` calls isinstance: the builtin, or torch.jit's (ember's)
 /// under whatever name the function's globals give it (`jit.isinstance`,
 /// `J.isinstance` after `J = torch.jit`).
@@ -326,9 +333,7 @@ bool FunctionEmitter::callsIsInstance(const Expr &e) {
   std::string callee = dottedName(*e.operands[0]);
   if (callee == "isinstance")
     return !lookup("isinstance");
-  static const std::string suffix = ".isinstance";
-  if (callee.size() <= suffix.size() ||
-      callee.compare(callee.size() - suffix.size(), suffix.size(), suffix) != 0)
+  if (!namesIsInstance(callee))
     return false;
   Sugared s = emitExpr(*e.operands[0]);
   return s.kind == Sugared::Kind::Builtin && s.name == "torch.jit.isinstance";

@@ -79,10 +79,8 @@ void refinedInTest(const Expr &e, std::vector<std::string> &out) {
   case ExprKind::Call:
     // (Any `<x>.isinstance` may be torch.jit's: over-approximating only
     // carries a name the loop did not need to.)
-    if (std::string callee = dottedName(*e.operands[0]);
-        e.operands.size() == 3 && e.operands[1]->kind == ExprKind::Name &&
-        (callee == "isinstance" ||
-         (callee.size() > 11 && callee.compare(callee.size() - 11, 11, ".isinstance") == 0)))
+    if (e.operands.size() == 3 && e.operands[1]->kind == ExprKind::Name &&
+        namesIsInstance(dottedName(*e.operands[0])))
       out.push_back(e.operands[1]->text);
     break;
   default: break;

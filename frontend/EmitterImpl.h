@@ -671,5 +671,8 @@ const std::string *magicMethodOf(const std::string &op);
 /// True for the callables under `torch` that are language forms rather than
 /// operators (`torch.jit.annotate`, `torch.jit.is_scripting`, ...).
 bool isSpecialForm(const std::string &dottedName);
+/// `isinstance` or a dotted name ending in `.isinstance` (torch.jit's under
+/// whatever name the function's globals give it).
+bool namesIsInstance(const std::string &dottedName);
 
 } // namespace ember::frontend

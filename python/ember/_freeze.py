@@ -2,6 +2,7 @@
 (reference §4.3): the C++ freezer makes a new module whose methods read the
 module's attributes as constants; this wraps it."""
 from . import _C
+from . import _legacy_module as _legacy
 from ._script_module import RecursiveScriptModule
 from ._serialization import _wrap
 
@@ -13,7 +14,7 @@ def freeze(mod, preserved_attrs=None, optimize_numerics=True):
     mutate, and those named in `preserved_attrs`, stay attributes. Dropout
     goes, and with `optimize_numerics` batch norms fold into the
     convolutions and linears before them."""
-    mod = mod.__dict__.get("_actual_script_module", mod)  # a legacy ScriptModule's
+    mod = _legacy.actual(mod)  # a legacy ScriptModule's compiled module
     if not isinstance(mod, RecursiveScriptModule) or not isinstance(
             mod.__dict__.get("_c"), _C.ScriptObject):
         raise RuntimeError("Freezing expects a ScriptModule as input. Please use ember.script or "
@@ -30,7 +31,7 @@ def optimize_for_inference(mod, other_methods=None):
     first) unless it is frozen already, keeping `other_methods` too. The
     fusion of what remains happens on the first call, as for any module;
     TorchScript's MKLDNN-specific rewrites have no counterpart here."""
-    mod = mod.__dict__.get("_actual_script_module", mod)
+    mod = _legacy.actual(mod)
     if not isinstance(mod, RecursiveScriptModule):
         raise RuntimeError("optimize_for_inference expects a ScriptModule as input. Please use "
                            "ember.script or ember.trace to script your 'nn.Module'.")

@@ -14,7 +14,7 @@ import torch
 
 from ._compiled import CompiledView, Graph, Text
 from ._errors import CompileError
-from ._legacy_module import ScriptMeta
+from ._legacy_module import ScriptMeta, actual as _legacy_actual
 
 
 class _SlotDict(collections.abc.MutableMapping):
@@ -265,8 +265,7 @@ class RecursiveScriptModule(ScriptModule):
         if name in d["_modules"]:
             # A legacy ScriptModule's compiled module is its
             # `_actual_script_module`.
-            actual = value.__dict__.get("_actual_script_module", value) \
-                if builtins.isinstance(value, ScriptModule) else None
+            actual = _legacy_actual(value) if builtins.isinstance(value, ScriptModule) else None
             if value is not None and not builtins.isinstance(actual, RecursiveScriptModule):
                 raise RuntimeError("Cannot re-assign modules in a ScriptModule with non-scripted "
                                    "module, tried to replace existing module '%s': %s" % (name, value))
