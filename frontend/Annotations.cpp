@@ -23,9 +23,17 @@ void checkDictKeyType(const TypePtr &key, const SourceSpan &span) {
                                       TypeKind::Float,  TypeKind::Complex, TypeKind::Str,
                                       TypeKind::Tensor, TypeKind::Device};
   if (std::find(std::begin(keyKinds), std::end(keyKinds), key->kind()) == std::end(keyKinds))
-    throw CompileError(span, "cannot create dict for key type '" + key->str() +
+    throw CompileError(span, "Cannot create dict for key type '" + key->str() +
                                  "', only int, float, complex, Tensor, device and string keys "
                                  "are supported");
+}
+
+void checkGeneratedDictKeyType(const TypePtr &key, const SourceSpan &span) {
+  if (key->kind() == TypeKind::Union)
+    throw CompileError(span, "Dicts may only contain homogeneous keys, but the type of the first "
+                             "generated key was " +
+                                 key->annotationStr());
+  checkDictKeyType(key, span);
 }
 
 std::string dottedName(const Expr &e) {
@@ -195,8 +203,9 @@ private:
     if (head == "Final" || head.rfind("BroadcastingList", 0) == 0)
       throw CompileError(e.span, "'" + head + "' may only annotate an attribute or a parameter "
                                  "itself, not appear inside another type");
-    throw CompileError(e.operands[0]->span, "unknown generic type '" + dottedName(*e.operands[0]) +
-                                                "'; expected List, Dict, Tuple, Optional, Union "
+    throw CompileError(e.operands[0]->span, "Unknown type constructor " +
+                                                dottedName(*e.operands[0]) +
+                                                "; expected List, Dict, Tuple, Optional, Union "
                                                 "or Future");
   }
 
@@ -235,7 +244,8 @@ private:
     if (user_)
       if (TypePtr t = user_(full))
         return t;
-    throw CompileError(e.span, "unknown type '" + full + "'");
+    // TorchScript's words, which code written for it matches on.
+    throw CompileError(e.span, "Unknown type name '" + full + "'");
   }
 
   TypePtr resolveString(const Expr &e) {

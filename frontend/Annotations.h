@@ -22,6 +22,9 @@ std::string dottedName(const Expr &e);
 /// Rejects a dict key type TorchScript does not allow (a Union, a tuple,
 /// a class), with its message.
 void checkDictKeyType(const TypePtr &key, const SourceSpan &span);
+/// The same for the first key a comprehension or `dict(pairs)` makes,
+/// which may not be a Union (the keys would not be homogeneous).
+void checkGeneratedDictKeyType(const TypePtr &key, const SourceSpan &span);
 
 /// Looks up a name the annotation language does not know (a user class, a
 /// NamedTuple, an enum): returns its type or null.

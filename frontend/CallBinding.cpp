@@ -36,10 +36,10 @@ bool fitArgument(const Argument &formal, const TypePtr &actual, bool allowConver
     auto bound = formalType->kind() == TypeKind::Var ? env.find(formalType->name()) : env.end();
     if (bound != env.end())
       // TorchScript's words, which code written for it matches on.
-      why = "Could not match type " + actual->str() + " to " + formalType->name() +
+      why = "Could not match type " + actual->annotationStr() + " to " + formalType->name() +
             " in argument '" + formal.name + "': Type variable '" + formalType->name() +
-            "' previously matched to type " + bound->second->str() + " is matched to type " +
-            actual->str();
+            "' previously matched to type " + bound->second->annotationStr() +
+            " is matched to type " + actual->annotationStr();
     else
       why = "Expected a value of type '" + formalType->str() + "' for argument '" + formal.name +
             "' but instead found type '" + actual->str() + "'";

@@ -182,11 +182,11 @@ TypePtr CompilerImpl::broadcastAlias(const std::string &name) {
   return Type::tuple(std::vector<TypePtr>(std::stoul(m[1]), elem));
 }
 
-TypeNameResolver CompilerImpl::typeResolver() const {
+TypeNameResolver CompilerImpl::typeResolver(bool moduleTypes) const {
   // Resolving a name may register the source that defines it, so the
   // resolver needs the compiler's mutable state.
   auto *self = const_cast<CompilerImpl *>(this);
-  return [self](const std::string &name) -> TypePtr {
+  return [self, moduleTypes](const std::string &name) -> TypePtr {
     if (name.rfind("$broadcast:", 0) == 0) // see Resolver::resolveTop
       return self->broadcastAlias(name.substr(11));
     bool printed = name.rfind("__torch__.", 0) == 0;
@@ -194,13 +194,13 @@ TypeNameResolver CompilerImpl::typeResolver() const {
     auto it = self->classes_.find(shortName);
     if (it != self->classes_.end())
       return it->second.type;
-    if (self->resolver_.type)
+    if (moduleTypes && self->resolver_.type)
       if (TypePtr t = self->resolver_.type(name))
         return t;
     if (!printed && self->resolver_.typeAlias)
       if (auto text = self->resolver_.typeAlias(name)) {
         auto buffer = std::make_shared<SourceBuffer>(SourceBuffer{"<type alias " + name + ">", *text});
-        return resolveType(*parseExpression(buffer), self->typeResolver());
+        return resolveType(*parseExpression(buffer), self->typeResolver(moduleTypes));
       }
     if (printed) {
       // A class of an archive's code, in a file not read yet.

@@ -393,7 +393,7 @@ std::vector<TypePtr> FunctionEmitter::isInstanceTypes(const Expr &target,
         types.push_back(Type::get(TypeKind::None));
       continue;
     }
-    types.push_back(resolveType(*t, compiler_.typeResolver()));
+    types.push_back(resolveType(*t, compiler_.typeResolver(/*moduleTypes=*/true)));
     for (const auto &m : members)
       overlaps = overlaps || m->isSubtypeOf(*types.back()) || types.back()->isSubtypeOf(*m);
   }

@@ -94,7 +94,7 @@ Value *FunctionEmitter::emitDictOf(const Expr &operand, const TypePtr &hint,
   emitForLoop(pair, iter, operand.span, nullptr, [&] {
     Value *k = lookup("$key")->value.value, *v = lookup("$value")->value.value;
     if (!typed) {
-      checkDictKeyType(k->type(), operand.span);
+      checkGeneratedDictKeyType(k->type(), operand.span);
       result->output()->setType(Type::dict(k->type(), v->type())), typed = true;
       // TorchScript's words where the pairs do not fit the annotation.
       for (int i = 0; hint && i < 2; ++i)

@@ -247,7 +247,7 @@ Value *FunctionEmitter::emitComprehension(const Expr &e, const TypePtr &hint) {
       if (isDict) {
         Value *k = emitValue(*e.operands[0], keyHint), *v = emitValue(*e.operands[1], valueHint);
         if (!typed) {
-          checkDictKeyType(k->type(), e.operands[0]->span);
+          checkGeneratedDictKeyType(k->type(), e.operands[0]->span);
           result->output()->setType(Type::dict(k->type(), v->type())), typed = true;
         }
         emitOperator("aten::_set_item", {target, {k, "", e.span}, {v, "", e.span}}, e.span);

@@ -594,7 +594,10 @@ public:
                                      const SourceSpan &callSite);
   /// What `name` stands for through an import of the file defining `def`.
   std::optional<std::string> importedPath(const Stmt &def, const std::string &name) const;
-  TypeNameResolver typeResolver() const;
+  /// Names in annotations. An nn.Module class is a type only where
+  /// `isinstance` tests a submodule (`moduleTypes`); as an annotation
+  /// TorchScript does not know it.
+  TypeNameResolver typeResolver(bool moduleTypes = false) const;
   /// N copies of T in a tuple when the global `name` is an alias of
   /// BroadcastingListN[T] (torch.nn's `_size_2_t`), else null.
   TypePtr broadcastAlias(const std::string &name);
