@@ -113,6 +113,11 @@ std::optional<int64_t> enumCode(const std::string &name) {
   return it->second;
 }
 
+/// `infj` or `nanj` (cmath's constants, and names in printed code).
+static c10::IValue imaginaryConstant(const std::string &name) {
+  return c10::complex<double>(0, name == "infj" ? INFINITY : NAN);
+}
+
 Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
   const std::string &n = name.text;
   // Python-level helpers TorchScript maps to builtin operators (the table
@@ -139,8 +144,8 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
     return resolveDotted(*path, name.span);
   if (auto g = compiler_.globalValue(n))
     return fromGlobalValue(*g, n, name.span);
-  if (n == "torch" || n == "math" || n == "ops" || n == "typing" || n == "__torch__" ||
-      n == "warnings" || n == "CONSTANTS")
+  if (n == "torch" || n == "math" || n == "cmath" || n == "ops" || n == "typing" ||
+      n == "__torch__" || n == "warnings" || n == "CONSTANTS")
     return Sugared::make(Sugared::Kind::Namespace, n);
   if (n == "_VF")
     return Sugared::make(Sugared::Kind::Namespace, "torch._VF");
@@ -150,6 +155,8 @@ Sugared FunctionEmitter::resolveGlobal(const Expr &name) {
     return Sugared::make(Sugared::Kind::Builtin, "$exception:builtins." + n);
   if (n == "inf" || n == "nan")
     return Sugared::of(constFloat(n == "inf" ? INFINITY : NAN));
+  if (n == "infj" || n == "nanj") // as archive code prints complex constants
+    return Sugared::of(graph().insertConstant(imaginaryConstant(n)));
   // TorchScript's words (`undefined value x`), which code written for it matches on.
   error(name.span, "undefined value " + n);
 }
@@ -357,6 +364,16 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
     }
     return Sugared::make(Sugared::Kind::Operator,
                          attr == "remainder" ? "aten::mathremainder" : "aten::" + attr);
+  }
+  if (ns == "cmath") {
+    // As torch.jit's builtin table: the real constants of `math`, two
+    // complex ones, phase as angle and rect as polar.
+    if (attr == "infj" || attr == "nanj")
+      return Sugared::of(graph().insertConstant(imaginaryConstant(attr)));
+    if (attr == "phase" || attr == "rect")
+      return Sugared::make(Sugared::Kind::Operator,
+                           attr == "phase" ? "aten::angle" : "aten::polar");
+    return namespaceAttribute("math", attr, span);
   }
   auto prefix = torchNamespaces().find(ns);
   if (prefix == torchNamespaces().end()) {

@@ -195,8 +195,8 @@ private:
   void setItem(c10::IValue &dict, c10::IValue key, c10::IValue value) {
     if (!dict.isGenericDict())
       fail(std::string("SETITEM on a ") + tagName(dict) + ", not a dict");
-    if (!(key.isString() || key.isInt() || key.isDouble() || key.isBool() || key.isTensor() ||
-          key.isDevice()))
+    if (!(key.isString() || key.isInt() || key.isDouble() || key.isComplexDouble() ||
+          key.isBool() || key.isTensor() || key.isDevice()))
       fail(std::string("a dict key cannot be a ") + tagName(key));
     adopt(dict, key, true);
     adopt(dict, value, true);

@@ -11,6 +11,7 @@
 #include <torch/csrc/Device.h>
 #include <torch/csrc/Dtype.h>
 #include <torch/csrc/DynamicTypes.h>
+#include <torch/csrc/Generator.h>
 #include <torch/csrc/autograd/python_variable.h>
 
 #include <ATen/core/class_type.h>
@@ -127,12 +128,17 @@ c10::IValue toIValueInferred(py::handle obj) {
     return obj.cast<int64_t>();
   if (PyFloat_Check(obj.ptr()))
     return obj.cast<double>();
+  if (PyComplex_Check(obj.ptr()))
+    return c10::complex<double>(PyComplex_RealAsDouble(obj.ptr()),
+                                PyComplex_ImagAsDouble(obj.ptr()));
   if (PyUnicode_Check(obj.ptr()))
     return obj.cast<std::string>();
   if (THPDtype_Check(obj.ptr()))
     return int64_t(reinterpret_cast<THPDtype *>(obj.ptr())->scalar_type);
   if (THPDevice_Check(obj.ptr()))
     return reinterpret_cast<THPDevice *>(obj.ptr())->device;
+  if (THPGenerator_Check(obj.ptr()))
+    return reinterpret_cast<THPGenerator *>(obj.ptr())->cdata;
   if (PyTuple_Check(obj.ptr())) {
     std::vector<c10::IValue> elems;
     for (auto e : obj)
@@ -251,6 +257,18 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     if (!PyUnicode_Check(p))
       mismatch(obj, type);
     return obj.cast<std::string>();
+  case TypeKind::Complex: {
+    // Anything with __complex__, __float__ or __index__, as torch.jit's
+    // pybind11 cast.
+    if (PyUnicode_Check(p))
+      mismatch(obj, type);
+    Py_complex c = PyComplex_AsCComplex(p);
+    if (c.real == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      mismatch(obj, type);
+    }
+    return c10::complex<double>(c.real, c.imag);
+  }
   case TypeKind::Number:
     if (PyComplex_Check(p))
       return c10::complex<double>(PyComplex_RealAsDouble(p), PyComplex_ImagAsDouble(p));
@@ -328,6 +346,10 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     if (PyUnicode_Check(p))
       return c10::Device(obj.cast<std::string>());
     mismatch(obj, type);
+  case TypeKind::Generator:
+    if (!THPGenerator_Check(p))
+      mismatch(obj, type);
+    return reinterpret_cast<THPGenerator *>(p)->cdata;
   case TypeKind::ScalarType:
     if (!THPDtype_Check(p))
       mismatch(obj, type);
@@ -368,6 +390,8 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
     return py::str(v.toStringRef());
   if (v.isDevice())
     return py::reinterpret_steal<py::object>(THPDevice_New(v.toDevice()));
+  if (v.isGenerator())
+    return py::reinterpret_steal<py::object>(THPGenerator_Wrap(v.toGenerator()));
   auto elemType = [&](size_t i) -> TypePtr {
     return type && i < type->contained().size() ? type->contained()[i] : nullptr;
   };

@@ -282,6 +282,12 @@ void addReductionKernels(KernelTable &t) {
           for (const IValue &e : pop(s).toListRef()) r += e.toDouble();
           s.push_back(r);
         }));
+  t.add("aten::sum.complex", Operation([](Stack &s) {
+          c10::complex<double> r = 0;
+          for (const IValue &e : pop(s).toListRef())
+            r += e.toComplexDouble();
+          s.push_back(r);
+        }));
   auto anyAll = [](bool all) {
     return [all](Stack &s) {
       for (const IValue &e : pop(s).toListRef()) {

@@ -94,6 +94,17 @@ void addMathKernels(KernelTable &t) {
   addUnary(t, "aten::degrees", [](double x) { return x * (180.0 / M_PI); });
   addUnary(t, "aten::radians", [](double x) { return x * (M_PI / 180.0); });
   addUnary(t, "aten::angle", [](double x) { return x < 0 ? M_PI : 0.0; });
+  t.add("aten::angle.complex", Operation([](Stack &s) {
+          Complex z = pop(s).toComplexDouble();
+          s.push_back(std::atan2(z.imag(), z.real()));
+        }));
+  // cmath.rect: r * (cos(phi) + i sin(phi)), with Python's special cases
+  // left to the C library as torch.jit leaves them.
+  t.add("aten::polar", Operation([](Stack &s) {
+          double phi = asDouble(pop(s)), r = asDouble(pop(s));
+          std::complex<double> z = std::polar(r, phi);
+          s.push_back(Complex(z.real(), z.imag()));
+        }));
   addBinary(t, "aten::atan2", [](double a, double b) { return std::atan2(a, b); });
   addBinary(t, "aten::copysign", [](double a, double b) { return std::copysign(a, b); });
   addBinary(t, "aten::fmod", [](double a, double b) { return std::fmod(a, b); });
@@ -119,6 +130,20 @@ void addMathKernels(KernelTable &t) {
                                                                : [](double x) { return std::isfinite(x); };
     t.add(o, Operation([f](Stack &s) { s.push_back(f(pop(s).toDouble())); }));
   }
+  // cmath's: nan if either part is, inf if either part is (and not nan),
+  // finite if both are.
+  t.add("aten::isnan.complex", Operation([](Stack &s) {
+          Complex z = pop(s).toComplexDouble();
+          s.push_back(std::isnan(z.real()) || std::isnan(z.imag()));
+        }));
+  t.add("aten::isinf.complex", Operation([](Stack &s) {
+          Complex z = pop(s).toComplexDouble();
+          s.push_back(std::isinf(z.real()) || std::isinf(z.imag()));
+        }));
+  t.add("aten::isfinite.complex", Operation([](Stack &s) {
+          Complex z = pop(s).toComplexDouble();
+          s.push_back(std::isfinite(z.real()) && std::isfinite(z.imag()));
+        }));
   t.add("aten::factorial.int", Operation([](Stack &s) {
           int64_t n = pop(s).toInt();
           if (n < 0)

@@ -105,13 +105,57 @@ IValue arithFloat(Arith op, double a, double b) {
   }
 }
 
+/// a / b by Python's algorithm (Smith's, scaled by the larger part of b),
+/// so results agree with Python's to the last bit.
+Complex pythonQuotient(Complex a, Complex b) {
+  double br = std::fabs(b.real()), bi = std::fabs(b.imag());
+  if (br == 0 && bi == 0)
+    throw PythonError("ZeroDivisionError", "complex division by zero");
+  if (br >= bi) {
+    double ratio = b.imag() / b.real(), denom = b.real() + b.imag() * ratio;
+    return Complex((a.real() + a.imag() * ratio) / denom, (a.imag() - a.real() * ratio) / denom);
+  }
+  if (bi >= br) {
+    double ratio = b.real() / b.imag(), denom = b.real() * ratio + b.imag();
+    return Complex((a.real() * ratio + a.imag()) / denom, (a.imag() * ratio - a.real()) / denom);
+  }
+  return Complex(NAN, NAN); // a part of b is nan
+}
+
+/// a ** b as Python computes it: small integral powers by repeated
+/// squaring, others through polar form.
+Complex pythonPower(Complex a, Complex b) {
+  if (b.imag() == 0 && b.real() == std::floor(b.real()) && std::fabs(b.real()) <= 100) {
+    int64_t n = int64_t(b.real());
+    Complex result(1, 0), p = a;
+    for (uint64_t e = uint64_t(n < 0 ? -n : n); e; e >>= 1, p = p * p)
+      if (e & 1)
+        result = result * p;
+    return n < 0 ? pythonQuotient(Complex(1, 0), result) : result;
+  }
+  if (b.real() == 0 && b.imag() == 0)
+    return Complex(1, 0);
+  if (a.real() == 0 && a.imag() == 0) {
+    if (b.imag() != 0 || b.real() < 0)
+      throw PythonError("ZeroDivisionError", "0.0 to a negative or complex power");
+    return Complex(0, 0);
+  }
+  double magnitude = std::hypot(a.real(), a.imag()), angle = std::atan2(a.imag(), a.real());
+  double length = std::pow(magnitude, b.real()), phase = angle * b.real();
+  if (b.imag() != 0) {
+    length /= std::exp(angle * b.imag());
+    phase += b.imag() * std::log(magnitude);
+  }
+  return Complex(length * std::cos(phase), length * std::sin(phase));
+}
+
 IValue arithComplex(Arith op, Complex a, Complex b) {
   switch (op) {
   case Arith::Add: return a + b;
   case Arith::Sub: return a - b;
   case Arith::Mul: return a * b;
-  case Arith::Div: return a / b;
-  case Arith::Pow: return std::pow(a, b);
+  case Arith::Div: return pythonQuotient(a, b);
+  case Arith::Pow: return pythonPower(a, b);
   default: throw PythonError("TypeError", "unsupported operand types for complex");
   }
 }
@@ -237,12 +281,16 @@ void addConversions(KernelTable &t) {
             return s.push_back(a.toTensor().is_nonzero());
           s.push_back(asDouble(a) != 0);
         }));
-  t.add("aten::Complex", Operation([](Stack &s) {
-          IValue a = pop(s);
-          if (a.isTensor())
-            a = scalarValue(tensorItem(a.toTensor()));
-          s.push_back(asComplex(a));
-        }));
+  t.add("aten::Complex", [](const Node &n, const TypeConverter &) -> Operation {
+    auto scalar = [](IValue a) { return a.isTensor() ? scalarValue(tensorItem(a.toTensor())) : a; };
+    if (n.inputs().size() == 1)
+      return [scalar](Stack &s) { s.push_back(asComplex(scalar(pop(s)))); };
+    // complex(real, imag) of two real numbers.
+    return [scalar](Stack &s) {
+      double imag = asDouble(scalar(pop(s))), real = asDouble(scalar(pop(s)));
+      s.push_back(Complex(real, imag));
+    };
+  });
   auto implicit = [](const char *what) {
     return [what](Stack &s) {
       at::Tensor t = pop(s).toTensor();

@@ -193,3 +193,21 @@ def test_item_casts(x):
     fn = ember.script(scalar_cast)
     assert "(int, float) = prim::TupleConstruct" in str(fn.graph)
     assert fn(x) == scalar_cast(x)
+
+
+def normal_with(generator: torch.Generator):
+    tensor = torch.empty(2, 2)
+    tensor.normal_(-1.0, 1.0, generator=generator)
+    return tensor
+
+
+def test_generator_argument_is_the_callers_generator():
+    # The same seeded generator gives the same numbers, and the caller's
+    # generator advances (it is shared, not copied).
+    g = torch.Generator()
+    g.manual_seed(2023)
+    got = ember.script(normal_with)(g)
+    after = torch.rand(1, generator=g)
+    g.manual_seed(2023)
+    assert torch.equal(got, normal_with(g))
+    assert torch.equal(after, torch.rand(1, generator=g))

@@ -1,4 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
+import cmath
 import math
 from typing import List, Tuple
 
@@ -64,6 +65,21 @@ def printing(a: int, s: str):
 # CHECK-NEXT:   return (%[[V10]])
 def math_module(x: float) -> float:
     return math.sqrt(x) + math.pi + math.floor(x) + math.remainder(x, 2.0)
+
+
+# Test that the cmath module maps to the complex overloads, with phase as
+# angle, rect as polar and infj as a complex constant.
+# CHECK-LABEL: cmath_module(%z : complex,
+# CHECK-NEXT:       %r : float):
+# CHECK-NEXT:   %[[J:[0-9]+]] : complex = prim::Constant[value=0.+infj]()
+# CHECK-NEXT:   %[[S:[0-9]+]] : complex = aten::sqrt(%z)
+# CHECK-NEXT:   %[[P:[0-9]+]] : float = aten::angle(%z)
+# CHECK-NEXT:   %[[R:[0-9]+]] : complex = aten::polar(%r, %[[P]])
+# CHECK-NEXT:   %[[T:[0-9]+]] : complex = aten::add(%[[S]], %[[R]])
+# CHECK-NEXT:   %[[U:[0-9]+]] : complex = aten::add(%[[T]], %[[J]])
+# CHECK-NEXT:   return (%[[U]])
+def cmath_module(z: complex, r: float) -> complex:
+    return cmath.sqrt(z) + cmath.rect(r, cmath.phase(z)) + cmath.infj
 
 
 # Test that the string builtins map to their operators.
