@@ -17,7 +17,7 @@
 //     view of a mutated tensor would be stale as a constant), and a
 //     modified list, tuple or dict sharing memory with another attribute
 //     is refused, as TorchScript refuses it.
-//  4. The `freeze` pipeline runs (without fold-batch-norm unless
+//  4. The `freeze` pipeline runs (without its fold-* passes unless
 //     optimizeNumerics).
 //  5. A new class, `q.___torch_mangle_N.C` for `q.C` as TorchScript names
 //     clones, keeps the attributes the graphs still read and the preserved
@@ -188,7 +188,8 @@ public:
       freezeAttributes(*g);
     std::vector<std::string> pipeline = pipelineNamed("freeze");
     if (!optimizeNumerics_)
-      pipeline.erase(std::remove(pipeline.begin(), pipeline.end(), "fold-batch-norm"),
+      pipeline.erase(std::remove_if(pipeline.begin(), pipeline.end(),
+                                    [](const std::string &p) { return p.rfind("fold-", 0) == 0; }),
                      pipeline.end());
     CompilationUnit unit;
     for (const auto &g : graphs)

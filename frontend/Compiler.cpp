@@ -194,8 +194,8 @@ TypeNameResolver CompilerImpl::typeResolver(bool moduleTypes) const {
     auto it = self->classes_.find(shortName);
     if (it != self->classes_.end())
       return it->second.type;
-    if (moduleTypes && self->resolver_.type)
-      if (TypePtr t = self->resolver_.type(name))
+    if (self->resolver_.type)
+      if (TypePtr t = self->resolver_.type(name); t && (moduleTypes || !t->isModule()))
         return t;
     if (!printed && self->resolver_.typeAlias)
       if (auto text = self->resolver_.typeAlias(name)) {

@@ -12,7 +12,9 @@
 //      the installed NodeEvaluator and its outputs replaced by constants,
 //      unless it is nondeterministic, has side effects, writes an input, has
 //      blocks, or produces a value that cannot be a constant (a mutable list
-//      that is written later, a tensor that requires grad, an object).
+//      that is written later, a tensor that requires grad, an object); a
+//      list of numbers or strings only when nothing writes it and only
+//      operators read it.
 // `constant-propagation-immutable` is TorchScript's
 // ConstantPropagationImmutableTypes, which its frontend runs on every
 // compiled function: step 3 only for nodes whose outputs are immutable
@@ -153,8 +155,24 @@ private:
     ++folded;
   }
 
+  /// A list of constant numbers or strings that nothing writes and that
+  /// only operators read (not returned, stored or passed to a call), so one
+  /// shared constant can stand for it: TorchScript's frozen and optimized
+  /// graphs read `int[]` arguments (a conv's stride) as constants.
+  bool isFoldableList(const Node *n) const {
+    if (immutableOnly_ || n->kind().qualString() != "prim::ListConstruct" ||
+        !isImmutable(n->output()->type()->elem()) || aa_.hasWriters(n->output()) ||
+        aa_.escapes(n->output()))
+      return false;
+    for (const Use &u : n->output()->uses())
+      if (u.user->kind().qualString().rfind("aten::", 0) != 0 &&
+          u.user->kind().qualString() != "prim::ListUnpack")
+        return false;
+    return true;
+  }
+
   void tryFold(Node *n) {
-    if (skipKind(n) || n->outputs().empty() || n->isNondeterministic() ||
+    if ((skipKind(n) && !isFoldableList(n)) || n->outputs().empty() || n->isNondeterministic() ||
         aa_.hasSideEffects(n) || aa_.isWriter(n))
       return;
     // As TorchScript's noMutableValues: neither what the node reads nor

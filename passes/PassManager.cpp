@@ -57,11 +57,28 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
             "dce", "loop-unroll", "remove-mutation", "constant-propagation", "peephole", "cse", "dce",
             "fuse-elementwise", "dce"};
   // What freezing runs once attributes are constants (reference §4.3):
-  // eval-mode branches and dropout go, batch norms fold into the weights
-  // before them, and constant weight arithmetic folds.
+  // eval-mode branches and dropout go; batch norms and per-channel
+  // arithmetic fold into the conv or linear weights before them, three
+  // rounds (conv -> mul -> add -> batch_norm), each made constants.
   if (name == "freeze")
-    return {"constant-propagation", "remove-dropout", "dce", "fold-batch-norm",
-            "constant-propagation", "peephole", "cse", "constant-pooling", "dce"};
+    return {"constant-propagation",
+            "remove-dropout",
+            "dce",
+            "fold-batch-norm",
+            "fold-conv-arithmetic",
+            "constant-propagation",
+            "dce",
+            "fold-batch-norm",
+            "fold-conv-arithmetic",
+            "constant-propagation",
+            "dce",
+            "fold-batch-norm",
+            "fold-conv-arithmetic",
+            "constant-propagation",
+            "peephole",
+            "cse",
+            "constant-pooling",
+            "dce"};
   return {};
 }
 

@@ -384,3 +384,85 @@ def test_preserved_paths_into_submodules(jit):
     assert frozen.sub2.method_a() == 42
     with pytest.raises(RuntimeError, match="cannot preserve 'sub1.nothing'|nothing"):
         jit.freeze(jit.script(TwoCounters()).eval(), preserved_attrs=["sub1.nothing"])
+
+
+class ConvArithmetic(nn.Module):
+    """conv -> op by a per-channel constant or a number, as
+    test_freezing's ConvOp builds it, optionally followed by a norm."""
+
+    def __init__(self, conv, op, operand, bias=True, norm=False):
+        super().__init__()
+        self.conv = conv(3, 4, kernel_size=3, stride=2, bias=bias)
+        self.op = op
+        self.operand = operand
+        self.norm = nn.BatchNorm2d(4) if norm else nn.Identity()
+
+    def forward(self, x):
+        return self.norm(self.op(self.conv(x), self.operand))
+
+
+OPS = [torch.add, torch.sub, torch.mul, torch.div]
+CONVS = [(nn.Conv1d, (2, 3, 9)), (nn.Conv2d, (2, 3, 9, 9)), (nn.Conv3d, (2, 3, 5, 5, 5))]
+
+
+def _channel_tensor(conv):
+    size = [1] * conv.weight.dim()
+    size[1] = conv.weight.size(0)
+    return torch.rand(size) + 0.5
+
+
+@pytest.mark.parametrize("op", OPS)
+@pytest.mark.parametrize("conv,shape", CONVS)
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("scalar", [True, False])
+def test_conv_arithmetic_folds_into_the_weights(op, conv, shape, bias, scalar):
+    torch.manual_seed(0)
+    eager = ConvArithmetic(conv, op, 2.0, bias).eval()
+    if not scalar:
+        eager.operand = _channel_tensor(eager.conv)
+    frozen = ember.freeze(ember.script(eager))
+    reference = torch.jit.freeze(torch.jit.script(eager))
+    name = "aten::" + op.__name__
+    assert name not in str(frozen.graph) and name not in str(reference.graph)
+    x = torch.randn(*shape)
+    with torch.no_grad():
+        torch.testing.assert_close(frozen(x), eager(x), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("operand, folds", [
+    (torch.rand(4, 1, 4), False),    # would broadcast the output: stays
+    (torch.rand(1, 1), True),        # one number
+    (torch.tensor([2]).to(torch.int), True),   # an integer tensor: the output stays float
+])
+def test_conv_arithmetic_folds_as_torch_jit(operand, folds):
+    for op in OPS:
+        eager = ConvArithmetic(nn.Conv2d, op, operand).eval()
+        frozen = ember.freeze(ember.script(eager))
+        reference = torch.jit.freeze(torch.jit.script(eager))
+        name = "aten::" + op.__name__
+        assert (name in str(reference.graph)) == (not folds)
+        assert (name in str(frozen.graph)) == (not folds)
+        x = torch.randn(2, 3, 9, 9)
+        with torch.no_grad():
+            torch.testing.assert_close(frozen(x), eager(x), rtol=1e-5, atol=1e-5)
+
+
+def test_conv_mul_add_norm_chain_becomes_one_conv():
+    class Chain(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, kernel_size=3)
+            self.bn = nn.BatchNorm2d(8, eps=0.001)
+            self.tensor1 = torch.tensor(2.2)
+            self.tensor2 = torch.tensor(2)
+
+        def forward(self, x):
+            return self.bn(torch.add(torch.mul(self.conv(x), self.tensor1), self.tensor2))
+
+    eager = _randomise_norms(Chain())
+    x = torch.randn(2, 3, 16, 16)
+    for frozen in (ember.freeze(ember.trace(eager, x)), ember.freeze(ember.script(eager))):
+        graph = str(frozen.graph)
+        assert "aten::mul" not in graph and "aten::batch_norm" not in graph
+        with torch.no_grad():
+            torch.testing.assert_close(frozen(x), eager(x), rtol=1e-5, atol=1e-5)

@@ -236,8 +236,11 @@ def module_class_in_dict(x: Dict[str, torch.nn.Module]) -> int:
     (module_class_annotation, "Unknown type name 'torch.nn.Linear'"),
 ])
 def test_errors_in_torch_jit_words(fn, message):
-    with pytest.raises(RuntimeError, match=message):
-        torch.jit.script(fn)
+    # torch.jit accepts a module class once it has compiled one of its
+    # instances: it is the oracle only for the others.
+    if fn is not module_class_annotation:
+        with pytest.raises(RuntimeError, match=message):
+            torch.jit.script(fn)
     with pytest.raises(ember.CompileError, match=message):
         ember.script(fn)
 
