@@ -85,6 +85,8 @@ Value *TraceRecorder::valueFor(const c10::IValue &v) {
     auto it = cur().tensors.find(t.unsafeGetTensorImpl());
     if (it != cur().tensors.end())
       return namedOnFirstUse(it->second, t);
+    if (cur().fork && knownToCaller(t))
+      return liftIntoFork(v);
     // A parameter or buffer of the module being traced: read it from self
     // (before looking for a shallow copy: an input may be a view of it).
     auto attr = cur().attributes.find(t.unsafeGetTensorImpl());

@@ -19,6 +19,7 @@
 
 #include "ir/Constants.h"
 #include "passes/Passes.h"
+#include "runtime/OperatorImport.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -65,6 +66,9 @@ TypePtr tracedTensorType(const at::Tensor &t) {
 }
 
 TraceRecorder::TraceRecorder(const std::string &name) : graph_(std::make_shared<Graph>()) {
+  // Nodes resolve their schemas while recording (a fork's subgraph is
+  // cleaned then): the dispatcher's operators must be known first.
+  initializeRuntime();
   graph_->setName(name);
   frames_.emplace_back();
   frames_.back().graph = graph_;

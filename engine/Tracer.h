@@ -88,6 +88,16 @@ public:
   /// (tracedMethods): what it returns depends on what the caller uses.
   void exitModule(const c10::IValue &output, const std::string &className,
                   const std::string &method);
+  /// `torch.jit.fork(fn, *inputs)` while tracing: fn's operators go into
+  /// the subgraph of a prim::fork node, taking `inputs` and whatever
+  /// recorded values of the caller it reads, as TorchScript's traces show
+  /// forks (its work runs asynchronously when the trace runs).
+  void enterFork(const std::vector<c10::IValue> &inputs);
+  /// fn returned `output`: the caller's graph gets the prim::fork node.
+  /// Returns the future's number for recordWait.
+  size_t exitFork(const c10::IValue &output);
+  /// `torch.jit.wait` of future `future` gave `result`: aten::wait.
+  void recordWait(size_t future, const c10::IValue &result);
   struct TracedMethod {
     std::string className, method;
     std::shared_ptr<Graph> graph;
@@ -161,7 +171,14 @@ private:
     std::unordered_map<std::string, Value *> attributeReads; // `.a.b` -> GetAttr chain's end
     std::vector<std::pair<Node *, Graph *>> calls; // traced submodule calls, with the callee
     std::vector<const Value *> referenced; // the graph's inputs, in the order the trace first used them
+    bool fork = false; // a forked function's subgraph: reads of the caller's values are lifted
   };
+  /// The value of `t` in the current fork frame, lifted from its caller.
+  Value *liftIntoFork(const c10::IValue &t);
+  /// True if a frame enclosing the current one has a value for `t` (a
+  /// tensor it recorded or a parameter it reads).
+  bool knownToCaller(const at::Tensor &t) const;
+  std::vector<Value *> futures_; // prim::fork outputs, by exitFork's number
   void pruneCallResults(Frame &f);
   void takeInputsInFirstUseOrder(Frame &f);
   using CallUse = std::pair<std::pair<size_t, size_t>, size_t>; // ((position, offset), output)

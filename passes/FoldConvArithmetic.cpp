@@ -37,7 +37,9 @@
 namespace ember {
 namespace {
 
-bool is(const Node *n, const char *kind) { return n->kind().qualString() == kind; }
+bool is(const Node *n, const char *kind) {
+  return n->kind().qualString() == kind;
+}
 
 /// The rank of the weight of conv node `n`; 0 if `n` is no conv1d/2d/3d.
 int64_t convWeightRank(const Node *n) {
@@ -86,8 +88,7 @@ bool canFold(const Node *op, const Node *conv) {
     // rank 1 would make a float32 conv's output float64; TorchScript folds
     // it anyway and returns float32).
     const at::Tensor &t = c.toTensor(), &w = weight.toTensor();
-    return fitsChannels(t, w) &&
-           at::result_type(at::empty({1}, w.options()), t) == w.scalar_type();
+    return fitsChannels(t, w) && at::result_type(at::empty({1}, w.options()), t) == w.scalar_type();
   }
   return c.isInt() || c.isDouble();
 }
@@ -113,14 +114,15 @@ void fold(Graph &g, Node *op, Node *conv, int64_t rank) {
     std::vector<int64_t> shape{c.toTensor().numel() == 1 ? 1 : -1};
     if (forWeight && shape[0] == -1)
       shape.resize(size_t(rank), 1);
-    return g.insert(Symbol::aten("reshape"),
-                    {copy(op->input(1)), g.insertConstant(c10::IValue(shape))})
+    return g
+        .insert(Symbol::aten("reshape"), {copy(op->input(1)), g.insertConstant(c10::IValue(shape))})
         ->output();
   };
   bool hasBias = conv->input(2)->type()->kind() != TypeKind::None;
   if (addOrSub(op)) {
-    Value *bias = hasBias ? copy(conv->input(2))
-                          : g.insertConstant(c10::IValue(at::zeros({weight.size(0)}, weight.options())));
+    Value *bias =
+        hasBias ? copy(conv->input(2))
+                : g.insertConstant(c10::IValue(at::zeros({weight.size(0)}, weight.options())));
     conv->replaceInput(2, apply(bias, shaped(false)));
   } else {
     conv->replaceInput(1, apply(copy(conv->input(1)), shaped(true)));

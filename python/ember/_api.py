@@ -91,6 +91,9 @@ class Future:
 
 
 def fork(fn, *args, **kwargs):
+    from . import _trace_fork
+    if _trace_fork.current_recorder() is not None:
+        return _trace_fork.fork(fn, *args, **kwargs)  # recorded as prim::fork
     return Future(fn(*args, **kwargs))
 
 

@@ -26,7 +26,7 @@ from . import _C
 from ._compiled import ScriptFunction
 from ._resolver import _Resolver
 from ._script import _jit_enabled
-from . import _trace_indexing
+from . import _trace_fork, _trace_indexing
 from ._errors import TracerWarning
 from ._trace_check import _check_graphs, _check_outputs
 
@@ -230,7 +230,8 @@ def _recording_on(recorder):
     mode = _SizeMode(recorder)
     mode.__enter__()
     try:
-        with _python_functions_seen(), _trace_indexing.indexing_recorded_by(recorder):
+        with _python_functions_seen(), _trace_indexing.indexing_recorded_by(recorder), \
+                _trace_fork.installed(recorder):
             yield
     finally:
         mode.__exit__(None, None, None)

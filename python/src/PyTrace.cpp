@@ -74,24 +74,29 @@ void bindTracing(py::module_ &m) {
       .def("stop", &TraceRecorder::stop)
       .def_property_readonly("warnings", &TraceRecorder::warnings)
       .def("warn", &TraceRecorder::warn)
-      .def("record_contiguous", [](TraceRecorder &r, py::handle t, int64_t memoryFormat) {
-        r.recordContiguous(toIValueInferred(t).toTensor(), memoryFormat);
-      })
-      .def("numel_of", [](TraceRecorder &r, py::handle t) {
-        at::Tensor tensor = toIValueInferred(t).toTensor();
-        at::Tensor numel = r.numelOf(tensor);
-        return numel.defined() ? toPython(numel, nullptr, nullptr) : py::object(py::int_(tensor.numel()));
-      })
-      .def("size_of", [](TraceRecorder &r, py::handle t, int64_t dim) {
-        at::Tensor tensor = toIValueInferred(t).toTensor();
-        int64_t rank = tensor.dim();
-        if (dim < -std::max<int64_t>(rank, 1) || dim >= std::max<int64_t>(rank, 1))
-          throw py::index_error("Dimension out of range (expected to be in range of [" +
-                                std::to_string(-rank) + ", " + std::to_string(rank - 1) +
-                                "], but got " + std::to_string(dim) + ")");
-        at::Tensor size = r.sizeOf(tensor, dim); // `size(-1)` records -1, as TorchScript does
-        return size.defined() ? toPython(size, nullptr, nullptr) : py::object(py::int_(tensor.size(dim)));
-      })
+      .def("record_contiguous",
+           [](TraceRecorder &r, py::handle t, int64_t memoryFormat) {
+             r.recordContiguous(toIValueInferred(t).toTensor(), memoryFormat);
+           })
+      .def("numel_of",
+           [](TraceRecorder &r, py::handle t) {
+             at::Tensor tensor = toIValueInferred(t).toTensor();
+             at::Tensor numel = r.numelOf(tensor);
+             return numel.defined() ? toPython(numel, nullptr, nullptr)
+                                    : py::object(py::int_(tensor.numel()));
+           })
+      .def("size_of",
+           [](TraceRecorder &r, py::handle t, int64_t dim) {
+             at::Tensor tensor = toIValueInferred(t).toTensor();
+             int64_t rank = tensor.dim();
+             if (dim < -std::max<int64_t>(rank, 1) || dim >= std::max<int64_t>(rank, 1))
+               throw py::index_error("Dimension out of range (expected to be in range of [" +
+                                     std::to_string(-rank) + ", " + std::to_string(rank - 1) +
+                                     "], but got " + std::to_string(dim) + ")");
+             at::Tensor size = r.sizeOf(tensor, dim); // `size(-1)` records -1, as TorchScript does
+             return size.defined() ? toPython(size, nullptr, nullptr)
+                                   : py::object(py::int_(tensor.size(dim)));
+           })
       // record_script_call(Function, args, result): the scripted
       // function's graph goes into the trace whole.
       .def("can_record_script_call",
@@ -101,19 +106,34 @@ void bindTracing(py::module_ &m) {
            })
       // record_script_call(Function, result, *args, **kwargs): the
       // arguments bound as the call binds them (defaults filled in).
-      .def("record_script_call", [](TraceRecorder &r, const FunctionHandle &fn, py::handle result,
-                                    py::args args, py::kwargs kwargs) {
-        std::shared_ptr<Graph> g = fn.program->inlinedGraph(fn.fn->name());
-        r.recordScriptCall(*g, fn.bind(args, kwargs), toIValueInferred(result));
-      })
+      .def("record_script_call",
+           [](TraceRecorder &r, const FunctionHandle &fn, py::handle result, py::args args,
+              py::kwargs kwargs) {
+             std::shared_ptr<Graph> g = fn.program->inlinedGraph(fn.fn->name());
+             r.recordScriptCall(*g, fn.bind(args, kwargs), toIValueInferred(result));
+           })
+      // enter_fork(args), exit_fork(result) -> future, record_wait(future,
+      // result): torch.jit.fork and wait while tracing.
+      .def("enter_fork",
+           [](TraceRecorder &r, const py::list &args) {
+             std::vector<c10::IValue> inputs;
+             for (auto a : args)
+               inputs.push_back(toIValueInferred(a));
+             r.enterFork(inputs);
+           })
+      .def("exit_fork",
+           [](TraceRecorder &r, py::handle result) { return r.exitFork(toIValueInferred(result)); })
+      .def("record_wait", [](TraceRecorder &r, size_t future,
+                             py::handle result) { r.recordWait(future, toIValueInferred(result)); })
       .def("set_location", &TraceRecorder::setLocation)
       // expect_ints([int | Tensor, ...]): the ints a Python call passes.
-      .def("expect_ints", [](TraceRecorder &r, py::list items) {
-        std::vector<c10::IValue> ints;
-        for (auto item : items)
-          ints.push_back(toIValueInferred(item));
-        r.expectInts(std::move(ints));
-      })
+      .def("expect_ints",
+           [](TraceRecorder &r, py::list items) {
+             std::vector<c10::IValue> ints;
+             for (auto item : items)
+               ints.push_back(toIValueInferred(item));
+             r.expectInts(std::move(ints));
+           })
       // set_self(program, class, [(tensor, [attr, ...])]): the trace is the
       // forward of a module of `class`.
       .def("set_self",
@@ -159,27 +179,28 @@ void bindTracing(py::module_ &m) {
            })
       // finish_module(program, class, result, method): the top-level trace
       // becomes the class's method.
-      .def("finish_module", [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program,
-                               const std::string &cls, py::handle result,
-                               const std::string &method) {
-        r.setOutputs({toIValueInferred(result)});
-        std::shared_ptr<Graph> g = r.finish();
-        // Submodules' methods are final now (what they return depends on
-        // what their callers used).
-        for (const auto &m : r.tracedMethods())
-          addMethod(*program, m.className, m.graph, m.method);
-        addMethod(*program, cls, g, method);
-      })
+      .def("finish_module",
+           [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, const std::string &cls,
+              py::handle result, const std::string &method) {
+             r.setOutputs({toIValueInferred(result)});
+             std::shared_ptr<Graph> g = r.finish();
+             // Submodules' methods are final now (what they return depends on
+             // what their callers used).
+             for (const auto &m : r.tracedMethods())
+               addMethod(*program, m.className, m.graph, m.method);
+             addMethod(*program, cls, g, method);
+           })
       // finish(program, result) -> Function: the graph returning `result`,
       // added to `program` under the trace's name.
-      .def("finish", [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, py::handle result) {
-        r.setOutputs({toIValueInferred(result)});
-        std::shared_ptr<Graph> g = r.finish();
-        std::string name = g->name();
-        FunctionSchema schema = defaultSchemaFor(*g, name);
-        runtime::Function *fn = program->addGraph(name, g, std::move(schema));
-        return FunctionHandle{program, fn, c10::IValue()};
-      });
+      .def("finish",
+           [](TraceRecorder &r, std::shared_ptr<ScriptProgram> program, py::handle result) {
+             r.setOutputs({toIValueInferred(result)});
+             std::shared_ptr<Graph> g = r.finish();
+             std::string name = g->name();
+             FunctionSchema schema = defaultSchemaFor(*g, name);
+             runtime::Function *fn = program->addGraph(name, g, std::move(schema));
+             return FunctionHandle{program, fn, c10::IValue()};
+           });
 }
 
 } // namespace ember::python
