@@ -82,7 +82,9 @@ def _declare(module, program, names, taken):
     children = {n: _declare(child, program, names, taken)
                 for n, child in module._modules.items() if child is not None}
     name = taken.name_for(module, program)
-    names[id(module)] = name
+    # A module held twice is called through its first path (named_modules'),
+    # so its first class gets the traced methods.
+    names.setdefault(id(module), name)
     # As torch.jit's TracedModule: None parameters and buffers are left out.
     params = [n for n, p in module._parameters.items() if p is not None]
     buffers = [n for n, b in module._buffers.items() if b is not None]
@@ -105,9 +107,10 @@ def _declare(module, program, names, taken):
     backward_hook = "_is_full_backward_hook" in module.__dict__
     if backward_hook:
         lines.append("  _is_full_backward_hook : Optional[bool]")
-    for child_name, child in module._modules.items():
-        if child is not None:
-            declare(child_name, "__torch__." + names[id(child)])
+    # Each child's own class: a module held twice (`self.relu` and in a
+    # Sequential) gets a class per place, as in torch.jit's traces.
+    for child_name, child_handle in children.items():
+        declare(child_name, child_handle._type_name)
     program.add_class(name, ("\n".join(lines) + "\n", "<traced %s>" % name), [], {}, "", {},
                       sharing=_type_sharing.unshared_id())
     handle = program.new_object(name)

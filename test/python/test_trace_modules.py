@@ -797,3 +797,28 @@ def test_script_calls_traced_functions():
     buffer.seek(0)
     torch.testing.assert_close(torch.jit.load(buffer)(x, y), expected)
 
+
+
+class SharedActivation(nn.Module):
+    """One ReLU held twice (as SNLI's classifier holds it): as an attribute
+    and inside a Sequential."""
+
+    def __init__(self):
+        super().__init__()
+        self.relu = nn.ReLU()
+        self.out = nn.Sequential(nn.Linear(4, 4), self.relu, nn.Linear(4, 2))
+
+    def forward(self, x):
+        return self.out(self.relu(x))
+
+
+def test_submodule_held_twice_traces_and_saves():
+    m = SharedActivation()
+    traced = ember.trace(m, (torch.randn(3, 4),))
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(traced(x), m(x))
+    for load in (ember.load, torch.jit.load):
+        buf = io.BytesIO()
+        ember.save(traced, buf)
+        buf.seek(0)
+        torch.testing.assert_close(load(buf)(x), m(x))
