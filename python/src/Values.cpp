@@ -208,13 +208,11 @@ static c10::IValue scriptObjectOf(py::handle obj, const TypePtr &type,
   return object;
 }
 
-c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptUnit &unit) {
+/// An int, float, bool or complex from what torch.jit's pybind11 casts
+/// accept for it.
+static c10::IValue numberToIValue(py::handle obj, const TypePtr &type) {
   PyObject *p = obj.ptr();
   switch (type->kind()) {
-  case TypeKind::Tensor:
-    if (!THPVariable_Check(p))
-      mismatch(obj, type);
-    return THPVariable_Unpack(p);
   case TypeKind::Int:
   case TypeKind::SymInt:
     // A dtype is an int in TorchScript (an attribute `self.dtype`).
@@ -253,10 +251,6 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
       return truth == 1;
     }
     mismatch(obj, type);
-  case TypeKind::Str:
-    if (!PyUnicode_Check(p))
-      mismatch(obj, type);
-    return obj.cast<std::string>();
   case TypeKind::Complex: {
     // Anything with __complex__, __float__ or __index__, as torch.jit's
     // pybind11 cast.
@@ -269,6 +263,28 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
     }
     return c10::complex<double>(c.real, c.imag);
   }
+  default:
+    mismatch(obj, type);
+  }
+}
+
+c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptUnit &unit) {
+  PyObject *p = obj.ptr();
+  switch (type->kind()) {
+  case TypeKind::Tensor:
+    if (!THPVariable_Check(p))
+      mismatch(obj, type);
+    return THPVariable_Unpack(p);
+  case TypeKind::Int:
+  case TypeKind::SymInt:
+  case TypeKind::Float:
+  case TypeKind::Bool:
+  case TypeKind::Complex:
+    return numberToIValue(obj, type);
+  case TypeKind::Str:
+    if (!PyUnicode_Check(p))
+      mismatch(obj, type);
+    return obj.cast<std::string>();
   case TypeKind::Number:
     if (PyComplex_Check(p))
       return c10::complex<double>(PyComplex_RealAsDouble(p), PyComplex_ImagAsDouble(p));
