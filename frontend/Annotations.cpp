@@ -394,6 +394,7 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       arg.type = Type::get(TypeKind::Any); // the class type, known to the caller
     } else {
       arg.type = Type::tensor();
+      arg.inferredType = true;
     }
     if (p.defaultValue) {
       // Kept as TorchScript stores it: the value of the parameter's type.

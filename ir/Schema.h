@@ -45,6 +45,9 @@ struct Argument {
   std::optional<std::string> defaultValue;
   bool kwargOnly = false;
   std::optional<AliasInfo> alias;
+  /// Typed Tensor because the parameter has no annotation (TorchScript's
+  /// is_inferred_type, which its argument errors mention).
+  bool inferredType = false;
   bool writes() const;
 };
 

@@ -213,9 +213,16 @@ std::string inferredTypeName(py::handle obj) {
       found += sep + std::string(py::str(field)), sep = ", ";
     found += "))";
   }
-  throw ArgumentError(schema.name + "() Expected a value of type '" + a.type->annotationStr() +
-                      "' for argument '" + a.name + "' but instead found type '" + found +
-                      "'.\nPosition: " + std::to_string(position) +
+  std::string expected = a.type->annotationStr();
+  std::string inferred;
+  if (a.inferredType) {
+    inferred = "\nInferred '" + a.name + "' to be of type '" + expected +
+               "' because it was not annotated with an explicit type.";
+    expected += " (inferred)";
+  }
+  throw ArgumentError(schema.name + "() Expected a value of type '" + expected +
+                      "' for argument '" + a.name + "' but instead found type '" + found + "'." +
+                      inferred + "\nPosition: " + std::to_string(position) +
                       "\nValue: " + std::string(py::repr(value)) +
                       "\nDeclaration: " + schema.str() + "\nCast error details: " + details);
 }

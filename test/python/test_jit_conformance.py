@@ -56,6 +56,23 @@ def test_wrong_argument_raises_torch_message():
         f(x=1, y=2)
 
 
+def unannotated(x, y: int):
+    return x + y
+
+
+def test_wrong_argument_for_an_unannotated_parameter_says_inferred():
+    message = (r"Expected a value of type 'Tensor \(inferred\)' for argument 'x' but instead "
+               r"found type 'int'.\nInferred 'x' to be of type 'Tensor' because it was not "
+               r"annotated with an explicit type.\nPosition: 0")
+    for script in (ember.script, torch.jit.script):
+        with pytest.raises(RuntimeError, match=message):
+            script(unannotated)(1, 2)
+    # An annotated parameter's error says nothing of inference.
+    with pytest.raises(RuntimeError, match=r"type 'int' for argument 'y' but instead found "
+                                           r"type 'str'.\nPosition: 1"):
+        ember.script(unannotated)(torch.ones(1), "a")
+
+
 def takes_bool_int_float(b: bool, i: int, f: float) -> Tuple[bool, int, float]:
     return b, i, f
 
