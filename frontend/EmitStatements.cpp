@@ -95,10 +95,13 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
     if (!s.typeComment.empty())
       declared = typeCommentOf(s, compiler_.typeResolver()).type;
     Sugared v = emitExpr(*s.value, declared);
+    assigningLiteral_ = s.targets.size() == 1 &&
+                        (s.value->kind == ExprKind::List || s.value->kind == ExprKind::Tuple);
     for (const auto &t : s.targets) {
       markVariableCopies(*t, *s.value);
       emitAssignTo(*t, v, s.span, declared);
     }
+    assigningLiteral_ = false;
     copyTargets_.clear();
     return;
   }
@@ -206,7 +209,9 @@ Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
     return Sugared::of(v);
   TypePtr outerType = outer->declared ? outer->declared : outer->value.value->type();
   TypePtr type = outerType->kind() == TypeKind::Optional ? outerType->elem() : outerType;
-  if (v->type()->isSubtypeOf(*outerType))
+  if (v->type()->isSubtypeOf(*outerType) ||
+      (assigningLiteral_ && retypeEmptyLists(v, outerType) &&
+       v->type()->isSubtypeOf(*outerType)))
     return Sugared::of(v);
   // TorchScript converts no bool here (`s = True` into a float `s` fails).
   const char *cast = v->type()->kind() == TypeKind::Bool ? nullptr : implicitCast(v->type(), type);
@@ -229,6 +234,34 @@ Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
   if (meaningfulName(name) && !converted->hasDebugName())
     converted->setDebugName(name);
   return Sugared::of(converted);
+}
+
+/// As TorchScript's EmptyListLiteral: an unannotated `[]` assigned to a
+/// variable of the blocks around takes that variable's list type, also as
+/// an element of a tuple literal (`beams = []`, `best = (0, [])` in a loop);
+/// `{}` and `[[]]` do not. The literals are fresh, so they are retyped in
+/// place. Whether anything changed.
+bool FunctionEmitter::retypeEmptyLists(Value *v, const TypePtr &type) {
+  TypePtr target = type->kind() == TypeKind::Optional ? type->elem() : type;
+  Node *n = v->node();
+  if (anonymous_.count(v) && n->kind() == Symbol::prim("ListConstruct") && n->inputs().empty()) {
+    if (target->kind() != TypeKind::List)
+      return false;
+    v->setType(target);
+    return true;
+  }
+  if (n->kind() != Symbol::prim("TupleConstruct") || target->kind() != TypeKind::Tuple ||
+      target->contained().size() != n->inputs().size() || v->uses().size() > 0)
+    return false;
+  bool changed = false;
+  std::vector<TypePtr> elems;
+  for (size_t i = 0; i < n->inputs().size(); ++i) {
+    changed |= retypeEmptyLists(n->input(i), target->contained()[i]);
+    elems.push_back(n->input(i)->type());
+  }
+  if (changed)
+    v->setType(Type::tuple(elems));
+  return changed;
 }
 
 void FunctionEmitter::emitUnpack(const Expr &target, Value *v, const SourceSpan &span) {

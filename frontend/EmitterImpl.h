@@ -449,6 +449,11 @@ public:
   bool checkImplements(const TypePtr &cls, const TypePtr &iface, const SourceSpan &span);
   Value *convertTo(Value *v, const TypePtr &type);
   Sugared convertToOuterType(const std::string &name, Value *v, const SourceSpan &span);
+  bool retypeEmptyLists(Value *v, const TypePtr &type);
+  /// Whether the value being assigned is the literal just emitted for the
+  /// statement's only target (so retyping its empty lists changes nothing
+  /// else).
+  bool assigningLiteral_ = false;
   Graph &graph() { return *graph_; }
   CompilerImpl &compiler() { return compiler_; }
   [[noreturn]] void error(const SourceSpan &span, const std::string &message) const;

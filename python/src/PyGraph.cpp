@@ -180,8 +180,10 @@ std::vector<TypeRef> containedOf(const TypeRef &t) {
 
 void bindTypes(py::module_ &m) {
   py::class_<TypeRef>(m, "Type")
-      .def("__str__", [](const TypeRef &t) { return t.type->str(); })
-      .def("__repr__", [](const TypeRef &t) { return t.type->str(); })
+      // torch.jit shows a type as its annotation (`List[int]`); `str()` is
+      // the IR form (`int[]`, `Float(2, 3, ...)`).
+      .def("__str__", [](const TypeRef &t) { return t.type->annotationStr(); })
+      .def("__repr__", [](const TypeRef &t) { return t.type->annotationStr(); })
       .def("str", [](const TypeRef &t) { return t.type->str(); })
       .def("kind", [](const TypeRef &t) { return kindName(*t.type); })
       .def_property_readonly("annotation_str", [](const TypeRef &t) { return t.type->annotationStr(); })

@@ -4,7 +4,7 @@ outputs(), findNode() and findAllNodes(); nodes have kind(), inputs(),
 outputs(), blocks() and attributes; values have type(), debugName() and
 node(); types have kind(), sizes(), scalarType() and elements(). Each answer
 is checked against torch.jit's on the same function."""
-from typing import List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
@@ -44,6 +44,26 @@ def test_graph_walks_like_torch_jit():
     out = list(ours.outputs())[0]
     assert out.node().kind() == "prim::TupleConstruct"
     assert [str(t) for t in out.type().elements()] == ["Tensor", "int"]
+
+
+def containers(x, y: List[int], z: Optional[float], d: Dict[str, Tuple[int, torch.Tensor]]):
+    return x
+
+
+# Test that str() and repr() of a type are its annotation (`List[int]`), and
+# str() the method its IR form (`int[]`), as torch.jit's.
+def test_types_print_as_annotations():
+    ours = ember.script(containers).graph
+    theirs = torch.jit.script(containers).graph
+    for mine, torchs in zip(ours.inputs(), theirs.inputs()):
+        got, want = mine.type(), torchs.type()
+        assert (str(got), repr(got), got.str(), got.annotation_str) == (
+            str(want), repr(want), want.str(), want.annotation_str)
+    assert str(list(ours.inputs())[1].type()) == "List[int]"
+    traced = ember.trace(lambda x: x * 2, torch.ones(2, 3)).graph
+    refined = list(traced.inputs())[0].type()
+    assert str(refined) == "Tensor"
+    assert refined.str() == "Float(2, 3, strides=[3, 1], requires_grad=0, device=cpu)"
 
 
 # Test node attributes and constant values.

@@ -181,7 +181,46 @@ def deleted_then_used(x):
     return a  # noqa: F821
 
 
+def empty_dict_in_branch(x: int):
+    a = {"a": 1}
+    if x > 0:
+        a = {}
+    return a
+
+
+def nested_empty_list_in_loop(x: int):
+    a = [[1]]
+    while x > 0:
+        a = [[]]
+        x -= 1
+    return a
+
+
+def empty_list_in_branch(x: int, flag: bool) -> Tuple[List[int], Optional[List[int]], Tuple[int, List[str]]]:
+    a = [1]
+    b: Optional[List[int]] = None
+    c = (0, ["x"])
+    if flag:
+        a = []
+        b = []
+        c = (x, [])
+    return a, b, c
+
+
+# Test that an unannotated `[]` assigned inside a block takes the type the
+# variable has outside (TorchScript's empty list literal), while `{}` and
+# `[[]]` do not, as torch.jit.
+def test_empty_list_in_a_block_takes_the_outer_type():
+    ours, theirs = ember.script(empty_list_in_branch), torch.jit.script(empty_list_in_branch)
+    for args in ((3, True), (3, False)):
+        assert _same(ours(*args), theirs(*args)) and _same(ours(*args), empty_list_in_branch(*args))
+
+
 @pytest.mark.parametrize("fn,message", [
+    (empty_dict_in_branch, r"Variable 'a' previously had type Dict\[str, int\] but is now being "
+                           r"assigned to a value of type Dict\[str, Tensor\]"),
+    (nested_empty_list_in_loop, r"previously had type List\[List\[int\]\] but is now being "
+                                r"assigned to a value of type List\[List\[Tensor\]\]"),
     (comprehension_scope, "undefined value i"),
     (reassigned_empty_list, r"Variable 'x' previously had type List\[Tensor\] but is now being "
                             r"assigned to a value of type List\[int\]"),

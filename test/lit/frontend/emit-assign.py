@@ -1,5 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 
@@ -126,3 +126,22 @@ def outer_type(x: torch.Tensor) -> Tuple[float, Optional[int], int]:
     s: float = 1.0
     s = 3
     return f, o, s
+
+
+# Test that an unannotated `[]` assigned in an inner block takes the list
+# type of the variable outside, also inside a tuple literal, as TorchScript's
+# empty list literal does (it would be List[Tensor] and fail).
+# CHECK-LABEL: empty_list_takes_outer_type(%n : int):
+# CHECK:         %seen : int[], %best : (int, int[]) = prim::Loop(%n, %{{[0-9]+}}, %seen.1, %best.1)
+# CHECK-NEXT:      block0(%i : int, %seen.3 : int[], %best.3 : (int, int[])):
+# CHECK-NEXT:        %[[V16:[0-9]+]] : int[] = prim::ListConstruct()
+# CHECK-NEXT:        %[[V17:[0-9]+]] : int[] = prim::ListConstruct()
+# CHECK-NEXT:        %best.5 : (int, int[]) = prim::TupleConstruct(%i, %[[V17]])
+# CHECK-NEXT:        -> (%{{[0-9]+}}, %[[V16]], %best.5)
+def empty_list_takes_outer_type(n: int) -> Tuple[List[int], Tuple[int, List[int]]]:
+    seen = [0]
+    best: Tuple[int, List[int]] = (0, [1])
+    for i in range(n):
+        seen = []
+        best = (i, [])
+    return seen, best
