@@ -1,19 +1,27 @@
-"""torch.jit.fork and wait while a trace records: the forked function's
-operators go into the subgraph of a prim::fork node, and wait becomes
-aten::wait, as torch.jit's tracer records them (engine/TraceFork.cpp).
+"""torch.jit's tracing entry points while an ember trace records.
 
-While a trace records, `torch.jit.fork`/`_fork` and `wait`/`_wait` (and
-ember's own) are replaced by functions that record in the thread that
-traces and call the originals in any other thread."""
+- fork and wait: the forked function's operators go into the subgraph of a
+  prim::fork node, and wait becomes aten::wait, as torch.jit's tracer
+  records them (engine/TraceFork.cpp).
+- `torch.jit.is_tracing()` is True, so code that asks (torchvision's) takes
+  the path it takes under torch.jit.trace, and functions decorated with
+  `torch.jit.script_if_tracing` are compiled by ember.script and keep their
+  control flow (the decorator's wrapper calls `is_tracing` and `script` of
+  torch.jit._trace).
+
+While a trace records, these attributes are replaced by functions that act
+so in the thread that traces and call the originals in any other thread."""
 import threading
+import weakref
 
 import torch
+import torch.jit._trace
 
 from . import _api
 
 _thread = threading.local()  # .recorder: the recorder of this thread's trace
-_NAMES = ("fork", "_fork", "wait", "_wait")
 _originals = {}
+_compiled = weakref.WeakKeyDictionary()  # script_if_tracing functions, by ember.script
 _lock = threading.Lock()
 _depth = [0]
 
@@ -36,7 +44,7 @@ class TracedFuture(_api.Future):
 def fork(fn, *args, **kwargs):
     recorder = getattr(_thread, "recorder", None)
     if recorder is None:
-        return _originals["fork"](fn, *args, **kwargs)
+        return _originals[(torch.jit, "fork")](fn, *args, **kwargs)
     recorder.enter_fork(list(args) + list(kwargs.values()))
     result = fn(*args, **kwargs)
     return TracedFuture(result, recorder, recorder.exit_fork(result))
@@ -45,7 +53,26 @@ def fork(fn, *args, **kwargs):
 def wait(future):
     if isinstance(future, _api.Future):
         return future.wait()
-    return _originals["wait"](future)
+    return _originals[(torch.jit, "wait")](future)
+
+
+def is_tracing():
+    return getattr(_thread, "recorder", None) is not None
+
+
+def script(obj, *args, **kwargs):
+    if not is_tracing():
+        return _originals[(torch.jit._trace, "script")](obj, *args, **kwargs)
+    from ._script import script as ember_script
+    if obj not in _compiled:
+        _compiled[obj] = ember_script(obj, *args, **kwargs)
+    return _compiled[obj]
+
+
+# (module, attribute, replacement while recording)
+_PATCHES = [(torch.jit, "fork", fork), (torch.jit, "_fork", fork), (torch.jit, "wait", wait),
+            (torch.jit, "_wait", wait), (torch.jit, "is_tracing", is_tracing),
+            (torch.jit._trace, "is_tracing", is_tracing), (torch.jit._trace, "script", script)]
 
 
 def installed(recorder):
@@ -62,9 +89,9 @@ class _Installed:
         with _lock:
             _depth[0] += 1
             if _depth[0] == 1:
-                for name in _NAMES:
-                    _originals[name] = getattr(torch.jit, name)
-                    setattr(torch.jit, name, fork if "fork" in name else wait)
+                for module, name, replacement in _PATCHES:
+                    _originals[(module, name)] = getattr(module, name)
+                    setattr(module, name, replacement)
         self.previous = getattr(_thread, "recorder", None)
         _thread.recorder = self.recorder
 
@@ -73,8 +100,8 @@ class _Installed:
         with _lock:
             _depth[0] -= 1
             if _depth[0] == 0:
-                for name in _NAMES:
-                    setattr(torch.jit, name, _originals[name])
+                for module, name, _ in _PATCHES:
+                    setattr(module, name, _originals[(module, name)])
         return False
 
 

@@ -212,6 +212,38 @@ def test_script_if_tracing_compiles_only_under_a_trace():
 
     traced = ember.trace(f, x)
     assert torch.equal(traced(x), x * 2)
+    assert torch.equal(traced(-x), x * 2)  # the branch is in the trace
+
+
+@torch.jit.script_if_tracing
+def pad_to_multiple(x: torch.Tensor, m: int) -> torch.Tensor:
+    h, w = x.shape[-2:]
+    ph = (m - h % m) % m
+    pw = (m - w % m) % m
+    if ph == 0 and pw == 0:
+        return x
+    return torch.nn.functional.pad(x, [0, pw, 0, ph])
+
+
+# Test that torch.jit's own script_if_tracing and is_tracing work under an
+# ember trace as under torch.jit.trace (torchvision uses both): the function
+# is compiled, by ember, and keeps its control flow; outside, torch.jit's
+# functions are as they were.
+def test_torch_jit_script_if_tracing_and_is_tracing():
+    seen = []
+
+    def f(x):
+        seen.append(torch.jit.is_tracing())
+        return pad_to_multiple(x, 8).sum(dim=(2, 3))
+
+    traced = ember.trace(f, torch.randn(1, 2, 8, 8))
+    assert seen[0] and not seen[-1]  # recording, then the check's eager run
+    assert not torch.jit.is_tracing()
+    for shape in [(1, 2, 8, 8), (1, 2, 9, 13), (2, 2, 5, 16)]:
+        x = torch.randn(*shape)
+        assert torch.allclose(traced(x), f(x), atol=1e-5), shape
+    assert "prim::If" in str(ember.script(pad_to_multiple).graph)
+    assert torch.jit.script(pad_to_multiple.__original_fn).graph is not None
 
 
 class TwoMethods(torch.nn.Module):
