@@ -20,6 +20,7 @@
 #include "engine/Module.h"
 #include "engine/ScriptProgram.h"
 
+#include "ir/CustomClasses.h"
 #include "ir/Symbol.h"
 #include "serialization/Pickle.h"
 
@@ -142,6 +143,9 @@ private:
         continue;
       if (v.isObject()) {
         const auto &o = v.toObjectRef();
+        // A C++ custom class has no code; its __getstate__ gives its state.
+        if (isCustomClassName(o.type()->name()->qualifiedName()))
+          continue;
         std::string key = keyOf(o.type()->name()->qualifiedName());
         if (found.insert(key).second)
           out.push_back(key);
@@ -166,7 +170,7 @@ private:
   void addType(const TypePtr &t) {
     if (t->kind() == TypeKind::Class || t->kind() == TypeKind::Interface ||
         t->kind() == TypeKind::Enum || t->isNamedTuple()) {
-      if (t->name().rfind(kTorchPrefix, 0) == 0)
+      if (t->name().rfind(kTorchPrefix, 0) == 0 && !isCustomClassName(t->name()))
         requireClass(keyOf(t->name()));
     }
     for (const auto &c : t->contained())

@@ -8,9 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Annotations.h"
+
 #include "frontend/DefaultValues.h"
 
 #include "frontend/Parser.h"
+#include "ir/CustomClasses.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -241,6 +243,8 @@ private:
     if (name == "List" || name == "list" || name == "Dict" || name == "dict" || name == "Optional" ||
         name == "Tuple" || name == "tuple" || name == "Union" || name == "Future")
       throw CompileError(e.span, bareContainerMessage(name));
+    if (TypePtr t = customClassType(full))
+      return t;
     if (user_)
       if (TypePtr t = user_(full))
         return t;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/OperatorImport.h"
 
+#include "ir/CustomClasses.h"
 #include "ir/Log.h"
 
 #include "ir/Schema.h"
@@ -17,6 +18,7 @@
 #include "runtime/ConstantEvaluator.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/custom_class.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -147,6 +149,12 @@ size_t registerATenOperators() {
 void initializeRuntime() {
   registerATenOperators();
   installConstantEvaluator();
+  static bool lookupInstalled = [] {
+    setCustomClassLookup(
+        [](const std::string &name) { return torch::getCustomClass(name) != nullptr; });
+    return true;
+  }();
+  (void)lookupInstalled;
 }
 
 } // namespace ember

@@ -1,9 +1,11 @@
 //===- runtime/ScriptUnit.cpp - functions, classes and their c10 types ----===//
 #include "runtime/ScriptUnit.h"
 #include "ir/Constants.h"
+#include "ir/CustomClasses.h"
 
 #include <ATen/core/class_type.h>
 #include <ATen/core/ivalue.h>
+#include <torch/custom_class.h>
 
 #include <algorithm>
 #include <mutex>
@@ -164,6 +166,9 @@ c10::TypePtr ScriptUnit::c10Type(const TypePtr &t) const {
   case TypeKind::Class:
     if (ScriptClass *c = findClass(t->name()))
       return c->c10Type;
+    if (isCustomClassName(t->name()))
+      if (c10::ClassTypePtr custom = torch::getCustomClass(t->name()))
+        return custom;
     return AnyClassType::get();
   case TypeKind::Interface:
     // With no methods listed, any class (module) object fits: the compiler

@@ -17,9 +17,12 @@
 //===----------------------------------------------------------------------===//
 #include "serialization/Pickle.h"
 
+#include "ir/CustomClasses.h"
+
 #include <ATen/ATen.h>
 #include <ATen/core/class_type.h>
 #include <ATen/core/enum_type.h>
+#include <torch/custom_class.h>
 
 #include <cstring>
 #include <unordered_map>
@@ -35,7 +38,7 @@ constexpr uint32_t kMaxDepth = 400;
 /// type, or a class of the archive's code.
 struct Global : torch::CustomClassHolder {
   enum class Kind {
-    Class, Enum, StorageType, RebuildTensor, IntList, DoubleList, BoolList, TensorList, TypeTag,
+    Class, Enum, StorageType, RebuildTensor, RebuildQTensor, IntList, DoubleList, BoolList, TensorList, TypeTag,
     OrderedDict, Device, Complex,
   };
   Kind kind;
@@ -55,6 +58,13 @@ std::optional<at::ScalarType> storageDtype(const std::string &name) {
     return at::ScalarType::st;
   AT_FORALL_SCALAR_TYPES_WITH_COMPLEX_AND_QINTS(EMBER_DTYPE_CASE)
 #undef EMBER_DTYPE_CASE
+  return std::nullopt;
+}
+
+std::optional<at::QScheme> qscheme(const std::string &name) {
+  for (int i = 0; i < int(at::COMPILE_TIME_NUM_QSCHEMES); ++i)
+    if (name == c10::toString(at::QScheme(i)))
+      return at::QScheme(i);
   return std::nullopt;
 }
 
@@ -213,7 +223,15 @@ private:
   void build();
   void reduce();
   void persistentId();
+  struct Geometry {
+    at::Tensor base;
+    int64_t offset = 0;
+    std::vector<int64_t> sizes, strides;
+  };
+  Geometry geometry(const std::vector<c10::IValue> &args, const char *usage);
   c10::IValue rebuildTensor(const std::vector<c10::IValue> &args);
+  c10::IValue rebuildQTensor(const std::vector<c10::IValue> &args);
+  void setCustomState(const c10::IValue &obj, const c10::IValue &state);
   c10::IValue typedList(Global::Kind kind, const c10::IValue &arg);
   c10::IValue tagged(const std::vector<c10::IValue> &args);
   void checkSlots(const c10::IValue &object);
@@ -394,11 +412,18 @@ void Reader::global() {
   } else if (module == "torch" && storageDtype(name)) {
     g->kind = K::StorageType;
     g->dtype = *storageDtype(name);
-    if (c10::isQIntType(g->dtype))
-      fail("quantized storages (" + name + ") are not supported yet");
+  } else if (module == "torch" && qscheme(name)) {
+    // A quantization scheme is pickled as the name of the enum member; it
+    // stands for its value, as in TorchScript's unpickler.
+    stack_.emplace_back(int64_t(*qscheme(name)));
+    return;
+  } else if (isCustomClassName(g->name)) {
+    g->kind = K::Class;
+    g->cls = torch::getCustomClass(g->name);
+    if (!g->cls)
+      fail("'" + g->name + "' is a C++ custom class that is not registered (load the library "
+           "that defines it first)");
   } else if (module == "__torch__" || module.rfind("__torch__.", 0) == 0) {
-    if (module.rfind("__torch__.torch.classes", 0) == 0)
-      fail("'" + g->name + "' is a C++ custom class, which ember cannot load");
     if (c10::TypePtr e = env_.enumType ? env_.enumType(g->name) : nullptr) {
       g->kind = K::Enum;
       g->enumType = e;
@@ -406,9 +431,10 @@ void Reader::global() {
       g->kind = K::Class;
       g->cls = env_.classType(g->name);
     }
-  } else if (g->name == "torch._utils._rebuild_qtensor" ||
-             g->name == "torch._utils._rebuild_sparse_tensor") {
-    fail("'" + g->name + "': quantized and sparse tensors are not supported yet");
+  } else if (g->name == "torch._utils._rebuild_qtensor") {
+    g->kind = K::RebuildQTensor;
+  } else if (g->name == "torch._utils._rebuild_sparse_tensor") {
+    fail("'" + g->name + "': sparse tensors are not supported yet");
   } else {
     fail("GLOBAL '" + g->name + "' is not a TorchScript type or pickle function");
   }
@@ -429,8 +455,10 @@ void Reader::newObject() {
     fail("NEWOBJ of something that is not a class of the archive");
   if (!args.isTuple() || !args.toTupleRef().elements().empty())
     fail("NEWOBJ of '" + g->name + "' with arguments");
-  c10::IValue obj = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, g->cls),
-                                                g->cls->numAttributes());
+  // A custom class object holds its C++ object in one slot, which its
+  // __setstate__ fills.
+  size_t slots = isCustomClassName(g->name) ? 1 : g->cls->numAttributes();
+  c10::IValue obj = c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, g->cls), slots);
   shape(obj);
   stack_.push_back(obj);
 }
@@ -442,6 +470,8 @@ void Reader::build() {
     fail(std::string("BUILD on a ") + tagName(obj) + ", not an object");
   adopt(obj, state, true);
   const c10::ClassTypePtr &cls = obj.toObjectRef().type();
+  if (isCustomClassName(cls->name()->qualifiedName()))
+    return setCustomState(obj, state);
   if (env_.setState && env_.setState(obj, state))
     return;
   if (!state.isGenericDict())
@@ -457,6 +487,28 @@ void Reader::build() {
     o.setSlot(*slot, entry.value());
   }
   checkSlots(obj);
+}
+
+/// A custom class object is rebuilt by its C++ `__setstate__` (for
+/// quantized packed weights, the packing), which takes the state its
+/// schema declares and nothing else.
+void Reader::setCustomState(const c10::IValue &obj, const c10::IValue &state) {
+  const c10::ClassTypePtr &cls = obj.toObjectRef().type();
+  std::string name = cls->name()->qualifiedName();
+  torch::jit::Function *setState = cls->findMethod("__setstate__");
+  if (!setState || setState->getSchema().arguments().size() != 2)
+    fail("the custom class '" + name + "' cannot be unpickled: it has no __setstate__");
+  const c10::TypePtr &expected = setState->getSchema().arguments()[1].type();
+  if (!state.type()->isSubtypeOf(*expected))
+    fail("the state of a '" + name + "' must be a " + expected->annotation_str() + ", not a " +
+         state.type()->annotation_str());
+  torch::jit::Stack stack{obj, state};
+  try {
+    setState->run(stack);
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    fail("the state of a '" + name + "' is refused: " + msg.substr(0, msg.find('\n')));
+  }
 }
 
 /// Lists and dicts of archives older than type tags (format < 3) come back
@@ -540,6 +592,7 @@ void Reader::reduce() {
   using K = Global::Kind;
   switch (g->kind) {
   case K::RebuildTensor: stack_.push_back(rebuildTensor(args)); break;
+  case K::RebuildQTensor: stack_.push_back(rebuildQTensor(args)); break;
   case K::IntList:
   case K::DoubleList:
   case K::BoolList:
@@ -629,6 +682,8 @@ void Reader::persistentId() {
   uint64_t bytes = 0;
   if (numel < 0 || __builtin_mul_overflow(uint64_t(numel), itemSize, &bytes))
     fail("storage '" + key + "' claims " + std::to_string(numel) + " elements");
+  if (e[3].toStringRef() == "meta" && c10::isQIntType(type->dtype))
+    fail("storage '" + key + "' is a quantized storage on meta");
   if (e[3].toStringRef() == "meta") {
     // A meta tensor has no data and stays on meta whatever the map_location.
     at::Tensor holder = at::empty({0}, at::TensorOptions().dtype(type->dtype).device(c10::kMeta))
@@ -670,56 +725,114 @@ void Reader::persistentId() {
                         msg.substr(0, msg.find('\n')) + "); load with map_location='cpu'");
     }
   }
-  at::Tensor holder = at::empty({0}, at::TensorOptions().dtype(type->dtype).device(storage.device()))
-                          .set_(storage, 0, {0}, {1});
+  at::TensorOptions options = at::TensorOptions().dtype(type->dtype).device(storage.device());
+  at::Tensor holder = c10::isQIntType(type->dtype)
+                          ? at::_empty_affine_quantized({0}, options, 1.0, 0)
+                          : at::empty({0}, options);
+  holder.set_(storage, 0, {0}, {1});
   storages_[key] = holder;
   stack_.push_back(holder);
 }
 
-c10::IValue Reader::rebuildTensor(const std::vector<c10::IValue> &args) {
-  if (args.size() < 6 || args.size() > 7 || !args[0].isTensor() || !args[1].isInt() ||
-      !args[2].isTuple() || !args[3].isTuple() || !args[4].isBool())
-    fail("_rebuild_tensor_v2 takes (storage, offset, sizes, strides, requires_grad, hooks[, "
-         "metadata])");
-  int64_t offset = args[1].toInt();
-  std::vector<int64_t> sizes, strides;
+/// The checked (storage, offset, sizes, strides) of a tensor's arguments,
+/// both rebuild functions' first four.
+Reader::Geometry Reader::geometry(const std::vector<c10::IValue> &args, const char *usage) {
+  if (args.size() < 4 || !args[0].isTensor() || !args[1].isInt() || !args[2].isTuple() ||
+      !args[3].isTuple())
+    fail(usage);
+  Geometry g;
+  g.offset = args[1].toInt();
   for (const auto &s : args[2].toTupleRef().elements()) {
     if (!s.isInt() || s.toInt() < 0)
       fail("a tensor size must be a non-negative int");
-    sizes.push_back(s.toInt());
+    g.sizes.push_back(s.toInt());
   }
   for (const auto &s : args[3].toTupleRef().elements()) {
     if (!s.isInt() || s.toInt() < 0)
       fail("a tensor stride must be a non-negative int");
-    strides.push_back(s.toInt());
+    g.strides.push_back(s.toInt());
   }
-  if (sizes.size() != strides.size())
-    fail("a tensor has " + std::to_string(sizes.size()) + " sizes but " +
-         std::to_string(strides.size()) + " strides");
+  if (g.sizes.size() != g.strides.size())
+    fail("a tensor has " + std::to_string(g.sizes.size()) + " sizes but " +
+         std::to_string(g.strides.size()) + " strides");
   // The storage arrives as an empty tensor of the storage's dtype.
-  at::Tensor base = args[0].toTensor();
-  const c10::Storage &storage = base.storage();
-  size_t itemSize = base.element_size();
-  uint64_t capacity = storage.nbytes() / itemSize;
+  g.base = args[0].toTensor();
+  uint64_t capacity = g.base.storage().nbytes() / g.base.element_size();
   bool empty = false;
-  for (int64_t s : sizes)
+  for (int64_t s : g.sizes)
     empty |= s == 0;
-  uint64_t last = uint64_t(offset);
-  bool overflow = offset < 0;
-  for (size_t i = 0; i < sizes.size() && !empty && !overflow; ++i) {
+  uint64_t last = uint64_t(g.offset);
+  bool overflow = g.offset < 0;
+  for (size_t i = 0; i < g.sizes.size() && !empty && !overflow; ++i) {
     uint64_t step = 0;
-    overflow = __builtin_mul_overflow(uint64_t(sizes[i] - 1), uint64_t(strides[i]), &step) ||
+    overflow = __builtin_mul_overflow(uint64_t(g.sizes[i] - 1), uint64_t(g.strides[i]), &step) ||
                __builtin_add_overflow(last, step, &last);
   }
   if (overflow || (empty ? last > capacity : last >= capacity))
     fail("a tensor reaches past the end of its storage (" + std::to_string(capacity) +
          " elements)");
+  return g;
+}
+
+c10::IValue Reader::rebuildTensor(const std::vector<c10::IValue> &args) {
+  const char *usage = "_rebuild_tensor_v2 takes (storage, offset, sizes, strides, requires_grad, "
+                      "hooks[, metadata])";
+  if (args.size() < 6 || args.size() > 7 || !args[4].isBool())
+    fail(usage);
+  Geometry g = geometry(args, usage);
+  const at::Tensor &base = g.base;
+  const c10::Storage &storage = base.storage();
+  int64_t offset = g.offset;
+  const std::vector<int64_t> &sizes = g.sizes, &strides = g.strides;
+  if (base.is_quantized())
+    fail("a tensor of a quantized storage must be rebuilt by _rebuild_qtensor");
   at::Tensor t = at::empty({0}, base.options()).set_(storage, offset, sizes, strides);
   if (args[4].toBool()) {
     if (!at::isFloatingType(t.scalar_type()) && !at::isComplexType(t.scalar_type()))
       fail("a tensor of " + std::string(c10::toString(t.scalar_type())) + " cannot require grad");
     t.requires_grad_(true);
   }
+  return t;
+}
+
+/// (storage, offset, sizes, strides, (qscheme, scale(s), zero point(s)[,
+/// axis]), requires_grad, hooks), as TorchScript's unpickler reads it.
+c10::IValue Reader::rebuildQTensor(const std::vector<c10::IValue> &args) {
+  const char *usage = "_rebuild_qtensor takes (storage, offset, sizes, strides, (qscheme, "
+                      "scale, zero_point[, axis]), requires_grad, hooks)";
+  if (args.size() != 7 || !args[4].isTuple() || !args[5].isBool())
+    fail(usage);
+  Geometry g = geometry(args, usage);
+  if (!g.base.is_quantized())
+    fail("_rebuild_qtensor of a storage that is not quantized");
+  const auto &q = args[4].toTupleRef().elements();
+  if (q.empty() || !q[0].isInt())
+    fail(usage);
+  at::TensorOptions options = at::TensorOptions().dtype(g.base.scalar_type());
+  at::Tensor t;
+  try {
+    switch (at::QScheme(q[0].toInt())) {
+    case at::kPerTensorAffine:
+      if (q.size() != 3 || !q[1].isDouble() || !q[2].isInt())
+        fail("per-tensor quantization takes (qscheme, scale, zero_point)");
+      t = at::_empty_affine_quantized({0}, options, q[1].toDouble(), q[2].toInt());
+      break;
+    case at::kPerChannelAffine:
+    case at::kPerChannelAffineFloatQParams:
+      if (q.size() != 4 || !q[1].isTensor() || !q[2].isTensor() || !q[3].isInt())
+        fail("per-channel quantization takes (qscheme, scales, zero_points, axis)");
+      t = at::_empty_per_channel_affine_quantized({0}, q[1].toTensor(), q[2].toTensor(),
+                                                  q[3].toInt(), options);
+      break;
+    default: fail("quantization scheme " + std::to_string(q[0].toInt()) + " cannot be loaded");
+    }
+    t.set_(g.base.storage(), g.offset, g.sizes, g.strides);
+  } catch (const c10::Error &e) {
+    std::string msg = e.what_without_backtrace();
+    fail("a quantized tensor is refused: " + msg.substr(0, msg.find('\n')));
+  }
+  if (args[5].toBool())
+    fail("a quantized tensor cannot require grad");
   return t;
 }
 

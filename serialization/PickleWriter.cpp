@@ -11,8 +11,11 @@
 //===----------------------------------------------------------------------===//
 #include "serialization/Pickle.h"
 
+#include "ir/CustomClasses.h"
+
 #include <ATen/ATen.h>
 #include <ATen/core/class_type.h>
+#include <torch/custom_class.h>
 
 #include <cstring>
 #include <unordered_map>
@@ -121,6 +124,7 @@ private:
   void pushList(const c10::IValue &v, int depth);
   void pushDict(const c10::IValue &v, int depth);
   void pushObject(const c10::IValue &v, int depth);
+  void pushQuantizer(const at::Tensor &t);
 };
 
 void Writer::push(const c10::IValue &v, int depth) {
@@ -193,9 +197,9 @@ void Writer::push(const c10::IValue &v, int depth) {
 }
 
 void Writer::pushTensor(const at::Tensor &t) {
-  if (t.is_quantized() || t.is_sparse() || t.is_mkldnn())
-    throw FormatError("cannot save a quantized, sparse or MKL-DNN tensor yet");
-  global("torch._utils", "_rebuild_tensor_v2");
+  if (t.is_sparse() || t.is_mkldnn())
+    throw FormatError("cannot save a sparse or MKL-DNN tensor yet");
+  global("torch._utils", t.is_quantized() ? "_rebuild_qtensor" : "_rebuild_tensor_v2");
   op('(');
   // ('storage', torch.<Type>Storage, key, location, numel), persistent.
   op('(');
@@ -215,12 +219,36 @@ void Writer::pushTensor(const at::Tensor &t) {
   for (int64_t s : t.strides())
     integer(s);
   op('t');
+  if (t.is_quantized())
+    pushQuantizer(t);
   op(t.requires_grad() ? 0x88 : 0x89);
   global("collections", "OrderedDict");
   op(')');
   op('R');
   op('t');
   op('R');
+}
+
+/// (qscheme, scale, zero_point) or (qscheme, scales, zero_points, axis),
+/// the scheme as a GLOBAL of its name, as torch.jit.save writes them.
+void Writer::pushQuantizer(const at::Tensor &t) {
+  at::QScheme scheme = t.qscheme();
+  op('(');
+  global("torch", c10::toString(scheme));
+  switch (scheme) {
+  case at::kPerTensorAffine:
+    floating(t.q_scale());
+    integer(t.q_zero_point());
+    break;
+  case at::kPerChannelAffine:
+  case at::kPerChannelAffineFloatQParams:
+    pushTensor(t.q_per_channel_scales());
+    pushTensor(t.q_per_channel_zero_points());
+    integer(t.q_per_channel_axis());
+    break;
+  default: throw FormatError("cannot save a tensor quantized " + c10::toString(scheme));
+  }
+  op('t');
 }
 
 void Writer::pushList(const c10::IValue &v, int depth) {
@@ -274,7 +302,15 @@ void Writer::pushObject(const c10::IValue &v, int depth) {
   global(qual.substr(0, dot), qual.substr(dot + 1));
   op(')');
   op(0x81);
-  if (auto state = env_.getState ? env_.getState(v) : std::nullopt) {
+  if (isCustomClassName(qual)) {
+    // Its C++ __getstate__ (for packed weights, the unpacked tensors).
+    torch::jit::Function *getState = cls->findMethod("__getstate__");
+    if (!getState)
+      throw FormatError("cannot save a '" + qual + "': the custom class has no __getstate__");
+    torch::jit::Stack stack{v};
+    getState->run(stack);
+    push(stack.at(0), depth + 1);
+  } else if (auto state = env_.getState ? env_.getState(v) : std::nullopt) {
     push(*state, depth + 1);
   } else {
     op('}');

@@ -1,0 +1,25 @@
+//===- ir/CustomClasses.cpp - the installed custom class lookup -----------===//
+#include "ir/CustomClasses.h"
+
+namespace ember {
+
+static CustomClassLookup &lookupSlot() {
+  static CustomClassLookup lookup;
+  return lookup;
+}
+
+void setCustomClassLookup(CustomClassLookup lookup) { lookupSlot() = std::move(lookup); }
+
+bool isCustomClassName(const std::string &qualifiedName) {
+  return qualifiedName.rfind("__torch__.torch.classes.", 0) == 0;
+}
+
+TypePtr customClassType(const std::string &dottedName) {
+  std::string qualified = dottedName.rfind("torch.classes.", 0) == 0 ? "__torch__." + dottedName
+                                                                      : dottedName;
+  if (!isCustomClassName(qualified) || !lookupSlot() || !lookupSlot()(qualified))
+    return nullptr;
+  return Type::classType(qualified, /*isModule=*/false);
+}
+
+} // namespace ember

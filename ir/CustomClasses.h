@@ -1,0 +1,31 @@
+//===- ir/CustomClasses.h - C++ classes registered with torch -------------===//
+//
+// torchbind classes (`torch.classes.quantized.LinearPackedParamsBase`):
+// objects of C++ classes that operators take and return, which TorchScript
+// names `__torch__.torch.classes.<namespace>.<name>`. The registry is
+// torch's, reached by the runtime; the IR only asks through this hook.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "ir/Type.h"
+
+#include <functional>
+#include <string>
+
+namespace ember {
+
+/// Whether `qualifiedName` (`__torch__.torch.classes.ns.Name`) is a
+/// registered custom class: installed by the runtime.
+using CustomClassLookup = std::function<bool(const std::string &qualifiedName)>;
+void setCustomClassLookup(CustomClassLookup lookup);
+
+/// The class type of a custom class named as archive code prints it
+/// (`__torch__.torch.classes.ns.Name`) or as Python writes it
+/// (`torch.classes.ns.Name`); null for any other name or one not registered.
+TypePtr customClassType(const std::string &dottedName);
+
+/// Whether `qualifiedName` lies in the `__torch__.torch.classes.` namespace.
+bool isCustomClassName(const std::string &qualifiedName);
+
+} // namespace ember
