@@ -17,6 +17,7 @@
 #include <algorithm>
 
 #include "ir/Constants.h"
+#include "ir/CustomClasses.h"
 #include <set>
 
 #include <functional>
@@ -25,6 +26,11 @@ namespace ember::frontend {
 
 Sugared FunctionEmitter::classAttribute(Value *object, const std::string &attr,
                                         const SourceSpan &span) {
+  if (object->type()->kind() == TypeKind::Class && isCustomClassName(object->type()->name())) {
+    if (!customClassMethod(object->type()->name(), attr))
+      error(span, "'" + object->type()->annotationStr() + "' has no attribute '" + attr + "'");
+    return Sugared::make(Sugared::Kind::Method, attr, object);
+  }
   ClassInfo *c = compiler_.classOfType(object->type());
   if (!c)
     error(span, "'" + object->type()->annotationStr() + "' has no attribute '" + attr + "'");
@@ -281,8 +287,38 @@ Value *FunctionEmitter::emitHookedCall(Value *module, ClassInfo &c, std::vector<
   return out;
 }
 
+/// A method of a C++ custom class (`packed.unpack()`): prim::CallMethod,
+/// bound against the method's schema from torch's class registry.
+Value *FunctionEmitter::emitCustomMethodCall(Value *self, const std::string &method,
+                                             std::vector<NamedValue> args,
+                                             const SourceSpan &span) {
+  auto full = customClassMethod(self->type()->name(), method);
+  auto schema = std::make_shared<FunctionSchema>(*full);
+  schema->arguments.erase(schema->arguments.begin()); // self
+  std::vector<CallArgument> actuals;
+  for (const auto &a : args)
+    actuals.push_back({a.value->type(), a.keyword, a.span});
+  CallBinding b = bindOverloads(self->type()->annotationStr() + "." + method, {schema}, actuals,
+                                span);
+  std::vector<Value *> inputs = materializeCall(b, args, span);
+  inputs.insert(inputs.begin(), self);
+  TypePtr ret = full->returns.empty()      ? Type::get(TypeKind::None)
+                : full->returns.size() == 1 ? full->returns[0].type
+                                            : nullptr;
+  if (!ret) {
+    std::vector<TypePtr> elems;
+    for (const auto &r : full->returns)
+      elems.push_back(r.type);
+    ret = Type::tuple(std::move(elems));
+  }
+  return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)->node()
+      ->s_(attr::name(), method)->output();
+}
+
 Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,
                                        std::vector<NamedValue> args, const SourceSpan &span) {
+  if (self->type()->kind() == TypeKind::Class && isCustomClassName(self->type()->name()))
+    return emitCustomMethodCall(self, called, std::move(args), span);
   ClassInfo *c = compiler_.classOfType(self->type());
   auto overloaded = c->overloads.find(called);
   const std::string &method = overloaded == c->overloads.end()

@@ -10,6 +10,18 @@ static CustomClassLookup &lookupSlot() {
 
 void setCustomClassLookup(CustomClassLookup lookup) { lookupSlot() = std::move(lookup); }
 
+static CustomMethodLookup &methodSlot() {
+  static CustomMethodLookup lookup;
+  return lookup;
+}
+
+void setCustomMethodLookup(CustomMethodLookup lookup) { methodSlot() = std::move(lookup); }
+
+std::shared_ptr<const FunctionSchema> customClassMethod(const std::string &qualifiedName,
+                                                        const std::string &method) {
+  return methodSlot() ? methodSlot()(qualifiedName, method) : nullptr;
+}
+
 bool isCustomClassName(const std::string &qualifiedName) {
   return qualifiedName.rfind("__torch__.torch.classes.", 0) == 0;
 }

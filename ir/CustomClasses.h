@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "ir/Schema.h"
 #include "ir/Type.h"
 
 #include <functional>
@@ -24,6 +25,14 @@ void setCustomClassLookup(CustomClassLookup lookup);
 /// (`__torch__.torch.classes.ns.Name`) or as Python writes it
 /// (`torch.classes.ns.Name`); null for any other name or one not registered.
 TypePtr customClassType(const std::string &dottedName);
+
+/// The schema of method `method` of custom class `qualifiedName` (self
+/// first), or null: installed by the runtime.
+using CustomMethodLookup = std::function<std::shared_ptr<const FunctionSchema>(
+    const std::string &qualifiedName, const std::string &method)>;
+void setCustomMethodLookup(CustomMethodLookup lookup);
+std::shared_ptr<const FunctionSchema> customClassMethod(const std::string &qualifiedName,
+                                                        const std::string &method);
 
 /// Whether `qualifiedName` lies in the `__torch__.torch.classes.` namespace.
 bool isCustomClassName(const std::string &qualifiedName);

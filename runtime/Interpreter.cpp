@@ -16,6 +16,7 @@
 #include "runtime/Interpreter.h"
 
 #include "ir/Constants.h"
+#include "ir/CustomClasses.h"
 #include "ir/Schema.h"
 #include "runtime/Code.h"
 #include "runtime/Fork.h"
@@ -26,6 +27,7 @@
 #include "runtime/ScriptUnit.h"
 
 #include <ATen/core/class_type.h>
+#include <ATen/core/function.h>
 #include <ATen/core/jit_type.h>
 #include <c10/util/Exception.h>
 
@@ -207,6 +209,30 @@ const Function &methodOf(const Code &code, const c10::IValue &self, const std::s
   return *fn;
 }
 
+/// A method of a C++ custom class object (`packed.unpack()`): torch's
+/// class registry runs it, boxed; several results become one tuple, the
+/// call's one output. False for any other object.
+bool callCustomMethod(Frame &f, const Instr &I) {
+  const c10::IValue &self = f.regs[I.in[0]];
+  if (!self.isObject())
+    return false;
+  const c10::ClassTypePtr &type = self.toObjectRef().type();
+  if (!isCustomClassName(type->name()->qualifiedName()))
+    return false;
+  torch::jit::Function *method = type->findMethod(I.name);
+  if (!method)
+    throw PythonError("AttributeError",
+                      "'" + type->repr_str() + "' object has no method '" + I.name + "'");
+  Stack s;
+  for (size_t in : I.in)
+    s.push_back(f.regs[in]);
+  method->run(s);
+  if (s.size() > 1 && I.out.size() == 1)
+    s = Stack{c10::ivalue::Tuple::create(std::move(s))};
+  storeOutputs(f, I, std::move(s));
+  return true;
+}
+
 int64_t slotOf(const Instr &I, const c10::ivalue::Object &obj) {
   int64_t s = I.slot.load(std::memory_order_relaxed);
   if (s >= 0)
@@ -282,6 +308,8 @@ void runInstr(const Code &code, const Instr &I, Frame &f) {
     return storeOutputs(f, I, callFunction(*fn, f, I, 1));
   }
   case InstrKind::CallMethod:
+    if (callCustomMethod(f, I))
+      return;
     return storeOutputs(f, I, callFunction(methodOf(code, f.regs[I.in[0]], I.name), f, I, 0));
   case InstrKind::GetAttr: {
     const auto &obj = f.regs[I.in[0]].toObjectRef();

@@ -85,13 +85,8 @@ Argument convertArgument(const c10::Argument &arg) {
   return a;
 }
 
-/// Adds one dispatcher operator to ember's registry; false when its schema
-/// has a type ember cannot spell (none known on torch 1.13 or 2.x): the
-/// operator stays unknown, and graphs using it are treated conservatively.
-bool importOperator(const c10::FunctionSchema &s) {
-  // EMBER_LOG=import names each operator before it is read.
-  if (logEnabled("import"))
-    std::cerr << "[import] " << s.name() << "." << s.overload_name() << std::endl;
+/// ember's form of a c10 schema; null when it has a type ember cannot spell.
+std::shared_ptr<FunctionSchema> convertSchema(const c10::FunctionSchema &s) {
   auto schema = std::make_shared<FunctionSchema>();
   schema->name = s.name();
   schema->overload = s.overload_name();
@@ -101,13 +96,35 @@ bool importOperator(const c10::FunctionSchema &s) {
     for (const auto &ret : s.returns())
       schema->returns.push_back(convertArgument(ret));
   } catch (const std::exception &) {
-    return false;
+    return nullptr;
   }
   schema->varArgs = s.is_vararg();
   schema->varRets = s.is_varret();
+  return schema;
+}
+
+/// Adds one dispatcher operator to ember's registry; false when its schema
+/// has a type ember cannot spell (none known on torch 1.13 or 2.x): the
+/// operator stays unknown, and graphs using it are treated conservatively.
+bool importOperator(const c10::FunctionSchema &s) {
+  // EMBER_LOG=import names each operator before it is read.
+  if (logEnabled("import"))
+    std::cerr << "[import] " << s.name() << "." << s.overload_name() << std::endl;
+  std::shared_ptr<FunctionSchema> schema = convertSchema(s);
+  if (!schema)
+    return false;
   schema->conservative = s.aliasAnalysis() == c10::AliasAnalysisKind::CONSERVATIVE;
   OperatorRegistry::global().add(std::move(schema));
   return true;
+}
+
+/// The schema of a custom class's method (`unpack`, `__getstate__`), as
+/// the frontend binds calls to it.
+std::shared_ptr<const FunctionSchema> customMethodSchema(const std::string &cls,
+                                                         const std::string &method) {
+  c10::ClassTypePtr type = torch::getCustomClass(cls);
+  torch::jit::Function *fn = type ? type->findMethod(method) : nullptr;
+  return fn ? convertSchema(fn->getSchema()) : nullptr;
 }
 
 /// Hears of every operator the dispatcher has, and of those libraries load
@@ -152,6 +169,7 @@ void initializeRuntime() {
   static bool lookupInstalled = [] {
     setCustomClassLookup(
         [](const std::string &name) { return torch::getCustomClass(name) != nullptr; });
+    setCustomMethodLookup(customMethodSchema);
     return true;
   }();
   (void)lookupInstalled;
