@@ -18,11 +18,11 @@
 #include "serialization/Pickle.h"
 
 #include "ir/CustomClasses.h"
+#include "runtime/CustomObjects.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/class_type.h>
 #include <ATen/core/enum_type.h>
-#include <torch/custom_class.h>
 
 #include <cstring>
 #include <unordered_map>
@@ -419,10 +419,11 @@ void Reader::global() {
     return;
   } else if (isCustomClassName(g->name)) {
     g->kind = K::Class;
-    g->cls = torch::getCustomClass(g->name);
-    if (!g->cls)
-      fail("'" + g->name + "' is a C++ custom class that is not registered (load the library "
-           "that defines it first)");
+    try {
+      g->cls = runtime::newCustomObject(g->name).toObjectRef().type();
+    } catch (const std::invalid_argument &e) {
+      fail(e.what());
+    }
   } else if (module == "__torch__" || module.rfind("__torch__.", 0) == 0) {
     if (c10::TypePtr e = env_.enumType ? env_.enumType(g->name) : nullptr) {
       g->kind = K::Enum;
@@ -493,21 +494,10 @@ void Reader::build() {
 /// quantized packed weights, the packing), which takes the state its
 /// schema declares and nothing else.
 void Reader::setCustomState(const c10::IValue &obj, const c10::IValue &state) {
-  const c10::ClassTypePtr &cls = obj.toObjectRef().type();
-  std::string name = cls->name()->qualifiedName();
-  torch::jit::Function *setState = cls->findMethod("__setstate__");
-  if (!setState || setState->getSchema().arguments().size() != 2)
-    fail("the custom class '" + name + "' cannot be unpickled: it has no __setstate__");
-  const c10::TypePtr &expected = setState->getSchema().arguments()[1].type();
-  if (!state.type()->isSubtypeOf(*expected))
-    fail("the state of a '" + name + "' must be a " + expected->annotation_str() + ", not a " +
-         state.type()->annotation_str());
-  torch::jit::Stack stack{obj, state};
   try {
-    setState->run(stack);
-  } catch (const std::exception &e) {
-    std::string msg = e.what();
-    fail("the state of a '" + name + "' is refused: " + msg.substr(0, msg.find('\n')));
+    runtime::setCustomObjectState(obj, state);
+  } catch (const std::invalid_argument &e) {
+    fail(e.what());
   }
 }
 

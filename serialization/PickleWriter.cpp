@@ -12,10 +12,10 @@
 #include "serialization/Pickle.h"
 
 #include "ir/CustomClasses.h"
+#include "runtime/CustomObjects.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/class_type.h>
-#include <torch/custom_class.h>
 
 #include <cstring>
 #include <unordered_map>
@@ -304,12 +304,11 @@ void Writer::pushObject(const c10::IValue &v, int depth) {
   op(0x81);
   if (isCustomClassName(qual)) {
     // Its C++ __getstate__ (for packed weights, the unpacked tensors).
-    torch::jit::Function *getState = cls->findMethod("__getstate__");
-    if (!getState)
-      throw FormatError("cannot save a '" + qual + "': the custom class has no __getstate__");
-    torch::jit::Stack stack{v};
-    getState->run(stack);
-    push(stack.at(0), depth + 1);
+    try {
+      push(runtime::customObjectState(v), depth + 1);
+    } catch (const std::invalid_argument &e) {
+      throw FormatError(std::string("cannot save: ") + e.what());
+    }
   } else if (auto state = env_.getState ? env_.getState(v) : std::nullopt) {
     push(*state, depth + 1);
   } else {

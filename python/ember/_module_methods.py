@@ -125,6 +125,10 @@ def methods_of(module):
             kind = _modifier(fn)
             methods[name] = _Method(fn, "python" if kind == "ignore" else
                                     "unused" if kind == "unused" else "script", static, None)
+    # Overloads a class lists by hand (torch's quantized LSTM: `forward`,
+    # ignored, is `forward_tensor` or `forward_packed` by argument types).
+    for name, names in getattr(module, "__overloads__", {}).items():
+        overloads.setdefault(name, list(names))
     if builtins.isinstance(module, torch.nn.Sequential) and "forward" not in methods:
         methods["forward"] = _Method(torch.nn.Sequential.forward, "script", False, None)
     # A legacy ScriptModule's @script_method methods (taken off its class).

@@ -132,6 +132,10 @@ def infer_text(value):
                               "(e.g. `x: Dict[str, int]` in the class body)")
         return "Dict[%s, %s]" % (_common(infer_text(k) for k in value),
                                  _common(infer_text(v) for v in value.values()))
+    if builtins.isinstance(value, torch.ScriptObject):
+        # A torchbind object (packed quantized weights): pickling it gives
+        # its state and its class's qualified name.
+        return value.__getstate__()[1]
     raise Unsupported("failed to convert Python type: '%s' to a TorchScript type"
                       % type(value).__name__)
 

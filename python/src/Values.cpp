@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "python/src/Values.h"
 #include "ir/Constants.h"
+#include "ir/CustomClasses.h"
+#include "runtime/CustomObjects.h"
 
 #include <torch/csrc/Device.h>
 #include <torch/csrc/Dtype.h>
@@ -208,6 +210,43 @@ static c10::IValue scriptObjectOf(py::handle obj, const TypePtr &type,
   return object;
 }
 
+/// A torchbind object (torch.ScriptObject) of the class `type` names: its
+/// `__getstate__()` from Python is (state, class name), as pickling it
+/// gives; ember makes its own object of the class from that state (packed
+/// weights are packed again), so the two are not one object.
+static c10::IValue customObjectOf(py::handle obj, const TypePtr &type) {
+  static py::handle scriptObject =
+      py::object(py::module_::import("torch").attr("ScriptObject")).release();
+  if (!py::isinstance(obj, scriptObject))
+    mismatch(obj, type);
+  py::tuple stateAndName = obj.attr("__getstate__")();
+  if (stateAndName.size() != 2 || stateAndName[1].cast<std::string>() != type->name())
+    mismatch(obj, type);
+  auto setState = customClassMethod(type->name(), "__setstate__");
+  if (!setState || setState->arguments.size() != 2)
+    throw py::type_error("the custom class '" + type->name() + "' has no __setstate__");
+  runtime::ScriptUnit none;
+  c10::IValue object;
+  try {
+    object = runtime::newCustomObject(type->name());
+    runtime::setCustomObjectState(object, toIValue(stateAndName[0], setState->arguments[1].type, none));
+  } catch (const std::invalid_argument &e) {
+    throw py::type_error(e.what());
+  }
+  return object;
+}
+
+/// A torch.ScriptObject of the custom class object `v`, made from its state
+/// as unpickling one does.
+static py::object customObjectToPython(const c10::IValue &v,
+                                       const std::shared_ptr<ScriptProgram> &program) {
+  py::object state = toPython(runtime::customObjectState(v), nullptr, program);
+  py::object cls = py::module_::import("torch").attr("ScriptObject");
+  py::object out = cls.attr("__new__")(cls);
+  out.attr("__setstate__")(py::make_tuple(state, v.toObjectRef().type()->name()->qualifiedName()));
+  return out;
+}
+
 /// An int, float, bool or complex from what torch.jit's pybind11 casts
 /// accept for it.
 static c10::IValue numberToIValue(py::handle obj, const TypePtr &type) {
@@ -376,6 +415,8 @@ c10::IValue toIValue(py::handle obj, const TypePtr &type, const runtime::ScriptU
       return *v;
     mismatch(obj, type);
   case TypeKind::Class:
+    if (isCustomClassName(type->name()))
+      return customObjectOf(obj, type);
     return scriptObjectOf(obj, type, unit);
   default:
     return toIValueInferred(obj);
@@ -433,6 +474,8 @@ py::object toPython(const c10::IValue &v, const TypePtr &type,
       out[toPython(e.key(), elemType(0), program)] = toPython(e.value(), elemType(1), program);
     return out;
   }
+  if (v.isObject() && isCustomClassName(v.toObjectRef().type()->name()->qualifiedName()))
+    return customObjectToPython(v, program);
   if (v.isObject()) {
     // With the program that made it, which knows its methods.
     auto owner = programOwning(v.toObjectRef().type().get());

@@ -5,8 +5,9 @@ quantized model's results; ember saves them back, and torch.jit.load and
 ember.load read that archive. Their packed weights are torchbind objects
 (`__torch__.torch.classes.quantized.*PackedParamsBase`), rebuilt by their
 C++ __setstate__ and saved through __getstate__; their weights are
-quantized tensors (`torch._utils._rebuild_qtensor`). Bad states and
-unregistered classes are refused with a SerializationError."""
+quantized tensors (`torch._utils._rebuild_qtensor`). ember.script compiles
+the quantized modules too. Bad states and unregistered classes are refused
+with a SerializationError."""
 import io
 import zipfile
 
@@ -91,6 +92,35 @@ def test_quantized_archives_both_ways(name):
     for load in (torch.jit.load, ember.load):
         buf.seek(0)
         assert torch.allclose(load(buf)(x), want, atol=1e-5)
+
+
+# Test that ember.script compiles the quantized modules themselves: the
+# packed weights cross from Python by their pickled state (packed again),
+# the quantized LSTM's hand-listed `__overloads__` pick `forward_tensor`,
+# `.code` is torch.jit's, and the archive loads in torch.jit.
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_scripted_quantized_models(name):
+    torch.manual_seed(0)
+    model, x = MODELS[name]()
+    scripted = ember.script(model)
+    assert torch.allclose(scripted(x), model(x), atol=1e-5)
+    assert scripted.code == torch.jit.script(model).code
+    buf = io.BytesIO()
+    ember.save(scripted, buf)
+    buf.seek(0)
+    assert torch.allclose(torch.jit.load(buf)(x), model(x), atol=1e-5)
+
+
+# Test that a packed-weights attribute read from Python is a torch
+# ScriptObject of the class, with the weights.
+def test_packed_weights_reach_python():
+    model, _ = _dynamic_linear()
+    packed = ember.script(model)[0]._packed_params._packed_params
+    assert isinstance(packed, torch.ScriptObject)
+    assert packed.__getstate__()[1] == "__torch__.torch.classes.quantized.LinearPackedParamsBase"
+    weight, bias = packed.unpack()
+    want_weight, want_bias = model[0]._packed_params._packed_params.unpack()
+    assert torch.equal(weight.int_repr(), want_weight.int_repr()) and torch.equal(bias, want_bias)
 
 
 # Test that the packed weights' own methods run in compiled code: the
