@@ -29,6 +29,7 @@
 
 #include "frontend/Parser.h"
 #include "ir/Constants.h"
+#include "ir/CustomClasses.h"
 #include "passes/AliasAnalysis.h"
 #include "passes/Passes.h"
 
@@ -60,6 +61,13 @@ std::string demangled(const std::string &name) {
     if (part.rfind("___torch_mangle_", 0) != 0)
       out += (out.empty() ? "" : ".") + part;
   return out;
+}
+
+/// A script object or module, whose attributes are frozen one by one; a C++
+/// custom class object (packed weights) is frozen whole, as TorchScript
+/// makes it a constant.
+bool isScriptObjectType(const TypePtr &t) {
+  return t->kind() == TypeKind::Class && !isCustomClassName(t->name());
 }
 
 /// An attribute read or write whose receiver is `self` or an object read
@@ -266,7 +274,7 @@ private:
     AttributeWalker(g, module_.object()).walk(g.block(), [&](Node *n, const c10::IValue &,
                                                              const std::string &path) {
       Value *v = is(n, "prim::GetAttr") ? n->output() : nullptr;
-      bool isObject = v && v->type()->kind() == TypeKind::Class;
+      bool isObject = v && isScriptObjectType(v->type());
       bool written = v && !isObject && AliasAnalysis::isMutableType(v->type()) && aa.hasWriters(v);
       if (!v || (isObject && escapes(v)) || written)
         unfreezable_.insert(path);
@@ -308,7 +316,7 @@ private:
     AttributeWalker(g, module_.object()).walk(g.block(), [&](Node *n, const c10::IValue &owner,
                                                              const std::string &path) {
       Value *out = is(n, "prim::GetAttr") ? n->output() : nullptr;
-      if (!out || out->type()->kind() == TypeKind::Class || !frozen(path))
+      if (!out || isScriptObjectType(out->type()) || !frozen(path))
         return;
       c10::IValue value = owner.toObjectRef().getAttr(n->s(attr::name()));
       if (sharesStorage(value, mutatedStorages_))

@@ -6,8 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ir/Constants.h"
+#include "ir/CustomClasses.h"
 
 #include <ATen/core/Dict.h>
+#include <ATen/core/class_type.h>
 #include <ATen/core/List.h>
 #include <ATen/core/enum_type.h>
 #include <ATen/core/jit_type.h>
@@ -87,6 +89,8 @@ TypePtr typeOfIValue(const c10::IValue &v, const TypePtr &hint) {
     return Type::get(TypeKind::Generator);
   if (v.isEnum())
     return Type::enumType(v.toEnumHolder()->qualifiedClassName());
+  if (v.isObject())
+    return Type::classType(v.toObjectRef().type()->name()->qualifiedName(), /*isModule=*/false);
   if (v.isTuple()) {
     std::vector<TypePtr> elems;
     for (const auto &e : v.toTupleRef().elements())
@@ -206,6 +210,10 @@ static bool insertable(const c10::IValue &v) {
         return false;
     return true;
   }
+  // A C++ custom class object (packed weights in a frozen quantized
+  // model): a constant as TorchScript's freezing makes it, `object(0x...)`.
+  if (v.isObject())
+    return isCustomClassName(v.toObjectRef().type()->name()->qualifiedName());
   return v.isNone() || v.isBool() || v.isInt() || v.isDouble() || v.isString() ||
          v.isDevice() || v.isComplexDouble() || v.isEnum();
 }

@@ -164,6 +164,10 @@ void printAttributeValue(std::ostream &out, const AttributeValue &a) {
         ss << "[<Tensors>]";
         return true;
       }
+      if (v.isObject()) {
+        ss << "object(" << &v.toObjectRef() << ")";
+        return true;
+      }
       if (v.isDouble()) {
         printDouble(ss, v.toDouble());
         return true;

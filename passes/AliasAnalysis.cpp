@@ -232,8 +232,15 @@ const std::vector<const Value *> &AliasAnalysis::writes(const Node *n) const {
 }
 
 bool AliasAnalysis::hasWriters(const Value *v) const {
+  // The written values are mutable (they were checked when recorded) and
+  // are never dereferenced here: a pass that destroys a writer's block
+  // (constant propagation folding an if or a dead loop) keeps asking, and
+  // a stale entry can only make the answer more conservative.
+  if (!mutableValue(v))
+    return false;
+  const Value *set = find(v);
   for (const Value *w : writtenValues_)
-    if (mayAlias(w, v))
+    if (find(w) == set)
       return true;
   return false;
 }

@@ -36,6 +36,8 @@ public:
   const std::vector<const Value *> &writes(const Node *n) const;
   bool isWriter(const Node *n) const { return !writes(n).empty(); }
   /// True if some node in the graph writes a value that may alias `v`.
+  /// Stays safe to ask after the pass has destroyed nodes the analysis saw
+  /// (their entries only make answers more conservative).
   bool hasWriters(const Value *v) const;
   /// True if `n` writes a value that may alias one of `values`.
   bool writesToAlias(const Node *n, const std::vector<const Value *> &values) const;

@@ -111,6 +111,25 @@ def test_scripted_quantized_models(name):
     assert torch.allclose(torch.jit.load(buf)(x), model(x), atol=1e-5)
 
 
+# Test that freezing makes the packed weights constants (`CONSTANTS.c0` in
+# the code, as torch.jit.freeze does), and that frozen archives go both ways.
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_frozen_quantized_models(name):
+    torch.manual_seed(0)
+    model, x = MODELS[name]()
+    frozen = ember.freeze(ember.script(model))
+    assert "CONSTANTS.c0" in frozen.code and "_packed_params" not in frozen.code
+    assert torch.allclose(frozen(x), model(x), atol=1e-5)
+    buf = io.BytesIO()
+    ember.save(frozen, buf)
+    buf.seek(0)
+    assert torch.allclose(torch.jit.load(buf)(x), model(x), atol=1e-5)
+    buf = io.BytesIO()
+    torch.jit.save(torch.jit.freeze(torch.jit.script(model)), buf)
+    buf.seek(0)
+    assert torch.allclose(ember.load(buf)(x), model(x), atol=1e-5)
+
+
 # Test that a packed-weights attribute read from Python is a torch
 # ScriptObject of the class, with the weights.
 def test_packed_weights_reach_python():
