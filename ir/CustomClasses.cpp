@@ -22,10 +22,6 @@ std::shared_ptr<const FunctionSchema> customClassMethod(const std::string &quali
   return methodSlot() ? methodSlot()(qualifiedName, method) : nullptr;
 }
 
-bool isCustomClassName(const std::string &qualifiedName) {
-  return qualifiedName.rfind("__torch__.torch.classes.", 0) == 0;
-}
-
 TypePtr customClassType(const std::string &dottedName) {
   std::string qualified = dottedName.rfind("torch.classes.", 0) == 0 ? "__torch__." + dottedName
                                                                       : dottedName;

@@ -35,6 +35,8 @@ std::shared_ptr<const FunctionSchema> customClassMethod(const std::string &quali
                                                         const std::string &method);
 
 /// Whether `qualifiedName` lies in the `__torch__.torch.classes.` namespace.
-bool isCustomClassName(const std::string &qualifiedName);
+inline bool isCustomClassName(const std::string &qualifiedName) {
+  return qualifiedName.rfind("__torch__.torch.classes.", 0) == 0;
+}
 
 } // namespace ember

@@ -18,11 +18,11 @@ fi
 TORCH_INCLUDE="$(/usr/bin/python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "include"))')"
 TORCH_LIB="$(/usr/bin/python3 -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')"
 SOURCES=("$ROOT"/serialization/ArchiveReader.cpp "$ROOT"/serialization/PickleReader.cpp
-         "$ROOT/test/fuzz/ArchiveFuzzer.cpp")
+         "$ROOT"/runtime/CustomObjects.cpp "$ROOT/test/fuzz/ArchiveFuzzer.cpp")
 OBJS=()
 for src in "${SOURCES[@]}"; do
   obj="$OUT/$(basename "${src%.cpp}").o"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/serialization" -name '*.h' -newer "$obj" -print -quit)" ]; then
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find "$ROOT/serialization" "$ROOT/ir" "$ROOT/runtime" -name '*.h' -newer "$obj" -print -quit)" ]; then
     $CXX -std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr \
       -fno-sanitize-recover=undefined -I"$ROOT" -isystem "$TORCH_INCLUDE" \
       -isystem "$TORCH_INCLUDE/torch/csrc/api/include" -c "$src" -o "$obj" &
