@@ -290,19 +290,20 @@ Value *FunctionEmitter::emitHookedCall(Value *module, ClassInfo &c, std::vector<
 /// A method of a C++ custom class (`packed.unpack()`): prim::CallMethod,
 /// bound against the method's schema from torch's class registry.
 Value *FunctionEmitter::emitCustomMethodCall(Value *self, const std::string &method,
-                                             std::vector<NamedValue> args,
-                                             const SourceSpan &span) {
+                                             std::vector<NamedValue> args, const SourceSpan &span) {
   auto full = customClassMethod(self->type()->name(), method);
+  if (!full)
+    error(span, "'" + self->type()->annotationStr() + "' has no method '" + method + "'");
   auto schema = std::make_shared<FunctionSchema>(*full);
   schema->arguments.erase(schema->arguments.begin()); // self
   std::vector<CallArgument> actuals;
   for (const auto &a : args)
     actuals.push_back({a.value->type(), a.keyword, a.span});
-  CallBinding b = bindOverloads(self->type()->annotationStr() + "." + method, {schema}, actuals,
-                                span);
+  CallBinding b =
+      bindOverloads(self->type()->annotationStr() + "." + method, {schema}, actuals, span);
   std::vector<Value *> inputs = materializeCall(b, args, span);
   inputs.insert(inputs.begin(), self);
-  TypePtr ret = full->returns.empty()      ? Type::get(TypeKind::None)
+  TypePtr ret = full->returns.empty()       ? Type::get(TypeKind::None)
                 : full->returns.size() == 1 ? full->returns[0].type
                                             : nullptr;
   if (!ret) {
@@ -311,8 +312,10 @@ Value *FunctionEmitter::emitCustomMethodCall(Value *self, const std::string &met
       elems.push_back(r.type);
     ret = Type::tuple(std::move(elems));
   }
-  return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)->node()
-      ->s_(attr::name(), method)->output();
+  return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)
+      ->node()
+      ->s_(attr::name(), method)
+      ->output();
 }
 
 Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,

@@ -210,8 +210,7 @@ Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
   TypePtr outerType = outer->declared ? outer->declared : outer->value.value->type();
   TypePtr type = outerType->kind() == TypeKind::Optional ? outerType->elem() : outerType;
   if (v->type()->isSubtypeOf(*outerType) ||
-      (assigningLiteral_ && retypeEmptyLists(v, outerType) &&
-       v->type()->isSubtypeOf(*outerType)))
+      (assigningLiteral_ && retypeEmptyLists(v, outerType) && v->type()->isSubtypeOf(*outerType)))
     return Sugared::of(v);
   // TorchScript converts no bool here (`s = True` into a float `s` fails).
   const char *cast = v->type()->kind() == TypeKind::Bool ? nullptr : implicitCast(v->type(), type);

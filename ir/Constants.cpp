@@ -9,8 +9,8 @@
 #include "ir/CustomClasses.h"
 
 #include <ATen/core/Dict.h>
-#include <ATen/core/class_type.h>
 #include <ATen/core/List.h>
+#include <ATen/core/class_type.h>
 #include <ATen/core/enum_type.h>
 #include <ATen/core/jit_type.h>
 

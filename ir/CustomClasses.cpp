@@ -8,14 +8,18 @@ static CustomClassLookup &lookupSlot() {
   return lookup;
 }
 
-void setCustomClassLookup(CustomClassLookup lookup) { lookupSlot() = std::move(lookup); }
+void setCustomClassLookup(CustomClassLookup lookup) {
+  lookupSlot() = std::move(lookup);
+}
 
 static CustomMethodLookup &methodSlot() {
   static CustomMethodLookup lookup;
   return lookup;
 }
 
-void setCustomMethodLookup(CustomMethodLookup lookup) { methodSlot() = std::move(lookup); }
+void setCustomMethodLookup(CustomMethodLookup lookup) {
+  methodSlot() = std::move(lookup);
+}
 
 std::shared_ptr<const FunctionSchema> customClassMethod(const std::string &qualifiedName,
                                                         const std::string &method) {
@@ -23,8 +27,8 @@ std::shared_ptr<const FunctionSchema> customClassMethod(const std::string &quali
 }
 
 TypePtr customClassType(const std::string &dottedName) {
-  std::string qualified = dottedName.rfind("torch.classes.", 0) == 0 ? "__torch__." + dottedName
-                                                                      : dottedName;
+  std::string qualified =
+      dottedName.rfind("torch.classes.", 0) == 0 ? "__torch__." + dottedName : dottedName;
   if (!isCustomClassName(qualified) || !lookupSlot() || !lookupSlot()(qualified))
     return nullptr;
   return Type::classType(qualified, /*isModule=*/false);

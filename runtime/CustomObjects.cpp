@@ -33,8 +33,8 @@ void setCustomObjectState(const c10::IValue &object, const c10::IValue &state) {
     setState->run(stack);
   } catch (const std::exception &e) {
     std::string msg = e.what();
-    throw std::invalid_argument("the state of a '" + name + "' is refused: " +
-                                msg.substr(0, msg.find('\n')));
+    throw std::invalid_argument("the state of a '" + name +
+                                "' is refused: " + msg.substr(0, msg.find('\n')));
   }
 }
 

@@ -37,10 +37,12 @@ constexpr uint32_t kMaxDepth = 400;
 /// What a GLOBAL names: a function of TorchScript's pickles, a storage
 /// type, or a class of the archive's code.
 struct Global : torch::CustomClassHolder {
+  // clang-format off
   enum class Kind {
-    Class, Enum, StorageType, RebuildTensor, RebuildQTensor, IntList, DoubleList, BoolList, TensorList, TypeTag,
-    OrderedDict, Device, Complex,
+    Class, Enum, StorageType, RebuildTensor, RebuildQTensor, IntList, DoubleList, BoolList,
+    TensorList, TypeTag, OrderedDict, Device, Complex,
   };
+  // clang-format on
   Kind kind;
   std::string name; // module.name, for messages
   c10::ClassTypePtr cls;

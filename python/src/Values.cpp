@@ -229,7 +229,8 @@ static c10::IValue customObjectOf(py::handle obj, const TypePtr &type) {
   c10::IValue object;
   try {
     object = runtime::newCustomObject(type->name());
-    runtime::setCustomObjectState(object, toIValue(stateAndName[0], setState->arguments[1].type, none));
+    runtime::setCustomObjectState(object,
+                                  toIValue(stateAndName[0], setState->arguments[1].type, none));
   } catch (const std::invalid_argument &e) {
     throw py::type_error(e.what());
   }

@@ -234,10 +234,11 @@ void addConversionKernels(KernelTable &t) {
           s.push_back(l);
         }));
   // TorchScript's overloads over ATen's dequantize(Tensor[]).
-  t.add("aten::dequantize.tensor", Operation([](Stack &s) { s.push_back(at::dequantize(pop(s).toTensor())); }));
+  t.add("aten::dequantize.tensor",
+        Operation([](Stack &s) { s.push_back(at::dequantize(pop(s).toTensor())); }));
   t.add("aten::dequantize.list", Operation([](Stack &s) {
-    s.push_back(c10::List<at::Tensor>(at::dequantize(pop(s).toTensorVector())));
-  }));
+          s.push_back(c10::List<at::Tensor>(at::dequantize(pop(s).toTensorVector())));
+        }));
   t.add("aten::cpu", Operation([](Stack &s) { s.push_back(pop(s).toTensor().cpu()); }));
   t.add("aten::cuda", Operation([](Stack &s) { s.push_back(pop(s).toTensor().cuda()); }));
   t.add("aten::to.prim_Device", Operation([](Stack &s) {
