@@ -311,10 +311,10 @@ void bindValues(py::module_ &m) {
 /// A node's attributes (`n["value"]`, `n.i("value")`, `n.kindOf("value")`) and
 /// what it says of itself: schema, location, text, equality.
 void bindNodeAttributes(py::class_<NodeRef> &node) {
-  node
-      .def("hasAttribute", [](const NodeRef &n, const std::string &name) {
-        return n.node->hasAttribute(Symbol::attr(name));
-      })
+  node.def("hasAttribute",
+           [](const NodeRef &n, const std::string &name) {
+             return n.node->hasAttribute(Symbol::attr(name));
+           })
       .def("hasAttributes", [](const NodeRef &n) { return n.node->hasAttributes(); })
       .def("attributeNames",
            [](const NodeRef &n) {
@@ -323,12 +323,13 @@ void bindNodeAttributes(py::class_<NodeRef> &node) {
                out.push_back(a.first.name());
              return out;
            })
-      .def("kindOf", [](const NodeRef &n, const std::string &name) {
-        const AttributeValue *a = n.node->findAttribute(Symbol::attr(name));
-        if (!a)
-          throw py::key_error("node has no attribute '" + name + "'");
-        return std::string(toString(a->kind));
-      })
+      .def("kindOf",
+           [](const NodeRef &n, const std::string &name) {
+             const AttributeValue *a = n.node->findAttribute(Symbol::attr(name));
+             if (!a)
+               throw py::key_error("node has no attribute '" + name + "'");
+             return std::string(toString(a->kind));
+           })
       .def("__getitem__", &attributePayload)
       .def("i", &attributePayload)
       .def("f", &attributePayload)
@@ -337,33 +338,60 @@ void bindNodeAttributes(py::class_<NodeRef> &node) {
       .def("ival", &attributePayload)
       .def("ty", &attributePayload)
       .def("g", &attributePayload)
-      .def("schema", [](const NodeRef &n) {
-        const FunctionSchema *s = n.node->schema();
-        return s ? s->str() : std::string("(no schema)");
-      })
+      .def("schema",
+           [](const NodeRef &n) {
+             const FunctionSchema *s = n.node->schema();
+             return s ? s->str() : std::string("(no schema)");
+           })
+      // As torch.jit's Node.matches: the node is a call of that operator
+      // whose inputs fit the schema's argument types.
+      .def("matches",
+           [](const NodeRef &n, const std::string &text) {
+             FunctionSchema want = parseSchema(text);
+             if (n.node->kind().qualString() != want.name ||
+                 (!want.varArgs && n.node->inputs().size() != want.arguments.size()))
+               return false;
+             for (size_t i = 0; i < want.arguments.size() && i < n.node->inputs().size(); ++i) {
+               const TypePtr &formal = want.arguments[i].type, &actual = n.node->input(i)->type();
+               // A tensor passes for a Scalar in calls, but is none.
+               bool tensorForNumber =
+                   actual->kind() == TypeKind::Tensor && formal->kind() == TypeKind::Number;
+               if (!formal->hasFreeVariables() &&
+                   (tensorForNumber || !actual->isSubtypeOf(*formal)))
+                 return false;
+             }
+             return true;
+           })
       .def("scopeName", [](const NodeRef &n) { return n.node->scope(); })
-      .def("sourceRange", [](const NodeRef &n) -> std::string {
-        const auto &loc = n.node->sourceLocation();
-        if (!loc)
-          return "<unknown location>";
-        return (loc->file ? *loc->file : std::string("<unknown>")) + ":" +
-               std::to_string(loc->line) + ":" + std::to_string(loc->col);
-      })
+      .def("sourceRange",
+           [](const NodeRef &n) -> std::string {
+             const auto &loc = n.node->sourceLocation();
+             if (!loc)
+               return "<unknown location>";
+             return (loc->file ? *loc->file : std::string("<unknown>")) + ":" +
+                    std::to_string(loc->line) + ":" + std::to_string(loc->col);
+           })
       .def("isNondeterministic", [](const NodeRef &n) { return n.node->isNondeterministic(); })
-      .def("findNode", [](const NodeRef &n, const std::string &kind, bool recurse) -> py::object {
-        for (const Block *b : n.node->blocks()) {
-          py::object found = findFirst(n.graph, b, kind, recurse);
-          if (!found.is_none())
-            return found;
-        }
-        return py::none();
-      }, py::arg("kind"), py::arg("recurse") = true)
-      .def("findAllNodes", [](const NodeRef &n, const std::string &kind, bool recurse) {
-        std::vector<NodeRef> out;
-        for (const Block *b : n.node->blocks())
-          findNodes(n.graph, b, Symbol::fromQualString(kind), recurse, out);
-        return out;
-      }, py::arg("kind"), py::arg("recurse") = true)
+      .def(
+          "findNode",
+          [](const NodeRef &n, const std::string &kind, bool recurse) -> py::object {
+            for (const Block *b : n.node->blocks()) {
+              py::object found = findFirst(n.graph, b, kind, recurse);
+              if (!found.is_none())
+                return found;
+            }
+            return py::none();
+          },
+          py::arg("kind"), py::arg("recurse") = true)
+      .def(
+          "findAllNodes",
+          [](const NodeRef &n, const std::string &kind, bool recurse) {
+            std::vector<NodeRef> out;
+            for (const Block *b : n.node->blocks())
+              findNodes(n.graph, b, Symbol::fromQualString(kind), recurse, out);
+            return out;
+          },
+          py::arg("kind"), py::arg("recurse") = true)
       .def("__eq__", [](const NodeRef &a, const NodeRef &b) { return a.node == b.node; })
       .def("__hash__", [](const NodeRef &n) { return std::hash<const void *>()(n.node); })
       .def("__str__", [](const NodeRef &n) { return toString(*n.node); })

@@ -1,6 +1,6 @@
 """The graph API torch.jit's tests walk graphs with: `fn.graph` is the
 graph's text (str, print, FileCheck) and also has nodes(), inputs(),
-outputs(), findNode() and findAllNodes(); nodes have kind(), inputs(),
+outputs(), findNode() and findAllNodes(); nodes have kind(), inputs(), matches(),
 outputs(), blocks() and attributes; values have type(), debugName() and
 node(); types have kind(), sizes(), scalarType() and elements(). Each answer
 is checked against torch.jit's on the same function."""
@@ -118,3 +118,22 @@ def test_container_types_and_other_graphs():
     assert arg.kind() == "ListType" and str(arg.getElementType()) == "int"
     assert list(lists.inlined_graph.nodes())
     assert lists.graph_for([1, 2]).findAllNodes("prim::Loop") is not None
+
+
+def add_div(inp):
+    x = inp + 1
+    y = x / 2
+    return y * y
+
+
+# Test that Node.matches takes a schema: a node matches its own and not
+# another operator's (test_python_ir's case, torch.jit's answers); ember
+# also tells the overloads apart by their argument types.
+def test_node_matches_a_schema():
+    for script in (ember.script, torch.jit.script):
+        graph = script(add_div).graph
+        add, div = graph.findNode("aten::add"), graph.findNode("aten::div")
+        assert add.matches(add.schema()) and not add.matches(div.schema())
+    muls = ember.script(add_div).graph.findAllNodes("aten::mul")
+    assert muls[0].matches("aten::mul(Tensor self, Tensor other) -> Tensor")
+    assert not muls[0].matches("aten::mul(Tensor self, Scalar other) -> Tensor")
