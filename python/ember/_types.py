@@ -135,7 +135,11 @@ def infer_text(value):
     if builtins.isinstance(value, torch.ScriptObject):
         # A torchbind object (packed quantized weights): pickling it gives
         # its state and its class's qualified name.
-        return value.__getstate__()[1]
+        try:
+            return value.__getstate__()[1]
+        except RuntimeError:
+            raise Unsupported("a torch.ScriptObject whose class has no __getstate__ cannot "
+                              "be an attribute of compiled code") from None
     raise Unsupported("failed to convert Python type: '%s' to a TorchScript type"
                       % type(value).__name__)
 
