@@ -85,8 +85,13 @@ private:
     std::vector<Value *> results =
         insertGraph(g, body, args, [&](Node *n) { recordCall(n, call, body.name()); });
     g.setInsertPoint(g.block());
-    for (size_t i = 0; i < call->outputs().size(); ++i)
+    for (size_t i = 0; i < call->outputs().size(); ++i) {
+      // As TorchScript's inlineCallTo: the caller's name for the result
+      // wins (`input.9 = relu(...)`, not the callee's `result`).
+      if (call->output(i)->hasDebugName())
+        results[i]->setDebugName(call->output(i)->debugName());
       call->output(i)->replaceAllUsesWith(results[i]);
+    }
     call->destroy();
     ++inlined;
   }
