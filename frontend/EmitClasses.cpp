@@ -287,31 +287,26 @@ Value *FunctionEmitter::emitHookedCall(Value *module, ClassInfo &c, std::vector<
   return out;
 }
 
-/// A method of a C++ custom class (`packed.unpack()`): prim::CallMethod,
-/// bound against the method's schema from torch's class registry.
-Value *FunctionEmitter::emitCustomMethodCall(Value *self, const std::string &method,
-                                             std::vector<NamedValue> args, const SourceSpan &span) {
-  auto full = customClassMethod(self->type()->name(), method);
-  if (!full)
-    error(span, "'" + self->type()->annotationStr() + "' has no method '" + method + "'");
-  auto schema = std::make_shared<FunctionSchema>(*full);
+/// prim::CallMethod of `method` on `self`, its arguments bound against
+/// `full` (self first); several results (a C++ method's) are one tuple.
+Value *FunctionEmitter::emitCallMethodNode(Value *self, const std::string &method,
+                                           const FunctionSchema &full,
+                                           const std::string &displayName,
+                                           std::vector<NamedValue> args, const SourceSpan &span) {
+  auto schema = std::make_shared<FunctionSchema>(full);
   schema->arguments.erase(schema->arguments.begin()); // self
   std::vector<CallArgument> actuals;
   for (const auto &a : args)
     actuals.push_back({a.value->type(), a.keyword, a.span});
-  CallBinding b =
-      bindOverloads(self->type()->annotationStr() + "." + method, {schema}, actuals, span);
+  CallBinding b = bindOverloads(displayName, {schema}, actuals, span);
   std::vector<Value *> inputs = materializeCall(b, args, span);
   inputs.insert(inputs.begin(), self);
-  TypePtr ret = full->returns.empty()       ? Type::get(TypeKind::None)
-                : full->returns.size() == 1 ? full->returns[0].type
-                                            : nullptr;
-  if (!ret) {
-    std::vector<TypePtr> elems;
-    for (const auto &r : full->returns)
-      elems.push_back(r.type);
-    ret = Type::tuple(std::move(elems));
-  }
+  std::vector<TypePtr> results;
+  for (const auto &r : full.returns)
+    results.push_back(r.type);
+  TypePtr ret = results.empty()       ? Type::get(TypeKind::None)
+                : results.size() == 1 ? results[0]
+                                      : Type::tuple(std::move(results));
   return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)
       ->node()
       ->s_(attr::name(), method)
@@ -320,8 +315,15 @@ Value *FunctionEmitter::emitCustomMethodCall(Value *self, const std::string &met
 
 Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,
                                        std::vector<NamedValue> args, const SourceSpan &span) {
-  if (self->type()->kind() == TypeKind::Class && isCustomClassName(self->type()->name()))
-    return emitCustomMethodCall(self, called, std::move(args), span);
+  if (self->type()->kind() == TypeKind::Class && isCustomClassName(self->type()->name())) {
+    // A method of a C++ custom class (`packed.unpack()`), by its schema in
+    // torch's class registry.
+    auto full = customClassMethod(self->type()->name(), called);
+    if (!full)
+      error(span, "'" + self->type()->annotationStr() + "' has no method '" + called + "'");
+    return emitCallMethodNode(self, called, *full, self->type()->annotationStr() + "." + called,
+                              std::move(args), span);
+  }
   ClassInfo *c = compiler_.classOfType(self->type());
   auto overloaded = c->overloads.find(called);
   const std::string &method = overloaded == c->overloads.end()
@@ -330,17 +332,7 @@ Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,
   const FunctionSchema &full = compiler_.methodSchema(*c, method, span);
   if (c->staticMethods.count(method))
     return emitScriptCall(c->def->name + "." + method, args, span);
-  auto schema = std::make_shared<FunctionSchema>(full);
-  schema->arguments.erase(schema->arguments.begin()); // self
-  std::vector<CallArgument> actuals;
-  for (const auto &a : args)
-    actuals.push_back({a.value->type(), a.keyword, a.span});
-  CallBinding b = bindOverloads(c->def->name + "." + method, {schema}, actuals, span);
-  std::vector<Value *> inputs = materializeCall(b, args, span);
-  inputs.insert(inputs.begin(), self);
-  TypePtr ret = full.returns.empty() ? Type::get(TypeKind::None) : full.returns[0].type;
-  return insertValue(Symbol::prim("CallMethod"), inputs, ret, span)->node()
-      ->s_(attr::name(), method)->output();
+  return emitCallMethodNode(self, method, full, c->def->name + "." + method, std::move(args), span);
 }
 
 Value *FunctionEmitter::emitMagic(Value *self, const std::string &method,

@@ -450,8 +450,9 @@ public:
   Value *convertTo(Value *v, const TypePtr &type);
   Sugared convertToOuterType(const std::string &name, Value *v, const SourceSpan &span);
   bool retypeEmptyLists(Value *v, const TypePtr &type);
-  Value *emitCustomMethodCall(Value *self, const std::string &method, std::vector<NamedValue> args,
-                              const SourceSpan &span);
+  Value *emitCallMethodNode(Value *self, const std::string &method, const FunctionSchema &full,
+                            const std::string &displayName, std::vector<NamedValue> args,
+                            const SourceSpan &span);
   /// Whether the value being assigned is the literal just emitted for the
   /// statement's only target (so retyping its empty lists changes nothing
   /// else).

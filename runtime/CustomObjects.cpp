@@ -7,14 +7,18 @@
 
 namespace ember::runtime {
 
-c10::IValue newCustomObject(const std::string &qualifiedName) {
+c10::ClassTypePtr customClass(const std::string &qualifiedName) {
   c10::ClassTypePtr cls = torch::getCustomClass(qualifiedName);
   if (!cls)
     throw std::invalid_argument("'" + qualifiedName +
                                 "' is a C++ custom class that is not registered (load the "
                                 "library that defines it first)");
+  return cls;
+}
+
+c10::IValue newCustomObject(const std::string &qualifiedName) {
   // The C++ object lives in the one slot its __setstate__ fills.
-  return c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, cls), 1);
+  return c10::ivalue::Object::create(c10::StrongTypePtr(nullptr, customClass(qualifiedName)), 1);
 }
 
 void setCustomObjectState(const c10::IValue &object, const c10::IValue &state) {

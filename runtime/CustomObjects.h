@@ -8,12 +8,17 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include <ATen/core/class_type.h>
 #include <ATen/core/ivalue.h>
 
 #include <stdexcept>
 #include <string>
 
 namespace ember::runtime {
+
+/// The class `qualifiedName` names. Throws std::invalid_argument if no
+/// library registered it.
+c10::ClassTypePtr customClass(const std::string &qualifiedName);
 
 /// An object of custom class `qualifiedName` whose __setstate__ has not run
 /// yet. Throws std::invalid_argument if no library registered the class.

@@ -422,7 +422,7 @@ void Reader::global() {
   } else if (isCustomClassName(g->name)) {
     g->kind = K::Class;
     try {
-      g->cls = runtime::newCustomObject(g->name).toObjectRef().type();
+      g->cls = runtime::customClass(g->name);
     } catch (const std::invalid_argument &e) {
       fail(e.what());
     }
