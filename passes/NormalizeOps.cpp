@@ -14,6 +14,8 @@
 //    is `sub` with the operands swapped, as torch.jit emits it.
 // 2. If the canonical operator accepts those inputs, its outputs take the
 //    old outputs' types and names and their uses; the alias goes.
+// 3. `a is b` and `a is not b` of two bools become `a == b` and `a != b`
+//    (bools are values, so identity is equality), as torch.jit emits them.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -125,6 +127,19 @@ bool replaceWithCanonical(Node *n, const std::string &name, const std::vector<Va
   return true;
 }
 
+/// `__is__` / `__isnot__` of two bools, as `eq` / `ne`; null for anything else.
+const char *boolIdentityAsEquality(const Node *n) {
+  if (n->inputs().size() != 2 || n->input(0)->type()->kind() != TypeKind::Bool ||
+      n->input(1)->type()->kind() != TypeKind::Bool)
+    return nullptr;
+  const std::string kind = n->kind().qualString();
+  if (kind == "aten::__is__")
+    return "eq";
+  if (kind == "aten::__isnot__")
+    return "ne";
+  return nullptr;
+}
+
 int64_t normalizeBlock(Block *b) {
   int64_t replaced = 0;
   for (Node *n : b->nodes()) {
@@ -134,6 +149,8 @@ int64_t normalizeBlock(Block *b) {
       replaced += replaceWithCanonical(n, *name, n->inputs());
     else if (isTensorRsub(n))
       replaced += replaceWithCanonical(n, "sub", {n->input(1), n->input(0), n->input(2)});
+    else if (const char *equality = boolIdentityAsEquality(n))
+      replaced += replaceWithCanonical(n, equality, n->inputs());
   }
   return replaced;
 }

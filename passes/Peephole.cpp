@@ -4,18 +4,30 @@
 //   - int/float identities: x + 0, x - 0, x * 1, x // 1 (ints) -> x;
 //     x * 0 -> 0 for ints;
 //   - double transpose: t(t(x)) and transpose(transpose(x, a, b), a, b);
-//   - len(ListConstruct(...)) of a list nothing writes -> constant;
+//   - list idioms on a ListConstruct nothing writes (torch's
+//     PeepholeOptimizeListIdioms): len -> constant, l[i] for a constant i in
+//     range -> the element, l1 + l2 and l[a:b:c] with constant bounds -> one
+//     ListConstruct, ListUnpack -> the elements;
 //   - dim / size / size(d) / dtype / device / is_cuda of refined tensors;
+//     x.type_as(y) -> x when both have the same known dtype and device;
+//     dim(convNd(x)) -> the rank of x when it is known (torch folds it to
+//     N + 2 always, which is wrong for an unbatched input);
 //   - `x is None` / `x is not None` when x is never or always None;
+//   - an if whose bool output is true in the then-branch and false in the
+//     else-branch (what `c and True`, `c or False` emit) -> the condition;
 //   - TupleIndex / TupleUnpack of a TupleConstruct -> its elements;
 //   - unchecked_cast to the value's own type -> the value.
-// Rewrites leave dead producers behind for dce.
+// Rewrites leave dead producers behind for dce. A list built by a rewrite
+// from a list that is written to counts as written to: the alias analysis
+// made before the rewrites does not know it.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/AliasAnalysis.h"
 #include "passes/Passes.h"
 
 #include "ir/Constants.h"
+
+#include <unordered_set>
 
 namespace ember {
 namespace {
@@ -33,7 +45,7 @@ public:
       if (Value *r = rewrite(n)) {
         n->output()->replaceAllUsesWith(r);
         ++rewrites;
-      } else if (rewriteUnpack(n)) {
+      } else if (rewriteUnpack(n) || rewriteShortCircuit(n)) {
         ++rewrites;
       }
     }
@@ -56,6 +68,8 @@ private:
     if (Value *r = noneChecks(n))
       return r;
     if (Value *r = containers(n))
+      return r;
+    if (Value *r = listIdioms(n))
       return r;
     return nullptr;
   }
@@ -117,6 +131,19 @@ private:
       return g_.insertConstant(c10::IValue(*info.device));
     if ((is(n, "prim::is_cuda") || is(n, "aten::is_cuda")) && info.device)
       return g_.insertConstant(info.device->is_cuda());
+    if (is(n, "aten::type_as") && n->inputs().size() == 2 &&
+        n->input(1)->type()->kind() == TypeKind::Tensor) {
+      const TensorInfo &other = n->input(1)->type()->tensorInfo();
+      if (info.dtype && info.device && info.dtype == other.dtype && info.device == other.device)
+        return n->input(0);
+    }
+    if (is(n, "aten::dim") && n->inputs().size() == 1) {
+      Node *p = n->input(0)->node();
+      bool conv = is(p, "aten::conv1d") || is(p, "aten::conv2d") || is(p, "aten::conv3d");
+      if (conv && !p->inputs().empty() && p->input(0)->type()->kind() == TypeKind::Tensor &&
+          p->input(0)->type()->tensorInfo().sizes && !aa_.hasWriters(n->input(0)))
+        return g_.insertConstant(int64_t(p->input(0)->type()->tensorInfo().sizes->size()));
+    }
     if (is(n, "aten::size") && info.sizes) {
       if (n->inputs().size() == 1) {
         std::vector<int64_t> sizes;
@@ -160,13 +187,9 @@ private:
   }
 
   Value *containers(Node *n) {
-    if ((is(n, "aten::len")) && n->inputs().size() == 1) {
-      Node *p = n->input(0)->node();
-      if (is(p, "prim::ListConstruct") && !aa_.hasWriters(n->input(0)))
-        return g_.insertConstant(int64_t(p->inputs().size()));
-      if (is(p, "prim::TupleConstruct"))
-        return g_.insertConstant(int64_t(p->inputs().size()));
-    }
+    if (is(n, "aten::len") && n->inputs().size() == 1 &&
+        is(n->input(0)->node(), "prim::TupleConstruct"))
+      return g_.insertConstant(int64_t(n->input(0)->node()->inputs().size()));
     if (is(n, "prim::TupleIndex") && n->inputs().size() == 2) {
       Node *p = n->input(0)->node();
       auto i = constantInt(n->input(1));
@@ -183,11 +206,116 @@ private:
     return nullptr;
   }
 
-  bool rewriteUnpack(Node *n) {
-    if (!is(n, "prim::TupleUnpack") || n->inputs().size() != 1)
+  /// The ListConstruct that made `list`, when nothing writes to the list.
+  Node *unwrittenListConstruct(Value *list) {
+    Node *p = list->node();
+    if (!is(p, "prim::ListConstruct") || aa_.hasWriters(list) || writtenLists_.count(list))
+      return nullptr;
+    return p;
+  }
+
+  Value *listIdioms(Node *n) {
+    if (n->inputs().empty() || n->input(0)->type()->kind() != TypeKind::List)
+      return nullptr;
+    Node *p = unwrittenListConstruct(n->input(0));
+    if (!p)
+      return nullptr;
+    auto size = int64_t(p->inputs().size());
+    if (is(n, "aten::len") && n->inputs().size() == 1)
+      return g_.insertConstant(size);
+    if (is(n, "aten::__getitem__") && n->inputs().size() == 2) {
+      auto i = constantInt(n->input(1));
+      if (!i || *i < -size || *i >= size)
+        return nullptr;
+      return p->input(*i < 0 ? *i + size : *i);
+    }
+    if (is(n, "aten::add") && n->inputs().size() == 2) {
+      Node *q = unwrittenListConstruct(n->input(1));
+      if (!q)
+        return nullptr;
+      std::vector<Value *> elements(p->inputs().begin(), p->inputs().end());
+      elements.insert(elements.end(), q->inputs().begin(), q->inputs().end());
+      return newList(n, elements);
+    }
+    if (is(n, "aten::slice") && n->inputs().size() == 4) {
+      auto indices = sliceIndices(n, size);
+      if (!indices)
+        return nullptr;
+      std::vector<Value *> elements;
+      for (int64_t i : *indices)
+        elements.push_back(p->input(i));
+      return newList(n, elements);
+    }
+    return nullptr;
+  }
+
+  /// The indices `l[start:end:step]` takes from a list of `size` elements,
+  /// Python's slice rules, when the bounds are constants (None or ints).
+  static std::optional<std::vector<int64_t>> sliceIndices(Node *n, int64_t size) {
+    auto bound = [](const Value *v) -> std::optional<std::optional<int64_t>> {
+      auto c = constantValue(v);
+      if (!c || !(c->isNone() || c->isInt()))
+        return std::nullopt;
+      return c->isNone() ? std::optional<int64_t>() : std::optional<int64_t>(c->toInt());
+    };
+    auto start = bound(n->input(1)), end = bound(n->input(2));
+    auto step = constantInt(n->input(3));
+    if (!start || !end || !step || *step == 0)
+      return std::nullopt;
+    bool down = *step < 0;
+    auto clamp = [&](std::optional<int64_t> v, int64_t ifNone) {
+      if (!v)
+        return ifNone;
+      int64_t i = *v;
+      if (i < 0)
+        return i < -size ? (down ? int64_t(-1) : int64_t(0)) : i + size;
+      return i >= size ? (down ? size - 1 : size) : i;
+    };
+    int64_t from = clamp(*start, down ? size - 1 : 0), to = clamp(*end, down ? -1 : size);
+    std::vector<int64_t> indices;
+    for (int64_t i = from; down ? i > to : i < to; i += *step)
+      indices.push_back(i);
+    return indices;
+  }
+
+  /// A ListConstruct of `elements` standing for the list `n` makes.
+  Value *newList(Node *n, const std::vector<Value *> &elements) {
+    Node *l = g_.create(Symbol::fromQualString("prim::ListConstruct"), elements, 1);
+    l->insertBefore(n);
+    l->setSourceLocation(n->sourceLocation());
+    l->setScope(n->scope());
+    l->output()->setType(n->output()->type());
+    if (aa_.hasWriters(n->output()) || writtenLists_.count(n->output()))
+      writtenLists_.insert(l->output());
+    return l->output();
+  }
+
+  /// `c and True` / `c or False`: an if output that is the condition itself.
+  bool rewriteShortCircuit(Node *n) {
+    if (!is(n, "prim::If") || n->blocks().size() != 2)
       return false;
-    Node *p = n->input(0)->node();
-    if (!is(p, "prim::TupleConstruct") || p->inputs().size() != n->outputs().size())
+    bool any = false;
+    for (size_t i = 0; i < n->outputs().size(); ++i) {
+      if (n->output(i)->type()->kind() != TypeKind::Bool || !n->output(i)->hasUses())
+        continue;
+      auto thenValue = constantValue(n->blocks()[0]->outputs()[i]);
+      auto elseValue = constantValue(n->blocks()[1]->outputs()[i]);
+      if (thenValue && thenValue->isBool() && thenValue->toBool() && elseValue &&
+          elseValue->isBool() && !elseValue->toBool()) {
+        n->output(i)->replaceAllUsesWith(n->input(0));
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  bool rewriteUnpack(Node *n) {
+    bool tuple = is(n, "prim::TupleUnpack");
+    if ((!tuple && !is(n, "prim::ListUnpack")) || n->inputs().size() != 1)
+      return false;
+    Node *p = tuple ? n->input(0)->node() : unwrittenListConstruct(n->input(0));
+    if (!p || !is(p, tuple ? "prim::TupleConstruct" : "prim::ListConstruct") ||
+        p->inputs().size() != n->outputs().size())
       return false;
     bool any = false;
     for (size_t i = 0; i < n->outputs().size(); ++i)
@@ -200,6 +328,7 @@ private:
 
   Graph &g_;
   AliasAnalysis aa_;
+  std::unordered_set<const Value *> writtenLists_;
 };
 
 class PeepholePass : public Pass {

@@ -80,6 +80,15 @@ def raises(x: torch.Tensor, n: int) -> torch.Tensor:
     return y
 
 
+def list_idioms(x: torch.Tensor, flag: bool) -> Tuple[List[int], int, int, torch.Tensor, bool, bool]:
+    li = [1, 2, 3, 4, 5]
+    out = li[1:] + li[:-1] + li[::-1] + li[-2::-2] + li[10:] + li[-10:2] + li[3:1] + li[4:-9:-2]
+    a, b, c = [x, x + 1, x + 2]
+    grown = li + [6]
+    grown.append(7)
+    return out, li[-1] + li[0] + len(li), len(grown), a + b + c, flag and True, flag or False
+
+
 CASES = [
     (constant_branches, lambda: (torch.arange(4.0), 3)),
     (repeated_work, lambda: (torch.randn(3, 3), torch.randn(3, 3))),
@@ -88,6 +97,8 @@ CASES = [
     (unrolled_appends, lambda: (torch.randn(2),)),
     (raises, lambda: (torch.ones(2), 1)),
     (raises, lambda: (torch.ones(2), -1)),
+    (list_idioms, lambda: (torch.ones(2), True)),
+    (list_idioms, lambda: (torch.ones(2), False)),
 ]
 
 
@@ -148,3 +159,25 @@ def test_cse_does_not_merge_across_mutation(ember_opt):
     text = re.sub(r" # [^\n]*:\d+:\d+", "", str(torch.jit.script(repeated_work).graph))
     out = ember_opt(text, ["cse"]).stdout
     assert out.count("aten::relu") == 1
+
+
+def test_peephole_list_slices_follow_python(ember_opt):
+    # Every constant slice of a constructed list becomes the list of the
+    # elements Python's slice rules pick.
+    bounds = [None, -7, -5, -2, 0, 1, 3, 5, 7]
+    slices = [(a, b, s) for a in bounds for b in bounds for s in (1, 2, -1, -2, 3)]
+    lines = ["graph():", "  %none : NoneType = prim::Constant()"]
+    for v in sorted({b for b in bounds if b is not None} | {1, 2, -1, -2, 3, 10, 20, 30, 40, 50}):
+        lines.append(f"  %c{v if v >= 0 else 'm%d' % -v} : int = prim::Constant[value={v}]()")
+    name = lambda v: "%none" if v is None else f"%c{v if v >= 0 else 'm%d' % -v}"
+    lines.append("  %l : int[] = prim::ListConstruct(%c10, %c20, %c30, %c40, %c50)")
+    for i, (a, b, s) in enumerate(slices):
+        lines.append(f"  %s{i} : int[] = aten::slice(%l, {name(a)}, {name(b)}, {name(s)})")
+    lines.append("  %out : int[][] = prim::ListConstruct(" + ", ".join(f"%s{i}" for i in range(len(slices))) + ")")
+    lines.append("  return (%out)")
+    optimized = ember_opt("\n".join(lines) + "\n", ["peephole", "dce"]).stdout
+    assert "aten::slice" not in optimized
+    graph = torch._C.parse_ir(optimized)
+    got = torch._C._create_function_from_graph("slices", graph)()
+    values = [10, 20, 30, 40, 50]
+    assert got == [values[a:b:s] for a, b, s in slices]

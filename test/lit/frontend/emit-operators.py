@@ -155,6 +155,18 @@ def identity(a: int, b: int) -> bool:
     return a is b or a is not b
 
 
+# Test that `is` / `is not` of two bools are == and !=, as torch.jit emits them.
+# CHECK-LABEL: bool_identity(%a : bool,
+# CHECK-NEXT:       %b : bool):
+# CHECK-NEXT:   %[[T:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[EQ:[0-9]+]] : bool = aten::eq(%a, %[[T]])
+# CHECK-NEXT:   %[[NE:[0-9]+]] : bool = aten::ne(%a, %b)
+# CHECK-NEXT:   %[[R:[0-9]+]] : (bool, bool) = prim::TupleConstruct(%[[EQ]], %[[NE]])
+# CHECK-NEXT:   return (%[[R]])
+def bool_identity(a: bool, b: bool):
+    return a is True, a is not b
+
+
 # Test that negative literals are constants and constant arithmetic folds.
 # CHECK-LABEL: negative_literal():
 # CHECK-NEXT:   %[[V9:[0-9]+]] : float = prim::Constant[value=-3.5]()
