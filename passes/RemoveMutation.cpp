@@ -1,23 +1,25 @@
 //===- passes/RemoveMutation.cpp - remove-mutation ------------------------===//
 //
 // TorchScript's RemoveListMutation (reference §4.1): a list built by
-// prim::ListConstruct and then grown with aten::append becomes one
+// prim::ListConstruct and then changed with aten::append, aten::insert or
+// `l[i] = v` (aten::_set_item) at constant indices becomes one
 // prim::ListConstruct of all its elements, where nothing could observe the
 // difference. After loop unrolling, `outs = []` plus one append per
 // iteration becomes a list of known length, which peephole and constant
 // propagation then see through (`len(outs)`).
 //
 // Algorithm, per prim::ListConstruct in each block:
-//   1. Every use of the list must be in the same block and either an
-//      aten::append to it or a plain read: an operator with a schema that
+//   1. Every use of the list must be in the same block and either one of
+//      those mutations of it or a plain read: an operator with a schema that
 //      writes nothing and does not capture the list (no container, call,
 //      attribute store or block output), or the graph's return. Anything
-//      else (a
-//      use inside a loop, which may append once per iteration) leaves the
-//      list alone.
-//   2. The first append is replaced by a new prim::ListConstruct of the
-//      elements so far plus the appended one; later uses read the new
-//      list, earlier reads keep the old one.
+//      else (a use inside a loop, which may append once per iteration)
+//      leaves the list alone.
+//   2. The first mutation, when its index is a constant (and, for `l[i] =`,
+//      in range: otherwise it raises), is replaced by a new
+//      prim::ListConstruct of the elements it leaves, placed as Python
+//      places them (insert clamps its index); later uses read the new list,
+//      earlier reads keep the old one.
 //   3. Repeat from the new list.
 // Tensor mutation (`x.add_(y)`) stays: making it functional needs the
 // dtypes of intermediate values, which ember does not propagate yet.
@@ -26,8 +28,11 @@
 #include "passes/AliasAnalysis.h"
 #include "passes/Passes.h"
 
+#include "ir/Constants.h"
 #include "ir/Schema.h"
 
+#include <algorithm>
+#include <optional>
 #include <unordered_set>
 
 namespace ember {
@@ -35,8 +40,34 @@ namespace {
 
 bool is(const Node *n, const char *kind) { return n->kind().qualString() == kind; }
 
-bool isAppendTo(const Node *n, const Value *list) {
-  return is(n, "aten::append") && n->inputs().size() == 2 && n->input(0) == list;
+/// A change of `list` in place that step 2 knows how to fold.
+bool isListMutation(const Node *n, const Value *list) {
+  size_t arity = is(n, "aten::append") ? 2 : is(n, "aten::insert") || is(n, "aten::_set_item") ? 3 : 0;
+  return arity && n->inputs().size() == arity && n->input(0) == list;
+}
+
+/// The elements of a list holding `elems` after the mutation `m`, or nothing
+/// when they are not known (an index that is not a constant or, for
+/// `l[i] = v`, out of range).
+std::optional<std::vector<Value *>> elementsAfter(std::vector<Value *> elems, const Node *m) {
+  if (is(m, "aten::append")) {
+    elems.push_back(m->input(1));
+    return elems;
+  }
+  auto index = constantInt(m->input(1));
+  if (!index)
+    return std::nullopt;
+  auto size = int64_t(elems.size());
+  int64_t i = *index < 0 ? *index + size : *index;
+  if (is(m, "aten::insert")) {
+    i = std::clamp<int64_t>(i, 0, size);
+    elems.insert(elems.begin() + i, m->input(2));
+    return elems;
+  }
+  if (i < 0 || i >= size)
+    return std::nullopt;
+  elems[size_t(i)] = m->input(2);
+  return elems;
 }
 
 /// Step 1 for one use of `list`.
@@ -71,7 +102,7 @@ public:
     std::vector<Node *> constructs;
     collect(b, constructs);
     for (Node *n : constructs)
-      foldAppends(n);
+      foldMutations(n);
   }
 
 private:
@@ -85,44 +116,47 @@ private:
   }
 
   /// Steps 2 and 3, from the list `construct` builds.
-  void foldAppends(Node *construct) {
-    while (Node *append = firstFoldableAppend(construct)) {
-      std::vector<Value *> elems = construct->inputs();
-      elems.push_back(append->input(1));
-      g_.setInsertPoint(append);
-      Node *grown = g_.insert(Symbol::prim("ListConstruct"), elems, 1);
+  void foldMutations(Node *construct) {
+    while (Node *mutation = firstMutation(construct)) {
+      auto elems = elementsAfter(construct->inputs(), mutation);
+      if (!elems)
+        return;
+      g_.setInsertPoint(mutation);
+      Node *changed = g_.insert(Symbol::prim("ListConstruct"), *elems, 1);
       g_.setInsertPoint(g_.block());
       Value *list = construct->output();
-      grown->output()->setType(list->type());
-      grown->setSourceLocation(append->sourceLocation());
-      list->replaceAllUsesAfterNodeWith(append, grown->output());
-      append->output()->replaceAllUsesWith(grown->output());
-      append->destroy();
+      changed->output()->setType(list->type());
+      changed->setSourceLocation(mutation->sourceLocation());
+      list->replaceAllUsesAfterNodeWith(mutation, changed->output());
+      for (Value *o : mutation->outputs())
+        o->replaceAllUsesWith(changed->output());
+      mutation->destroy();
       ++removed;
-      construct = grown;
+      construct = changed;
     }
   }
 
-  /// The first append to the list, if every use of the list qualifies.
-  Node *firstFoldableAppend(Node *construct) {
+  /// The first mutation of the list, if every use of the list qualifies.
+  Node *firstMutation(Node *construct) {
     Value *list = construct->output();
     Node *first = nullptr;
     for (const Use &u : list->uses()) {
       if (u.user->owningBlock() != construct->owningBlock())
         return nullptr;
-      if (isAppendTo(u.user, list)) {
+      if (isListMutation(u.user, list)) {
         if (!first || u.user->isBefore(first))
           first = u.user;
       } else if (!isPlainRead(u.user, list, aa_)) {
         return nullptr;
       }
     }
-    // The append's result is the list: it must only be read too.
+    // The result of append and `l[i] =` is the list: it must only be read too.
     if (first)
-      for (const Use &u : first->output()->uses())
-        if (u.user->owningBlock() != construct->owningBlock() ||
-            (!isAppendTo(u.user, first->output()) && !isPlainRead(u.user, first->output(), aa_)))
-          return nullptr;
+      for (const Value *o : first->outputs())
+        for (const Use &u : o->uses())
+          if (u.user->owningBlock() != construct->owningBlock() ||
+              (!isListMutation(u.user, o) && !isPlainRead(u.user, o, aa_)))
+            return nullptr;
     return first;
   }
 
@@ -135,7 +169,7 @@ public:
   bool run(Graph &g, PassContext &ctx) override {
     ListMutationRemover remover(g);
     remover.run(g.block());
-    ctx.count("remove-mutation", "appends-removed", remover.removed);
+    ctx.count("remove-mutation", "mutations-removed", remover.removed);
     return remover.removed > 0;
   }
 };

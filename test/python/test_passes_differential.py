@@ -89,6 +89,22 @@ def list_idioms(x: torch.Tensor, flag: bool) -> Tuple[List[int], int, int, torch
     return out, li[-1] + li[0] + len(li), len(grown), a + b + c, flag and True, flag or False
 
 
+def list_edits(n: int) -> Tuple[List[int], List[int], int]:
+    a: List[int] = []
+    a.insert(0, 1)
+    a.insert(0, n)
+    a.insert(-10, 3)
+    a.insert(-2, 4)
+    a.insert(10, 5)
+    b = [1, 2, 3]
+    before = len(b)
+    b[0] = n
+    b[-1] = 0
+    b.append(7)
+    b[n] = 9
+    return a, b, before
+
+
 CASES = [
     (constant_branches, lambda: (torch.arange(4.0), 3)),
     (repeated_work, lambda: (torch.randn(3, 3), torch.randn(3, 3))),
@@ -98,6 +114,8 @@ CASES = [
     (raises, lambda: (torch.ones(2), 1)),
     (raises, lambda: (torch.ones(2), -1)),
     (list_idioms, lambda: (torch.ones(2), True)),
+    (list_edits, lambda: (1,)),
+    (list_edits, lambda: (7,)),
     (list_idioms, lambda: (torch.ones(2), False)),
 ]
 
