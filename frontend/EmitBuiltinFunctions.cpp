@@ -32,7 +32,8 @@ Value *FunctionEmitter::emitListWithDefault(Value *outSize, Value *defaults, con
 }
 
 // TorchScript's builtin functions `_single`, `_pair`, `_triple` and
-// `_quadruple` return their argument, an int broadcast to a list first.
+// `_quadruple` return their argument, an int or a float broadcast to a list
+// first (they are defined for BroadcastingListN of both).
 Value *FunctionEmitter::emitNTuple(const std::string &op, const std::vector<NamedValue> &args,
                                    const SourceSpan &span) {
   static const std::map<std::string, size_t> sizes = {
@@ -42,9 +43,12 @@ Value *FunctionEmitter::emitNTuple(const std::string &op, const std::vector<Name
     return nullptr;
   Value *v = args[0].value;
   const TypePtr &t = v->type();
-  if (t->kind() == TypeKind::List && t->elem()->kind() == TypeKind::Int)
+  auto isNumber = [](const TypePtr &e) {
+    return e->kind() == TypeKind::Int || e->kind() == TypeKind::Float;
+  };
+  if (t->kind() == TypeKind::List && isNumber(t->elem()))
     return v;
-  if (t->kind() != TypeKind::Int)
+  if (!isNumber(t))
     return nullptr;
   return insertValue(Symbol::prim("ListConstruct"), std::vector<Value *>(it->second, v),
                      Type::list(t), span);

@@ -105,8 +105,10 @@ std::optional<int64_t> dtypeCode(const std::string &name) {
 
 std::optional<int64_t> enumCode(const std::string &name) {
   static const std::map<std::string, int64_t> table = {
-      {"strided", 0},           {"sparse_coo", 1},     {"contiguous_format", 0},
-      {"preserve_format", 1},   {"channels_last", 2},  {"channels_last_3d", 3}};
+      {"strided", 0},         {"sparse_coo", 1},     {"sparse_csr", 2},
+      {"_mkldnn", 3},         {"sparse_csc", 4},     {"sparse_bsr", 5},
+      {"sparse_bsc", 6},      {"contiguous_format", 0}, {"legacy_contiguous_format", 0},
+      {"preserve_format", 1}, {"channels_last", 2},  {"channels_last_3d", 3}};
   auto it = table.find(name);
   if (it == table.end())
     return std::nullopt;
@@ -397,10 +399,11 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
   // A torch.nn.functional function written in Python compiles from its
   // source, as TorchScript compiles it, even where an ATen operator has
   // the same name (F.relu has `inplace`, aten::relu does not). Builtins
-  // (F.conv2d) and dispatch wrappers (F.max_pool2d) are operators.
+  // (F.conv2d) and dispatch wrappers (F.max_pool2d) are operators. The
+  // source may define it under another name (F.threshold is `_threshold`).
   if (ns == "torch.nn.functional")
     if (auto g = compiler_.globalValue(full);
-        g && (g->function == attr || g->dispatch || !g->overloads.empty()))
+        g && (!g->function.empty() || g->dispatch || !g->overloads.empty()))
       return fromGlobalValue(*g, full, span);
   std::string op = "aten::" + prefix->second + attr;
   if (OperatorRegistry::global().contains(Symbol::fromQualString(op)))

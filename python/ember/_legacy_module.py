@@ -5,6 +5,7 @@ the nn.Module way) and then the module is scripted; the instance becomes a
 face of the compiled module, which holds its state from then on."""
 import ast
 import builtins
+import collections
 import functools
 
 import torch
@@ -71,6 +72,33 @@ def _script_in_place(module):
         if name in compiled.__dict__["_ember_slots"] or name in ("_parameters", "_buffers",
                                                                  "_modules"):
             del d[name]
+
+
+def recompile_in_place(module):
+    """Compiles a legacy ScriptModule again (define() added methods to it),
+    from the state its compiled module holds: the same parameter, buffer and
+    submodule objects, the attributes' current values. If that fails, the
+    module stays as it was."""
+    d = module.__dict__
+    compiled = d.pop("_actual_script_module")
+    parameters = collections.OrderedDict(compiled._parameters.items())
+    buffers = collections.OrderedDict(compiled._buffers.items())
+    modules = collections.OrderedDict(compiled._modules.items())
+    attributes = {name: getattr(compiled, name) for name in compiled.__dict__["_ember_slots"]
+                  if name not in parameters and name not in buffers and name not in modules}
+    d.update(_parameters=parameters, _buffers=buffers, _modules=modules, **attributes)
+    try:
+        _script_in_place(module)
+        # Compiled now, as torch.jit's define compiles them: errors show here.
+        for text, _ in d["_ember_defined"]:
+            for name, _ in defined_methods(text):
+                d["_actual_script_module"]._c._method(name)
+    except BaseException:
+        d.pop("_actual_script_module", None)
+        for name in ("_parameters", "_buffers", "_modules", *attributes):
+            d.pop(name, None)
+        d["_actual_script_module"] = compiled
+        raise
 
 
 def actual(module):

@@ -14,6 +14,7 @@ import torch
 
 from ._compiled import CompiledView, Graph, Text
 from ._errors import CompileError
+from . import _legacy_module as _legacy
 from ._legacy_module import ScriptMeta, actual as _legacy_actual
 
 
@@ -150,17 +151,25 @@ class ScriptModule(torch.nn.Module, metaclass=ScriptMeta):
 
     def define(self, src):
         """Adds the methods that the source text `src` defines, as torch.jit's
-        ScriptModule.define; their names resolve in the caller's scope. Called
-        in the `__init__` of a ScriptModule subclass, before the module is
-        compiled; the module's type is then its own."""
-        if "_actual_script_module" in self.__dict__ or "_c" in self.__dict__:
+        ScriptModule.define; their names resolve in the caller's scope. In the
+        `__init__` of a ScriptModule subclass they compile with the module;
+        on a ScriptModule already made, the module compiles again with them,
+        from the state it holds. The module's type is then its own."""
+        if "_c" in self.__dict__:
             raise RuntimeError(
-                "ember: define() adds methods to a module that is not compiled yet: call it in "
-                "the __init__ of a ScriptModule subclass, or write the methods in the class")
+                "ember: define() adds methods to a ScriptModule subclass (in its __init__ or "
+                "after); a module scripted from an nn.Module takes methods written in its class")
         frame = inspect.currentframe().f_back
         scope = dict(frame.f_globals)
         scope.update(frame.f_locals)
-        self.__dict__.setdefault("_ember_defined", []).append((textwrap.dedent(src), scope))
+        defined = self.__dict__.setdefault("_ember_defined", [])
+        defined.append((textwrap.dedent(src), scope))
+        if "_actual_script_module" in self.__dict__:
+            try:
+                _legacy.recompile_in_place(self)
+            except BaseException:
+                defined.pop()
+                raise
 
 
 class RecursiveScriptModule(ScriptModule):

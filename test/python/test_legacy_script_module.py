@@ -93,3 +93,52 @@ def test_errors_in_script_methods_surface_when_the_module_is_made():
 
     with pytest.raises(ember.CompileError, match="aten::add"):
         Bad()
+
+
+def test_define_after_the_module_is_made_adds_methods_and_keeps_state():
+    # What torch.jit's generated nn tests do: make a ScriptModule holding an
+    # nn.Module, then define() a forward that calls it.
+    def make(api):
+        class TheModule(api.ScriptModule):
+            def __init__(self):
+                super().__init__()
+                self.submodule = torch.nn.Linear(3, 2)
+                self.count = 1
+
+        torch.manual_seed(0)
+        return TheModule()
+
+    m, reference = make(ember), make(torch.jit)
+    m.count = 5
+    reference.count = 5
+    weight = m.submodule.weight
+    for module in (m, reference):
+        module.define("def forward(self, x):\n    return self.submodule(x) * self.count\n")
+    x = torch.randn(4, 3)
+    assert torch.allclose(m(x), reference(x))
+    assert m.submodule.weight is weight
+    m.define("def twice(self, x):\n    return self.forward(x) * 2\n")
+    assert torch.allclose(m.twice(x), m(x) * 2)
+    buffer = io.BytesIO()
+    ember.save(m, buffer)
+    buffer.seek(0)
+    assert torch.allclose(torch.jit.load(buffer).twice(x), m.twice(x))
+
+
+def test_a_define_that_does_not_compile_leaves_the_module_as_it_was():
+    class Holder(ember.ScriptModule):
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.ones(2))
+
+        @ember.script_method
+        def forward(self, x):
+            return x * self.weight
+
+    m = Holder()
+    with pytest.raises(ember.CompileError, match="aten::add"):
+        m.define("def bad(self, x):\n    return x + 'a'\n")
+    assert torch.equal(m(torch.ones(2)), torch.ones(2))
+    assert not hasattr(m, "bad")
+    m.define("def good(self, x):\n    return self.forward(x) + 1\n")
+    assert torch.equal(m.good(torch.ones(2)), torch.full((2,), 2.0))

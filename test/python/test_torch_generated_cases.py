@@ -1,0 +1,145 @@
+"""The scripted cases PyTorch's own test suite generates for TorchScript
+(torch.testing._internal.jit_metaprogramming_utils): every
+torch.nn.functional call of `nn_functional_tests`, compiled from a
+CompilationUnit string, and every nn module test, held by a legacy
+ScriptModule whose forward is added with define() -- each run by ember and by
+torch.jit (the oracle) on the same inputs and compared.
+"""
+import copy
+import sys
+import types
+import warnings
+
+import pytest
+import torch
+
+import ember
+
+# torch's testing helpers import expecttest, which Debian does not package;
+# only its TestCase base class and ACCEPT flag are read at import.
+if "expecttest" not in sys.modules:
+    try:
+        import expecttest  # noqa: F401
+    except ImportError:
+        stub = types.ModuleType("expecttest")
+        stub.TestCase = __import__("unittest").TestCase
+        stub.ACCEPT = False
+        sys.modules["expecttest"] = stub
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from torch.testing._internal import jit_metaprogramming_utils as jmu
+    from torch.testing._internal.common_utils import freeze_rng_state
+
+
+def same(a, b):
+    if isinstance(a, torch.Tensor):
+        return (isinstance(b, torch.Tensor) and a.shape == b.shape and a.dtype == b.dtype
+                and torch.allclose(a, b, equal_nan=True, atol=1e-6))
+    if isinstance(a, (list, tuple)):
+        return (isinstance(b, (list, tuple)) and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b)))
+    return a == b
+
+
+def outcome(fn, args):
+    with freeze_rng_state():
+        try:
+            return ("ok", fn(*args))
+        except Exception as e:  # the failing of a case is its behaviour too
+            return ("raised", e)
+
+
+def check_same_outcome(expected, got):
+    assert expected[0] == got[0], (expected, got)
+    if expected[0] == "ok":
+        assert same(expected[1], got[1])
+
+
+def functional_case_id(case):
+    variant = case[3] if len(case) > 3 and isinstance(case[3], str) else ""
+    return case[0] + ("_" + variant if variant else "")
+
+
+@pytest.mark.parametrize("case", jmu.nn_functional_tests,
+                         ids=[functional_case_id(c) for c in jmu.nn_functional_tests])
+def test_nn_functional_call(case):
+    name, self_size, args = case[:3]
+    torch.manual_seed(0)
+    self_input = jmu.create_input((self_size,))[0][0]
+    args_input, _ = jmu.create_input(args)
+    formals, tensors, actuals = jmu.get_script_args((self_input,) + args_input)
+    script = jmu.script_template.format(", ".join(formals),
+                                        jmu.get_call(name, "nn_functional", actuals, {}))
+    try:
+        reference = torch.jit.CompilationUnit(script).the_method
+    except Exception:
+        pytest.skip("torch.jit does not compile it either")
+    compiled = ember.CompilationUnit(script).the_method
+    check_same_outcome(outcome(reference, tensors), outcome(compiled, tensors))
+
+
+def module_cases():
+    cases = []
+    for kwargs in jmu.get_all_nn_module_tests():
+        if "eval" in kwargs.get("desc", ""):
+            continue  # as torch's generated tests
+        test_name = jmu.get_nn_mod_test_name(**kwargs)
+        constructor = kwargs.get("constructor") or getattr(torch.nn, jmu.get_nn_module_name_from_kwargs(**kwargs))
+        if test_name in jmu.EXCLUDE_SCRIPT_MODULES or "FunctionalModule" in str(constructor):
+            continue
+        cases.append(pytest.param(kwargs, constructor, id=test_name[len("test_nn_"):]))
+    return cases
+
+
+def module_inputs(kwargs):
+    dtype = torch.double
+    if "input_fn" in kwargs:
+        inputs = kwargs["input_fn"]()
+        inputs = (inputs,) if isinstance(inputs, torch.Tensor) else inputs
+        if all(t.is_complex() for t in inputs):
+            dtype = torch.cdouble
+    else:
+        inputs = (kwargs["input_size"],)
+    inputs = inputs + kwargs.get("extra_args", ())
+    if "target_size" in kwargs:
+        inputs = inputs + (kwargs["target_size"],)
+    elif "target_fn" in kwargs:
+        inputs = inputs + (kwargs["target_fn"](),)
+    variables, _ = jmu.create_input(inputs, dtype=dtype)
+    return copy.deepcopy(jmu.unpack_variables(variables))
+
+
+def holder(api, constructor, constructor_args, is_constant, script):
+    class TheModule(api.ScriptModule):
+        __constants__ = ["submodule"] if is_constant else []
+
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(0)
+            self.submodule = constructor(*constructor_args)
+
+    module = TheModule()
+    str(module)
+    module.define(script)
+    return module
+
+
+@pytest.mark.parametrize("kwargs,constructor", module_cases())
+def test_nn_module_in_script_module(kwargs, constructor):
+    torch.manual_seed(0)
+    try:
+        constructor_args = (kwargs["constructor_args_fn"]() if "constructor_args_fn" in kwargs
+                            else kwargs.get("constructor_args", ()))
+        args = module_inputs(kwargs)
+    except Exception:
+        pytest.skip("the case's inputs cannot be made on this machine")
+    _, tensors, actuals = jmu.get_script_args(args)
+    script = jmu.script_method_template.format(", ".join(["self"] + actuals),
+                                               "self.submodule(%s)" % ", ".join(actuals))
+    try:
+        reference = holder(torch.jit, constructor, constructor_args, kwargs.get("is_constant"), script)
+    except Exception:
+        pytest.skip("torch.jit does not compile it either")
+    compiled = holder(ember, constructor, constructor_args, kwargs.get("is_constant"), script)
+    check_same_outcome(outcome(reference, tensors), outcome(compiled, tensors))
