@@ -6,8 +6,10 @@ ScriptModule whose forward is added with define() -- each run by ember and by
 torch.jit (the oracle) on the same inputs and compared.
 """
 import copy
+import importlib.util
 import sys
 import types
+import unittest
 import warnings
 
 import pytest
@@ -17,14 +19,11 @@ import ember
 
 # torch's testing helpers import expecttest, which Debian does not package;
 # only its TestCase base class and ACCEPT flag are read at import.
-if "expecttest" not in sys.modules:
-    try:
-        import expecttest  # noqa: F401
-    except ImportError:
-        stub = types.ModuleType("expecttest")
-        stub.TestCase = __import__("unittest").TestCase
-        stub.ACCEPT = False
-        sys.modules["expecttest"] = stub
+if importlib.util.find_spec("expecttest") is None and "expecttest" not in sys.modules:
+    stub = types.ModuleType("expecttest")
+    stub.TestCase = unittest.TestCase
+    stub.ACCEPT = False
+    sys.modules["expecttest"] = stub
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
