@@ -164,11 +164,13 @@ private:
     std::unique_ptr<runtime::CompiledCode> runner;
   };
 
-  /// Empty when an input is not a defined tensor (the generic version runs).
+  /// Empty when an input is not a defined, strided tensor (a sparse one has
+  /// no strides): the generic version runs.
   std::vector<int64_t> keyOf(const runtime::Stack &in, bool exact) const {
     std::vector<int64_t> key{exact};
     for (size_t i : tensorInputs_) {
-      if (i >= in.size() || !in[i].isTensor() || !in[i].toTensor().defined())
+      if (i >= in.size() || !in[i].isTensor() || !in[i].toTensor().defined() ||
+          in[i].toTensor().layout() != at::kStrided)
         return {};
       const at::Tensor &t = in[i].toTensor();
       key.insert(key.end(), {int64_t(t.scalar_type()), int64_t(t.device().type()),

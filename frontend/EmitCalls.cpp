@@ -289,20 +289,31 @@ Value *FunctionEmitter::emitTensorGetItem(Value *tensor, const Expr &call) {
 }
 
 /// As TorchScript's BuiltinFunction::tryCreate: `v.name(...)` calls the
-/// operator `name` only if one of its overloads takes a first argument named
+/// operator `name` only if one of its overloads takes an argument named
 /// `self` of v's type: `"a".lower()` is a method, `(1).add(1)` is not
-/// (aten::add.int names its arguments a and b).
-static bool isMethodOf(const std::string &op, const TypePtr &receiver) {
+/// (aten::add.int names its arguments a and b). The position of that
+/// argument, where the receiver goes: usually the first, but
+/// `x.polygamma(n)` is polygamma(int n, Tensor self) and `x.where(c, y)` is
+/// where(Tensor condition, Tensor self, Tensor other), whose positional
+/// arguments skip `self` as TorchScript's matchSchema does.
+static std::optional<size_t> methodSelfIndex(const std::string &op, const TypePtr &receiver) {
+  std::optional<size_t> found;
   for (const auto &schema : OperatorRegistry::global().lookup(Symbol::fromQualString(op))) {
-    if (schema->arguments.empty() || schema->arguments[0].name != "self")
-      continue;
-    TypeEnv env;
-    const TypePtr &formal = schema->arguments[0].type;
-    if (formal->hasFreeVariables() ? bindTypeVariables(formal, receiver, env)
-                                   : receiver->isSubtypeOf(*formal))
-      return true;
+    for (size_t i = 0; i < schema->arguments.size(); ++i) {
+      if (schema->arguments[i].name != "self")
+        continue;
+      TypeEnv env;
+      const TypePtr &formal = schema->arguments[i].type;
+      if (formal->hasFreeVariables() ? bindTypeVariables(formal, receiver, env)
+                                     : receiver->isSubtypeOf(*formal)) {
+        if (i == 0)
+          return i;
+        found = found ? std::min(*found, i) : i;
+      }
+      break;
+    }
   }
-  return false;
+  return found;
 }
 
 Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
@@ -316,13 +327,21 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
     if (callee.value && callee.value->type()->kind() == TypeKind::Tensor &&
         callee.name == "aten::__getitem__")
       return Sugared::of(emitTensorGetItem(callee.value, e));
-    if (callee.value && !isMethodOf(callee.name, callee.value->type()))
+    std::optional<size_t> selfIndex;
+    if (callee.value && !(selfIndex = methodSelfIndex(callee.name, callee.value->type())))
       error(calleeExpr.span, "'" + callee.value->type()->annotationStr() +
                                  "' object has no attribute or method '" +
                                  calleeExpr.text + "'");
     std::vector<NamedValue> args = emitArguments(e);
-    if (callee.value)
-      args.insert(args.begin(), {callee.value, "", calleeExpr.operands[0]->span});
+    if (selfIndex) {
+      size_t positional = 0;
+      while (positional < args.size() && args[positional].keyword.empty())
+        ++positional;
+      NamedValue self{callee.value, "", calleeExpr.operands[0]->span};
+      if (*selfIndex > positional)
+        self.keyword = "self";
+      args.insert(args.begin() + std::min(*selfIndex, positional), self);
+    }
     if (callee.name == "aten::list_with_default" && args.size() == 2)
       return Sugared::of(emitListWithDefault(args[0].value, args[1].value, e.span));
     if (Value *list = emitNTuple(callee.name, args, e.span))

@@ -15,6 +15,7 @@
 #include <ATen/core/ivalue.h>
 
 #include <cmath>
+#include <set>
 
 namespace ember::frontend {
 namespace {
@@ -401,7 +402,12 @@ Sugared FunctionEmitter::namespaceAttribute(const std::string &ns, const std::st
   // the same name (F.relu has `inplace`, aten::relu does not). Builtins
   // (F.conv2d) and dispatch wrappers (F.max_pool2d) are operators. The
   // source may define it under another name (F.threshold is `_threshold`).
-  if (ns == "torch.nn.functional")
+  // So are the functions of torch.functional that torch.jit compiles from
+  // source rather than mapping them to the operators of the same name
+  // (`torch.norm(x, "fro")`; torch/jit/_builtins.py's list).
+  static const std::set<std::string> functionalFromSource = {
+      "stft", "istft", "lu", "cdist", "norm", "unique", "unique_consecutive", "tensordot"};
+  if (ns == "torch.nn.functional" || (ns == "torch" && functionalFromSource.count(attr)))
     if (auto g = compiler_.globalValue(full);
         g && (!g->function.empty() || g->dispatch || !g->overloads.empty()))
       return fromGlobalValue(*g, full, span);

@@ -56,7 +56,8 @@ std::vector<int64_t> signatureOf(const Stack &inputs) {
       key.insert(key.end(), {int64_t(t.scalar_type()), int64_t(t.device().type()),
                              int64_t(t.device().index()), int64_t(t.layout()), t.dim()});
       key.insert(key.end(), t.sizes().begin(), t.sizes().end());
-      key.insert(key.end(), t.strides().begin(), t.strides().end());
+      if (t.layout() == at::kStrided) // sparse tensors have no strides
+        key.insert(key.end(), t.strides().begin(), t.strides().end());
     } else {
       key.push_back(v.isDouble() ? -1 : v.isInt() ? -2 : v.isBool() ? -3 : -4);
     }

@@ -18,10 +18,20 @@ import textwrap
 _STUB_DECORATORS = frozenset(["_overload", "_overload_method"])
 
 
-def _is_stub(node):
+def _is_stub(node, scope):
+    """Whether a decorator of `node` is torch's `_overload` or
+    `_overload_method`, under those names or another one the module gives
+    them (torch.functional's `from ._jit_internal import _overload as
+    overload`); `scope` is the module's globals."""
     for d in node.decorator_list:
-        name = ast.unparse(d).split(".")[-1]
-        if name in _STUB_DECORATORS:
+        name = ast.unparse(d)
+        if name.split(".")[-1] in _STUB_DECORATORS:
+            return True
+        value = scope.get(name.split(".")[0])
+        for part in name.split(".")[1:]:
+            value = getattr(value, part, None)
+        if value is not None and getattr(value, "__module__", None) == "torch._jit_internal" \
+                and getattr(value, "__name__", None) in _STUB_DECORATORS:
             return True
     return False
 
@@ -30,14 +40,22 @@ def _is_stub(node):
 def _parsed_file(filename):
     text = "".join(linecache.getlines(filename))
     try:
-        return ast.parse(text)
+        return ast.parse(text, type_comments=True)
     except SyntaxError:
         return None
 
 
-def _stubs_in(body, name):
-    return [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and n.name == name and _is_stub(n)]
+def _stubs_in(body, name, scope):
+    """The stubs of `name` among the statements `body`, also those under an
+    `if` (torch.functional declares them in the `else` of `if TYPE_CHECKING`)."""
+    stubs = []
+    for n in body:
+        if isinstance(n, ast.If):
+            stubs += _stubs_in(n.body, name, scope) + _stubs_in(n.orelse, name, scope)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name \
+                and _is_stub(n, scope):
+            stubs.append(n)
+    return stubs
 
 
 def _stub_nodes(fn, owner=None):
@@ -47,11 +65,11 @@ def _stub_nodes(fn, owner=None):
     if tree is None:
         return []
     if owner is None:
-        return _stubs_in(tree.body, fn.__name__)
+        return _stubs_in(tree.body, fn.__name__, fn.__globals__)
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == owner.__name__ and \
                 node.lineno <= fn.__code__.co_firstlineno <= (node.end_lineno or 0):
-            return _stubs_in(node.body, fn.__name__)
+            return _stubs_in(node.body, fn.__name__, fn.__globals__)
     return []
 
 
@@ -75,6 +93,8 @@ def overload_sources(fn, owner=None):
         name = "%s__%d" % (fn.__name__, i)
         header = "def %s(%s)%s:" % (name, ast.unparse(stub.args),
                                     " -> " + ast.unparse(stub.returns) if stub.returns else "")
+        if stub.type_comment:  # a signature comment, kept on the header's line
+            header += "  # type: " + stub.type_comment
         # Blank the implementation's own header; the stub's signature goes
         # on the line just before the body, so the body keeps its lines.
         synthesized = [""] * (start - 2) + [header] + body_lines[start - 1:]

@@ -65,11 +65,28 @@ at::ScalarType inferredDtype(const std::vector<IValue> &elems, const c10::TypePt
   return allBool ? at::kBool : at::kLong;
 }
 
+/// TorchScript's checkListInputType: `torch.tensor(l)` takes (nested) lists
+/// of numbers and bools, whatever the list holds at run time.
+void checkListElementType(c10::TypePtr elemType, bool empty) {
+  while (elemType && elemType->kind() == c10::TypeKind::ListType)
+    elemType = elemType->castRaw<c10::ListType>()->getElementType();
+  if (!elemType || elemType->isSubtypeOf(*c10::NumberType::get()) ||
+      elemType->kind() == c10::TypeKind::BoolType)
+    return;
+  std::string message = "Input must be of ints, floats, or bools, got " + elemType->repr_str();
+  if (elemType->kind() == c10::TypeKind::TensorType && empty)
+    message += "\nEmpty lists default to List[Tensor]. Add a variable annotation to the "
+               "assignment to create an empty list of another type (torch.jit.annotate(List[T, "
+               "[]]) where T is the type of elements in the list for Python 2)";
+  throw PythonError("RuntimeError", message);
+}
+
 at::Tensor tensorFromValue(const IValue &data, const IValue &dtype, const IValue &device) {
+  c10::TypePtr elemType = data.isList() ? data.toList().elementType() : nullptr;
+  checkListElementType(elemType, data.isList() && data.toListRef().empty());
   std::vector<int64_t> shape;
   std::vector<IValue> elems;
   flatten(data, 0, shape, elems);
-  c10::TypePtr elemType = data.isList() ? data.toList().elementType() : nullptr;
   at::ScalarType inferred = inferredDtype(elems, elemType);
   at::Tensor flat;
   if (inferred == at::kBool || inferred == at::kLong) {
@@ -273,6 +290,36 @@ void addConversionKernels(KernelTable &t) {
           int64_t dim = pop(s).toInt();
           std::vector<int64_t> sizes = pop(s).toIntVector();
           s.push_back(c10::List<at::Tensor>(pop(s).toTensor().split_with_sizes(sizes, dim)));
+        }));
+  // TorchScript's "hacked twins" of the indexing operators take Tensor[]
+  // where ATen's take Tensor?[] (a list of tensors is what `x[[i, j]] = v`
+  // and `torch.index_put(x, [i], v)` give); they run ATen's.
+  auto optionalTensors = [](const IValue &list) {
+    c10::List<c10::optional<at::Tensor>> out;
+    for (const at::Tensor &i : list.toTensorVector())
+      out.push_back(i);
+    return out;
+  };
+  t.add("aten::index.Tensor_hacked_twin", Operation([=](Stack &s) {
+          auto indices = optionalTensors(pop(s));
+          s.push_back(at::index(pop(s).toTensor(), indices));
+        }));
+  for (bool inPlace : {false, true})
+    t.add(inPlace ? "aten::index_put_.hacked_twin" : "aten::index_put.hacked_twin",
+          Operation([=](Stack &s) {
+            bool accumulate = pop(s).toBool();
+            at::Tensor values = pop(s).toTensor();
+            auto indices = optionalTensors(pop(s));
+            at::Tensor self = pop(s).toTensor();
+            s.push_back(inPlace ? self.index_put_(indices, values, accumulate)
+                                : self.index_put(indices, values, accumulate));
+          }));
+  t.add("aten::_index_put_impl_.hacked_twin", Operation([=](Stack &s) {
+          bool unsafe = pop(s).toBool(), accumulate = pop(s).toBool();
+          at::Tensor values = pop(s).toTensor();
+          auto indices = optionalTensors(pop(s));
+          at::Tensor self = pop(s).toTensor();
+          s.push_back(at::_index_put_impl_(self, indices, values, accumulate, unsafe));
         }));
   t.add("aten::mT", Operation([](Stack &s) { s.push_back(pop(s).toTensor().mT()); }));
   t.add("aten::mH", Operation([](Stack &s) { s.push_back(pop(s).toTensor().mH()); }));

@@ -142,3 +142,57 @@ def test_nn_module_in_script_module(kwargs, constructor):
         pytest.skip("torch.jit does not compile it either")
     compiled = holder(ember, constructor, constructor_args, kwargs.get("is_constant"), script)
     check_same_outcome(outcome(reference, tensors), outcome(compiled, tensors))
+
+
+def op_db_cases():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from torch.testing._internal.common_methods_invocations import op_db
+    cases = []
+    for op in op_db:
+        variants = ["function"] + (["method"] if op.method_variant is not None else [])
+        cases += [pytest.param(op, v, id="%s-%s" % (op.name, v)) for v in variants]
+    return cases
+
+
+def same_op_result(a, b, deterministic):
+    if isinstance(a, torch.Tensor):
+        if not isinstance(b, torch.Tensor) or a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if not deterministic or a.layout != torch.strided or a.numel() == 0:
+            return True
+        return torch.allclose(a, b, equal_nan=True, atol=1e-5, rtol=1e-4)
+    if isinstance(a, (list, tuple)):
+        return (isinstance(b, (list, tuple)) and len(a) == len(b)
+                and all(same_op_result(x, y, deterministic) for x, y in zip(a, b)))
+    return a == b
+
+
+@pytest.mark.parametrize("op,func_type", op_db_cases())
+def test_op_info_call(op, func_type):
+    # As torch's test_ops_jit: the operator called as `torch.<name>(...)` or
+    # `x.<name>(...)` in a CompilationUnit, on its first samples.
+    dtypes = op.supported_dtypes("cpu")
+    dtype = torch.float32 if torch.float32 in dtypes else torch.int64 if torch.int64 in dtypes else None
+    if dtype is None:
+        pytest.skip("no float32 or int64 variant on the CPU")
+    # Their results are uninitialized memory: only shapes and dtypes compare.
+    deterministic = "empty" not in op.name
+    ran = 0
+    for sample in list(op.sample_inputs("cpu", dtype, requires_grad=False))[:3]:
+        args = (sample.input,) + tuple(sample.args)
+        formals, tensors, actuals = jmu.get_script_args(args)
+        script = jmu.script_template.format(
+            ", ".join(formals), jmu.get_call(op.name, func_type, actuals, sample.kwargs))
+        try:
+            reference = torch.jit.CompilationUnit(script).the_method
+        except Exception:
+            continue  # torch.jit does not compile this sample
+        compiled = ember.CompilationUnit(script).the_method
+        expected, got = outcome(reference, tensors), outcome(compiled, tensors)
+        assert expected[0] == got[0], (script, expected, got)
+        if expected[0] == "ok":
+            assert same_op_result(expected[1], got[1], deterministic), script
+        ran += 1
+    if not ran:
+        pytest.skip("torch.jit compiles none of the samples")
