@@ -26,10 +26,13 @@ TypePtr completeTensorType(const at::Tensor &t) {
   TensorInfo info;
   info.dtype = t.scalar_type();
   info.sizes.emplace();
-  info.strides.emplace();
+  bool strided = t.layout() == at::kStrided; // sparse tensors have no strides
+  if (strided)
+    info.strides.emplace();
   for (int64_t d = 0; d < t.dim(); ++d) {
     info.sizes->push_back(t.size(d));
-    info.strides->push_back(t.stride(d));
+    if (strided)
+      info.strides->push_back(t.stride(d));
   }
   info.device = t.device();
   info.requiresGrad = t.requires_grad();

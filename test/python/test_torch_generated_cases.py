@@ -25,10 +25,30 @@ if importlib.util.find_spec("expecttest") is None and "expecttest" not in sys.mo
     stub.ACCEPT = False
     sys.modules["expecttest"] = stub
 
+# Importing them changes process-wide state that the other test files rely
+# on: the default dtype becomes float64, backend flags are frozen, torch.jit's
+# calls are wrapped, the command line is parsed. All of it is put back; the
+# cases here run under float64, as in torch's suite (fixture below).
+_saved = (torch.get_default_dtype(), list(sys.argv), torch._C.ScriptFunction.__call__,
+          torch._C.ScriptMethod.__call__, torch.random.get_rng_state())
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from torch.testing._internal import jit_metaprogramming_utils as jmu
     from torch.testing._internal.common_utils import freeze_rng_state
+    from torch.testing._internal.common_methods_invocations import op_db
+torch.set_default_dtype(_saved[0])
+sys.argv[:] = _saved[1]
+torch._C.ScriptFunction.__call__, torch._C.ScriptMethod.__call__ = _saved[2:4]
+torch.random.set_rng_state(_saved[4])
+torch.backends.__dict__["__allow_nonbracketed_mutation_flag"] = True
+
+
+@pytest.fixture(autouse=True)
+def float64_by_default():
+    saved = torch.get_default_dtype()
+    torch.set_default_dtype(torch.double)
+    yield
+    torch.set_default_dtype(saved)
 
 
 def same(a, b):
@@ -145,9 +165,6 @@ def test_nn_module_in_script_module(kwargs, constructor):
 
 
 def op_db_cases():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from torch.testing._internal.common_methods_invocations import op_db
     cases = []
     for op in op_db:
         variants = ["function"] + (["method"] if op.method_variant is not None else [])
@@ -196,3 +213,32 @@ def test_op_info_call(op, func_type):
         ran += 1
     if not ran:
         pytest.skip("torch.jit compiles none of the samples")
+
+
+@pytest.mark.parametrize("op,func_type", op_db_cases())
+def test_op_info_trace(op, func_type):
+    # As torch's test_ops_jit: the operator traced with its non-tensor
+    # arguments fixed (jit_metaprogramming_utils' partial_apply_nontensors).
+    dtypes = op.supported_dtypes("cpu")
+    dtype = torch.float32 if torch.float32 in dtypes else torch.int64 if torch.int64 in dtypes else None
+    if dtype is None or not getattr(op, "supports_tracing", True):
+        pytest.skip("not traced by torch's suite on the CPU")
+    variant = op.op if func_type == "function" else op.method_variant
+    ran = 0
+    for sample in list(op.sample_inputs("cpu", dtype, requires_grad=False))[:3]:
+        fn, split = jmu.partial_apply_nontensors(variant, (sample.input,) + tuple(sample.args),
+                                                 sample.kwargs)
+        try:
+            with freeze_rng_state():
+                reference = torch.jit.trace(fn, split.all_tensors, check_trace=False)
+        except Exception:
+            continue  # torch.jit does not trace this sample
+        with freeze_rng_state():
+            traced = ember.trace(fn, split.all_tensors, check_trace=False)
+        expected, got = outcome(reference, split.all_tensors), outcome(traced, split.all_tensors)
+        assert expected[0] == got[0], (op.name, expected, got)
+        if expected[0] == "ok":
+            assert same_op_result(expected[1], got[1], "empty" not in op.name), str(traced.graph)
+        ran += 1
+    if not ran:
+        pytest.skip("torch.jit traces none of the samples")
