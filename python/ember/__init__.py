@@ -19,6 +19,7 @@ from ._legacy_module import script_method
 from ._serialization import load, save
 from ._compilation_unit import CompilationUnit
 from ._freeze import freeze, optimize_for_inference
+from ._passes import list_passes, parse_ir, run_passes
 from ._trace import is_tracing, script_if_tracing, trace
 from ._trace_module import trace_module
 from ._patch import patch_torch, patched_entry_points, unpatch_torch
@@ -39,4 +40,5 @@ __all__ = [
     "Future", "load", "save", "SerializationError", "trace", "TracerWarning",
     "TracingCheckError", "trace_module", "script_if_tracing", "is_tracing",
     "set_fusion_strategy", "last_executed_optimized_graph", "interface", "freeze", "optimize_for_inference",
+    "parse_ir", "run_passes", "list_passes",
 ]

@@ -52,8 +52,11 @@ void bindExecutor(py::module_ &m);
 void bindFreezing(py::module_ &m);
 void bindContainers(py::module_ &m);
 void bindGraphs(py::module_ &m);
+void bindPasses(py::module_ &m);
 /// A Python view of a copy of `g` (ember._C.Graph: nodes(), inputs(), ...).
 py::object graphView(const Graph &g);
+/// The graph behind a view made by graphView; a TypeError for anything else.
+std::shared_ptr<const Graph> graphOf(py::handle view);
 /// A Python view of a type (ember._C.Type: str(), kind(), name(), ...);
 /// `sharingId` as runtime::ScriptClass's.
 py::object typeView(const TypePtr &type, uint64_t sharingId = 0);

@@ -136,4 +136,5 @@ PYBIND11_MODULE(_C, m) {
   bindFreezing(m);
   bindContainers(m);
   bindGraphs(m);
+  bindPasses(m);
 }

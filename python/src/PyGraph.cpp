@@ -460,6 +460,13 @@ py::object typeView(const TypePtr &type, uint64_t sharingId) {
 
 py::object graphView(const Graph &g) { return py::cast(GraphRef{g.copy()}); }
 
+std::shared_ptr<const Graph> graphOf(py::handle view) {
+  if (!py::isinstance<GraphRef>(view))
+    throw py::type_error("expected an ember graph, found " +
+                         std::string(py::str(py::type::handle_of(view).attr("__name__"))));
+  return view.cast<const GraphRef &>().graph;
+}
+
 void bindGraphs(py::module_ &m) {
   bindTypes(m);
   bindValues(m);

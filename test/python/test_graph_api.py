@@ -6,6 +6,7 @@ node(); types have kind(), sizes(), scalarType() and elements(). Each answer
 is checked against torch.jit's on the same function."""
 from typing import Dict, List, Optional, Tuple
 
+import pytest
 import torch
 
 import ember
@@ -137,3 +138,43 @@ def test_node_matches_a_schema():
     muls = ember.script(add_div).graph.findAllNodes("aten::mul")
     assert muls[0].matches("aten::mul(Tensor self, Tensor other) -> Tensor")
     assert not muls[0].matches("aten::mul(Tensor self, Scalar other) -> Tensor")
+
+
+def test_parse_ir_reads_torch_jit_graphs():
+    def f(x: torch.Tensor, n: int) -> torch.Tensor:
+        for i in range(n):
+            x = x * i
+        return x
+
+    graph = ember.parse_ir(str(torch.jit.script(f).graph))
+    assert [n.kind() for n in graph.nodes()] == [n.kind() for n in torch.jit.script(f).graph.nodes()]
+    assert [i.debugName() for i in graph.inputs()] == ["x.1", "n.1"]
+    assert ember.parse_ir(str(graph)) == graph  # the printed form reads back the same
+
+
+def test_parse_ir_reports_bad_text_with_its_location():
+    with pytest.raises(ember.CompileError, match=r"<string>:3:\d+: error: .*%y"):
+        ember.parse_ir("graph(%x : Tensor):\n  %r : Tensor = aten::relu(%x)\n  return (%y)\n")
+
+
+def test_run_passes_returns_an_optimized_copy():
+    def g(x: torch.Tensor) -> int:
+        dead = x + 1
+        return len([x, x, x])
+
+    scripted = ember.script(g)
+    before = scripted.graph
+    after = ember.run_passes(before, ["peephole", "dce"])
+    assert "aten::len" not in after and "aten::add" not in after
+    assert "aten::len" in before and "aten::len" in scripted.graph  # the function keeps its graph
+    # TorchScript's names for its passes, and pipelines, are accepted.
+    assert "aten::add" not in ember.run_passes(str(before), "dce")
+    folded = ember.run_passes("graph(%x : int):\n  %a : int = prim::Constant[value=1]()\n"
+                              "  %b : int = aten::add(%a, %a)\n  %c : int = aten::mul(%x, %b)\n"
+                              "  return (%c)\n", ["peephole"], pipeline="cleanup")
+    assert "aten::add" not in folded and "prim::Constant[value=2]()" in folded
+    assert "peephole" in ember.list_passes()
+    with pytest.raises(ValueError, match="unknown pass 'no_such_pass'"):
+        ember.run_passes(before, ["no_such_pass"])
+    with pytest.raises(ValueError, match="unknown pipeline"):
+        ember.run_passes(before, pipeline="fast")
