@@ -11,6 +11,7 @@
 #include "frontend/EmitterImpl.h"
 
 #include "ir/Constants.h"
+#include "ir/SliceIndices.h"
 
 #include <algorithm>
 
@@ -88,6 +89,31 @@ Value *FunctionEmitter::emitModuleContainerIndex(Value *container, const Expr &i
     error(span, "Index " + std::to_string(*literal) + " out of range of length " +
                     std::to_string(n));
   return asValue(classAttribute(container, entries[k], index.span), index.span);
+}
+
+Value *FunctionEmitter::emitModuleContainerSlice(Value *container,
+                                                 const std::array<Value *, 3> &slice,
+                                                 const SourceSpan &span) {
+  std::vector<std::string> entries = moduleContainerEntries(container->type());
+  auto bound = [&](Value *b) -> std::optional<int64_t> {
+    if (b->type()->kind() == TypeKind::None)
+      return std::nullopt;
+    auto c = constantInt(b);
+    if (!c)
+      error(span, "ModuleList/Sequential slicing is only supported with integer literals or "
+                  "None as bounds");
+    return c;
+  };
+  int64_t step = bound(slice[2]).value_or(1);
+  if (step == 0)
+    error(span, "slice step cannot be zero");
+  std::vector<Value *> items;
+  std::vector<TypePtr> types;
+  for (int64_t i : sliceIndices(int64_t(entries.size()), bound(slice[0]), bound(slice[1]), step)) {
+    items.push_back(asValue(classAttribute(container, entries[size_t(i)], span), span));
+    types.push_back(items.back()->type());
+  }
+  return insertValue(Symbol::prim("TupleConstruct"), items, Type::tuple(types), span);
 }
 
 Value *FunctionEmitter::emitDynamicContainerIndex(Value *container, Value *index,

@@ -16,6 +16,7 @@
 #include <algorithm>
 
 #include "ir/Constants.h"
+#include "ir/SliceIndices.h"
 
 namespace ember::frontend {
 namespace {
@@ -106,6 +107,8 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
   if (t->kind() == TypeKind::Tuple)
     return tupleSubscript(base, index, e.span);
   std::optional<std::array<Value *, 3>> slice = sliceParts(index);
+  if (t->kind() == TypeKind::Class && slice && isModuleContainer(t) && !isModuleDict(t))
+    return emitModuleContainerSlice(base, *slice, index.span);
   if (t->kind() == TypeKind::Class && !slice) {
     if (Value *v = emitModuleContainerIndex(base, index, e.span, hint))
       return v;
@@ -141,23 +144,12 @@ Value *FunctionEmitter::tupleSubscript(Value *tuple, const Expr &index, const So
     return c;
   };
   if (std::optional<std::array<Value *, 3>> slice = sliceParts(index)) {
-    // Python's slice.indices(): bounds clamp to [-1, n-1] going backwards,
-    // to [0, n] going forwards.
     int64_t by = constant((*slice)[2]).value_or(1);
     if (by == 0)
       error(index.span, "slice step cannot be zero");
-    auto bound = [&](Value *x, int64_t dflt) {
-      std::optional<int64_t> c = constant(x);
-      if (!c)
-        return dflt;
-      int64_t k = *c < 0 ? *c + n : *c;
-      return by < 0 ? std::clamp<int64_t>(k, -1, n - 1) : std::clamp<int64_t>(k, 0, n);
-    };
-    int64_t lo = bound((*slice)[0], by < 0 ? n - 1 : 0);
-    int64_t hi = bound((*slice)[1], by < 0 ? -1 : n);
     std::vector<Value *> items;
     std::vector<TypePtr> types;
-    for (int64_t i = lo; by > 0 ? i < hi : i > hi; i += by) {
+    for (int64_t i : sliceIndices(n, constant((*slice)[0]), constant((*slice)[1]), by)) {
       items.push_back(insertValue(Symbol::prim("TupleIndex"), {tuple, constInt(i)}, elems[i], span));
       types.push_back(elems[i]);
     }

@@ -225,6 +225,10 @@ public:
   /// The submodule attributes of a ModuleList/Sequential/ModuleDict type,
   /// in order; empty for any other type.
   std::vector<std::string> moduleContainerEntries(const TypePtr &type);
+  /// `self.layers[1:]`: a tuple of the entries a slice with constant bounds
+  /// picks from a ModuleList or Sequential.
+  Value *emitModuleContainerSlice(Value *container, const std::array<Value *, 3> &slice,
+                                  const SourceSpan &span);
   Value *emitModuleContainerIndex(Value *container, const Expr &index, const SourceSpan &span,
                                   const TypePtr &hint = nullptr);
   Value *emitDynamicContainerIndex(Value *container, Value *index, const TypePtr &iface,

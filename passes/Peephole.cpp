@@ -26,6 +26,7 @@
 #include "passes/Passes.h"
 
 #include "ir/Constants.h"
+#include "ir/SliceIndices.h"
 
 #include <unordered_set>
 
@@ -238,7 +239,7 @@ private:
       return newList(n, elements);
     }
     if (is(n, "aten::slice") && n->inputs().size() == 4) {
-      auto indices = sliceIndices(n, size);
+      auto indices = constantSlice(n, size);
       if (!indices)
         return nullptr;
       std::vector<Value *> elements;
@@ -251,7 +252,7 @@ private:
 
   /// The indices `l[start:end:step]` takes from a list of `size` elements,
   /// Python's slice rules, when the bounds are constants (None or ints).
-  static std::optional<std::vector<int64_t>> sliceIndices(Node *n, int64_t size) {
+  static std::optional<std::vector<int64_t>> constantSlice(Node *n, int64_t size) {
     auto bound = [](const Value *v) -> std::optional<std::optional<int64_t>> {
       auto c = constantValue(v);
       if (!c || !(c->isNone() || c->isInt()))
@@ -262,20 +263,7 @@ private:
     auto step = constantInt(n->input(3));
     if (!start || !end || !step || *step == 0)
       return std::nullopt;
-    bool down = *step < 0;
-    auto clamp = [&](std::optional<int64_t> v, int64_t ifNone) {
-      if (!v)
-        return ifNone;
-      int64_t i = *v;
-      if (i < 0)
-        return i < -size ? (down ? int64_t(-1) : int64_t(0)) : i + size;
-      return i >= size ? (down ? size - 1 : size) : i;
-    };
-    int64_t from = clamp(*start, down ? size - 1 : 0), to = clamp(*end, down ? -1 : size);
-    std::vector<int64_t> indices;
-    for (int64_t i = from; down ? i > to : i < to; i += *step)
-      indices.push_back(i);
-    return indices;
+    return ember::sliceIndices(size, *start, *end, *step);
   }
 
   /// A ListConstruct of `elements` standing for the list `n` makes.

@@ -226,3 +226,69 @@ def test_dir_of_scripted_containers(script):
             "update", "values", "__overloads__",
             "__slotnames__")]  # copyreg's cache, set on the class once any test deep-copies one
         assert missing == []
+
+
+class _Named(nn.Module):
+    def __init__(self, identifier: str):
+        super().__init__()
+        self.identifier = identifier
+        self.scale = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.scale(x)
+
+
+class _Slices(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.test = nn.ModuleList([_Named(c) for c in "ABCDE"])
+
+    def forward(self):
+        return self.test[::-2], self.test[1:4:]
+
+
+class _SliceLoops(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(4)])
+        self.seq = nn.Sequential(nn.ReLU(), nn.Linear(4, 4), nn.Tanh())
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = layer(x)
+        for i, layer in enumerate(self.layers[::2]):
+            x = layer(x) * i
+        for m in self.seq[1:]:
+            x = m(x)
+        return x
+
+
+def test_module_list_slices_are_tuples_of_the_modules():
+    # torch.jit's test_module_list_slicing: a slice with constant bounds is a
+    # tuple of the submodules it picks.
+    expected = torch.jit.script(_Slices())()
+    got = ember.script(_Slices())()
+    for e, g in zip(expected, got):
+        assert [m.identifier for m in g] == [m.identifier for m in e]
+    assert [m.identifier for m in got[0]] == ["E", "C", "A"]
+    # Loops over slices call the modules (beyond torch 1.13, which cannot
+    # call a module taken from a slice).
+    torch.manual_seed(0)
+    model = _SliceLoops()
+    x = torch.randn(2, 4)
+    assert torch.allclose(ember.script(model)(x), model(x))
+
+
+def test_module_list_slice_bounds_must_be_constants():
+    class Dynamic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+
+        def forward(self, x, n: int):
+            for layer in self.layers[:n]:
+                x = layer(x)
+            return x
+
+    with pytest.raises(ember.CompileError, match="slicing is only supported with integer literals"):
+        ember.script(Dynamic())
