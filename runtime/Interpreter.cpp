@@ -470,8 +470,8 @@ TextHandler &printHandler() {
   static TextHandler h;
   return h;
 }
-TextHandler &warnHandler() {
-  static TextHandler h;
+WarnHandler &warnHandler() {
+  static WarnHandler h;
   return h;
 }
 PythonCallHandler &pythonCallHandler() {
@@ -503,7 +503,7 @@ void setPrintHandler(TextHandler handler) {
   std::lock_guard<std::mutex> lock(handlerMutex);
   printHandler() = std::move(handler);
 }
-void setWarnHandler(TextHandler handler) {
+void setWarnHandler(WarnHandler handler) {
   std::lock_guard<std::mutex> lock(handlerMutex);
   warnHandler() = std::move(handler);
 }
@@ -515,10 +515,12 @@ void emitPrint(const std::string &text) {
   std::cout << text << std::flush;
 }
 
-void emitWarning(const std::string &text) {
-  TextHandler h = current(warnHandler());
+void emitWarning(const std::string &text, const std::string &file, int64_t line) {
+  WarnHandler h = current(warnHandler());
   if (h)
-    return h(text);
+    return h(text, file, line);
+  if (!file.empty())
+    std::cerr << file << ":" << line << ": ";
   std::cerr << "UserWarning: " << text << "\n";
 }
 

@@ -37,9 +37,13 @@ Stack runCode(const Code &code, Stack inputs);
 /// sys.stdout and the warnings module.
 using TextHandler = std::function<void(const std::string &)>;
 void setPrintHandler(TextHandler handler);
-void setWarnHandler(TextHandler handler);
 void emitPrint(const std::string &text);
-void emitWarning(const std::string &text);
+/// A warning's text and the script source it comes from (file and line;
+/// empty and 0 when unknown), which TorchScript reports as the warning's
+/// place, as Python reports a `warnings.warn` call's.
+using WarnHandler = std::function<void(const std::string &text, const std::string &file, int64_t line)>;
+void setWarnHandler(WarnHandler handler);
+void emitWarning(const std::string &text, const std::string &file = "", int64_t line = 0);
 /// As TorchScript's interpreter: a `warnings.warn` site warns once per
 /// top-level call. True the first time `site` (a warn node) is reached on
 /// the current chain of calls during this call.

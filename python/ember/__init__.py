@@ -27,9 +27,19 @@ from ._api import (annotate, export, fork, ignore, interface, is_scripting, isin
                    wait, Final,
                    Attribute, Future, set_fusion_strategy, last_executed_optimized_graph)
 
+def _warn(text, file="", line=0):
+    """A warning of script code, reported at its place in the script source
+    (as TorchScript reports it, each time a call reaches it), or one of the
+    compiler, at the caller's."""
+    if file:
+        warnings.warn_explicit(text, UserWarning, file, line)
+    else:
+        warnings.warn(text, UserWarning, stacklevel=2)
+
+
 _C._set_error_classes(CompileError, NotSupportedError, Error, SerializationError, ArgumentError)
 _C._set_print_handler(lambda text: sys.stdout.write(text))
-_C._set_warn_handler(lambda text: warnings.warn(text, UserWarning, stacklevel=2))
+_C._set_warn_handler(_warn)
 atexit.register(_C._clear_handlers)
 
 __all__ = [

@@ -116,9 +116,10 @@ PYBIND11_MODULE(_C, m) {
   // Warnings of script code at run time, and of the compiler (a list of
   // heterogeneous elements typed as a Union).
   m.def("_set_warn_handler", [](py::object warn) {
-    ember::runtime::setWarnHandler([warn](const std::string &text) {
+    ember::runtime::setWarnHandler([warn](const std::string &text, const std::string &file,
+                                          int64_t line) {
       py::gil_scoped_acquire gil;
-      warn(text);
+      warn(text, file, line);
     });
     ember::setWarningHandler([warn](const std::string &text) {
       py::gil_scoped_acquire gil;

@@ -170,11 +170,18 @@ void addEffectKernels(KernelTable &t) {
   });
   t.add("aten::warn", [](const Node &n, const TypeConverter &) -> Operation {
     const void *site = &n;
-    return [site](Stack &s) {
+    // Reported where the call is in the script source, as TorchScript does.
+    std::string file;
+    int64_t line = 0;
+    if (const auto &loc = n.sourceLocation(); loc && loc->file) {
+      file = *loc->file;
+      line = loc->line;
+    }
+    return [site, file, line](Stack &s) {
       pop(s); // stacklevel
       c10::IValue message = pop(s);
       if (firstWarningAt(site))
-        emitWarning(message.toStringRef());
+        emitWarning(message.toStringRef(), file, line);
     };
   });
   t.add("aten::wait", Operation([](Stack &s) { s.push_back(waitFuture(pop(s).toFuture())); }));

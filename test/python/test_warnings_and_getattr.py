@@ -82,6 +82,22 @@ def test_warn_sites_are_separate():
                                                 "I am warning you from bar"]
 
 
+# Test that a warning is reported at its place in the script source, as
+# torch.jit reports it, and that under Python's default filter each call
+# still warns (the place is not the caller's line, which would warn once).
+def test_warnings_are_reported_at_the_script_source():
+    @ember.script
+    def fn():
+        for _ in range(3):
+            w1()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        fn()
+        fn()
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, w1.__code__.co_firstlineno + 1)] * 2
+
+
 # Test getattr with a default on a module: a present attribute reads it, a
 # missing one gives the default without a GetAttr.
 def test_getattr_with_default_on_module():
