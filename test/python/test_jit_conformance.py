@@ -306,3 +306,20 @@ def test_returns_declared_any_are_cast_as_torch_casts_them():
     assert ours.code == theirs.code
     assert str(ours.graph).count("prim::unchecked_cast") == 2
     assert ours(1, torch.ones(1)).item() == 1.0 and ours(-1, torch.ones(1)) == -1
+
+
+def tuple_concat(x: int, t: Tuple[int, int]):
+    a = (x,) + t
+    b = (x, 2.0) + (x,)
+    c = t
+    c += (5,)
+    return a, b, c
+
+
+def test_tuples_concatenate_into_tuples():
+    # As torch.jit (torchvision's MViT builds `thw` so); `c += (5,)` gives a
+    # tuple, as Python does, where torch.jit 1.13 gives a list.
+    ours, theirs = ember.script(tuple_concat), torch.jit.script(tuple_concat)
+    assert ours(1, (2, 3)) == tuple_concat(1, (2, 3)) == ((1, 2, 3), (1, 2.0, 1), (2, 3, 5))
+    assert ours(1, (2, 3))[:2] == theirs(1, (2, 3))[:2]
+    assert "Tuple[int, int, int], Tuple[int, float, int]" in ours.code

@@ -185,3 +185,14 @@ def negative_literal() -> float:
 # CHECK-NEXT:   return (%[[V6]])
 def percent(a: int, b: str) -> str:
     return "%d and %s" % (a, b)
+
+
+# Test that tuples concatenate into a tuple of both's elements, of any types.
+# CHECK-LABEL: tuple_concat(%x : int,
+# CHECK-NEXT:       %t : (int, int)):
+# CHECK-NEXT:   %[[F:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[A:[0-9]+]] : int, %[[B:[0-9]+]] : int = prim::TupleUnpack(%t)
+# CHECK-NEXT:   %[[L:.*]] : (int, int, int) = prim::TupleConstruct(%x, %[[A]], %[[B]])
+# CHECK-NEXT:   %[[M:.*]] : (int, float, int) = prim::TupleConstruct(%x, %[[F]], %x)
+def tuple_concat(x: int, t: tuple[int, int]):
+    return (x,) + t, (x, 2.0) + (x,)
