@@ -21,8 +21,8 @@ _STUB_DECORATORS = frozenset(["_overload", "_overload_method"])
 def _is_stub(node, scope):
     """Whether a decorator of `node` is torch's `_overload` or
     `_overload_method`, under those names or another one the module gives
-    them (torch.functional's `from ._jit_internal import _overload as
-    overload`); `scope` is the module's globals."""
+    them (torch.functional imports `_overload as overload`); `scope` is the
+    module's globals."""
     for d in node.decorator_list:
         name = ast.unparse(d)
         if name.split(".")[-1] in _STUB_DECORATORS:
@@ -30,8 +30,9 @@ def _is_stub(node, scope):
         value = scope.get(name.split(".")[0])
         for part in name.split(".")[1:]:
             value = getattr(value, part, None)
-        if value is not None and getattr(value, "__module__", None) == "torch._jit_internal" \
-                and getattr(value, "__name__", None) in _STUB_DECORATORS:
+        # The function keeps its own name under any other (typing.overload,
+        # which declares nothing for TorchScript, is `overload`).
+        if value is not None and getattr(value, "__name__", None) in _STUB_DECORATORS:
             return True
     return False
 

@@ -1,5 +1,5 @@
 """TorchScript's graph tools from Python: read a graph from its text format
-(torch._C.parse_ir's role) and run ember's passes or pipelines on it, as
+(the role of torch's own IR parser) and run ember's passes or pipelines on it, as
 ember-opt does on the command line. Graphs are values: run_passes returns a
 new graph and leaves the one it was given, and the function it came from,
 as they were."""

@@ -1,7 +1,7 @@
 //===- python/src/PyPasses.cpp - the pass table and the IR parser ---------===//
 //
 // TorchScript's graph tools from Python: `ember.parse_ir` reads a graph in
-// TorchScript's text format (torch._C.parse_ir's role) and `ember.run_passes`
+// TorchScript's text format (the role of torch's IR parser) and `ember.run_passes`
 // runs passes or a named pipeline of the pass table on a copy of a graph, as
 // ember-opt does, verifying after each. The passes are those of
 // passes/Passes.def, listed by looping over the table.
