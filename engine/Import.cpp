@@ -306,8 +306,7 @@ std::vector<c10::IValue> withDefaults(const FunctionSchema &schema, std::vector<
   for (size_t i = stack.size(); i < params.size(); ++i) {
     if (!params[i].defaultValue)
       throw std::invalid_argument(name + "() is missing a value for argument '" + params[i].name + "'");
-    stack.push_back(frontend::defaultIValue(*params[i].defaultValue, params[i].type,
-                                            params[i].N.value_or(0)));
+    stack.push_back(frontend::defaultOf(params[i]));
   }
   return stack;
 }

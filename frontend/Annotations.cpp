@@ -15,6 +15,7 @@
 #include "ir/CustomClasses.h"
 
 #include <algorithm>
+#include <sstream>
 #include <unordered_map>
 
 namespace ember::frontend {
@@ -331,7 +332,8 @@ ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &res
   return Resolver(resolver).resolveTop(*e);
 }
 
-FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameResolver &resolver) {
+FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameResolver &resolver,
+                              const DefaultConstantResolver &constants) {
   FunctionSignature sig;
   FunctionSchema &schema = sig.schema;
   schema.name = def.name;
@@ -405,6 +407,17 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       const SourceSpan &ds = p.defaultValue->span;
       std::string text = ds.buffer->text.substr(ds.offset, ds.length);
       std::optional<std::string> value = scriptDefault(text, arg.type, arg.N.value_or(0));
+      // A tensor has no literal: TorchScript keeps the value itself.
+      bool tensorFormal = arg.type->kind() == TypeKind::Tensor ||
+                          (arg.type->kind() == TypeKind::Optional &&
+                           arg.type->elem()->kind() == TypeKind::Tensor);
+      if (!value && constants && tensorFormal)
+        if (auto c = constants(*p.defaultValue); c && c->isTensor()) {
+          arg.defaultConstant = c;
+          std::ostringstream repr; // the schema shows the tensor, as TorchScript's
+          repr << *c;
+          value = repr.str();
+        }
       if (!value)
         throw CompileError(ds, "Expected a default value of type " + arg.type->annotationStr() +
                                    " on parameter \"" + p.name + "\", found '" + text + "'" +

@@ -53,12 +53,17 @@ struct FunctionSignature {
   bool returnInferred = false;
 };
 
+/// The value of a default that is not a literal (`CONSTANTS.c0` in archive
+/// code, a name standing for a tensor the Python package found), or null.
+using DefaultConstantResolver = std::function<std::shared_ptr<const c10::IValue>(const Expr &)>;
+
 /// The signature of a `def`: parameter types from annotations or from a
 /// `# type: (...) -> ...` comment (unannotated parameters are Tensor, as in
 /// TorchScript), defaults as written, keyword-only markers and the return
 /// type. `isMethod` gives `self` no type and lets a type comment omit it.
 FunctionSignature signatureOf(const Stmt &def, bool isMethod,
-                              const TypeNameResolver &resolver = {});
+                              const TypeNameResolver &resolver = {},
+                              const DefaultConstantResolver &constants = {});
 
 /// The name a method compiles under: its own, but `__<name>_getter` for a
 /// `@property` and `__<name>_setter` for its `@<name>.setter`, as

@@ -183,6 +183,7 @@ std::optional<CallBinding> bindCall(const FunctionSchema &schema,
       } else if (formal.defaultValue) {
         bound.source = BoundArgument::Default;
         bound.defaultValue = *formal.defaultValue;
+        bound.defaultConstant = formal.defaultConstant;
         bound.formalType = formal.type;
         bound.repeat = formal.N ? *formal.N : 0; // `int[2] padding=0` broadcasts too
         binding.arguments.push_back(std::move(bound));

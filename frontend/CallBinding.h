@@ -40,6 +40,7 @@ struct BoundArgument {
   enum SourceKind { Positional, Keyword, Default } source = Positional;
   size_t actual = 0;        // index into the call's arguments (not for Default)
   std::string defaultValue; // the schema's default text, for Default
+  std::shared_ptr<const c10::IValue> defaultConstant; // a default with no text (a tensor)
   TypePtr formalType;       // with type variables replaced
   ConversionKind conversion = ConversionKind::None;
   std::string op;           // for Implicit: the operator to insert

@@ -194,7 +194,8 @@ const FunctionSchema &CompilerImpl::methodSchema(ClassInfo &c, const std::string
     throw CompileError(callSite, "'" + c.def->name + "' has no method '" + method + "'");
   if (c.isInterface) {
     // A declaration: the signature is the schema; there is no graph.
-    FunctionSignature sig = signatureOf(*m->second, /*isMethod=*/true, typeResolver());
+    FunctionSignature sig =
+        signatureOf(*m->second, /*isMethod=*/true, typeResolver(), defaultConstants());
     sig.schema.arguments[0].type = c.type;
     sig.schema.name = graphName;
     return schemas_[graphName] = sig.schema;
@@ -315,7 +316,7 @@ std::optional<FunctionSchema> CompilerImpl::declaredSignature(const std::string 
   if (!def)
     return std::nullopt;
   try {
-    FunctionSignature sig = signatureOf(*def, cls != nullptr, typeResolver());
+    FunctionSignature sig = signatureOf(*def, cls != nullptr, typeResolver(), defaultConstants());
     if (cls && !sig.schema.arguments.empty())
       sig.schema.arguments.erase(sig.schema.arguments.begin()); // self
     sig.schema.name = name;

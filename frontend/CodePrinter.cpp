@@ -181,7 +181,7 @@ void CodePrinterImpl::printFunction(const std::string &name, const Graph &g,
       out << ",\n    " << argName << ": " << arg.type->annotationStr();
     }
     if (arg.defaultValue)
-      out << "=" << reprOf(defaultIValue(*arg.defaultValue, arg.type, arg.N.value_or(0)));
+      out << "=" << constantRepr(defaultOf(arg));
     expr_[g.inputs()[i]] = argName;
   }
   TypePtr ret = schema.returns.empty() ? Type::get(TypeKind::None) : schema.returns[0].type;

@@ -46,7 +46,7 @@ size_t necessaryArguments(const FunctionSchema &schema, const std::vector<Value 
   size_t n = std::min(inputs.size(), schema.arguments.size());
   while (n > 0) {
     const Argument &a = schema.arguments[n - 1];
-    if (!a.defaultValue)
+    if (!a.defaultValue || a.defaultConstant) // a tensor default is passed, as torch.jit prints it
       break;
     auto actual = constantValue(inputs[n - 1]);
     if (!actual || reprOf(*actual) != reprOf(defaultIValue(*a.defaultValue, a.type)))

@@ -182,6 +182,18 @@ TypePtr CompilerImpl::broadcastAlias(const std::string &name) {
   return Type::tuple(std::vector<TypePtr>(std::stoul(m[1]), elem));
 }
 
+DefaultConstantResolver CompilerImpl::defaultConstants() const {
+  return [this](const Expr &e) -> std::shared_ptr<const c10::IValue> {
+    std::string name = dottedName(e);
+    if (name.rfind("CONSTANTS.", 0) == 0)
+      return constant(name.substr(10));
+    if (name.empty() || name.find('.') != std::string::npos)
+      return nullptr;
+    std::optional<GlobalValue> g = globalValue(name);
+    return g ? g->constant : nullptr;
+  };
+}
+
 TypeNameResolver CompilerImpl::typeResolver(bool moduleTypes) const {
   // Resolving a name may register the source that defines it, so the
   // resolver needs the compiler's mutable state.
@@ -290,7 +302,7 @@ FunctionSchema CompilerImpl::compileBody(const std::string &graphName, const Stm
   FunctionSchema schema;
   try {
     bool isMethod = cls && !isStatic;
-    FunctionSignature signature = signatureOf(def, isMethod, typeResolver());
+    FunctionSignature signature = signatureOf(def, isMethod, typeResolver(), defaultConstants());
     if (isMethod) {
       if (def.params.empty())
         throw CompileError(def.span, "method '" + def.name + "' needs a 'self' parameter");

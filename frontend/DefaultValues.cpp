@@ -275,6 +275,13 @@ std::optional<std::string> scriptDefault(const std::string &text, const TypePtr 
   return ss.str();
 }
 
+c10::IValue defaultOf(const Argument &argument) {
+  if (argument.defaultConstant)
+    return *argument.defaultConstant;
+  return defaultIValue(argument.defaultValue.value_or("None"), argument.type,
+                       argument.N.value_or(0));
+}
+
 Value *insertDefault(Graph &g, const std::string &text, const TypePtr &type, int64_t broadcast) {
   c10::IValue v = defaultIValue(text, type, broadcast);
   TypePtr t = type && type->kind() == TypeKind::Optional ? type->elem() : type;

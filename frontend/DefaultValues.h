@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "ir/Schema.h"
 #include "ir/Type.h"
 
 #include <ATen/core/ivalue.h>
@@ -19,6 +20,10 @@ namespace ember::frontend {
 /// `broadcast` > 0 is the N of an `int[N]` formal (BroadcastingListN): a
 /// single number becomes a list of N copies, as a passed one would.
 c10::IValue defaultIValue(const std::string &text, const TypePtr &type, int64_t broadcast = 0);
+
+/// The default of a schema argument: its value (a tensor has no text) or
+/// the value of its text.
+c10::IValue defaultOf(const Argument &argument);
 
 /// A script function's default (its source text) checked against its
 /// parameter's type and spelled as TorchScript prints the value it stores

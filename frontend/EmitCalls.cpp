@@ -33,7 +33,9 @@ std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
   std::vector<Value *> inputs;
   for (const BoundArgument &a : b.arguments) {
     if (a.source == BoundArgument::Default) {
-      inputs.push_back(insertDefault(em.graph(), a.defaultValue, a.formalType, a.repeat));
+      inputs.push_back(a.defaultConstant ? em.graph().insertConstant(*a.defaultConstant)
+                                         : insertDefault(em.graph(), a.defaultValue, a.formalType,
+                                                         a.repeat));
       continue;
     }
     if (a.conversion == ConversionKind::PackList) {

@@ -613,7 +613,6 @@ public:
   /// N copies of T in a tuple when the global `name` is an alias of
   /// BroadcastingListN[T] (torch.nn's `_size_2_t`), else null.
   TypePtr broadcastAlias(const std::string &name);
-  /// `CONSTANTS.<name>` from the resolver, or null.
   bool resolvesValues() const { return bool(resolver_.value); }
   std::optional<GlobalValue> globalValue(const std::string &name) const {
     return resolver_.value ? resolver_.value(name) : std::nullopt;
@@ -621,9 +620,13 @@ public:
   /// Asks the resolver for `lookupName` and registers the source it gives;
   /// true if that source defines the function `defName`.
   bool loadFunction(const std::string &lookupName, const std::string &defName);
+  /// `CONSTANTS.<name>` from the resolver, or null.
   std::shared_ptr<const c10::IValue> constant(const std::string &name) const {
     return resolver_.constant ? resolver_.constant(name) : nullptr;
   }
+  /// Defaults without a literal: `CONSTANTS.<name>` in archive code, or a
+  /// global name the resolver holds a constant for.
+  DefaultConstantResolver defaultConstants() const;
   CompilationUnit &unit() { return unit_; }
   void addSchema(const std::string &name, FunctionSchema schema) { schemas_[name] = std::move(schema); }
   /// A copy of `graph` as function `name` (GlobalValue::graph), once.

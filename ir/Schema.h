@@ -19,6 +19,10 @@
 #include <string>
 #include <vector>
 
+namespace c10 {
+struct IValue;
+} // namespace c10
+
 namespace ember {
 
 class Graph;
@@ -48,6 +52,10 @@ struct Argument {
   /// Typed Tensor because the parameter has no annotation (TorchScript's
   /// is_inferred_type, which its argument errors mention).
   bool inferredType = false;
+  /// A default that has no literal text (a tensor: `y: Tensor =
+  /// torch.ones(2)` in Python, `CONSTANTS.c0` in archive code), held as the
+  /// value; `defaultValue` then keeps the text it was written as.
+  std::shared_ptr<const c10::IValue> defaultConstant;
   bool writes() const;
 };
 

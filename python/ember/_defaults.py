@@ -3,14 +3,32 @@ default once, when the `def` runs, and torch.jit reads the value, not the
 expression. ember compiles source text, so a default that is not a literal
 (`eps: float = EPS`, `k: int = 2 * K`, `a: float = math.pi`) is written
 into the text as the literal of its value before the compiler sees it.
-Values with no literal spelling are left as written (the compiler refuses
-what it cannot read)."""
+A tensor, which has no literal, is written as a name that the resolver
+answers with the tensor itself (TorchScript keeps it as a constant, printed
+`CONSTANTS.c0`). Other values with no literal spelling are left as written
+(the compiler refuses what it cannot read)."""
 import ast
 import builtins
 import enum
 import inspect
+import weakref
 
 import torch
+
+# The tensors standing in defaults, by the name written for them; held as
+# long as their functions hold them.
+_tensor_defaults = weakref.WeakValueDictionary()
+
+
+def tensor_default(name):
+    """The tensor a default written `name` stands for, or None."""
+    return _tensor_defaults.get(name)
+
+
+def _tensor_name(value):
+    name = "__ember_tensor_default_%d" % id(value)
+    _tensor_defaults[name] = value
+    return name
 
 
 def _is_literal(node):
@@ -80,7 +98,8 @@ def with_literal_defaults(text, functions):
             continue
         fn = max(starts, key=lambda f: f.__code__.co_firstlineno)
         for expr, value in _default_nodes(node, fn):
-            literal = None if _is_literal(expr) else _spelled(value)
+            literal = None if _is_literal(expr) else (
+                _tensor_name(value) if builtins.isinstance(value, torch.Tensor) else _spelled(value))
             if literal is not None:
                 edits.append((expr.lineno, expr.col_offset, expr.end_lineno, expr.end_col_offset,
                               literal))

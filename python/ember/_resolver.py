@@ -14,6 +14,7 @@ import weakref
 import torch
 
 from . import _api
+from . import _defaults
 from . import _errors
 from . import _module
 from . import _overloads
@@ -398,6 +399,9 @@ class _Resolver:
         return (kind, (fn.__name__, key))
 
     def value(self, name):
+        tensor = _defaults.tensor_default(name)
+        if tensor is not None:
+            return ("constant", tensor)
         if name in self._overload_names:
             return ("function", name, self._overload_names[name])
         renamed = self._functions.get(name)

@@ -272,7 +272,7 @@ runtime::Stack bindArguments(const FunctionSchema &schema, size_t skip, py::args
       stack.push_back(convert(kwargs[a.name.c_str()], i));
       ++used;
     } else if (a.defaultValue) {
-      stack.push_back(frontend::defaultIValue(*a.defaultValue, a.type, a.N.value_or(0)));
+      stack.push_back(frontend::defaultOf(a));
     } else {
       throw ArgumentError(schema.name + "() is missing value for argument '" + a.name +
                           "'. Declaration: " + schema.str());
