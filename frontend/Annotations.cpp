@@ -332,6 +332,32 @@ ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &res
   return Resolver(resolver).resolveTop(*e);
 }
 
+/// The default of parameter `p`, kept as TorchScript stores it: the text of
+/// the value of the parameter's type, or, for a tensor (which has no
+/// literal), the value itself.
+static void setDefault(Argument &arg, const Param &p, const DefaultConstantResolver &constants,
+                       bool annotated) {
+  const SourceSpan &ds = p.defaultValue->span;
+  std::string text = ds.buffer->text.substr(ds.offset, ds.length);
+  std::optional<std::string> value = scriptDefault(text, arg.type, arg.N.value_or(0));
+  bool tensorFormal = arg.type->kind() == TypeKind::Tensor ||
+                      (arg.type->kind() == TypeKind::Optional &&
+                       arg.type->elem()->kind() == TypeKind::Tensor);
+  if (!value && constants && tensorFormal)
+    if (auto c = constants(*p.defaultValue); c && c->isTensor()) {
+      arg.defaultConstant = c;
+      std::ostringstream repr; // the schema shows the tensor, as TorchScript's
+      repr << *c;
+      value = repr.str();
+    }
+  if (!value)
+    throw CompileError(ds, "Expected a default value of type " + arg.type->annotationStr() +
+                               " on parameter \"" + p.name + "\", found '" + text + "'" +
+                               (annotated ? std::string()
+                                          : " (a parameter without annotation is a Tensor)"));
+  arg.defaultValue = *value;
+}
+
 FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameResolver &resolver,
                               const DefaultConstantResolver &constants) {
   FunctionSignature sig;
@@ -402,30 +428,8 @@ FunctionSignature signatureOf(const Stmt &def, bool isMethod, const TypeNameReso
       arg.type = Type::tensor();
       arg.inferredType = true;
     }
-    if (p.defaultValue) {
-      // Kept as TorchScript stores it: the value of the parameter's type.
-      const SourceSpan &ds = p.defaultValue->span;
-      std::string text = ds.buffer->text.substr(ds.offset, ds.length);
-      std::optional<std::string> value = scriptDefault(text, arg.type, arg.N.value_or(0));
-      // A tensor has no literal: TorchScript keeps the value itself.
-      bool tensorFormal = arg.type->kind() == TypeKind::Tensor ||
-                          (arg.type->kind() == TypeKind::Optional &&
-                           arg.type->elem()->kind() == TypeKind::Tensor);
-      if (!value && constants && tensorFormal)
-        if (auto c = constants(*p.defaultValue); c && c->isTensor()) {
-          arg.defaultConstant = c;
-          std::ostringstream repr; // the schema shows the tensor, as TorchScript's
-          repr << *c;
-          value = repr.str();
-        }
-      if (!value)
-        throw CompileError(ds, "Expected a default value of type " + arg.type->annotationStr() +
-                                   " on parameter \"" + p.name + "\", found '" + text + "'" +
-                                   (p.annotation || haveComment
-                                        ? std::string()
-                                        : " (a parameter without annotation is a Tensor)"));
-      arg.defaultValue = *value;
-    }
+    if (p.defaultValue)
+      setDefault(arg, p, constants, /*annotated=*/p.annotation || haveComment);
     schema.arguments.push_back(std::move(arg));
   }
   if (commentReturn) {

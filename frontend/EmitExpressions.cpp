@@ -199,27 +199,30 @@ Value *FunctionEmitter::emitUnary(const Expr &e) {
   return emitOperator(operatorFor(e.text, true), {{v, "", e.operands[0]->span}}, e.span);
 }
 
+// Tuples concatenate into a tuple of both's elements, whatever their types
+// (TorchScript's tuple addition), not into a list.
+Value *FunctionEmitter::emitTupleConcat(Value *lhs, Value *rhs, const SourceSpan &span) {
+  std::vector<Value *> elements;
+  std::vector<TypePtr> types;
+  for (Value *tuple : {lhs, rhs}) {
+    const auto &contained = tuple->type()->contained();
+    Node *unpack = insert(Symbol::prim("TupleUnpack"), {tuple}, contained.size(), span);
+    for (size_t i = 0; i < contained.size(); ++i) {
+      unpack->output(i)->setType(contained[i]);
+      elements.push_back(unpack->output(i));
+      types.push_back(contained[i]);
+    }
+  }
+  return insertValue(Symbol::prim("TupleConstruct"), elements, Type::tuple(types), span);
+}
+
 Value *FunctionEmitter::emitBinary(const std::string &op, Value *lhs, Value *rhs,
                                    const SourceSpan &span) {
   std::string name = operatorFor(op, false);
   NamedValue l{lhs, "", span}, r{rhs, "", span};
-  // Tuples concatenate into a tuple of both's elements, whatever their types
-  // (TorchScript's tuple addition), not into a list.
   if (op == "+" && lhs->type()->kind() == TypeKind::Tuple &&
-      rhs->type()->kind() == TypeKind::Tuple) {
-    std::vector<Value *> elements;
-    std::vector<TypePtr> types;
-    for (Value *tuple : {lhs, rhs}) {
-      const auto &contained = tuple->type()->contained();
-      Node *unpack = insert(Symbol::prim("TupleUnpack"), {tuple}, contained.size(), span);
-      for (size_t i = 0; i < contained.size(); ++i) {
-        unpack->output(i)->setType(contained[i]);
-        elements.push_back(unpack->output(i));
-        types.push_back(contained[i]);
-      }
-    }
-    return insertValue(Symbol::prim("TupleConstruct"), elements, Type::tuple(types), span);
-  }
+      rhs->type()->kind() == TypeKind::Tuple)
+    return emitTupleConcat(lhs, rhs, span);
   if (lhs->type()->kind() == TypeKind::Class || rhs->type()->kind() == TypeKind::Class)
     if (Value *v = emitClassOperator(op, lhs, rhs, span))
       return v;

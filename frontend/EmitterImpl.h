@@ -371,6 +371,7 @@ public:
   Value *emitDictCall(const Expr &call, const TypePtr &hint);
   Value *emitFString(const Expr &e);
   Value *emitBinary(const std::string &op, Value *lhs, Value *rhs, const SourceSpan &span);
+  Value *emitTupleConcat(Value *lhs, Value *rhs, const SourceSpan &span);
 
   // EmitCalls.cpp ----------------------------------------------------------
   Sugared emitCall(const Expr &e, const TypePtr &hint = nullptr);
