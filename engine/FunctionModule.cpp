@@ -40,7 +40,7 @@ Module moduleOfFunction(const std::shared_ptr<ScriptProgram> &program,
   forward->block()->insertInput(0, "self")->setType(cls.type);
   FunctionSchema forwardSchema = *schema;
   forwardSchema.name = name + ".forward";
-  forwardSchema.arguments.insert(forwardSchema.arguments.begin(), Argument{"self", cls.type, std::nullopt, std::nullopt, false, std::nullopt});
+  forwardSchema.arguments.insert(forwardSchema.arguments.begin(), Argument{"self", cls.type, std::nullopt, std::nullopt, false, std::nullopt, false, nullptr});
   program->addGraph(name + ".forward", forward, std::move(forwardSchema));
 
   c10::IValue object = program->newObject(cls);

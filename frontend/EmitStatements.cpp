@@ -110,6 +110,11 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
     if (!s.value)
       error(s.span, "an annotated variable needs a value here: write 'x: T = value'");
     Sugared v = emitExpr(*s.value, a.type);
+    // As TorchScript's setSugaredVar: an annotation declares the variable,
+    // which a block inside the one that defined it cannot do again.
+    if (s.targets[0]->kind == ExprKind::Name && outerBinding(s.targets[0]->text))
+      error(s.span, "Attempting to declare and annotate the type of variable '" +
+                        s.targets[0]->text + "' but it is already defined in an outer block");
     markVariableCopies(*s.targets[0], *s.value);
     emitAssignTo(*s.targets[0], v, s.span, a.type);
     copyTargets_.clear();
@@ -184,6 +189,18 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
   }
 }
 
+/// The variable's binding in the blocks around the one being emitted.
+const Binding *FunctionEmitter::outerBinding(const std::string &name) const {
+  for (size_t i = std::min(logicalFrame_, frames_.size() - 1); i-- > 0;) {
+    auto found = frames_[i].vars.find(name);
+    if (found != frames_[i].vars.end())
+      return &found->second;
+    if (frames_[i].undefined.count(name))
+      return nullptr;
+  }
+  return nullptr;
+}
+
 /// As TorchScript's setSugaredVar: an assignment inside a block checks the
 /// value against the type the variable has in the blocks around it, after
 /// the implicit conversions (`s = t.item()` into a float `s` is
@@ -193,14 +210,7 @@ void FunctionEmitter::emitAssignTo(const Expr &target, Sugared value, const Sour
 /// the annotation typed that one assignment.
 Sugared FunctionEmitter::convertToOuterType(const std::string &name, Value *v,
                                             const SourceSpan &span) {
-  const Binding *outer = nullptr;
-  for (size_t i = std::min(logicalFrame_, frames_.size() - 1); i-- > 0 && !outer;) {
-    auto found = frames_[i].vars.find(name);
-    if (found != frames_[i].vars.end())
-      outer = &found->second;
-    else if (frames_[i].undefined.count(name))
-      break;
-  }
+  const Binding *outer = outerBinding(name);
   auto here = frame().vars.find(name);
   if (here != frame().vars.end() && here->second.declared && !here->second.refined &&
       (!outer || outer->declared != here->second.declared))

@@ -454,6 +454,7 @@ public:
   bool checkImplements(const TypePtr &cls, const TypePtr &iface, const SourceSpan &span);
   Value *convertTo(Value *v, const TypePtr &type);
   Sugared convertToOuterType(const std::string &name, Value *v, const SourceSpan &span);
+  const Binding *outerBinding(const std::string &name) const;
   bool retypeEmptyLists(Value *v, const TypePtr &type);
   Value *emitCallMethodNode(Value *self, const std::string &method, const FunctionSchema &full,
                             const std::string &displayName, std::vector<NamedValue> args,

@@ -53,7 +53,9 @@ std::string renderDiagnostic(const SourceSpan &span, const std::string &severity
   std::string marker;
   for (size_t i = 0; i + 1 < col; ++i)
     marker += (i < text.size() && text[i] == '\t') ? '\t' : ' ';
-  marker += '^';
+  // All tildes, as TorchScript underlines a range (its test helpers find
+  // the highlighted text by them).
+  marker += '~';
   size_t room = text.size() > col ? text.size() - col : 0;
   for (size_t i = 1; i < span.length && i <= room; ++i)
     marker += '~';

@@ -4,7 +4,7 @@
 //
 //   file.ir:3:12: error: expected ')' but found ','
 //     %y : int = aten::add(%x, %z,, %w)
-//                                ^
+//                                ~
 //
 // The IR parser, the schema parser and (later) the frontend throw
 // CompileError with the rendered text; tools print it and exit with 1.
@@ -40,8 +40,8 @@ struct SourceSpan {
   size_t length = 1;
 };
 
-/// Renders `file:line:col: <severity>: message`, the source line, and a
-/// caret (`^~~~` over the span's length, clipped to the line).
+/// Renders `file:line:col: <severity>: message`, the source line, and an
+/// underline (`~~~~` over the span's length, clipped to the line).
 std::string renderDiagnostic(const SourceSpan &span, const std::string &severity,
                              const std::string &message);
 

@@ -10,7 +10,19 @@ _ErrorBases = (_JitError, RuntimeError) if _JitError is not RuntimeError else (R
 
 class CompileError(RuntimeError):
     """A program TorchScript rejects; the message is the rendered diagnostic
-    (file:line:col: error: ..., the source line and a caret)."""
+    (file:line:col: error: ..., the source line and the range underlined)."""
+
+
+class AnnotationPlacementError(CompileError, ValueError):
+    """An annotated assignment to `self.x` outside `__init__`: a CompileError,
+    and the ValueError torch.jit's frontend raises for it."""
+
+
+def render(filename, line, column, length, message, source_line):
+    """A diagnostic as ember's C++ renders it: `file:line:col: error:`, the
+    line, the range underlined (column counts from 1)."""
+    return "%s:%d:%d: error: %s\n%s\n%s%s\n" % (filename, line, column, message, source_line,
+                                               " " * (column - 1), "~" * max(1, length))
 
 
 # torch.jit's frontend raises its NotSupportedError (an Exception, not a

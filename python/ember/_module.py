@@ -217,8 +217,10 @@ class _Builder:
                 "scripted from, or call ember.patch_torch() first so that torch.jit.script "
                 "makes ember modules" % type(module).__name__)
         t = _ConcreteType(module)
+        ignored = set(getattr(module, "__jit_ignored_attributes__", ()))
         for name, child in module._modules.items():
-            t.children[name] = self.concrete_type(child) if child is not None else None
+            if name not in ignored:
+                t.children[name] = self.concrete_type(child) if child is not None else None
         annotations = dict(getattr(module, "__annotations__", {}))
         _warn_empty_instance_annotations(type(module))
         # Built as torch.jit builds it: the constants are added to the type in
@@ -227,7 +229,6 @@ class _Builder:
         for n, a in annotations.items():
             if _types.is_final(a):
                 constant_names.add(n)
-        ignored = set(getattr(module, "__jit_ignored_attributes__", ()))
 
         def typed(name, value):
             ann = annotations.get(name)
@@ -252,11 +253,17 @@ class _Builder:
                     return self.class_name(type(value))
                 raise
 
+        # `__jit_ignored_attributes__`: Python-only, whatever they hold.
+        for name in sorted(ignored):
+            if hasattr(module, name):
+                t.failed[name] = "attribute was ignored during compilation"
         for name, p in module._parameters.items():
-            t.attributes.append((name, typed(name, p) if p is not None else
-                                 typed(name, None), "parameter"))
+            if name not in ignored:
+                t.attributes.append((name, typed(name, p) if p is not None else
+                                     typed(name, None), "parameter"))
         for name, b in module._buffers.items():
-            t.attributes.append((name, typed(name, b), "buffer"))
+            if name not in ignored:
+                t.attributes.append((name, typed(name, b), "buffer"))
         for name, value in module.__dict__.items():
             if (name in _INTERNAL_ATTRIBUTES or name in constant_names or name in ignored
                     or name in module._parameters or name in module._buffers

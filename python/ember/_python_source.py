@@ -68,6 +68,10 @@ def _source_of(obj):
     for fn in functions:
         _check_mutable_defaults(fn, filename)
     text = "\n" * (first - 1) + "\n".join(out) + "\n"
+    try:
+        _check_attribute_annotations(ast.parse(text), filename)
+    except SyntaxError:
+        pass  # the compiler reports it
     return with_literal_defaults(text, functions), filename
 
 
@@ -84,6 +88,29 @@ def _check_mutable_defaults(fn, filename):
                 "them to the function and they persist across function calls. As a workaround, "
                 "make the default None and instantiate the default parameter within the body of "
                 "the function. Found %s on parameter %s" % (filename, line, type(p.default), p.name))
+
+
+def _check_attribute_annotations(tree, filename):
+    """As torch.jit's frontend: the type of an attribute is declared in
+    `__init__`; `self.x: int = v` in another method is a ValueError,
+    `self.x: int` underlined."""
+    for fn in ast.walk(tree):
+        if not builtins.isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == "__init__":
+            continue
+        for node in ast.walk(fn):
+            target = getattr(node, "target", None)
+            if not (builtins.isinstance(node, ast.AnnAssign) and builtins.isinstance(target, ast.Attribute)
+                    and builtins.isinstance(target.value, ast.Name) and target.value.id == "self"):
+                continue
+            length = len("self." + target.attr)
+            if builtins.isinstance(node.annotation, ast.Name):
+                length += len(": " + node.annotation.id)
+            source = linecache.getline(filename, node.lineno).rstrip("\n")
+            column = len(source) - len(source.lstrip()) + 1  # the statement starts its line
+            raise _errors.AnnotationPlacementError(_errors.render(
+                filename, node.lineno, column, length,
+                "Type annotations on instance attributes must be declared in __init__, not '%s'"
+                % fn.name, source))
 
 
 def _named_tuple_source(cls):
@@ -217,6 +244,10 @@ def _method_source(fn, kind, static, decorator=None):
         started = started or line.startswith(("def ", "async def "))
         body.append(line)
     tree = ast.parse("\n".join(body))
+    if kind == "script":
+        ast.increment_lineno(tree, first - 1)
+        _check_attribute_annotations(tree, filename)
+        ast.increment_lineno(tree, 1 - first)
     node = tree.body[0]
     if (static or decorator) and node.lineno >= 2:
         body[node.lineno - 2] = decorator or "@staticmethod"

@@ -197,7 +197,7 @@ class RecursiveScriptModule(ScriptModule):
         # Attributes TorchScript has no type for stay Python-only, for the
         # module's @ignore'd methods (compiled code cannot see them).
         for name in concrete_type.failed:
-            d[name] = original.__dict__[name]
+            d[name] = getattr(original, name)
         self._shadow_module_methods()
         del d["_initializing"]
 

@@ -139,3 +139,34 @@ def test_empty_instance_annotations(cls, message):
         with pytest.raises(RuntimeError, match=message) as info:
             ember.script(cls())
     assert "self.x = x" in str(info.value)
+
+
+# Test that an annotated assignment to an attribute outside __init__ is the
+# ValueError torch.jit's frontend raises, with `self.x: int` underlined.
+def test_attribute_annotation_outside_init_is_a_value_error():
+    class SetsAnnotated:
+        def __init__(self, x: int):
+            self.x = x
+
+        def set(self, val: int):
+            for _ in range(2):
+                self.x: int = val
+
+    with pytest.raises(ValueError, match="Type annotations on instance attributes must be "
+                       "declared in __init__, not 'set'") as info:
+        ember.script(SetsAnnotated)
+    assert isinstance(info.value, ember.CompileError)
+    line, underline = str(info.value).splitlines()[1:3]
+    start = underline.index("~")
+    assert line[start:start + len(underline.strip())] == "self.x: int"
+
+    class DeclaresInInit:
+        def __init__(self, x: int):
+            self.x: int = x
+
+        def set(self, val: int):
+            self.x = val
+
+    obj = ember.script(DeclaresInInit)(1)
+    obj.set(4)
+    assert obj.x == 4

@@ -110,3 +110,55 @@ class ReadsMissing(torch.nn.Module):
 def test_missing_module_attribute_message(jit):
     with pytest.raises(RuntimeError, match="Module 'ReadsMissing' has no attribute 'nothing'"):
         jit.script(ReadsMissing())
+
+
+class SumOfOne(torch.nn.Module):
+    def forward(self, a: int) -> int:
+        return sum([a])
+
+
+class IgnoresAttributes(torch.nn.Module):
+    __jit_ignored_attributes__ = ["a", "sub"]
+
+    def __init__(self, a: int, b: int):
+        super().__init__()
+        self.a = a
+        self.b = b
+        self.sub = SumOfOne()
+
+    def forward(self) -> int:
+        return self.b
+
+    @torch.jit.ignore
+    def ignored_fn(self) -> int:
+        return self.sub.forward(self.a)
+
+
+# Test that `__jit_ignored_attributes__` leaves attributes and submodules out
+# of the compiled type, Python-only on the script module as torch.jit keeps
+# them for @ignore'd methods.
+def test_ignored_attributes_stay_python_only():
+    m = ember.script(IgnoresAttributes(1, 4))
+    assert m() == 4 and m.ignored_fn() == 1
+    assert "sub" not in dict(m.named_children()) and not m._c.hasattr("a")
+
+
+class UsesIgnoredAttribute(torch.nn.Module):
+    __jit_ignored_attributes__ = ["sub"]
+
+    def __init__(self):
+        super().__init__()
+        self.sub = SumOfOne()
+
+    def forward(self) -> int:
+        return self.sub(1)
+
+
+# Test that compiled code using an ignored attribute is refused in the words
+# torch.jit uses, the attribute underlined.
+def test_compiled_code_cannot_use_an_ignored_attribute():
+    with pytest.raises(ember.CompileError, match="attribute was ignored during compilation") as info:
+        ember.script(UsesIgnoredAttribute())
+    line, underline = str(info.value).splitlines()[1:3]
+    start = underline.index("~")
+    assert line[start:start + len(underline.strip())] == "self.sub"

@@ -62,4 +62,4 @@ def all_values() -> List[int]:
 # Test that an unknown member is an error naming the enum.
 # ERR: enum-errors.py:9:12: error: enum 'Color' has no attribute 'BLUE'
 # ERR-NEXT:     return Color.BLUE
-# ERR-NEXT:            ^~~~~~~~~~
+# ERR-NEXT:            ~~~~~~~~~~
