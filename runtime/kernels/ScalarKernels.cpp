@@ -48,6 +48,8 @@ TypeKind outputKind(const Node &n) {
 enum class Arith { Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Min, Max, And, Or, Xor, Shl, Shr };
 
 // int arithmetic wraps on overflow (as compiled code does), never UB.
+IValue arithFloat(Arith op, double a, double b);
+
 IValue arithInt(Arith op, int64_t a, int64_t b, bool bools) {
   switch (op) {
   case Arith::Add: return int64_t(uint64_t(a) + uint64_t(b));
@@ -61,7 +63,7 @@ IValue arithInt(Arith op, int64_t a, int64_t b, bool bools) {
   case Arith::Mod: return floorModulo(a, b);
   case Arith::Pow: {
     if (b < 0)
-      return std::pow(double(a), double(b));
+      return arithFloat(op, double(a), double(b));
     int64_t r = 1, base = a;
     for (int64_t e = b; e; e >>= 1, base *= base)
       if (e & 1)
@@ -98,7 +100,11 @@ IValue arithFloat(Arith op, double a, double b) {
       throw PythonError("ZeroDivisionError", "float divmod()");
     return std::floor(a / b);
   case Arith::Mod: return floorModulo(a, b);
-  case Arith::Pow: return std::pow(a, b);
+  case Arith::Pow:
+    // TorchScript's check (Python raises ZeroDivisionError).
+    if (a == 0 && b < 0)
+      throw PythonError("RuntimeError", "0.0 cannot be raised to a negative power");
+    return std::pow(a, b);
   case Arith::Min: return std::isnan(a) || std::isnan(b) ? NAN : std::min(a, b);
   case Arith::Max: return std::isnan(a) || std::isnan(b) ? NAN : std::max(a, b);
   default: throw PythonError("TypeError", "unsupported operand types: 'float' and 'float'");

@@ -245,3 +245,42 @@ def makes_through_module() -> runtime_module.Type:
 @pytest.mark.parametrize("jit", [ember, torch.jit], ids=["ember", "torch"])
 def test_names_through_a_runtime_module(jit):
     assert jit.script(makes_through_module)() == (1,)
+
+
+def pow_int_int(a: int, b: int):
+    return a ** b
+
+
+def pow_int_float(a: int, b: float):
+    return a ** b
+
+
+def pow_float_int(a: float, b: int):
+    return a ** b
+
+
+def pow_float_float(a: float, b: float):
+    return a ** b
+
+
+# Test that scalar `**` agrees with torch.jit, also where Python's differs:
+# zero to a negative power is TorchScript's RuntimeError (Python raises
+# ZeroDivisionError), a negative int power a float (torch's test_aten_pow).
+@pytest.mark.parametrize("fn,cases", [
+    (pow_int_int, [(2, 1), (2, 0), (2, -2), (-2, 2), (-2, -1), (0, 0), (0, -2)]),
+    (pow_int_float, [(2, 2.5), (-2, -3.0), (0, 0.5), (0, -0.0), (0, -2.5), (-2, 0.5)]),
+    (pow_float_int, [(2.5, -2), (-2.5, -3), (0.0, 0), (0.0, -2)]),
+    (pow_float_float, [(2.5, -2.0), (0.0, -0.0), (0.0, -2.0), (-2.5, 0.5)]),
+], ids=["int_int", "int_float", "float_int", "float_float"])
+def test_scalar_pow_matches_torch_jit(fn, cases):
+    ours, theirs = ember.script(fn), torch.jit.script(fn)
+    for a, b in cases:
+        try:
+            expected = theirs(a, b)
+        except RuntimeError as e:
+            with pytest.raises(RuntimeError, match="0.0 cannot be raised to a negative power"):
+                ours(a, b)
+            assert "0.0 cannot be raised to a negative power" in str(e)
+            continue
+        got = ours(a, b)
+        assert type(got) is type(expected) and (got == expected or (got != got and expected != expected))
