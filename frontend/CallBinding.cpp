@@ -173,9 +173,12 @@ std::optional<CallBinding> bindCall(const FunctionSchema &schema,
       bound.source = BoundArgument::Positional;
       bound.actual = nextPositional++;
     } else {
+      // As TorchScript: an ATen operator's `self` is also `input`, the
+      // name torch's Python functions give it (`torch.istft(input=x)`).
+      bool selfIsInput = formal.name == "self" && schema.name.rfind("aten::", 0) == 0;
       size_t found = args.size();
       for (size_t i = positional; i < args.size(); ++i)
-        if (args[i].keyword == formal.name)
+        if (args[i].keyword == formal.name || (selfIsInput && args[i].keyword == "input"))
           found = i;
       if (found < args.size()) {
         bound.source = BoundArgument::Keyword;

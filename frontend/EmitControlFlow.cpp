@@ -59,6 +59,8 @@ ExitKind FunctionEmitter::classifyStmt(const Stmt &s, bool loopExitsCount) const
     // `if torch.jit.is_scripting():` compiles one branch (a static if).
     if (auto taken = staticCondition(*s.value))
       return classify(refsOf(*taken ? s.body : s.orelse), loopExitsCount);
+    if (auto known = staticIfs_.find(&s); known != staticIfs_.end())
+      return classify(refsOf(known->second ? s.body : s.orelse), loopExitsCount);
     ExitKind t = classify(refsOf(s.body), loopExitsCount);
     ExitKind e = classify(refsOf(s.orelse), loopExitsCount);
     // A branch that raises never continues and sets no return flag: the
@@ -114,6 +116,7 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
   if (refinements.staticValue) {
     // Only the branch that runs is compiled (TorchScript's static if), with
     // the refinements that hold in it.
+    staticIfs_[&s] = *refinements.staticValue;
     applyRefinements(*refinements.staticValue ? refinements.whenTrue : refinements.whenFalse);
     emitStatements(concat(*refinements.staticValue ? s.body : s.orelse, rest, restFrom));
     return;

@@ -134,8 +134,19 @@ bool refinable(const TypePtr &t) {
 /// refinements assign them), in the order they were defined (TorchScript's
 /// environment order).
 static std::vector<std::string> carriedNames(FunctionEmitter &em,
-                                             const std::vector<StmtPtr> *stmts) {
+                                             const std::vector<StmtPtr> *stmts,
+                                             const Expr *target) {
   std::vector<std::string> names, refined, carried;
+  std::function<void(const Expr &)> targetNames = [&](const Expr &t) {
+    if (t.kind == ExprKind::Name)
+      names.push_back(t.text);
+    for (const auto &o : t.operands) // a tuple of targets, `*rest`
+      if (o && (t.kind == ExprKind::Tuple || t.kind == ExprKind::List ||
+                t.kind == ExprKind::Starred))
+        targetNames(*o);
+  };
+  if (target)
+    targetNames(*target);
   if (stmts) {
     FunctionEmitter::assignedNames(*stmts, names);
     refinedNames(*stmts, refined);
@@ -163,8 +174,8 @@ static std::vector<std::string> carriedNames(FunctionEmitter &em,
 void FunctionEmitter::emitLoop(Value *length, const Expr *cond,
                                const std::vector<StmtPtr> *stmts,
                                const std::function<void(Value *)> &body,
-                               const SourceSpan &span) {
-  std::vector<std::string> carried = carriedNames(*this, stmts);
+                               const SourceSpan &span, const Expr *target) {
+  std::vector<std::string> carried = carriedNames(*this, stmts, target);
   bool leaves = stmts && (mayLeave(*stmts, true) || continuesInBranch(*stmts, false));
   bool whileForm = length && leaves; // a `for` that may break: explicit index
   Refinements refinements;
@@ -392,7 +403,7 @@ void FunctionEmitter::emitForLoop(const Expr &target, const Sugared &iter,
         bindElement(*this, target, src, index);
         body();
       },
-      span);
+      span, stmts ? &target : nullptr); // a comprehension's target stays inside
 }
 
 void FunctionEmitter::emitUnrolled(const Expr &target, Value *tuple,

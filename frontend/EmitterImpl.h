@@ -289,8 +289,11 @@ public:
   void emitFor(const Stmt &s);
   /// A prim::Loop: `length` trips of a `for` (null for a `while` on
   /// `cond`); `body` emits one iteration given the element index.
+  /// `target`: a `for` statement's target, assigned by each iteration (so
+  /// carried when defined before the loop, as TorchScript's `for`).
   void emitLoop(Value *length, const Expr *cond, const std::vector<StmtPtr> *stmts,
-                const std::function<void(Value *)> &body, const SourceSpan &span);
+                const std::function<void(Value *)> &body, const SourceSpan &span,
+                const Expr *target = nullptr);
   Value *carriedValue(const Binding &b, const TypePtr &type, const SourceSpan &span);
   void finishLoop(Node *loop, Value *length, const Expr *cond,
                   const std::vector<std::string> &carried, const std::vector<TypePtr> &types,
@@ -485,6 +488,10 @@ private:
   /// index for the statement being emitted.
   std::unordered_map<const Stmt *, size_t> restLevel_;
   size_t logicalFrame_ = 0;
+  /// `if` statements whose condition was known when emitted (`if
+  /// self.rate is None:` on a None attribute) -> the branch compiled; the
+  /// exit analysis after emission follows that branch.
+  std::map<const Stmt *, bool> staticIfs_;
   /// The `[]` and `{}` written as call arguments (typed by the parameter).
   std::unordered_set<Value *> emptyLiterals_;
   /// The prim::Uninitialized of each type, shared (see uninitialized()).

@@ -182,8 +182,13 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
       type = side[i]->declared;
   if (!type && useful[0] && useful[1]) {
     type = unifyTypes(vals[0]->type(), vals[1]->type());
-    // Refinements of one variable (isinstance on a Union) join as a Union.
-    if (!type && side[0]->refined && side[1]->refined)
+    // Refinements of one variable (isinstance on a Union) join as a Union,
+    // as does a Union variable assigned in a branch (TorchScript unifies
+    // to a Union where the variable had one: torchaudio's
+    // `if isinstance(c, int): ... else: c = c.to(dtype)`).
+    bool wasUnion = outer && outer->value.isValue() &&
+                    outer->value.value->type()->kind() == TypeKind::Union;
+    if (!type && ((side[0]->refined && side[1]->refined) || wasUnion))
       type = Type::unionOf({vals[0]->type(), vals[1]->type()});
   } else if (!type)
     type = (useful[0] ? vals[0] : vals[1])->type();

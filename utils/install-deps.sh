@@ -8,7 +8,7 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools clang-19 libclang-rt-19-dev
   libgtest-dev libgmock-dev
   python3 python3-dev python3-venv python3-pytest python3-numpy
-  python3-torch python3-torchvision libtorch-dev pybind11-dev
+  python3-torch python3-torchvision python3-torchaudio libtorch-dev pybind11-dev
   zlib1g-dev libzstd-dev libedit-dev libxml2-dev libcurl4-openssl-dev
 )
 

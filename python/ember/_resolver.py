@@ -51,6 +51,11 @@ def _builtin_operator(obj):
             return helpers[obj]
     except TypeError:  # unhashable
         return None
+    # A global holding `torch.ops.ns.name` (torchaudio's `_lfilter`) is
+    # that operator.
+    packet = getattr(getattr(torch, "_ops", None), "OpOverloadPacket", None)
+    if packet is not None and builtins.isinstance(obj, packet):
+        return obj._qualified_op_name
     # torch's C++ functions are ATen operators of the same name (F.pad's
     # __module__ is torch.nn.functional, torch.relu's torch, ...).
     module = getattr(obj, "__module__", None) or ""

@@ -12,6 +12,7 @@ from . import _api
 from . import _module
 from . import _script_containers
 from ._compiled import ScriptFunction
+from ._python_source import _method_source
 from ._resolver import _Resolver, _source_of
 from ._script_module import ScriptModule
 
@@ -96,6 +97,9 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     resolver.add_scope(obj)
     resolver.claim(obj)
     program = _C.Program(resolver)
-    text, filename = _source_of(obj)
+    # An @unused function compiles as torch.jit compiles it: its parameters
+    # Any, its body a raise (torchaudio's edit_distance).
+    text, filename = (_method_source(obj, "unused", False) if _module._modifier(obj) == "unused"
+                      else _source_of(obj))
     program.add_source(text, filename)
     return ScriptFunction(program.function(obj.__name__), obj)

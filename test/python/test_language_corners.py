@@ -284,3 +284,26 @@ def test_scalar_pow_matches_torch_jit(fn, cases):
             continue
         got = ours(a, b)
         assert type(got) is type(expected) and (got == expected or (got != got and expected != expected))
+
+
+def last_index(n: int) -> int:
+    j: int = 0
+    for j in range(n):
+        pass
+    return j
+
+
+def last_pair(xs: List[int]) -> Tuple[int, int]:
+    i, x = -1, -1
+    for i, x in enumerate(xs):
+        if x > 100:
+            break
+    return i, x
+
+
+# Test that a `for` target defined before the loop holds the last element
+# after it, as in Python (torchaudio's vad reads `j` after its loop).
+@pytest.mark.parametrize("fn,args", [(last_index, (0,)), (last_index, (5,)), (last_pair, ([],)),
+                                     (last_pair, ([3, 200, 4],)), (last_pair, ([1, 2],))])
+def test_for_target_after_the_loop(fn, args):
+    assert ember.script(fn)(*args) == fn(*args)

@@ -1,5 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
-from typing import List, Union
+from typing import List, Optional, Union
 
 import torch
 
@@ -223,3 +223,42 @@ def retype_after_loop_return(n: int):
             return 1
     x = "abc"
     return len(x)
+
+
+# Test that a Union variable assigned in one branch and refined in the
+# other joins as the Union (torchaudio's mvdr weights).
+# CHECK-LABEL: union_reassigned(%c.1 : Union(Tensor, int)):
+# CHECK:   %c : Union(Tensor, int) = prim::If
+# CHECK:   return (%c)
+def union_reassigned(c: Union[int, torch.Tensor]):
+    if isinstance(c, int):
+        pass
+    else:
+        c = c.to(torch.float)
+    return c
+
+
+class NoRate:
+    def __init__(self):
+        self.fixed_rate = None
+
+    def rate(self, overriding: Optional[float]) -> float:
+        if overriding is None:
+            if self.fixed_rate is None:
+                raise ValueError("no rate")
+            rate = self.fixed_rate
+        else:
+            rate = overriding
+        return rate
+
+
+# Test that a branch whose `if` on a None attribute always raises leaves
+# its variables undefined without an error (torchaudio's TimeStretch).
+# CHECK-LABEL: NoRate.rate(%self : __torch__.NoRate,
+# CHECK:   %[[U:[0-9]+]] : float = prim::Uninitialized()
+# CHECK:   %rate : float = prim::If
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       prim::RaiseException
+# CHECK-NEXT:       -> (%[[U]])
+def no_rate(overriding: Optional[float]) -> float:
+    return NoRate().rate(overriding)

@@ -359,3 +359,19 @@ def refined_order(z: Optional[int], a: Optional[int], n: int) -> int:
         if z is not None and a is not None:
             s += z + a
     return s
+
+
+# Test that a `for` target defined before the loop is carried: after the
+# loop it holds the last element, as in Python and TorchScript.
+# CHECK-LABEL: target_survives(%n : int):
+# CHECK-NEXT:   %j.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[T:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %j : int = prim::Loop(%n, %[[T]], %j.1)
+# CHECK-NEXT:     block0(%[[J:.*]] : int, %{{.*}} : int):
+# CHECK-NEXT:       -> (%[[T]], %[[J]])
+# CHECK-NEXT:   return (%j)
+def target_survives(n: int) -> int:
+    j: int = 0
+    for j in range(n):
+        pass
+    return j
