@@ -174,10 +174,22 @@ std::shared_ptr<Graph> ScriptProgram::inlinedGraph(const std::string &name) {
   Graph *g = compiler_->unit().find(name);
   if (!g)
     return nullptr;
-  // The pass reads the callees from the unit and copies them; only the
-  // copy of this graph changes.
+  // As TorchScript's inlined_graph: each callee comes in as its
+  // pre-optimised graph (GraphFunction::optimized_graph: inlined, peephole
+  // without shape rewrites, immutable constants folded, constants pooled);
+  // the graph itself is only inlined. The callees are copies.
+  CompilationUnit preoptimized;
+  for (const auto &fn : compiler_->unit().functions())
+    preoptimized.add(fn->copy());
+  PassContext ctx{&preoptimized, nullptr};
+  for (const auto &fn : preoptimized.functions()) {
+    findPass("inline")->create()->run(*fn, ctx);
+    if (createPeepholePass(/*shapePeepholes=*/false)->run(*fn, ctx))
+      findPass("dce")->create()->run(*fn, ctx); // what the rewrites left, as torch's peephole
+    findPass("constant-propagation-immutable")->create()->run(*fn, ctx);
+    findPass("constant-pooling")->create()->run(*fn, ctx);
+  }
   auto copy = g->copy();
-  PassContext ctx{&compiler_->unit(), nullptr};
   findPass("inline")->create()->run(*copy, ctx);
   return copy;
 }

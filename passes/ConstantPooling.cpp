@@ -1,10 +1,11 @@
 //===- passes/ConstantPooling.cpp - constant-pooling ----------------------===//
 //
 // Algorithm: walk every block in order; the first constant of each distinct
-// (type, payload) is hoisted to the top of the graph, after the constants
-// hoisted before it (so their order is that of first appearance); every
-// later equal constant is replaced by it and removed. Constants whose
-// payload has identity (mutable containers) are hoisted but not merged.
+// (type, payload) is moved to the front of the graph, before the constants
+// moved before it (so, as in TorchScript's printed graphs, they end up in
+// the reverse order of first appearance); every later equal constant is
+// replaced by it and removed. Constants whose payload has identity
+// (mutable containers) are hoisted but not merged.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
@@ -25,7 +26,6 @@ class ConstantPoolingPass : public Pass {
 public:
   bool run(Graph &g, PassContext &ctx) override {
     pool_.clear();
-    lastHoisted_ = nullptr;
     merged_ = hoisted_ = 0;
     runBlock(g, g.block());
     ctx.count("constant-pooling", "constants-merged", merged_);
@@ -53,18 +53,16 @@ private:
         ++merged_;
         continue;
       }
-      Node *anchor = lastHoisted_ ? lastHoisted_->next() : g.block()->front();
-      if (anchor != n) {
-        n->moveBefore(anchor);
+      Node *front = g.block()->front();
+      if (front != n) {
+        n->moveBefore(front);
         ++hoisted_;
       }
-      lastHoisted_ = n;
       pool_.push_back(n);
     }
   }
 
   std::vector<Node *> pool_;
-  Node *lastHoisted_ = nullptr;
   int64_t merged_ = 0, hoisted_ = 0;
 };
 

@@ -13,6 +13,11 @@ namespace ember {
 #define PASS(name, description, factory) std::unique_ptr<Pass> factory();
 #include "passes/Passes.def"
 
+/// `peephole`, without its rewrites of tensor queries when `shapePeepholes`
+/// is false (torch's pre-optimisation of a callee, whose types are not yet
+/// specialised, turns them off).
+std::unique_ptr<Pass> createPeepholePass(bool shapePeepholes);
+
 struct PassInfo {
   const char *name;
   const char *description;

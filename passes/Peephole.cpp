@@ -16,7 +16,11 @@
 //   - an if whose bool output is true in the then-branch and false in the
 //     else-branch (what `c and True`, `c or False` emit) -> the condition;
 //   - TupleIndex / TupleUnpack of a TupleConstruct -> its elements;
-//   - unchecked_cast to the value's own type -> the value.
+//   - unchecked_cast to the value's own type -> the value;
+//   - int(NumToTensor(x)) -> x (and the float and implicit forms).
+// The tensor queries are the "shape peepholes" a caller may turn off, as
+// torch does where it pre-optimises a callee (types there are not yet
+// specialised).
 // Rewrites leave dead producers behind for dce. A list built by a rewrite
 // from a list that is written to counts as written to: the alias analysis
 // made before the rewrites does not know it.
@@ -35,7 +39,7 @@ namespace {
 
 class Peephole {
 public:
-  Peephole(Graph &g) : g_(g), aa_(g) {}
+  Peephole(Graph &g, bool shapes) : g_(g), aa_(g), shapes_(shapes) {}
   int64_t rewrites = 0;
 
   void runBlock(Block *b) {
@@ -64,7 +68,9 @@ private:
       return r;
     if (Value *r = transposes(n))
       return r;
-    if (Value *r = tensorQueries(n))
+    if (Value *r = shapes_ ? tensorQueries(n) : nullptr)
+      return r;
+    if (Value *r = scalarRoundTrips(n))
       return r;
     if (Value *r = noneChecks(n))
       return r;
@@ -165,6 +171,19 @@ private:
           return g_.insertConstant(int64_t(*s));
       }
     }
+    return nullptr;
+  }
+
+  /// int(NumToTensor(x)) -> x, and float(...) of a float: a traced size
+  /// read back as a number.
+  Value *scalarRoundTrips(Node *n) {
+    if ((!is(n, "aten::Int") && !is(n, "aten::Float") && !is(n, "aten::IntImplicit") &&
+         !is(n, "aten::FloatImplicit") && !is(n, "aten::ScalarImplicit")) ||
+        n->inputs().size() != 1)
+      return nullptr;
+    Node *p = n->input(0)->node();
+    if (is(p, "prim::NumToTensor") && p->input(0)->type()->equals(*n->output()->type()))
+      return p->input(0);
     return nullptr;
   }
 
@@ -316,21 +335,30 @@ private:
 
   Graph &g_;
   AliasAnalysis aa_;
+  bool shapes_;
   std::unordered_set<const Value *> writtenLists_;
 };
 
 class PeepholePass : public Pass {
 public:
+  explicit PeepholePass(bool shapes) : shapes_(shapes) {}
   bool run(Graph &g, PassContext &ctx) override {
-    Peephole p(g);
+    Peephole p(g, shapes_);
     p.runBlock(g.block());
     ctx.count("peephole", "rewrites", p.rewrites);
     return p.rewrites > 0;
   }
+
+private:
+  bool shapes_;
 };
 
 } // namespace
 
-std::unique_ptr<Pass> createPeepholePass() { return std::make_unique<PeepholePass>(); }
+std::unique_ptr<Pass> createPeepholePass() { return std::make_unique<PeepholePass>(true); }
+
+std::unique_ptr<Pass> createPeepholePass(bool shapePeepholes) {
+  return std::make_unique<PeepholePass>(shapePeepholes);
+}
 
 } // namespace ember

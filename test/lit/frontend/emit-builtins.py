@@ -44,8 +44,8 @@ def casts(x: torch.Tensor, a: int) -> Tuple[int, float, bool, str, int]:
 # Test that print becomes prim::Print.
 # CHECK-LABEL: printing(%a : int,
 # CHECK-NEXT:       %s : str):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : str = prim::Constant[value="a ="]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : str = prim::Constant[value="a ="]()
 # CHECK-NEXT:    = prim::Print(%[[V4]], %a, %s)
 # CHECK-NEXT:   return (%[[V6]])
 def printing(a: int, s: str):
@@ -54,8 +54,8 @@ def printing(a: int, s: str):
 
 # Test that the math module gives constants and scalar operators.
 # CHECK-LABEL: math_module(%x : float):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=3.1415926535897931]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=3.1415926535897931]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : float = aten::sqrt(%x)
 # CHECK-NEXT:   %[[V5:[0-9]+]] : float = aten::add(%[[V3]], %[[V4]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::floor(%x)
@@ -71,13 +71,13 @@ def math_module(x: float) -> float:
 # angle, rect as polar and infj as a complex constant.
 # CHECK-LABEL: cmath_module(%z : complex,
 # CHECK-NEXT:       %r : float):
-# CHECK-NEXT:   %[[J:[0-9]+]] : complex = prim::Constant[value=0.+infj]()
-# CHECK-NEXT:   %[[S:[0-9]+]] : complex = aten::sqrt(%z)
-# CHECK-NEXT:   %[[P:[0-9]+]] : float = aten::angle(%z)
-# CHECK-NEXT:   %[[R:[0-9]+]] : complex = aten::polar(%r, %[[P]])
-# CHECK-NEXT:   %[[T:[0-9]+]] : complex = aten::add(%[[S]], %[[R]])
-# CHECK-NEXT:   %[[U:[0-9]+]] : complex = aten::add(%[[T]], %[[J]])
-# CHECK-NEXT:   return (%[[U]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : complex = prim::Constant[value=0.+infj]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : complex = aten::sqrt(%z)
+# CHECK-NEXT:   %[[V5:[0-9]+]] : float = aten::angle(%z)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : complex = aten::polar(%r, %[[V5]])
+# CHECK-NEXT:   %[[V7:[0-9]+]] : complex = aten::add(%[[V4]], %[[V6]])
+# CHECK-NEXT:   %[[V9:[0-9]+]] : complex = aten::add(%[[V7]], %[[V8]])
+# CHECK-NEXT:   return (%[[V9]])
 def cmath_module(z: complex, r: float) -> complex:
     return cmath.sqrt(z) + cmath.rect(r, cmath.phase(z)) + cmath.infj
 
@@ -114,9 +114,9 @@ def annotate_list() -> List[int]:
 
 # Test that sorted, any, all and divmod are operators.
 # CHECK-LABEL: list_builtins(%xs : int[]):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V23:[0-9]+]] : (int, int) = prim::Constant[value=(3, 1)]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = aten::sorted(%xs)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool[] = prim::ListConstruct(%[[V4]], %[[V5]])
 # CHECK-NEXT:   %[[V7:[0-9]+]] : bool = aten::any(%[[V6]])
@@ -135,12 +135,12 @@ def list_builtins(xs: List[int]) -> Tuple[List[int], bool, Tuple[int, int]]:
 
 # Test that dtype names are int constants.
 # CHECK-LABEL: dtypes(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=7]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=4]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=4]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=7]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::to(%x, %[[V3]], %[[V4]], %[[V4]])
 # CHECK-NEXT:   %[[V9:[0-9]+]] : int[] = prim::ListConstruct(%[[V7]])
 # CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::zeros(%[[V9]], %[[V8]], %[[V10]], %[[V10]], %[[V10]])
@@ -152,9 +152,9 @@ def dtypes(x: torch.Tensor) -> torch.Tensor:
 
 # Test that a device's `type` property reads the device's type.
 # CHECK-LABEL: device_type(%x : Tensor):
-# CHECK-NEXT:   %[[D:[0-9]+]] : Device = prim::device(%x)
-# CHECK-NEXT:   %[[T:[0-9]+]] : str = prim::type(%[[D]])
-# CHECK-NEXT:   return (%[[T]])
+# CHECK-NEXT:   %[[V3:[0-9]+]] : Device = prim::device(%x)
+# CHECK-NEXT:   %[[V4:[0-9]+]] : str = prim::type(%[[V3]])
+# CHECK-NEXT:   return (%[[V4]])
 def device_type(x: torch.Tensor) -> str:
     return x.device.type
 
@@ -165,8 +165,8 @@ def device_type(x: torch.Tensor) -> str:
 # CHECK-LABEL: min_max_tensors(%x : Tensor,
 # CHECK-NEXT:       %y : Tensor,
 # CHECK-NEXT:       %n : int):
-# CHECK-NEXT:   %[[V7:[0-9]+]] : float = prim::Constant[value=1.5]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : float = prim::Constant[value=1.5]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::IntImplicit(%x)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::max(%[[V5]], %n)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : float = aten::FloatImplicit(%x)
@@ -184,12 +184,12 @@ def min_max_tensors(x: torch.Tensor, y: torch.Tensor, n: int) -> Tuple[int, floa
 # Test that tolist takes its result type from the annotation around it, as
 # prim::tolist's list depth and element code.
 # CHECK-LABEL: to_list(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=4]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=4]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V3]], %[[V3]])
 # CHECK-NEXT:   %a : float[] = prim::tolist(%[[V5]], %[[V6]], %[[V6]])
 # CHECK-NEXT:   %[[V12:[0-9]+]] : Tensor = aten::to(%x, %[[V9]], %[[V10]], %[[V10]], %[[V11]])

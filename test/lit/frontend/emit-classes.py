@@ -26,31 +26,31 @@ class Counter:
     # augmented assignment to an attribute reads, computes and stores.
     # CHECK-LABEL: Counter.step(%self : __torch__.Counter,
     # CHECK-NEXT:       %by : int):
-    # CHECK-NEXT:   %[[V4:history(\.[0-9]+)?]] : int[] = prim::GetAttr[name="history"](%self)
-    # CHECK-NEXT:   %[[V5:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
-    # CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = aten::append(%[[V4]], %[[V5]])
-    # CHECK-NEXT:   %[[V7:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
-    # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::add(%[[V7]], %by)
+    # CHECK-NEXT:   %history : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %count.1 : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = aten::append(%history, %count.1)
+    # CHECK-NEXT:   %count.3 : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::add(%count.3, %by)
     # CHECK-NEXT:    = prim::SetAttr[name="count"](%self, %[[V8]])
-    # CHECK-NEXT:   %[[V9:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
-    # CHECK-NEXT:   return (%[[V9]])
+    # CHECK-NEXT:   %count : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   return (%count)
     def step(self, by: int = 1) -> int:
         self.history.append(self.count)
         self.count += by
         return self.count
 
     # CHECK-LABEL: Counter.__len__(%self : __torch__.Counter):
-    # CHECK-NEXT:   %[[V3:history(\.[0-9]+)?]] : int[] = prim::GetAttr[name="history"](%self)
-    # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%[[V3]])
+    # CHECK-NEXT:   %history : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%history)
     # CHECK-NEXT:   return (%[[V4]])
     def __len__(self) -> int:
         return len(self.history)
 
     # CHECK-LABEL: Counter.__lt__(%self : __torch__.Counter,
     # CHECK-NEXT:       %other : __torch__.Counter):
-    # CHECK-NEXT:   %[[V4:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%self)
-    # CHECK-NEXT:   %[[V5:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%other)
-    # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%[[V4]], %[[V5]])
+    # CHECK-NEXT:   %count.1 : int = prim::GetAttr[name="count"](%self)
+    # CHECK-NEXT:   %count : int = prim::GetAttr[name="count"](%other)
+    # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%count.1, %count)
     # CHECK-NEXT:   return (%[[V6]])
     def __lt__(self, other: "Counter") -> bool:
         return self.count < other.count
@@ -67,8 +67,8 @@ class Counter:
 
 class Guard:
     # CHECK-LABEL: Guard.__init__(%self : __torch__.Guard):
-    # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
     # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
     # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V3]])
     # CHECK-NEXT:   return (%[[V4]])
     def __init__(self):
@@ -76,11 +76,11 @@ class Guard:
 
     # CHECK-LABEL: Guard.__enter__(%self : __torch__.Guard):
     # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
-    # CHECK-NEXT:   %[[V3:depth(\.[0-9]+)?]] : int = prim::GetAttr[name="depth"](%self)
-    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::add(%[[V3]], %[[V4]])
+    # CHECK-NEXT:   %depth.1 : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::add(%depth.1, %[[V4]])
     # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V5]])
-    # CHECK-NEXT:   %[[V6:depth(\.[0-9]+)?]] : int = prim::GetAttr[name="depth"](%self)
-    # CHECK-NEXT:   return (%[[V6]])
+    # CHECK-NEXT:   %depth : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   return (%depth)
     def __enter__(self) -> int:
         self.depth += 1
         return self.depth
@@ -89,10 +89,10 @@ class Guard:
     # CHECK-NEXT:       %a : Any,
     # CHECK-NEXT:       %b : Any,
     # CHECK-NEXT:       %c : Any):
-    # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
     # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
-    # CHECK-NEXT:   %[[V6:depth(\.[0-9]+)?]] : int = prim::GetAttr[name="depth"](%self)
-    # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::sub(%[[V6]], %[[V7]])
+    # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
+    # CHECK-NEXT:   %depth : int = prim::GetAttr[name="depth"](%self)
+    # CHECK-NEXT:   %[[V8:[0-9]+]] : int = aten::sub(%depth, %[[V7]])
     # CHECK-NEXT:    = prim::SetAttr[name="depth"](%self, %[[V8]])
     # CHECK-NEXT:   return (%[[V9]])
     def __exit__(self, a: Any, b: Any, c: Any):
@@ -103,14 +103,14 @@ class Guard:
 # magic methods serve len() and `<`, and NamedTuples are tuples with
 # defaults filled in.
 # CHECK-LABEL: use(%n : int):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : Function = prim::Constant[name="Counter.make"]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : float = prim::Constant[value=0.]()
-# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V23:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V41:[0-9]+]] : float = prim::Constant[value=4.5]()
+# CHECK-NEXT:   %[[V23:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : float = prim::Constant[value=0.]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : Function = prim::Constant[name="Counter.make"]()
 # CHECK-NEXT:   %c : __torch__.Counter = prim::CallFunction(%[[V3]], %n)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::CallMethod[name="step"](%c, %[[V5]])
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::CallMethod[name="step"](%c, %[[V7]])
@@ -126,8 +126,8 @@ class Guard:
 # CHECK-NEXT:       -> (%[[V23]])
 # CHECK-NEXT:   %[[V38:[0-9]+]] : float = prim::If(%[[V19]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       %[[V29:count(\.[0-9]+)?]] : int = prim::GetAttr[name="count"](%c)
-# CHECK-NEXT:       %[[V30:[0-9]+]] : float = aten::Float(%[[V29]])
+# CHECK-NEXT:       %count : int = prim::GetAttr[name="count"](%c)
+# CHECK-NEXT:       %[[V30:[0-9]+]] : float = aten::Float(%count)
 # CHECK-NEXT:       %[[V31:[0-9]+]] : float = aten::add(%[[V41]], %[[V30]])
 # CHECK-NEXT:       -> (%[[V31]])
 # CHECK-NEXT:     block1():
@@ -150,7 +150,7 @@ def use(n: int) -> float:
 # CHECK-NEXT:       %x.1 : int):
 # CHECK-NEXT:   %depth : int = prim::Enter(%g)
 # CHECK-NEXT:   %x : int = aten::add(%x.1, %depth)
-# CHECK-NEXT:    = prim::Exit(%g)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = prim::Exit(%g)
 # CHECK-NEXT:   return (%x)
 def with_object(g: Guard, x: int) -> int:
     with g as depth:
@@ -165,9 +165,9 @@ def with_object(g: Guard, x: int) -> int:
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : __torch__.torch.autograd.grad_mode.no_grad = prim::CreateObject()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%[[V3]])
-# CHECK-NEXT:   %[[V5:[0-9]+]] : NoneType = prim::Enter(%[[V3]]){{$}}
+# CHECK-NEXT:   %[[V5:[0-9]+]] : NoneType = prim::Enter(%[[V3]])
 # CHECK-NEXT:   %y : Tensor = aten::mul(%x, %[[V6]])
-# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = prim::Exit(%[[V3]]){{$}}
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = prim::Exit(%[[V3]])
 # CHECK-NEXT:   return (%y)
 def no_grad(x: torch.Tensor) -> torch.Tensor:
     with torch.no_grad():
@@ -177,12 +177,12 @@ def no_grad(x: torch.Tensor) -> torch.Tensor:
 
 # Test that a property compiles to `__<name>_getter` and `__<name>_setter`
 # methods, which reads and assignments call, as TorchScript names them.
-# CHECK-LABEL: Box.__width_getter(%self : __torch__.Box):
-# CHECK-LABEL: Box.__width_setter(%self : __torch__.Box,
-# CHECK-LABEL: use_box(%n : int):
-# CHECK:         %a : int = prim::CallMethod[name="__width_getter"](%b)
-# CHECK:         prim::CallMethod[name="__width_setter"](%b, %{{[0-9]+}})
 class Box:
+    # CHECK-LABEL: Box.__init__(%self : __torch__.Box,
+    # CHECK-NEXT:       %w : int):
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:    = prim::SetAttr[name="_w"](%self, %w)
+    # CHECK-NEXT:   return (%[[V4]])
     def __init__(self, w: int):
         self._w = w
 
@@ -195,6 +195,15 @@ class Box:
         self._w = v
 
 
+# CHECK-LABEL: use_box(%n : int):
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=7]()
+# CHECK-NEXT:   %b : __torch__.Box = prim::CreateObject()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%b, %n)
+# CHECK-NEXT:   %a : int = prim::CallMethod[name="__width_getter"](%b)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : NoneType = prim::CallMethod[name="__width_setter"](%b, %[[V6]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::CallMethod[name="__width_getter"](%b)
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = aten::add(%a, %[[V8]])
+# CHECK-NEXT:   return (%[[V9]])
 def use_box(n: int) -> int:
     b = Box(n)
     a = b.width

@@ -7,10 +7,10 @@ import torch
 # Test that variables assigned in branches become the outputs of prim::If.
 # CHECK-LABEL: join(%c : bool,
 # CHECK-NEXT:       %x : int):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %y.5 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %y : int = prim::If(%c)
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %y.1 : int = aten::add(%x, %[[V4]])
@@ -57,9 +57,9 @@ def early_return(x: torch.Tensor, n: int) -> torch.Tensor:
 
 # Test that a branch that raises gives no value to the join.
 # CHECK-LABEL: raise_branch(%n : int):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="negative"]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="negative"]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::lt(%n, %[[V3]])
 # CHECK-NEXT:   %k : int = prim::If(%[[V4]])
@@ -79,9 +79,9 @@ def raise_branch(n: int) -> int:
 
 # Test that a tensor condition is converted with aten::Bool.
 # CHECK-LABEL: tensor_condition(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::sum(%x, %[[V3]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::gt(%[[V4]], %[[V5]])
 # CHECK-NEXT:   %[[V7:[0-9]+]] : bool = aten::Bool(%[[V6]])
@@ -111,11 +111,11 @@ def static_if(x: torch.Tensor) -> torch.Tensor:
 # `if` that may return run under the flag the branch set.
 # CHECK-LABEL: maybe_returns(%xs : int[],
 # CHECK-NEXT:       %c : bool):
-# CHECK-NEXT:   %[[V2:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V21:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V2:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V18:[0-9]+]] : bool = prim::If(%c)
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %[[V4:[0-9]+]] : int = aten::len(%xs)
@@ -173,8 +173,8 @@ def static_or(a: bool, x: int) -> int:
 
 # Test that returns of different types join as the declared Union result.
 # CHECK-LABEL: union_return(%a : int):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="neg"]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::gt(%a, %[[V3]])
 # CHECK-NEXT:   %[[V10:[0-9]+]] : Union(int, str) = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -192,14 +192,14 @@ def union_return(a: int) -> Union[int, str]:
 # block even though they are emitted into its other branch: they may give a
 # variable a new type, as TorchScript allows in one block.
 # CHECK-LABEL: retype_after_return(%c : bool):
-# CHECK-NEXT:   %[[ZERO:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[R:[0-9]+]] : int = prim::If(%c)
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::If(%c)
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> (%[[ZERO]])
+# CHECK-NEXT:       -> (%[[V4]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       -> (%[[ONE]])
-# CHECK-NEXT:   return (%[[R]])
+# CHECK-NEXT:       -> (%[[V14]])
+# CHECK-NEXT:   return (%[[V11]])
 def retype_after_return(c: bool):
     x = 1.0
     if c:
@@ -212,10 +212,32 @@ def retype_after_return(c: bool):
 # return flag may retype a variable too: where the flag is set the function
 # has returned, so that side of the guard carries no value for it.
 # CHECK-LABEL: retype_after_loop_return(%n : int):
-# CHECK:        %[[DONE:[0-9]+]] : bool, %[[RET:[0-9]+]] : int, %{{[0-9]+}} : int = prim::Loop(
-# CHECK:        %{{[0-9]+}} : int = prim::If(%[[DONE]])
+# CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V30:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%n, %[[V5]])
+# CHECK-NEXT:   %[[V33:[0-9]+]] : bool, %[[V34:[0-9]+]] : int, %[[V35:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V5]])
+# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %[[V31:[0-9]+]] : bool, %[[V32:[0-9]+]] : int, %i : int):
+# CHECK-NEXT:       %[[V14:[0-9]+]] : bool = aten::eq(%i, %[[V13]])
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %[[V21:[0-9]+]] : bool, %[[V20:[0-9]+]] : int = prim::If(%[[V14]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V30]], %[[V16]], %[[V15]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%[[V16]], %[[V30]], %[[V19]])
+# CHECK-NEXT:       %[[V25:[0-9]+]] : int = aten::add(%i, %[[V15]])
+# CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %n)
+# CHECK-NEXT:       %[[V29:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V23]])
+# CHECK-NEXT:       -> (%[[V29]], %[[V21]], %[[V20]], %[[V25]])
+# CHECK-NEXT:   %[[V42:[0-9]+]] : int = prim::If(%[[V33]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> (%[[RET]])
+# CHECK-NEXT:       -> (%[[V34]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V13]])
+# CHECK-NEXT:   return (%[[V42]])
 def retype_after_loop_return(n: int):
     x = 1.0
     for i in range(n):
@@ -228,8 +250,18 @@ def retype_after_loop_return(n: int):
 # Test that a Union variable assigned in one branch and refined in the
 # other joins as the Union (torchaudio's mvdr weights).
 # CHECK-LABEL: union_reassigned(%c.1 : Union(Tensor, int)):
-# CHECK:   %c : Union(Tensor, int) = prim::If
-# CHECK:   return (%c)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=6]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : bool = prim::isinstance[types=[int]](%c.1)
+# CHECK-NEXT:   %c : Union(Tensor, int) = prim::If(%[[V3]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %c.3 : int = prim::unchecked_cast(%c.1)
+# CHECK-NEXT:       -> (%c.3)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %c.5 : Tensor = prim::unchecked_cast(%c.1)
+# CHECK-NEXT:       %c.7 : Tensor = aten::to(%c.5, %[[V6]], %[[V7]], %[[V7]])
+# CHECK-NEXT:       -> (%c.7)
+# CHECK-NEXT:   return (%c)
 def union_reassigned(c: Union[int, torch.Tensor]):
     if isinstance(c, int):
         pass
@@ -238,10 +270,31 @@ def union_reassigned(c: Union[int, torch.Tensor]):
     return c
 
 
+# Test that a branch whose `if` on a None attribute always raises leaves
+# its variables undefined without an error (torchaudio's TimeStretch).
 class NoRate:
+    # CHECK-LABEL: NoRate.__init__(%self : __torch__.NoRate):
+    # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:    = prim::SetAttr[name="fixed_rate"](%self, %[[V3]])
+    # CHECK-NEXT:   return (%[[V3]])
     def __init__(self):
         self.fixed_rate = None
 
+    # CHECK-LABEL: NoRate.rate(%self : __torch__.NoRate,
+    # CHECK-NEXT:       %overriding.1 : float?):
+    # CHECK-NEXT:   %[[V10:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+    # CHECK-NEXT:   %[[V9:[0-9]+]] : str = prim::Constant[value="no rate"]()
+    # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+    # CHECK-NEXT:   %[[V12:[0-9]+]] : float = prim::Uninitialized()
+    # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__is__(%overriding.1, %[[V4]])
+    # CHECK-NEXT:   %rate : float = prim::If(%[[V5]])
+    # CHECK-NEXT:     block0():
+    # CHECK-NEXT:        = prim::RaiseException(%[[V9]], %[[V10]])
+    # CHECK-NEXT:       -> (%[[V12]])
+    # CHECK-NEXT:     block1():
+    # CHECK-NEXT:       %overriding.3 : float = prim::unchecked_cast(%overriding.1)
+    # CHECK-NEXT:       -> (%overriding.3)
+    # CHECK-NEXT:   return (%rate)
     def rate(self, overriding: Optional[float]) -> float:
         if overriding is None:
             if self.fixed_rate is None:
@@ -252,13 +305,11 @@ class NoRate:
         return rate
 
 
-# Test that a branch whose `if` on a None attribute always raises leaves
-# its variables undefined without an error (torchaudio's TimeStretch).
-# CHECK-LABEL: NoRate.rate(%self : __torch__.NoRate,
-# CHECK:   %[[U:[0-9]+]] : float = prim::Uninitialized()
-# CHECK:   %rate : float = prim::If
-# CHECK-NEXT:     block0():
-# CHECK-NEXT:       prim::RaiseException
-# CHECK-NEXT:       -> (%[[U]])
+# Test that the class compiles through a call.
+# CHECK-LABEL: no_rate(%overriding : float?):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : __torch__.NoRate = prim::CreateObject()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::CallMethod[name="__init__"](%[[V3]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : float = prim::CallMethod[name="rate"](%[[V3]], %overriding)
+# CHECK-NEXT:   return (%[[V5]])
 def no_rate(overriding: Optional[float]) -> float:
     return NoRate().rate(overriding)

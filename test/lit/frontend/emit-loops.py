@@ -6,8 +6,8 @@ import torch
 
 # Test that `for` over range(n) loops n times and carries what it assigns.
 # CHECK-LABEL: range_loop(%n : int):
-# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %acc : int = prim::Loop(%n, %[[V4]], %acc.1)
 # CHECK-NEXT:     block0(%i : int, %acc.3 : int):
 # CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %i)
@@ -23,9 +23,9 @@ def range_loop(n: int) -> int:
 # Test that range(start, stop, step) counts trips with aten::__range_length
 # and derives the element with aten::__derive_index.
 # CHECK-LABEL: range_step(%n : int):
-# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=-2]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=-2]()
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::__range_length(%n, %acc.1, %[[V6]])
 # CHECK-NEXT:   %acc : int = prim::Loop(%[[V7]], %[[V8]], %acc.1)
 # CHECK-NEXT:     block0(%[[V9:[0-9]+]] : int, %acc.3 : int):
@@ -42,9 +42,9 @@ def range_step(n: int) -> int:
 
 # Test that `while` re-evaluates its condition at the end of the body.
 # CHECK-LABEL: while_loop(%n.1 : int):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::gt(%n.1, %[[V4]])
 # CHECK-NEXT:   %n : int = prim::Loop(%[[V3]], %[[V5]], %n.1)
 # CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %n.3 : int):
@@ -60,13 +60,13 @@ def while_loop(n: int) -> int:
 
 # Test that `break` turns a `for` into the while form with an explicit index.
 # CHECK-LABEL: break_loop(%xs : int[]):
-# CHECK-NEXT:   %found.1 : int = prim::Constant[value=-1]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V27:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V28:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V28:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V27:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %found.1 : int = prim::Constant[value=-1]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : bool = aten::gt(%[[V5]], %[[V7]])
 # CHECK-NEXT:   %found : int, %[[V31:[0-9]+]] : int = prim::Loop(%[[V6]], %[[V8]], %found.1, %[[V7]])
@@ -96,11 +96,11 @@ def break_loop(xs: List[int]) -> int:
 # as TorchScript's exit transform leaves it, the `for` becomes the while form
 # with the condition `index < n and True`.
 # CHECK-LABEL: continue_loop(%n : int):
-# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V22:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V25:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V22:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%n, %acc.1)
 # CHECK-NEXT:   %acc : int, %[[V28:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %acc.1, %acc.1)
 # CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %acc.3 : int, %i : int):
@@ -128,11 +128,11 @@ def continue_loop(n: int) -> int:
 
 # Test that a `return` inside a loop is carried out of it.
 # CHECK-LABEL: return_in_loop(%xs : int[]):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V30:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V30:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%[[V3]], %[[V5]])
@@ -165,9 +165,9 @@ def return_in_loop(xs: List[int]) -> int:
 # Test that enumerate and zip read each source at the trip index.
 # CHECK-LABEL: enumerate_zip(%xs : int[],
 # CHECK-NEXT:       %ys : float[]):
-# CHECK-NEXT:   %acc.1 : float = prim::Constant[value=0.]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %acc.1 : float = prim::Constant[value=0.]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::len(%ys)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int[] = prim::ListConstruct(%[[V5]], %[[V6]], %[[V7]])
@@ -191,8 +191,8 @@ def enumerate_zip(xs: List[int], ys: List[float]) -> float:
 # Test that iterating a dict visits its keys and a tensor its rows.
 # CHECK-LABEL: dict_tensor(%d : Dict(str, int),
 # CHECK-NEXT:       %t : Tensor):
-# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : str[] = aten::keys(%d)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::len(%[[V5]])
 # CHECK-NEXT:   %acc.7 : int = prim::Loop(%[[V6]], %[[V7]], %acc.1)
@@ -220,8 +220,8 @@ def dict_tensor(d: Dict[str, int], t: torch.Tensor) -> int:
 
 # Test that a loop over a tuple is unrolled.
 # CHECK-LABEL: tuple_loop(%x.1 : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %x.3 : Tensor = aten::mul(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : Tensor = aten::mul(%x.3, %[[V4]])
 # CHECK-NEXT:   return (%x)
@@ -235,11 +235,11 @@ def tuple_loop(x: torch.Tensor) -> torch.Tensor:
 # rest of the body runs, and stops (False) where it broke, as TorchScript's
 # exit transform leaves it.
 # CHECK-LABEL: while_break(%n : int):
-# CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=50]()
-# CHECK-NEXT:   %[[V17:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V18:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=50]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::lt(%i.1, %n)
 # CHECK-NEXT:   %i : int = prim::Loop(%[[V4]], %[[V5]], %i.1)
 # CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %i.3 : int):
@@ -265,10 +265,10 @@ def while_break(n: int) -> int:
 
 # Test that a `continue` in a `while` tests the condition before going on.
 # CHECK-LABEL: while_continue(%n : int):
-# CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%i.1, %n)
 # CHECK-NEXT:   %s : int, %i : int = prim::Loop(%[[V5]], %[[V6]], %i.1, %i.1)
 # CHECK-NEXT:     block0(%[[V7:[0-9]+]] : int, %s.3 : int, %i.3 : int):
@@ -300,9 +300,9 @@ def while_continue(n: int) -> int:
 # refinements assign the variable where they hold.
 # CHECK-LABEL: refined_in_loop(%x.1 : int?,
 # CHECK-NEXT:       %n : int):
-# CHECK-NEXT:   %s.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V12:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %s.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %s : int, %x : int? = prim::Loop(%n, %[[V5]], %s.1, %x.1)
 # CHECK-NEXT:     block0(%i : int, %s.3 : int, %x.3 : int?):
 # CHECK-NEXT:       %[[V13:[0-9]+]] : bool = aten::__isnot__(%x.3, %[[V12]])
@@ -328,10 +328,10 @@ def refined_in_loop(x: Optional[int], n: int) -> int:
 # CHECK-LABEL: refined_order(%z.1 : int?,
 # CHECK-NEXT:       %a.1 : int?,
 # CHECK-NEXT:       %n : int):
-# CHECK-NEXT:   %s.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V20:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %s.1 : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %s : int, %a : int?, %z : int? = prim::Loop(%n, %[[V6]], %s.1, %a.1, %z.1)
 # CHECK-NEXT:     block0(%i : int, %s.3 : int, %a.3 : int?, %z.3 : int?):
 # CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::__isnot__(%z.3, %[[V14]])
@@ -364,11 +364,11 @@ def refined_order(z: Optional[int], a: Optional[int], n: int) -> int:
 # Test that a `for` target defined before the loop is carried: after the
 # loop it holds the last element, as in Python and TorchScript.
 # CHECK-LABEL: target_survives(%n : int):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %j.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[T:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %j : int = prim::Loop(%n, %[[T]], %j.1)
-# CHECK-NEXT:     block0(%[[J:.*]] : int, %{{.*}} : int):
-# CHECK-NEXT:       -> (%[[T]], %[[J]])
+# CHECK-NEXT:   %j : int = prim::Loop(%n, %[[V4]], %j.1)
+# CHECK-NEXT:     block0(%j.5 : int, %j.3 : int):
+# CHECK-NEXT:       -> (%[[V4]], %j.5)
 # CHECK-NEXT:   return (%j)
 def target_survives(n: int) -> int:
     j: int = 0

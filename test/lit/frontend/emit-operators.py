@@ -5,8 +5,8 @@ import torch
 # Test that Python operators map to TorchScript's operators.
 # CHECK-LABEL: int_ops(%a : int,
 # CHECK-NEXT:       %b : int):
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::floordiv(%a, %b)
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::remainder(%a, %b)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::add(%[[V4]], %[[V5]])
@@ -40,9 +40,9 @@ def float_ops(a: int, b: int) -> float:
 # Test that a number on the left of a tensor uses the reflected forms
 # (`2 - x` is `neg(x) + 2`, as TorchScript's builtin sub(Scalar, Tensor)).
 # CHECK-LABEL: reflected(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::neg(%x)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::add(%[[V4]], %[[V3]], %[[V5]])
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::mul(%x, %[[V7]])
@@ -60,11 +60,11 @@ def reflected(x: torch.Tensor) -> torch.Tensor:
 # Test that matmul, bitwise not and negation map to their ATen operators.
 # CHECK-LABEL: tensor_unary(%x : Tensor,
 # CHECK-NEXT:       %m : Tensor):
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=6]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=6]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::matmul(%x, %m)
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::neg(%[[V4]])
 # CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = aten::gt(%x, %[[V6]])
@@ -98,8 +98,8 @@ def chained(a: int, b: int, c: int) -> bool:
 # CHECK-LABEL: short_circuit(%a : bool,
 # CHECK-NEXT:       %b : bool,
 # CHECK-NEXT:       %c : bool):
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::If(%a)
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> (%b)
@@ -119,11 +119,11 @@ def short_circuit(a: bool, b: bool, c: bool) -> bool:
 # strings aten::find.
 # CHECK-LABEL: membership(%xs : int[],
 # CHECK-NEXT:       %s : str):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="ab"]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=-1]()
 # CHECK-NEXT:   %[[V14:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="ab"]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__contains__(%xs, %[[V4]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::If(%[[V5]])
 # CHECK-NEXT:     block0():
@@ -158,11 +158,11 @@ def identity(a: int, b: int) -> bool:
 # Test that `is` / `is not` of two bools are == and !=, as torch.jit emits them.
 # CHECK-LABEL: bool_identity(%a : bool,
 # CHECK-NEXT:       %b : bool):
-# CHECK-NEXT:   %[[T:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[EQ:[0-9]+]] : bool = aten::eq(%a, %[[T]])
-# CHECK-NEXT:   %[[NE:[0-9]+]] : bool = aten::ne(%a, %b)
-# CHECK-NEXT:   %[[R:[0-9]+]] : (bool, bool) = prim::TupleConstruct(%[[EQ]], %[[NE]])
-# CHECK-NEXT:   return (%[[R]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = aten::eq(%a, %[[V4]])
+# CHECK-NEXT:   %[[V11:[0-9]+]] : bool = aten::ne(%a, %b)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : (bool, bool) = prim::TupleConstruct(%[[V10]], %[[V11]])
+# CHECK-NEXT:   return (%[[V7]])
 def bool_identity(a: bool, b: bool):
     return a is True, a is not b
 
@@ -190,9 +190,11 @@ def percent(a: int, b: str) -> str:
 # Test that tuples concatenate into a tuple of both's elements, of any types.
 # CHECK-LABEL: tuple_concat(%x : int,
 # CHECK-NEXT:       %t : (int, int)):
-# CHECK-NEXT:   %[[F:[0-9]+]] : float = prim::Constant[value=2.]()
-# CHECK-NEXT:   %[[A:[0-9]+]] : int, %[[B:[0-9]+]] : int = prim::TupleUnpack(%t)
-# CHECK-NEXT:   %[[L:.*]] : (int, int, int) = prim::TupleConstruct(%x, %[[A]], %[[B]])
-# CHECK-NEXT:   %[[M:.*]] : (int, float, int) = prim::TupleConstruct(%x, %[[F]], %x)
+# CHECK-NEXT:   %[[V9:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int, %[[V7:[0-9]+]] : int = prim::TupleUnpack(%t)
+# CHECK-NEXT:   %[[V8:[0-9]+]] : (int, int, int) = prim::TupleConstruct(%x, %[[V6]], %[[V7]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : (int, float, int) = prim::TupleConstruct(%x, %[[V9]], %x)
+# CHECK-NEXT:   %[[V16:[0-9]+]] : ((int, int, int), (int, float, int)) = prim::TupleConstruct(%[[V8]], %[[V15]])
+# CHECK-NEXT:   return (%[[V16]])
 def tuple_concat(x: int, t: tuple[int, int]):
     return (x,) + t, (x, 2.0) + (x,)

@@ -6,9 +6,9 @@ import torch
 
 # Test that `is not None` refines an Optional local in the true branch.
 # CHECK-LABEL: is_not_none(%x.1 : int?):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -27,8 +27,8 @@ def is_not_none(x: Optional[int]) -> int:
 # Test that the refinement reaches the implicit else of `is None` after an
 # early return.
 # CHECK-LABEL: after_return(%x.1 : Tensor?):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -49,9 +49,9 @@ def after_return(x: Optional[torch.Tensor]) -> torch.Tensor:
 # Test that `and` combines the refinements of both operands.
 # CHECK-LABEL: through_and(%a.1 : int?,
 # CHECK-NEXT:       %b.1 : int?):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__isnot__(%a.1, %[[V4]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool, %a.5 : int? = prim::If(%[[V5]])
 # CHECK-NEXT:     block0():
@@ -77,10 +77,10 @@ def through_and(a: Optional[int], b: Optional[int]) -> int:
 
 # Test that `not` and `or` swap and intersect refinements.
 # CHECK-LABEL: through_or(%a.1 : int?):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%a.1, %[[V3]])
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool, %a.5 : int? = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -107,9 +107,9 @@ def through_or(a: Optional[int]) -> int:
 # the refined value is made in the branch that passes and leaves the If
 # (the raising branch gives an uninitialized value).
 # CHECK-LABEL: assert_refines(%x.1 : int?):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
 # CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
@@ -128,9 +128,9 @@ def assert_refines(x: Optional[int]) -> int:
 
 # Test that a branch that raises leaves the other branch's refinement.
 # CHECK-LABEL: raise_refines(%x.1 : int?):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="no x"]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : str = prim::Constant[value="builtins.ValueError"]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : str = prim::Constant[value="no x"]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
@@ -149,8 +149,8 @@ def raise_refines(x: Optional[int]) -> int:
 
 # Test that `if x is None: x = default` gives a non-Optional `x`.
 # CHECK-LABEL: default_assign(%x.1 : int?):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %x.3 : int = prim::Constant[value=5]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -170,7 +170,7 @@ def default_assign(x: Optional[int]) -> int:
 # CHECK-LABEL: isinstance_refines(%x.1 : Union(int, str),
 # CHECK-NEXT:       %y.1 : int):
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
 # CHECK-NEXT:       %[[V6:[0-9]+]] : int = aten::add(%x.3, %y.1)
@@ -178,7 +178,7 @@ def default_assign(x: Optional[int]) -> int:
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       %y : int = prim::unchecked_cast(%y.1)
 # CHECK-NEXT:       -> (%y)
-# CHECK-NEXT:   return (%[[V13]])
+# CHECK-NEXT:   return (%[[V14]])
 def isinstance_refines(x: Union[int, str], y: int) -> int:
     if isinstance(x, int):
         return x + y
@@ -213,13 +213,20 @@ def isinstance_else(y: Union[int, str]) -> str:
 # Test that a number is tested at run time, as an int, a float or a
 # complex: the true branch holds a float, the false one the other two.
 # CHECK-LABEL: isinstance_number(%t : Tensor,
-# CHECK:        %[[B:[0-9]+]] : bool = prim::isinstance[types=[float]](%x.1)
-# CHECK-NEXT:   %{{.*}} : Tensor = prim::If(%[[B]])
+# CHECK-NEXT:       %x.1 : Scalar):
+# CHECK-NEXT:   %[[V11:[0-9]+]] : str = prim::Constant[value="trunc"]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::isinstance[types=[float]](%x.1)
+# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %x.3 : float = prim::unchecked_cast(%x.1)
-# CHECK:          block1():
+# CHECK-NEXT:       %[[V7:[0-9]+]] : Tensor = aten::add(%t, %x.3, %[[V6]])
+# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:     block1():
 # CHECK-NEXT:       %x : Union(complex, int) = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       aten::div(%t, %x, %{{.*}})
+# CHECK-NEXT:       %[[V12:[0-9]+]] : Tensor = aten::div(%t, %x, %[[V11]])
+# CHECK-NEXT:       -> (%[[V12]])
+# CHECK-NEXT:   return (%[[V15]])
 def isinstance_number(t: torch.Tensor, x: Union[int, float, complex]) -> torch.Tensor:
     if isinstance(x, float):
         return t + x

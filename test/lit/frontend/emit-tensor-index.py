@@ -5,12 +5,12 @@ import torch
 # Test that ints select, slices slice, None unsqueezes and `...` counts the
 # following dimensions from the end.
 # CHECK-LABEL: basic(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V3]], %[[V3]])
 # CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = aten::slice(%[[V5]], %[[V3]], %[[V6]], %[[V7]], %[[V6]])
 # CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::slice(%[[V10]], %[[V6]], %[[V11]], %[[V11]], %[[V13]])
@@ -28,22 +28,25 @@ def basic(x: torch.Tensor) -> torch.Tensor:
 # indices after it that consume one (None consumes none), as TorchScript does;
 # the ops carry the subscript's location.
 # CHECK-LABEL: after_ellipsis(%x : Tensor):
-# CHECK-DAG:    %[[M1:[0-9]+]] : int = prim::Constant[value=-1]()
-# CHECK-DAG:    %[[M2:[0-9]+]] : int = prim::Constant[value=-2]()
-# CHECK-DAG:    %[[Z:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-DAG:    %[[ONE:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK:        %[[A:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[M1]]) # {{.*}}emit-tensor-index.py:[[#@LINE+13]]:11
-# CHECK-NEXT:   %[[B:[0-9]+]] : Tensor = aten::unsqueeze(%[[A]], %[[M1]]) # {{.*}}emit-tensor-index.py:[[#@LINE+12]]:11
-# CHECK-NEXT:   %[[C:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[M2]])
-# CHECK-NEXT:   %[[D:[0-9]+]] : Tensor = aten::slice(%[[C]], %[[M1]], %[[ONE]],
-# CHECK-NEXT:   %[[E:[0-9]+]] : Tensor = aten::unsqueeze(%[[D]], %[[M1]])
-# CHECK-NEXT:   %[[F:[0-9]+]] : Tensor = aten::select(%x, %[[M2]], %[[Z]])
-# CHECK-NEXT:   %[[G:[0-9]+]] : Tensor = aten::unsqueeze(%[[F]], %[[M2]])
-# CHECK-NEXT:   %[[H:[0-9]+]] : Tensor = aten::select(%[[G]], %[[M1]], %[[ONE]])
-# CHECK-NEXT:   %[[I:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[Z]])
-# CHECK-NEXT:   %[[J:[0-9]+]] : Tensor = aten::select(%[[I]], %[[ONE]], %[[Z]])
-# CHECK-NEXT:   %[[K:[0-9]+]] : Tensor = aten::unsqueeze(%[[J]], %[[M2]])
-# CHECK-NEXT:   aten::slice(%[[K]], %[[M1]], %[[Z]], %[[ONE]], %[[ONE]])
+# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=-2]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V3]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::unsqueeze(%[[V4]], %[[V3]])
+# CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V7]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::slice(%[[V8]], %[[V3]], %[[V9]], %[[V10]], %[[V9]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::unsqueeze(%[[V13]], %[[V3]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = aten::select(%x, %[[V7]], %[[V16]])
+# CHECK-NEXT:   %[[V20:[0-9]+]] : Tensor = aten::unsqueeze(%[[V18]], %[[V7]])
+# CHECK-NEXT:   %[[V23:[0-9]+]] : Tensor = aten::select(%[[V20]], %[[V3]], %[[V9]])
+# CHECK-NEXT:   %[[V25:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V16]])
+# CHECK-NEXT:   %[[V28:[0-9]+]] : Tensor = aten::select(%[[V25]], %[[V9]], %[[V16]])
+# CHECK-NEXT:   %[[V30:[0-9]+]] : Tensor = aten::unsqueeze(%[[V28]], %[[V7]])
+# CHECK-NEXT:   %[[V35:[0-9]+]] : Tensor = aten::slice(%[[V30]], %[[V3]], %[[V16]], %[[V9]], %[[V9]])
+# CHECK-NEXT:   %[[V36:[0-9]+]] : (Tensor, Tensor, Tensor, Tensor) = prim::TupleConstruct(%[[V6]], %[[V15]], %[[V23]], %[[V35]])
+# CHECK-NEXT:   return (%[[V36]])
 def after_ellipsis(x: torch.Tensor):
     return x[..., None, None], x[..., None, 1:, None], x[..., 0, None, 1], x[None, 0, ..., None, 0:1]
 
@@ -51,9 +54,9 @@ def after_ellipsis(x: torch.Tensor):
 # Test that tensor indices collect into one aten::index.
 # CHECK-LABEL: advanced(%x : Tensor,
 # CHECK-NEXT:       %i : Tensor):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::slice(%x, %[[V7]], %[[V4]], %[[V4]], %[[V6]])
 # CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor?[] = prim::ListConstruct(%[[V4]], %i)
 # CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = aten::index(%[[V8]], %[[V10]])
@@ -65,12 +68,12 @@ def advanced(x: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
 # Test that a scalar store copies a tensor of the view's dtype and device
 # into the view.
 # CHECK-LABEL: store_scalar(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : float = prim::Constant[value=1.5]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V14:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : float = prim::Constant[value=1.5]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::select(%x, %[[V4]], %[[V4]])
 # CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = aten::slice(%[[V6]], %[[V4]], %[[V7]], %[[V8]], %[[V9]])
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::dtype(%[[V11]])
@@ -86,8 +89,8 @@ def store_scalar(x: torch.Tensor):
 # CHECK-LABEL: store_index(%x : Tensor,
 # CHECK-NEXT:       %mask : Tensor,
 # CHECK-NEXT:       %v : Tensor):
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor?[] = prim::ListConstruct(%mask)
 # CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = aten::index_put_(%x, %[[V5]], %v, %[[V6]])
 # CHECK-NEXT:   return (%[[V8]])
@@ -97,10 +100,10 @@ def store_index(x: torch.Tensor, mask: torch.Tensor, v: torch.Tensor):
 
 # Test that augmented assignment into an index updates the view in place.
 # CHECK-LABEL: aug_index(%x : Tensor):
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V4]], %[[V3]])
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::add_(%[[V5]], %[[V6]], %[[V3]])
 # CHECK-NEXT:   return (%[[V9]])
@@ -112,8 +115,8 @@ def aug_index(x: torch.Tensor):
 # TorchScript reads it.
 # CHECK-LABEL: getitem_call(%x : Tensor,
 # CHECK-NEXT:       %i : Tensor):
-# CHECK-NEXT:   %[[L:[0-9]+]] : Tensor?[] = prim::ListConstruct(%i)
-# CHECK-NEXT:   %[[R:[0-9]+]] : Tensor = aten::index(%x, %[[L]])
-# CHECK-NEXT:   return (%[[R]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor?[] = prim::ListConstruct(%i)
+# CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::index(%x, %[[V4]])
+# CHECK-NEXT:   return (%[[V5]])
 def getitem_call(x: torch.Tensor, i: torch.Tensor):
     return x.__getitem__(i)
