@@ -190,14 +190,23 @@ void CodePrinterImpl::printFunction(const std::string &name, const Graph &g,
 }
 
 void CodePrinterImpl::printBody(const Block *b) {
+  // As TorchScript's buildConstantList: constants print in the order they
+  // are used (a node's inputs, then its blocks; each block's return last),
+  // whatever order the graph defines them in.
   std::vector<const Node *> constants;
-  std::function<void(const Block *)> collect = [&](const Block *blk) {
-    for (const Node *n : blk->nodes()) {
-      if (n->kind() == prim::Constant())
-        constants.push_back(n);
-      for (const Block *inner : n->blocks())
-        collect(inner);
-    }
+  std::unordered_set<const Node *> seen;
+  std::function<void(const Block *)> collect;
+  auto uses = [&](const Node *n) {
+    for (const Value *in : n->inputs())
+      if (in->node()->kind() == prim::Constant() && seen.insert(in->node()).second)
+        constants.push_back(in->node());
+    for (const Block *inner : n->blocks())
+      collect(inner);
+  };
+  collect = [&](const Block *blk) {
+    for (const Node *n : blk->nodes())
+      uses(n);
+    uses(blk->returnNode());
   };
   collect(b);
   scanBlock(b);

@@ -467,3 +467,35 @@ def test_scripted_submodules_keep_their_control_flow_in_module_traces():
             torch.testing.assert_close(traced(x), m(x))
             buffer.seek(0)
             torch.testing.assert_close(torch.jit.load(buffer)(x), m(x))
+
+
+class _Sizes(torch.nn.Module):
+    def forward(self, x):
+        return x.reshape(-1, x.shape[-1]) * 2.0
+
+
+class _TwoSizes(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = _Sizes()
+        self.b = _Sizes()
+
+    def forward(self, x):
+        return self.b(self.a(x)) + 1
+
+
+# Test that inlined_graph inlines each traced submodule's pre-optimised
+# graph, as torch.jit's: the size read back through NumToTensor is the size
+# itself, the constants are pooled, and the nodes are torch.jit's in order.
+def test_inlined_graph_of_a_trace_matches_torch_jit():
+    x = torch.randn(2, 3, 4)
+    ours = ember.trace(_TwoSizes(), (x,))
+    theirs = torch.jit.trace(_TwoSizes(), (x,))
+
+    def kinds(g):
+        return [n.kind() for n in g.nodes()]
+
+    assert "prim::NumToTensor" in str(ours.a.graph)
+    assert "prim::NumToTensor" not in str(ours.inlined_graph)
+    assert kinds(ours.inlined_graph) == kinds(theirs.inlined_graph)
+    assert torch.equal(ours(x), theirs(x))
