@@ -113,8 +113,14 @@ void TraceRecorder::enterModule(const std::vector<std::string> &path, const Type
   std::vector<Value *> callerInputs;
   for (const auto &in : inputs)
     callerInputs.push_back(valueFor(in));
+  std::string modulePath = cur().modulePath;
+  for (const auto &part : path)
+    modulePath += (modulePath.empty() ? "" : ".") + part;
+  std::string scope = (cur().scope.empty() ? "" : cur().scope + "/") + "__module." + modulePath;
   frames_.emplace_back();
   frames_.back().graph = std::make_shared<Graph>();
+  frames_.back().modulePath = std::move(modulePath);
+  frames_.back().scope = std::move(scope);
   Frame &f = cur();
   f.moduleInCaller = module;
   f.inputsInCaller = callerInputs;
@@ -165,6 +171,7 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
   pruneCallResults(done);
   PassContext ctx{nullptr, nullptr};
   findPass("dce")->create()->run(*done.graph, ctx);
+  scopeRecordedOps(*done.graph->block(), done.scope);
   takeInputsInFirstUseOrder(done);
   for (size_t i = 0; i < done.inputsInCaller.size(); ++i) {
     const Value *outer = done.inputsInCaller[i];
@@ -180,6 +187,19 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
   noteLifted(call->output(), result);
   cur().calls.push_back({call, done.graph.get()});
   methods_.push_back({className, method, done.graph});
+}
+
+void TraceRecorder::scopeRecordedOps(Block &b, const std::string &scope) {
+  static const Symbol getAttr = Symbol::prim("GetAttr"), callMethod = Symbol::prim("CallMethod"),
+                      tupleUnpack = Symbol::prim("TupleUnpack");
+  for (Node *n : b.nodes()) {
+    for (Block *inner : n->blocks())
+      scopeRecordedOps(*inner, scope);
+    bool structure = n->kind() == getAttr || n->kind() == callMethod ||
+                     (n->kind() == tupleUnpack && n->input(0)->node()->kind() == callMethod);
+    if (!structure && n->scope().empty())
+      n->setScope(scope);
+  }
 }
 
 void TraceRecorder::takeInputsInFirstUseOrder(Frame &f) {

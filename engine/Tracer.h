@@ -172,7 +172,15 @@ private:
     std::vector<std::pair<Node *, Graph *>> calls; // traced submodule calls, with the callee
     std::vector<const Value *> referenced; // the graph's inputs, in the order the trace first used them
     bool fork = false; // a forked function's subgraph: reads of the caller's values are lifted
+    // A submodule's path from the traced module (`l.0`), and the scope its
+    // recorded ops print: each enclosing call's `__module.<path>`, joined
+    // by `/` (`__module.l/__module.l.0`), as TorchScript's tracer nests them.
+    std::string modulePath, scope;
   };
+  /// Gives the ops a submodule's frame recorded its scope, as TorchScript's
+  /// tracer scopes them (not the attribute reads and calls of its own
+  /// submodules, nor what takes their results apart).
+  static void scopeRecordedOps(Block &b, const std::string &scope);
   /// The value of `t` in the current fork frame, lifted from its caller.
   Value *liftIntoFork(const c10::IValue &t);
   /// True if a frame enclosing the current one has a value for `t` (a

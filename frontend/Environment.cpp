@@ -36,6 +36,39 @@ std::string describe(const std::string &name) {
   return "variable '" + name + "'";
 }
 
+/// The type an `if` gives a variable both branches define: its declared
+/// type, else what the two sides unify to, else an error naming both.
+TypePtr joinedType(const std::string &name, const Binding *outer, const Binding *const side[2],
+                   Value *const vals[2], const bool useful[2], const SourceSpan &span) {
+  TypePtr type = outer && outer->declared ? outer->declared : nullptr;
+  // A returned value carries the function's declared result type, so returns
+  // of `int` and `str` join as the declared `Union[int, str]`.
+  for (int i = 0; i < 2 && !type; ++i)
+    if (useful[i] && side[i]->declared)
+      type = side[i]->declared;
+  if (!type && useful[0] && useful[1]) {
+    type = unifyTypes(vals[0]->type(), vals[1]->type());
+    // Refinements of one variable (isinstance on a Union) join as a Union,
+    // as does a Union variable assigned in a branch (TorchScript unifies
+    // to a Union where the variable had one: torchaudio's
+    // `if isinstance(c, int): ... else: c = c.to(dtype)`).
+    bool wasUnion = outer && outer->value.isValue() &&
+                    outer->value.value->type()->kind() == TypeKind::Union;
+    if (!type && ((side[0]->refined && side[1]->refined) || wasUnion))
+      type = Type::unionOf({vals[0]->type(), vals[1]->type()});
+  } else if (!type)
+    type = (useful[0] ? vals[0] : vals[1])->type();
+  if (!type) {
+    CompileError e(span, describe(name) + " is type '" + vals[0]->type()->annotationStr() +
+                             "' in the true branch and type '" + vals[1]->type()->annotationStr() +
+                             "' in the false branch");
+    e.addNote(side[0]->where, "assigned '" + vals[0]->type()->annotationStr() + "' here");
+    e.addNote(side[1]->where, "assigned '" + vals[1]->type()->annotationStr() + "' here");
+    throw e;
+  }
+  return type;
+}
+
 } // namespace
 
 void FunctionEmitter::pushFrame(Frame::Kind kind, Block *block) {
@@ -174,32 +207,7 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
   bool useful[2] = {vals[0] && (special || !dead[0]), vals[1] && (special || !dead[1])};
   if (!useful[0] && !useful[1])
     return;
-  TypePtr type = outer && outer->declared ? outer->declared : nullptr;
-  // A returned value carries the function's declared result type, so returns
-  // of `int` and `str` join as the declared `Union[int, str]`.
-  for (int i = 0; i < 2 && !type; ++i)
-    if (useful[i] && side[i]->declared)
-      type = side[i]->declared;
-  if (!type && useful[0] && useful[1]) {
-    type = unifyTypes(vals[0]->type(), vals[1]->type());
-    // Refinements of one variable (isinstance on a Union) join as a Union,
-    // as does a Union variable assigned in a branch (TorchScript unifies
-    // to a Union where the variable had one: torchaudio's
-    // `if isinstance(c, int): ... else: c = c.to(dtype)`).
-    bool wasUnion = outer && outer->value.isValue() &&
-                    outer->value.value->type()->kind() == TypeKind::Union;
-    if (!type && ((side[0]->refined && side[1]->refined) || wasUnion))
-      type = Type::unionOf({vals[0]->type(), vals[1]->type()});
-  } else if (!type)
-    type = (useful[0] ? vals[0] : vals[1])->type();
-  if (!type) {
-    CompileError e(span, describe(name) + " is type '" + vals[0]->type()->annotationStr() +
-                             "' in the true branch and type '" + vals[1]->type()->annotationStr() +
-                             "' in the false branch");
-    e.addNote(side[0]->where, "assigned '" + vals[0]->type()->annotationStr() + "' here");
-    e.addNote(side[1]->where, "assigned '" + vals[1]->type()->annotationStr() + "' here");
-    throw e;
-  }
+  TypePtr type = joinedType(name, outer, side, vals, useful, span);
   for (int i = 0; i < 2; ++i) {
     graph().setInsertPoint(ifNode->blocks()[i]);
     Value *v = useful[i] ? vals[i] : isFlag(name) ? constBool(false) : uninitialized(type);

@@ -478,7 +478,7 @@ class _TwoSizes(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.a = _Sizes()
-        self.b = _Sizes()
+        self.b = torch.nn.Sequential(_Sizes())
 
     def forward(self, x):
         return self.b(self.a(x)) + 1
@@ -486,7 +486,9 @@ class _TwoSizes(torch.nn.Module):
 
 # Test that inlined_graph inlines each traced submodule's pre-optimised
 # graph, as torch.jit's: the size read back through NumToTensor is the size
-# itself, the constants are pooled, and the nodes are torch.jit's in order.
+# itself, the constants are pooled, and the nodes are torch.jit's in order,
+# each in the scope of the submodule calls that recorded it
+# (`__module.b/__module.b.0`).
 def test_inlined_graph_of_a_trace_matches_torch_jit():
     x = torch.randn(2, 3, 4)
     ours = ember.trace(_TwoSizes(), (x,))
@@ -498,4 +500,7 @@ def test_inlined_graph_of_a_trace_matches_torch_jit():
     assert "prim::NumToTensor" in str(ours.a.graph)
     assert "prim::NumToTensor" not in str(ours.inlined_graph)
     assert kinds(ours.inlined_graph) == kinds(theirs.inlined_graph)
+    scopes = [n.scopeName() for n in ours.inlined_graph.nodes()]
+    assert scopes == [n.scopeName() for n in theirs.inlined_graph.nodes()]
+    assert "__module.b/__module.b.0" in scopes
     assert torch.equal(ours(x), theirs(x))
