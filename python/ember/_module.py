@@ -198,8 +198,9 @@ class _Builder:
         # id(traced or loaded module of another program) -> (it, its copy)
         self.imported = imported or {}
         # For a trace (torch.jit's make_module of a module with exports):
-        # forward is the trace's, not compiled from its source.
-        self.forward_traced = False
+        # the module whose forward is the trace's, not compiled from its
+        # source.
+        self.forward_traced = None
 
     # Concrete types -------------------------------------------------------
 
@@ -307,7 +308,7 @@ class _Builder:
             t.constants[name] = tuple(value) if builtins.isinstance(value, list) else value
             t.constant_lines.append("  %s : Final[%s] = %s" % (name, type_text, literal))
         t.methods, t.overloads = methods_of(module)
-        if self.forward_traced:
+        if self.forward_traced is module:  # the module a trace gives its forward
             t.methods.pop("forward", None)
         t.pre_hooks, t.hooks = _hooks_of(module)
         key = t.key()

@@ -65,21 +65,22 @@ def _scripted_in(module, program):
     return handle is not None and handle._program is program
 
 
-def _declare(module, program, names, taken):
+def _declare(module, program, names, taken, for_exports):
     """Declares a class for `module` and each submodule (children first) and
     returns the module's script object, its slots holding the module's own
-    tensors. A submodule scripted into `program` keeps its class and object."""
+    tensors. A submodule scripted into `program` keeps its class and object.
+    `for_exports` collects the modules scripted for @export methods."""
     if _scripted_in(module, program):
         handle = _handle_of(module)
         names[id(module)] = handle._type_name[len("__torch__."):]
         return handle
     if _has_exports(module):
-        return _declare_scripted(module, program, names)
+        return _declare_scripted(module, program, names, for_exports)
     if module._backward_hooks:
         raise ValueError("Modules that have backward hooks assigned can't be compiled: "
                          + str(module))
     # As torch.jit's TracedModule: submodules set to None are left out.
-    children = {n: _declare(child, program, names, taken)
+    children = {n: _declare(child, program, names, taken, for_exports)
                 for n, child in module._modules.items() if child is not None}
     name = taken.name_for(module, program)
     # A module held twice is called through its first path (named_modules'),
@@ -131,16 +132,20 @@ def _has_exports(module):
                for klass in type(module).__mro__ for f in vars(klass).values())
 
 
-def _declare_scripted(module, program, names):
+def _declare_scripted(module, program, names, for_exports):
     """As torch.jit's make_module: a module with @export methods is scripted
     (its submodules too) with those methods but not forward, which its
-    trace adds; its attributes are typed as scripting types them."""
+    trace adds; its attributes are typed as scripting types them. A
+    submodule's forward compiles from its source if an exported method
+    calls it (torch.jit's compile_unbound_method); the trace records the
+    submodules' ops in the module's graph, as torch.jit's does."""
     builder = _module._Builder(program, program.resolver)
-    builder.forward_traced = True
+    builder.forward_traced = module
     wrapper = builder.instantiate(module, builder.concrete_type(module))
 
     def visit(m, w):
         names[id(m)] = w._c._type_name[len("__torch__."):]
+        for_exports.add(id(m))
         for name in builder.exported_names(w):
             w._c._method(name)
         for child_name, child in m._modules.items():
@@ -181,7 +186,8 @@ class _ModuleTrace:
                     if m is not root and _handle_of(m) is not None]
         self.program = scripted[0]._program if scripted else _C.Program(_Resolver())
         self.names = {}
-        self.handle = _declare(root, self.program, self.names, _ClassNames())
+        self.for_exports = set()
+        self.handle = _declare(root, self.program, self.names, _ClassNames(), self.for_exports)
         self.paths = {id(m): tuple(p.split(".")) if p else () for p, m in root.named_modules()}
 
     def trace(self, method, inputs, strict):
@@ -239,8 +245,8 @@ class _ModuleTrace:
         wrapped = [m for m in inside if _handle_of(m) is None]
         for m in wrapped:
             m.forward = wrap(m)
-        intercepted = [m for m in inside
-                       if _scripted_in(m, program) and _handle_of(m)._has_method("forward")]
+        intercepted = [m for m in inside if _scripted_in(m, program) and id(m) not in self.for_exports
+                       and _handle_of(m)._has_method("forward")]
         for m in intercepted:
             _call_interceptors[_interceptor_key(m)] = wrap(m)
         try:

@@ -193,3 +193,20 @@ def test_rnnt_beam_search():
         got = ember.script(search)(features, lengths, 3)
     assert [h[0] for h in got] == [h[0] for h in want]
     assert [h[3] for h in got] == pytest.approx([h[3] for h in want], rel=1e-4)
+
+
+# Test that a module with @export methods traces as torch.jit traces it:
+# forward recorded (its submodules' ops in its own graph, node for node
+# torch.jit's), the exported `infer` scripted, compiling the forward of a
+# submodule only it calls (AvgPool1d) from its source.
+def test_trace_with_exported_methods():
+    torch.manual_seed(0)
+    emformer = M.Emformer(64, 4, 128, 2, 16, right_context_length=4).eval()
+    x, lengths = _wave(2, 20, 64), torch.tensor([20, 16])
+    with torch.no_grad():
+        ours = ember.trace(emformer, (x, lengths), check_trace=False)
+        theirs = torch.jit.trace(emformer, (x, lengths), check_trace=False)
+        _same(theirs(x, lengths), ours(x, lengths))
+        assert [n.kind() for n in ours.graph.nodes()] == [n.kind() for n in theirs.graph.nodes()]
+        want, got = theirs.infer(x[:1], lengths[:1], None), ours.infer(x[:1], lengths[:1], None)
+        _same(want, got)
