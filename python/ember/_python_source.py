@@ -93,7 +93,9 @@ def _check_mutable_defaults(fn, filename):
 def _check_attribute_annotations(tree, filename):
     """As torch.jit's frontend: the type of an attribute is declared in
     `__init__`; `self.x: int = v` in another method is a ValueError,
-    `self.x: int` underlined."""
+    `self.x: int` underlined. Every method of a class's source is checked,
+    @ignore'd ones too, as torch.jit parses them all; a module's @ignore'd
+    methods are not read (_method_source checks compiled ones only)."""
     for fn in ast.walk(tree):
         if not builtins.isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == "__init__":
             continue

@@ -170,3 +170,17 @@ def test_attribute_annotation_outside_init_is_a_value_error():
     obj = ember.script(DeclaresInInit)(1)
     obj.set(4)
     assert obj.x == 4
+
+    class AnnotatesInIgnored(torch.nn.Module):  # a module's @ignore'd methods are not read
+        def __init__(self):
+            super().__init__()
+            self.x = 1
+
+        def forward(self, y: int) -> int:
+            return self.x + y
+
+        @torch.jit.ignore
+        def python_only(self, val: int):
+            self.x: int = val
+
+    assert ember.script(AnnotatesInIgnored())(2) == 3
