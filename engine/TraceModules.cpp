@@ -191,12 +191,20 @@ void TraceRecorder::exitModule(const c10::IValue &output, const std::string &cla
 
 void TraceRecorder::scopeRecordedOps(Block &b, const std::string &scope) {
   static const Symbol getAttr = Symbol::prim("GetAttr"), callMethod = Symbol::prim("CallMethod"),
-                      tupleUnpack = Symbol::prim("TupleUnpack");
+                      tupleUnpack = Symbol::prim("TupleUnpack"),
+                      tupleConstruct = Symbol::prim("TupleConstruct");
+  auto returnedOnly = [&](const Node *n) { // the tuple of the outputs, made at the call's end
+    for (const auto &use : n->output()->uses())
+      if (use.user != b.returnNode())
+        return false;
+    return n->output()->hasUses();
+  };
   for (Node *n : b.nodes()) {
     for (Block *inner : n->blocks())
       scopeRecordedOps(*inner, scope);
     bool structure = n->kind() == getAttr || n->kind() == callMethod ||
-                     (n->kind() == tupleUnpack && n->input(0)->node()->kind() == callMethod);
+                     (n->kind() == tupleUnpack && n->input(0)->node()->kind() == callMethod) ||
+                     (n->kind() == tupleConstruct && returnedOnly(n));
     if (!structure && n->scope().empty())
       n->setScope(scope);
   }

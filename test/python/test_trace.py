@@ -504,3 +504,26 @@ def test_inlined_graph_of_a_trace_matches_torch_jit():
     assert scopes == [n.scopeName() for n in theirs.inlined_graph.nodes()]
     assert "__module.b/__module.b.0" in scopes
     assert torch.equal(ours(x), theirs(x))
+
+
+class _Attends(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, q, k):
+        out, weights = self.mha(q, k, k)
+        return out * 2, weights
+
+
+# Test that the tuple a traced submodule returns is built outside its scope,
+# as torch.jit's tracer builds it, while the ops inside carry the scope.
+def test_submodule_tuple_result_is_unscoped():
+    torch.manual_seed(0)
+    m = _Attends().eval()
+    q, k = torch.randn(2, 3, 8), torch.randn(2, 4, 8)
+    with torch.no_grad():
+        ours, theirs = ember.trace(m, (q, k)), torch.jit.trace(m, (q, k))
+    pairs = [(n.kind(), n.scopeName()) for n in ours.inlined_graph.nodes()]
+    assert pairs == [(n.kind(), n.scopeName()) for n in theirs.inlined_graph.nodes()]
+    assert ("prim::TupleConstruct", "") in pairs and ("aten::linear", "__module.mha") in pairs
