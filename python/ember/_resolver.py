@@ -470,4 +470,27 @@ class _Resolver:
             return ("member", self.class_key(type(obj)), obj.name)
         if _is_constant(obj):
             return ("constant", obj)
+        call = getattr(type(obj), "__call__", None)
+        if inspect.isfunction(call) and _module._modifier(call) == "ignore":
+            return self._callable_stand_in(name, obj)
         return None
+
+    def _callable_stand_in(self, name, obj):
+        """An object whose class's `__call__` is @ignore'd: compiled code
+        calls it in Python, with the signature of its `__call__` (what
+        torch.jit reads: unannotated parameters and result Tensor, `*args`
+        one parameter)."""
+        sig = inspect.signature(obj.__call__)
+        params = []
+        for p in sig.parameters.values():
+            if p.kind == p.VAR_KEYWORD:
+                continue
+            params.append("%s: %s" % (p.name, "Tensor" if p.annotation is p.empty
+                                      else _types.annotation_text(p.annotation)))
+        result = ("Tensor" if sig.return_annotation is sig.empty
+                  else _types.annotation_text(sig.return_annotation))
+        key = "%s.%s.__call__#%d" % (type(obj).__module__, type(obj).__qualname__, id(obj))
+        self._synthesized[name] = ("def %s(%s) -> %s:\n    pass\n" % (name, ", ".join(params), result),
+                                   "<%s>" % key)
+        _module._python_functions[key] = obj.__call__
+        return ("python", (name, key))

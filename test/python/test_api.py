@@ -144,3 +144,25 @@ def test_named_tuples_come_back_with_their_fields():
     assert type(actual).__name__ == type(expected).__name__ == "Out"
     assert actual._fields == expected._fields
     assert torch.equal(actual.logits, expected.logits) and actual.count == 3
+
+
+class _Describes:
+    @torch.jit.ignore
+    def __call__(self, *args) -> str:
+        return str(type(args[0]))
+
+
+_describe = _Describes()
+
+
+def _calls_an_object(x):
+    return _describe(x)
+
+
+# Test that an object whose class's __call__ is @ignore'd is called in
+# Python from compiled code, with its __call__'s signature (torch's
+# test_python_callable: `*args` is one Tensor parameter).
+def test_object_with_ignored_call():
+    scripted = ember.script(_calls_an_object)
+    assert scripted(torch.ones(2)) == _calls_an_object(torch.ones(2)) == "<class 'torch.Tensor'>"
+    assert scripted.schema == "_calls_an_object(Tensor x) -> str"
