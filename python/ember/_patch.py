@@ -23,7 +23,7 @@ from ._trace_module import trace_module
 _REPLACEMENTS = {"script": script, "trace": trace, "trace_module": trace_module, "save": save,
                  "load": load, "ScriptModule": ScriptModule, "script_method": script_method,
                  "freeze": freeze, "optimize_for_inference": optimize_for_inference,
-                 "CompilationUnit": CompilationUnit}
+                 "CompilationUnit": CompilationUnit, "_script_pdt": script}
 _saved = {}
 
 
@@ -31,7 +31,9 @@ def patch_torch():
     """Routes torch.jit's entry points (`script`, `trace`, `save`, `load`,
     ...) to ember. Calling it twice is harmless."""
     for name, replacement in _REPLACEMENTS.items():
-        current = getattr(torch.jit, name)
+        current = getattr(torch.jit, name, None)
+        if current is None:
+            continue  # not in this torch (`_script_pdt` is torch 2's)
         if current is not replacement:
             _saved.setdefault(name, current)
             setattr(torch.jit, name, replacement)
@@ -46,4 +48,4 @@ def unpatch_torch():
 
 def patched_entry_points():
     """The torch.jit names currently routed to ember."""
-    return sorted(n for n, r in _REPLACEMENTS.items() if getattr(torch.jit, n) is r)
+    return sorted(n for n, r in _REPLACEMENTS.items() if getattr(torch.jit, n, None) is r)

@@ -10,6 +10,7 @@ import torch
 from . import _C
 from . import _api
 from . import _module
+from . import _pdt
 from . import _script_containers
 from ._compiled import ScriptFunction
 from ._python_source import _method_source
@@ -70,7 +71,9 @@ def _script_object(obj):
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     """Compiles `obj` as torch.jit.script does: a function, a class, an
     nn.Module, an instance of a script class, or a dict or list (a
-    ScriptDict or ScriptList shared with compiled code)."""
+    ScriptDict or ScriptList shared with compiled code). A function's
+    unannotated parameters take their types from `example_inputs`, a list
+    of argument tuples (torch.jit's profile-directed typing)."""
     if not _jit_enabled():
         return obj
     if builtins.isinstance(obj, ScriptFunction):
@@ -101,5 +104,7 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     # Any, its body a raise (torchaudio's edit_distance).
     text, filename = (_method_source(obj, "unused", False) if _module._modifier(obj) == "unused"
                       else _source_of(obj))
+    if example_inputs:
+        text = _pdt.annotate(text, obj, example_inputs)
     program.add_source(text, filename)
     return ScriptFunction(program.function(obj.__name__), obj)

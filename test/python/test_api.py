@@ -166,3 +166,38 @@ def test_object_with_ignored_call():
     scripted = ember.script(_calls_an_object)
     assert scripted(torch.ones(2)) == _calls_an_object(torch.ones(2)) == "<class 'torch.Tensor'>"
     assert scripted.schema == "_calls_an_object(Tensor x) -> str"
+
+
+def _pdt_add(a, b):
+    return a + b
+
+
+def _pdt_sum(a):
+    return sum(a)
+
+
+def _pdt_get(a):
+    return a[1]
+
+
+def _pdt_same(a):
+    assert a is not None
+    return a
+
+
+# Test profile-directed typing (torch.jit's test_pdt, without MonkeyType):
+# unannotated parameters take the types of the example inputs; several
+# types are Any, a type and None Optional.
+@pytest.mark.parametrize("fn,examples,args,schema", [
+    (_pdt_add, [(3, 4)], (10, 2), "(int a, int b) -> int"),
+    (_pdt_add, [(3.9, 4.1)], (6.5, 2.9), "(float a, float b) -> float"),
+    (_pdt_sum, [([4.9, 8.9],)], ([11.9, 7.6],), "(float[] a) -> float"),
+    (_pdt_sum, [((3, 4, 5),)], ((1, 2, 3),), "((int, int, int) a) -> int"),
+    (_pdt_get, [({0: [True], 1: [False]},)], ({0: [False], 1: [True, True]},), "(Dict(int, bool[]) a) -> bool[]"),
+    (_pdt_same, [(1,), ("abc",), ([3, 4],)], ({"a": True},), "(Any a) -> Any"),
+    (_pdt_same, [(1,), (None,)], (5,), "(int? a) -> int"),
+], ids=["int", "float", "list", "tuple", "dict", "any", "optional"])
+def test_profile_directed_typing(fn, examples, args, schema):
+    scripted = ember.script(fn, example_inputs=examples)
+    assert scripted.schema == fn.__name__ + schema
+    assert scripted(*args) == fn(*args)
