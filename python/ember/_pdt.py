@@ -9,10 +9,7 @@ import ast
 import builtins
 import inspect
 
-import torch
-
-_SCALARS = [(bool, "bool"), (int, "int"), (float, "float"), (complex, "complex"), (str, "str")]
-
+from . import _types
 
 def _union(types):
     types = sorted(set(types))
@@ -20,20 +17,17 @@ def _union(types):
 
 
 def value_type(v):
-    """The TorchScript type of an example value, as text."""
-    if v is None:
-        return "NoneType"
-    for cls, name in _SCALARS:
-        if builtins.isinstance(v, cls):
-            return name
-    if builtins.isinstance(v, torch.Tensor):
-        return "Tensor"
-    if builtins.isinstance(v, torch.device):
-        return "Device"
+    """The TorchScript type of an example value, as text: an attribute's
+    inferred type (_types.infer_text), and for what that refuses, an empty
+    container of Tensors or a Union of its elements' types, else Any."""
+    try:
+        return _types.infer_text(v)
+    except _types.Unsupported:
+        pass
     if builtins.isinstance(v, list):
         return "List[%s]" % (_union(value_type(e) for e in v) if v else "Tensor")
     if builtins.isinstance(v, tuple):
-        return "Tuple[%s]" % ", ".join(value_type(e) for e in v) if v else "Tuple[()]"
+        return "Tuple[%s]" % ", ".join(value_type(e) for e in v)
     if builtins.isinstance(v, dict):
         if not v:
             return "Dict[str, Tensor]"
