@@ -65,11 +65,12 @@ std::vector<Value *> FunctionEmitter::materializeCall(const CallBinding &b,
                          Type::list(v->type()), at);
       break;
     case ConversionKind::TupleToList: {
+      // (No source location, as TorchScript's tryConvertToType inserts them.)
       const auto &elems = v->type()->contained();
-      Node *unpack = em.insert(Symbol::prim("TupleUnpack"), {v}, elems.size(), at);
+      Node *unpack = em.insert(Symbol::prim("TupleUnpack"), {v}, elems.size(), SourceSpan{});
       for (size_t i = 0; i < elems.size(); ++i)
         unpack->output(i)->setType(elems[i]);
-      v = em.insertValue(Symbol::prim("ListConstruct"), unpack->outputs(), target, at);
+      v = em.insertValue(Symbol::prim("ListConstruct"), unpack->outputs(), target, SourceSpan{});
       break;
     }
     }

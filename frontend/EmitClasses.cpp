@@ -295,6 +295,7 @@ Value *FunctionEmitter::emitCallMethodNode(Value *self, const std::string &metho
                                            std::vector<NamedValue> args, const SourceSpan &span) {
   auto schema = std::make_shared<FunctionSchema>(full);
   schema->arguments.erase(schema->arguments.begin()); // self
+  typeEmptyLiterals(*schema, args);
   std::vector<CallArgument> actuals;
   for (const auto &a : args)
     actuals.push_back({a.value->type(), a.keyword, a.span});
@@ -355,6 +356,7 @@ Value *FunctionEmitter::emitConstruct(ClassInfo &c, const Expr &call) {
       a.defaultValue = c.defaults[i];
       s.arguments.push_back(a);
     }
+    typeEmptyLiterals(s, args);
     std::vector<CallArgument> actuals;
     for (const auto &a : args)
       actuals.push_back({a.value->type(), a.keyword, a.span});

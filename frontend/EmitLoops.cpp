@@ -131,8 +131,9 @@ bool refinable(const TypePtr &t) {
 
 /// The variables a loop body carries: those it assigns that exist before,
 /// and those of a type a refinement narrows that it refines (TorchScript's
-/// refinements assign them), in the order they were defined (TorchScript's
-/// environment order).
+/// refinements assign them), sorted by name as TorchScript's SSA conversion
+/// adds them (its environment's defined variables, sorted); the
+/// canonicalize-outputs pass then puts those used after the loop first.
 static std::vector<std::string> carriedNames(FunctionEmitter &em,
                                              const std::vector<StmtPtr> *stmts,
                                              const Expr *target) {
@@ -154,20 +155,14 @@ static std::vector<std::string> carriedNames(FunctionEmitter &em,
   auto has = [](const std::vector<std::string> &v, const std::string &n) {
     return std::find(v.begin(), v.end(), n) != v.end();
   };
-  std::vector<std::string> refinedOnly;
   for (const std::string &n : em.definitionOrder()) {
     const Binding *b = em.lookup(n);
-    if (!b || !b->value.isValue() || has(carried, n) || has(refinedOnly, n))
+    if (!b || !b->value.isValue() || has(carried, n))
       continue;
-    if (has(names, n))
+    if (has(names, n) || (has(refined, n) && refinable(b->value.value->type())))
       carried.push_back(n);
-    else if (has(refined, n) && refinable(b->value.value->type()))
-      refinedOnly.push_back(n);
   }
-  // As TorchScript orders them: the variables only refined come after the
-  // assigned ones, sorted by name (its SSA conversion sorts what it adds).
-  std::sort(refinedOnly.begin(), refinedOnly.end());
-  carried.insert(carried.end(), refinedOnly.begin(), refinedOnly.end());
+  std::sort(carried.begin(), carried.end());
   return carried;
 }
 
@@ -322,8 +317,8 @@ Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *c
     Refinements unused;
     return emitCondition(*cond, unused); // a comprehension's
   }
-  if (!next)
-    return constBool(true);
+  if (!next) // TorchScript's body returns the loop's own `true`
+    return block->owningNode()->input(1);
   Value *more = emitOperator("aten::lt", {{next, "", span}, {length, "", span}}, span);
   if (!mayBreak) // a `continue` in a branch: TorchScript's condition is True on every path
     return emitOperator("aten::__and__", {{more, "", span}, {constBool(true), "", span}}, span);

@@ -376,17 +376,38 @@ void FunctionEmitter::emitAugAssign(const Stmt &s) {
   error(target.span, "cannot use augmented assignment on this expression");
 }
 
+Value *FunctionEmitter::convertReturned(Value *v, const TypePtr &declared,
+                                        const SourceSpan &span) {
+  TypeKind actual = v->type()->kind();
+  if (actual == TypeKind::Tensor || actual == TypeKind::Number) {
+    // `return t.item()` in `-> float`
+    const char *cast = implicitCast(v->type(), declared);
+    return cast ? emitOperator(cast, {{v, "", span}}, span) : v;
+  }
+  const auto &elems = v->type()->contained();
+  if (actual != TypeKind::Tuple || declared->kind() != TypeKind::Tuple ||
+      v->type()->isSubtypeOf(*declared) || elems.size() != declared->contained().size())
+    return v;
+  // `return t.item(), n` in `-> Tuple[float, int]`: taken apart and built
+  // again, which lower-simple-tuples folds.
+  Node *unpack = insert(Symbol::prim("TupleUnpack"), {v}, elems.size(), SourceSpan{});
+  std::vector<Value *> converted;
+  std::vector<TypePtr> types;
+  for (size_t i = 0; i < elems.size(); ++i) {
+    unpack->output(i)->setType(elems[i]);
+    converted.push_back(convertReturned(unpack->output(i), declared->contained()[i], span));
+    types.push_back(converted.back()->type());
+  }
+  return insertValue(Symbol::prim("TupleConstruct"), converted, Type::tuple(types), SourceSpan{});
+}
+
 void FunctionEmitter::emitReturn(const Stmt &s) {
   for (const auto &f : frames_)
     if (f.kind == Frame::Kind::Comprehension)
       error(s.span, "'return' is not allowed inside a comprehension");
   Value *v = s.value ? emitValue(*s.value, declaredReturn_) : constNone();
-  // A returned tensor or `number` converts to a declared int or float, as
-  // TorchScript's tryConvertToType does (`return t.item()` in `-> float`).
-  TypeKind actual = v->type()->kind();
-  if (declaredReturn_ && (actual == TypeKind::Tensor || actual == TypeKind::Number))
-    if (const char *cast = implicitCast(v->type(), declaredReturn_))
-      v = emitOperator(cast, {{v, "", s.span}}, s.span);
+  if (declaredReturn_)
+    v = convertReturned(v, declaredReturn_, s.span);
   if (declaredReturn_ && !convertTo(v, declaredReturn_))
     error(s.value ? s.value->span : s.span,
           // torch.jit's words, which code written for it matches on.

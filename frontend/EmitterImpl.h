@@ -248,6 +248,10 @@ public:
   static bool mentionsType(const TypePtr &t, const TypePtr &cls);
   void checkSortable(const TypePtr &listType, const SourceSpan &span);
   void emitReturn(const Stmt &s);
+  /// What `return` converts to the declared type, as TorchScript's
+  /// tryConvertToType with conversions allowed: a tensor or `number` to an
+  /// int or float, and a tuple element by element.
+  Value *convertReturned(Value *v, const TypePtr &declared, const SourceSpan &span);
   void emitExit(const Stmt &s);
   /// Tests the innermost `while` loop's condition again into `$cond`.
   void emitLoopConditionAgain(const SourceSpan &span);

@@ -3,8 +3,8 @@
 // Algorithm, one pass over the text:
 //   1. at the start of a logical line (outside brackets), measure the
 //      indentation (a tab advances to the next multiple of 8) and emit INDENT
-//      or DEDENTs against the stack of open levels; blank and comment-only
-//      lines do not count;
+//      or DEDENTs against the stack of open levels, whose base is the first
+//      line's indentation; blank and comment-only lines do not count;
 //   2. then lex tokens to the end of the line; inside (), [] and {} and after
 //      a trailing backslash the line continues;
 //   3. at the end of a logical line emit NEWLINE; at the end of input, the
@@ -117,6 +117,12 @@ private:
     }
     pos_ = i;
     atLineStart_ = false;
+    // Source cut from a file (a method of a class) keeps its columns: its
+    // first line's indentation is the base the others are measured from.
+    if (tokens_.empty())
+      indents_.back() = col;
+    if (col < indents_.front())
+      error(i, 1, "unindent does not match any outer indentation level");
     if (col > indents_.back()) {
       indents_.push_back(col);
       push(TokKind::Indent, "", i, 0);

@@ -10,6 +10,7 @@
 
 #include "ir/TypeParser.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -465,7 +466,14 @@ void OperatorRegistry::add(std::shared_ptr<const FunctionSchema> schema) {
   auto &list = impl_->byKind[kind];
   if (list.empty())
     impl_->order.push_back(kind);
-  list.push_back(std::move(schema));
+  // TorchScript's "hacked twins" (Tensor[] where ATen takes Tensor?[]) come
+  // after ATen's overloads, which it registers first: a tuple of tensors
+  // passed as indices converts to ATen's Tensor?[].
+  auto twin = [](const std::shared_ptr<const FunctionSchema> &s) {
+    return s->overload.find("hacked_twin") != std::string::npos;
+  };
+  list.insert(twin(schema) ? list.end() : std::find_if(list.begin(), list.end(), twin),
+              std::move(schema));
   impl_->count++;
 }
 

@@ -36,7 +36,6 @@ class CompilationUnit:
         """Compiles the functions and classes of `src`; names they do not
         define resolve through `rcb` (a function from a name to its value),
         else in the calling frame's locals and globals."""
-        text = textwrap.dedent(src)
         scope = {}
         if rcb is None:
             frame = inspect.currentframe().f_back
@@ -45,8 +44,10 @@ class CompilationUnit:
             scope.update(frame.f_globals)
             scope.update(frame.f_locals)
         self._resolver.add_source_scope(scope, rcb)
-        self._program.add_source(text, "<string>")
-        tree = ast.parse(text)
+        # The text as written: an indented one keeps its columns, as
+        # TorchScript's do.
+        self._program.add_source(src, "<string>")
+        tree = ast.parse(textwrap.dedent(src))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef):
                 original = _SourceFunction(node.name, ast.get_docstring(node))

@@ -44,6 +44,24 @@ def _class_lines(cls):
     return text.splitlines(keepends=True)[first - 1:found.end_lineno], first
 
 
+def _dedented(text):
+    """`text` dedented, and the margin that took off: the compiler is given
+    the text with its margin back (`_indented`), so that its columns, and
+    the lines its errors show, are the file's, as TorchScript's are."""
+    out = textwrap.dedent(text)
+    for a, b in zip(text.splitlines(), out.splitlines()):
+        if b.strip():
+            return out, a[:len(a) - len(b)]
+    return out, ""
+
+
+def _indented(text, margin):
+    """`text` with `margin` put back on every line that is not blank."""
+    if not margin:
+        return text
+    return "\n".join(margin + line if line.strip() else line for line in text.split("\n"))
+
+
 def _source_of(obj):
     """The source of a function or class, dedented, with decorators blanked
     and leading blank lines so that line numbers are the file's."""
@@ -73,6 +91,17 @@ def _source_of(obj):
     except SyntaxError:
         pass  # the compiler reports it
     return with_literal_defaults(text, functions), filename
+
+
+def source_margin(obj):
+    """The indentation `_source_of` takes off the source of `obj`, for
+    `_indented` to put back where the text goes to the compiler."""
+    try:
+        located = _class_lines(obj) if inspect.isclass(obj) else None
+        lines, _ = located or inspect.getsourcelines(obj)
+    except (OSError, TypeError):
+        return ""
+    return _dedented("".join(lines))[1]
 
 
 def _check_mutable_defaults(fn, filename):
@@ -235,8 +264,8 @@ def _method_source(fn, kind, static, decorator=None):
     filename = inspect.getsourcefile(fn) or "<unknown>"
     if kind == "unused" and not static and not decorator:
         stand_in, first, _ = unused_stand_in(fn)
-        return "\n" * (first - 1) + textwrap.dedent("\n".join(stand_in)) + "\n", filename
-    text = textwrap.dedent("".join(lines))
+        return "\n" * (first - 1) + "\n".join(stand_in) + "\n", filename
+    text, margin = _dedented("".join(lines))
     body = []
     started = False
     for line in text.splitlines():
@@ -260,7 +289,8 @@ def _method_source(fn, kind, static, decorator=None):
             body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + "pass"]
         else:  # `def f(self): return 1`: the body shares the line
             body = body[:stmt.lineno - 1] + [line[:stmt.col_offset] + " pass"]
-    return with_literal_defaults("\n" * (first - 1) + "\n".join(body) + "\n", [fn]), filename
+    text = with_literal_defaults("\n" * (first - 1) + "\n".join(body) + "\n", [fn])
+    return _indented(text, margin), filename
 
 
 def _modifier(fn):

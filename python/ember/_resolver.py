@@ -24,7 +24,8 @@ from ._dataclasses import dataclass_source
 from ._script_module import ScriptModule
 from ._python_source import (_annotation_captures, _interface_header, _method_source,
                              _named_tuple_source,
-                             _source_of, _without_unused_bodies)
+                             _indented, _source_of, _without_unused_bodies,
+                             source_margin)
 
 
 _BUILTIN_TYPE_CLASSES = (int, float, bool, str, complex, torch.Tensor, torch.device, torch.dtype)
@@ -258,6 +259,7 @@ class _Resolver:
             # class in its methods, even where no Python scope binds it yet
             # (a decorated class referring to itself).
             self._scopes.append((filename, {cls.__name__: cls}))
+            text = _indented(text, source_margin(cls))
         return text, filename, key
 
     def _function_source(self, name):
@@ -271,7 +273,7 @@ class _Resolver:
         text = re.sub(r"^(\s*)def\s+%s\b" % re.escape(fn.__name__), r"\1def " + name, text,
                       count=1, flags=re.MULTILINE)
         self.add_scope(fn)
-        return text, filename
+        return _indented(text, source_margin(fn)), filename
 
     def add_scope(self, fn):
         scope = dict(getattr(fn, "__globals__", {}))
@@ -366,7 +368,7 @@ class _Resolver:
         except (OSError, TypeError):
             return None
         self.add_scope(obj)
-        return text, filename
+        return _indented(text, source_margin(obj)), filename
 
     def type(self, name):
         """The qualified name of the module type an nn.Module subclass names

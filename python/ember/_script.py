@@ -13,7 +13,7 @@ from . import _module
 from . import _pdt
 from . import _script_containers
 from ._compiled import ScriptFunction
-from ._python_source import _method_source
+from ._python_source import _indented, _method_source, source_margin
 from ._resolver import _Resolver, _source_of
 from ._script_module import ScriptModule
 
@@ -102,9 +102,12 @@ def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
     program = _C.Program(resolver)
     # An @unused function compiles as torch.jit compiles it: its parameters
     # Any, its body a raise (torchaudio's edit_distance).
-    text, filename = (_method_source(obj, "unused", False) if _module._modifier(obj) == "unused"
-                      else _source_of(obj))
-    if example_inputs:
-        text = _pdt.annotate(text, obj, example_inputs)
+    if _module._modifier(obj) == "unused":
+        text, filename = _method_source(obj, "unused", False)
+    else:
+        text, filename = _source_of(obj)
+        if example_inputs:
+            text = _pdt.annotate(text, obj, example_inputs)
+        text = _indented(text, source_margin(obj))
     program.add_source(text, filename)
     return ScriptFunction(program.function(obj.__name__), obj)

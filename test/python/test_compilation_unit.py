@@ -2,6 +2,8 @@
 torch.jit.CompilationUnit compiles it. Functions call each other, names
 resolve in the defining scope, `define` adds to the unit, and results match
 torch.jit's on the same source."""
+import re
+
 import pytest
 import torch
 
@@ -72,6 +74,25 @@ def test_indented_source_and_errors():
     torch.testing.assert_close(cu.f(torch.ones(1)), torch.full((1,), 2.0))
     with pytest.raises(RuntimeError, match="undefined value nowhere"):
         ember.CompilationUnit("def g(x):\n    return nowhere(x)\n")
+
+
+# Test that indented source keeps its columns, as torch.jit's does: in the
+# graph's source locations and in an error's position and highlight.
+def test_indented_source_keeps_its_columns():
+    src = """
+        def f(x):
+            return x * 2
+    """
+    assert str(ember.CompilationUnit(src).f.graph).count("# <string>:3:") == 2
+    assert re.findall(r"# (<string>:\d+:\d+)", str(ember.CompilationUnit(src).f.graph)) == \
+        re.findall(r"# (<string>:\d+:\d+)", str(torch.jit.CompilationUnit(src).f.graph))
+    with pytest.raises(ember.CompileError) as e:
+        ember.CompilationUnit("""
+            def g(x):
+                return x.bar()
+        """)
+    assert "<string>:3:24: error:" in str(e.value)
+    assert "\n                return x.bar()\n                       ~~~~~\n" in str(e.value)
 
 
 # Test that patch_torch routes torch.jit.CompilationUnit to ember.

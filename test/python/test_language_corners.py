@@ -307,3 +307,22 @@ def last_pair(xs: List[int]) -> Tuple[int, int]:
                                      (last_pair, ([3, 200, 4],)), (last_pair, ([1, 2],))])
 def test_for_target_after_the_loop(fn, args):
     assert ember.script(fn)(*args) == fn(*args)
+
+
+def item_and_count(x: torch.Tensor) -> Tuple[float, int]:
+    return x.sum().item(), 3
+
+
+def item_pair_and_tensor(x: torch.Tensor) -> Tuple[Tuple[float, int], int]:
+    return (x.max().item(), 1), x.argmax()
+
+
+# Test that a returned tuple converts element by element to the declared
+# tuple type (a `number` to float, a tensor to int), as torch.jit's return
+# conversion does.
+@pytest.mark.parametrize("fn", [item_and_count, item_pair_and_tensor])
+def test_returned_tuples_convert_elementwise(fn):
+    x = torch.tensor([1.5, 2.0])
+    ours, theirs = ember.script(fn), torch.jit.script(fn)
+    assert ours(x) == theirs(x)
+    assert ours.code == theirs.code

@@ -6,7 +6,9 @@ state_dict round trips, train/eval seen by compiled code, attribute writes,
 exported/ignored/unused methods, constants, type sharing, autograd, threads,
 and torch.jit's printed code as the spec for `.code`.
 """
+import inspect
 import io
+import re
 import threading
 from typing import Dict, Final, List, Optional
 
@@ -752,3 +754,33 @@ def test_overloaded_functions_take_torchs_mangled_names():
     code = ember.script(Resize()).code
     assert "__torch__.torch.nn.functional.___torch_mangle_1.interpolate" in code
     assert "__torch__.torch.nn.functional.___torch_mangle_0.interpolate" in code
+
+
+class Misspelt(nn.Module):
+    def forward(self, x):
+        y = x + 1
+        return y.foo_bar(2)
+
+
+class Doubles(nn.Module):
+    def forward(self, x):
+        return x * 2
+
+
+# Test that a method keeps its file's columns, as torch.jit's do: in the
+# graph's source locations, and in a compile error's position, source line
+# and highlight.
+def test_method_source_columns_are_the_files():
+    def locations(graph):
+        return sorted(re.findall(r"# (\S+:\d+:\d+)", str(graph)))
+
+    assert locations(ember.script(Doubles()).graph) == locations(torch.jit.script(Doubles()).graph)
+    with pytest.raises(RuntimeError) as theirs:
+        torch.jit.script(Misspelt())
+    with pytest.raises(ember.CompileError) as ours:
+        ember.script(Misspelt())
+    line = inspect.getsourcelines(Misspelt.forward)[1] + 2
+    assert "%s:%d:16: error:" % (__file__, line) in str(ours.value)
+    source, highlight = str(theirs.value).splitlines()[-2:]
+    assert highlight.endswith(" <--- HERE")
+    assert "\n%s\n%s\n" % (source, highlight[:-len(" <--- HERE")]) in str(ours.value)

@@ -9,6 +9,11 @@ class Point(NamedTuple):
     y: float = 0.0
 
 
+class Hypothesis(NamedTuple):
+    tokens: List[int]
+    score: float
+
+
 class Counter:
     # Test that __init__ defines the attributes through prim::SetAttr.
     # CHECK-LABEL: Counter.__init__(%self : __torch__.Counter,
@@ -54,6 +59,17 @@ class Counter:
     # CHECK-NEXT:   return (%[[V6]])
     def __lt__(self, other: "Counter") -> bool:
         return self.count < other.count
+
+    # CHECK-LABEL: Counter.extend(%self : __torch__.Counter,
+    # CHECK-NEXT:       %xs : int[]):
+    # CHECK-NEXT:   %history.1 : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:    = aten::extend(%history.1, %xs)
+    # CHECK-NEXT:   %history : int[] = prim::GetAttr[name="history"](%self)
+    # CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::len(%history)
+    # CHECK-NEXT:   return (%[[V7]])
+    def extend(self, xs: List[int]) -> int:
+        self.history.extend(xs)
+        return len(self.history)
 
     # Test that constructing an object is prim::CreateObject plus __init__.
     @staticmethod
@@ -209,3 +225,17 @@ def use_box(n: int) -> int:
     a = b.width
     b.width = 7
     return a + b.width
+
+
+# Test that an empty list passed to a NamedTuple field or a method parameter
+# takes the declared list type, as in TorchScript's schema matching.
+# CHECK-LABEL: empty_arguments(%c : __torch__.Counter):
+# CHECK-NEXT:   %[[V6:[0-9]+]] : float = prim::Constant[value=0.]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = prim::ListConstruct()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::CallMethod[name="extend"](%c, %[[V3]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int[] = prim::ListConstruct()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : NamedTuple(tokens : int[], score : float) = prim::TupleConstruct(%[[V5]], %[[V6]])
+# CHECK-NEXT:   return (%[[V7]])
+def empty_arguments(c: Counter) -> Hypothesis:
+    c.extend([])
+    return Hypothesis([], 0.0)

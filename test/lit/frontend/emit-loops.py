@@ -201,12 +201,12 @@ def enumerate_zip(xs: List[int], ys: List[float]) -> float:
 # CHECK-NEXT:       %[[V14:[0-9]+]] : int = aten::__getitem__(%d, %k)
 # CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %[[V14]])
 # CHECK-NEXT:       -> (%[[V7]], %acc.5)
-# CHECK-NEXT:   %[[V18:[0-9]+]] : int = aten::len(%t)
-# CHECK-NEXT:   %acc : int = prim::Loop(%[[V18]], %[[V7]], %acc.7)
-# CHECK-NEXT:     block0(%[[V20:[0-9]+]] : int, %acc.9 : int):
-# CHECK-NEXT:       %row : Tensor = aten::select(%t, %acc.1, %[[V20]])
-# CHECK-NEXT:       %[[V28:[0-9]+]] : int = aten::size(%row, %acc.1)
-# CHECK-NEXT:       %acc.11 : int = aten::add(%acc.9, %[[V28]])
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = aten::len(%t)
+# CHECK-NEXT:   %acc : int = prim::Loop(%[[V17]], %[[V7]], %acc.7)
+# CHECK-NEXT:     block0(%[[V19:[0-9]+]] : int, %acc.9 : int):
+# CHECK-NEXT:       %row : Tensor = aten::select(%t, %acc.1, %[[V19]])
+# CHECK-NEXT:       %[[V27:[0-9]+]] : int = aten::size(%row, %acc.1)
+# CHECK-NEXT:       %acc.11 : int = aten::add(%acc.9, %[[V27]])
 # CHECK-NEXT:       -> (%[[V7]], %acc.11)
 # CHECK-NEXT:   return (%acc)
 def dict_tensor(d: Dict[str, int], t: torch.Tensor) -> int:
@@ -375,3 +375,45 @@ def target_survives(n: int) -> int:
     for j in range(n):
         pass
     return j
+
+
+# Test that a loop carries its variables in name order, as TorchScript's SSA
+# conversion adds them, and that those the code after it reads come first
+# (canonicalize-outputs): `y` then `a, z`, whatever order they were assigned.
+# CHECK-LABEL: carried_order(%n : int):
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %a.1 : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %y.1 : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %z.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %y : int, %a : int, %z : int = prim::Loop(%n, %[[V6]], %y.1, %a.1, %z.1)
+# CHECK-NEXT:     block0(%i : int, %y.3 : int, %a.3 : int, %z.3 : int):
+# CHECK-NEXT:       %z.5 : int = aten::add(%z.3, %y.1)
+# CHECK-NEXT:       %y.5 : int = aten::add(%y.3, %z.5)
+# CHECK-NEXT:       %a.5 : int = aten::add(%a.3, %y.5)
+# CHECK-NEXT:       -> (%[[V6]], %y.5, %a.5, %z.5)
+# CHECK-NEXT:   return (%y)
+def carried_order(n: int) -> int:
+    z = 0
+    y = 1
+    a = 2
+    for i in range(n):
+        z = z + 1
+        y = y + z
+        a = a + y
+    return y
+
+
+# Test that a loop whose body computes only what nothing reads goes: the body
+# returns the loop's own `true`, so dead-code elimination can drop it, as
+# TorchScript's does.
+# CHECK-LABEL: dead_loop(%n : int):
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   return (%n)
+def dead_loop(n: int) -> int:
+    z = 0
+    for i in range(n):
+        if i > 2:
+            z = 3
+        else:
+            z = 4
+    return n

@@ -98,6 +98,20 @@ def store_index(x: torch.Tensor, mask: torch.Tensor, v: torch.Tensor):
     x[mask] = v
 
 
+# Test that a tuple of index tensors passed to index_put_ becomes ATen's
+# Tensor?[] (TorchScript tries ATen's overload before its Tensor[] twin).
+# CHECK-LABEL: index_put_tuple(%x : Tensor,
+# CHECK-NEXT:       %i : Tensor,
+# CHECK-NEXT:       %v : Tensor):
+# CHECK-NEXT:   %[[V10:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor?[] = prim::ListConstruct(%i)
+# CHECK-NEXT:   %[[V9:[0-9]+]] : Tensor = aten::index_put_(%x, %[[V7]], %v, %[[V8]])
+# CHECK-NEXT:   return (%[[V10]])
+def index_put_tuple(x: torch.Tensor, i: torch.Tensor, v: torch.Tensor):
+    x.index_put_((i,), v)
+
+
 # Test that augmented assignment into an index updates the view in place.
 # CHECK-LABEL: aug_index(%x : Tensor):
 # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
