@@ -158,6 +158,14 @@ Value *FunctionEmitter::asValue(const Sugared &s, const SourceSpan &span) {
   case Sugared::Kind::Value: return s.value;
   case Sugared::Kind::Namespace: error(span, "module '" + s.name + "' cannot be used as a value");
   case Sugared::Kind::Operator:
+    // `n.real` of an int: an operator named like the attribute is no
+    // attribute of a value that is not a tensor (TorchScript's words).
+    if (s.value && s.value->type()->kind() != TypeKind::Tensor) {
+      std::string attr = s.name.substr(s.name.find("::") + 2);
+      error(span, "'" + s.value->type()->annotationStr() + "' object has no attribute or method '" +
+                      attr.substr(0, attr.find('.')) + "'");
+    }
+    [[fallthrough]];
   case Sugared::Kind::Builtin:
   case Sugared::Kind::Function:
   case Sugared::Kind::Dispatch:

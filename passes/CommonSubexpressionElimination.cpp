@@ -3,10 +3,14 @@
 // Algorithm: walk blocks in order with a scoped table of available nodes (a
 // nested block sees the nodes of the blocks enclosing it). A node equal to
 // an available one (same kind, inputs, attributes and output types) is
-// replaced by it. Never merged: nodes with blocks or side effects,
-// nondeterministic nodes, writers, nodes reading a value that some node
-// writes (the two reads could straddle the write), and producers of lists,
-// dicts or objects (their identity is observable).
+// replaced by it, where TorchScript's safeToChangeAliasingRelationship
+// allows: neither node's results are written, and not both may be seen
+// outside the graph (aliasing an input, an attribute or a returned value).
+// So two equal lists nothing writes become one, as in torch.jit, and two
+// views of an input that are both returned stay two. Never merged: nodes
+// with blocks or side effects, nondeterministic nodes, writers, nodes
+// reading a value that some node writes (the two reads could straddle the
+// write), and producers of objects and futures.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/AliasAnalysis.h"
@@ -35,13 +39,12 @@ size_t hashNode(const Node *n) {
 }
 
 bool identityMatters(const TypePtr &t) {
-  return t->kind() == TypeKind::List || t->kind() == TypeKind::Dict ||
-         t->kind() == TypeKind::Class || t->kind() == TypeKind::Future;
+  return t->kind() == TypeKind::Class || t->kind() == TypeKind::Future;
 }
 
 class CSE {
 public:
-  CSE(Graph &g) : aa_(g) {}
+  CSE(Graph &g) : graph_(g), aa_(g) {}
   int64_t merged = 0;
 
   void runBlock(Block *b, std::vector<std::unordered_multimap<size_t, Node *>> &scopes) {
@@ -65,6 +68,8 @@ public:
         scopes.back().emplace(h, n);
         continue;
       }
+      if (!safeToMerge(existing, n))
+        continue;
       for (size_t i = 0; i < n->outputs().size(); ++i)
         n->output(i)->replaceAllUsesWith(existing->output(i));
       n->destroy();
@@ -87,6 +92,29 @@ private:
     return true;
   }
 
+  bool safeToMerge(const Node *a, const Node *b) {
+    bool aEscapes = false, bEscapes = false;
+    for (size_t i = 0; i < a->outputs().size(); ++i) {
+      if (aa_.hasWriters(a->output(i)) || aa_.hasWriters(b->output(i)))
+        return false;
+      aEscapes = aEscapes || escapesScope(a->output(i));
+      bEscapes = bEscapes || escapesScope(b->output(i));
+    }
+    return !(aEscapes && bEscapes);
+  }
+
+  bool escapesScope(const Value *v) {
+    if (!AliasAnalysis::isMutableType(v->type()))
+      return false;
+    if (aa_.escapes(v))
+      return true;
+    for (const Value *out : graph_.outputs())
+      if (aa_.mayAlias(v, out))
+        return true;
+    return false;
+  }
+
+  const Graph &graph_;
   AliasAnalysis aa_;
 };
 

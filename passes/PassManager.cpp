@@ -59,7 +59,9 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
   // What freezing runs once attributes are constants (reference §4.3):
   // eval-mode branches and dropout go; batch norms and per-channel
   // arithmetic fold into the conv or linear weights before them, three
-  // rounds (conv -> mul -> add -> batch_norm), each made constants.
+  // rounds (conv -> mul -> add -> batch_norm), each made constants; then
+  // constants are pooled so that cse sees equal computations on them (the
+  // shape lists of three views in attention become one, as in torch.jit).
   if (name == "freeze")
     return {"constant-propagation",
             "remove-dropout",
@@ -76,8 +78,8 @@ std::vector<std::string> pipelineNamed(const std::string &name) {
             "fold-conv-arithmetic",
             "constant-propagation",
             "peephole",
-            "cse",
             "constant-pooling",
+            "cse",
             "dce"};
   return {};
 }

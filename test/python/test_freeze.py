@@ -466,3 +466,30 @@ def test_conv_mul_add_norm_chain_becomes_one_conv():
         assert "aten::mul" not in graph and "aten::batch_norm" not in graph
         with torch.no_grad():
             torch.testing.assert_close(frozen(x), eager(x), rtol=1e-5, atol=1e-5)
+
+
+class Heads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(8, 24)
+        self.heads = 2
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        q = q.view(B, T, self.heads, C // self.heads)
+        k = k.view(B, T, self.heads, C // self.heads)
+        v = v.view(B, T, self.heads, C // self.heads)
+        return q @ k.transpose(-2, -1) @ v
+
+
+# Test that freezing merges what is computed the same way on constants, as
+# torch.jit.freeze does: the three views' shape lists become one list (cse
+# after the constants are pooled; nothing writes the lists).
+def test_frozen_code_merges_equal_computations_as_torch_jit():
+    m = Heads().eval()
+    x = torch.randn(2, 3, 8)
+    ours, theirs = ember.freeze(ember.script(m)), torch.jit.freeze(torch.jit.script(m))
+    torch.testing.assert_close(ours(x), m(x))
+    assert ours.code == theirs.code
+    assert str(ours.graph).count("prim::ListConstruct") == 1
