@@ -326,7 +326,8 @@ Value *FunctionEmitter::emitMinMax(const std::string &name, const Expr &call) {
 
 // As TorchScript: isinstance refines the variable to the alternatives of its
 // Union or Optional that match in the true branch and to the others in the
-// false branch; an Any is refined to the one type it is checked against.
+// false branch; an Any is refined to the one type it is checked against,
+// and stays Any in the false branch (where TorchScript casts it to Any).
 void FunctionEmitter::refineIsInstance(const std::string &name, const TypePtr &actual,
                                        const std::vector<TypePtr> &members,
                                        const std::vector<TypePtr> &types,
@@ -334,6 +335,7 @@ void FunctionEmitter::refineIsInstance(const std::string &name, const TypePtr &a
   if (actual->kind() == TypeKind::Any) {
     if (types.size() == 1)
       refinements.whenTrue.push_back({name, types[0]});
+    refinements.whenFalse.push_back({name, actual});
     return;
   }
   std::vector<TypePtr> yes, no;

@@ -129,9 +129,11 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
   if (hasRest) {
     if (terminates(t) && terminates(e))
       place = Dead;
-    else if (t == ExitKind::Always && e != ExitKind::Raises)
+    // Only where the other branch never leaves: one that may (an `elif`
+    // that returns on one path) has TorchScript guard what follows.
+    else if (t == ExitKind::Always && e == ExitKind::Never)
       place = IntoElse;
-    else if (e == ExitKind::Always && t != ExitKind::Raises)
+    else if (e == ExitKind::Always && t == ExitKind::Never)
       place = IntoThen;
     else if (t == ExitKind::Maybe || e == ExitKind::Maybe)
       place = Guarded;

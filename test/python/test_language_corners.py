@@ -326,3 +326,58 @@ def test_returned_tuples_convert_elementwise(fn):
     ours, theirs = ember.script(fn), torch.jit.script(fn)
     assert ours(x) == theirs(x)
     assert ours.code == theirs.code
+
+
+def returns_in_elif(x: int) -> int:
+    if x > 2:
+        return x
+    elif x < 0:
+        return 1
+    return 0
+
+
+def returns_in_nested_then(x: int) -> int:
+    if x > 2:
+        if x > 5:
+            return 5
+    else:
+        return 3
+    return 0
+
+
+def returns_in_then_only(x: int) -> int:
+    if x > 2:
+        return x
+    return 0
+
+
+def elif_assigns_or_returns(x: int) -> int:
+    if x > 2:
+        return x
+    elif x < 0:
+        y = 3
+    else:
+        return 0
+    return y
+
+
+# Test that the statements after an `if` that returns on some paths are
+# placed as torch.jit's exit transform places them (moved into a branch
+# that never leaves, else guarded by the returned flag): the same `.code`,
+# and eager's results.
+@pytest.mark.parametrize("fn", [returns_in_elif, returns_in_nested_then, returns_in_then_only])
+def test_code_after_partial_returns_is_torch_jits(fn):
+    ours = ember.script(fn)
+    for x in (-1, 1, 3, 7):
+        assert ours(x) == fn(x)
+    assert ours.code == torch.jit.script(fn).code
+
+
+# Test that a variable assigned where the other paths return reaches the
+# guarded code after the `if`. (Its `.code` differs from torch.jit's only in
+# names: torch names the joined `y`, ember leaves the exit transform's
+# outputs unnamed.)
+def test_variable_joined_where_other_paths_return():
+    ours = ember.script(elif_assigns_or_returns)
+    for x in (-1, 1, 3, 7):
+        assert ours(x) == elif_assigns_or_returns(x)

@@ -313,3 +313,40 @@ class NoRate:
 # CHECK-NEXT:   return (%[[V5]])
 def no_rate(overriding: Optional[float]) -> float:
     return NoRate().rate(overriding)
+
+
+# Test that what follows an `if` whose branch returns while the other only
+# may return (an `elif` that returns on one path) runs under the returned
+# flag, as TorchScript's exit transform guards it; it moves into the other
+# branch only when that branch never leaves.
+# CHECK-LABEL: elif_returns(%x : int):
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V1:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::gt(%x, %[[V3]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : bool, %[[V16:[0-9]+]] : int = prim::If(%[[V4]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V6]], %x)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V8:[0-9]+]] : bool = aten::lt(%x, %[[V7]])
+# CHECK-NEXT:       %[[V15:[0-9]+]] : bool, %[[V13:[0-9]+]] : int = prim::If(%[[V8]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V6]], %[[V9]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%[[V1]], %[[V12]])
+# CHECK-NEXT:       -> (%[[V15]], %[[V13]])
+# CHECK-NEXT:   %[[V22:[0-9]+]] : int = prim::If(%[[V18]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V16]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V7]])
+# CHECK-NEXT:   return (%[[V22]])
+def elif_returns(x: int) -> int:
+    if x > 2:
+        return x
+    elif x < 0:
+        return 1
+    return 0

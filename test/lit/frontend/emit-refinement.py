@@ -1,5 +1,5 @@
 # RUN: %ember-translate --import-python %s | FileCheck %s
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import torch
 
@@ -231,3 +231,39 @@ def isinstance_number(t: torch.Tensor, x: Union[int, float, complex]) -> torch.T
     if isinstance(x, float):
         return t + x
     return torch.div(t, x, rounding_mode="trunc")
+
+
+# Test that isinstance on an Any casts it to Any in the false branch, as
+# TorchScript refines it there (an Any stays an Any when it is not a type).
+# CHECK-LABEL: any_isinstance(%x.1 : Any):
+# CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V1:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
+# CHECK-NEXT:   %[[V23:[0-9]+]] : bool, %[[V21:[0-9]+]] : int = prim::If(%[[V3]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%[[V6]], %x.3)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %x.5 : Any = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       %[[V8:[0-9]+]] : bool = prim::isinstance[types=[float]](%x.5)
+# CHECK-NEXT:       %[[V17:[0-9]+]] : bool, %[[V15:[0-9]+]] : int = prim::If(%[[V8]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V6]], %[[V10]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%[[V1]], %[[V14]])
+# CHECK-NEXT:       -> (%[[V17]], %[[V15]])
+# CHECK-NEXT:   %[[V27:[0-9]+]] : int = prim::If(%[[V23]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V21]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V24]])
+# CHECK-NEXT:   return (%[[V27]])
+def any_isinstance(x: Any) -> int:
+    if isinstance(x, int):
+        return x
+    elif isinstance(x, float):
+        return 1
+    return 0
