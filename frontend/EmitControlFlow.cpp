@@ -1,10 +1,10 @@
 //===- frontend/EmitControlFlow.cpp - if, while and for -------------------===//
 //
 // `if` becomes prim::If with one frame per branch joined into its outputs.
-// When a branch always leaves (return, break, continue) the statements
-// after the `if` move into the other branch; when a branch only may leave,
-// they run under `if $skip` — the two shapes TorchScript's exit transforms
-// produce.
+// When a branch always leaves (return, break, continue) and the other never
+// does, the statements after the `if` move into the other branch; when a
+// branch may leave otherwise, they run under `if $skip` — the two shapes
+// TorchScript's exit transforms produce.
 //
 // Loops are in EmitLoops.cpp.
 //
