@@ -11,8 +11,10 @@
 //      have in later nodes' inputs (and block returns) are already in their
 //      final order;
 //   2. for a `prim::If` or `prim::Loop`, sort its outputs by first use: uses
-//      compare by node order across blocks, then by input position; outputs
-//      without uses go last, in their old order;
+//      compare by TorchScript's canonical node order (position in a block, a
+//      node before what is nested in it, a then-branch before its else),
+//      then by input position; outputs without uses go last, in their old
+//      order;
 //   3. permute the If's outputs with both branches' returns, or the Loop's
 //      carried values (node inputs, outputs, body inputs and body returns);
 //   4. then recurse into the node's blocks.
@@ -27,10 +29,44 @@
 namespace ember {
 namespace {
 
+size_t depth(const Node *n) {
+  size_t d = 0;
+  for (const Block *b = n->owningBlock(); b->owningNode(); b = b->owningNode()->owningBlock())
+    ++d;
+  return d;
+}
+
+size_t blockIndex(const Block *b) {
+  const auto &blocks = b->owningNode()->blocks();
+  return size_t(std::find(blocks.begin(), blocks.end(), b) - blocks.begin());
+}
+
+/// TorchScript's canonical order of nodes (canonicalize.cpp's isBefore):
+/// in one block by position; a node before the nodes inside it; of nodes in
+/// two blocks of one node, the one in the earlier block (so the uses in an
+/// if's then-branch come before those in its else-branch).
+bool canonicalBefore(const Node *a, const Node *b) {
+  size_t da = depth(a), db = depth(b);
+  for (; da > db; --da)
+    if ((a = a->owningBlock()->owningNode()) == b)
+      return false;
+  for (; db > da; --db)
+    if ((b = b->owningBlock()->owningNode()) == a)
+      return true;
+  while (a->owningBlock() != b->owningBlock()) {
+    const Node *pa = a->owningBlock()->owningNode(), *pb = b->owningBlock()->owningNode();
+    if (pa == pb)
+      return blockIndex(a->owningBlock()) < blockIndex(b->owningBlock());
+    a = pa;
+    b = pb;
+  }
+  return a->isBefore(b);
+}
+
 bool useBefore(const Use &a, const Use &b) {
   if (a.user == b.user)
     return a.offset < b.offset;
-  return a.user->isBefore(b.user);
+  return canonicalBefore(a.user, b.user);
 }
 
 std::optional<Use> firstUse(const Value *v) {
