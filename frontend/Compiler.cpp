@@ -448,11 +448,25 @@ Node *FunctionEmitter::insert(Symbol kind, const std::vector<Value *> &inputs, s
                               const SourceSpan &span) {
   Node *n = graph_->insert(kind, inputs, outputs);
   if (span.buffer) {
-    auto [line, col] = span.buffer->lineCol(span.offset);
-    n->setSourceLocation(SourceLocation{file_, uint32_t(line), uint32_t(col - 1)});
+    // TorchScript's frontend builds these without a source range: they
+    // print no location (a run-time traceback still shows the line).
+    static const std::unordered_set<std::string> unlocated = {
+        "prim::ListConstruct", "prim::TupleConstruct", "prim::DictConstruct",
+        "prim::ListUnpack",    "prim::TupleUnpack",    "prim::TupleIndex",
+        "prim::TupleSlice",    "prim::GetAttr",        "prim::SetAttr",
+        "prim::isinstance",    "prim::EnumName",       "prim::EnumValue"};
+    if (!unlocated.count(kind.qualString()))
+      locate(n, span);
     n->setTextSpan(span); // the source line a run-time traceback shows
   }
   return n;
+}
+
+void FunctionEmitter::locate(Node *n, const SourceSpan &span) {
+  if (!span.buffer)
+    return;
+  auto [line, col] = span.buffer->lineCol(span.offset);
+  n->setSourceLocation(SourceLocation{file_, uint32_t(line), uint32_t(col - 1)});
 }
 
 Value *FunctionEmitter::insertValue(Symbol kind, const std::vector<Value *> &inputs, TypePtr type,
@@ -467,6 +481,22 @@ Value *FunctionEmitter::constFloat(double v) { return graph_->insertConstant(v);
 Value *FunctionEmitter::constBool(bool v) { return graph_->insertConstant(v); }
 Value *FunctionEmitter::constStr(const std::string &v) { return graph_->insertConstant(v); }
 Value *FunctionEmitter::constNone() { return graph_->insertNoneConstant(); }
+
+Value *FunctionEmitter::literalConstant(const c10::IValue &value, const SourceSpan &span) {
+  // One map per kind, as TorchScript's (an int 1 and a float 1.0 differ).
+  for (Value *v : literals_) {
+    std::optional<c10::IValue> known = constantValue(v);
+    if (known && known->tagKind() == value.tagKind() && *known == value)
+      return v;
+  }
+  Node *before = graph().insertPoint();
+  graph().setInsertPoint(graph().block()->front());
+  Value *v = graph().insertConstant(value);
+  graph().setInsertPoint(before);
+  locate(v->node(), span);
+  literals_.push_back(v);
+  return v;
+}
 
 Value *FunctionEmitter::uninitialized(const TypePtr &type) {
   // As TorchScript's exit transform: one per type, at the top of the graph.

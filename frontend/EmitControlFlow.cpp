@@ -95,7 +95,7 @@ ExitKind FunctionEmitter::classify(const StmtRefs &stmts, bool loopExitsCount,
 void FunctionEmitter::emitBranches(Value *cond, const Refinements &refinements,
                                    const std::function<ExitKind()> &thenBody,
                                    const std::function<ExitKind()> &elseBody,
-                                   const SourceSpan &span, bool leaves) {
+                                   const SourceSpan &span, bool unnamed) {
   Node *n = insert(prim::If(), {cond}, 0, span);
   Block *blocks[2] = {n->addBlock(), n->addBlock()};
   ExitKind exits[2];
@@ -107,7 +107,20 @@ void FunctionEmitter::emitBranches(Value *cond, const Refinements &refinements,
     exits[i] = i == 0 ? thenBody() : elseBody();
     frames[i] = popFrame();
   }
-  joinBranches(n, frames[0], exits[0], frames[1], exits[1], span, leaves);
+  joinBranches(n, frames[0], exits[0], frames[1], exits[1], span, unnamed);
+}
+
+/// Whether TorchScript's exit transform merges this `if` with the one it
+/// puts after it (inlineConsecutiveIfs): a branch that always leaves beside
+/// one that never does gives constant exit flags, and the merged If's
+/// outputs are the second If's, unnamed. Where a branch only may leave,
+/// the flag is not constant: the `if` keeps its variables' names. (The
+/// second If guards what follows in the block, or ends the block the exit
+/// goes to; an `if` last in a branch hands its flag to the enclosing one.)
+static bool mergedByExitTransform(ExitKind t, ExitKind e) {
+  if (t == ExitKind::Maybe || e == ExitKind::Maybe)
+    return false;
+  return t == ExitKind::Always || e == ExitKind::Always;
 }
 
 void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFrom) {
@@ -152,8 +165,7 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
         emitStatements(elseStmts);
         return classify(elseStmts, false);
       },
-      s.span, t == ExitKind::Always || t == ExitKind::Maybe || e == ExitKind::Always ||
-                  e == ExitKind::Maybe);
+      s.span, mergedByExitTransform(t, e) && (hasRest || frame().kind != Frame::Kind::Branch));
   if (place == After && hasRest) {
     // After `if x is None: raise ...` the other branch's refinements hold.
     if (t == ExitKind::Raises)
@@ -169,7 +181,7 @@ void FunctionEmitter::emitIf(const Stmt &s, const StmtRefs &rest, size_t restFro
           emitStatements(rest, restFrom);
           return ExitKind::Never;
         },
-        rest[restFrom]->span, /*leaves=*/true);
+        rest[restFrom]->span, /*unnamed=*/true);
   }
 }
 

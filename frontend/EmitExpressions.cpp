@@ -75,10 +75,8 @@ Sugared FunctionEmitter::emitExpr(const Expr &e, const TypePtr &hint) {
   // (the constants of defaults carry none).
   if (literal && s.value && e.span.buffer) {
     Node *n = s.value->node();
-    if (n->kind() == prim::Constant() && !n->sourceLocation()) {
-      auto [line, col] = e.span.buffer->lineCol(e.span.offset);
-      n->setSourceLocation(SourceLocation{file_, uint32_t(line), uint32_t(col - 1)});
-    }
+    if (n->kind() == prim::Constant() && !n->sourceLocation())
+      locate(n, e.span);
   }
   return s;
 }
@@ -102,13 +100,13 @@ Sugared FunctionEmitter::emitExprKind(const Expr &e, const TypePtr &hint) {
     unsigned long long v = strtoull(digits.c_str() + skip, nullptr, base);
     if (errno == ERANGE || v > uint64_t(INT64_MAX) + 1)
       error(e.span, "integer literal " + e.text + " does not fit in a 64-bit int");
-    return Sugared::of(constInt(static_cast<int64_t>(v)));
+    return Sugared::of(literalConstant(static_cast<int64_t>(v), e.span));
   }
-  case ExprKind::Float: return Sugared::of(constFloat(strtod(e.text.c_str(), nullptr)));
+  case ExprKind::Float:
+    return Sugared::of(literalConstant(strtod(e.text.c_str(), nullptr), e.span));
   case ExprKind::Imaginary: {
     double im = strtod(e.text.c_str(), nullptr);
-    Value *v = graph().insertConstant(c10::IValue(c10::complex<double>(0, im)));
-    return Sugared::of(v);
+    return Sugared::of(literalConstant(c10::complex<double>(0, im), e.span));
   }
   case ExprKind::Str: return Sugared::of(constStr(e.text));
   case ExprKind::FStr: return Sugared::of(emitFString(e));
@@ -197,12 +195,14 @@ Value *FunctionEmitter::emitUnary(const Expr &e) {
     return v->type()->kind() == TypeKind::Tensor
                ? emitOperator("aten::positive", {{v, "", e.span}}, e.span)
                : v;
-  // Fold `-<literal>` so negative constants stay constants.
+  // Fold `-<constant>` into a new constant where the `-` is, as
+  // TorchScript's emitUnaryOp (the literal's own constant is shared).
   if (e.text == "-" && isConstant(v) && (v->type()->kind() == TypeKind::Int ||
                                          v->type()->kind() == TypeKind::Float)) {
     c10::IValue c = *constantValue(v);
-    v->node()->destroy();
-    return c.isInt() ? constInt(-c.toInt()) : constFloat(-c.toDouble());
+    Value *r = c.isInt() ? constInt(-c.toInt()) : constFloat(-c.toDouble());
+    locate(r->node(), e.span);
+    return r;
   }
   return emitOperator(operatorFor(e.text, true), {{v, "", e.operands[0]->span}}, e.span);
 }
@@ -327,7 +327,7 @@ Value *FunctionEmitter::emitCondition(const Expr &e, Refinements &refinements) {
     return emitOperator("aten::__not__", {{v, "", e.span}}, e.span);
   }
   if (e.kind == ExprKind::BoolOp)
-    return emitShortCircuit(e, 0, refinements);
+    return emitShortCircuit(e, e.operands.size(), refinements);
   if (e.kind == ExprKind::Compare)
     return toBool(emitCompare(e, refinements), e.span);
   if (callsIsInstance(e)) {
@@ -391,12 +391,15 @@ Value *FunctionEmitter::emitBranchCondition(const Expr &e, Refinements &refineme
   return cond;
 }
 
-Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &refinements) {
-  if (i + 1 == e.operands.size())
-    return emitCondition(*e.operands[i], refinements);
+/// `a and b and c` is `(a and b) and c`, nested to the left as TorchScript's
+/// frontend builds it; `n` is how many operands the prefix holds.
+Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t n, Refinements &refinements) {
+  if (n == 1)
+    return emitCondition(*e.operands[0], refinements);
   bool isAnd = e.text == "and";
   Refinements left, right;
-  Value *l = emitCondition(*e.operands[i], left);
+  Value *l = emitShortCircuit(e, n - 1, left);
+  const Expr &rhs = *e.operands[n - 1];
   if (left.staticValue) {
     // A side the types decide: `not torch.jit.is_scripting() and ...` never
     // compiles its right-hand side, as in TorchScript.
@@ -405,25 +408,35 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
       return constBool(!isAnd);
     }
     applyRefinements(isAnd ? left.whenTrue : left.whenFalse, /*sameType=*/false);
-    return emitShortCircuit(e, i + 1, refinements);
+    return emitCondition(rhs, refinements);
   }
-  Node *n = insert(prim::If(), {l}, 1, e.span);
-  n->output()->setType(Type::get(TypeKind::Bool));
+  // TorchScript's range for the pair: from the first operand to this one.
+  const SourceSpan &first = e.operands[0]->span;
+  SourceSpan span{first.buffer, first.offset, rhs.span.offset + rhs.span.length - first.offset};
+  Node *If = insert(prim::If(), {l}, 1, span);
+  If->output()->setType(Type::get(TypeKind::Bool));
   Frame frames[2];
   for (int b = 0; b < 2; ++b) {
-    Block *block = n->addBlock();
+    Block *block = If->addBlock();
     graph().setInsertPoint(block);
     bool evaluates = (b == 0) == isAnd; // `and` continues when true, `or` when false
     // Each branch holds the left side's refinements for its outcome, as in
     // TorchScript (`a is not None or b` gives `a` refined in the True one).
     pushFrame(Frame::Kind::Branch, block);
     applyRefinements(b == 0 ? left.whenTrue : left.whenFalse);
-    block->registerOutput(evaluates ? emitShortCircuit(e, i + 1, right) : constBool(!isAnd));
+    Value *out;
+    if (evaluates) {
+      out = emitCondition(rhs, right);
+    } else {
+      out = constBool(!isAnd); // where the pair is, as TorchScript's
+      locate(out->node(), span);
+    }
+    block->registerOutput(out);
     frames[b] = popFrame();
   }
   // As TorchScript, the variables the right-hand side refined join after
   // the value.
-  joinBranches(n, frames[0], ExitKind::Never, frames[1], ExitKind::Never, e.span);
+  joinExpressionBranches(If, frames[0], frames[1], span);
   // A right-hand side the types decide decides the whole when it is the
   // absorbing value (`x or True`, `x and False`), as TorchScript's static if;
   // the If stays for dead-code elimination.
@@ -436,7 +449,7 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t i, Refinements &r
     refinements.whenTrue = intersect(left.whenTrue, right.whenTrue);
     refinements.whenFalse = unite(left.whenFalse, right.whenFalse);
   }
-  return n->output(0);
+  return If->output(0);
 }
 
 } // namespace ember::frontend

@@ -97,7 +97,8 @@ static IterSource moduleContainerSource(FunctionEmitter &em, Value *v, const Sou
   return src;
 }
 
-IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span) {
+IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span,
+                        const SourceSpan &loop) {
   if (s.kind == Sugared::Kind::Iterable && s.name == "range")
     return rangeSource(em, s, span);
   IterSource src;
@@ -108,7 +109,7 @@ IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan 
       if (src.kind == IterSource::Enumerate && i == 1)
         src.offset = em.asValue(s.items[1], span);
       else
-        src.parts.push_back(iterSourceOf(em, s.items[i], span));
+        src.parts.push_back(iterSourceOf(em, s.items[i], span, loop));
     }
     unrollParts(em, src);
     return src;
@@ -127,7 +128,7 @@ IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan 
   case TypeKind::Str:
   case TypeKind::Tensor: src.seq = v; return src;
   case TypeKind::Dict:
-    src.seq = em.emitOperator("aten::keys", {{v, "", span}}, span);
+    src.seq = em.emitOperator("aten::keys", {{v, "", loop}}, loop);
     return src;
   case TypeKind::Tuple:
     src.kind = IterSource::Unrolled;

@@ -49,25 +49,55 @@ TypePtr withoutNone(const TypePtr &t) {
 
 } // namespace
 
+/// Whether a value of this type is None: always, maybe or never
+/// (TorchScript's canBeNone). `Any` may hold None: ember asks at run time
+/// where TorchScript takes it to be never None.
+enum class NoneStatus { Always, Maybe, Never };
+static NoneStatus noneStatus(const TypePtr &t) {
+  switch (t->kind()) {
+  case TypeKind::None:
+    return NoneStatus::Always;
+  case TypeKind::Optional:
+  case TypeKind::Any:
+    return NoneStatus::Maybe;
+  case TypeKind::Union:
+    for (const auto &a : t->contained())
+      if (a->kind() == TypeKind::None)
+        return NoneStatus::Maybe;
+    return NoneStatus::Never;
+  default:
+    return NoneStatus::Never;
+  }
+}
+
 Value *FunctionEmitter::emitCompare(const Expr &e, Refinements &refinements) {
   const auto &ops = e.ops;
   if (ops.size() == 1 && (ops[0] == "is" || ops[0] == "is not")) {
-    const Expr *subject = e.operands[1]->kind == ExprKind::None ? e.operands[0].get()
-                          : e.operands[0]->kind == ExprKind::None ? e.operands[1].get()
-                                                                   : nullptr;
-    if (subject) {
-      Value *v = emitValue(*subject);
-      TypeKind k = v->type()->kind();
-      bool isNot = ops[0] == "is not";
-      if (k == TypeKind::None)
-        refinements.staticValue = !isNot;
-      else if (k != TypeKind::Optional && k != TypeKind::Union && k != TypeKind::Any)
-        refinements.staticValue = isNot;
-      if (TypePtr narrowed = withoutNone(v->type()); narrowed && subject->kind == ExprKind::Name)
-        (isNot ? refinements.whenTrue : refinements.whenFalse).push_back({subject->text, narrowed});
-      return emitOperator(isNot ? "aten::__isnot__" : "aten::__is__",
-                          {{v, "", subject->span}, {constNone(), "", e.span}}, e.span);
+    bool isNot = ops[0] == "is not";
+    Value *l = emitValue(*e.operands[0]);
+    Value *r = emitValue(*e.operands[1]);
+    // As TorchScript: `a is b` where both are None, or one is None and the
+    // other never is, is decided by the types -- a bool constant, and an
+    // `if` on it compiles only the branch it selects.
+    NoneStatus ls = noneStatus(l->type()), rs = noneStatus(r->type());
+    if (ls == NoneStatus::Always && rs == NoneStatus::Always) {
+      refinements.staticValue = !isNot;
+      return constBool(!isNot);
     }
+    if ((ls == NoneStatus::Always && rs == NoneStatus::Never) ||
+        (ls == NoneStatus::Never && rs == NoneStatus::Always)) {
+      refinements.staticValue = isNot;
+      return constBool(isNot);
+    }
+    // `name is None` (either way round) refines the variable.
+    bool noneLeft = e.operands[0]->kind == ExprKind::None;
+    const Expr &subject = *e.operands[noneLeft ? 1 : 0];
+    Value *v = noneLeft ? r : l;
+    if (e.operands[noneLeft ? 0 : 1]->kind == ExprKind::None && subject.kind == ExprKind::Name)
+      if (TypePtr narrowed = withoutNone(v->type()))
+        (isNot ? refinements.whenTrue : refinements.whenFalse).push_back({subject.text, narrowed});
+    return emitOperator(isNot ? "aten::__isnot__" : "aten::__is__",
+                        {{l, "", e.operands[0]->span}, {r, "", e.operands[1]->span}}, e.span);
   }
   Value *left = emitValue(*e.operands[0]);
   Value *result = emitBinary(e.ops[0], left, emitValue(*e.operands[1]), e.span);
@@ -121,7 +151,7 @@ Value *FunctionEmitter::emitTernary(const Expr &e, const TypePtr &hint) {
   }
   n->output()->setType(type);
   // As TorchScript, the refined variables join after the value.
-  joinBranches(n, frames[0], ExitKind::Never, frames[1], ExitKind::Never, e.span);
+  joinExpressionBranches(n, frames[0], frames[1], e.span);
   return n->output(0);
 }
 

@@ -174,14 +174,21 @@ void FunctionEmitter::emitLoop(Value *length, const Expr *cond,
   bool leaves = stmts && (mayLeave(*stmts, true) || continuesInBranch(*stmts, false));
   bool whileForm = length && leaves; // a `for` that may break: explicit index
   Refinements refinements;
-  Value *maxTrips = length && !whileForm ? length : constInt(INT64_MAX);
+  // A `while` reads its trip bound as a literal (one constant, at the top);
+  // a `for` that may break is rewritten as one by TorchScript's
+  // CanonicalizeModifiedLoops, whose nodes carry no source location.
+  Value *maxTrips = length && !whileForm ? length
+                    : whileForm          ? constInt(INT64_MAX)
+                                         : literalConstant(INT64_MAX, span);
   Value *initCond;
-  if (cond)
+  if (cond) {
     initCond = emitCondition(*cond, refinements);
-  else if (whileForm)
-    initCond = emitOperator("aten::gt", {{length, "", span}, {constInt(0), "", span}}, span);
-  else
+  } else if (whileForm) {
+    initCond = emitOperator("aten::gt", {{length, "", {}}, {constInt(0), "", {}}}, SourceSpan{});
+  } else {
     initCond = constBool(true);
+    locate(initCond->node(), span);
+  }
   std::vector<Value *> inputs = {maxTrips, initCond};
   std::vector<TypePtr> types;
   for (const auto &n : carried) {
@@ -245,7 +252,7 @@ void FunctionEmitter::finishLoop(Node *loop, Value *length, const Expr *cond,
                                  const SourceSpan &span) {
   Block *block = loop->blocks()[0];
   bool whileForm = types.size() > carried.size();
-  Value *next = whileForm ? emitOperator("aten::add", {{index, "", span}, {constInt(1), "", span}}, span)
+  Value *next = whileForm ? emitOperator("aten::add", {{index, "", {}}, {constInt(1), "", {}}}, SourceSpan{})
                           : nullptr;
   Value *condOut = loopCondition(block, length, cond, next, span);
   std::vector<Value *> carriedOut;
@@ -319,12 +326,13 @@ Value *FunctionEmitter::loopCondition(Block *block, Value *length, const Expr *c
   }
   if (!next) // TorchScript's body returns the loop's own `true`
     return block->owningNode()->input(1);
-  Value *more = emitOperator("aten::lt", {{next, "", span}, {length, "", span}}, span);
+  // CanonicalizeModifiedLoops' nodes: no source location.
+  Value *more = emitOperator("aten::lt", {{next, "", {}}, {length, "", {}}}, SourceSpan{});
   if (!mayBreak) // a `continue` in a branch: TorchScript's condition is True on every path
-    return emitOperator("aten::__and__", {{more, "", span}, {constBool(true), "", span}}, span);
+    return emitOperator("aten::__and__", {{more, "", {}}, {constBool(true), "", {}}}, SourceSpan{});
   Value *go = negatedFlag(brk, 0, span);
   graph().setInsertPoint(block);
-  return emitOperator("aten::__and__", {{more, "", span}, {go, "", span}}, span);
+  return emitOperator("aten::__and__", {{more, "", {}}, {go, "", {}}}, SourceSpan{});
 }
 
 /// `not flag` for the break flag, which has `uses` uses besides the one
@@ -388,7 +396,15 @@ void FunctionEmitter::emitForLoop(const Expr &target, const Expr &iter,
 void FunctionEmitter::emitForLoop(const Expr &target, const Sugared &iter,
                                   const SourceSpan &iterSpan, const std::vector<StmtPtr> *stmts,
                                   const std::function<void()> &body, const SourceSpan &span) {
-  IterSource src = iterSourceOf(*this, iter, iterSpan);
+  IterSource src = iterSourceOf(*this, iter, iterSpan, span);
+  // The length and element reads sit at the loop (the `for` statement or
+  // the comprehension), as TorchScript's iterables emit them.
+  std::function<void(IterSource &)> relocate = [&](IterSource &s) {
+    s.span = span;
+    for (auto &p : s.parts)
+      relocate(p);
+  };
+  relocate(src);
   if (src.kind == IterSource::Unrolled)
     return emitUnrolled(target, src.seq, stmts, body, span);
   Value *length = lengthOf(*this, src);
@@ -423,7 +439,7 @@ void FunctionEmitter::emitUnrolled(const Expr &target, Value *tuple,
           iteration(k + 1);
           return ExitKind::Never;
         },
-        span, /*leaves=*/true);
+        span, /*unnamed=*/true);
   };
   iteration(0);
   unrolledLoops_.pop_back();

@@ -77,7 +77,7 @@ void FunctionEmitter::emitStatements(const StmtRefs &stmts, size_t from) {
             emitStatements(stmts, i + 1);
             return ExitKind::Never;
           },
-          stmts[i + 1]->span, /*leaves=*/true);
+          stmts[i + 1]->span, /*unnamed=*/true);
       return;
     }
   }
@@ -99,6 +99,10 @@ void FunctionEmitter::emitStatement(const Stmt &s) {
                         (s.value->kind == ExprKind::List || s.value->kind == ExprKind::Tuple);
     for (const auto &t : s.targets) {
       markVariableCopies(*t, *s.value);
+      // `a = b = expr` assigns each target from a temporary, as TorchScript
+      // does: the value keeps no target's name.
+      if (s.targets.size() > 1 && t->kind == ExprKind::Name)
+        copyTargets_.insert(t.get());
       emitAssignTo(*t, v, s.span, declared);
     }
     assigningLiteral_ = false;

@@ -54,13 +54,17 @@ Sugared FunctionEmitter::emitSliceObject(const Expr &call) {
   return s;
 }
 
-std::optional<std::array<Value *, 3>> FunctionEmitter::sliceParts(const Expr &index) {
+std::optional<std::array<Value *, 3>> FunctionEmitter::sliceParts(const Expr &index,
+                                                                  const SourceSpan &where) {
   std::array<Value *, 3> parts{};
   if (index.kind == ExprKind::Slice) {
-    // In TorchScript's order: each bound, or its default, in turn.
+    // In TorchScript's order: each bound, or its default, in turn (the
+    // default step where the subscript is).
     for (size_t i = 0; i < 3; ++i) {
       const Expr *b = i < index.operands.size() ? index.operands[i].get() : nullptr;
       parts[i] = b ? emitValue(*b) : (i == 2 ? constInt(1) : constNone());
+      if (!b && i == 2)
+        locate(parts[i]->node(), where);
     }
     return parts;
   }
@@ -106,7 +110,7 @@ Value *FunctionEmitter::subscriptOf(Value *base, const Expr &e, const TypePtr &h
   NamedValue self{base, "", e.operands[0]->span};
   if (t->kind() == TypeKind::Tuple)
     return tupleSubscript(base, index, e.span);
-  std::optional<std::array<Value *, 3>> slice = sliceParts(index);
+  std::optional<std::array<Value *, 3>> slice = sliceParts(index, e.span);
   if (t->kind() == TypeKind::Class && slice && isModuleContainer(t) && !isModuleDict(t))
     return emitModuleContainerSlice(base, *slice, index.span);
   if (t->kind() == TypeKind::Class && !slice) {
@@ -143,7 +147,7 @@ Value *FunctionEmitter::tupleSubscript(Value *tuple, const Expr &index, const So
       error(index.span, "a tuple slice needs constant bounds");
     return c;
   };
-  if (std::optional<std::array<Value *, 3>> slice = sliceParts(index)) {
+  if (std::optional<std::array<Value *, 3>> slice = sliceParts(index, index.span)) {
     int64_t by = constant((*slice)[2]).value_or(1);
     if (by == 0)
       error(index.span, "slice step cannot be zero");
@@ -197,7 +201,7 @@ FunctionEmitter::TensorView FunctionEmitter::emitTensorView(Value *t, const Expr
       ++dim;
       continue;
     }
-    if (std::optional<std::array<Value *, 3>> slice = sliceParts(x)) {
+    if (std::optional<std::array<Value *, 3>> slice = sliceParts(x, sp)) {
       std::vector<NamedValue> args = sliceBounds(*this, *slice, sp);
       args.insert(args.begin(), {{t, "", sp}, {constInt(dim), "", sp}});
       t = emitOperator("aten::slice", args, sp);

@@ -88,6 +88,9 @@ struct Binding {
   TypePtr declared;     // from an annotation: later assignments must fit it
   SourceSpan where;     // the assignment that gave this value
   bool refined = false; // an Optional refinement rather than an assignment
+  /// Bound only by the refinements of conditional expressions and `and`/
+  /// `or` (their joins): TorchScript's emitter does not see these.
+  bool fromExpression = false;
 };
 
 /// Why a name is undefined after a join: the error for a use, and a note.
@@ -166,17 +169,23 @@ public:
   void define(const std::string &name, Sugared value, const SourceSpan &where,
               TypePtr declared = nullptr, bool refined = false);
   /// Makes the If node's outputs from what its two branch frames assigned.
-  /// `leaves`: a branch may break, continue or return (TorchScript's exit
-  /// transform makes such an If's outputs, unnamed).
+  /// `unnamed`: TorchScript's exit transform makes this If's outputs (a
+  /// guard, or an `if` merged with the guard after it), and leaves them
+  /// unnamed.
   void joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit, Frame &elseFrame,
-                    ExitKind elseExit, const SourceSpan &span, bool leaves = false);
+                    ExitKind elseExit, const SourceSpan &span, bool unnamed = false);
+  /// Joins the refinements of a conditional expression or `and`/`or`.
+  void joinExpressionBranches(Node *ifNode, Frame &thenFrame, Frame &elseFrame,
+                              const SourceSpan &span);
   /// The two branch frames of an `if`, and whether each cannot fall
   /// through (returns or raises: its variables do not reach the join).
   struct JoinSides {
     Frame *frames[2];
     bool dead[2];
-    bool leaves;
+    bool unnamed;
+    bool expression = false;
   };
+  void joinSides(const JoinSides &sides, Node *ifNode, const SourceSpan &span);
   void joinName(Node *ifNode, const std::string &name, const JoinSides &sides,
                 const SourceSpan &span);
   /// Rebinds each refined variable to an unchecked_cast of it. In a branch
@@ -315,7 +324,7 @@ public:
   void emitBranches(Value *cond, const Refinements &refinements,
                     const std::function<ExitKind()> &thenBody,
                     const std::function<ExitKind()> &elseBody, const SourceSpan &span,
-                    bool leaves = false);
+                    bool unnamed = false);
   /// A `for` loop over `iter` whose body is `body` (statements, or a
   /// comprehension's element); `target` is bound on each iteration.
   void emitForLoop(const Expr &target, const Expr &iter, const std::vector<StmtPtr> *stmts,
@@ -339,7 +348,7 @@ public:
   Value *emitBranchCondition(const Expr &e, Refinements &refinements);
   Value *toBool(Value *v, const SourceSpan &span);
   Value *emitUnary(const Expr &e);
-  Value *emitShortCircuit(const Expr &e, size_t i, Refinements &refinements);
+  Value *emitShortCircuit(const Expr &e, size_t n, Refinements &refinements);
   Value *emitCompare(const Expr &e, Refinements &refinements);
   Value *emitTernary(const Expr &e, const TypePtr &hint);
   Value *emitTupleLiteral(const Expr &e, const TypePtr &hint);
@@ -359,7 +368,7 @@ public:
   /// The bounds of a slice index (`a:b:c`, `slice(a, b, c)` or a variable
   /// holding a slice), emitted; null for an omitted bound. Empty when
   /// `index` is not a slice.
-  std::optional<std::array<Value *, 3>> sliceParts(const Expr &index);
+  std::optional<std::array<Value *, 3>> sliceParts(const Expr &index, const SourceSpan &where);
   Value *tupleSubscript(Value *tuple, const Expr &index, const SourceSpan &span);
   /// `t[indices]` on a tensor: the view after selects, slices and
   /// unsqueezes, and the list of tensor indices (null when none) that
@@ -448,12 +457,18 @@ public:
                const SourceSpan &span);
   Value *insertValue(Symbol kind, const std::vector<Value *> &inputs, TypePtr type,
                      const SourceSpan &span);
+  /// Gives `n` the `# file:line:col` of `span`.
+  void locate(Node *n, const SourceSpan &span);
   Value *constInt(int64_t v);
   Value *constFloat(double v);
   Value *constBool(bool v);
   Value *constStr(const std::string &v);
   Value *constNone();
   Value *uninitialized(const TypePtr &type);
+  /// The constant of a number literal: one per value, at the top of the
+  /// graph where the value is first written (TorchScript's
+  /// materializeConstant), so constants pool in torch.jit's order.
+  Value *literalConstant(const c10::IValue &value, const SourceSpan &span);
   /// Converts `v` to `type` the way assignments and returns allow (int to
   /// float is not implicit; Optional wrapping is free). Null when it can't.
   /// Whether class type `cls` fits interface `iface`: a CompileError at
@@ -500,6 +515,8 @@ private:
   std::unordered_set<Value *> emptyLiterals_;
   /// The prim::Uninitialized of each type, shared (see uninitialized()).
   std::vector<std::pair<TypePtr, Value *>> uninitialized_;
+  /// The number literals' constants (see literalConstant()).
+  std::vector<Value *> literals_;
   TypePtr declaredReturn_;
   /// One entry per enclosing loop: true when it is unrolled (a loop over a
   /// tuple or a module list), where break and continue are not supported.

@@ -40,6 +40,11 @@ std::string describe(const std::string &name) {
 /// type, else what the two sides unify to, else an error naming both.
 TypePtr joinedType(const std::string &name, const Binding *outer, const Binding *const side[2],
                    Value *const vals[2], const bool useful[2], const SourceSpan &span) {
+  // The value a branch that leaves gives the exit transform's If has the
+  // type of the one the other branch returns, as TorchScript's
+  // uninitialized placeholder (not the declared result type).
+  if (name[0] == '$' && useful[0] != useful[1])
+    return (useful[0] ? vals[0] : vals[1])->type();
   TypePtr type = outer && outer->declared ? outer->declared : nullptr;
   // A returned value carries the function's declared result type, so returns
   // of `int` and `str` join as the declared `Union[int, str]`.
@@ -136,12 +141,20 @@ void FunctionEmitter::applyRefinements(
 
 void FunctionEmitter::joinBranches(Node *ifNode, Frame &thenFrame, ExitKind thenExit,
                                    Frame &elseFrame, ExitKind elseExit,
-                                   const SourceSpan &span, bool leaves) {
-  JoinSides sides{{&thenFrame, &elseFrame},
-                  {thenExit == ExitKind::Always || thenExit == ExitKind::Raises,
-                   elseExit == ExitKind::Always || elseExit == ExitKind::Raises},
-                  leaves || thenExit == ExitKind::Always || thenExit == ExitKind::Maybe ||
-                      elseExit == ExitKind::Always || elseExit == ExitKind::Maybe};
+                                   const SourceSpan &span, bool unnamed) {
+  joinSides({{&thenFrame, &elseFrame},
+             {thenExit == ExitKind::Always || thenExit == ExitKind::Raises,
+              elseExit == ExitKind::Always || elseExit == ExitKind::Raises},
+             unnamed},
+            ifNode, span);
+}
+
+void FunctionEmitter::joinExpressionBranches(Node *ifNode, Frame &thenFrame, Frame &elseFrame,
+                                             const SourceSpan &span) {
+  joinSides({{&thenFrame, &elseFrame}, {false, false}, false, /*expression=*/true}, ifNode, span);
+}
+
+void FunctionEmitter::joinSides(const JoinSides &sides, Node *ifNode, const SourceSpan &span) {
   // As TorchScript's setVar, a refinement rebinds the variable in its
   // branch: the If joins it with the other side (an `Optional` again after
   // `if x is not None:`, refined when the other branch never falls through,
@@ -204,7 +217,20 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
                                  span, "the 'if' is here"};
       return;
     }
-  bool useful[2] = {vals[0] && (special || !dead[0]), vals[1] && (special || !dead[1])};
+  // TorchScript's emitter sets what its branches assign to uninitialized in
+  // a branch that leaves; a variable only expressions rebound is not among
+  // them, and keeps its value there.
+  bool fromExpression = sides.expression;
+  if (!fromExpression) {
+    fromExpression = true;
+    for (int i = 0; i < 2; ++i) {
+      auto it = sides.frames[i]->vars.find(name);
+      if (it != sides.frames[i]->vars.end() && !it->second.fromExpression)
+        fromExpression = false;
+    }
+  }
+  bool useful[2] = {vals[0] && (special || !dead[0] || fromExpression),
+                    vals[1] && (special || !dead[1] || fromExpression)};
   if (!useful[0] && !useful[1])
     return;
   TypePtr type = joinedType(name, outer, side, vals, useful, span);
@@ -220,13 +246,13 @@ void FunctionEmitter::joinName(Node *ifNode, const std::string &name, const Join
   }
   Value *out = ifNode->addOutput();
   out->setType(type);
-  // An `if` with a branch that leaves (break, continue, return) has its
-  // outputs made by TorchScript's exit transform, which leaves them unnamed.
-  if (meaningfulName(name) && !sides.leaves)
+  // Outputs TorchScript's exit transform makes are unnamed.
+  if (meaningfulName(name) && !sides.unnamed)
     out->setDebugName(name);
   graph().setInsertPoint(ifNode->next());
   const Binding *src = side[0] && !dead[0] ? side[0] : side[1];
   define(name, Sugared::of(out), src ? src->where : span);
+  frame().vars[name].fromExpression = fromExpression;
 }
 
 void FunctionEmitter::assignedNames(const std::vector<StmtPtr> &stmts,

@@ -21,8 +21,11 @@ struct IterSource {
 };
 
 /// The iteration source an iterable expression denotes; `enumerate` and
-/// `zip` over a module list or tuple become one unrolled tuple.
-IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span);
+/// `zip` over a module list or tuple become one unrolled tuple. `span` is
+/// the iterable's (errors point there), `loop` the loop's (what walking the
+/// iterable emits sits there, as in TorchScript).
+IterSource iterSourceOf(FunctionEmitter &em, const Sugared &s, const SourceSpan &span,
+                        const SourceSpan &loop);
 /// The counter of `enumerate(x, start)`: `range(start, INT64_MAX)`, as
 /// TorchScript iterates it.
 IterSource enumerateCounter(FunctionEmitter &em, const IterSource &src);

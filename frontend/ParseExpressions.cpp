@@ -13,6 +13,13 @@ ExprPtr Parser::make(ExprKind k, const SourceSpan &start) {
   return std::make_unique<Expr>(k, spanFrom(start));
 }
 
+/// From `from` to the end of `last`: an operator's range, as TorchScript
+/// merges its operands' ranges (the parentheses around an operand are not
+/// part of it, as in Python's ast).
+SourceSpan Parser::spanOver(const SourceSpan &from, const Expr &last) {
+  return SourceSpan{from.buffer, from.offset, last.span.offset + last.span.length - from.offset};
+}
+
 ExprPtr Parser::parseNamedTest() {
   ExprPtr e = parseTest();
   if (atOp(":="))
@@ -91,10 +98,10 @@ ExprPtr Parser::parseTest() {
     errorAt(cur(), "expected 'else' in a conditional expression but found " + describe(cur()));
   ExprPtr orelse = parseTest();
   auto e = std::make_unique<Expr>(ExprKind::IfExp, start);
+  e->span = spanOver(body->span, *orelse);
   e->operands.push_back(std::move(body));
   e->operands.push_back(std::move(test));
   e->operands.push_back(std::move(orelse));
-  e->span = spanFrom(start);
   return e;
 }
 
@@ -108,7 +115,7 @@ ExprPtr Parser::parseBoolOp(const char *op, ExprPtr (Parser::*sub)()) {
   e->operands.push_back(std::move(first));
   while (acceptName(op))
     e->operands.push_back((this->*sub)());
-  e->span = spanFrom(start);
+  e->span = spanOver(e->operands.front()->span, *e->operands.back());
   return e;
 }
 
@@ -123,7 +130,7 @@ ExprPtr Parser::parseNotTest() {
     auto e = std::make_unique<Expr>(ExprKind::UnaryOp, start);
     e->text = "not";
     e->operands.push_back(parseNotTest());
-    e->span = spanFrom(start);
+    e->span = spanOver(start, *e->operands[0]);
     return e;
   }
   return parseComparison();
@@ -170,7 +177,7 @@ ExprPtr Parser::parseComparison() {
     e->operands.push_back(parseExpr());
     op = compareOp();
   }
-  e->span = spanFrom(start);
+  e->span = spanOver(e->operands.front()->span, *e->operands.back());
   return e;
 }
 
@@ -190,7 +197,7 @@ ExprPtr Parser::parseBinary(int level) {
     e->text = op;
     e->operands.push_back(std::move(lhs));
     e->operands.push_back(parseBinary(level + 1));
-    e->span = spanFrom(start);
+    e->span = spanOver(e->operands[0]->span, *e->operands[1]);
     lhs = std::move(e);
   }
   return lhs;
@@ -206,7 +213,7 @@ ExprPtr Parser::parseFactor() {
     auto e = std::make_unique<Expr>(ExprKind::UnaryOp, start);
     e->text = op.text;
     e->operands.push_back(parseFactor());
-    e->span = spanFrom(start);
+    e->span = spanOver(start, *e->operands[0]);
     return e;
   }
   return parsePower();
@@ -222,13 +229,15 @@ ExprPtr Parser::parsePower() {
   e->text = "**";
   e->operands.push_back(std::move(base));
   e->operands.push_back(parseFactor());
-  e->span = spanFrom(start);
+  e->span = spanOver(e->operands[0]->span, *e->operands[1]);
   return e;
 }
 
 ExprPtr Parser::parseAtomExpr() {
-  SourceSpan start = spanOf(cur());
   ExprPtr e = parseAtom();
+  // A trailer's range starts where its base's does: `(a + b).sum()` from
+  // `a`, as TorchScript merges the ranges of the parts.
+  SourceSpan start = e->span;
   while (true) {
     if (atOp("(")) {
       next();

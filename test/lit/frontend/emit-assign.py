@@ -27,8 +27,8 @@ def starred(t: Tuple[int, str, float, bool]) -> Tuple[str, float]:
 # Test that augmented assignment on ints rebinds the name (the older value
 # becomes `%n.N`).
 # CHECK-LABEL: aug_int(%n.1 : int):
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %n.3 : int = aten::add(%n.1, %[[V3]])
 # CHECK-NEXT:   %n : int = aten::mul(%n.3, %[[V5]])
 # CHECK-NEXT:   return (%n)
@@ -52,8 +52,8 @@ def aug_tensor(x: torch.Tensor) -> torch.Tensor:
 
 # Test that an annotated variable keeps its declared Optional type at joins.
 # CHECK-LABEL: annotated(%n : int):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %r.1 : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::gt(%n, %[[V4]])
 # CHECK-NEXT:   %r : int? = prim::If(%[[V5]])
 # CHECK-NEXT:     block0():
@@ -101,10 +101,10 @@ def literal_location(x: torch.Tensor) -> torch.Tensor:
 # the variable has outside (a tensor or a `number` into a float), while one
 # in the block that annotated it rebinds the variable with the new type.
 # CHECK-LABEL: outer_type(%x : Tensor):
-# CHECK-NEXT:   %s : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %o.1 : NoneType = prim::Constant()
 # CHECK-NEXT:   %f.1 : float = prim::Constant[value=0.]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %s : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::sum(%x, %o.1)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::gt(%[[V6]], %[[V7]])
 # CHECK-NEXT:   %[[V9:[0-9]+]] : bool = aten::Bool(%[[V8]])
@@ -135,20 +135,20 @@ def outer_type(x: torch.Tensor) -> Tuple[float, Optional[int], int]:
 # type of the variable outside, also inside a tuple literal, as TorchScript's
 # empty list literal does (it would be List[Tensor] and fail).
 # CHECK-LABEL: empty_list_takes_outer_type(%n : int):
-# CHECK-NEXT:   %[[V9:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %seen.1 : int[] = prim::ListConstruct(%[[V3]])
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int[] = prim::ListConstruct(%[[V6]])
-# CHECK-NEXT:   %best.1 : (int, int[]) = prim::TupleConstruct(%[[V3]], %[[V7]])
-# CHECK-NEXT:   %seen : int[], %best : (int, int[]) = prim::Loop(%n, %[[V9]], %seen.1, %best.1)
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = prim::ListConstruct(%[[V5]])
+# CHECK-NEXT:   %best.1 : (int, int[]) = prim::TupleConstruct(%[[V3]], %[[V6]])
+# CHECK-NEXT:   %seen : int[], %best : (int, int[]) = prim::Loop(%n, %[[V8]], %seen.1, %best.1)
 # CHECK-NEXT:     block0(%i : int, %seen.3 : int[], %best.3 : (int, int[])):
+# CHECK-NEXT:       %[[V15:[0-9]+]] : int[] = prim::ListConstruct()
 # CHECK-NEXT:       %[[V16:[0-9]+]] : int[] = prim::ListConstruct()
-# CHECK-NEXT:       %[[V17:[0-9]+]] : int[] = prim::ListConstruct()
-# CHECK-NEXT:       %best.5 : (int, int[]) = prim::TupleConstruct(%i, %[[V17]])
-# CHECK-NEXT:       -> (%[[V9]], %[[V16]], %best.5)
-# CHECK-NEXT:   %[[V22:[0-9]+]] : (int[], (int, int[])) = prim::TupleConstruct(%seen, %best)
-# CHECK-NEXT:   return (%[[V22]])
+# CHECK-NEXT:       %best.5 : (int, int[]) = prim::TupleConstruct(%i, %[[V16]])
+# CHECK-NEXT:       -> (%[[V8]], %[[V15]], %best.5)
+# CHECK-NEXT:   %[[V20:[0-9]+]] : (int[], (int, int[])) = prim::TupleConstruct(%seen, %best)
+# CHECK-NEXT:   return (%[[V20]])
 def empty_list_takes_outer_type(n: int) -> Tuple[List[int], Tuple[int, List[int]]]:
     seen = [0]
     best: Tuple[int, List[int]] = (0, [1])
@@ -156,3 +156,15 @@ def empty_list_takes_outer_type(n: int) -> Tuple[List[int], Tuple[int, List[int]
         seen = []
         best = (i, [])
     return seen, best
+
+
+# Test that `a = b = expr` gives the value neither name (TorchScript assigns
+# each target from a temporary).
+# CHECK-LABEL: chained_value(%x : int):
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::add(%x, %[[V3]])
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::mul(%[[V4]], %[[V4]])
+# CHECK-NEXT:   return (%[[V5]])
+def chained_value(x: int) -> int:
+    a = b = x + 1
+    return a * b

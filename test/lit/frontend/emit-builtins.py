@@ -54,8 +54,8 @@ def printing(a: int, s: str):
 
 # Test that the math module gives constants and scalar operators.
 # CHECK-LABEL: math_module(%x : float):
-# CHECK-NEXT:   %[[V8:[0-9]+]] : float = prim::Constant[value=2.]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=3.1415926535897931]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : float = prim::Constant[value=2.]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : float = aten::sqrt(%x)
 # CHECK-NEXT:   %[[V5:[0-9]+]] : float = aten::add(%[[V3]], %[[V4]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::floor(%x)
@@ -138,9 +138,9 @@ def list_builtins(xs: List[int]) -> Tuple[List[int], bool, Tuple[int, int]]:
 # CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=4]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=7]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::to(%x, %[[V3]], %[[V4]], %[[V4]])
 # CHECK-NEXT:   %[[V9:[0-9]+]] : int[] = prim::ListConstruct(%[[V7]])
 # CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::zeros(%[[V9]], %[[V8]], %[[V10]], %[[V10]], %[[V10]])
@@ -165,8 +165,8 @@ def device_type(x: torch.Tensor) -> str:
 # CHECK-LABEL: min_max_tensors(%x : Tensor,
 # CHECK-NEXT:       %y : Tensor,
 # CHECK-NEXT:       %n : int):
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : float = prim::Constant[value=1.5]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::IntImplicit(%x)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::max(%[[V5]], %n)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : float = aten::FloatImplicit(%x)

@@ -19,11 +19,11 @@ def helper(x: torch.Tensor, scale: float = 2.0, bias: int = 0) -> torch.Tensor:
 # Test that calls between script functions are prim::CallFunction on a
 # Function constant, with defaults and keywords filled in.
 # CHECK-LABEL: calls(%x : Tensor):
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : float = prim::Constant[value=3.]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Function = prim::Constant[name="helper"]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : float = prim::Constant[value=2.]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : float = prim::Constant[value=3.]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = prim::CallFunction(%[[V5]], %x, %[[V3]], %[[V4]])
 # CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = prim::CallFunction(%[[V5]], %x, %[[V7]], %[[V8]])
 # CHECK-NEXT:   %[[V12:[0-9]+]] : Tensor = aten::add(%[[V6]], %[[V10]], %[[V8]])
@@ -35,10 +35,10 @@ def calls(x: torch.Tensor) -> torch.Tensor:
 # Test that operator calls take keyword arguments and fill in defaults.
 # CHECK-LABEL: keywords(%x : Tensor):
 # CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int[] = prim::ListConstruct(%[[V3]])
 # CHECK-NEXT:   %[[V7:[0-9]+]] : Tensor = aten::sum(%x, %[[V5]], %[[V4]], %[[V6]])
 # CHECK-NEXT:   %[[V9:[0-9]+]] : Tensor = aten::add(%x, %x, %[[V8]])
@@ -51,21 +51,21 @@ def keywords(x: torch.Tensor) -> torch.Tensor:
 # Test that an int broadcasts to an `int[2]` list and that the last list
 # formal takes several positional ints.
 # CHECK-LABEL: lists(%x : Tensor):
-# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=-1]()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int[] = prim::Constant[value=[1, 1]]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = prim::Constant[value=[0, 0]]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int[] = prim::Constant[value=annotate(List[int], [])]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int[] = prim::ListConstruct(%[[V3]], %[[V3]])
 # CHECK-NEXT:   %y : Tensor = aten::max_pool2d(%x, %[[V4]], %[[V5]], %[[V6]], %[[V7]], %[[V8]])
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int[] = prim::ListConstruct(%[[V3]], %[[V12]])
-# CHECK-NEXT:   %[[V14:[0-9]+]] : Tensor = aten::view(%y, %[[V13]])
-# CHECK-NEXT:   %[[V17:[0-9]+]] : int[] = prim::ListConstruct(%[[V15]], %[[V16]])
-# CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = aten::permute(%[[V14]], %[[V17]])
-# CHECK-NEXT:   return (%[[V18]])
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int[] = prim::ListConstruct(%[[V3]], %[[V11]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::view(%y, %[[V12]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : int[] = prim::ListConstruct(%[[V10]], %[[V14]])
+# CHECK-NEXT:   %[[V16:[0-9]+]] : Tensor = aten::permute(%[[V13]], %[[V15]])
+# CHECK-NEXT:   return (%[[V16]])
 def lists(x: torch.Tensor) -> torch.Tensor:
     y = F.max_pool2d(x, 2)
     return y.view(2, -1).permute(1, 0)

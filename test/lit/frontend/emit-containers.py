@@ -35,11 +35,11 @@ def empty_defaults() -> Tuple[List[torch.Tensor], Dict[str, torch.Tensor]]:
 # CHECK-LABEL: subscripts(%xs : int[],
 # CHECK-NEXT:       %s : str,
 # CHECK-NEXT:       %t : (int, str, float)):
-# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::__getitem__(%xs, %[[V6]])
 # CHECK-NEXT:   %[[V11:[0-9]+]] : int[] = aten::slice(%xs, %[[V8]], %[[V9]], %[[V10]])
 # CHECK-NEXT:   %[[V13:[0-9]+]] : str = aten::__getitem__(%s, %[[V12]])
@@ -71,9 +71,9 @@ def tuple_backwards(t: Tuple[int, str, float, bool]):
 # CHECK-NEXT:       %d : Dict(str, int)):
 # CHECK-NEXT:   %[[V14:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V8:[0-9]+]] : str = prim::Constant[value="k"]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int[] = aten::_set_item(%xs, %[[V5]], %[[V4]])
 # CHECK-NEXT:    = aten::_set_item(%d, %[[V8]], %[[V7]])
 # CHECK-NEXT:    = aten::Delete(%xs, %[[V4]])
@@ -88,8 +88,8 @@ def stores(xs: List[int], d: Dict[str, int]):
 
 # Test that a list comprehension with a filter appends in a loop.
 # CHECK-LABEL: list_comp(%xs : int[]):
-# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int[] = prim::ListConstruct()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:    = prim::Loop(%[[V4]], %[[V5]])
@@ -175,8 +175,8 @@ def container_truth(s: str, xs: List[int]) -> bool:
 # TorchScript's warning.
 # WARN: emit-containers.py:[[@LINE+8]]:12: warning: List consists of heterogeneous types, which means that it has been typed as containing Union[float, int, str]. To use any of the values in this List, it will be necessary to add an `assert isinstance` statement before first use to trigger type refinement.
 # CHECK-LABEL: heterogeneous_list(%x : int):
-# CHECK-NEXT:    %[[F:.*]] : float = prim::Constant[value=2.5]()
 # CHECK-NEXT:    %[[A:.*]] : str = prim::Constant[value="a"]()
+# CHECK-NEXT:    %[[F:.*]] : float = prim::Constant[value=2.5]()
 # CHECK-NEXT:    %[[L:.*]] : Union(float, int, str)[] = prim::ListConstruct(%x, %[[A]], %[[F]])
 # CHECK-NEXT:    return (%[[L]])
 def heterogeneous_list(x: int):

@@ -7,23 +7,23 @@ import torch
 # Test that variables assigned in branches become the outputs of prim::If.
 # CHECK-LABEL: join(%c : bool,
 # CHECK-NEXT:       %x : int):
-# CHECK-NEXT:   %y.5 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %y : int = prim::If(%c)
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %y.1 : int = aten::add(%x, %[[V4]])
 # CHECK-NEXT:       -> (%y.1)
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       %[[V7:[0-9]+]] : bool = aten::gt(%x, %[[V6]])
-# CHECK-NEXT:       %y.7 : int = prim::If(%[[V7]])
+# CHECK-NEXT:       %y.5 : int = prim::If(%[[V7]])
 # CHECK-NEXT:         block0():
 # CHECK-NEXT:           %y.3 : int = aten::mul(%x, %[[V8]])
 # CHECK-NEXT:           -> (%y.3)
 # CHECK-NEXT:         block1():
-# CHECK-NEXT:           -> (%y.5)
-# CHECK-NEXT:       -> (%y.7)
+# CHECK-NEXT:           -> (%[[V10]])
+# CHECK-NEXT:       -> (%y.5)
 # CHECK-NEXT:   return (%y)
 def join(c: bool, x: int) -> int:
     if c:
@@ -79,18 +79,18 @@ def raise_branch(n: int) -> int:
 
 # Test that a tensor condition is converted with aten::Bool.
 # CHECK-LABEL: tensor_condition(%x : Tensor):
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::sum(%x, %[[V3]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::gt(%[[V4]], %[[V5]])
 # CHECK-NEXT:   %[[V7:[0-9]+]] : bool = aten::Bool(%[[V6]])
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::If(%[[V7]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V7]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> (%[[V8]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V5]])
-# CHECK-NEXT:   return (%[[V14]])
+# CHECK-NEXT:   return (%[[V13]])
 def tensor_condition(x: torch.Tensor) -> int:
     if x.sum() > 0:
         return 1
@@ -111,11 +111,11 @@ def static_if(x: torch.Tensor) -> torch.Tensor:
 # `if` that may return run under the flag the branch set.
 # CHECK-LABEL: maybe_returns(%xs : int[],
 # CHECK-NEXT:       %c : bool):
-# CHECK-NEXT:   %[[V21:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V20:[0-9]+]] : NoneType = prim::Constant()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V2:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V18:[0-9]+]] : bool = prim::If(%c)
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       %[[V4:[0-9]+]] : int = aten::len(%xs)
@@ -133,9 +133,9 @@ def static_if(x: torch.Tensor) -> torch.Tensor:
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> ()
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %[[V20:[0-9]+]] : int[] = aten::append(%xs, %[[V5]])
+# CHECK-NEXT:       %[[V19:[0-9]+]] : int[] = aten::append(%xs, %[[V5]])
 # CHECK-NEXT:       -> ()
-# CHECK-NEXT:   return (%[[V21]])
+# CHECK-NEXT:   return (%[[V20]])
 def maybe_returns(xs: List[int], c: bool):
     if c:
         if len(xs) > 2:
@@ -213,11 +213,11 @@ def retype_after_return(c: bool):
 # has returned, so that side of the guard carries no value for it.
 # CHECK-LABEL: retype_after_loop_return(%n : int):
 # CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V30:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%n, %[[V5]])
 # CHECK-NEXT:   %[[V33:[0-9]+]] : bool, %[[V34:[0-9]+]] : int, %[[V35:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V5]])
@@ -320,11 +320,11 @@ def no_rate(overriding: Optional[float]) -> float:
 # flag, as TorchScript's exit transform guards it; it moves into the other
 # branch only when that branch never leaves.
 # CHECK-LABEL: elif_returns(%x : int):
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V1:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::gt(%x, %[[V3]])
 # CHECK-NEXT:   %[[V18:[0-9]+]] : bool, %[[V16:[0-9]+]] : int = prim::If(%[[V4]])
@@ -338,15 +338,103 @@ def no_rate(overriding: Optional[float]) -> float:
 # CHECK-NEXT:         block1():
 # CHECK-NEXT:           -> (%[[V1]], %[[V12]])
 # CHECK-NEXT:       -> (%[[V15]], %[[V13]])
-# CHECK-NEXT:   %[[V22:[0-9]+]] : int = prim::If(%[[V18]])
+# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::If(%[[V18]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> (%[[V16]])
 # CHECK-NEXT:     block1():
 # CHECK-NEXT:       -> (%[[V7]])
-# CHECK-NEXT:   return (%[[V22]])
+# CHECK-NEXT:   return (%[[V21]])
 def elif_returns(x: int) -> int:
     if x > 2:
         return x
     elif x < 0:
         return 1
     return 0
+
+
+# Test that an `if` whose branch only may return keeps its variables'
+# names (TorchScript's exit transform cannot merge it with the guard after
+# it), while the guard's outputs are unnamed.
+# CHECK-LABEL: nested_return(%x : int,
+# CHECK-NEXT:       %c : bool,
+# CHECK-NEXT:       %d : bool):
+# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V3:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Uninitialized()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : bool, %[[V14:[0-9]+]] : int, %y : int = prim::If(%c)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %y.1 : int = aten::add(%x, %[[V5]])
+# CHECK-NEXT:       %[[V12:[0-9]+]] : bool, %[[V10:[0-9]+]] : int = prim::If(%d)
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V8]], %y.1)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%[[V3]], %[[V9]])
+# CHECK-NEXT:       -> (%[[V12]], %[[V10]], %y.1)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%[[V3]], %[[V9]], %x)
+# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::If(%[[V16]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V14]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V18:[0-9]+]] : int = aten::mul(%y, %[[V17]])
+# CHECK-NEXT:       -> (%[[V18]])
+# CHECK-NEXT:   return (%[[V21]])
+def nested_return(x: int, c: bool, d: bool) -> int:
+    if c:
+        y = x + 1
+        if d:
+            return y
+    else:
+        y = x
+    return y * 2
+
+
+# Test that a refinement a conditional expression makes in a branch that
+# returns keeps the refined value there (TorchScript's emitter does not see
+# it, so it is not replaced by an uninitialized value).
+# CHECK-LABEL: ternary_refines(%a.1 : int?,
+# CHECK-NEXT:       %c : bool):
+# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V30:[0-9]+]] : int = prim::If(%c)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       %[[V5:[0-9]+]] : bool = aten::__is__(%a.1, %[[V4]])
+# CHECK-NEXT:       %a.5 : int?, %x : int = prim::If(%[[V5]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%a.1, %[[V6]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %a.3 : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:           -> (%a.3, %[[V8]])
+# CHECK-NEXT:       %[[V12:[0-9]+]] : bool = aten::__isnot__(%a.5, %[[V4]])
+# CHECK-NEXT:       %[[V13:[0-9]+]] : int = prim::If(%[[V12]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           %a.7 : int = prim::unchecked_cast(%a.5)
+# CHECK-NEXT:           -> (%a.7)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           -> (%[[V6]])
+# CHECK-NEXT:       %[[V16:[0-9]+]] : int = aten::add(%x, %[[V13]])
+# CHECK-NEXT:       -> (%[[V16]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       %[[V20:[0-9]+]] : bool = aten::__is__(%a.1, %[[V4]])
+# CHECK-NEXT:       %[[V27:[0-9]+]] : int = prim::If(%[[V20]])
+# CHECK-NEXT:         block0():
+# CHECK-NEXT:           -> (%[[V21]])
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %a : int = prim::unchecked_cast(%a.1)
+# CHECK-NEXT:           -> (%a)
+# CHECK-NEXT:       -> (%[[V27]])
+# CHECK-NEXT:   return (%[[V30]])
+def ternary_refines(a: Optional[int], c: bool) -> int:
+    if c:
+        if a is None:
+            x = 0
+        else:
+            x = 1
+        return x + (a if a is not None else 0)
+    if a is None:
+        return -1
+    return a

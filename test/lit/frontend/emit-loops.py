@@ -23,15 +23,15 @@ def range_loop(n: int) -> int:
 # Test that range(start, stop, step) counts trips with aten::__range_length
 # and derives the element with aten::__derive_index.
 # CHECK-LABEL: range_step(%n : int):
-# CHECK-NEXT:   %[[V8:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=-2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=-2]()
 # CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = aten::__range_length(%n, %acc.1, %[[V6]])
-# CHECK-NEXT:   %acc : int = prim::Loop(%[[V7]], %[[V8]], %acc.1)
-# CHECK-NEXT:     block0(%[[V9:[0-9]+]] : int, %acc.3 : int):
-# CHECK-NEXT:       %i : int = aten::__derive_index(%[[V9]], %n, %[[V6]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::__range_length(%n, %acc.1, %[[V5]])
+# CHECK-NEXT:   %acc : int = prim::Loop(%[[V6]], %[[V7]], %acc.1)
+# CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %acc.3 : int):
+# CHECK-NEXT:       %i : int = aten::__derive_index(%[[V8]], %n, %[[V5]])
 # CHECK-NEXT:       %acc.5 : int = aten::add(%acc.3, %i)
-# CHECK-NEXT:       -> (%[[V8]], %acc.5)
+# CHECK-NEXT:       -> (%[[V7]], %acc.5)
 # CHECK-NEXT:   return (%acc)
 def range_step(n: int) -> int:
     acc = 0
@@ -42,15 +42,15 @@ def range_step(n: int) -> int:
 
 # Test that `while` re-evaluates its condition at the end of the body.
 # CHECK-LABEL: while_loop(%n.1 : int):
-# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::gt(%n.1, %[[V4]])
 # CHECK-NEXT:   %n : int = prim::Loop(%[[V3]], %[[V5]], %n.1)
 # CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %n.3 : int):
 # CHECK-NEXT:       %n.5 : int = aten::floordiv(%n.3, %[[V12]])
-# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::gt(%n.5, %[[V4]])
-# CHECK-NEXT:       -> (%[[V15]], %n.5)
+# CHECK-NEXT:       %[[V14:[0-9]+]] : bool = aten::gt(%n.5, %[[V4]])
+# CHECK-NEXT:       -> (%[[V14]], %n.5)
 # CHECK-NEXT:   return (%n)
 def while_loop(n: int) -> int:
     while n > 1:
@@ -63,10 +63,10 @@ def while_loop(n: int) -> int:
 # CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V28:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V27:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %found.1 : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=3]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::len(%xs)
 # CHECK-NEXT:   %[[V8:[0-9]+]] : bool = aten::gt(%[[V5]], %[[V7]])
 # CHECK-NEXT:   %found : int, %[[V31:[0-9]+]] : int = prim::Loop(%[[V6]], %[[V8]], %found.1, %[[V7]])
@@ -96,26 +96,26 @@ def break_loop(xs: List[int]) -> int:
 # as TorchScript's exit transform leaves it, the `for` becomes the while form
 # with the condition `index < n and True`.
 # CHECK-LABEL: continue_loop(%n : int):
-# CHECK-NEXT:   %[[V25:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V22:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V24:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V21:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %acc.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%n, %acc.1)
-# CHECK-NEXT:   %acc : int, %[[V28:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %acc.1, %acc.1)
+# CHECK-NEXT:   %acc : int, %[[V27:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %acc.1, %acc.1)
 # CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %acc.3 : int, %i : int):
 # CHECK-NEXT:       %[[V15:[0-9]+]] : int = aten::remainder(%i, %[[V14]])
-# CHECK-NEXT:       %[[V17:[0-9]+]] : bool = aten::eq(%[[V15]], %acc.1)
-# CHECK-NEXT:       %[[V21:[0-9]+]] : int = prim::If(%[[V17]])
+# CHECK-NEXT:       %[[V16:[0-9]+]] : bool = aten::eq(%[[V15]], %acc.1)
+# CHECK-NEXT:       %[[V20:[0-9]+]] : int = prim::If(%[[V16]])
 # CHECK-NEXT:         block0():
 # CHECK-NEXT:           -> (%acc.3)
 # CHECK-NEXT:         block1():
 # CHECK-NEXT:           %acc.5 : int = aten::add(%acc.3, %i)
 # CHECK-NEXT:           -> (%acc.5)
-# CHECK-NEXT:       %[[V23:[0-9]+]] : int = aten::add(%i, %[[V22]])
-# CHECK-NEXT:       %[[V24:[0-9]+]] : bool = aten::lt(%[[V23]], %n)
-# CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::__and__(%[[V24]], %[[V25]])
-# CHECK-NEXT:       -> (%[[V26]], %[[V21]], %[[V23]])
+# CHECK-NEXT:       %[[V22:[0-9]+]] : int = aten::add(%i, %[[V21]])
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool = aten::lt(%[[V22]], %n)
+# CHECK-NEXT:       %[[V25:[0-9]+]] : bool = aten::__and__(%[[V23]], %[[V24]])
+# CHECK-NEXT:       -> (%[[V25]], %[[V20]], %[[V22]])
 # CHECK-NEXT:   return (%acc)
 def continue_loop(n: int) -> int:
     acc = 0
@@ -131,15 +131,15 @@ def continue_loop(n: int) -> int:
 # CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V16:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V30:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V19:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = aten::len(%xs)
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%[[V3]], %[[V5]])
-# CHECK-NEXT:   %[[V33:[0-9]+]] : bool, %[[V34:[0-9]+]] : int, %[[V35:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V5]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::gt(%[[V3]], %[[V14]])
+# CHECK-NEXT:   %[[V33:[0-9]+]] : bool, %[[V34:[0-9]+]] : int, %[[V35:[0-9]+]] : int = prim::Loop(%[[V4]], %[[V6]], %[[V30]], %[[V19]], %[[V14]])
 # CHECK-NEXT:     block0(%[[V8:[0-9]+]] : int, %[[V31:[0-9]+]] : bool, %[[V32:[0-9]+]] : int, %[[V9:[0-9]+]] : int):
 # CHECK-NEXT:       %x : int = aten::__getitem__(%xs, %[[V9]])
-# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::lt(%x, %[[V5]])
+# CHECK-NEXT:       %[[V15:[0-9]+]] : bool = aten::lt(%x, %[[V14]])
 # CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %[[V21:[0-9]+]] : bool, %[[V20:[0-9]+]] : int = prim::If(%[[V15]])
 # CHECK-NEXT:         block0():
 # CHECK-NEXT:           -> (%[[V30]], %[[V16]], %x)
@@ -149,12 +149,12 @@ def continue_loop(n: int) -> int:
 # CHECK-NEXT:       %[[V26:[0-9]+]] : bool = aten::lt(%[[V25]], %[[V3]])
 # CHECK-NEXT:       %[[V29:[0-9]+]] : bool = aten::__and__(%[[V26]], %[[V23]])
 # CHECK-NEXT:       -> (%[[V29]], %[[V21]], %[[V20]], %[[V25]])
-# CHECK-NEXT:   %[[V39:[0-9]+]] : int = prim::If(%[[V33]])
+# CHECK-NEXT:   %[[V38:[0-9]+]] : int = prim::If(%[[V33]])
 # CHECK-NEXT:     block0():
 # CHECK-NEXT:       -> (%[[V34]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       -> (%[[V5]])
-# CHECK-NEXT:   return (%[[V39]])
+# CHECK-NEXT:       -> (%[[V14]])
+# CHECK-NEXT:   return (%[[V38]])
 def return_in_loop(xs: List[int]) -> int:
     for x in xs:
         if x < 0:
@@ -205,8 +205,8 @@ def enumerate_zip(xs: List[int], ys: List[float]) -> float:
 # CHECK-NEXT:   %acc : int = prim::Loop(%[[V17]], %[[V7]], %acc.7)
 # CHECK-NEXT:     block0(%[[V19:[0-9]+]] : int, %acc.9 : int):
 # CHECK-NEXT:       %row : Tensor = aten::select(%t, %acc.1, %[[V19]])
-# CHECK-NEXT:       %[[V27:[0-9]+]] : int = aten::size(%row, %acc.1)
-# CHECK-NEXT:       %acc.11 : int = aten::add(%acc.9, %[[V27]])
+# CHECK-NEXT:       %[[V26:[0-9]+]] : int = aten::size(%row, %acc.1)
+# CHECK-NEXT:       %acc.11 : int = aten::add(%acc.9, %[[V26]])
 # CHECK-NEXT:       -> (%[[V7]], %acc.11)
 # CHECK-NEXT:   return (%acc)
 def dict_tensor(d: Dict[str, int], t: torch.Tensor) -> int:
@@ -220,8 +220,8 @@ def dict_tensor(d: Dict[str, int], t: torch.Tensor) -> int:
 
 # Test that a loop over a tuple is unrolled.
 # CHECK-LABEL: tuple_loop(%x.1 : Tensor):
-# CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=2.]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : float = prim::Constant[value=2.]()
 # CHECK-NEXT:   %x.3 : Tensor = aten::mul(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : Tensor = aten::mul(%x.3, %[[V4]])
 # CHECK-NEXT:   return (%x)
@@ -235,11 +235,11 @@ def tuple_loop(x: torch.Tensor) -> torch.Tensor:
 # rest of the body runs, and stops (False) where it broke, as TorchScript's
 # exit transform leaves it.
 # CHECK-LABEL: while_break(%n : int):
-# CHECK-NEXT:   %[[V18:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V17:[0-9]+]] : bool = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=50]()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=50]()
+# CHECK-NEXT:   %[[V18:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::lt(%i.1, %n)
 # CHECK-NEXT:   %i : int = prim::Loop(%[[V4]], %[[V5]], %i.1)
 # CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %i.3 : int):
@@ -265,25 +265,25 @@ def while_break(n: int) -> int:
 
 # Test that a `continue` in a `while` tests the condition before going on.
 # CHECK-LABEL: while_continue(%n : int):
-# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
 # CHECK-NEXT:   %i.1 : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = aten::lt(%i.1, %n)
-# CHECK-NEXT:   %s : int, %i : int = prim::Loop(%[[V5]], %[[V6]], %i.1, %i.1)
-# CHECK-NEXT:     block0(%[[V7:[0-9]+]] : int, %s.3 : int, %i.3 : int):
-# CHECK-NEXT:       %i.5 : int = aten::add(%i.3, %[[V14]])
-# CHECK-NEXT:       %[[V17:[0-9]+]] : int = aten::remainder(%i.5, %[[V16]])
-# CHECK-NEXT:       %[[V19:[0-9]+]] : bool = aten::eq(%[[V17]], %i.1)
-# CHECK-NEXT:       %[[V25:[0-9]+]] : bool, %[[V26:[0-9]+]] : int = prim::If(%[[V19]])
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=9223372036854775807]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::lt(%i.1, %n)
+# CHECK-NEXT:   %s : int, %i : int = prim::Loop(%[[V4]], %[[V5]], %i.1, %i.1)
+# CHECK-NEXT:     block0(%[[V6:[0-9]+]] : int, %s.1 : int, %i.3 : int):
+# CHECK-NEXT:       %i.5 : int = aten::add(%i.3, %[[V13]])
+# CHECK-NEXT:       %[[V16:[0-9]+]] : int = aten::remainder(%i.5, %[[V15]])
+# CHECK-NEXT:       %[[V17:[0-9]+]] : bool = aten::eq(%[[V16]], %i.1)
+# CHECK-NEXT:       %[[V23:[0-9]+]] : bool, %[[V24:[0-9]+]] : int = prim::If(%[[V17]])
 # CHECK-NEXT:         block0():
+# CHECK-NEXT:           %[[V19:[0-9]+]] : bool = aten::lt(%i.5, %n)
+# CHECK-NEXT:           -> (%[[V19]], %s.1)
+# CHECK-NEXT:         block1():
+# CHECK-NEXT:           %s.3 : int = aten::add(%s.1, %i.5)
 # CHECK-NEXT:           %[[V21:[0-9]+]] : bool = aten::lt(%i.5, %n)
 # CHECK-NEXT:           -> (%[[V21]], %s.3)
-# CHECK-NEXT:         block1():
-# CHECK-NEXT:           %s.5 : int = aten::add(%s.3, %i.5)
-# CHECK-NEXT:           %[[V23:[0-9]+]] : bool = aten::lt(%i.5, %n)
-# CHECK-NEXT:           -> (%[[V23]], %s.5)
-# CHECK-NEXT:       -> (%[[V25]], %[[V26]], %i.5)
+# CHECK-NEXT:       -> (%[[V23]], %[[V24]], %i.5)
 # CHECK-NEXT:   return (%s)
 def while_continue(n: int) -> int:
     i = 0
@@ -382,9 +382,9 @@ def target_survives(n: int) -> int:
 # (canonicalize-outputs): `y` then `a, z`, whatever order they were assigned.
 # CHECK-LABEL: carried_order(%n : int):
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
-# CHECK-NEXT:   %a.1 : int = prim::Constant[value=2]()
-# CHECK-NEXT:   %y.1 : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %z.1 : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %y.1 : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %a.1 : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %y : int, %a : int, %z : int = prim::Loop(%n, %[[V6]], %y.1, %a.1, %z.1)
 # CHECK-NEXT:     block0(%i : int, %y.3 : int, %a.3 : int, %z.3 : int):
 # CHECK-NEXT:       %z.5 : int = aten::add(%z.3, %y.1)

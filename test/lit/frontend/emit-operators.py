@@ -5,8 +5,8 @@ import torch
 # Test that Python operators map to TorchScript's operators.
 # CHECK-LABEL: int_ops(%a : int,
 # CHECK-NEXT:       %b : int):
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = aten::floordiv(%a, %b)
 # CHECK-NEXT:   %[[V5:[0-9]+]] : int = aten::remainder(%a, %b)
 # CHECK-NEXT:   %[[V6:[0-9]+]] : int = aten::add(%[[V4]], %[[V5]])
@@ -40,19 +40,19 @@ def float_ops(a: int, b: int) -> float:
 # Test that a number on the left of a tensor uses the reflected forms
 # (`2 - x` is `neg(x) + 2`, as TorchScript's builtin sub(Scalar, Tensor)).
 # CHECK-LABEL: reflected(%x : Tensor):
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::neg(%x)
-# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::add(%[[V4]], %[[V3]], %[[V5]])
+# CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::add(%[[V4]], %[[V3]], %[[V11]])
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::mul(%x, %[[V7]])
-# CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = aten::add(%[[V6]], %[[V8]], %[[V5]])
+# CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = aten::add(%[[V6]], %[[V8]], %[[V11]])
 # CHECK-NEXT:   %[[V12:[0-9]+]] : Tensor = aten::reciprocal(%x)
-# CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::mul(%[[V12]], %[[V5]])
-# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::add(%[[V10]], %[[V13]], %[[V5]])
-# CHECK-NEXT:   %[[V17:[0-9]+]] : Tensor = aten::pow(%[[V3]], %x)
-# CHECK-NEXT:   %[[V19:[0-9]+]] : Tensor = aten::add(%[[V15]], %[[V17]], %[[V5]])
-# CHECK-NEXT:   return (%[[V19]])
+# CHECK-NEXT:   %[[V13:[0-9]+]] : Tensor = aten::mul(%[[V12]], %[[V11]])
+# CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::add(%[[V10]], %[[V13]], %[[V11]])
+# CHECK-NEXT:   %[[V16:[0-9]+]] : Tensor = aten::pow(%[[V3]], %x)
+# CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = aten::add(%[[V15]], %[[V16]], %[[V11]])
+# CHECK-NEXT:   return (%[[V18]])
 def reflected(x: torch.Tensor) -> torch.Tensor:
     return 2 - x + 3 * x + 1 / x + 2 ** x
 
@@ -198,3 +198,24 @@ def percent(a: int, b: str) -> str:
 # CHECK-NEXT:   return (%[[V16]])
 def tuple_concat(x: int, t: tuple[int, int]):
     return (x,) + t, (x, 2.0) + (x,)
+
+
+# Test that `a or b or c` nests to the left, `(a or b) or c`, as
+# TorchScript's frontend builds it.
+# CHECK-LABEL: or_chain(%a : bool,
+# CHECK-NEXT:       %b : bool,
+# CHECK-NEXT:       %c : bool):
+# CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : bool = prim::If(%a)
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%b)
+# CHECK-NEXT:   %[[V7:[0-9]+]] : bool = prim::If(%[[V5]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%[[V6]])
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%c)
+# CHECK-NEXT:   return (%[[V7]])
+def or_chain(a: bool, b: bool, c: bool) -> bool:
+    return a or b or c

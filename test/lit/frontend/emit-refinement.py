@@ -6,9 +6,9 @@ import torch
 
 # Test that `is not None` refines an Optional local in the true branch.
 # CHECK-LABEL: is_not_none(%x.1 : int?):
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -27,8 +27,8 @@ def is_not_none(x: Optional[int]) -> int:
 # Test that the refinement reaches the implicit else of `is None` after an
 # early return.
 # CHECK-LABEL: after_return(%x.1 : Tensor?):
-# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -49,9 +49,9 @@ def after_return(x: Optional[torch.Tensor]) -> torch.Tensor:
 # Test that `and` combines the refinements of both operands.
 # CHECK-LABEL: through_and(%a.1 : int?,
 # CHECK-NEXT:       %b.1 : int?):
-# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool = aten::__isnot__(%a.1, %[[V4]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool, %a.5 : int? = prim::If(%[[V5]])
 # CHECK-NEXT:     block0():
@@ -77,10 +77,10 @@ def through_and(a: Optional[int], b: Optional[int]) -> int:
 
 # Test that `not` and `or` swap and intersect refinements.
 # CHECK-LABEL: through_or(%a.1 : int?):
-# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V15:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%a.1, %[[V3]])
 # CHECK-NEXT:   %[[V5:[0-9]+]] : bool, %a.5 : int? = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
@@ -107,9 +107,9 @@ def through_or(a: Optional[int]) -> int:
 # the refined value is made in the branch that passes and leaves the If
 # (the raising branch gives an uninitialized value).
 # CHECK-LABEL: assert_refines(%x.1 : int?):
-# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : str = prim::Constant[value="AssertionError: x is required"]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V11:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__isnot__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
@@ -149,15 +149,15 @@ def raise_refines(x: Optional[int]) -> int:
 
 # Test that `if x is None: x = default` gives a non-Optional `x`.
 # CHECK-LABEL: default_assign(%x.1 : int?):
-# CHECK-NEXT:   %x.3 : int = prim::Constant[value=5]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %[[V5:[0-9]+]] : int = prim::Constant[value=5]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : bool = aten::__is__(%x.1, %[[V3]])
 # CHECK-NEXT:   %x : int = prim::If(%[[V4]])
 # CHECK-NEXT:     block0():
-# CHECK-NEXT:       -> (%x.3)
+# CHECK-NEXT:       -> (%[[V5]])
 # CHECK-NEXT:     block1():
-# CHECK-NEXT:       %x.5 : int = prim::unchecked_cast(%x.1)
-# CHECK-NEXT:       -> (%x.5)
+# CHECK-NEXT:       %x.3 : int = prim::unchecked_cast(%x.1)
+# CHECK-NEXT:       -> (%x.3)
 # CHECK-NEXT:   return (%x)
 def default_assign(x: Optional[int]) -> int:
     if x is None:
@@ -236,10 +236,10 @@ def isinstance_number(t: torch.Tensor, x: Union[int, float, complex]) -> torch.T
 # Test that isinstance on an Any casts it to Any in the false branch, as
 # TorchScript refines it there (an Any stays an Any when it is not a type).
 # CHECK-LABEL: any_isinstance(%x.1 : Any):
-# CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=0]()
-# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : bool = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V1:[0-9]+]] : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V10:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V24:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V14:[0-9]+]] : int = prim::Uninitialized()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : bool = prim::isinstance[types=[int]](%x.1)
 # CHECK-NEXT:   %[[V23:[0-9]+]] : bool, %[[V21:[0-9]+]] : int = prim::If(%[[V3]])
@@ -267,3 +267,30 @@ def any_isinstance(x: Any) -> int:
     elif isinstance(x, float):
         return 1
     return 0
+
+
+# Test that `is` between a None and a value that is never None, or two
+# Nones, is a bool constant (TorchScript's static `is`), while an Optional
+# or Any operand is compared at run time.
+# CHECK-LABEL: static_is(%x : Any,
+# CHECK-NEXT:       %y.1 : int?,
+# CHECK-NEXT:       %z : int):
+# CHECK-NEXT:   %[[V12:[0-9]+]] : NoneType = prim::Constant()
+# CHECK-NEXT:   %b : bool = prim::Constant[value=1]()
+# CHECK-NEXT:   %a : bool = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : bool = aten::__is__(%y.1, %[[V12]])
+# CHECK-NEXT:   %d : bool = prim::If(%[[V13]])
+# CHECK-NEXT:     block0():
+# CHECK-NEXT:       -> (%b)
+# CHECK-NEXT:     block1():
+# CHECK-NEXT:       -> (%a)
+# CHECK-NEXT:   %e : bool = aten::__is__(%x, %[[V12]])
+# CHECK-NEXT:   %[[V22:[0-9]+]] : (bool, bool, bool, bool, bool) = prim::TupleConstruct(%a, %b, %b, %d, %e)
+# CHECK-NEXT:   return (%[[V22]])
+def static_is(x: Any, y: Optional[int], z: int):
+    a = z is None
+    b = None is not z
+    c = None is None
+    d = (y is None) and (z is not None)
+    e = x is None
+    return a, b, c, d, e

@@ -5,21 +5,21 @@ import torch
 # Test that ints select, slices slice, None unsqueezes and `...` counts the
 # following dimensions from the end.
 # CHECK-LABEL: basic(%x : Tensor):
-# CHECK-NEXT:   %[[V17:[0-9]+]] : int = prim::Constant[value=-1]()
-# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=-1]()
 # CHECK-NEXT:   %[[V11:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=3]()
+# CHECK-NEXT:   %[[V13:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V3]], %[[V3]])
 # CHECK-NEXT:   %[[V10:[0-9]+]] : Tensor = aten::slice(%[[V5]], %[[V3]], %[[V6]], %[[V7]], %[[V6]])
 # CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::slice(%[[V10]], %[[V6]], %[[V11]], %[[V11]], %[[V13]])
-# CHECK-NEXT:   %[[V19:[0-9]+]] : Tensor = aten::select(%x, %[[V17]], %[[V17]])
-# CHECK-NEXT:   %[[V21:[0-9]+]] : Tensor = aten::add(%[[V15]], %[[V19]], %[[V6]])
-# CHECK-NEXT:   %[[V23:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V3]])
-# CHECK-NEXT:   %[[V26:[0-9]+]] : Tensor = aten::select(%[[V23]], %[[V6]], %[[V6]])
-# CHECK-NEXT:   %[[V28:[0-9]+]] : Tensor = aten::add(%[[V21]], %[[V26]], %[[V6]])
-# CHECK-NEXT:   return (%[[V28]])
+# CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = aten::select(%x, %[[V16]], %[[V16]])
+# CHECK-NEXT:   %[[V20:[0-9]+]] : Tensor = aten::add(%[[V15]], %[[V18]], %[[V6]])
+# CHECK-NEXT:   %[[V22:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V3]])
+# CHECK-NEXT:   %[[V24:[0-9]+]] : Tensor = aten::select(%[[V22]], %[[V6]], %[[V6]])
+# CHECK-NEXT:   %[[V26:[0-9]+]] : Tensor = aten::add(%[[V20]], %[[V24]], %[[V6]])
+# CHECK-NEXT:   return (%[[V26]])
 def basic(x: torch.Tensor) -> torch.Tensor:
     return x[0, 1:3, ::2] + x[..., -1] + x[None, 1]
 
@@ -28,11 +28,11 @@ def basic(x: torch.Tensor) -> torch.Tensor:
 # indices after it that consume one (None consumes none), as TorchScript does;
 # the ops carry the subscript's location.
 # CHECK-LABEL: after_ellipsis(%x : Tensor):
-# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V10:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : int = prim::Constant[value=-2]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=-1]()
+# CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V16:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V3]])
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::unsqueeze(%[[V4]], %[[V3]])
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V7]])
@@ -40,13 +40,13 @@ def basic(x: torch.Tensor) -> torch.Tensor:
 # CHECK-NEXT:   %[[V15:[0-9]+]] : Tensor = aten::unsqueeze(%[[V13]], %[[V3]])
 # CHECK-NEXT:   %[[V18:[0-9]+]] : Tensor = aten::select(%x, %[[V7]], %[[V16]])
 # CHECK-NEXT:   %[[V20:[0-9]+]] : Tensor = aten::unsqueeze(%[[V18]], %[[V7]])
-# CHECK-NEXT:   %[[V23:[0-9]+]] : Tensor = aten::select(%[[V20]], %[[V3]], %[[V9]])
-# CHECK-NEXT:   %[[V25:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V16]])
-# CHECK-NEXT:   %[[V28:[0-9]+]] : Tensor = aten::select(%[[V25]], %[[V9]], %[[V16]])
-# CHECK-NEXT:   %[[V30:[0-9]+]] : Tensor = aten::unsqueeze(%[[V28]], %[[V7]])
-# CHECK-NEXT:   %[[V35:[0-9]+]] : Tensor = aten::slice(%[[V30]], %[[V3]], %[[V16]], %[[V9]], %[[V9]])
-# CHECK-NEXT:   %[[V36:[0-9]+]] : (Tensor, Tensor, Tensor, Tensor) = prim::TupleConstruct(%[[V6]], %[[V15]], %[[V23]], %[[V35]])
-# CHECK-NEXT:   return (%[[V36]])
+# CHECK-NEXT:   %[[V22:[0-9]+]] : Tensor = aten::select(%[[V20]], %[[V3]], %[[V9]])
+# CHECK-NEXT:   %[[V24:[0-9]+]] : Tensor = aten::unsqueeze(%x, %[[V16]])
+# CHECK-NEXT:   %[[V26:[0-9]+]] : Tensor = aten::select(%[[V24]], %[[V9]], %[[V16]])
+# CHECK-NEXT:   %[[V28:[0-9]+]] : Tensor = aten::unsqueeze(%[[V26]], %[[V7]])
+# CHECK-NEXT:   %[[V31:[0-9]+]] : Tensor = aten::slice(%[[V28]], %[[V3]], %[[V16]], %[[V9]], %[[V9]])
+# CHECK-NEXT:   %[[V32:[0-9]+]] : (Tensor, Tensor, Tensor, Tensor) = prim::TupleConstruct(%[[V6]], %[[V15]], %[[V22]], %[[V31]])
+# CHECK-NEXT:   return (%[[V32]])
 def after_ellipsis(x: torch.Tensor):
     return x[..., None, None], x[..., None, 1:, None], x[..., 0, None, 1], x[None, 0, ..., None, 0:1]
 
@@ -70,10 +70,10 @@ def advanced(x: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
 # CHECK-LABEL: store_scalar(%x : Tensor):
 # CHECK-NEXT:   %[[V14:[0-9]+]] : bool = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V9:[0-9]+]] : int = prim::Constant[value=1]()
-# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V7:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : float = prim::Constant[value=1.5]()
+# CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
+# CHECK-NEXT:   %[[V8:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V6:[0-9]+]] : Tensor = aten::select(%x, %[[V4]], %[[V4]])
 # CHECK-NEXT:   %[[V11:[0-9]+]] : Tensor = aten::slice(%[[V6]], %[[V4]], %[[V7]], %[[V8]], %[[V9]])
 # CHECK-NEXT:   %[[V12:[0-9]+]] : int = prim::dtype(%[[V11]])
@@ -115,9 +115,9 @@ def index_put_tuple(x: torch.Tensor, i: torch.Tensor, v: torch.Tensor):
 # Test that augmented assignment into an index updates the view in place.
 # CHECK-LABEL: aug_index(%x : Tensor):
 # CHECK-NEXT:   %[[V9:[0-9]+]] : NoneType = prim::Constant()
-# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V4:[0-9]+]] : int = prim::Constant[value=0]()
 # CHECK-NEXT:   %[[V3:[0-9]+]] : int = prim::Constant[value=1]()
+# CHECK-NEXT:   %[[V6:[0-9]+]] : int = prim::Constant[value=2]()
 # CHECK-NEXT:   %[[V5:[0-9]+]] : Tensor = aten::select(%x, %[[V4]], %[[V3]])
 # CHECK-NEXT:   %[[V8:[0-9]+]] : Tensor = aten::add_(%[[V5]], %[[V6]], %[[V3]])
 # CHECK-NEXT:   return (%[[V9]])
