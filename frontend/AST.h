@@ -72,7 +72,13 @@ struct FStringPart {
 
 struct Expr {
   ExprKind kind;
+  /// TorchScript's range: where the expression is reported and located.
+  /// An operator's starts at its first operand (parentheses around an
+  /// operand are not part of it); a call's is its callee's.
   SourceSpan span;
+  /// The expression as written, parentheses and arguments included (set
+  /// for what parseTest reads; see sourceText()).
+  SourceSpan written;
   std::string text;
   std::vector<ExprPtr> operands;
   std::vector<std::string> ops;
@@ -82,6 +88,14 @@ struct Expr {
 
   Expr(ExprKind k, SourceSpan s) : kind(k), span(std::move(s)) {}
 };
+
+/// The source text of `e` as written (a default value, a constant).
+std::string sourceText(const Expr &e);
+/// Where `e` is as written, when known (an argument), else its range.
+inline const SourceSpan &writtenSpan(const Expr &e) { return e.written.buffer ? e.written : e.span; }
+/// Where TorchScript's range of `e` ends when merged into an enclosing
+/// operator's: a call's at its last argument.
+size_t rangeEnd(const Expr &e);
 
 enum class StmtKind {
   FunctionDef,

@@ -337,8 +337,7 @@ ResolvedAnnotation typeCommentOf(const Stmt &assign, const TypeNameResolver &res
 /// literal), the value itself.
 static void setDefault(Argument &arg, const Param &p, const DefaultConstantResolver &constants,
                        bool annotated) {
-  const SourceSpan &ds = p.defaultValue->span;
-  std::string text = ds.buffer->text.substr(ds.offset, ds.length);
+  std::string text = sourceText(*p.defaultValue);
   std::optional<std::string> value = scriptDefault(text, arg.type, arg.N.value_or(0));
   bool tensorFormal = arg.type->kind() == TypeKind::Tensor ||
                       (arg.type->kind() == TypeKind::Optional &&
@@ -351,7 +350,7 @@ static void setDefault(Argument &arg, const Param &p, const DefaultConstantResol
       value = repr.str();
     }
   if (!value)
-    throw CompileError(ds, "Expected a default value of type " + arg.type->annotationStr() +
+    throw CompileError(p.defaultValue->span, "Expected a default value of type " + arg.type->annotationStr() +
                                " on parameter \"" + p.name + "\", found '" + text + "'" +
                                (annotated ? std::string()
                                           : " (a parameter without annotation is a Tensor)"));

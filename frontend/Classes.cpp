@@ -127,7 +127,7 @@ void CompilerImpl::addClass(std::shared_ptr<const Module> module, const Stmt &de
     types.push_back(resolveType(*s->annotation, typeResolver()));
     std::optional<std::string> dflt;
     if (s->value)
-      dflt = s->value->span.buffer->text.substr(s->value->span.offset, s->value->span.length);
+      dflt = sourceText(*s->value);
     c.defaults.push_back(dflt);
   }
   c.type = Type::namedTuple(qual, names, types);

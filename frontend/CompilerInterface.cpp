@@ -95,7 +95,7 @@ std::optional<ClassToPrint> Compiler::classToPrint(const std::string &className)
       a = resolveAnnotation(*s->annotation, impl_->typeResolver());
     if (a.isFinal && a.type) {
       auto text = [](const Expr &e) {
-        return e.span.buffer->text.substr(e.span.offset, e.span.length);
+        return sourceText(e);
       };
       // Printed as TorchScript prints the value (`0.10000000000000001`,
       // `(1,)`), whatever spelling the source used.

@@ -175,7 +175,7 @@ void FunctionEmitter::typeEmptyLiterals(const FunctionSchema &schema,
 Value *FunctionEmitter::emitScriptCall(const std::string &name,
                                        const std::vector<NamedValue> &args,
                                        const SourceSpan &span) {
-  auto schema = std::make_shared<FunctionSchema>(compiler_.schemaOf(name, span));
+  auto schema = std::make_shared<FunctionSchema>(compiler_.schemaOf(name, callSite(span)));
   typeEmptyLiterals(*schema, args);
   CallBinding b = bindOverloads(name, {schema}, callArguments(args), span);
   std::vector<Value *> inputs = materializeCall(b, args, span);
@@ -207,7 +207,7 @@ std::vector<NamedValue> FunctionEmitter::emitArguments(const Expr &call, size_t 
       }
       continue;
     }
-    args.push_back({emitValue(a), "", a.span});
+    args.push_back({emitValue(a), "", writtenSpan(a)});
     noteEmptyLiteral(a, args.back().value);
   }
   for (const auto &k : call.keywords) {
@@ -319,7 +319,23 @@ static std::optional<size_t> methodSelfIndex(const std::string &op, const TypePt
   return found;
 }
 
+const SourceSpan &FunctionEmitter::callSite(const SourceSpan &span) const {
+  return callRange_.buffer == span.buffer && callRange_.offset == span.offset ? callRange_ : span;
+}
+
 Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
+  // The notes of what a call compiles show the call from its callee to its
+  // last argument (TorchScript's range of the call).
+  SourceSpan outer = callRange_;
+  callRange_ = SourceSpan{e.span.buffer, e.span.offset, rangeEnd(e) - e.span.offset};
+  struct Restore {
+    SourceSpan &slot, saved;
+    ~Restore() { slot = saved; }
+  } restore{callRange_, outer};
+  return emitCallOf(e, hint);
+}
+
+Sugared FunctionEmitter::emitCallOf(const Expr &e, const TypePtr &hint) {
   const Expr &calleeExpr = *e.operands[0];
   Sugared callee = emitExpr(calleeExpr);
   switch (callee.kind) {
@@ -381,7 +397,7 @@ Sugared FunctionEmitter::emitCall(const Expr &e, const TypePtr &hint) {
     // it, before the arguments (and the methods they call) are emitted.
     if (ClassInfo *c = compiler_.classOfType(callee.value->type());
         c && c->assembled && c->methods.count(callee.name))
-      compiler_.methodSchema(*c, callee.name, e.span);
+      compiler_.methodSchema(*c, callee.name, callSite(e.span));
     return Sugared::of(emitMethodCall(callee.value, callee.name, emitArguments(e), e.span));
   case Sugared::Kind::TypeValue:
     if (ClassInfo *c = compiler_.findClass(callee.name))

@@ -330,7 +330,7 @@ Value *FunctionEmitter::emitMethodCall(Value *self, const std::string &called,
   const std::string &method = overloaded == c->overloads.end()
                                   ? called
                                   : pickOverload(called, overloaded->second, c, args, span);
-  const FunctionSchema &full = compiler_.methodSchema(*c, method, span);
+  const FunctionSchema &full = compiler_.methodSchema(*c, method, callSite(span));
   if (c->staticMethods.count(method))
     return emitScriptCall(c->def->name + "." + method, args, span);
   return emitCallMethodNode(self, method, full, c->def->name + "." + method, std::move(args), span);

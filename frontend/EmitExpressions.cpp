@@ -412,7 +412,7 @@ Value *FunctionEmitter::emitShortCircuit(const Expr &e, size_t n, Refinements &r
   }
   // TorchScript's range for the pair: from the first operand to this one.
   const SourceSpan &first = e.operands[0]->span;
-  SourceSpan span{first.buffer, first.offset, rhs.span.offset + rhs.span.length - first.offset};
+  SourceSpan span{first.buffer, first.offset, rangeEnd(rhs) - first.offset};
   Node *If = insert(prim::If(), {l}, 1, span);
   If->output()->setType(Type::get(TypeKind::Bool));
   Frame frames[2];

@@ -391,6 +391,10 @@ public:
 
   // EmitCalls.cpp ----------------------------------------------------------
   Sugared emitCall(const Expr &e, const TypePtr &hint = nullptr);
+  Sugared emitCallOf(const Expr &e, const TypePtr &hint);
+  /// `span` widened to the call being emitted, when it is that call's: what
+  /// notes of a compilation the call starts show.
+  const SourceSpan &callSite(const SourceSpan &span) const;
   Value *emitTensorGetItem(Value *tensor, const Expr &call);
   Value *emitToList(Value *tensor, const TypePtr &hint, const SourceSpan &span);
   /// The first of `candidates` (functions, or methods of `cls`) whose
@@ -517,6 +521,8 @@ private:
   std::vector<std::pair<TypePtr, Value *>> uninitialized_;
   /// The number literals' constants (see literalConstant()).
   std::vector<Value *> literals_;
+  /// The range of the call being emitted (see callSite()).
+  SourceSpan callRange_;
   TypePtr declaredReturn_;
   /// One entry per enclosing loop: true when it is unrolled (a loop over a
   /// tuple or a module list), where break and continue are not supported.

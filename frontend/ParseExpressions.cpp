@@ -17,8 +17,32 @@ ExprPtr Parser::make(ExprKind k, const SourceSpan &start) {
 /// merges its operands' ranges (the parentheses around an operand are not
 /// part of it, as in Python's ast).
 SourceSpan Parser::spanOver(const SourceSpan &from, const Expr &last) {
-  return SourceSpan{from.buffer, from.offset, last.span.offset + last.span.length - from.offset};
+  return SourceSpan{from.buffer, from.offset, rangeEnd(last) - from.offset};
 }
+
+} // namespace ember::frontend::detail
+
+namespace ember::frontend {
+
+size_t rangeEnd(const Expr &e) {
+  size_t end = e.span.offset + e.span.length;
+  if (e.kind == ExprKind::Call) { // its own span is its callee's
+    for (size_t i = 1; i < e.operands.size(); ++i)
+      end = std::max(end, rangeEnd(*e.operands[i]));
+    for (const auto &k : e.keywords)
+      end = std::max(end, rangeEnd(*k.value));
+  }
+  return end;
+}
+
+std::string sourceText(const Expr &e) {
+  const SourceSpan &s = writtenSpan(e);
+  return s.buffer->text.substr(s.offset, s.length);
+}
+
+} // namespace ember::frontend
+
+namespace ember::frontend::detail {
 
 ExprPtr Parser::parseNamedTest() {
   ExprPtr e = parseTest();
@@ -90,8 +114,10 @@ ExprPtr Parser::parseTest() {
     unsupportedAt(cur(), "'await' is not supported in TorchScript; use torch.jit.wait on a future");
   SourceSpan start = spanOf(cur());
   ExprPtr body = parseOrTest();
-  if (!atName("if"))
+  if (!atName("if")) {
+    body->written = spanFrom(start);
     return body;
+  }
   next();
   ExprPtr test = parseOrTest();
   if (!acceptName("else"))
@@ -99,6 +125,7 @@ ExprPtr Parser::parseTest() {
   ExprPtr orelse = parseTest();
   auto e = std::make_unique<Expr>(ExprKind::IfExp, start);
   e->span = spanOver(body->span, *orelse);
+  e->written = spanFrom(start);
   e->operands.push_back(std::move(body));
   e->operands.push_back(std::move(test));
   e->operands.push_back(std::move(orelse));
@@ -241,11 +268,14 @@ ExprPtr Parser::parseAtomExpr() {
   while (true) {
     if (atOp("(")) {
       next();
+      // A call is where its callee is: TorchScript reports and locates it
+      // there (its range for merging ends at the last argument).
+      SourceSpan calleeSpan = e->span;
       auto call = std::make_unique<Expr>(ExprKind::Call, start);
       call->operands.push_back(std::move(e));
       parseArguments(*call);
       expectOp(")");
-      call->span = spanFrom(start);
+      call->span = calleeSpan;
       e = std::move(call);
     } else if (atOp("[")) {
       next();

@@ -93,6 +93,7 @@ private:
 
   SourceSpan spanOf(const Token &t) const { return {buf_, t.offset, std::max<size_t>(t.length, 1)}; }
   static SourceSpan spanOver(const SourceSpan &from, const Expr &last);
+
   SourceSpan spanFrom(const SourceSpan &start) const {
     size_t end = pos_ > 0 ? toks_[pos_ - 1].offset + toks_[pos_ - 1].length : start.offset;
     return {buf_, start.offset, end > start.offset ? end - start.offset : 1};
